@@ -1,0 +1,16 @@
+//! nerkit: named-entity recognition data tools.
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod repair;
+pub mod scheme;
+pub mod sentence;
+pub mod span;
+pub mod tokenize;
+
+pub use error::{Error, ErrorKind, ParseErrorKind, Result};
+pub use repair::{Repair, RepairCounts};
+pub use scheme::{Prefix, Tag, TagScheme};
+pub use sentence::{Entity, OffsetUnit, Sentence, Token};
+pub use span::{Position, Span, TokenSpan};
+pub use tokenize::Tokenizer;

@@ -1,0 +1,295 @@
+//! The unit every reader fills and every writer consumes.
+//!
+//! A [`Sentence`] owns one text buffer and records of spans into it, in the
+//! manner of the csv crate's `ByteRecord`: nothing borrows from itself, so one
+//! `Sentence` can be cleared and refilled for every line of a multi-gigabyte
+//! file without allocating once its buffers have grown to the longest line.
+
+use std::fmt;
+
+use crate::span::{Span, TokenSpan};
+
+/// The unit of the offsets a reader records for tokens and entities.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum OffsetUnit {
+    /// UTF-8 bytes (Rust, Hugging Face tokenizers).
+    #[default]
+    Bytes,
+    /// Unicode code points (Python `str` indices, spaCy, doccano, Prodigy).
+    Chars,
+    /// UTF-16 code units (JavaScript, Label Studio).
+    Utf16,
+}
+
+impl OffsetUnit {
+    /// The length of `s` in this unit.
+    pub fn len_of(self, s: &str) -> usize {
+        match self {
+            OffsetUnit::Bytes => s.len(),
+            OffsetUnit::Chars => {
+                if s.is_ascii() {
+                    s.len()
+                } else {
+                    s.chars().count()
+                }
+            }
+            OffsetUnit::Utf16 => {
+                if s.is_ascii() {
+                    s.len()
+                } else {
+                    s.chars().map(char::len_utf16).sum()
+                }
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for OffsetUnit {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<OffsetUnit, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "bytes" | "byte" => Ok(OffsetUnit::Bytes),
+            "chars" | "char" | "codepoints" | "code-points" => Ok(OffsetUnit::Chars),
+            "utf16" | "utf-16" => Ok(OffsetUnit::Utf16),
+            _ => Err(format!(
+                "unknown offset unit \"{s}\" (expected bytes, chars or utf16)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for OffsetUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OffsetUnit::Bytes => "bytes",
+            OffsetUnit::Chars => "chars",
+            OffsetUnit::Utf16 => "utf16",
+        })
+    }
+}
+
+/// A token of a sentence: its text and where it came from in the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token<'a> {
+    /// The token's text. Usually a slice of the input; differs from it when
+    /// the reader decoded something (an HTML character reference, say).
+    pub text: &'a str,
+    /// The token's offsets in the input file, in the reader's
+    /// [`OffsetUnit`]. For readers without a source text (CoNLL) this is the
+    /// offset of the token in its line.
+    pub span: Span,
+}
+
+/// An entity: a label over a run of tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Entity<'a> {
+    /// The entity type, such as `PER`.
+    pub label: &'a str,
+    /// The tokens the entity covers.
+    pub tokens: TokenSpan,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct TokenRecord {
+    text: Span,
+    source: Span,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct EntityRecord {
+    label: Span,
+    tokens: TokenSpan,
+}
+
+/// A sequence of tokens with entities over them, reusable across reads.
+///
+/// Entities are kept in the order they were pushed; readers push them in
+/// token order and never overlapping, which is what tag encoding needs.
+#[derive(Clone, Debug, Default)]
+pub struct Sentence {
+    text: String,
+    tokens: Vec<TokenRecord>,
+    entities: Vec<EntityRecord>,
+    line: u64,
+    document_start: bool,
+}
+
+impl Sentence {
+    /// An empty sentence.
+    pub fn new() -> Sentence {
+        Sentence::default()
+    }
+
+    /// Empties the sentence and keeps its buffers for reuse.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.tokens.clear();
+        self.entities.clear();
+        self.line = 0;
+        self.document_start = false;
+    }
+
+    /// Appends a token and returns its index.
+    pub fn push_token(&mut self, text: &str, source: Span) -> usize {
+        let start = self.text.len();
+        self.text.push_str(text);
+        self.tokens.push(TokenRecord {
+            text: Span::new(start, self.text.len()),
+            source,
+        });
+        self.tokens.len() - 1
+    }
+
+    /// Appends a token whose text is built in place by `build`, which
+    /// appends to the buffer it is given (used by readers that decode
+    /// character references without a temporary string).
+    pub fn push_token_with(&mut self, source: Span, build: impl FnOnce(&mut String)) -> usize {
+        let start = self.text.len();
+        build(&mut self.text);
+        self.tokens.push(TokenRecord {
+            text: Span::new(start, self.text.len()),
+            source,
+        });
+        self.tokens.len() - 1
+    }
+
+    /// Appends an entity over `tokens`.
+    ///
+    /// # Panics
+    /// When `tokens` reaches past the last token pushed so far.
+    pub fn push_entity(&mut self, label: &str, tokens: TokenSpan) {
+        assert!(
+            tokens.end() <= self.tokens.len(),
+            "entity past the last token"
+        );
+        let start = self.text.len();
+        self.text.push_str(label);
+        self.entities.push(EntityRecord {
+            label: Span::new(start, self.text.len()),
+            tokens,
+        });
+    }
+
+    /// Removes all entities and keeps the tokens.
+    pub fn clear_entities(&mut self) {
+        self.entities.clear();
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// True when the sentence has no token.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// Number of entities.
+    pub fn entity_count(&self) -> usize {
+        self.entities.len()
+    }
+
+    /// The token at `index`.
+    ///
+    /// # Panics
+    /// When `index >= self.len()`.
+    pub fn token(&self, index: usize) -> Token<'_> {
+        let r = self.tokens[index];
+        Token {
+            text: &self.text[r.text],
+            span: r.source,
+        }
+    }
+
+    /// The tokens, in order.
+    pub fn tokens(&self) -> impl ExactSizeIterator<Item = Token<'_>> + '_ {
+        self.tokens.iter().map(move |r| Token {
+            text: &self.text[r.text],
+            span: r.source,
+        })
+    }
+
+    /// The entity at `index`.
+    ///
+    /// # Panics
+    /// When `index >= self.entity_count()`.
+    pub fn entity(&self, index: usize) -> Entity<'_> {
+        let r = self.entities[index];
+        Entity {
+            label: &self.text[r.label],
+            tokens: r.tokens,
+        }
+    }
+
+    /// The entities, in the order they were pushed.
+    pub fn entities(&self) -> impl ExactSizeIterator<Item = Entity<'_>> + '_ {
+        self.entities.iter().map(move |r| Entity {
+            label: &self.text[r.label],
+            tokens: r.tokens,
+        })
+    }
+
+    /// The source offsets an entity covers: from the start of its first
+    /// token to the end of its last.
+    pub fn entity_span(&self, entity: Entity<'_>) -> Span {
+        if entity.tokens.is_empty() {
+            return Span::default();
+        }
+        let first = self.tokens[entity.tokens.start()].source;
+        let last = self.tokens[entity.tokens.end() - 1].source;
+        Span::new(first.start(), last.end().max(first.start()))
+    }
+
+    /// The line of the input where the sentence starts, from 1 (0 when
+    /// unknown).
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Records the line of the input where the sentence starts.
+    pub fn set_line(&mut self, line: u64) {
+        self.line = line;
+    }
+
+    /// True when this sentence is the first of a new document (a new input
+    /// file, or the first sentence after a `-DOCSTART-` line).
+    pub fn is_document_start(&self) -> bool {
+        self.document_start
+    }
+
+    /// Marks whether this sentence begins a document.
+    pub fn set_document_start(&mut self, yes: bool) {
+        self.document_start = yes;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_and_read_back() {
+        let mut s = Sentence::new();
+        s.push_token("Ryan", Span::new(0, 4));
+        s.push_token("Crocker", Span::new(5, 12));
+        s.push_token("said", Span::new(13, 17));
+        s.push_entity("PER", TokenSpan::new(0, 2));
+        let texts: Vec<_> = s.tokens().map(|t| t.text).collect();
+        assert_eq!(texts, ["Ryan", "Crocker", "said"]);
+        let e = s.entity(0);
+        assert_eq!((e.label, e.tokens), ("PER", TokenSpan::new(0, 2)));
+        assert_eq!(s.entity_span(e), Span::new(0, 12));
+        s.clear();
+        assert!(s.is_empty());
+        assert_eq!(s.entity_count(), 0);
+    }
+
+    #[test]
+    fn offset_units() {
+        assert_eq!(OffsetUnit::Bytes.len_of("’s"), 4);
+        assert_eq!(OffsetUnit::Chars.len_of("’s"), 2);
+        assert_eq!(OffsetUnit::Utf16.len_of("😀s"), 3);
+    }
+}

@@ -1,0 +1,151 @@
+//! Subcommands and the plumbing they share: inputs, atomic outputs,
+//! diagnostics.
+
+pub mod convert;
+pub mod eval;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use nerkit::Error;
+
+/// The `FILE:LINE:COL: error: MESSAGE` line for an error, coloured when
+/// stderr is a terminal.
+pub fn error_line(e: &Error) -> String {
+    let line = e.to_diagnostic();
+    if io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        line.replacen("error:", "\x1b[1;31merror:\x1b[0m", 1)
+    } else {
+        line
+    }
+}
+
+/// Prints a warning line on stderr, coloured when stderr is a terminal.
+pub fn warn(message: &str) {
+    let mut err = io::stderr().lock();
+    if io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        let _ = writeln!(err, "\x1b[1;33mwarning:\x1b[0m {message}");
+    } else {
+        let _ = writeln!(err, "warning: {message}");
+    }
+}
+
+/// A named input: a file, or stdin for `-`.
+pub struct Input {
+    /// The name to print in messages (`-` shows as `<stdin>`).
+    pub name: PathBuf,
+    /// The buffered reader.
+    pub reader: Box<dyn BufRead>,
+}
+
+/// Opens `path` for reading; `-` is stdin.
+pub fn open_input(path: &Path) -> Result<Input, Error> {
+    if path.as_os_str() == "-" {
+        return Ok(Input {
+            name: PathBuf::from("<stdin>"),
+            reader: Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
+        });
+    }
+    let file = File::open(path).map_err(|e| Error::from(e).with_path(path))?;
+    Ok(Input {
+        name: path.to_path_buf(),
+        reader: Box::new(BufReader::with_capacity(1 << 16, file)),
+    })
+}
+
+/// The paths to read: the ones given, or stdin when none is.
+pub fn inputs_or_stdin(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        paths.to_vec()
+    }
+}
+
+/// Where output goes: stdout, or a temporary file beside the target that is
+/// renamed over it only when everything succeeded, so an error never leaves
+/// a half-written file behind.
+pub enum Output {
+    /// Standard output.
+    Stdout(io::BufWriter<io::Stdout>),
+    /// A temporary file that becomes `target` on [`Output::finish`].
+    File {
+        /// The temporary file, deleted on drop unless persisted.
+        temp: io::BufWriter<tempfile::NamedTempFile>,
+        /// The final path.
+        target: PathBuf,
+    },
+}
+
+impl Output {
+    /// Output to `path`, or stdout when `path` is `None` or `-`.
+    pub fn create(path: Option<&Path>) -> Result<Output, Error> {
+        match path {
+            None => Ok(Output::Stdout(io::BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            ))),
+            Some(p) if p.as_os_str() == "-" => Ok(Output::Stdout(io::BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            ))),
+            Some(p) => {
+                let dir = match p.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                let temp = tempfile::Builder::new()
+                    .prefix(".nerkit-")
+                    .suffix(".tmp")
+                    .tempfile_in(dir)
+                    .map_err(|e| Error::from(e).with_path(p))?;
+                Ok(Output::File {
+                    temp: io::BufWriter::with_capacity(1 << 16, temp),
+                    target: p.to_path_buf(),
+                })
+            }
+        }
+    }
+
+    /// Flushes and, for a file, renames the temporary file over the target.
+    pub fn finish(self) -> Result<(), Error> {
+        match self {
+            Output::Stdout(mut w) => w.flush().map_err(Error::from),
+            Output::File { temp, target } => {
+                let temp = temp
+                    .into_inner()
+                    .map_err(|e| Error::from(e.into_error()).with_path(&target))?;
+                temp.as_file()
+                    .sync_all()
+                    .map_err(|e| Error::from(e).with_path(&target))?;
+                temp.persist(&target)
+                    .map_err(|e| Error::from(e.error).with_path(&target))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File { temp, .. } => temp.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.write_all(buf),
+            Output::File { temp, .. } => temp.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File { temp, .. } => temp.flush(),
+        }
+    }
+}

@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod eval;
 pub mod repair;
 pub mod scheme;
 pub mod sentence;

@@ -1,0 +1,1 @@
+//! Scoring predicted tags against gold.

@@ -1,8 +1,10 @@
 //! nerkit: named-entity recognition data tools.
 #![deny(missing_docs)]
 
+pub mod bracket;
 pub mod error;
 pub mod eval;
+pub mod html;
 pub mod repair;
 pub mod scheme;
 pub mod sentence;

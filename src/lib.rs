@@ -2,9 +2,12 @@
 #![deny(missing_docs)]
 
 pub mod bracket;
+pub mod conll;
+pub mod convert;
 pub mod error;
 pub mod eval;
 pub mod html;
+pub mod jsonl;
 pub mod repair;
 pub mod scheme;
 pub mod sentence;

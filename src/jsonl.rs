@@ -65,7 +65,11 @@ impl<W: Write> SentenceWriter for Writer<W> {
                     if i > 0 {
                         out.write_all(b",")?;
                     }
-                    if tag.label.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+                    if tag
+                        .label
+                        .bytes()
+                        .any(|b| b == b'"' || b == b'\\' || b < 0x20)
+                    {
                         serde_json::to_writer(&mut *out, &tag.to_string())
                             .map_err(std::io::Error::from)?;
                     } else {

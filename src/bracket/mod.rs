@@ -217,7 +217,15 @@ impl LineParser {
                              write &#91; for a literal bracket)",
                             &text[o.label]
                         ));
-                        self.fail_or_repair(opts, &map, at, kind, "bracket-in-entity", "read as text", repairs)?;
+                        self.fail_or_repair(
+                            opts,
+                            &map,
+                            at,
+                            kind,
+                            "bracket-in-entity",
+                            "read as text",
+                            repairs,
+                        )?;
                     }
                     continue;
                 };
@@ -227,7 +235,15 @@ impl LineParser {
                         label: text[label].to_string(),
                         open: text[o.label].to_string(),
                     };
-                    self.fail_or_repair(opts, &map, at, kind, "nested-entity", "read the inner opener as text", repairs)?;
+                    self.fail_or_repair(
+                        opts,
+                        &map,
+                        at,
+                        kind,
+                        "nested-entity",
+                        "read the inner opener as text",
+                        repairs,
+                    )?;
                     continue;
                 }
                 let mut keep = true;
@@ -236,7 +252,15 @@ impl LineParser {
                         let kind = ParseErrorKind::UnknownLabel {
                             label: text[label].to_string(),
                         };
-                        self.fail_or_repair(opts, &map, at + 1, kind, "unknown-label", "kept its text as plain tokens", repairs)?;
+                        self.fail_or_repair(
+                            opts,
+                            &map,
+                            at + 1,
+                            kind,
+                            "unknown-label",
+                            "kept its text as plain tokens",
+                            repairs,
+                        )?;
                         keep = false;
                     }
                 }
@@ -257,18 +281,41 @@ impl LineParser {
                     let kind = ParseErrorKind::EmptyEntity {
                         label: text[o.label].to_string(),
                     };
-                    self.fail_or_repair(opts, &map, o.at, kind, "empty-entity", "dropped it", repairs)?;
+                    self.fail_or_repair(
+                        opts,
+                        &map,
+                        o.at,
+                        kind,
+                        "empty-entity",
+                        "dropped it",
+                        repairs,
+                    )?;
                 } else if o.keep {
                     sentence.push_entity(&text[o.label], tokens);
                 }
             }
         }
-        push_tokens(opts.tokenizer, text, segment_start, text.len(), &mut map, sentence);
+        push_tokens(
+            opts.tokenizer,
+            text,
+            segment_start,
+            text.len(),
+            &mut map,
+            sentence,
+        );
         if let Some(o) = open {
             let kind = ParseErrorKind::UnclosedEntity {
                 label: text[o.label].to_string(),
             };
-            self.fail_or_repair(opts, &map, o.at, kind, "unclosed-entity", "kept its text as plain tokens", repairs)?;
+            self.fail_or_repair(
+                opts,
+                &map,
+                o.at,
+                kind,
+                "unclosed-entity",
+                "kept its text as plain tokens",
+                repairs,
+            )?;
         }
         Ok(())
     }

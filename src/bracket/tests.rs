@@ -39,22 +39,72 @@ macro_rules! parses {
     };
 }
 
-parses!(two_space_style, "Ambassador [PER Ryan C. Crocker  ] , Reasons",
-    ["Ambassador", "Ryan", "C.", "Crocker", ",", "Reasons"], [("PER", 1, 4)]);
-parses!(tight_style, "included [PER Mark McGwire] , the [ORG St. Louis Cardinals] slugger",
-    ["included", "Mark", "McGwire", ",", "the", "St.", "Louis", "Cardinals", "slugger"],
-    [("PER", 1, 3), ("ORG", 5, 8)]);
-parses!(brackets_in_raw_text, "landed in [LOC Urbana ]-[LOC Champaign ] , after",
-    ["landed", "in", "Urbana", "-", "Champaign", ",", "after"], [("LOC", 2, 3), ("LOC", 4, 5)]);
-parses!(glued_before_opener, "foo[LOC Paris ]bar", ["foo", "Paris", "bar"], [("LOC", 1, 2)]);
-parses!(adjacent_same_type, "[PER A ] [PER B C ]", ["A", "B", "C"], [("PER", 0, 1), ("PER", 1, 3)]);
-parses!(literal_brackets, "[ 1 ] and [1] and [sic] ]", ["[", "1", "]", "and", "[1]", "and", "[sic]", "]"], []);
-parses!(tabs_between, "a\t[ORG\tX  Y\t]\tb", ["a", "X", "Y", "b"], [("ORG", 1, 3)]);
-parses!(ontonotes_label, "the [WORK_OF_ART Gone With the Wind ] film",
-    ["the", "Gone", "With", "the", "Wind", "film"], [("WORK_OF_ART", 1, 5)]);
+parses!(
+    two_space_style,
+    "Ambassador [PER Ryan C. Crocker  ] , Reasons",
+    ["Ambassador", "Ryan", "C.", "Crocker", ",", "Reasons"],
+    [("PER", 1, 4)]
+);
+parses!(
+    tight_style,
+    "included [PER Mark McGwire] , the [ORG St. Louis Cardinals] slugger",
+    [
+        "included",
+        "Mark",
+        "McGwire",
+        ",",
+        "the",
+        "St.",
+        "Louis",
+        "Cardinals",
+        "slugger"
+    ],
+    [("PER", 1, 3), ("ORG", 5, 8)]
+);
+parses!(
+    brackets_in_raw_text,
+    "landed in [LOC Urbana ]-[LOC Champaign ] , after",
+    ["landed", "in", "Urbana", "-", "Champaign", ",", "after"],
+    [("LOC", 2, 3), ("LOC", 4, 5)]
+);
+parses!(
+    glued_before_opener,
+    "foo[LOC Paris ]bar",
+    ["foo", "Paris", "bar"],
+    [("LOC", 1, 2)]
+);
+parses!(
+    adjacent_same_type,
+    "[PER A ] [PER B C ]",
+    ["A", "B", "C"],
+    [("PER", 0, 1), ("PER", 1, 3)]
+);
+parses!(
+    literal_brackets,
+    "[ 1 ] and [1] and [sic] ]",
+    ["[", "1", "]", "and", "[1]", "and", "[sic]", "]"],
+    []
+);
+parses!(
+    tabs_between,
+    "a\t[ORG\tX  Y\t]\tb",
+    ["a", "X", "Y", "b"],
+    [("ORG", 1, 3)]
+);
+parses!(
+    ontonotes_label,
+    "the [WORK_OF_ART Gone With the Wind ] film",
+    ["the", "Gone", "With", "the", "Wind", "film"],
+    [("WORK_OF_ART", 1, 5)]
+);
 parses!(lowercase_is_not_a_label, "[per x ]", ["[per", "x", "]"], []);
 parses!(label_needs_space, "[PER]x", ["[PER]x"], []);
-parses!(trailing_period_kept, "[MISC Taliban.  ] <a", ["Taliban.", "<a"], [("MISC", 0, 1)]);
+parses!(
+    trailing_period_kept,
+    "[MISC Taliban.  ] <a",
+    ["Taliban.", "<a"],
+    [("MISC", 0, 1)]
+);
 
 #[test]
 fn unclosed_at_end_of_line() {
@@ -200,10 +250,7 @@ fn auto_sentences_split_after_final_punctuation_outside_entities() {
         sentences: SentenceMode::Auto,
         ..Options::default()
     };
-    let mut reader = Reader::new(
-        "A b . [ORG Yahoo ! Inc ] c ? D\nE .\n".as_bytes(),
-        opts,
-    );
+    let mut reader = Reader::new("A b . [ORG Yahoo ! Inc ] c ? D\nE .\n".as_bytes(), opts);
     let mut s = Sentence::new();
     let mut got = Vec::new();
     while reader.read_sentence(&mut s).unwrap() {
@@ -227,7 +274,10 @@ fn none_mode_makes_one_sequence_per_document() {
     let mut s = Sentence::new();
     assert!(reader.read_sentence(&mut s).unwrap());
     assert_eq!(tokens(&s), ["A", "b", "c", "D"]);
-    assert_eq!(entities(&s), vec![("PER".to_string(), 0, 1), ("PER".to_string(), 3, 4)]);
+    assert_eq!(
+        entities(&s),
+        vec![("PER".to_string(), 0, 1), ("PER".to_string(), 3, 4)]
+    );
     assert!(!reader.read_sentence(&mut s).unwrap());
 }
 
@@ -238,6 +288,101 @@ fn unicode_tokenizer_keeps_entity_edges() {
         ..Options::default()
     };
     let s = parse_line("in [LOC Urbana ]-[LOC Champaign ], said “x”.", &opts).unwrap();
-    assert_eq!(tokens(&s), ["in", "Urbana", "-", "Champaign", ",", "said", "“", "x", "”", "."]);
-    assert_eq!(entities(&s), vec![("LOC".to_string(), 1, 2), ("LOC".to_string(), 3, 4)]);
+    assert_eq!(
+        tokens(&s),
+        [
+            "in",
+            "Urbana",
+            "-",
+            "Champaign",
+            ",",
+            "said",
+            "“",
+            "x",
+            "”",
+            "."
+        ]
+    );
+    assert_eq!(
+        entities(&s),
+        vec![("LOC".to_string(), 1, 2), ("LOC".to_string(), 3, 4)]
+    );
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Tokens and non-overlapping labelled token spans, as a tagger would
+    /// produce them.
+    fn tagged_sentence() -> impl Strategy<Value = (Vec<String>, Vec<(String, usize, usize)>)> {
+        prop::collection::vec("[A-Za-z0-9.,:;!?’'“”é\\-]{1,6}", 1..16).prop_flat_map(|tokens| {
+            let n = tokens.len();
+            // Each token starts an entity of a label with some chance; the
+            // entity runs for 1..3 tokens, cut short at the next one.
+            let starts = prop::collection::vec(
+                (
+                    any::<bool>(),
+                    1usize..4,
+                    prop::sample::select(vec!["PER", "LOC", "ORG", "MISC", "WORK_OF_ART"]),
+                ),
+                n,
+            );
+            (Just(tokens), starts).prop_map(|(tokens, starts)| {
+                let mut entities = Vec::new();
+                let mut i = 0;
+                while i < tokens.len() {
+                    let (begin, len, label) = starts[i];
+                    if begin {
+                        let end = (i + len).min(tokens.len());
+                        entities.push((label.to_string(), i, end));
+                        i = end;
+                    } else {
+                        i += 1;
+                    }
+                }
+                (tokens, entities)
+            })
+        })
+    }
+
+    fn render(tokens: &[String], entities: &[(String, usize, usize)], gaps: &[&str]) -> String {
+        let mut out = String::new();
+        let mut next = entities.iter().peekable();
+        let gap = |i: usize| gaps[i % gaps.len()];
+        let mut i = 0;
+        while i < tokens.len() {
+            if i > 0 {
+                out.push_str(gap(i));
+            }
+            if let Some((label, s, e)) = next.peek().filter(|(_, s, _)| *s == i) {
+                out.push('[');
+                out.push_str(label);
+                out.push_str(gap(i + 1));
+                out.push_str(&tokens[*s..*e].join(gap(i + 2)));
+                out.push_str(["  ", " ", ""][i % 3]);
+                out.push(']');
+                i = *e;
+                next.next();
+            } else {
+                out.push_str(&tokens[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn rendered_brackets_parse_back((tokens, entities) in tagged_sentence(), gaps in prop::sample::select(vec![vec![" "], vec!["  ", "\t"], vec![" ", "\t", "   "]])) {
+            let line = render(&tokens, &entities, &gaps);
+            let opts = Options { html: HtmlMode::Keep, ..Options::default() };
+            let s = parse_line(&line, &opts).unwrap();
+            prop_assert_eq!(super::tokens(&s), tokens.iter().map(String::as_str).collect::<Vec<_>>());
+            prop_assert_eq!(super::entities(&s), entities);
+            for t in s.tokens() {
+                prop_assert_eq!(&line[t.span], t.text);
+            }
+        }
+    }
 }

@@ -237,7 +237,8 @@ fn print_summary(args: &ConvertArgs, s: &Summary, html_stripped: bool) {
             let _ = writeln!(err, "  entities read:    {}", s.read);
             let _ = writeln!(err, "  entities written: {}", s.written);
             if s.repairs.total() > 0 {
-                let kinds: Vec<String> = s.repairs.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                let kinds: Vec<String> =
+                    s.repairs.iter().map(|(k, n)| format!("{k} {n}")).collect();
                 let _ = writeln!(
                     err,
                     "  repairs: {} ({})",

@@ -24,7 +24,8 @@
 //! chunks. They differ from conlleval.pl only where it is known to be wrong:
 //! it merges adjacent same-type IOBES/BILOU entities (`S-PER S-PER`,
 //! `E-PER B-PER`) because it recognises `S-`, `L-` and `U-` only through a
-//! change of type.
+//! change of type. On B/I/E/S/O tags they are the entities of seqeval's
+//! default (conlleval-compatible) mode.
 
 use std::fmt;
 use std::str::FromStr;
@@ -675,7 +676,8 @@ fn ill_formed_of<'a>(chunk: &Chunk<'a>, kind: &'static str) -> IllFormed<'a> {
 /// `E-`/`S-`/`L-`/`U-`) and every chunk is an entity. On tags that use only
 /// `B I O`, or only `E I O`, these are exactly conlleval.pl's chunks, for any
 /// sequence. Unlike conlleval.pl, adjacent same-type IOBES and BILOU entities
-/// (`S-PER S-PER`, `E-PER B-PER`, `L-PER U-PER`) stay apart.
+/// (`S-PER S-PER`, `E-PER B-PER`, `L-PER U-PER`) stay apart, as they do in
+/// seqeval's default mode, whose entities these are on B/I/E/S/O tags.
 ///
 /// Repairs are judged against the scheme the sentence's prefixes point to,
 /// because nothing else tells which scheme the tags were written in:

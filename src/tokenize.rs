@@ -45,7 +45,10 @@ impl Tokenizer {
     /// ```
     pub fn tokens(self, text: &str) -> Tokens<'_> {
         let kind = match self {
-            Tokenizer::Whitespace => Kind::Whitespace,
+            Tokenizer::Whitespace => Kind::Whitespace {
+                block: 0,
+                mask: whitespace_mask(text.as_bytes(), 0),
+            },
             Tokenizer::Unicode => Kind::Unicode,
         };
         Tokens { text, pos: 0, kind }
@@ -110,7 +113,13 @@ pub struct Tokens<'a> {
 
 #[derive(Clone, Copy, Debug)]
 enum Kind {
-    Whitespace,
+    /// Bit `j` of `mask` is set when byte `block + j` belongs to a
+    /// whitespace char or lies past the end of the text. Between calls,
+    /// `block <= pos <= block + 64` until the text is used up.
+    Whitespace {
+        block: usize,
+        mask: u64,
+    },
     Unicode,
 }
 
@@ -119,8 +128,10 @@ impl<'a> Iterator for Tokens<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Token<'a>> {
-        let (start, end) = match self.kind {
-            Kind::Whitespace => next_whitespace(self.text.as_bytes(), &mut self.pos)?,
+        let (start, end) = match &mut self.kind {
+            Kind::Whitespace { block, mask } => {
+                next_whitespace(self.text.as_bytes(), &mut self.pos, block, mask)?
+            }
             Kind::Unicode => next_unicode(self.text, &mut self.pos)?,
         };
         Some(Token {
@@ -147,17 +158,14 @@ const SINGLE_QUOTE: u8 = 5;
 const MID_NUM: u8 = 6;
 /// Any other ASCII byte that is not whitespace: its own segment.
 const OTHER: u8 = 7;
-const SPACE: u8 = 8;
-const CR: u8 = 9;
+const NON_ASCII: u8 = 8;
+const SPACE: u8 = 9;
+const CR: u8 = 10;
 /// LF, VT and FF: a segment of their own, whatever follows (WB3a).
-const NEWLINE: u8 = 10;
+const NEWLINE: u8 = 11;
 /// Tab: whitespace, but word-break category Other, so it can take a
 /// following combining mark the way [`OTHER`] can.
-const TAB: u8 = 11;
-const NON_ASCII: u8 = 12;
-
-/// ASCII bytes of this class or above are whitespace.
-const FIRST_WHITESPACE: u8 = SPACE;
+const TAB: u8 = 12;
 
 static CLASS: [u8; 256] = {
     let mut table = [NON_ASCII; 256];
@@ -187,65 +195,193 @@ fn class(bytes: &[u8], i: usize) -> u8 {
     CLASS[bytes[i] as usize]
 }
 
-/// Whether the char starting at byte `i` (a char boundary) is whitespace,
-/// and its length in bytes.
-///
-/// Every non-ASCII whitespace char starts with one of the lead bytes C2, E1,
-/// E2 or E3 (a test checks this against `char::is_whitespace`), so other
-/// non-ASCII bytes need no decoding: they are never whitespace, and stepping
-/// over them one byte at a time only ever lands on continuation bytes or
-/// lead bytes, both of which are handled.
+/// What a byte says about whitespace: [`WS_NO`] for bytes that never start
+/// a whitespace char, [`WS_ASCII`] for ASCII whitespace, [`WS_MAYBE`] for
+/// the lead bytes C2, E1, E2 and E3, which start every non-ASCII whitespace
+/// char (a test checks this against `char::is_whitespace`). Other non-ASCII
+/// bytes need no decoding: stepping over them one byte at a time only ever
+/// lands on continuation bytes or lead bytes, and both are classified.
+static WS: [u8; 256] = {
+    let mut table = [WS_NO; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => WS_ASCII,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => WS_MAYBE,
+            _ => WS_NO,
+        };
+        b += 1;
+    }
+    table
+};
+const WS_NO: u8 = 0;
+const WS_ASCII: u8 = 1;
+const WS_MAYBE: u8 = 2;
+
+/// The length of the whitespace char at byte `i` (a char boundary), if it
+/// is one.
 #[inline(always)]
-fn whitespace_at(text: &[u8], i: usize) -> bool {
-    match text[i] {
-        b if b < 0x80 => CLASS[b as usize] >= FIRST_WHITESPACE,
-        0xC2 | 0xE1 | 0xE2 | 0xE3 => decode_is_whitespace(&text[i..]),
-        _ => false,
+fn whitespace_len(bytes: &[u8], i: usize) -> Option<usize> {
+    match WS[bytes[i] as usize] {
+        WS_NO => None,
+        WS_ASCII => Some(1),
+        _ => decode_whitespace_len(&bytes[i..]),
     }
 }
 
 #[cold]
-fn decode_is_whitespace(bytes: &[u8]) -> bool {
+#[inline(never)]
+fn decode_whitespace_len(bytes: &[u8]) -> Option<usize> {
     let len = if bytes[0] >= 0xE0 { 3 } else { 2 };
-    match bytes.get(..len).and_then(|b| std::str::from_utf8(b).ok()) {
-        Some(s) => s.chars().all(char::is_whitespace),
-        None => false,
-    }
+    let s = std::str::from_utf8(bytes.get(..len)?).ok()?;
+    s.chars().all(char::is_whitespace).then_some(len)
 }
 
 /// Advances `pos` past the next run of non-whitespace and returns its
-/// bounds, or `None` at the end of the text.
+/// bounds, or `None` at the end of the text. `block` and `mask` are the
+/// whitespace bitmap of 64 bytes (see [`Kind::Whitespace`]), so that finding
+/// a token's ends costs a `trailing_zeros` rather than a loop with a
+/// mispredicted exit per token.
 #[inline]
-fn next_whitespace(bytes: &[u8], pos: &mut usize) -> Option<(usize, usize)> {
+fn next_whitespace(
+    bytes: &[u8],
+    pos: &mut usize,
+    block: &mut usize,
+    mask: &mut u64,
+) -> Option<(usize, usize)> {
     let len = bytes.len();
-    let mut i = *pos;
-    while i < len && whitespace_at(bytes, i) {
-        // A whitespace char is at most 3 bytes; stepping one byte at a time
-        // would land in the middle of it, whose continuation bytes are not
-        // whitespace, so step over the whole char.
-        i += utf8_len(bytes[i]);
-    }
-    if i == len {
-        *pos = len;
+    if *pos >= len {
         return None;
     }
-    let start = i;
-    i += 1;
-    while i < len && !whitespace_at(bytes, i) {
-        i += 1;
-    }
-    *pos = i;
-    Some((start, i))
+    let start = loop {
+        let words = !*mask & high_bits(*pos - *block);
+        if words != 0 {
+            break *block + words.trailing_zeros() as usize;
+        }
+        *block += 64;
+        if *block >= len {
+            *pos = len;
+            return None;
+        }
+        *mask = whitespace_mask(bytes, *block);
+        *pos = *block;
+    };
+    let mut from = start + 1;
+    let end = loop {
+        let blanks = *mask & high_bits(from - *block);
+        if blanks != 0 {
+            break *block + blanks.trailing_zeros() as usize;
+        }
+        *block += 64;
+        if *block >= len {
+            break len;
+        }
+        *mask = whitespace_mask(bytes, *block);
+        from = *block;
+    };
+    *pos = end;
+    Some((start, end))
 }
 
+/// The bits from `rel` up; none when `rel` is 64.
 #[inline(always)]
-fn utf8_len(lead: u8) -> usize {
-    match lead {
-        0..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
+fn high_bits(rel: usize) -> u64 {
+    u64::MAX.checked_shl(rel as u32).unwrap_or(0)
+}
+
+/// The whitespace bitmap of the 64 bytes from `at`; see [`Kind::Whitespace`].
+#[inline]
+fn whitespace_mask(bytes: &[u8], at: usize) -> u64 {
+    let (mut blank, lead) = match bytes.get(at..at + 64) {
+        Some(chunk) => block_masks(chunk.try_into().expect("64 bytes")),
+        None => {
+            // Padding with spaces marks the bytes past the end as blank.
+            let mut chunk = [b' '; 64];
+            let rest = bytes.get(at..).unwrap_or_default();
+            chunk[..rest.len()].copy_from_slice(rest);
+            block_masks(&chunk)
+        }
+    };
+    // A block can start inside a char: only a whitespace char that began
+    // in the block before would make its continuation bytes blank.
+    let split_char = bytes.get(at).is_some_and(|&b| (0x80..0xC0).contains(&b));
+    if lead != 0 || split_char {
+        blank |= non_ascii_blanks(bytes, at, lead);
     }
+    blank
+}
+
+/// ASCII whitespace bits and the bits of lead bytes that may start a
+/// non-ASCII whitespace char, eight bytes at a time.
+#[inline(always)]
+fn block_masks(chunk: &[u8; 64]) -> (u64, u64) {
+    let mut blank = 0u64;
+    let mut lead = 0u64;
+    for (k, word) in chunk.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        let ws = eq_bytes(x, b' ') | (lt_bytes(x, 14) & !lt_bytes(x, 9));
+        blank |= high_bits_to_mask(ws) << (8 * k);
+        if x & HIGH != 0 {
+            for (j, &c) in word.iter().enumerate() {
+                lead |= u64::from(WS[c as usize] == WS_MAYBE) << (8 * k + j);
+            }
+        }
+    }
+    (blank, lead)
+}
+
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `x` that equals `b`, exactly (no false
+/// positives after a match, unlike the carry-based zero-byte test).
+#[inline(always)]
+fn eq_bytes(x: u64, b: u8) -> u64 {
+    let t = x ^ (ONES * u64::from(b));
+    !(((t & LOW7) + LOW7) | t) & HIGH
+}
+
+/// The high bit of each byte of `x` below `n` (`n <= 128`), exactly.
+#[inline(always)]
+fn lt_bytes(x: u64, n: u8) -> u64 {
+    !(((x & LOW7) + ONES * u64::from(128 - n)) | x) & HIGH
+}
+
+/// Packs the high bits of the eight bytes into the low eight bits, byte
+/// `j` to bit `j`.
+#[inline(always)]
+fn high_bits_to_mask(m: u64) -> u64 {
+    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// The bits of the bytes of non-ASCII whitespace chars in the block at
+/// `at`, given the bits of its possible lead bytes.
+#[inline(never)]
+fn non_ascii_blanks(bytes: &[u8], at: usize, mut lead: u64) -> u64 {
+    let mut blank = 0;
+    let mut set = |from: usize, to: usize| {
+        for i in from.max(at)..to.min(at + 64) {
+            blank |= 1 << (i - at);
+        }
+    };
+    let mut first = at;
+    while first > 0 && first + 3 > at && (0x80..0xC0).contains(&bytes[first]) {
+        first -= 1;
+    }
+    if first < at {
+        if let Some(n) = whitespace_len(bytes, first) {
+            set(first, first + n);
+        }
+    }
+    while lead != 0 {
+        let i = at + lead.trailing_zeros() as usize;
+        lead &= lead - 1;
+        if let Some(n) = whitespace_len(bytes, i) {
+            set(i, i + n);
+        }
+    }
+    blank
 }
 
 /// Advances `pos` past the next word-bound segment that is not whitespace
@@ -253,19 +389,42 @@ fn utf8_len(lead: u8) -> usize {
 #[inline]
 fn next_unicode(text: &str, pos: &mut usize) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
+    let mut start = *pos;
     loop {
-        let start = *pos;
-        if start >= bytes.len() {
+        // Runs of ASCII whitespace are skipped whole: they split into
+        // whitespace-only segments, all dropped, and each char of them
+        // ends a segment when an ASCII char follows.
+        let blank_start = start;
+        start += bytes[start..]
+            .iter()
+            .position(|&b| CLASS[b as usize] < SPACE)
+            .unwrap_or(bytes.len() - start);
+        if start == bytes.len() {
+            *pos = start;
             return None;
+        }
+        if start > blank_start && bytes[start] >= 0x80 {
+            // WB3d and WB4 may attach the non-ASCII char to the space run
+            // or tab before it, so the segment starts there.
+            match bytes[start - 1] {
+                b'\t' => start -= 1,
+                b' ' => {
+                    while start > blank_start && bytes[start - 1] == b' ' {
+                        start -= 1;
+                    }
+                }
+                _ => {}
+            }
         }
         let (end, blank) = match ascii_segment(bytes, start) {
             Some(seg) => seg,
             None => slow_segment(text, start),
         };
-        *pos = end;
         if !blank {
+            *pos = end;
             return Some((start, end));
         }
+        start = end;
     }
 }
 
@@ -301,34 +460,26 @@ fn ascii_segment(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
     let first = class(bytes, start);
     match first {
         LETTER | DIGIT | UNDERSCORE => {
-            let mut last = first;
             let mut i = start + 1;
             loop {
-                if i == len {
-                    return Some((i, false));
+                match bytes[i..]
+                    .iter()
+                    .position(|&b| CLASS[b as usize] > UNDERSCORE)
+                {
+                    None => return Some((len, false)),
+                    Some(n) => i += n,
                 }
-                let c = class(bytes, i);
-                if c <= UNDERSCORE {
-                    last = c;
-                    i += 1;
-                    continue;
-                }
-                // WB6/7 and WB11/12: a separator joins only when the same
-                // kind follows it.
-                let need = match (last, c) {
+                // WB6/7 and WB11/12: a separator joins only when the kind
+                // before it also follows it.
+                let need = match (class(bytes, i - 1), class(bytes, i)) {
                     (LETTER, MID_LETTER | MID_NUM_LET | SINGLE_QUOTE) => LETTER,
                     (DIGIT, MID_NUM | MID_NUM_LET | SINGLE_QUOTE) => DIGIT,
                     (_, NON_ASCII) => return None,
                     _ => return Some((i, false)),
                 };
-                if i + 1 == len {
-                    return Some((i, false));
-                }
-                match class(bytes, i + 1) {
-                    n if n == need => {
-                        i += 2;
-                    }
-                    NON_ASCII => return None,
+                match bytes.get(i + 1).map(|&b| CLASS[b as usize]) {
+                    Some(n) if n == need => i += 2,
+                    Some(NON_ASCII) => return None,
                     _ => return Some((i, false)),
                 }
             }
@@ -540,7 +691,7 @@ mod tests {
     );
     tokenizes!(w_empty, W, "", []);
 
-    /// `whitespace_at` decodes only at these lead bytes; a new Unicode
+    /// `whitespace_len` decodes only at these lead bytes; a new Unicode
     /// version with whitespace elsewhere must fail here.
     #[test]
     fn non_ascii_whitespace_lead_bytes() {
@@ -548,11 +699,36 @@ mod tests {
             let mut buf = [0; 4];
             let s = c.encode_utf8(&mut buf);
             assert_eq!(
-                whitespace_at(s.as_bytes(), 0),
+                whitespace_len(s.as_bytes(), 0).is_some(),
                 c.is_whitespace(),
                 "U+{:04X}",
                 c as u32
             );
+        }
+    }
+
+    /// The whitespace tokenizer works on 64-byte blocks; whitespace chars
+    /// and tokens straddling block ends must come out whole.
+    #[test]
+    fn block_edges() {
+        for ws in [
+            " ",
+            "\u{A0}",
+            "\u{3000}",
+            "\u{2028}",
+            "\u{85}",
+            " \u{A0}\u{2003}",
+        ] {
+            for word in ["a", "é", "’x", "東京", "\u{E000}"] {
+                for n in 120..200 {
+                    let mut text = word.repeat(n / word.len());
+                    text.push_str(ws);
+                    text.push_str(word);
+                    text.insert_str(0, ws);
+                    check(&text);
+                    check(&text.replace(word, ws));
+                }
+            }
         }
     }
 
@@ -603,7 +779,7 @@ mod tests {
 
         #[test]
         fn mixed_text_matches_reference(
-            chars in prop::collection::vec(mixed_char(), 0..48)
+            chars in prop::collection::vec(mixed_char(), 0..160)
         ) {
             check(&chars.into_iter().collect::<String>());
         }

@@ -22,6 +22,8 @@ use crate::span::Span;
 pub enum Tokenizer {
     /// Tokens are runs of non-whitespace, exactly as written. Right for text
     /// a tagger already tokenized: the tags belong to its tokens.
+    /// Whitespace is `char::is_whitespace`, as for `str::split_whitespace`,
+    /// so a no-break space separates tokens too.
     #[default]
     Whitespace,
     /// Unicode word boundaries (UAX #29, as unicode-segmentation's
@@ -102,6 +104,9 @@ pub fn unicode_reference(text: &str) -> impl Iterator<Item = Token<'_>> + '_ {
 }
 
 /// Iterator over the tokens of a text; see [`Tokenizer::tokens`].
+///
+/// `for_each`, `fold` and the adapters built on them (`sum`, `count`, ...)
+/// run a tighter loop than repeated `next` calls.
 #[derive(Clone, Debug)]
 pub struct Tokens<'a> {
     text: &'a str,
@@ -773,6 +778,32 @@ mod tests {
                     check(&text.replace(word, ws));
                 }
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn swar_matches_bytes(
+            mut bytes in any::<[u8; 8]>(),
+            b in any::<u8>(),
+            put_b in any::<u8>(),
+            n in 0u8..=128,
+        ) {
+            // Plant `b` at some positions so that matches next to
+            // non-matches, where carries would leak, are common.
+            for (j, byte) in bytes.iter_mut().enumerate() {
+                if put_b & (1 << j) != 0 {
+                    *byte = b;
+                }
+            }
+            let x = u64::from_le_bytes(bytes);
+            let want = |f: &dyn Fn(u8) -> bool| {
+                (0..8).fold(0u64, |m, j| m | (u64::from(f(bytes[j])) << (8 * j + 7)))
+            };
+            prop_assert_eq!(eq_bytes(x, b), want(&|c| c == b));
+            prop_assert_eq!(lt_bytes(x, n), want(&|c| c < n));
+            let packed = high_bits_to_mask(want(&|c| c == b));
+            prop_assert_eq!(packed, (0..8).fold(0, |m, j| m | (u64::from(bytes[j] == b) << j)));
         }
     }
 

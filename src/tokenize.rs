@@ -236,9 +236,9 @@ fn class(bytes: &[u8], i: usize) -> u8 {
 /// What a byte says about whitespace: [`WS_NO`] for bytes that never start
 /// a whitespace char, [`WS_ASCII`] for ASCII whitespace, [`WS_MAYBE`] for
 /// the lead bytes C2, E1, E2 and E3, which start every non-ASCII whitespace
-/// char (a test checks this against `char::is_whitespace`). Other non-ASCII
-/// bytes need no decoding: stepping over them one byte at a time only ever
-/// lands on continuation bytes or lead bytes, and both are classified.
+/// char (a test checks this against `char::is_whitespace`). Only those lead
+/// bytes need decoding; the continuation bytes of other chars are never
+/// whitespace.
 static WS: [u8; 256] = {
     let mut table = [WS_NO; 256];
     let mut b = 0;

@@ -241,7 +241,9 @@ mod tests {
     fn diagnostic_form() {
         let e = Error::parse(
             Position::new(3, 7, 40),
-            ParseErrorKind::EmptyEntity { label: "PER".into() },
+            ParseErrorKind::EmptyEntity {
+                label: "PER".into(),
+            },
         )
         .with_path("a.txt");
         assert_eq!(

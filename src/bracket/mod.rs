@@ -1,0 +1,639 @@
+//! The inline bracket format that NER taggers print.
+//!
+//! ```text
+//! Ambassador [PER Ryan C. Crocker  ] , Reasons ... [LOC Urbana ]-[LOC Champaign ]
+//! ```
+//!
+//! # Grammar
+//!
+//! - An entity is `[`, a LABEL (`[A-Z][A-Z0-9_-]*`), one or more spaces or
+//!   tabs, the entity text, optional spaces, `]`. With a label set
+//!   ([`Options::labels`]) a bracket with another label is an error.
+//! - A `[` not followed by a label and a space or tab is literal text
+//!   (`[ 1 ]`, `[1]`, `[sic]`); a `]` while no entity is open is literal text.
+//! - Entity text holds no `[`, `]` or line break; entities do not nest. Any
+//!   `]` closes the open entity, as in the Illinois tagger's own reader.
+//! - Brackets may sit inside raw text (`[LOC Urbana ]-[LOC Champaign ]`):
+//!   entity edges are always token edges, so no token straddles a bracket.
+//! - `&#91;` and `&#93;` (and `&lsqb;`, `&rsqb;`) are literal brackets in
+//!   every HTML mode: that is how nerkit writes a bracket token so that it
+//!   survives a round trip.
+//! - UTF-8 with or without a byte-order mark, LF or CRLF, tabs or runs of
+//!   spaces between tokens, with or without a final newline.
+//!
+//! Offsets of tokens point into the input file, also when HTML was stripped
+//! or character references decoded.
+
+use std::io::BufRead;
+
+use crate::error::{Error, ParseErrorKind, Result};
+use crate::html::{contains_markup, CleanLine, HtmlMode};
+use crate::repair::Repair;
+use crate::sentence::{OffsetUnit, Sentence};
+use crate::span::{Position, Span, TokenSpan};
+use crate::tokenize::Tokenizer;
+
+/// How lines become sentences.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SentenceMode {
+    /// Every non-blank line is a sentence, as taggers print them.
+    #[default]
+    Line,
+    /// Like `Line`, and a line is also split after a sentence-final token
+    /// (one made only of `.`, `?` and `!`), never inside an entity.
+    Auto,
+    /// One sequence per document (input file). Memory grows with the
+    /// document, since the whole document is one sequence.
+    None,
+}
+
+impl std::str::FromStr for SentenceMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<SentenceMode, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "line" | "lines" => Ok(SentenceMode::Line),
+            "auto" => Ok(SentenceMode::Auto),
+            "none" | "document" => Ok(SentenceMode::None),
+            _ => Err(format!(
+                "unknown sentence mode \"{s}\" (expected line, auto or none)"
+            )),
+        }
+    }
+}
+
+/// Options for reading bracket text.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// How text is split into tokens.
+    pub tokenizer: Tokenizer,
+    /// The allowed labels; `None` accepts any `[A-Z][A-Z0-9_-]*` label.
+    pub labels: Option<Vec<String>>,
+    /// Repair malformed input (and record each repair) instead of failing.
+    pub lenient: bool,
+    /// The unit of token offsets.
+    pub offsets: OffsetUnit,
+    /// What to do with HTML.
+    pub html: HtmlMode,
+    /// How lines become sentences.
+    pub sentences: SentenceMode,
+}
+
+/// Where a line sits in its input, for offsets and messages.
+#[derive(Clone, Copy, Debug, Default)]
+struct LineStart {
+    /// Line number, from 1.
+    number: u64,
+    /// Byte offset of the line's first byte in the input.
+    byte: u64,
+    /// Offset of the line's first char in the input, in the offset unit.
+    unit: u64,
+}
+
+/// Parses bracket lines into sentences, reusing its buffers.
+#[derive(Debug, Default)]
+struct LineParser {
+    clean: CleanLine,
+}
+
+/// Maps offsets of the text being parsed (the line, or its cleaned form)
+/// to offsets in the input, in the requested unit. Positions are asked for
+/// in increasing order, so the unit conversion walks the line once.
+struct OffsetMap<'a> {
+    line: &'a str,
+    clean: Option<&'a CleanLine>,
+    start: LineStart,
+    unit: OffsetUnit,
+    cursor_byte: usize,
+    cursor_unit: usize,
+}
+
+impl OffsetMap<'_> {
+    fn line_byte(&self, at: usize, end: bool) -> usize {
+        match self.clean {
+            None => at,
+            Some(c) if end => c.source_end(at),
+            Some(c) => c.source_start(at),
+        }
+    }
+
+    fn to_unit(&mut self, line_byte: usize) -> u64 {
+        match self.unit {
+            OffsetUnit::Bytes => self.start.byte + line_byte as u64,
+            unit => {
+                if line_byte < self.cursor_byte {
+                    self.cursor_byte = 0;
+                    self.cursor_unit = 0;
+                }
+                self.cursor_unit += unit.len_of(&self.line[self.cursor_byte..line_byte]);
+                self.cursor_byte = line_byte;
+                self.start.unit + self.cursor_unit as u64
+            }
+        }
+    }
+
+    fn span(&mut self, start: usize, end: usize) -> Span {
+        let s = self.line_byte(start, false);
+        let e = self.line_byte(end, true).max(s);
+        let s = self.to_unit(s);
+        let e = self.to_unit(e);
+        Span::new(s as usize, e as usize)
+    }
+
+    fn position(&self, at: usize) -> Position {
+        let b = self.line_byte(at, false);
+        Position::in_line(self.start.number, self.start.byte, self.line.as_bytes(), b)
+    }
+}
+
+/// The length of the label of an opener at the start of `s` (just after
+/// `[`), when `s` starts with a label followed by a space or a tab.
+fn opener_label_len(s: &[u8]) -> Option<usize> {
+    if !s.first()?.is_ascii_uppercase() {
+        return None;
+    }
+    let len = s
+        .iter()
+        .position(|&b| !(b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-'))
+        .unwrap_or(s.len());
+    matches!(s.get(len), Some(b' ' | b'\t')).then_some(len)
+}
+
+struct OpenEntity {
+    label: Span,
+    /// Offset of the `[` in the parsed text.
+    at: usize,
+    first_token: usize,
+    /// False when the entity is being read but will be dropped (lenient
+    /// repair of a label outside the label set).
+    keep: bool,
+}
+
+impl LineParser {
+    /// Appends the tokens and entities of `line` to `sentence`.
+    fn parse_into(
+        &mut self,
+        line: &str,
+        start: LineStart,
+        opts: &Options,
+        strip_html: bool,
+        sentence: &mut Sentence,
+        repairs: &mut Vec<Repair>,
+    ) -> Result<()> {
+        let needs_cleaning = memchr::memchr(b'&', line.as_bytes()).is_some()
+            || (strip_html && memchr::memchr(b'<', line.as_bytes()).is_some());
+        let clean = if needs_cleaning {
+            self.clean.clean(line, strip_html);
+            Some(&self.clean)
+        } else {
+            None
+        };
+        let text = clean.map_or(line, |c| c.text());
+        let bytes = text.as_bytes();
+        let mut map = OffsetMap {
+            line,
+            clean,
+            start,
+            unit: opts.offsets,
+            cursor_byte: 0,
+            cursor_unit: 0,
+        };
+        let is_literal = |at: usize| clean.is_some_and(|c| c.is_literal_bracket(at));
+
+        let mut open: Option<OpenEntity> = None;
+        let mut segment_start = 0;
+        let mut i = 0;
+        while let Some(rel) = memchr::memchr2(b'[', b']', &bytes[i..]) {
+            let at = i + rel;
+            i = at + 1;
+            if is_literal(at) {
+                continue;
+            }
+            if bytes[at] == b'[' {
+                let Some(label_len) = opener_label_len(&bytes[at + 1..]) else {
+                    if let Some(o) = &open {
+                        let kind = ParseErrorKind::Other(format!(
+                            "\"[\" inside the open \"[{}\" entity (entity text holds no brackets; \
+                             write &#91; for a literal bracket)",
+                            &text[o.label]
+                        ));
+                        self.fail_or_repair(
+                            opts,
+                            &map,
+                            at,
+                            kind,
+                            "bracket-in-entity",
+                            "read as text",
+                            repairs,
+                        )?;
+                    }
+                    continue;
+                };
+                let label = Span::new(at + 1, at + 1 + label_len);
+                if let Some(o) = &open {
+                    let kind = ParseErrorKind::NestedEntity {
+                        label: text[label].to_string(),
+                        open: text[o.label].to_string(),
+                    };
+                    self.fail_or_repair(
+                        opts,
+                        &map,
+                        at,
+                        kind,
+                        "nested-entity",
+                        "read the inner opener as text",
+                        repairs,
+                    )?;
+                    continue;
+                }
+                let mut keep = true;
+                if let Some(labels) = &opts.labels {
+                    if !labels.iter().any(|l| l == &text[label]) {
+                        let kind = ParseErrorKind::UnknownLabel {
+                            label: text[label].to_string(),
+                        };
+                        self.fail_or_repair(
+                            opts,
+                            &map,
+                            at + 1,
+                            kind,
+                            "unknown-label",
+                            "kept its text as plain tokens",
+                            repairs,
+                        )?;
+                        keep = false;
+                    }
+                }
+                push_tokens(opts.tokenizer, text, segment_start, at, &mut map, sentence);
+                open = Some(OpenEntity {
+                    label,
+                    at,
+                    first_token: sentence.len(),
+                    keep,
+                });
+                segment_start = label.end();
+                i = label.end();
+            } else if let Some(o) = open.take() {
+                push_tokens(opts.tokenizer, text, segment_start, at, &mut map, sentence);
+                segment_start = at + 1;
+                let tokens = TokenSpan::new(o.first_token, sentence.len());
+                if tokens.is_empty() {
+                    let kind = ParseErrorKind::EmptyEntity {
+                        label: text[o.label].to_string(),
+                    };
+                    self.fail_or_repair(
+                        opts,
+                        &map,
+                        o.at,
+                        kind,
+                        "empty-entity",
+                        "dropped it",
+                        repairs,
+                    )?;
+                } else if o.keep {
+                    sentence.push_entity(&text[o.label], tokens);
+                }
+            }
+        }
+        push_tokens(
+            opts.tokenizer,
+            text,
+            segment_start,
+            text.len(),
+            &mut map,
+            sentence,
+        );
+        if let Some(o) = open {
+            let kind = ParseErrorKind::UnclosedEntity {
+                label: text[o.label].to_string(),
+            };
+            self.fail_or_repair(
+                opts,
+                &map,
+                o.at,
+                kind,
+                "unclosed-entity",
+                "kept its text as plain tokens",
+                repairs,
+            )?;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn fail_or_repair(
+        &self,
+        opts: &Options,
+        map: &OffsetMap<'_>,
+        at: usize,
+        kind: ParseErrorKind,
+        repair: &'static str,
+        action: &str,
+        repairs: &mut Vec<Repair>,
+    ) -> Result<()> {
+        let pos = map.position(at);
+        if !opts.lenient {
+            return Err(Error::parse(pos, kind));
+        }
+        repairs.push(Repair {
+            pos,
+            kind: repair,
+            message: format!("{kind}; {action}"),
+        });
+        Ok(())
+    }
+}
+
+fn push_tokens(
+    tokenizer: Tokenizer,
+    text: &str,
+    from: usize,
+    to: usize,
+    map: &mut OffsetMap<'_>,
+    sentence: &mut Sentence,
+) {
+    if from >= to {
+        return;
+    }
+    for token in tokenizer.tokens(&text[from..to]) {
+        let span = map.span(from + token.span.start(), from + token.span.end());
+        sentence.push_token(token.text, span);
+    }
+}
+
+/// Parses one line of bracket text into a sentence (tokens with byte spans
+/// into `line`, and entities), for in-memory use.
+///
+/// # Errors
+/// A parse error with line 1 and the column of the problem, unless
+/// `opts.lenient` is set.
+///
+/// # Example
+/// ```
+/// use nerkit::bracket::{parse_line, Options};
+///
+/// let s = parse_line("[PER Ryan C. Crocker  ] met [LOC Pakistan  ] officials .", &Options::default())?;
+/// let tokens: Vec<_> = s.tokens().map(|t| t.text).collect();
+/// assert_eq!(tokens, ["Ryan", "C.", "Crocker", "met", "Pakistan", "officials", "."]);
+/// let e = s.entity(0);
+/// assert_eq!((e.label, e.tokens.start(), e.tokens.end()), ("PER", 0, 3));
+/// # Ok::<(), nerkit::Error>(())
+/// ```
+pub fn parse_line(line: &str, opts: &Options) -> Result<Sentence> {
+    let mut parser = LineParser::default();
+    let mut sentence = Sentence::new();
+    let mut repairs = Vec::new();
+    let strip = match opts.html {
+        HtmlMode::Strip => true,
+        HtmlMode::Keep => false,
+        HtmlMode::Auto => contains_markup(line.as_bytes()),
+    };
+    let start = LineStart {
+        number: 1,
+        byte: 0,
+        unit: 0,
+    };
+    parser.parse_into(line, start, opts, strip, &mut sentence, &mut repairs)?;
+    sentence.set_line(1);
+    Ok(sentence)
+}
+
+/// Reads bracket text from a stream, one sentence at a time, in bounded
+/// memory.
+///
+/// # Example
+/// ```
+/// use nerkit::bracket::{Options, Reader};
+/// use nerkit::Sentence;
+///
+/// let text = "[PER Musharraf  ] met [LOC U.S.  ] officials .\n\nNo entities here .\n";
+/// let mut reader = Reader::new(text.as_bytes(), Options::default());
+/// let mut sentence = Sentence::new();
+/// let mut count = 0;
+/// while reader.read_sentence(&mut sentence)? {
+///     count += 1;
+/// }
+/// assert_eq!(count, 2);
+/// # Ok::<(), nerkit::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Reader<R> {
+    inner: R,
+    opts: Options,
+    parser: LineParser,
+    line_buf: Vec<u8>,
+    next_line: LineStart,
+    strip_html: Option<bool>,
+    repairs: Vec<Repair>,
+    first_sentence: bool,
+    eof: bool,
+    /// For `SentenceMode::Auto`: the parsed line and where it is cut.
+    pending: Sentence,
+    cuts: Vec<usize>,
+    next_cut: usize,
+}
+
+impl<R: BufRead> Reader<R> {
+    /// A reader over `inner`.
+    pub fn new(inner: R, opts: Options) -> Reader<R> {
+        Reader {
+            inner,
+            opts,
+            parser: LineParser::default(),
+            line_buf: Vec::with_capacity(4096),
+            next_line: LineStart {
+                number: 1,
+                byte: 0,
+                unit: 0,
+            },
+            strip_html: None,
+            repairs: Vec::new(),
+            first_sentence: true,
+            eof: false,
+            pending: Sentence::new(),
+            cuts: Vec::new(),
+            next_cut: 0,
+        }
+    }
+
+    /// Whether HTML is being stripped (decided on the first read in
+    /// [`HtmlMode::Auto`]); `None` before the first read.
+    pub fn strips_html(&self) -> Option<bool> {
+        self.strip_html
+    }
+
+    /// Repairs made since the last call (only under `lenient`).
+    pub fn take_repairs(&mut self) -> std::vec::Drain<'_, Repair> {
+        self.repairs.drain(..)
+    }
+
+    /// Reads the next sentence into `sentence` (cleared first). Returns
+    /// `false` at the end of the input. Lines with no token are skipped.
+    ///
+    /// # Errors
+    /// I/O errors, invalid UTF-8 and malformed brackets (unless lenient),
+    /// with the line and column.
+    pub fn read_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
+        sentence.clear();
+        let found = match self.opts.sentences {
+            SentenceMode::Line => self.read_line_sentence(sentence)?,
+            SentenceMode::None => {
+                while self.read_line_into(sentence)? {}
+                !sentence.is_empty()
+            }
+            SentenceMode::Auto => self.read_auto(sentence)?,
+        };
+        if found {
+            sentence.set_document_start(std::mem::take(&mut self.first_sentence));
+        }
+        Ok(found)
+    }
+
+    fn read_line_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
+        loop {
+            let line = self.next_line.number;
+            if !self.read_line_into(sentence)? {
+                return Ok(false);
+            }
+            if !sentence.is_empty() {
+                sentence.set_line(line);
+                return Ok(true);
+            }
+        }
+    }
+
+    fn read_auto(&mut self, sentence: &mut Sentence) -> Result<bool> {
+        if self.next_cut >= self.cuts.len() {
+            let mut pending = std::mem::take(&mut self.pending);
+            pending.clear();
+            let found = self.read_line_sentence(&mut pending);
+            self.pending = pending;
+            if !found? {
+                return Ok(false);
+            }
+            self.cut_pending();
+        }
+        let start = if self.next_cut == 0 {
+            0
+        } else {
+            self.cuts[self.next_cut - 1]
+        };
+        let end = self.cuts[self.next_cut];
+        self.next_cut += 1;
+        sentence.set_line(self.pending.line());
+        for i in start..end {
+            let t = self.pending.token(i);
+            sentence.push_token(t.text, t.span);
+        }
+        for e in self.pending.entities() {
+            if e.tokens.start() >= start && e.tokens.end() <= end {
+                sentence.push_entity(
+                    e.label,
+                    TokenSpan::new(e.tokens.start() - start, e.tokens.end() - start),
+                );
+            }
+        }
+        Ok(true)
+    }
+
+    /// Finds where the pending line is cut: after each sentence-final token
+    /// that is not inside an entity and not the last token.
+    fn cut_pending(&mut self) {
+        self.cuts.clear();
+        self.next_cut = 0;
+        let s = &self.pending;
+        let mut entities = s.entities().peekable();
+        for i in 0..s.len() {
+            while entities.peek().is_some_and(|e| e.tokens.end() <= i) {
+                entities.next();
+            }
+            let inside = entities.peek().is_some_and(|e| e.tokens.start() <= i);
+            let text = s.token(i).text;
+            if !inside && i + 1 < s.len() && text.bytes().all(|b| matches!(b, b'.' | b'?' | b'!')) {
+                self.cuts.push(i + 1);
+            }
+        }
+        self.cuts.push(s.len());
+    }
+
+    /// Reads one line and appends its tokens and entities; `false` at the
+    /// end of the input.
+    fn read_line_into(&mut self, sentence: &mut Sentence) -> Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.strip_html.is_none() {
+            self.strip_html = Some(match self.opts.html {
+                HtmlMode::Strip => true,
+                HtmlMode::Keep => false,
+                HtmlMode::Auto => contains_markup(self.inner.fill_buf()?),
+            });
+        }
+        self.line_buf.clear();
+        let n = self.inner.read_until(b'\n', &mut self.line_buf)?;
+        if n == 0 {
+            self.eof = true;
+            return Ok(false);
+        }
+        let mut start = self.next_line;
+        self.next_line.number += 1;
+        self.next_line.byte += n as u64;
+
+        let mut content = self.line_buf.as_slice();
+        if let Some(rest) = content.strip_suffix(b"\n") {
+            content = rest;
+        }
+        if let Some(rest) = content.strip_suffix(b"\r") {
+            content = rest;
+        }
+        // The byte-order mark is not text; offsets still count its bytes so
+        // that they index the file as it is.
+        let mut bom = 0;
+        if start.byte == 0 {
+            if let Some(rest) = content.strip_prefix("\u{feff}".as_bytes()) {
+                content = rest;
+                bom = 3;
+            }
+        }
+        let line: std::borrow::Cow<'_, str> = match std::str::from_utf8(content) {
+            Ok(s) => s.into(),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let pos = Position::in_line(start.number, start.byte + bom, content, at);
+                if !self.opts.lenient {
+                    return Err(Error::parse(pos, ParseErrorKind::Other(format!(
+                        "invalid UTF-8 at byte {} of the input (byte 0x{:02x}); the input must be UTF-8",
+                        pos.byte(),
+                        content[at]
+                    ))));
+                }
+                self.repairs.push(Repair {
+                    pos,
+                    kind: "invalid-utf8",
+                    message: format!(
+                        "invalid UTF-8 at byte {}; replaced with U+FFFD (offsets on this line may shift)",
+                        pos.byte()
+                    ),
+                });
+                String::from_utf8_lossy(content).into_owned().into()
+            }
+        };
+        start.byte += bom;
+        if bom > 0 {
+            start.unit += match self.opts.offsets {
+                OffsetUnit::Bytes => 3,
+                _ => 1,
+            };
+        }
+        let strip = self.strip_html.unwrap_or(false);
+        self.parser
+            .parse_into(&line, start, &self.opts, strip, sentence, &mut self.repairs)?;
+        self.next_line.unit = start.unit
+            + self.opts.offsets.len_of(&line) as u64
+            + (n - content.len() - bom as usize) as u64;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests;

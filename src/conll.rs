@@ -1,0 +1,151 @@
+//! CoNLL token-per-line files: `TOKEN<TAB>TAG`, a blank line after each
+//! sentence.
+
+use std::io::Write;
+
+use crate::convert::{LabelCounts, SentenceWriter};
+use crate::error::{Error, Result};
+use crate::scheme::{self, Tag, TagScheme};
+use crate::sentence::{Entity, Sentence};
+
+/// The document line CoNLL-2003 writes before each document.
+pub const DOCSTART: &str = "-DOCSTART- -X- -X- O";
+
+/// Reuses the allocation of an empty vector for elements of another
+/// lifetime: the standard library collects in place when the element
+/// layouts match, so no memory is allocated.
+pub(crate) fn recycle<'b, T: 'b, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().map(|_| unreachable!()).collect()
+}
+
+/// Tags a sentence in `scheme` and counts the entities a reader of the
+/// tags would find (decoding strictly in the same scheme), reusing buffers.
+#[derive(Debug, Default)]
+pub(crate) struct Tagger {
+    tags: Vec<Tag<'static>>,
+    decoded: Vec<Entity<'static>>,
+    entities: Vec<Entity<'static>>,
+    ill_formed: Vec<scheme::IllFormed<'static>>,
+}
+
+impl Tagger {
+    /// Encodes `sentence`, hands the tags to `write`, and adds the entities
+    /// the tags hold to `written`.
+    pub(crate) fn with_tags<F>(
+        &mut self,
+        scheme: TagScheme,
+        sentence: &Sentence,
+        written: &mut LabelCounts,
+        write: F,
+    ) -> Result<()>
+    where
+        F: FnOnce(&[Tag<'_>]) -> Result<()>,
+    {
+        let mut entities: Vec<Entity<'_>> = recycle(std::mem::take(&mut self.entities));
+        entities.extend(sentence.entities());
+        let mut tags: Vec<Tag<'_>> = recycle(std::mem::take(&mut self.tags));
+        let encoded = scheme::encode(scheme, sentence.len(), &entities, &mut tags);
+        let result = match encoded {
+            Err(e) => Err(Error::msg(format!(
+                "sentence at line {}: cannot encode its entities in {scheme}: {}",
+                sentence.line(),
+                e.reason
+            ))),
+            Ok(()) => write(&tags).map(|()| {
+                let mut decoded: Vec<Entity<'_>> = recycle(std::mem::take(&mut self.decoded));
+                let mut ill: Vec<scheme::IllFormed<'_>> =
+                    recycle(std::mem::take(&mut self.ill_formed));
+                // Tags we encoded are always allowed by their scheme.
+                let _ = scheme::decode_strict(scheme, &tags, &mut decoded, &mut ill);
+                for e in &decoded {
+                    written.add(e.label, 1);
+                }
+                self.decoded = recycle(decoded);
+                self.ill_formed = recycle(ill);
+            }),
+        };
+        self.tags = recycle(tags);
+        self.entities = recycle(entities);
+        result
+    }
+}
+
+/// Writes sentences as CoNLL lines in a tag scheme.
+///
+/// # Example
+/// ```
+/// use nerkit::bracket::parse_line;
+/// use nerkit::conll::Writer;
+/// use nerkit::convert::{LabelCounts, SentenceWriter};
+/// use nerkit::TagScheme;
+///
+/// let sentence = parse_line("[PER Ryan C. Crocker  ] met [LOC Pakistan  ] officials .", &Default::default())?;
+/// let mut out = Vec::new();
+/// let mut written = LabelCounts::new();
+/// let mut writer = Writer::new(&mut out, TagScheme::Iobes);
+/// writer.write_sentence(&sentence, &mut written)?;
+/// writer.finish()?;
+/// drop(writer);
+/// assert_eq!(
+///     String::from_utf8(out).unwrap(),
+///     "Ryan\tB-PER\nC.\tI-PER\nCrocker\tE-PER\nmet\tO\nPakistan\tS-LOC\nofficials\tO\n.\tO\n\n"
+/// );
+/// assert_eq!(written.total(), 2);
+/// # Ok::<(), nerkit::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Writer<W: Write> {
+    out: W,
+    scheme: TagScheme,
+    docstart: bool,
+    tagger: Tagger,
+}
+
+impl<W: Write> Writer<W> {
+    /// A writer of `scheme` tags to `out` (wrap files in a `BufWriter`).
+    pub fn new(out: W, scheme: TagScheme) -> Writer<W> {
+        Writer {
+            out,
+            scheme,
+            docstart: false,
+            tagger: Tagger::default(),
+        }
+    }
+
+    /// Write `-DOCSTART- -X- -X- O` and a blank line before each document,
+    /// as CoNLL-2003 does.
+    pub fn with_docstart(mut self, yes: bool) -> Writer<W> {
+        self.docstart = yes;
+        self
+    }
+}
+
+impl<W: Write> SentenceWriter for Writer<W> {
+    fn start_document(&mut self) -> Result<()> {
+        if self.docstart {
+            writeln!(self.out, "{DOCSTART}\n")?;
+        }
+        Ok(())
+    }
+
+    fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
+        let out = &mut self.out;
+        self.tagger
+            .with_tags(self.scheme, sentence, written, |tags| {
+                for (token, tag) in sentence.tokens().zip(tags) {
+                    out.write_all(token.text.as_bytes())?;
+                    out.write_all(b"\t")?;
+                    write!(out, "{tag}")?;
+                    out.write_all(b"\n")?;
+                }
+                out.write_all(b"\n")?;
+                Ok(())
+            })
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        self.out.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,333 @@
+//! Integration tests of `nerkit convert`, run through the real binary.
+
+mod common;
+
+use common::{assert_golden, parts, root, run, run_in, run_stdin, temp_dir};
+
+const CABLE: &str = "corpora/000_8c95ef11f0516e36.txt";
+const SCHEMES: &[&str] = &["io", "iob1", "iob2", "ioe1", "ioe2", "iobes", "bilou"];
+
+#[test]
+fn cable_to_conll_iob2_golden() {
+    let out = run(&["convert", CABLE]);
+    let (code, stdout, stderr) = parts(&out);
+    assert_eq!(code, 0, "{stderr}");
+    assert_golden("convert/cable.iob2.expected", stdout.as_bytes());
+    assert!(
+        stderr.contains("entities read:    120 (LOC 41, MISC 18, ORG 21, PER 40)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("entities written: 120 (LOC 41, MISC 18, ORG 21, PER 40)"));
+    // No markup reaches a token.
+    for line in stdout.lines().filter(|l| !l.is_empty()) {
+        let token = line.split('\t').next().unwrap();
+        assert!(
+            !token.contains('<') && !token.contains('>'),
+            "markup in token {token:?}"
+        );
+    }
+    let begins = stdout.lines().filter(|l| l.contains("\tB-")).count();
+    assert_eq!(begins, 120);
+}
+
+#[test]
+fn cable_to_jsonl_golden() {
+    let out = run(&["convert", "--to", "jsonl", CABLE]);
+    let (code, stdout, stderr) = parts(&out);
+    assert_eq!(code, 0, "{stderr}");
+    assert_golden("convert/cable.jsonl.expected", stdout.as_bytes());
+    // Every offset slices the token's text out of the file, except where
+    // the reader decoded or stripped something.
+    let source = std::fs::read(root().join(CABLE)).unwrap();
+    let mut checked = 0;
+    for line in stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let tokens = v["tokens"].as_array().unwrap();
+        let offsets = v["offsets"].as_array().unwrap();
+        assert_eq!(tokens.len(), offsets.len());
+        assert_eq!(tokens.len(), v["tags"].as_array().unwrap().len());
+        for (t, o) in tokens.iter().zip(offsets) {
+            let (s, e) = (
+                o[0].as_u64().unwrap() as usize,
+                o[1].as_u64().unwrap() as usize,
+            );
+            let slice = std::str::from_utf8(&source[s..e]).unwrap();
+            if !slice.contains('<') {
+                assert_eq!(slice, t.as_str().unwrap());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000);
+}
+
+#[test]
+fn one_golden_per_scheme() {
+    for scheme in SCHEMES {
+        let out = run(&[
+            "convert",
+            "--scheme",
+            scheme,
+            "tests/data/convert/schemes.txt",
+        ]);
+        let (code, stdout, stderr) = parts(&out);
+        if *scheme == "io" {
+            // IO cannot keep adjacent entities of one type apart, and says so.
+            assert_eq!(code, 2, "{stderr}");
+            assert!(
+                stderr.contains("the io scheme merges adjacent entities"),
+                "{stderr}"
+            );
+        } else {
+            assert_eq!(code, 0, "{scheme}: {stderr}");
+        }
+        assert_golden(
+            &format!("convert/schemes.{scheme}.expected"),
+            stdout.as_bytes(),
+        );
+    }
+}
+
+#[test]
+fn scheme_aliases() {
+    for (alias, name) in [("bio", "iob2"), ("bioes", "iobes"), ("biluo", "bilou")] {
+        let a = run(&[
+            "convert",
+            "--scheme",
+            alias,
+            "tests/data/convert/schemes.txt",
+        ]);
+        let b = run(&[
+            "convert",
+            "--scheme",
+            name,
+            "tests/data/convert/schemes.txt",
+        ]);
+        assert_eq!(a.stdout, b.stdout);
+    }
+}
+
+#[test]
+fn stdin_and_dash() {
+    let a = run_stdin(&["convert"], "[PER A ] b\n");
+    let b = run_stdin(&["convert", "-"], "[PER A ] b\n");
+    assert_eq!(parts(&a).1, "A\tB-PER\nb\tO\n\n");
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn crlf_bom_tabs_and_no_final_newline_give_the_same_tokens() {
+    let clean = "[PER Ryan C. Crocker  ] met [LOC Pakistan  ] .\nx [ORG Y ]\n";
+    let messy = "\u{feff}[PER\tRyan  C.\tCrocker  ]\tmet [LOC Pakistan  ] .\r\n\r\nx [ORG Y ]";
+    let a = parts(&run_stdin(&["convert"], clean));
+    let b = parts(&run_stdin(&["convert"], messy));
+    assert_eq!(a.0, 0);
+    assert_eq!(a.1, b.1);
+}
+
+#[test]
+fn literal_brackets_and_brackets_in_raw_text() {
+    let (code, stdout, _) = parts(&run_stdin(
+        &["convert"],
+        "see [ 1 ] and [sic] ] in [LOC Urbana ]-[LOC Champaign ]\n",
+    ));
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "see\tO\n[\tO\n1\tO\n]\tO\nand\tO\n[sic]\tO\n]\tO\nin\tO\nUrbana\tB-LOC\n-\tO\nChampaign\tB-LOC\n\n"
+    );
+}
+
+#[test]
+fn docstart_before_each_document() {
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("a.txt"), "[PER A ] b\n").unwrap();
+    std::fs::write(dir.path().join("b.txt"), "c\n").unwrap();
+    let (code, stdout, stderr) = parts(&run_in(
+        dir.path(),
+        &["convert", "--docstart", "a.txt", "b.txt"],
+        b"",
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "-DOCSTART- -X- -X- O\n\nA\tB-PER\nb\tO\n\n-DOCSTART- -X- -X- O\n\nc\tO\n\n"
+    );
+    assert!(
+        stderr.contains("2 documents, 2 sentences, 3 tokens"),
+        "{stderr}"
+    );
+}
+
+/// Each malformed input: expected exit code 2 and a `FILE:LINE:COL: error:`
+/// line naming the problem.
+#[test]
+fn malformed_inputs_name_file_line_and_column() {
+    let cases: &[(&str, &[u8], &str, &str)] = &[
+        (
+            "unclosed-eol",
+            b"ok\nx [PER a b\n",
+            "bad.txt:2:3: error:",
+            "unclosed entity",
+        ),
+        (
+            "unclosed-eof",
+            b"ok\n  [LOC a",
+            "bad.txt:2:3: error:",
+            "unclosed entity",
+        ),
+        (
+            "nested",
+            b"[PER a [LOC b ] ]\n",
+            "bad.txt:1:8: error:",
+            "do not nest",
+        ),
+        (
+            "empty",
+            b"a\nb c [PER  ] d\n",
+            "bad.txt:2:5: error:",
+            "empty entity",
+        ),
+        (
+            "utf8",
+            b"ok\n\xe2\x80\x99 bad \xff\n",
+            "bad.txt:2:7: error:",
+            "UTF-8",
+        ),
+    ];
+    for (name, input, location, message) in cases {
+        let dir = temp_dir();
+        std::fs::write(dir.path().join("bad.txt"), input).unwrap();
+        let (code, _, stderr) = parts(&run_in(dir.path(), &["convert", "bad.txt"], b""));
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.starts_with(location), "{name}: {stderr}");
+        assert!(stderr.contains(message), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn invalid_utf8_names_the_byte_offset() {
+    let (code, _, stderr) = parts(&run_in(&root(), &["convert", "-"], b"ok\nab\xffc\n"));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("<stdin>:2:3: error: invalid UTF-8 at byte 5"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn label_outside_the_label_set() {
+    let (code, _, stderr) = parts(&run_stdin(
+        &["convert", "--labels", "PER,LOC"],
+        "[PER a ] [GPE b ]\n",
+    ));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("<stdin>:1:11: error: label \"GPE\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn lenient_repairs_are_printed_and_counted() {
+    let input = "[PER a [LOC b ] c\nx [PER  ] y\n[ORG open\n[GPE z ]\n";
+    let (code, stdout, stderr) = parts(&run_stdin(
+        &["convert", "--lenient", "--labels", "PER,LOC,ORG"],
+        input,
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("warning: <stdin>:1:8:"), "{stderr}");
+    assert!(stderr.contains("warning: <stdin>:2:3:"), "{stderr}");
+    assert!(stderr.contains("warning: <stdin>:3:1:"), "{stderr}");
+    assert!(stderr.contains("warning: <stdin>:4:2:"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "repairs: 4 (empty-entity 1, nested-entity 1, unclosed-entity 1, unknown-label 1)"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("entities read:    1 (PER 1)"), "{stderr}");
+    assert!(
+        stdout.starts_with("a\tB-PER\n[LOC\tI-PER\nb\tI-PER\nc\tO\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn output_file_is_written_atomically_and_not_at_all_on_error() {
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("good.txt"), "[PER A ] b\n").unwrap();
+    std::fs::write(dir.path().join("bad.txt"), "[PER A ] b\n[LOC c\n").unwrap();
+    let (code, stdout, _) = parts(&run_in(
+        dir.path(),
+        &["convert", "good.txt", "-o", "out.conll"],
+        b"",
+    ));
+    assert_eq!(code, 0);
+    assert!(stdout.is_empty());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.conll")).unwrap(),
+        "A\tB-PER\nb\tO\n\n"
+    );
+
+    let (code, _, _) = parts(&run_in(
+        dir.path(),
+        &["convert", "bad.txt", "-o", "new.conll"],
+        b"",
+    ));
+    assert_eq!(code, 2);
+    // Neither the target nor a temporary file is left behind.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut names = names;
+    names.sort();
+    assert_eq!(names, ["bad.txt", "good.txt", "out.conll"]);
+
+    // An existing file is left untouched by a failed run.
+    let (code, _, _) = parts(&run_in(
+        dir.path(),
+        &["convert", "bad.txt", "-o", "out.conll"],
+        b"",
+    ));
+    assert_eq!(code, 2);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.conll")).unwrap(),
+        "A\tB-PER\nb\tO\n\n"
+    );
+}
+
+#[test]
+fn quiet_silences_the_summary_and_json_summary_parses() {
+    let (_, _, stderr) = parts(&run_stdin(&["convert", "-q"], "[PER A ] b\n"));
+    assert!(stderr.is_empty(), "{stderr}");
+    let (_, _, stderr) = parts(&run_stdin(
+        &["convert", "--summary", "json"],
+        "[PER A ] b\n",
+    ));
+    let v: serde_json::Value = serde_json::from_str(stderr.trim()).unwrap();
+    assert_eq!(v["entities_read"], 1);
+    assert_eq!(v["written"]["PER"], 1);
+}
+
+#[test]
+fn jsonl_char_offsets() {
+    let (code, stdout, _) = parts(&run_stdin(
+        &["convert", "--to", "jsonl", "--offsets", "chars"],
+        "’’ [MISC Pakistan’s  ] x\n",
+    ));
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "{\"tokens\":[\"’’\",\"Pakistan’s\",\"x\"],\"tags\":[\"O\",\"B-MISC\",\"O\"],\"offsets\":[[0,2],[9,19],[22,23]]}\n"
+    );
+}
+
+#[test]
+fn help_has_examples() {
+    let (code, stdout, _) = parts(&run(&["convert", "--help"]));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("Examples:"));
+    assert!(stdout.contains("--scheme"));
+}

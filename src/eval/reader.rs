@@ -69,7 +69,22 @@ pub(crate) fn split_row<'a>(line: &'a str, delimiter: &Delimiter) -> Row<'a> {
     };
     match delimiter {
         Delimiter::Whitespace => {
-            for f in line.split(is_ws).filter(|f| !f.is_empty()) {
+            // Bytes, not chars: space and tab are ASCII, so every field
+            // boundary is a char boundary.
+            let b = line.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+                    i += 1;
+                }
+                if i == b.len() {
+                    break;
+                }
+                let start = i;
+                while i < b.len() && b[i] != b' ' && b[i] != b'\t' {
+                    i += 1;
+                }
+                let f = &line[start..i];
                 if row.count == 0 {
                     row.first = f;
                 }

@@ -320,7 +320,7 @@ fn jsonl_char_offsets() {
     assert_eq!(code, 0);
     assert_eq!(
         stdout,
-        "{\"tokens\":[\"’’\",\"Pakistan’s\",\"x\"],\"tags\":[\"O\",\"B-MISC\",\"O\"],\"offsets\":[[0,2],[9,19],[22,23]]}\n"
+        "{\"tokens\":[\"’’\",\"Pakistan’s\",\"x\"],\"tags\":[\"O\",\"B-MISC\",\"O\"],\"offsets\":[[0,2],[9,19],[23,24]]}\n"
     );
 }
 

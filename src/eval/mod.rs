@@ -9,7 +9,7 @@
 //!   strings (see [`conlleval`]), with its repairs of ill-formed sequences,
 //!   and [`report::Format::Conlleval`] prints its report byte for byte.
 //! * [`Mode::Strict`] counts an entity only when its tags are well-formed
-//!   in a [`TagScheme`](crate::TagScheme) (see [`strict`]); for IOB2, IOE2,
+//!   in a [`TagScheme`] (see [`strict`]); for IOB2, IOE2,
 //!   IOBES and BILOU the numbers are seqeval 1.2.2's strict mode. Ill-formed
 //!   chunks are counted per side instead of dropped without a word.
 //!

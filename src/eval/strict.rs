@@ -23,17 +23,20 @@
 //!
 //! seqeval's IOB1 and IOE1 are known to be wrong (gold `B-PER I-PER O`
 //! scored against itself finds only a one-token entity on the `I`), and it
-//! has no IO. nerkit defines them as the tags their canonical encoders
-//! write:
+//! has no IO. nerkit reads them as [`crate::scheme::decode_strict`] does,
+//! so that `convert` and `eval` agree:
 //!
-//! | scheme | prefixes | an entity is | well-formed only when |
-//! |---|---|---|---|
-//! | io | `I O` | a run of `I-X` | always |
-//! | iob1 | `B I O` | `I-X` or `B-X`, then any number of `I-X` | a `B-X` directly follows a token of an `X` entity |
-//! | ioe1 | `I E O` | any number of `I-X`, then optionally `E-X` | an `E-X` is directly followed by `I-X` or `E-X` |
+//! | scheme | prefixes | an entity is |
+//! |---|---|---|
+//! | io | `I O` | a maximal run of `I-X` |
+//! | iob1 | `B I O` | `I-X` or `B-X`, then any number of `I-X`; a `B-X` always starts a new entity |
+//! | ioe1 | `I E O` | any number of `I-X`, then optionally `E-X`; an `E-X` always ends the entity |
 //!
-//! In IO, two adjacent entities of the same type cannot be told apart and
-//! are read as one.
+//! Every sequence of these prefixes has exactly one reading, so nothing is
+//! ill-formed in them: a `B-X` after `O` (needed only after another `X`
+//! entity in IOB1) is redundant, not wrong, and so is an `E-X` before `O`
+//! in IOE1. In IO, two adjacent entities of the same type cannot be told
+//! apart and are read as one.
 //!
 //! # Ill-formed chunks
 //!
@@ -302,7 +305,7 @@ impl Strict {
         decode(
             self.scheme,
             &self.gold,
-            buf,
+            &self.buf,
             &mut self.gold_ents,
             &mut self.ill,
         );
@@ -312,7 +315,7 @@ impl Strict {
         decode(
             self.scheme,
             &self.pred,
-            buf,
+            &self.buf,
             &mut self.pred_ents,
             &mut self.ill,
         );
@@ -365,18 +368,55 @@ impl Strict {
 
 /// Decodes one sentence of tags into entities (and the first token index
 /// of every ill-formed chunk).
-fn decode(scheme: TagScheme, tags: &[T], buf: &[u8], ents: &mut Vec<Ent>, ill: &mut Vec<u32>) {
+fn decode(scheme: TagScheme, tags: &[T], buf: &str, ents: &mut Vec<Ent>, ill: &mut Vec<u32>) {
     ents.clear();
     ill.clear();
-    let same = |a: T, b: T| buf[a.ls as usize..a.le as usize] == buf[b.ls as usize..b.le as usize];
+    let b = buf.as_bytes();
+    let same = |x: T, y: T| b[x.ls as usize..x.le as usize] == b[y.ls as usize..y.le as usize];
     match scheme {
         TagScheme::Iob2 => decode_patterns(&IOB2, tags, &same, ents, ill),
         TagScheme::Ioe2 => decode_patterns(&IOE2, tags, &same, ents, ill),
         TagScheme::Iobes => decode_patterns(&IOBES, tags, &same, ents, ill),
         TagScheme::Bilou => decode_patterns(&BILOU, tags, &same, ents, ill),
-        TagScheme::Io => decode_io(tags, &same, ents),
-        TagScheme::Iob1 => decode_iob1(tags, &same, ents, ill),
-        TagScheme::Ioe1 => decode_ioe1(tags, &same, ents, ill),
+        TagScheme::Io | TagScheme::Iob1 | TagScheme::Ioe1 => {
+            decode_permissive(scheme, tags, buf, ents)
+        }
+    }
+}
+
+/// IO, IOB1 and IOE1 as [`crate::scheme::decode_strict`] reads them (so
+/// that `convert` and `eval` agree): a chunk is a maximal run of one label,
+/// split before a `B-` (IOB1) or after an `E-` (IOE1); no chunk is
+/// ill-formed.
+fn decode_permissive(scheme: TagScheme, tags: &[T], buf: &str, ents: &mut Vec<Ent>) {
+    use crate::scheme::{decode_strict, Prefix, Tag};
+    let parsed: Vec<Tag<'_>> = tags
+        .iter()
+        .map(|t| Tag {
+            prefix: match t.p {
+                L::O => Prefix::Outside,
+                L::B => Prefix::Begin,
+                L::I => Prefix::Inside,
+                L::E => Prefix::End,
+                L::S => Prefix::Single,
+                L::U => Prefix::Unit,
+                L::Last => Prefix::Last,
+            },
+            label: &buf[t.ls as usize..t.le as usize],
+        })
+        .collect();
+    let (mut entities, mut ill_formed) = (Vec::new(), Vec::new());
+    // The prefixes were checked against the scheme when the tags were read.
+    if decode_strict(scheme, &parsed, &mut entities, &mut ill_formed).is_ok() {
+        for e in entities {
+            let t = tags[e.tokens.start()];
+            ents.push(Ent {
+                start: e.tokens.start() as u32,
+                end: e.tokens.end() as u32,
+                ls: t.ls,
+                le: t.le,
+            });
+        }
     }
 }
 
@@ -442,100 +482,6 @@ fn decode_patterns(
     }
 }
 
-fn decode_io(tags: &[T], same: &impl Fn(T, T) -> bool, ents: &mut Vec<Ent>) {
-    let mut open: Option<usize> = None;
-    for (i, &t) in tags.iter().enumerate() {
-        if let Some(s) = open {
-            if t.p == L::I && same(tags[s], t) {
-                continue;
-            }
-            ents.push(ent(tags, s, i));
-            open = None;
-        }
-        if t.p == L::I {
-            open = Some(i);
-        }
-    }
-    if let Some(s) = open {
-        ents.push(ent(tags, s, tags.len()));
-    }
-}
-
-fn ent(tags: &[T], start: usize, end: usize) -> Ent {
-    Ent {
-        start: start as u32,
-        end: end as u32,
-        ls: tags[start].ls,
-        le: tags[start].le,
-    }
-}
-
-fn close(tags: &[T], start: usize, end: usize, ok: bool, ents: &mut Vec<Ent>, ill: &mut Vec<u32>) {
-    if ok {
-        ents.push(ent(tags, start, end));
-    } else {
-        ill.push(start as u32);
-    }
-}
-
-fn decode_iob1(tags: &[T], same: &impl Fn(T, T) -> bool, ents: &mut Vec<Ent>, ill: &mut Vec<u32>) {
-    // (start, well-formed)
-    let mut open: Option<(usize, bool)> = None;
-    for (i, &t) in tags.iter().enumerate() {
-        if let Some((s, ok)) = open {
-            if t.p == L::I && same(tags[s], t) {
-                continue;
-            }
-            close(tags, s, i, ok, ents, ill);
-            open = None;
-            if t.p == L::B {
-                // B-X separates two adjacent X entities: well-formed.
-                open = Some((i, same(tags[s], t)));
-                continue;
-            }
-        }
-        match t.p {
-            L::I => open = Some((i, true)),
-            // B-X not right after an X entity.
-            L::B => open = Some((i, false)),
-            _ => {}
-        }
-    }
-    if let Some((s, ok)) = open {
-        close(tags, s, tags.len(), ok, ents, ill);
-    }
-}
-
-fn decode_ioe1(tags: &[T], same: &impl Fn(T, T) -> bool, ents: &mut Vec<Ent>, ill: &mut Vec<u32>) {
-    // (start, closed by E)
-    let mut open: Option<(usize, bool)> = None;
-    for (i, &t) in tags.iter().enumerate() {
-        let typed = t.p == L::I || t.p == L::E;
-        if let Some((s, ended)) = open {
-            let same_type = typed && same(tags[s], t);
-            if ended {
-                // E-X is right only before another X entity.
-                close(tags, s, i, same_type, ents, ill);
-                open = None;
-            } else if same_type {
-                if t.p == L::E {
-                    open = Some((s, true));
-                }
-                continue;
-            } else {
-                close(tags, s, i, true, ents, ill);
-                open = None;
-            }
-        }
-        if typed {
-            open = Some((i, t.p == L::E));
-        }
-    }
-    if let Some((s, ended)) = open {
-        close(tags, s, tags.len(), !ended, ents, ill);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -549,7 +495,7 @@ mod tests {
         }
         let mut ents = Vec::new();
         let mut ill = Vec::new();
-        decode(scheme, &ts, s.buf.as_bytes(), &mut ents, &mut ill);
+        decode(scheme, &ts, &s.buf, &mut ents, &mut ill);
         let ents = ents
             .iter()
             .map(|e| {
@@ -627,13 +573,13 @@ mod tests {
         ["PER 0 2", "PER 2 3", "LOC 4 5"],
         []
     );
-    decodes!(iob1_b_after_o, Iob1, "O B-PER I-PER O", [], [1]);
+    decodes!(iob1_redundant_b, Iob1, "O B-PER I-PER O", ["PER 1 3"], []);
     decodes!(
         iob1_b_after_other_type,
         Iob1,
         "I-LOC B-PER",
-        ["LOC 0 1"],
-        [1]
+        ["LOC 0 1", "PER 1 2"],
+        []
     );
     decodes!(
         ioe1_plain,
@@ -642,9 +588,48 @@ mod tests {
         ["PER 0 2", "PER 2 3", "LOC 4 5"],
         []
     );
-    decodes!(ioe1_e_before_o, Ioe1, "I-PER E-PER O", [], [0]);
-    decodes!(ioe1_e_at_end, Ioe1, "E-PER", [], [0]);
+    decodes!(ioe1_redundant_e, Ioe1, "I-PER E-PER O", ["PER 0 2"], []);
+    decodes!(ioe1_e_at_end, Ioe1, "E-PER", ["PER 0 1"], []);
     decodes!(bare_prefixes, Iob2, "B I O B", [" 0 2", " 3 4"], []);
+
+    /// The seqeval port here and `scheme::decode_strict` find the same
+    /// entities for the schemes where both follow seqeval.
+    mod agrees_with_scheme_module {
+        use super::*;
+        use crate::scheme::{decode_strict, Tag};
+        use proptest::prelude::*;
+
+        const TAGS: &[&str] = &[
+            "O", "B-PER", "I-PER", "E-PER", "S-PER", "L-PER", "U-PER", "B-LOC", "I-LOC", "E-LOC",
+            "S-LOC", "L-LOC", "U-LOC",
+        ];
+
+        fn check(scheme: TagScheme, letters: &str, seq: &[&str]) {
+            let seq: Vec<&str> = seq
+                .iter()
+                .map(|&t| if letters.contains(&t[..1]) { t } else { "O" })
+                .collect();
+            let (mine, _) = run(scheme, &seq.join(" "));
+            let tags: Vec<Tag> = seq.iter().map(|t| Tag::parse(t).unwrap()).collect();
+            let (mut ents, mut ill) = (Vec::new(), Vec::new());
+            decode_strict(scheme, &tags, &mut ents, &mut ill).unwrap();
+            let theirs: Vec<String> = ents
+                .iter()
+                .map(|e| format!("{} {} {}", e.label, e.tokens.start(), e.tokens.end()))
+                .collect();
+            assert_eq!(mine, theirs, "{scheme} {seq:?}");
+        }
+
+        proptest! {
+            #[test]
+            fn same_entities(seq in prop::collection::vec(prop::sample::select(TAGS), 0..10)) {
+                check(TagScheme::Iob2, "BIO", &seq);
+                check(TagScheme::Ioe2, "IEO", &seq);
+                check(TagScheme::Iobes, "BIESO", &seq);
+                check(TagScheme::Bilou, "BILUO", &seq);
+            }
+        }
+    }
 
     #[test]
     fn rejects_foreign_prefixes() {

@@ -100,6 +100,8 @@ pub struct Writer<W: Write> {
     scheme: TagScheme,
     docstart: bool,
     tagger: Tagger,
+    /// The lines of one sentence, written with one call.
+    buf: Vec<u8>,
 }
 
 impl<W: Write> Writer<W> {
@@ -110,6 +112,7 @@ impl<W: Write> Writer<W> {
             scheme,
             docstart: false,
             tagger: Tagger::default(),
+            buf: Vec::new(),
         }
     }
 
@@ -131,15 +134,18 @@ impl<W: Write> SentenceWriter for Writer<W> {
 
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
         let out = &mut self.out;
+        let buf = &mut self.buf;
         self.tagger
             .with_tags(self.scheme, sentence, written, |tags| {
+                buf.clear();
                 for (token, tag) in sentence.tokens().zip(tags) {
-                    out.write_all(token.text.as_bytes())?;
-                    out.write_all(b"\t")?;
-                    write!(out, "{tag}")?;
-                    out.write_all(b"\n")?;
+                    buf.extend_from_slice(token.text.as_bytes());
+                    buf.push(b'\t');
+                    tag.push_to(buf);
+                    buf.push(b'\n');
                 }
-                out.write_all(b"\n")?;
+                buf.push(b'\n');
+                out.write_all(buf)?;
                 Ok(())
             })
     }

@@ -22,7 +22,9 @@
 #   BENCH_VENV     the venv with seqeval, nervaluate and rusev-py
 #                  [target/bench-venv]; created and filled from PyPI if needed
 #   BENCH_DIR      where inputs, outputs and the table go [target/bench-peers]
-#   BENCH_SKIP     space-separated tool names not to run (e.g. "nervaluate")
+#   BENCH_SKIP     space-separated tool names not to run: nerkit-eval
+#                  conlleval.pl seqeval nervaluate rusev-py regex cat
+#   BENCH_WORKS    which works to run [conlleval strict-iob2 strict-iobes convert]
 #
 # A quick run: BENCH_MB=10 BENCH_BIG_MB=0 BENCH_TOKENS=500000 ROUNDS=3 scripts/bench-peers.sh
 set -euo pipefail
@@ -36,6 +38,7 @@ PYTHON=${PYTHON:-python3}
 BENCH_VENV=${BENCH_VENV:-target/bench-venv}
 BENCH_DIR=${BENCH_DIR:-target/bench-peers}
 BENCH_SKIP=${BENCH_SKIP:-}
+BENCH_WORKS=${BENCH_WORKS:-conlleval strict-iob2 strict-iobes convert}
 mkdir -p "$BENCH_DIR/out"
 BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 
@@ -65,12 +68,12 @@ cargo build --release --quiet --bin nerkit --example gen_corpus
 NERKIT=$PWD/target/release/nerkit
 GEN=$PWD/target/release/examples/gen_corpus
 
-generate() { # KIND SIZE FILE [ARGS...]
-    local kind=$1 size=$2 file=$3
-    shift 3
+generate() { # KIND --bytes|--tokens SIZE FILE [ARGS...]
+    local kind=$1 flag=$2 size=$3 file=$4
+    shift 4
     if [[ ! -s $file ]]; then
         say "generating $file"
-        "$GEN" "$kind" "$size" --seed 1 "$@" -o "$file.part"
+        "$GEN" "$kind" "$flag" "$size" --seed 1 "$@" -o "$file.part"
         mv "$file.part" "$file"
     fi
 }
@@ -91,18 +94,23 @@ eval_tokens=$(grep -c . "$EVAL_IOB2")
 
 # --- peers -----------------------------------------------------------------
 skipped() { [[ " $BENCH_SKIP " == *" $1 "* ]]; }
+wanted() { [[ " $BENCH_WORKS " == *" $1 "* ]]; }
 
 HAVE_EVAL=0
 tiny=$BENCH_DIR/tiny.conll
 printf 'Ryan B-PER B-PER\nCrocker I-PER I-PER\nsaid O O\n\n' > "$tiny"
-if "$NERKIT" eval "$tiny" > /dev/null 2>&1; then
+if skipped nerkit-eval; then
+    skip "nerkit eval: in BENCH_SKIP"
+elif "$NERKIT" eval "$tiny" > /dev/null 2>&1; then
     HAVE_EVAL=1
 else
     skip "nerkit eval: it does not run on a three-token file in this build ($("$NERKIT" eval "$tiny" 2>&1 | head -n1))"
 fi
 
 HAVE_CONLLEVAL=0
-if [[ -z ${CONLLEVAL:-} ]]; then
+if skipped conlleval.pl; then
+    skip "conlleval.pl: in BENCH_SKIP"
+elif [[ -z ${CONLLEVAL:-} ]]; then
     skip "conlleval.pl: set CONLLEVAL=/path/to/conlleval.pl (it is not shipped with nerkit)"
 elif ! command -v perl > /dev/null; then
     skip "conlleval.pl: perl is not installed"
@@ -158,25 +166,25 @@ WORK=() TOOL=() CMD=() AMOUNT=() UNIT=()
 add() { WORK+=("$1") TOOL+=("$2") CMD+=("$3") AMOUNT+=("$4") UNIT+=("$5"); }
 
 S=$PWD/scripts/bench
-w1="eval conlleval mode, IOB2"
-w2="eval strict IOB2"
-w3="eval strict IOBES"
-w4="convert bracket->IOB2"
-if (( HAVE_EVAL )); then
-    add "$w1" nerkit "'$NERKIT' eval '$EVAL_IOB2'" "$eval_tokens" tokens
-fi
-if (( HAVE_CONLLEVAL )); then
-    add "$w1" conlleval.pl "perl '$CONLLEVAL' < '$EVAL_IOB2'" "$eval_tokens" tokens
-fi
-if (( HAVE_SEQEVAL )); then
-    add "$w1" "seqeval $(version seqeval)" "'$VPY' '$S/seqeval_report.py' '$EVAL_IOB2'" "$eval_tokens" tokens
-fi
-if (( HAVE_RUSEV )); then
-    add "$w1" "rusev-py $(version rusev-py)" "'$VPY' '$S/rusev_report.py' '$EVAL_IOB2'" "$eval_tokens" tokens
+if wanted conlleval; then
+    work="eval conlleval mode, IOB2"
+    if (( HAVE_EVAL )); then
+        add "$work" nerkit "'$NERKIT' eval '$EVAL_IOB2'" "$eval_tokens" tokens
+    fi
+    if (( HAVE_CONLLEVAL )); then
+        add "$work" conlleval.pl "perl '$CONLLEVAL' < '$EVAL_IOB2'" "$eval_tokens" tokens
+    fi
+    if (( HAVE_SEQEVAL )); then
+        add "$work" "seqeval $(version seqeval)" "'$VPY' '$S/seqeval_report.py' '$EVAL_IOB2'" "$eval_tokens" tokens
+    fi
+    if (( HAVE_RUSEV )); then
+        add "$work" "rusev-py $(version rusev-py)" "'$VPY' '$S/rusev_report.py' '$EVAL_IOB2'" "$eval_tokens" tokens
+    fi
 fi
 for scheme in iob2 iobes; do
-    file=$EVAL_IOB2 work=$w2
-    if [[ $scheme == iobes ]]; then file=$EVAL_IOBES work=$w3; fi
+    wanted "strict-$scheme" || continue
+    file=$EVAL_IOB2 work="eval strict IOB2"
+    if [[ $scheme == iobes ]]; then file=$EVAL_IOBES work="eval strict IOBES"; fi
     if (( HAVE_EVAL )); then
         add "$work" nerkit "'$NERKIT' eval --mode strict --scheme $scheme '$file'" "$eval_tokens" tokens
     fi
@@ -186,17 +194,25 @@ for scheme in iob2 iobes; do
     if (( HAVE_RUSEV )); then
         add "$work" "rusev-py $(version rusev-py)" "'$VPY' '$S/rusev_report.py' '$file' strict $scheme" "$eval_tokens" tokens
     fi
+    # nervaluate's "strict" figures: exact boundaries and type.
+    if (( HAVE_NERVALUATE )) && [[ $scheme == iob2 ]]; then
+        add "$work" "nervaluate $(version nervaluate)" "'$VPY' '$S/nervaluate_report.py' '$file'" "$eval_tokens" tokens
+    fi
 done
-if (( HAVE_NERVALUATE )); then
-    add "$w2" "nervaluate $(version nervaluate)" "'$VPY' '$S/nervaluate_report.py' '$EVAL_IOB2'" "$eval_tokens" tokens
-fi
-add "$w4" nerkit "'$NERKIT' convert -q -o /dev/null '$BRACKET'" "$bracket_mb" MB
-if [[ -n $VPY ]] && ! skipped regex; then
-    add "$w4" "python regex" "'$VPY' '$S/bracket2conll.py' '$BRACKET'" "$bracket_mb" MB
-fi
-add "$w4" "cat (page cache read)" "cat '$BRACKET'" "$bracket_mb" MB
-if (( $(nproc) > 1 )) && "$NERKIT" convert --help 2>/dev/null | grep -q -- '--threads'; then
-    add "$w4" "nerkit --threads $(nproc)" "'$NERKIT' convert --threads $(nproc) -q -o /dev/null '$BRACKET'" "$bracket_mb" MB
+if wanted convert; then
+    work="convert bracket->IOB2"
+    add "$work" nerkit "'$NERKIT' convert -q -o /dev/null '$BRACKET'" "$bracket_mb" MB
+    if [[ -n $VPY ]] && ! skipped regex; then
+        add "$work" "python regex" "'$VPY' '$S/bracket2conll.py' '$BRACKET'" "$bracket_mb" MB
+    fi
+    if ! skipped cat; then
+        add "$work" "cat (page cache read)" "cat '$BRACKET'" "$bracket_mb" MB
+    fi
+    if (( $(nproc) > 1 )) && "$NERKIT" convert --help 2>/dev/null | grep -q -- '--threads'; then
+        add "$work" "nerkit --threads $(nproc)" "'$NERKIT' convert --threads $(nproc) -q -o /dev/null '$BRACKET'" "$bracket_mb" MB
+    else
+        skip "nerkit --threads: this build has no convert --threads (or one core)"
+    fi
 fi
 
 # --- runs ------------------------------------------------------------------
@@ -213,6 +229,7 @@ run_task() { # INDEX ROUND
     t1=$(now_ns)
     if (( status != 0 )); then
         say "error: ${TOOL[$i]} (${WORK[$i]}) exited with $status; see $err"
+        echo "$i $round FAIL $status" >> "$BENCH_DIR/runs.txt"
         return 1
     fi
     if (( HAVE_TIME )); then
@@ -239,21 +256,39 @@ fi
 
 # --- table -----------------------------------------------------------------
 median_us() { # INDEX
-    awk -v i="$1" '$1 == i { print $3 }' "$BENCH_DIR/runs.txt" | sort -n |
+    awk -v i="$1" '$1 == i && $3 != "FAIL" { print $3 }' "$BENCH_DIR/runs.txt" | sort -n |
         awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 peak_kb() { # INDEX
     awk -v i="$1" '$1 == i && $4 != "NA" { if ($4 > m) m = $4 } END { print (m == "" ? "NA" : m) }' "$BENCH_DIR/runs.txt"
 }
-runs_of() { awk -v i="$1" '$1 == i' "$BENCH_DIR/runs.txt" | wc -l; }
+runs_of() { awk -v i="$1" '$1 == i && $3 != "FAIL"' "$BENCH_DIR/runs.txt" | wc -l; }
+failures_of() { awk -v i="$1" '$1 == i && $3 == "FAIL" { n++; s = $4 } END { if (n) printf "failed %d of %d runs (exit %s)", n, n + r, s }' r="$(runs_of "$1")" "$BENCH_DIR/runs.txt"; }
+
+# The micro F1 (in percent) a tool printed, to check that it computed the
+# same thing as the others.
+micro_f1() { # TOOL OUTPUT
+    local f=$2
+    case $1 in
+        nerkit | conlleval.pl) awk '/FB1:/ && !done { sub(/.*FB1: */, ""); printf "%.2f", $1; done = 1 }' "$f" ;;
+        seqeval*) awk '/micro avg/ { printf "%.2f", 100 * $5 }' "$f" ;;
+        rusev*) awk '/^Overall_Micro/ { for (k = 2; k <= NF; k++) if ($k ~ /^fscore=/) { sub(/fscore=/, "", $k); printf "%.2f", 100 * $k } }' "$f" ;;
+        nervaluate*) sed -n "s/^{'strict': EvaluationResult([^)]* f1=\([0-9.]*\).*/\1/p" "$f" | awk '{ printf "%.2f", 100 * $1 }' ;;
+    esac
+}
 
 TABLE=$BENCH_DIR/table.md
 {
-    echo "| tool | work | input | runs | median wall | throughput | peak RSS | time / nerkit's |"
-    echo "|---|---|---|---:|---:|---:|---:|---:|"
+    echo "| tool | work | input | runs | median wall | throughput | peak RSS | time / nerkit's | micro F1 |"
+    echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
     for i in "${!CMD[@]}"; do
         med=$(median_us "$i")
-        [[ -z $med ]] && continue
+        f1=
+        if [[ ${UNIT[$i]} == tokens ]]; then f1=$(micro_f1 "${TOOL[$i]}" "$BENCH_DIR/out/task$i.out"); fi
+        if [[ -z $med ]]; then
+            echo "| ${TOOL[$i]} | ${WORK[$i]} | | 0 | $(failures_of "$i") | | | | |"
+            continue
+        fi
         # nerkit's median on the same work, for the ratio.
         ref=
         for j in "${!CMD[@]}"; do
@@ -261,14 +296,14 @@ TABLE=$BENCH_DIR/table.md
         done
         kb=$(peak_kb "$i")
         awk -v tool="${TOOL[$i]}" -v work="${WORK[$i]}" -v med="$med" -v ref="$ref" \
-            -v amount="${AMOUNT[$i]}" -v unit="${UNIT[$i]}" -v kb="$kb" -v runs="$(runs_of "$i")" 'BEGIN {
+            -v amount="${AMOUNT[$i]}" -v unit="${UNIT[$i]}" -v kb="$kb" -v runs="$(runs_of "$i")" -v f1="$f1" 'BEGIN {
             s = med / 1e6
             if (unit == "tokens") { input = sprintf("%.1fM tokens", amount / 1e6); thr = sprintf("%.2fM tokens/s", amount / s / 1e6) }
             else { input = sprintf("%.0f MB", amount); thr = sprintf("%.0f MB/s", amount / s) }
             mem = (kb == "NA") ? "n/a" : sprintf("%.1f MB", kb / 1024)
             ratio = (ref == "") ? "" : sprintf("%.2fx", med / ref)
             if (tool == "nerkit") ratio = "1x"
-            printf "| %s | %s | %s | %d | %.3f s | %s | %s | %s |\n", tool, work, input, runs, s, thr, mem, ratio
+            printf "| %s | %s | %s | %d | %.3f s | %s | %s | %s | %s |\n", tool, work, input, runs, s, thr, mem, ratio, f1
         }'
     done
 } > "$TABLE"

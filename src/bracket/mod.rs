@@ -635,5 +635,7 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
+pub mod writer;
+
 #[cfg(test)]
 mod tests;

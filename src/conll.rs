@@ -109,6 +109,8 @@ pub struct Writer<W: Write> {
     docstart: bool,
     columns: Columns,
     tagger: Tagger,
+    /// The lines of one sentence, written with one call.
+    buf: Vec<u8>,
 }
 
 /// The columns a [`Writer`] writes.
@@ -174,6 +176,7 @@ impl<W: Write> Writer<W> {
             docstart: false,
             columns: Columns::Two,
             tagger: Tagger::default(),
+            buf: Vec::new(),
         }
     }
 
@@ -208,15 +211,18 @@ impl<W: Write> SentenceWriter for Writer<W> {
             Columns::Two => b"\t",
             Columns::Conll2003 => b" -X- _ ",
         };
+        let buf = &mut self.buf;
         self.tagger
             .with_tags(self.scheme, sentence, written, |tags| {
+                buf.clear();
                 for (token, tag) in sentence.tokens().zip(tags) {
-                    out.write_all(token.text.as_bytes())?;
-                    out.write_all(separator)?;
-                    write!(out, "{tag}")?;
-                    out.write_all(b"\n")?;
+                    buf.extend_from_slice(token.text.as_bytes());
+                    buf.extend_from_slice(separator);
+                    tag.push_to(buf);
+                    buf.push(b'\n');
                 }
-                out.write_all(b"\n")?;
+                buf.push(b'\n');
+                out.write_all(buf)?;
                 Ok(())
             })
     }

@@ -374,8 +374,8 @@ mod tests {
     #[test]
     fn block_tags_separate_words() {
         let mut c = CleanLine::new();
-        c.clean("one<br>two<b>three</b>", true);
-        assert_eq!(c.text(), "one two three");
+        c.clean("one<br>two<P>three <b>Pak</b>istan", true);
+        assert_eq!(c.text(), "one two three Pakistan");
     }
 
     #[test]

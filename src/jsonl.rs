@@ -44,6 +44,8 @@ pub struct Writer<W: Write> {
     out: W,
     scheme: TagScheme,
     tagger: Tagger,
+    /// One sentence's line, written with one call.
+    buf: Vec<u8>,
 }
 
 impl<W: Write> Writer<W> {
@@ -53,6 +55,7 @@ impl<W: Write> Writer<W> {
             out,
             scheme,
             tagger: Tagger::default(),
+            buf: Vec::new(),
         }
     }
 }
@@ -60,39 +63,40 @@ impl<W: Write> Writer<W> {
 impl<W: Write> SentenceWriter for Writer<W> {
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
         let out = &mut self.out;
+        let buf = &mut self.buf;
         self.tagger
             .with_tags(self.scheme, sentence, written, |tags| {
-                out.write_all(b"{\"tokens\":[")?;
+                buf.clear();
+                buf.extend_from_slice(b"{\"tokens\":[");
                 for (i, token) in sentence.tokens().enumerate() {
                     if i > 0 {
-                        out.write_all(b",")?;
+                        buf.push(b',');
                     }
-                    serde_json::to_writer(&mut *out, token.text).map_err(std::io::Error::from)?;
+                    push_json_string(buf, token.text);
                 }
-                out.write_all(b"],\"tags\":[")?;
+                buf.extend_from_slice(b"],\"tags\":[");
                 for (i, tag) in tags.iter().enumerate() {
                     if i > 0 {
-                        out.write_all(b",")?;
+                        buf.push(b',');
                     }
-                    if tag
-                        .label
-                        .bytes()
-                        .any(|b| b == b'"' || b == b'\\' || b < 0x20)
-                    {
-                        serde_json::to_writer(&mut *out, &tag.to_string())
-                            .map_err(std::io::Error::from)?;
+                    if needs_escape(tag.label) {
+                        push_json_string(buf, &tag.to_string());
                     } else {
-                        write!(out, "\"{tag}\"")?;
+                        buf.push(b'"');
+                        tag.push_to(buf);
+                        buf.push(b'"');
                     }
                 }
-                out.write_all(b"],\"offsets\":[")?;
+                buf.extend_from_slice(b"],\"offsets\":[");
                 for (i, token) in sentence.tokens().enumerate() {
                     if i > 0 {
-                        out.write_all(b",")?;
+                        buf.push(b',');
                     }
-                    write!(out, "[{},{}]", token.span.start(), token.span.end())?;
+                    // Writing into a Vec cannot fail.
+                    let _ = write!(buf, "[{},{}]", token.span.start(), token.span.end());
                 }
-                out.write_all(b"]}\n")?;
+                buf.extend_from_slice(b"]}\n");
+                out.write_all(buf)?;
                 Ok(())
             })
     }
@@ -100,6 +104,24 @@ impl<W: Write> SentenceWriter for Writer<W> {
     fn finish(&mut self) -> Result<()> {
         self.out.flush()?;
         Ok(())
+    }
+}
+
+fn needs_escape(s: &str) -> bool {
+    s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
+}
+
+/// Appends `s` as a JSON string; text without quotes, backslashes or
+/// control characters is copied as it is.
+pub(crate) fn push_json_string(buf: &mut Vec<u8>, s: &str) {
+    if needs_escape(s) {
+        // serde_json escapes exactly as JSON requires; writing into a Vec
+        // cannot fail.
+        let _ = serde_json::to_writer(&mut *buf, s);
+    } else {
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
     }
 }
 

@@ -342,6 +342,17 @@ impl<'a> Tag<'a> {
     pub const fn is_outside(self) -> bool {
         matches!(self.prefix, Prefix::Outside)
     }
+
+    /// Appends the tag as written (`O`, `B-PER`) to `buf`: the writers'
+    /// fast path, which skips the formatting machinery.
+    #[inline]
+    pub fn push_to(self, buf: &mut Vec<u8>) {
+        buf.push(self.prefix.letter() as u8);
+        if !self.is_outside() {
+            buf.push(b'-');
+            buf.extend_from_slice(self.label.as_bytes());
+        }
+    }
 }
 
 impl fmt::Display for Tag<'_> {

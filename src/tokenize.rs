@@ -2,11 +2,16 @@
 //!
 //! A tokenizer never allocates per token: it yields [`Token`]s that borrow
 //! from the text, with spans relative to the start of the text.
+//!
+//! Both tokenizers scan bytes and only decode characters at non-ASCII bytes,
+//! because English corpora are almost all ASCII. [`Tokenizer::Unicode`] gives
+//! exactly the segments of unicode-segmentation's `split_word_bound_indices`
+//! (see [`unicode_reference`]) minus the whitespace-only ones.
 
 use std::fmt;
 use std::str::FromStr;
 
-use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation};
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::sentence::Token;
 use crate::span::Span;
@@ -17,6 +22,8 @@ use crate::span::Span;
 pub enum Tokenizer {
     /// Tokens are runs of non-whitespace, exactly as written. Right for text
     /// a tagger already tokenized: the tags belong to its tokens.
+    /// Whitespace is `char::is_whitespace`, as for `str::split_whitespace`,
+    /// so a no-break space separates tokens too.
     #[default]
     Whitespace,
     /// Unicode word boundaries (UAX #29, as unicode-segmentation's
@@ -27,12 +34,26 @@ pub enum Tokenizer {
 
 impl Tokenizer {
     /// The tokens of `text`, with spans relative to `text`.
+    ///
+    /// # Example
+    /// ```
+    /// use nerkit::Tokenizer;
+    ///
+    /// let words: Vec<&str> = Tokenizer::Unicode
+    ///     .tokens("Karzai met U.S. envoys")
+    ///     .map(|t| t.text)
+    ///     .collect();
+    /// assert_eq!(words, ["Karzai", "met", "U.S", ".", "envoys"]);
+    /// ```
     pub fn tokens(self, text: &str) -> Tokens<'_> {
-        let inner = match self {
-            Tokenizer::Whitespace => Inner::Whitespace { text, pos: 0 },
-            Tokenizer::Unicode => Inner::Unicode(text.split_word_bound_indices()),
+        let kind = match self {
+            Tokenizer::Whitespace => Kind::Whitespace {
+                block: 0,
+                mask: whitespace_mask(text.as_bytes(), 0),
+            },
+            Tokenizer::Unicode => Kind::Unicode,
         };
-        Tokens { inner }
+        Tokens { text, pos: 0, kind }
     }
 }
 
@@ -59,46 +80,814 @@ impl fmt::Display for Tokenizer {
     }
 }
 
-/// Iterator over the tokens of a text; see [`Tokenizer::tokens`].
-#[derive(Clone, Debug)]
-pub struct Tokens<'a> {
-    inner: Inner<'a>,
+/// The tokens [`Tokenizer::Unicode`] must produce, computed the slow and
+/// obvious way: every segment of unicode-segmentation's
+/// `split_word_bound_indices` that is not whitespace only.
+///
+/// It exists so that tests and benchmarks can compare the fast tokenizer
+/// with its definition.
+///
+/// # Example
+/// ```
+/// use nerkit::tokenize::unicode_reference;
+///
+/// let words: Vec<&str> = unicode_reference("can't stop").map(|t| t.text).collect();
+/// assert_eq!(words, ["can't", "stop"]);
+/// ```
+pub fn unicode_reference(text: &str) -> impl Iterator<Item = Token<'_>> + '_ {
+    text.split_word_bound_indices()
+        .filter(|(_, word)| !word.chars().all(char::is_whitespace))
+        .map(|(start, word)| Token {
+            text: word,
+            span: Span::new(start, start + word.len()),
+        })
 }
 
+/// Iterator over the tokens of a text; see [`Tokenizer::tokens`].
+///
+/// `for_each`, `fold` and the adapters built on them (`sum`, `count`, ...)
+/// run a tighter loop than repeated `next` calls.
 #[derive(Clone, Debug)]
-enum Inner<'a> {
-    Whitespace { text: &'a str, pos: usize },
-    Unicode(UWordBoundIndices<'a>),
+pub struct Tokens<'a> {
+    text: &'a str,
+    /// Where the next scan starts; always a char boundary, and for
+    /// [`Kind::Unicode`] always a word boundary.
+    pos: usize,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    /// Bit `j` of `mask` is set when byte `block + j` belongs to a
+    /// whitespace char or lies past the end of the text. Between calls,
+    /// `block <= pos <= block + 64` until the text is used up.
+    Whitespace {
+        block: usize,
+        mask: u64,
+    },
+    Unicode,
 }
 
 impl<'a> Iterator for Tokens<'a> {
     type Item = Token<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Token<'a>> {
-        match &mut self.inner {
-            Inner::Whitespace { text, pos } => {
-                let rest = &text[*pos..];
-                let start = *pos + rest.find(|c: char| !c.is_whitespace())?;
-                let len = text[start..]
-                    .find(char::is_whitespace)
-                    .unwrap_or(text.len() - start);
-                *pos = start + len;
-                Some(Token {
-                    text: &text[start..start + len],
-                    span: Span::new(start, start + len),
-                })
+        let (start, end) = match &mut self.kind {
+            Kind::Whitespace { block, mask } => {
+                next_whitespace(self.text.as_bytes(), &mut self.pos, block, mask)?
             }
-            Inner::Unicode(words) => {
-                for (start, word) in words.by_ref() {
-                    if !word.chars().all(char::is_whitespace) {
-                        return Some(Token {
-                            text: word,
-                            span: Span::new(start, start + word.len()),
-                        });
-                    }
+            Kind::Unicode => next_unicode(self.text, &mut self.pos)?,
+        };
+        Some(token(self.text, start, end))
+    }
+
+    // Internal iteration keeps the scan position in registers instead of
+    // storing it back into the iterator after every token; `for_each`,
+    // `sum`, `count` and friends all go through here.
+    #[inline]
+    fn fold<B, F>(mut self, init: B, mut f: F) -> B
+    where
+        F: FnMut(B, Token<'a>) -> B,
+    {
+        let text = self.text;
+        let mut pos = self.pos;
+        let mut acc = init;
+        match &mut self.kind {
+            Kind::Whitespace { block, mask } => {
+                while let Some((start, end)) =
+                    next_whitespace(text.as_bytes(), &mut pos, block, mask)
+                {
+                    acc = f(acc, token(text, start, end));
                 }
-                None
+            }
+            Kind::Unicode => {
+                while let Some((start, end)) = next_unicode(text, &mut pos) {
+                    acc = f(acc, token(text, start, end));
+                }
             }
         }
+        acc
+    }
+}
+
+#[inline(always)]
+fn token(text: &str, start: usize, end: usize) -> Token<'_> {
+    Token {
+        text: &text[start..end],
+        span: Span::new(start, end),
+    }
+}
+
+impl std::iter::FusedIterator for Tokens<'_> {}
+
+/// Byte classes, ordered so that the hot loops test membership with one
+/// comparison: word bytes are `<= UNDERSCORE`, whitespace `>= SPACE`.
+const LETTER: u8 = 0;
+const DIGIT: u8 = 1;
+const UNDERSCORE: u8 = 2;
+/// `:`, UAX #29 MidLetter.
+const MID_LETTER: u8 = 3;
+/// `.`, MidNumLet.
+const MID_NUM_LET: u8 = 4;
+/// `'`, Single_Quote, which behaves like MidNumLet outside Hebrew.
+const SINGLE_QUOTE: u8 = 5;
+/// `,` and `;`, MidNum.
+const MID_NUM: u8 = 6;
+/// Any other ASCII byte that is not whitespace: its own segment.
+const OTHER: u8 = 7;
+const NON_ASCII: u8 = 8;
+const SPACE: u8 = 9;
+const CR: u8 = 10;
+/// LF, VT and FF: a segment of their own, whatever follows (WB3a).
+const NEWLINE: u8 = 11;
+/// Tab: whitespace, but word-break category Other, so it can take a
+/// following combining mark the way [`OTHER`] can.
+const TAB: u8 = 12;
+
+static CLASS: [u8; 256] = {
+    let mut table = [NON_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' => LETTER,
+            b'0'..=b'9' => DIGIT,
+            b'_' => UNDERSCORE,
+            b':' => MID_LETTER,
+            b'.' => MID_NUM_LET,
+            b'\'' => SINGLE_QUOTE,
+            b',' | b';' => MID_NUM,
+            b' ' => SPACE,
+            b'\r' => CR,
+            b'\n' | 0x0B | 0x0C => NEWLINE,
+            b'\t' => TAB,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    table
+};
+
+#[inline(always)]
+fn class(bytes: &[u8], i: usize) -> u8 {
+    CLASS[bytes[i] as usize]
+}
+
+/// What a byte says about whitespace: [`WS_NO`] for bytes that never start
+/// a whitespace char, [`WS_ASCII`] for ASCII whitespace, [`WS_MAYBE`] for
+/// the lead bytes C2, E1, E2 and E3, which start every non-ASCII whitespace
+/// char (a test checks this against `char::is_whitespace`). Only those lead
+/// bytes need decoding; the continuation bytes of other chars are never
+/// whitespace.
+static WS: [u8; 256] = {
+    let mut table = [WS_NO; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => WS_ASCII,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => WS_MAYBE,
+            _ => WS_NO,
+        };
+        b += 1;
+    }
+    table
+};
+const WS_NO: u8 = 0;
+const WS_ASCII: u8 = 1;
+const WS_MAYBE: u8 = 2;
+
+/// The length of the whitespace char at byte `i` (a char boundary), if it
+/// is one.
+#[inline(always)]
+fn whitespace_len(bytes: &[u8], i: usize) -> Option<usize> {
+    match WS[bytes[i] as usize] {
+        WS_NO => None,
+        WS_ASCII => Some(1),
+        _ => decode_whitespace_len(&bytes[i..]),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn decode_whitespace_len(bytes: &[u8]) -> Option<usize> {
+    let len = if bytes[0] >= 0xE0 { 3 } else { 2 };
+    let s = std::str::from_utf8(bytes.get(..len)?).ok()?;
+    s.chars().all(char::is_whitespace).then_some(len)
+}
+
+/// Advances `pos` past the next run of non-whitespace and returns its
+/// bounds, or `None` at the end of the text. `block` and `mask` are the
+/// whitespace bitmap of 64 bytes (see [`Kind::Whitespace`]), so that finding
+/// a token's ends costs a `trailing_zeros` rather than a loop with a
+/// mispredicted exit per token.
+#[inline]
+fn next_whitespace(
+    bytes: &[u8],
+    pos: &mut usize,
+    block: &mut usize,
+    mask: &mut u64,
+) -> Option<(usize, usize)> {
+    let len = bytes.len();
+    if *pos >= len {
+        return None;
+    }
+    let start = loop {
+        let words = !*mask & high_bits(*pos - *block);
+        if words != 0 {
+            break *block + words.trailing_zeros() as usize;
+        }
+        *block += 64;
+        if *block >= len {
+            *pos = len;
+            return None;
+        }
+        *mask = whitespace_mask(bytes, *block);
+        *pos = *block;
+    };
+    let mut from = start + 1;
+    let end = loop {
+        let blanks = *mask & high_bits(from - *block);
+        if blanks != 0 {
+            break *block + blanks.trailing_zeros() as usize;
+        }
+        *block += 64;
+        if *block >= len {
+            break len;
+        }
+        *mask = whitespace_mask(bytes, *block);
+        from = *block;
+    };
+    *pos = end;
+    Some((start, end))
+}
+
+/// The bits from `rel` up; none when `rel` is 64.
+#[inline(always)]
+fn high_bits(rel: usize) -> u64 {
+    u64::MAX.checked_shl(rel as u32).unwrap_or(0)
+}
+
+/// The whitespace bitmap of the 64 bytes from `at`; see [`Kind::Whitespace`].
+#[inline]
+fn whitespace_mask(bytes: &[u8], at: usize) -> u64 {
+    let (mut blank, lead) = match bytes.get(at..at + 64) {
+        Some(chunk) => block_masks(chunk.try_into().expect("64 bytes")),
+        None => {
+            // Padding with spaces marks the bytes past the end as blank.
+            let mut chunk = [b' '; 64];
+            let rest = bytes.get(at..).unwrap_or_default();
+            chunk[..rest.len()].copy_from_slice(rest);
+            block_masks(&chunk)
+        }
+    };
+    // A block can start inside a char: only a whitespace char that began
+    // in the block before would make its continuation bytes blank.
+    let split_char = bytes.get(at).is_some_and(|&b| (0x80..0xC0).contains(&b));
+    if lead != 0 || split_char {
+        blank |= non_ascii_blanks(bytes, at, lead);
+    }
+    blank
+}
+
+/// ASCII whitespace bits and the bits of lead bytes that may start a
+/// non-ASCII whitespace char, eight bytes at a time.
+#[inline(always)]
+fn block_masks(chunk: &[u8; 64]) -> (u64, u64) {
+    let mut blank = 0u64;
+    let mut lead = 0u64;
+    for (k, word) in chunk.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        let ws = eq_bytes(x, b' ') | (lt_bytes(x, 14) & !lt_bytes(x, 9));
+        blank |= high_bits_to_mask(ws) << (8 * k);
+        if x & HIGH != 0 {
+            for (j, &c) in word.iter().enumerate() {
+                lead |= u64::from(WS[c as usize] == WS_MAYBE) << (8 * k + j);
+            }
+        }
+    }
+    (blank, lead)
+}
+
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `x` that equals `b`, exactly (no false
+/// positives after a match, unlike the carry-based zero-byte test).
+#[inline(always)]
+fn eq_bytes(x: u64, b: u8) -> u64 {
+    let t = x ^ (ONES * u64::from(b));
+    !(((t & LOW7) + LOW7) | t) & HIGH
+}
+
+/// The high bit of each byte of `x` below `n` (`n <= 128`), exactly.
+#[inline(always)]
+fn lt_bytes(x: u64, n: u8) -> u64 {
+    !(((x & LOW7) + ONES * u64::from(128 - n)) | x) & HIGH
+}
+
+/// Packs the high bits of the eight bytes into the low eight bits, byte
+/// `j` to bit `j`.
+#[inline(always)]
+fn high_bits_to_mask(m: u64) -> u64 {
+    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// The bits of the bytes of non-ASCII whitespace chars in the block at
+/// `at`, given the bits of its possible lead bytes.
+#[inline(never)]
+fn non_ascii_blanks(bytes: &[u8], at: usize, mut lead: u64) -> u64 {
+    let mut blank = 0;
+    let mut set = |from: usize, to: usize| {
+        for i in from.max(at)..to.min(at + 64) {
+            blank |= 1 << (i - at);
+        }
+    };
+    let mut first = at;
+    while first > 0 && first + 3 > at && (0x80..0xC0).contains(&bytes[first]) {
+        first -= 1;
+    }
+    if first < at {
+        if let Some(n) = whitespace_len(bytes, first) {
+            set(first, first + n);
+        }
+    }
+    while lead != 0 {
+        let i = at + lead.trailing_zeros() as usize;
+        lead &= lead - 1;
+        if let Some(n) = whitespace_len(bytes, i) {
+            set(i, i + n);
+        }
+    }
+    blank
+}
+
+/// Advances `pos` past the next word-bound segment that is not whitespace
+/// only and returns its bounds, or `None` at the end of the text.
+#[inline]
+fn next_unicode(text: &str, pos: &mut usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut start = *pos;
+    loop {
+        // Runs of ASCII whitespace are skipped whole: they split into
+        // whitespace-only segments, all dropped, and each char of them
+        // ends a segment when an ASCII char follows.
+        let blank_start = start;
+        start += bytes[start..]
+            .iter()
+            .position(|&b| CLASS[b as usize] < SPACE)
+            .unwrap_or(bytes.len() - start);
+        if start == bytes.len() {
+            *pos = start;
+            return None;
+        }
+        if start > blank_start && bytes[start] >= 0x80 {
+            // WB3d and WB4 may attach the non-ASCII char to the space run
+            // or tab before it, so the segment starts there.
+            match bytes[start - 1] {
+                b'\t' => start -= 1,
+                b' ' => {
+                    while start > blank_start && bytes[start - 1] == b' ' {
+                        start -= 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (end, blank) = match ascii_segment(bytes, start) {
+            Some(seg) => seg,
+            None => slow_segment(text, start),
+        };
+        if !blank {
+            *pos = end;
+            return Some((start, end));
+        }
+        start = end;
+    }
+}
+
+/// The segment unicode-segmentation's forward iterator would yield from
+/// `start`, found by running it on the rest of the text.
+///
+/// That iterator starts every segment in its initial state and carries over
+/// only the category of the char at the new start, so its segment from a
+/// boundary depends on nothing before the boundary: running it on a suffix
+/// gives the same next segment, and the fast path can resume after it.
+#[cold]
+#[inline(never)]
+fn slow_segment(text: &str, start: usize) -> (usize, bool) {
+    let seg = text[start..]
+        .split_word_bounds()
+        .next()
+        .expect("non-empty rest of text has a segment");
+    (start + seg.len(), seg.chars().all(char::is_whitespace))
+}
+
+/// The end of the word-bound segment starting at `start` (a boundary) and
+/// whether it is whitespace only, as long as every char unicode-segmentation
+/// would look at to decide it is ASCII; `None` otherwise.
+///
+/// This is that crate's state machine restricted to ASCII, where the only
+/// rules that apply are WB3 (CR LF), WB3a/b, WB3d (space runs), WB5 to WB13b
+/// over letters, digits, `_` and the separators `: . ' , ;`, and WB999. Any
+/// non-ASCII char it meets could be Extend, Format or ZWJ, which WB4 attaches
+/// to the preceding char, or a letter, so it gives up.
+#[inline(always)]
+fn ascii_segment(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
+    let len = bytes.len();
+    let first = class(bytes, start);
+    match first {
+        LETTER | DIGIT | UNDERSCORE => {
+            let mut i = start + 1;
+            loop {
+                match bytes[i..]
+                    .iter()
+                    .position(|&b| CLASS[b as usize] > UNDERSCORE)
+                {
+                    None => return Some((len, false)),
+                    Some(n) => i += n,
+                }
+                // WB6/7 and WB11/12: a separator joins only when the kind
+                // before it also follows it.
+                let need = match (class(bytes, i - 1), class(bytes, i)) {
+                    (LETTER, MID_LETTER | MID_NUM_LET | SINGLE_QUOTE) => LETTER,
+                    (DIGIT, MID_NUM | MID_NUM_LET | SINGLE_QUOTE) => DIGIT,
+                    (_, NON_ASCII) => return None,
+                    _ => return Some((i, false)),
+                };
+                match bytes.get(i + 1).map(|&b| CLASS[b as usize]) {
+                    Some(n) if n == need => i += 2,
+                    Some(NON_ASCII) => return None,
+                    _ => return Some((i, false)),
+                }
+            }
+        }
+        SPACE => {
+            let mut i = start + 1;
+            while i < len && bytes[i] == b' ' {
+                i += 1;
+            }
+            if i < len && bytes[i] >= 0x80 {
+                return None;
+            }
+            Some((i, true))
+        }
+        CR => {
+            let crlf = bytes.get(start + 1) == Some(&b'\n');
+            Some((start + 1 + usize::from(crlf), true))
+        }
+        NEWLINE => Some((start + 1, true)),
+        NON_ASCII => None,
+        _ => {
+            // WB999 unless WB4 attaches a following Extend/Format/ZWJ.
+            if start + 1 < len && bytes[start + 1] >= 0x80 {
+                return None;
+            }
+            Some((start + 1, first == TAB))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn texts(tokenizer: Tokenizer, text: &str) -> Vec<&str> {
+        tokenizer.tokens(text).map(|t| t.text).collect()
+    }
+
+    /// Asserts that the fast Unicode tokenizer agrees with
+    /// [`unicode_reference`], and the whitespace tokenizer with
+    /// `str::split_whitespace`, and that both are lossless.
+    fn check(text: &str) {
+        let fast: Vec<Token<'_>> = Tokenizer::Unicode.tokens(text).collect();
+        let slow: Vec<Token<'_>> = unicode_reference(text).collect();
+        assert_eq!(fast, slow, "unicode tokens of {text:?}");
+        check_lossless(text, &fast);
+        assert_eq!(next_then_fold(Tokenizer::Unicode, text), fast);
+
+        let ws: Vec<Token<'_>> = Tokenizer::Whitespace.tokens(text).collect();
+        assert_eq!(next_then_fold(Tokenizer::Whitespace, text), ws);
+        let std: Vec<&str> = text.split_whitespace().collect();
+        let got: Vec<&str> = ws.iter().map(|t| t.text).collect();
+        assert_eq!(got, std, "whitespace tokens of {text:?}");
+        check_lossless(text, &ws);
+    }
+
+    /// The tokens, the first few taken with `next` and the rest with
+    /// `fold`, which has its own loop.
+    fn next_then_fold(tokenizer: Tokenizer, text: &str) -> Vec<Token<'_>> {
+        let mut tokens = tokenizer.tokens(text);
+        let mut got: Vec<Token<'_>> = tokens.by_ref().take(text.len() % 3).collect();
+        tokens.for_each(|t| got.push(t));
+        got
+    }
+
+    /// Spans slice out the token text, are sorted and disjoint, and only
+    /// whitespace lies between them.
+    fn check_lossless(text: &str, tokens: &[Token<'_>]) {
+        let mut prev = 0;
+        for t in tokens {
+            assert!(!t.span.is_empty(), "empty token in {text:?}");
+            assert_eq!(&text[t.span], t.text, "span of {t:?} in {text:?}");
+            assert!(t.span.start() >= prev, "overlap at {t:?} in {text:?}");
+            let gap = &text[prev..t.span.start()];
+            assert!(
+                gap.chars().all(char::is_whitespace),
+                "gap {gap:?} in {text:?}"
+            );
+            prev = t.span.end();
+        }
+        let tail = &text[prev..];
+        assert!(
+            tail.chars().all(char::is_whitespace),
+            "tail {tail:?} in {text:?}"
+        );
+    }
+
+    macro_rules! tokenizes {
+        ($name:ident, $tokenizer:expr, $text:expr, [$($tok:expr),* $(,)?]) => {
+            #[test]
+            fn $name() {
+                let expected: &[&str] = &[$($tok),*];
+                assert_eq!(texts($tokenizer, $text), expected);
+                check($text);
+            }
+        };
+    }
+
+    use Tokenizer::{Unicode as U, Whitespace as W};
+
+    tokenizes!(u_abbreviation, U, "U.S.", ["U.S", "."]);
+    tokenizes!(u_e_g, U, "e.g. this", ["e.g", ".", "this"]);
+    tokenizes!(
+        u_curly_apostrophe,
+        U,
+        "Pakistan’s army",
+        ["Pakistan’s", "army"]
+    );
+    tokenizes!(u_ascii_apostrophe, U, "Pakistan's", ["Pakistan's"]);
+    tokenizes!(u_cant, U, "can't", ["can't"]);
+    tokenizes!(
+        u_trailing_apostrophe,
+        U,
+        "the boys' club",
+        ["the", "boys", "'", "club"]
+    );
+    tokenizes!(u_hyphen, U, "cross-border", ["cross", "-", "border"]);
+    tokenizes!(u_double_hyphen, U, "a -- b", ["a", "-", "-", "b"]);
+    tokenizes!(u_money, U, "$1,000.50", ["$", "1,000.50"]);
+    tokenizes!(u_percent, U, "3.5%", ["3.5", "%"]);
+    tokenizes!(u_time, U, "13:51", ["13", ":", "51"]);
+    tokenizes!(u_colon_in_word, U, "a:b", ["a:b"]);
+    tokenizes!(u_semicolon_in_number, U, "1;2 a;b", ["1;2", "a", ";", "b"]);
+    tokenizes!(u_date, U, "01/02/2016", ["01", "/", "02", "/", "2016"]);
+    tokenizes!(
+        u_mixed_alnum,
+        U,
+        "A4 4x4 a_1 _x_",
+        ["A4", "4x4", "a_1", "_x_"]
+    );
+    tokenizes!(u_separator_after_underscore, U, "a_.b", ["a_", ".", "b"]);
+    tokenizes!(
+        u_letter_dot_digit,
+        U,
+        "a.1 1.a",
+        ["a", ".", "1", "1", ".", "a"]
+    );
+    tokenizes!(u_double_dot, U, "a..b", ["a", ".", ".", "b"]);
+    tokenizes!(u_trailing_separator, U, "ab. 12,", ["ab", ".", "12", ","]);
+    tokenizes!(
+        u_url,
+        U,
+        "http://example.com/a_b?x=1",
+        [
+            "http",
+            ":",
+            "/",
+            "/",
+            "example.com",
+            "/",
+            "a_b",
+            "?",
+            "x",
+            "=",
+            "1"
+        ]
+    );
+    tokenizes!(u_curly_quotes, U, "“taliban”", ["“", "taliban", "”"]);
+    tokenizes!(u_tabs, U, "a\tb\t\tc", ["a", "b", "c"]);
+    tokenizes!(u_crlf, U, "a\r\nb\rc\n\rd", ["a", "b", "c", "d"]);
+    tokenizes!(u_vertical_space, U, "a\x0Bb\x0Cc", ["a", "b", "c"]);
+    tokenizes!(u_nbsp, U, "a\u{A0}b\u{2003}c", ["a", "b", "c"]);
+    tokenizes!(
+        u_combining_after_space,
+        U,
+        "a \u{301}b",
+        ["a", " \u{301}", "b"]
+    );
+    tokenizes!(
+        u_combining_after_tab,
+        U,
+        "a\t\u{301}b",
+        ["a", "\t\u{301}", "b"]
+    );
+    tokenizes!(
+        u_combining_after_spaces,
+        U,
+        "a   \u{301}",
+        ["a", "   \u{301}"]
+    );
+    tokenizes!(u_combining_after_comma, U, "1,\u{301}2", ["1,\u{301}2"]);
+    tokenizes!(
+        u_combining_in_word,
+        U,
+        "cafe\u{301} ok",
+        ["cafe\u{301}", "ok"]
+    );
+    tokenizes!(u_zwj_after_space, U, "a \u{200D}", ["a", " \u{200D}"]);
+    tokenizes!(u_emoji_zwj, U, "👩\u{200D}👩 x", ["👩\u{200D}👩", "x"]);
+    tokenizes!(u_flags, U, "🇺🇸🇬🇧x", ["🇺🇸", "🇬🇧", "x"]);
+    tokenizes!(u_cjk, U, "東京 abc", ["東", "京", "abc"]);
+    tokenizes!(u_empty, U, "", []);
+    tokenizes!(u_blank, U, " \t\r\n ", []);
+
+    tokenizes!(w_simple, W, " a  bc\td\n", ["a", "bc", "d"]);
+    tokenizes!(
+        w_punctuation_kept,
+        W,
+        "U.S. cross-border",
+        ["U.S.", "cross-border"]
+    );
+    tokenizes!(w_crlf, W, "a\r\nb", ["a", "b"]);
+    tokenizes!(w_nbsp, W, "a\u{A0}b", ["a", "b"]);
+    tokenizes!(w_em_space, W, "a\u{2003}b\u{3000}c", ["a", "b", "c"]);
+    tokenizes!(w_line_separator, W, "a\u{2028}b\u{85}c", ["a", "b", "c"]);
+    tokenizes!(
+        w_non_ascii_tokens,
+        W,
+        "Pakistan’s “x” é",
+        ["Pakistan’s", "“x”", "é"]
+    );
+    // U+180E was whitespace in old Unicode versions; `char::is_whitespace`
+    // says it is not any more, and U+200B never was.
+    tokenizes!(
+        w_not_whitespace,
+        W,
+        "a\u{180E}b\u{200B}c",
+        ["a\u{180E}b\u{200B}c"]
+    );
+    tokenizes!(w_empty, W, "", []);
+
+    /// `whitespace_len` decodes only at these lead bytes; a new Unicode
+    /// version with whitespace elsewhere must fail here.
+    #[test]
+    fn non_ascii_whitespace_lead_bytes() {
+        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            let mut buf = [0; 4];
+            let s = c.encode_utf8(&mut buf);
+            assert_eq!(
+                whitespace_len(s.as_bytes(), 0).is_some(),
+                c.is_whitespace(),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+    }
+
+    /// The whitespace tokenizer works on 64-byte blocks; whitespace chars
+    /// and tokens straddling block ends must come out whole.
+    #[test]
+    fn block_edges() {
+        for ws in [
+            " ",
+            "\u{A0}",
+            "\u{3000}",
+            "\u{2028}",
+            "\u{85}",
+            " \u{A0}\u{2003}",
+        ] {
+            for word in ["a", "é", "’x", "東京", "\u{E000}"] {
+                for n in 120..200 {
+                    let mut text = word.repeat(n / word.len());
+                    text.push_str(ws);
+                    text.push_str(word);
+                    text.insert_str(0, ws);
+                    check(&text);
+                    check(&text.replace(word, ws));
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn swar_matches_bytes(
+            mut bytes in any::<[u8; 8]>(),
+            b in any::<u8>(),
+            put_b in any::<u8>(),
+            n in 0u8..=128,
+        ) {
+            // Plant `b` at some positions so that matches next to
+            // non-matches, where carries would leak, are common.
+            for (j, byte) in bytes.iter_mut().enumerate() {
+                if put_b & (1 << j) != 0 {
+                    *byte = b;
+                }
+            }
+            let x = u64::from_le_bytes(bytes);
+            let want = |f: &dyn Fn(u8) -> bool| {
+                (0..8).fold(0u64, |m, j| m | (u64::from(f(bytes[j])) << (8 * j + 7)))
+            };
+            prop_assert_eq!(eq_bytes(x, b), want(&|c| c == b));
+            prop_assert_eq!(lt_bytes(x, n), want(&|c| c < n));
+            let packed = high_bits_to_mask(want(&|c| c == b));
+            prop_assert_eq!(packed, (0..8).fold(0, |m, j| m | (u64::from(bytes[j] == b) << j)));
+        }
+    }
+
+    /// Characters that exercise the seams between the ASCII fast path and
+    /// the full UAX #29 iterator.
+    fn mixed_char() -> impl Strategy<Value = char> {
+        let ascii_word = prop::sample::select(vec!['a', 'b', 'Z', '0', '7', '_']);
+        let ascii_sep = prop::sample::select(vec![
+            '.', ',', ';', ':', '\'', '"', '-', '/', '$', '%', '(', ')', '?', '!',
+        ]);
+        let ascii_space = prop::sample::select(vec![' ', ' ', '\t', '\r', '\n', '\x0B', '\x0C']);
+        let other = prop::sample::select(vec![
+            '’',
+            '‘',
+            '“',
+            '”',
+            'é',
+            'א',
+            '\u{301}',
+            '\u{200D}',
+            '\u{AD}',
+            '\u{200B}',
+            '😀',
+            '👩',
+            '\u{1F1FA}',
+            '\u{1F1F8}',
+            '東',
+            'カ',
+            'ب',
+            '\u{A0}',
+            '\u{2003}',
+            '\u{2028}',
+            '\u{85}',
+            '٣',
+            '\u{FF0E}',
+        ]);
+        prop_oneof![
+            6 => ascii_word,
+            3 => ascii_sep,
+            3 => ascii_space,
+            2 => other,
+            1 => prop::char::range('\0', '\x7F'),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn mixed_text_matches_reference(
+            chars in prop::collection::vec(mixed_char(), 0..128)
+        ) {
+            check(&chars.into_iter().collect::<String>());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn any_text_matches_reference(text in any::<String>()) {
+            check(&text);
+        }
+    }
+
+    /// Every file under `corpora/`, read lossily, tokenizes as the
+    /// references do.
+    #[test]
+    fn corpora_match_reference() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora");
+        let mut dirs = vec![root];
+        let mut files = 0;
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let bytes = std::fs::read(&path).unwrap();
+                check(&String::from_utf8_lossy(&bytes));
+                files += 1;
+            }
+        }
+        assert!(files >= 3, "corpora/ went missing: {files} files");
     }
 }

@@ -320,7 +320,7 @@ fn jsonl_char_offsets() {
     assert_eq!(code, 0);
     assert_eq!(
         stdout,
-        "{\"tokens\":[\"’’\",\"Pakistan’s\",\"x\"],\"tags\":[\"O\",\"B-MISC\",\"O\"],\"offsets\":[[0,2],[9,19],[22,23]]}\n"
+        "{\"tokens\":[\"’’\",\"Pakistan’s\",\"x\"],\"tags\":[\"O\",\"B-MISC\",\"O\"],\"offsets\":[[0,2],[9,19],[23,24]]}\n"
     );
 }
 
@@ -330,4 +330,27 @@ fn help_has_examples() {
     assert_eq!(code, 0);
     assert!(stdout.contains("Examples:"));
     assert!(stdout.contains("--scheme"));
+}
+
+/// `-o` on a pipe or device writes into it; renaming a temporary file over
+/// it would replace it with a regular file (`-o /dev/null` once did).
+#[test]
+fn output_to_a_fifo_writes_in_place() {
+    let dir = temp_dir();
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.map(|s| s.success()).unwrap_or(false) {
+        panic!("mkfifo is needed for this test");
+    }
+    let reader_path = fifo.clone();
+    let reader = std::thread::spawn(move || std::fs::read_to_string(reader_path).unwrap());
+    let (code, _, stderr) = parts(&run_in(
+        dir.path(),
+        &["convert", "-q", "-o", "pipe", "-"],
+        b"[PER A ] b\n",
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(reader.join().unwrap(), "A\tB-PER\nb\tO\n\n");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }

@@ -117,7 +117,7 @@ impl OffsetMap<'_> {
         }
     }
 
-    fn to_unit(&mut self, line_byte: usize) -> u64 {
+    fn unit_offset(&mut self, line_byte: usize) -> u64 {
         match self.unit {
             OffsetUnit::Bytes => self.start.byte + line_byte as u64,
             unit => {
@@ -135,8 +135,8 @@ impl OffsetMap<'_> {
     fn span(&mut self, start: usize, end: usize) -> Span {
         let s = self.line_byte(start, false);
         let e = self.line_byte(end, true).max(s);
-        let s = self.to_unit(s);
-        let e = self.to_unit(e);
+        let s = self.unit_offset(s);
+        let e = self.unit_offset(e);
         Span::new(s as usize, e as usize)
     }
 

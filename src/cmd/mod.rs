@@ -69,6 +69,8 @@ pub fn inputs_or_stdin(paths: &[PathBuf]) -> Vec<PathBuf> {
 pub enum Output {
     /// Standard output.
     Stdout(io::BufWriter<io::Stdout>),
+    /// A device or pipe, written in place.
+    Direct(io::BufWriter<File>),
     /// A temporary file that becomes `target` on [`Output::finish`].
     File {
         /// The temporary file, deleted on drop unless persisted.
@@ -91,18 +93,33 @@ impl Output {
                 io::stdout(),
             ))),
             Some(p) => {
-                let dir = match p.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
+                // Devices, pipes and the like (`-o /dev/null`) are written in
+                // place: renaming a file over them would replace them.
+                if let Ok(meta) = std::fs::metadata(p) {
+                    if !meta.is_file() {
+                        let file = std::fs::OpenOptions::new()
+                            .write(true)
+                            .open(p)
+                            .map_err(|e| Error::from(e).with_path(p))?;
+                        return Ok(Output::Direct(io::BufWriter::with_capacity(1 << 16, file)));
+                    }
+                }
+                // Write beside the file a symlink points to, so the rename
+                // replaces the file and keeps the link.
+                let target = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+                let dir = match target.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                    _ => PathBuf::from("."),
                 };
                 let temp = tempfile::Builder::new()
                     .prefix(".nerkit-")
                     .suffix(".tmp")
-                    .tempfile_in(dir)
+                    .tempfile_in(&dir)
                     .map_err(|e| Error::from(e).with_path(p))?;
+                set_output_permissions(temp.as_file(), &target);
                 Ok(Output::File {
                     temp: io::BufWriter::with_capacity(1 << 16, temp),
-                    target: p.to_path_buf(),
+                    target,
                 })
             }
         }
@@ -112,6 +129,7 @@ impl Output {
     pub fn finish(self) -> Result<(), Error> {
         match self {
             Output::Stdout(mut w) => w.flush().map_err(Error::from),
+            Output::Direct(mut w) => w.flush().map_err(Error::from),
             Output::File { temp, target } => {
                 let temp = temp
                     .into_inner()
@@ -131,6 +149,7 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Output::Stdout(w) => w.write(buf),
+            Output::Direct(w) => w.write(buf),
             Output::File { temp, .. } => temp.write(buf),
         }
     }
@@ -138,6 +157,7 @@ impl Write for Output {
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match self {
             Output::Stdout(w) => w.write_all(buf),
+            Output::Direct(w) => w.write_all(buf),
             Output::File { temp, .. } => temp.write_all(buf),
         }
     }
@@ -145,7 +165,23 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Output::Stdout(w) => w.flush(),
+            Output::Direct(w) => w.flush(),
             Output::File { temp, .. } => temp.flush(),
         }
+    }
+}
+
+/// Gives a new output file the permissions of the file it replaces, or the
+/// usual 0644 (a temporary file starts private, 0600).
+fn set_output_permissions(file: &File, target: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(target).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, target);
     }
 }

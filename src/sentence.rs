@@ -154,6 +154,44 @@ impl Sentence {
         self.tokens.len() - 1
     }
 
+    /// Appends `text` to the buffer without making it a token, and returns
+    /// where it starts. Readers copy a whole line once this way and then
+    /// point tokens and labels into it with [`Sentence::push_token_span`]
+    /// and [`Sentence::push_entity_span`], instead of copying each token.
+    pub fn push_text(&mut self, text: &str) -> usize {
+        let start = self.text.len();
+        self.text.push_str(text);
+        start
+    }
+
+    /// Appends a token whose text is the `text` span of the buffer (see
+    /// [`Sentence::push_text`]) and returns its index.
+    ///
+    /// # Panics
+    /// When `text` does not lie on char boundaries of the buffer.
+    #[inline]
+    pub fn push_token_span(&mut self, text: Span, source: Span) -> usize {
+        debug_assert!(
+            self.text.is_char_boundary(text.start()) && self.text.is_char_boundary(text.end())
+        );
+        assert!(text.end() <= self.text.len(), "token text past the buffer");
+        self.tokens.push(TokenRecord { text, source });
+        self.tokens.len() - 1
+    }
+
+    /// Appends an entity whose label is the `label` span of the buffer.
+    ///
+    /// # Panics
+    /// When `tokens` reaches past the last token or `label` past the buffer.
+    pub fn push_entity_span(&mut self, label: Span, tokens: TokenSpan) {
+        assert!(
+            tokens.end() <= self.tokens.len(),
+            "entity past the last token"
+        );
+        assert!(label.end() <= self.text.len(), "label past the buffer");
+        self.entities.push(EntityRecord { label, tokens });
+    }
+
     /// Appends an entity over `tokens`.
     ///
     /// # Panics

@@ -199,6 +199,8 @@ impl LineParser {
             cursor_unit: 0,
         };
         let is_literal = |at: usize| clean.is_some_and(|c| c.is_literal_bracket(at));
+        // Copy the line into the sentence once; tokens and labels point into it.
+        let base = sentence.push_text(text);
 
         let mut open: Option<OpenEntity> = None;
         let mut segment_start = 0;
@@ -264,7 +266,14 @@ impl LineParser {
                         keep = false;
                     }
                 }
-                push_tokens(opts.tokenizer, text, segment_start, at, &mut map, sentence);
+                push_tokens(
+                    opts.tokenizer,
+                    text,
+                    (segment_start, at),
+                    base,
+                    &mut map,
+                    sentence,
+                );
                 open = Some(OpenEntity {
                     label,
                     at,
@@ -274,7 +283,14 @@ impl LineParser {
                 segment_start = label.end();
                 i = label.end();
             } else if let Some(o) = open.take() {
-                push_tokens(opts.tokenizer, text, segment_start, at, &mut map, sentence);
+                push_tokens(
+                    opts.tokenizer,
+                    text,
+                    (segment_start, at),
+                    base,
+                    &mut map,
+                    sentence,
+                );
                 segment_start = at + 1;
                 let tokens = TokenSpan::new(o.first_token, sentence.len());
                 if tokens.is_empty() {
@@ -291,15 +307,15 @@ impl LineParser {
                         repairs,
                     )?;
                 } else if o.keep {
-                    sentence.push_entity(&text[o.label], tokens);
+                    sentence.push_entity_span(o.label.offset(base), tokens);
                 }
             }
         }
         push_tokens(
             opts.tokenizer,
             text,
-            segment_start,
-            text.len(),
+            (segment_start, text.len()),
+            base,
             &mut map,
             sentence,
         );
@@ -344,20 +360,31 @@ impl LineParser {
     }
 }
 
+/// Pushes the tokens of `text[from..to]`, whose text the sentence already
+/// holds at `base` (see [`Sentence::push_text`]).
 fn push_tokens(
     tokenizer: Tokenizer,
     text: &str,
-    from: usize,
-    to: usize,
+    (from, to): (usize, usize),
+    base: usize,
     map: &mut OffsetMap<'_>,
     sentence: &mut Sentence,
 ) {
     if from >= to {
         return;
     }
-    for token in tokenizer.tokens(&text[from..to]) {
-        let span = map.span(from + token.span.start(), from + token.span.end());
-        sentence.push_token(token.text, span);
+    let tokens = tokenizer.tokens(&text[from..to]);
+    if map.clean.is_none() && map.unit == OffsetUnit::Bytes {
+        // The common case: offsets are the line's own bytes.
+        let source = map.start.byte as usize + from;
+        tokens.for_each(|t| {
+            sentence.push_token_span(t.span.offset(base + from), t.span.offset(source));
+        });
+    } else {
+        tokens.for_each(|t| {
+            let span = map.span(from + t.span.start(), from + t.span.end());
+            sentence.push_token_span(t.span.offset(base + from), span);
+        });
     }
 }
 

@@ -1,14 +1,236 @@
-//! `nerkit eval` (to be written).
+//! `nerkit eval`: parses arguments and calls [`nerkit::eval`].
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
+use nerkit::eval::{
+    self, report, ColumnSource, ConllevalOptions, Delimiter, Format, Mode, Options,
+};
+use nerkit::{Error, TagScheme};
+
+use super::{open_input, warn, Output};
 
 /// Arguments of `nerkit eval`.
 #[derive(Args, Debug)]
-pub struct EvalArgs {}
+#[command(after_help = "Examples:
+  nerkit eval output.txt
+      conlleval.pl's report for a file in its layout (token ... gold pred)
+  nerkit eval corpora/wnut17/emerging.test.annotated corpora/wnut17/submissions/arcada
+      gold and predictions in two CoNLL files (tag in the last column)
+  nerkit eval --format table gold.conll pred.conll
+      per-type counts side by side, micro/macro/weighted averages, accuracy
+  nerkit eval --mode strict --scheme iob2 --format json gold.conll pred.conll
+      only well-formed IOB2 entities count (seqeval's strict mode), as JSON
+  nerkit eval --min-f1 0.85 gold.conll pred.conll || echo 'model got worse'
+      exit 1 when the micro F1 is below 0.85 (85 works too)
+
+Inputs may use CRLF line ends, a BOM, tabs or runs of spaces: the scores are the same.
+Exit codes: 0 success, 1 the --min-f1 check failed, 2 any error.")]
+pub struct EvalArgs {
+    /// A file in conlleval's layout (last two columns gold and predicted
+    /// tag), or the gold file when PRED is given. `-` is stdin.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Predictions: a second file aligned with FILE sentence by sentence
+    /// and token by token (CoNLL-like, tag in the last column).
+    #[arg(value_name = "PRED")]
+    pub pred: Option<PathBuf>,
+
+    /// conlleval: conlleval.pl's chunk rules and repairs; strict: only
+    /// entities well-formed in --scheme count.
+    #[arg(long, value_name = "MODE", default_value = "conlleval", value_parser = ["conlleval", "strict"])]
+    pub mode: String,
+
+    /// Tag scheme for --mode strict: iob1, iob2, ioe1, ioe2, iobes, bilou
+    /// or io.
+    #[arg(long, value_name = "SCHEME", value_parser = parse_scheme)]
+    pub scheme: Option<TagScheme>,
+
+    /// Report format: conlleval (conlleval.pl's bytes), table, json,
+    /// markdown or csv.
+    #[arg(long, value_name = "FORMAT", default_value = "conlleval", value_parser = parse_format)]
+    pub format: Format,
+
+    /// Column delimiter, taken literally (`\t` is a tab); default: runs of
+    /// spaces and tabs.
+    #[arg(short = 'd', long, value_name = "DELIM", allow_hyphen_values = true)]
+    pub delimiter: Option<String>,
+
+    /// conlleval -r: tags have no prefixes; every tag other than the
+    /// outside tag is a one-token chunk.
+    #[arg(short = 'r', long)]
+    pub raw: bool,
+
+    /// conlleval -o: the outside tag in --raw mode (default O); no effect
+    /// without --raw, as in conlleval.pl.
+    #[arg(
+        short = 'o',
+        long = "boundary",
+        visible_alias = "outside",
+        value_name = "TAG"
+    )]
+    pub boundary: Option<String>,
+
+    /// conlleval -l: print conlleval.pl's LaTeX table.
+    #[arg(short = 'l', long)]
+    pub latex: bool,
+
+    /// Score two files even when their token texts differ.
+    #[arg(long)]
+    pub no_token_check: bool,
+
+    /// Exit 1 when the micro F1 is below X (a fraction like 0.85, or a
+    /// percentage like 85).
+    #[arg(long, value_name = "X")]
+    pub min_f1: Option<f64>,
+}
+
+fn parse_scheme(s: &str) -> Result<TagScheme, String> {
+    s.parse()
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+fn options(args: &EvalArgs) -> Result<(Options, Format), Error> {
+    let mode = match (args.mode.as_str(), args.scheme) {
+        ("strict", Some(scheme)) => {
+            if args.raw {
+                return Err(Error::msg("--raw applies to --mode conlleval only"));
+            }
+            Mode::Strict(scheme)
+        }
+        ("strict", None) => {
+            return Err(Error::msg(
+                "--mode strict needs --scheme (iob1, iob2, ioe1, ioe2, iobes, bilou or io)",
+            ))
+        }
+        (_, Some(_)) => {
+            return Err(Error::msg(
+                "--scheme applies to --mode strict; conlleval mode reads every scheme by conlleval.pl's rules",
+            ))
+        }
+        _ => Mode::Conlleval(ConllevalOptions {
+            raw: args.raw,
+            outside: args.boundary.clone().unwrap_or_else(|| "O".to_owned()),
+        }),
+    };
+    if args.boundary.is_some() && !args.raw {
+        warn("--boundary (conlleval's -o) has no effect without --raw, as in conlleval.pl");
+    }
+    let format = if args.latex {
+        if args.format != Format::Conlleval {
+            return Err(Error::msg("--latex is a form of --format conlleval"));
+        }
+        Format::Latex
+    } else {
+        args.format
+    };
+    if let Some(x) = args.min_f1 {
+        if !(0.0..=100.0).contains(&x) {
+            return Err(Error::msg(format!(
+                "--min-f1 {x}: expected a fraction (0..1) or a percentage (0..100)"
+            )));
+        }
+    }
+    let delimiter = match &args.delimiter {
+        Some(d) => Delimiter::from_arg(d)?,
+        None => Delimiter::Whitespace,
+    };
+    Ok((
+        Options {
+            mode,
+            delimiter,
+            token_check: !args.no_token_check,
+        },
+        format,
+    ))
+}
+
+fn lines(prefix: &Path, lines: &[u64]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("{}:{l}", prefix.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Runs `nerkit eval`.
-pub fn run(_args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
-    Err(nerkit::Error::msg("eval is not implemented yet"))
+pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
+    let (opts, format) = options(args)?;
+    let gold_in = open_input(&args.file)?;
+    let gold_name = gold_in.name.clone();
+    let (evaluation, pred_name) = match &args.pred {
+        None => (
+            eval::evaluate_file(gold_in.reader, &gold_name, &opts)?,
+            gold_name.clone(),
+        ),
+        Some(pred) => {
+            if args.file.as_os_str() == "-" && pred.as_os_str() == "-" {
+                return Err(Error::msg("only one of FILE and PRED can be stdin"));
+            }
+            let pred_in = open_input(pred)?;
+            let pred_name = pred_in.name.clone();
+            let mut g = ColumnSource::new(gold_in.reader, &gold_name, opts.delimiter.clone());
+            let mut p = ColumnSource::new(pred_in.reader, &pred_name, opts.delimiter.clone());
+            (eval::evaluate_pair(&mut g, &mut p, &opts)?, pred_name)
+        }
+    };
+    let counts = &evaluation.counts;
+    let scheme = opts.mode.scheme_name();
+
+    let mut out = Output::create(None)?;
+    report::write(&mut out, counts, scheme.clone(), format)?;
+    out.flush()?;
+    out.finish()?;
+
+    if evaluation.token_mismatches.total > 0 {
+        warn(&format!(
+            "{} token texts differ between {} and {} (scored anyway):{}",
+            evaluation.token_mismatches.total,
+            gold_name.display(),
+            pred_name.display(),
+            evaluation.token_mismatches.describe(&gold_name, &pred_name)
+        ));
+    }
+    let ill_g = &counts.ill_formed_gold;
+    let ill_p = &counts.ill_formed_pred;
+    if ill_g.count + ill_p.count > 0 {
+        let scheme = scheme.as_deref().unwrap_or("");
+        let side = |n: u64, what: &str, path: &Path, first: &[u64]| {
+            if n == 0 {
+                format!("0 in {what}")
+            } else {
+                format!("{n} in {what} (first at {})", lines(path, first))
+            }
+        };
+        eprintln!(
+            "note: ill-formed {scheme} chunks were not counted: {}; {}",
+            side(ill_g.count, "gold", &gold_name, &ill_g.first_lines),
+            side(ill_p.count, "predictions", &pred_name, &ill_p.first_lines)
+        );
+    }
+    // Notes go to stderr in every format (JSON also carries them), so that
+    // the conlleval report stays byte for byte conlleval.pl's.
+    for note in eval::Report::new(counts, scheme).notes {
+        eprintln!("note: {note}");
+    }
+
+    if let Some(x) = args.min_f1 {
+        let threshold = if x > 1.0 { x / 100.0 } else { x };
+        let f1 = eval::Scores::of(counts.total).f1;
+        if f1 < threshold {
+            eprintln!(
+                "nerkit eval: micro F1 {:.2}% is below the --min-f1 threshold {:.2}%",
+                100.0 * f1,
+                100.0 * threshold
+            );
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,326 @@
+//! conlleval.pl's chunk rules, exactly, on raw tag strings.
+//!
+//! A tag is split at its **first** hyphen: the prefix is the text before
+//! it, the type everything after (`B-PER-NAME` is `B` + `PER-NAME`, `PER-B`
+//! is `PER` + `B`); a tag without a hyphen is all prefix with an empty type
+//! (`O`, `B`, `o`). A type spelled `0` is the empty type, as it is false in
+//! Perl. Only the prefixes `B I E O . [ ]` take part in the rules below;
+//! any other prefix (`S`, `U`, `L`, `o`, `PER`) is only seen through the
+//! "type changed" rule. This is what conlleval.pl 2004-01-26 does:
+//!
+//! * a chunk **starts** at the current tag when the prefixes (previous,
+//!   current) are `B B`, `I B`, `O B`, `O I`, `E E`, `E I` or `O E`; or the
+//!   current prefix is not `O` or `.` and the type differs from the
+//!   previous one; or the current prefix is `[` or `]`;
+//! * a chunk **ends** before the current tag when the prefixes are `B B`,
+//!   `B O`, `I B`, `I O`, `E E`, `E I` or `E O`; or the previous prefix is
+//!   not `O` or `.` and the type differs; or the previous prefix is `[` or
+//!   `]`;
+//! * a chunk is **correct** when gold and prediction start one on the same
+//!   token with the same type and the first later position where either
+//!   side ends one is a position where both do;
+//! * accuracy counts tokens whose parsed prefix and type agree.
+//!
+//! Sentence boundaries are pseudo-tokens tagged `O O` that are not counted.
+//! The state before the first token is `O` with an empty type.
+
+use super::counts::{Counts, TypeTable};
+
+/// A prefix, as far as the rules can tell prefixes apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum P {
+    B,
+    I,
+    E,
+    O,
+    Dot,
+    Bracket,
+    Other,
+}
+
+#[inline]
+fn class(prefix: &str) -> P {
+    match prefix {
+        "B" => P::B,
+        "I" => P::I,
+        "E" => P::E,
+        "O" => P::O,
+        "." => P::Dot,
+        "[" | "]" => P::Bracket,
+        _ => P::Other,
+    }
+}
+
+#[inline]
+fn end_of_chunk(prev: P, cur: P, prev_type: &str, cur_type: &str) -> bool {
+    matches!(
+        (prev, cur),
+        (P::B, P::B)
+            | (P::B, P::O)
+            | (P::I, P::B)
+            | (P::I, P::O)
+            | (P::E, P::E)
+            | (P::E, P::I)
+            | (P::E, P::O)
+    ) || (prev != P::O && prev != P::Dot && prev_type != cur_type)
+        || prev == P::Bracket
+}
+
+#[inline]
+fn start_of_chunk(prev: P, cur: P, prev_type: &str, cur_type: &str) -> bool {
+    matches!(
+        (prev, cur),
+        (P::B, P::B)
+            | (P::I, P::B)
+            | (P::O, P::B)
+            | (P::O, P::I)
+            | (P::E, P::E)
+            | (P::E, P::I)
+            | (P::O, P::E)
+    ) || (cur != P::O && cur != P::Dot && prev_type != cur_type)
+        || cur == P::Bracket
+}
+
+/// Splits a tag at its first hyphen into prefix and type, with conlleval's
+/// reading of the type `0` as empty.
+///
+/// ```
+/// use nerkit::eval::conlleval::split_tag;
+/// assert_eq!(split_tag("B-PER-NAME"), ("B", "PER-NAME"));
+/// assert_eq!(split_tag("O"), ("O", ""));
+/// assert_eq!(split_tag("B-0"), ("B", ""));
+/// ```
+#[inline]
+pub fn split_tag(tag: &str) -> (&str, &str) {
+    let (prefix, ty) = match memchr::memchr(b'-', tag.as_bytes()) {
+        Some(i) => (&tag[..i], &tag[i + 1..]),
+        None => (tag, ""),
+    };
+    (prefix, if ty == "0" { "" } else { ty })
+}
+
+/// Options of conlleval.pl that change how tags are read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConllevalOptions {
+    /// `-r`: every tag that is not the outside tag is a one-token chunk of
+    /// that type (`B-` is put in front of it).
+    pub raw: bool,
+    /// `-o`: the outside tag in raw mode (default `O`). Like conlleval.pl,
+    /// it has no effect without `raw`.
+    pub outside: String,
+}
+
+impl Default for ConllevalOptions {
+    fn default() -> Self {
+        ConllevalOptions {
+            raw: false,
+            outside: "O".to_owned(),
+        }
+    }
+}
+
+/// One side's state: the previous prefix and type.
+#[derive(Debug)]
+struct Side {
+    prev: P,
+    prev_type: String,
+}
+
+impl Side {
+    fn new() -> Side {
+        Side {
+            prev: P::O,
+            prev_type: String::new(),
+        }
+    }
+
+    #[inline]
+    fn set(&mut self, p: P, ty: &str) {
+        self.prev = p;
+        if self.prev_type != ty {
+            self.prev_type.clear();
+            self.prev_type.push_str(ty);
+        }
+    }
+}
+
+/// The conlleval.pl scorer, fed one token (or boundary) at a time.
+///
+/// Memory does not grow with the input: it keeps the previous tag of each
+/// side and one counter per entity type.
+///
+/// ```
+/// use nerkit::eval::conlleval::Conlleval;
+/// let mut c = Conlleval::new(Default::default());
+/// for (g, p) in [("B-PER", "B-PER"), ("I-PER", "I-PER"), ("O", "B-LOC")] {
+///     c.token(g, p);
+/// }
+/// c.boundary();
+/// let counts = c.finish();
+/// assert_eq!((counts.total.gold, counts.total.pred, counts.total.correct), (1, 2, 1));
+/// ```
+#[derive(Debug)]
+pub struct Conlleval {
+    options: ConllevalOptions,
+    gold: Side,
+    pred: Side,
+    in_correct: bool,
+    in_sentence: bool,
+    counts: Counts,
+    types: TypeTable,
+}
+
+impl Conlleval {
+    /// A scorer with nothing counted yet.
+    pub fn new(options: ConllevalOptions) -> Conlleval {
+        Conlleval {
+            options,
+            gold: Side::new(),
+            pred: Side::new(),
+            in_correct: false,
+            in_sentence: false,
+            counts: Counts::default(),
+            types: TypeTable::default(),
+        }
+    }
+
+    #[inline]
+    fn read<'t>(&self, tag: &'t str) -> (&'t str, &'t str) {
+        if self.options.raw {
+            if tag == self.options.outside || tag == "O" {
+                ("O", "")
+            } else {
+                // conlleval.pl writes "B-" + tag and splits at the first
+                // hyphen again, so the type is the whole tag.
+                ("B", if tag == "0" { "" } else { tag })
+            }
+        } else {
+            split_tag(tag)
+        }
+    }
+
+    /// Scores one token with its gold and predicted tag.
+    #[inline]
+    pub fn token(&mut self, gold: &str, pred: &str) {
+        let (gp, gt) = self.read(gold);
+        let (pp, pt) = self.read(pred);
+        self.step(gp, gt, pp, pt, false);
+        self.in_sentence = true;
+    }
+
+    /// A sentence boundary (a blank line, or a line whose first field is
+    /// `-X-`): closes open chunks; not counted as a token.
+    #[inline]
+    pub fn boundary(&mut self) {
+        self.step("O", "", "O", "", true);
+        if self.in_sentence {
+            self.counts.sentences += 1;
+            self.in_sentence = false;
+        }
+    }
+
+    #[inline]
+    fn step(&mut self, gp: &str, gt: &str, pp: &str, pt: &str, boundary: bool) {
+        let (gc, pc) = (class(gp), class(pp));
+        if self.in_correct {
+            let ge = end_of_chunk(self.gold.prev, gc, &self.gold.prev_type, gt);
+            let pe = end_of_chunk(self.pred.prev, pc, &self.pred.prev_type, pt);
+            if ge && pe && self.pred.prev_type == self.gold.prev_type {
+                self.in_correct = false;
+                self.counts.total.correct += 1;
+                self.types.get(&self.gold.prev_type).correct += 1;
+            } else if ge != pe || pt != gt {
+                self.in_correct = false;
+            }
+        }
+        let gs = start_of_chunk(self.gold.prev, gc, &self.gold.prev_type, gt);
+        let ps = start_of_chunk(self.pred.prev, pc, &self.pred.prev_type, pt);
+        if gs && ps && pt == gt {
+            self.in_correct = true;
+        }
+        if gs {
+            self.counts.total.gold += 1;
+            self.types.get(gt).gold += 1;
+        }
+        if ps {
+            self.counts.total.pred += 1;
+            self.types.get(pt).pred += 1;
+        }
+        if !boundary {
+            if gp == pp && gt == pt {
+                self.counts.correct_tags += 1;
+            }
+            self.counts.tokens += 1;
+        }
+        self.gold.set(gc, gt);
+        self.pred.set(pc, pt);
+    }
+
+    /// Ends the input and returns the counts.
+    pub fn finish(mut self) -> Counts {
+        if self.in_sentence {
+            self.counts.sentences += 1;
+        }
+        if self.in_correct {
+            self.counts.total.correct += 1;
+            self.types.get(&self.gold.prev_type).correct += 1;
+        }
+        self.counts.types = self.types.into_sorted();
+        self.counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn score(pairs: &[(&str, &str)]) -> (u64, u64, u64) {
+        let mut c = Conlleval::new(ConllevalOptions::default());
+        for &(g, p) in pairs {
+            if g.is_empty() {
+                c.boundary();
+            } else {
+                c.token(g, p);
+            }
+        }
+        let t = c.finish().total;
+        (t.gold, t.pred, t.correct)
+    }
+
+    #[test]
+    fn iob1_start_is_correct() {
+        assert_eq!(score(&[("B-PER", "I-PER"), ("I-PER", "I-PER")]), (1, 1, 1));
+    }
+
+    #[test]
+    fn iobes_adjacent_merge() {
+        // conlleval.pl merges S-X S-X into one chunk.
+        assert_eq!(score(&[("S-PER", "S-PER"), ("S-PER", "S-PER")]), (1, 1, 1));
+    }
+
+    #[test]
+    fn type_change_splits() {
+        assert_eq!(score(&[("I-PER", "I-PER"), ("I-LOC", "I-PER")]), (2, 1, 0));
+    }
+
+    #[test]
+    fn boundary_closes() {
+        assert_eq!(
+            score(&[("B-PER", "B-PER"), ("", ""), ("I-PER", "I-PER")]),
+            (2, 2, 2)
+        );
+    }
+
+    #[test]
+    fn raw_mode() {
+        let mut c = Conlleval::new(ConllevalOptions {
+            raw: true,
+            outside: "NONE".into(),
+        });
+        c.token("NP", "NP");
+        c.token("NP", "VP");
+        c.token("NONE", "O");
+        let t = c.finish().total;
+        assert_eq!((t.gold, t.pred, t.correct), (2, 2, 1));
+    }
+}

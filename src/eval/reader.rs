@@ -1,0 +1,442 @@
+//! Streaming line and column reading for evaluation inputs.
+//!
+//! Lines are read into one reused buffer; a trailing `\r` (CRLF files) and
+//! a UTF-8 byte-order mark at the start of the input are removed. Fields
+//! are separated by runs of spaces and tabs, or by a literal delimiter
+//! string ([`Delimiter::Literal`]). A line that is empty or holds only
+//! whitespace is a sentence boundary.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, ParseErrorKind, Result};
+use crate::span::Position;
+
+/// How the columns of a line are separated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Delimiter {
+    /// Runs of spaces and tabs; leading and trailing ones are ignored.
+    #[default]
+    Whitespace,
+    /// A literal string, as conlleval.pl's `-d` (which takes a regular
+    /// expression; nerkit takes the string literally). As in Perl's
+    /// `split`, empty fields at the end of a line are dropped.
+    Literal(String),
+}
+
+impl Delimiter {
+    /// Reads a `-d` argument: `\t` means a tab, and `\s+` or `\s` (a
+    /// common conlleval.pl idiom) mean [`Delimiter::Whitespace`]; anything
+    /// else is taken literally.
+    ///
+    /// # Errors
+    /// When `s` is empty.
+    pub fn from_arg(s: &str) -> Result<Delimiter> {
+        match s {
+            "" => Err(Error::msg("the delimiter must not be empty")),
+            "\\s+" | "\\s" | " +" => Ok(Delimiter::Whitespace),
+            _ => Ok(Delimiter::Literal(s.replace("\\t", "\t"))),
+        }
+    }
+}
+
+/// The columns of a line that evaluation looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Row<'a> {
+    /// Number of fields.
+    pub count: usize,
+    /// The first field.
+    pub first: &'a str,
+    /// The field before the last one (empty when there is only one).
+    pub second_last: &'a str,
+    /// The last field.
+    pub last: &'a str,
+}
+
+#[inline]
+fn is_ws(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// Splits `line` and keeps the fields evaluation needs, without allocating.
+#[inline]
+pub(crate) fn split_row<'a>(line: &'a str, delimiter: &Delimiter) -> Row<'a> {
+    let mut row = Row {
+        count: 0,
+        first: "",
+        second_last: "",
+        last: "",
+    };
+    match delimiter {
+        Delimiter::Whitespace => {
+            // Bytes, not chars: space and tab are ASCII, so every field
+            // boundary is a char boundary.
+            let b = line.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+                    i += 1;
+                }
+                if i == b.len() {
+                    break;
+                }
+                let start = i;
+                while i < b.len() && b[i] != b' ' && b[i] != b'\t' {
+                    i += 1;
+                }
+                let f = &line[start..i];
+                if row.count == 0 {
+                    row.first = f;
+                }
+                row.second_last = row.last;
+                row.last = f;
+                row.count += 1;
+            }
+        }
+        Delimiter::Literal(d) => {
+            // Perl's split drops trailing empty fields: the row ends at
+            // the last non-empty field.
+            let mut prev = "";
+            for (k, f) in line.split(d.as_str()).enumerate() {
+                if k == 0 {
+                    row.first = f;
+                }
+                if !f.is_empty() {
+                    row.count = k + 1;
+                    row.second_last = if k == 0 { "" } else { prev };
+                    row.last = f;
+                }
+                prev = f;
+            }
+        }
+    }
+    row
+}
+
+/// Byte offsets of every field of `line` (for messages only).
+pub(crate) fn field_offsets(line: &str, delimiter: &Delimiter) -> Vec<usize> {
+    let mut out = Vec::new();
+    match delimiter {
+        Delimiter::Whitespace => {
+            let mut in_field = false;
+            for (i, c) in line.char_indices() {
+                if is_ws(c) {
+                    in_field = false;
+                } else if !in_field {
+                    in_field = true;
+                    out.push(i);
+                }
+            }
+        }
+        Delimiter::Literal(d) => {
+            let mut at = 0;
+            let mut last_nonempty = 0;
+            for (k, f) in line.split(d.as_str()).enumerate() {
+                out.push(at);
+                if !f.is_empty() {
+                    last_nonempty = k + 1;
+                }
+                at += f.len() + d.len();
+            }
+            out.truncate(last_nonempty);
+        }
+    }
+    out
+}
+
+/// True when a line is a sentence boundary (empty or only whitespace).
+#[inline]
+pub(crate) fn is_blank(line: &str) -> bool {
+    line.bytes()
+        .all(|b| b == b' ' || b == b'\t' || b == b'\r' || b == b'\n')
+}
+
+/// Reads lines into a reused buffer, tracking line numbers and offsets.
+pub(crate) struct Lines<R> {
+    inner: R,
+    buf: Vec<u8>,
+    line: u64,
+    start: u64,
+    next_start: u64,
+    /// Byte offset of the line text within `buf` (3 after a BOM).
+    skip: usize,
+    len: usize,
+}
+
+impl<R: BufRead> Lines<R> {
+    pub(crate) fn new(inner: R) -> Lines<R> {
+        Lines {
+            inner,
+            buf: Vec::with_capacity(256),
+            line: 0,
+            start: 0,
+            next_start: 0,
+            skip: 0,
+            len: 0,
+        }
+    }
+
+    /// Reads the next line; `Ok(false)` at the end of the input.
+    pub(crate) fn advance(&mut self) -> Result<bool> {
+        self.buf.clear();
+        let n = self.inner.read_until(b'\n', &mut self.buf)?;
+        if n == 0 {
+            return Ok(false);
+        }
+        self.line += 1;
+        self.start = self.next_start;
+        self.next_start += n as u64;
+        let mut end = self.buf.len();
+        if end > 0 && self.buf[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > 0 && self.buf[end - 1] == b'\r' {
+            end -= 1;
+        }
+        self.skip = if self.line == 1 && self.buf[..end].starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        self.len = end;
+        if let Err(e) = std::str::from_utf8(&self.buf[self.skip..end]) {
+            let pos = Position::in_line(
+                self.line,
+                self.start,
+                &self.buf[..end],
+                self.skip + e.valid_up_to(),
+            );
+            return Err(Error::parse(pos, ParseErrorKind::InvalidUtf8));
+        }
+        Ok(true)
+    }
+
+    /// The current line without its line end (and BOM).
+    #[inline]
+    pub(crate) fn text(&self) -> &str {
+        // Checked in `advance`.
+        std::str::from_utf8(&self.buf[self.skip..self.len]).unwrap_or("")
+    }
+
+    /// The current line number (from 1; 0 before the first line).
+    #[inline]
+    pub(crate) fn number(&self) -> u64 {
+        self.line
+    }
+
+    /// The position of byte `at` of the current line text.
+    pub(crate) fn position(&self, at: usize) -> Position {
+        Position::in_line(self.line, self.start, &self.buf[..self.len], self.skip + at)
+    }
+}
+
+/// One step of a [`TagSource`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Item<'a> {
+    /// A token with its tag. `text` is `None` when the input has no token
+    /// column (a file of tags only).
+    Token {
+        /// The token text, when the input has one.
+        text: Option<&'a str>,
+        /// The tag as written.
+        tag: &'a str,
+        /// The line the token is on (from 1).
+        line: u64,
+    },
+    /// The end of a sentence (a blank line, or the end of the input after
+    /// a last sentence with no blank line after it).
+    SentenceEnd {
+        /// The line of the boundary.
+        line: u64,
+    },
+    /// The end of the input.
+    End {
+        /// The number of lines read.
+        line: u64,
+    },
+}
+
+/// A stream of tokens and tags, sentence by sentence: what two-file
+/// evaluation reads from each side. Implement it to score another input
+/// format (bracket files, JSON lines) without loading it whole.
+pub trait TagSource {
+    /// Reads the next item. Runs of blank lines give one
+    /// [`Item::SentenceEnd`]; a sentence is never empty.
+    ///
+    /// # Errors
+    /// I/O errors and malformed input, with the source's path.
+    fn next_item(&mut self) -> Result<Item<'_>>;
+
+    /// The path to name in messages.
+    fn path(&self) -> &Path;
+
+    /// The position of the tag of the current token, for messages.
+    fn tag_position(&self) -> Position;
+}
+
+/// A [`TagSource`] over a CoNLL-like column file: one token per line, the
+/// first column the token, the last column its tag, blank lines between
+/// sentences. A file with one column is read as tags only. Every non-blank
+/// line must have the same number of columns.
+pub struct ColumnSource<R> {
+    lines: Lines<R>,
+    path: PathBuf,
+    delimiter: Delimiter,
+    columns: Option<(usize, u64)>,
+    in_sentence: bool,
+    done: bool,
+}
+
+impl<R: BufRead> ColumnSource<R> {
+    /// A source reading `reader`, named `path` in messages.
+    pub fn new(reader: R, path: impl AsRef<Path>, delimiter: Delimiter) -> ColumnSource<R> {
+        ColumnSource {
+            lines: Lines::new(reader),
+            path: path.as_ref().to_path_buf(),
+            delimiter,
+            columns: None,
+            in_sentence: false,
+            done: false,
+        }
+    }
+}
+
+/// Checks that a row has the same number of fields as the first row.
+pub(crate) fn check_columns<R: BufRead>(
+    lines: &Lines<R>,
+    row: &Row<'_>,
+    delimiter: &Delimiter,
+    columns: &mut Option<(usize, u64)>,
+) -> Result<()> {
+    match *columns {
+        None => {
+            *columns = Some((row.count, lines.number()));
+            Ok(())
+        }
+        Some((n, _)) if n == row.count => Ok(()),
+        Some((n, first)) => {
+            let text = lines.text();
+            let at = if row.count > n {
+                field_offsets(text, delimiter)[n]
+            } else {
+                text.trim_end_matches(is_ws).len()
+            };
+            Err(Error::parse(
+                lines.position(at),
+                ParseErrorKind::Other(format!(
+                    "expected {n} columns as on line {first}, found {} \
+                     (conlleval.pl: \"unexpected number of features\")",
+                    row.count
+                )),
+            ))
+        }
+    }
+}
+
+impl<R: BufRead> TagSource for ColumnSource<R> {
+    fn next_item(&mut self) -> Result<Item<'_>> {
+        loop {
+            if self.done {
+                return Ok(Item::End {
+                    line: self.lines.number(),
+                });
+            }
+            if !self.lines.advance().map_err(|e| e.with_path(&self.path))? {
+                self.done = true;
+                if std::mem::take(&mut self.in_sentence) {
+                    return Ok(Item::SentenceEnd {
+                        line: self.lines.number() + 1,
+                    });
+                }
+                continue;
+            }
+            let text = self.lines.text();
+            if is_blank(text) {
+                if std::mem::take(&mut self.in_sentence) {
+                    return Ok(Item::SentenceEnd {
+                        line: self.lines.number(),
+                    });
+                }
+                continue;
+            }
+            let row = split_row(text, &self.delimiter);
+            if row.count == 0 {
+                continue;
+            }
+            check_columns(&self.lines, &row, &self.delimiter, &mut self.columns)
+                .map_err(|e| e.with_path(&self.path))?;
+            self.in_sentence = true;
+            break;
+        }
+        // Split again outside the loop: returning a borrow of the line
+        // buffer from inside it is beyond the borrow checker.
+        let row = split_row(self.lines.text(), &self.delimiter);
+        Ok(Item::Token {
+            text: (row.count > 1).then_some(row.first),
+            tag: row.last,
+            line: self.lines.number(),
+        })
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn tag_position(&self) -> Position {
+        let text = self.lines.text();
+        let at = field_offsets(text, &self.delimiter)
+            .last()
+            .copied()
+            .unwrap_or(0);
+        self.lines.position(at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whitespace_rows() {
+        let r = split_row("  a \t B-PER  I-PER ", &Delimiter::Whitespace);
+        assert_eq!(
+            (r.count, r.first, r.second_last, r.last),
+            (3, "a", "B-PER", "I-PER")
+        );
+    }
+
+    #[test]
+    fn literal_rows_drop_trailing_empty_fields() {
+        let d = Delimiter::Literal(" ".into());
+        let r = split_row(" a B O  ", &d);
+        assert_eq!((r.count, r.first, r.second_last, r.last), (4, "", "B", "O"));
+        assert_eq!(field_offsets(" a B O  ", &d), vec![0, 1, 3, 5]);
+    }
+
+    #[test]
+    fn crlf_and_bom() {
+        let mut l = Lines::new(&b"\xEF\xBB\xBFa O O\r\nb O O"[..]);
+        assert!(l.advance().unwrap());
+        assert_eq!(l.text(), "a O O");
+        assert!(l.advance().unwrap());
+        assert_eq!(l.text(), "b O O");
+        assert!(!l.advance().unwrap());
+    }
+
+    #[test]
+    fn column_source_items() {
+        let mut s = ColumnSource::new(&b"\n\na B-X\nb O\n\n\nc O"[..], "t", Delimiter::Whitespace);
+        let mut got = Vec::new();
+        loop {
+            let it = s.next_item().unwrap();
+            let end = matches!(it, Item::End { .. });
+            got.push(format!("{it:?}"));
+            if end {
+                break;
+            }
+        }
+        assert_eq!(got.len(), 6, "{got:?}");
+        assert!(got[2].starts_with("SentenceEnd"));
+        assert!(got[4].starts_with("SentenceEnd"));
+    }
+}

@@ -274,6 +274,20 @@ pub trait TagSource {
     fn tag_position(&self) -> Position;
 }
 
+impl<T: TagSource + ?Sized> TagSource for Box<T> {
+    fn next_item(&mut self) -> Result<Item<'_>> {
+        (**self).next_item()
+    }
+
+    fn path(&self) -> &Path {
+        (**self).path()
+    }
+
+    fn tag_position(&self) -> Position {
+        (**self).tag_position()
+    }
+}
+
 /// A [`TagSource`] over a CoNLL-like column file: one token per line, the
 /// first column the token, the last column its tag, blank lines between
 /// sentences. A file with one column is read as tags only. Every non-blank
@@ -392,55 +406,6 @@ impl<R: BufRead> TagSource for ColumnSource<R> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn whitespace_rows() {
-        let r = split_row("  a \t B-PER  I-PER ", &Delimiter::Whitespace);
-        assert_eq!(
-            (r.count, r.first, r.second_last, r.last),
-            (3, "a", "B-PER", "I-PER")
-        );
-    }
-
-    #[test]
-    fn literal_rows_drop_trailing_empty_fields() {
-        let d = Delimiter::Literal(" ".into());
-        let r = split_row(" a B O  ", &d);
-        assert_eq!((r.count, r.first, r.second_last, r.last), (4, "", "B", "O"));
-        assert_eq!(field_offsets(" a B O  ", &d), vec![0, 1, 3, 5]);
-    }
-
-    #[test]
-    fn crlf_and_bom() {
-        let mut l = Lines::new(&b"\xEF\xBB\xBFa O O\r\nb O O"[..]);
-        assert!(l.advance().unwrap());
-        assert_eq!(l.text(), "a O O");
-        assert!(l.advance().unwrap());
-        assert_eq!(l.text(), "b O O");
-        assert!(!l.advance().unwrap());
-    }
-
-    #[test]
-    fn column_source_items() {
-        let mut s = ColumnSource::new(&b"\n\na B-X\nb O\n\n\nc O"[..], "t", Delimiter::Whitespace);
-        let mut got = Vec::new();
-        loop {
-            let it = s.next_item().unwrap();
-            let end = matches!(it, Item::End { .. });
-            got.push(format!("{it:?}"));
-            if end {
-                break;
-            }
-        }
-        assert_eq!(got.len(), 6, "{got:?}");
-        assert!(got[2].starts_with("SentenceEnd"));
-        assert!(got[4].starts_with("SentenceEnd"));
-    }
-}
-
 /// A [`TagSource`] over any reader of sentences (bracket files, JSON lines,
 /// span files): each sentence's entities are written as IOB2 tags, which
 /// every scoring mode reads the same way as the entities themselves.
@@ -542,5 +507,54 @@ impl<S: crate::convert::SentenceReader> TagSource for SentenceSource<S> {
 
     fn tag_position(&self) -> Position {
         Position::new(self.sentence.line(), 1, 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whitespace_rows() {
+        let r = split_row("  a \t B-PER  I-PER ", &Delimiter::Whitespace);
+        assert_eq!(
+            (r.count, r.first, r.second_last, r.last),
+            (3, "a", "B-PER", "I-PER")
+        );
+    }
+
+    #[test]
+    fn literal_rows_drop_trailing_empty_fields() {
+        let d = Delimiter::Literal(" ".into());
+        let r = split_row(" a B O  ", &d);
+        assert_eq!((r.count, r.first, r.second_last, r.last), (4, "", "B", "O"));
+        assert_eq!(field_offsets(" a B O  ", &d), vec![0, 1, 3, 5]);
+    }
+
+    #[test]
+    fn crlf_and_bom() {
+        let mut l = Lines::new(&b"\xEF\xBB\xBFa O O\r\nb O O"[..]);
+        assert!(l.advance().unwrap());
+        assert_eq!(l.text(), "a O O");
+        assert!(l.advance().unwrap());
+        assert_eq!(l.text(), "b O O");
+        assert!(!l.advance().unwrap());
+    }
+
+    #[test]
+    fn column_source_items() {
+        let mut s = ColumnSource::new(&b"\n\na B-X\nb O\n\n\nc O"[..], "t", Delimiter::Whitespace);
+        let mut got = Vec::new();
+        loop {
+            let it = s.next_item().unwrap();
+            let end = matches!(it, Item::End { .. });
+            got.push(format!("{it:?}"));
+            if end {
+                break;
+            }
+        }
+        assert_eq!(got.len(), 6, "{got:?}");
+        assert!(got[2].starts_with("SentenceEnd"));
+        assert!(got[4].starts_with("SentenceEnd"));
     }
 }

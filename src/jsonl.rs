@@ -1,13 +1,22 @@
 //! JSON lines: one object per sentence,
 //! `{"tokens": [...], "tags": [...], "offsets": [[start, end], ...]}`.
+//!
+//! This is the layout of Hugging Face token-classification datasets. The
+//! [`Reader`] also accepts `ner_tags` for `tags` when it holds strings, and
+//! ignores every other key; `offsets` is optional.
 
-use std::io::Write;
+use std::borrow::Cow;
+use std::io::{BufRead, Chain, Cursor, Read, Write};
 
-use crate::conll::Tagger;
-use crate::convert::{LabelCounts, SentenceWriter};
-use crate::error::Result;
-use crate::scheme::TagScheme;
+use serde::Deserialize;
+
+use crate::conll::{SchemeDetector, TagDecoder, Tagger, DETECT_BYTES};
+use crate::convert::{LabelCounts, SentenceReader, SentenceWriter};
+use crate::error::{Error, ParseErrorKind, Result};
+use crate::repair::Repair;
+use crate::scheme::{Tag, TagScheme};
 use crate::sentence::Sentence;
+use crate::span::{Position, Span};
 
 /// Writes sentences as JSON lines with tags in a scheme and the offsets of
 /// each token in the input (in the unit the reader was asked for).
@@ -113,5 +122,336 @@ pub(crate) fn push_json_string(buf: &mut Vec<u8>, s: &str) {
         buf.push(b'"');
         buf.extend_from_slice(s.as_bytes());
         buf.push(b'"');
+    }
+}
+
+/// Options for reading JSON lines.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// The scheme of the tags; `None` detects it from the start of the
+    /// input, as the CoNLL reader does (see [`crate::conll::SchemeDetector`]).
+    pub scheme: Option<TagScheme>,
+    /// Read ill-formed tag sequences as conlleval.pl does, recording a
+    /// repair per chunk, instead of failing.
+    pub lenient: bool,
+}
+
+#[derive(Deserialize)]
+struct Record<'a> {
+    #[serde(borrow)]
+    tokens: Vec<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    tags: Option<Vec<Cow<'a, str>>>,
+    #[serde(default, borrow)]
+    ner_tags: Option<Vec<StringOrNumber<'a>>>,
+    #[serde(default)]
+    offsets: Option<Vec<(usize, usize)>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StringOrNumber<'a> {
+    String(#[serde(borrow)] Cow<'a, str>),
+    Number(#[allow(dead_code)] serde_json::Number),
+}
+
+/// Tokens, tags and offsets of a record.
+type Parts<'a> = (
+    Vec<Cow<'a, str>>,
+    Vec<Cow<'a, str>>,
+    Option<Vec<(usize, usize)>>,
+);
+
+impl<'a> Record<'a> {
+    /// The tags, from `tags` or from `ner_tags` when it holds strings.
+    fn into_parts(self) -> std::result::Result<Parts<'a>, String> {
+        let tags = match (self.tags, self.ner_tags) {
+            (Some(t), _) => t,
+            (None, Some(nt)) => nt
+                .into_iter()
+                .map(|t| match t {
+                    StringOrNumber::String(s) => Ok(s),
+                    StringOrNumber::Number(_) => Err(
+                        "\"ner_tags\" holds class numbers; nerkit needs the tags as strings \
+                         (map them with the dataset's ClassLabel names first)"
+                            .to_string(),
+                    ),
+                })
+                .collect::<std::result::Result<_, _>>()?,
+            (None, None) => return Err("no \"tags\" (or \"ner_tags\") key".to_string()),
+        };
+        Ok((self.tokens, tags, self.offsets))
+    }
+}
+
+/// Reads JSON lines (one sentence per line) in bounded memory.
+///
+/// # Example
+/// ```
+/// use nerkit::jsonl::{Reader, ReadOptions};
+/// use nerkit::Sentence;
+///
+/// let text = r#"{"tokens": ["Paris", "is", "big"], "ner_tags": ["B-LOC", "O", "O"]}"#;
+/// let mut reader = Reader::new(text.as_bytes(), ReadOptions::default());
+/// let mut sentence = Sentence::new();
+/// assert!(reader.read_sentence(&mut sentence)?);
+/// assert_eq!(sentence.entity(0).label, "LOC");
+/// # Ok::<(), nerkit::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Reader<R> {
+    input: Option<Chain<Cursor<Vec<u8>>, R>>,
+    opts: ReadOptions,
+    scheme: Option<TagScheme>,
+    detected: bool,
+    line_buf: Vec<u8>,
+    line: u64,
+    byte: u64,
+    first: bool,
+    decoder: TagDecoder,
+    tag_text: String,
+    tag_spans: Vec<Span>,
+    repairs: Vec<Repair>,
+}
+
+impl<R: BufRead> Reader<R> {
+    /// A reader over `inner`.
+    pub fn new(inner: R, opts: ReadOptions) -> Reader<R> {
+        Reader {
+            input: Some(Cursor::new(Vec::new()).chain(inner)),
+            scheme: opts.scheme,
+            opts,
+            detected: false,
+            line_buf: Vec::new(),
+            line: 0,
+            byte: 0,
+            first: true,
+            decoder: TagDecoder::default(),
+            tag_text: String::new(),
+            tag_spans: Vec::new(),
+            repairs: Vec::new(),
+        }
+    }
+
+    /// The scheme the tags are read in (known after the first read).
+    pub fn scheme(&self) -> Option<TagScheme> {
+        self.scheme
+    }
+
+    /// True when the scheme was detected rather than given.
+    pub fn scheme_detected(&self) -> bool {
+        self.detected
+    }
+
+    /// Repairs made since the last call (only when lenient).
+    pub fn take_repairs(&mut self) -> std::vec::Drain<'_, Repair> {
+        self.repairs.drain(..)
+    }
+
+    fn detect(&mut self) -> Result<()> {
+        let Some(mut input) = self.input.take() else {
+            return Ok(());
+        };
+        let mut prefix = Vec::new();
+        let mut result = Ok(());
+        while prefix.len() < DETECT_BYTES {
+            match input.read_until(b'\n', &mut prefix) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    result = Err(e.into());
+                    break;
+                }
+            }
+        }
+        let (_, inner) = input.into_inner();
+        let mut detector = SchemeDetector::new();
+        for line in prefix.split(|&b| b == b'\n') {
+            let Ok(line) = std::str::from_utf8(line) else {
+                continue;
+            };
+            let line = line.trim_start_matches('\u{feff}');
+            let Ok(parts) = serde_json::from_str::<Record<'_>>(line).map(Record::into_parts) else {
+                continue;
+            };
+            let Ok((_, tags, _)) = parts else { continue };
+            let tags: Vec<Tag<'_>> = tags
+                .iter()
+                .map(|t| Tag::parse(t).unwrap_or(Tag::OUTSIDE))
+                .collect();
+            detector.observe(&tags);
+        }
+        self.scheme = Some(detector.scheme());
+        self.detected = true;
+        self.input = Some(Cursor::new(prefix).chain(inner));
+        result
+    }
+
+    /// Reads the next sentence into `sentence` (cleared first); `false` at
+    /// the end of the input. Blank lines are skipped.
+    ///
+    /// # Errors
+    /// I/O errors, lines that are not a JSON object of this layout, token
+    /// and tag lists of different lengths, invalid tags and (unless lenient)
+    /// ill-formed tag sequences, with the line and column.
+    pub fn read_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
+        sentence.clear();
+        if self.scheme.is_none() {
+            self.detect()?;
+        }
+        loop {
+            self.line_buf.clear();
+            let input = self.input.as_mut().expect("input present");
+            let n = input.read_until(b'\n', &mut self.line_buf)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            self.line += 1;
+            let line_start = self.byte;
+            self.byte += n as u64;
+            let mut content = self.line_buf.as_slice();
+            if line_start == 0 {
+                content = content
+                    .strip_prefix("\u{feff}".as_bytes())
+                    .unwrap_or(content);
+            }
+            if content.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let line_no = self.line;
+            let at = |column: usize| Position::new(line_no, column.max(1) as u64, line_start);
+            let text = std::str::from_utf8(content).map_err(|e| {
+                Error::parse(
+                    Position::in_line(line_no, line_start, content, e.valid_up_to()),
+                    ParseErrorKind::InvalidUtf8,
+                )
+            })?;
+            let record: Record<'_> = serde_json::from_str(text).map_err(|e| {
+                Error::parse(
+                    at(e.column()),
+                    ParseErrorKind::Other(format!(
+                        "not a JSON object with \"tokens\" and \"tags\": {e}"
+                    )),
+                )
+            })?;
+            let tags_column = memchr::memmem::find(content, b"\"tags\"")
+                .or_else(|| memchr::memmem::find(content, b"\"ner_tags\""))
+                .map_or(1, |b| {
+                    Position::in_line(line_no, line_start, content, b).column() as usize
+                });
+            let (tokens, tags, offsets) = record
+                .into_parts()
+                .map_err(|why| Error::parse(at(1), ParseErrorKind::Other(why)))?;
+            if tags.len() != tokens.len() {
+                return Err(Error::parse(
+                    at(tags_column),
+                    ParseErrorKind::Other(format!(
+                        "{} tokens but {} tags",
+                        tokens.len(),
+                        tags.len()
+                    )),
+                ));
+            }
+            if let Some(o) = &offsets {
+                if o.len() != tokens.len() || o.iter().any(|&(s, e)| s > e) {
+                    return Err(Error::parse(
+                        at(1),
+                        ParseErrorKind::Other(format!(
+                            "\"offsets\" must hold one [start, end] pair per token ({} tokens)",
+                            tokens.len()
+                        )),
+                    ));
+                }
+            }
+            let mut pos = 0;
+            for (i, token) in tokens.iter().enumerate() {
+                let span = match &offsets {
+                    Some(o) => Span::new(o[i].0, o[i].1),
+                    // Without offsets, tokens are placed as if joined by
+                    // single spaces.
+                    None => Span::new(pos, pos + token.len()),
+                };
+                pos += token.len() + 1;
+                sentence.push_token(token, span);
+            }
+            self.tag_text.clear();
+            self.tag_spans.clear();
+            for t in &tags {
+                let s = self.tag_text.len();
+                self.tag_text.push_str(t);
+                self.tag_spans.push(Span::new(s, self.tag_text.len()));
+            }
+            sentence.set_line(line_no);
+            sentence.set_document_start(std::mem::take(&mut self.first));
+            let text = &self.tag_text;
+            self.decoder.decode(
+                self.scheme.unwrap_or_default(),
+                self.opts.lenient,
+                self.tag_spans.iter().map(|&s| &text[s]),
+                sentence,
+                &mut |_| at(tags_column),
+                &mut self.repairs,
+            )?;
+            return Ok(true);
+        }
+    }
+}
+
+impl<R: BufRead> SentenceReader for Reader<R> {
+    fn read_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
+        Reader::read_sentence(self, sentence)
+    }
+
+    fn drain_repairs(&mut self, sink: &mut dyn FnMut(Repair)) {
+        for r in self.take_repairs() {
+            sink(r);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str, opts: ReadOptions) -> Result<Vec<String>> {
+        let mut reader = Reader::new(text.as_bytes(), opts);
+        let mut s = Sentence::new();
+        let mut out = Vec::new();
+        while reader.read_sentence(&mut s)? {
+            let tokens: Vec<String> = s
+                .tokens()
+                .map(|t| format!("{}@{}", t.text, t.span))
+                .collect();
+            let entities: Vec<String> = s
+                .entities()
+                .map(|e| format!("{} {}..{}", e.label, e.tokens.start(), e.tokens.end()))
+                .collect();
+            out.push(format!("{} | {}", tokens.join(" "), entities.join(", ")));
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn tags_ner_tags_and_offsets() {
+        let text = "{\"tokens\":[\"a\",\"bc\"],\"tags\":[\"B-X\",\"I-X\"]}\n\n{\"id\":1,\"tokens\":[\"d\"],\"ner_tags\":[\"O\"],\"offsets\":[[4,5]]}\n";
+        assert_eq!(
+            read(text, ReadOptions::default()).unwrap(),
+            ["a@0..1 bc@2..4 | X 0..2", "d@4..5 | "]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        for (text, line, what) in [
+            ("{}\n", 1, "tokens"),
+            ("{\"tokens\":[\"a\"]}\n", 1, "no \"tags\""),
+            ("\n{\"tokens\":[\"a\"],\"ner_tags\":[3]}\n", 2, "class numbers"),
+            ("{\"tokens\":[\"a\"],\"tags\":[]}\n", 1, "1 tokens but 0 tags"),
+            ("{\"tokens\":[\"a\"],\"tags\":[\"O\"]}\n{\"tokens\":[\"a\"],\"tags\":[\"I-X\"]}\n{\"tokens\":[\"a\"],\"tags\":[\"B-X\"]}\n", 2, "ill-formed iob2"),
+        ] {
+            let e = read(text, ReadOptions::default()).unwrap_err();
+            assert_eq!(e.position().unwrap().line(), line, "{text}");
+            assert!(e.to_string().contains(what), "{e}");
+        }
     }
 }

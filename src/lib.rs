@@ -51,6 +51,7 @@
 pub mod bracket;
 pub mod conll;
 pub mod convert;
+pub mod detect;
 pub mod error;
 pub mod eval;
 pub mod html;
@@ -59,6 +60,7 @@ pub mod repair;
 pub mod scheme;
 pub mod sentence;
 pub mod span;
+pub mod spans;
 pub mod tokenize;
 
 pub use error::{Error, ErrorKind, ParseErrorKind, Result};

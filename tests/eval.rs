@@ -619,3 +619,56 @@ mod properties {
         }
     }
 }
+
+/// Two-file evaluation reads every layout `convert` reads: here the
+/// predictions come as JSON lines (converted from the submission) and as
+/// bracket text, and the scores are the same bytes.
+#[test]
+fn two_file_mode_reads_jsonl_and_bracket_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("flytxt.jsonl");
+    let out = nerkit(&[
+        "convert",
+        "-q",
+        "--to",
+        "jsonl",
+        "corpora/wnut17/submissions/flytxt",
+        "-o",
+        jsonl.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let want = fs::read(root().join("tests/data/parity/wnut17/flytxt.conlleval.txt")).unwrap();
+    let out = nerkit(&[
+        "eval",
+        "corpora/wnut17/emerging.test.annotated",
+        jsonl.to_str().unwrap(),
+    ]);
+    assert_same("flytxt via jsonl", &out.stdout, &want);
+
+    // The cable in brackets against its own CoNLL conversion: perfect, and
+    // against a copy with one entity dropped: one fewer found.
+    let cable = "corpora/000_8c95ef11f0516e36.txt";
+    let conll = dir.path().join("cable.conll");
+    let out = nerkit(&["convert", "-q", cable, "-o", conll.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = nerkit(&["eval", cable, conll.to_str().unwrap()]);
+    assert!(
+        text(&out.stdout).starts_with(
+            "processed 1291 tokens with 120 phrases; found: 120 phrases; correct: 120."
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+    let edited = fs::read_to_string(root().join(cable)).unwrap().replacen(
+        "[PER Ryan C. Crocker  ]",
+        "Ryan C. Crocker",
+        1,
+    );
+    let pred = dir.path().join("pred.txt");
+    fs::write(&pred, edited).unwrap();
+    let out = nerkit(&["eval", "--format", "json", cable, pred.to_str().unwrap()]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["micro"]["gold"], 120);
+    assert_eq!(v["micro"]["pred"], 119);
+    assert_eq!(v["types"]["PER"]["correct"], 39);
+}

@@ -662,5 +662,7 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
+pub mod writer;
+
 #[cfg(test)]
 mod tests;

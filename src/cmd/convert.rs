@@ -1,16 +1,21 @@
 //! `nerkit convert`: read annotations, write them in another format or tag
 //! scheme, and prove with counts that no entity was lost.
 
-use std::io::{self, Write};
+use std::collections::BTreeSet;
+use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use nerkit::bracket::writer::Style;
 use nerkit::bracket::{self, SentenceMode};
+use nerkit::conll::{Columns, Delimiter};
 use nerkit::convert::{copy_sentences, SentenceReader, SentenceWriter, Summary};
+use nerkit::detect::{detect, Format};
 use nerkit::html::HtmlMode;
-use nerkit::{conll, jsonl, Error, OffsetUnit, TagScheme, Tokenizer};
+use nerkit::spans::{Align, Overlaps};
+use nerkit::{conll, jsonl, spans, Error, OffsetUnit, Repair, Sentence, TagScheme, Tokenizer};
 
 use super::{inputs_or_stdin, open_input, Output};
 
@@ -19,20 +24,42 @@ const EXAMPLES: &str = "Examples:
       the bundled cable as CoNLL IOB2 (TOKEN<TAB>TAG) on stdout
   nerkit convert --scheme iobes -o cable.conll corpora/000_8c95ef11f0516e36.txt
       IOBES tags, written atomically to cable.conll
-  nerkit convert --to jsonl --offsets chars tagged.txt
-      one JSON object per sentence with tokens, tags and code-point offsets
+  nerkit convert --scheme iob2 corpora/wikigold/wikigold.conll.txt
+      CoNLL in IOB1 (detected) to IOB2
+  nerkit convert --from conll --from-scheme iob2 --lenient --to jsonl train.conll
+      CoNLL to JSON lines, repairing ill-formed IOB2 as conlleval.pl reads it
+  nerkit convert --columns conll2003 --scheme bilou train.jsonl
+      JSON lines to `TOKEN -X- _ TAG` lines in BILOU
+  nerkit convert --from spans --overlaps longest --align expand docs.jsonl
+      text with character-offset spans to CoNLL, keeping the longest of
+      overlapping spans and widening spans to token edges (all counted)
+  nerkit convert --to bracket --bracket-style tight train.conll
+      CoNLL back to brackets: [PER Ryan C. Crocker]
   cat tagged.txt | nerkit convert --labels PER,ORG,LOC,MISC --lenient -
       read stdin, reject other labels, repair what can be repaired
 
-A summary of documents, sentences, tokens and entities read and written goes to
-stderr (-q silences it). Exit codes: 0 success, 1 a check you asked for failed,
-2 any error (bad input, I/O, or entities read and written differ).";
+The input format is detected from the start of each file when --from is not
+given (a line starting with { is jsonl or spans, lines ending in tags are
+conll, anything else is bracket), and so is the input tag scheme when
+--from-scheme is not given (from the first MiB). The summary says what was
+detected.
+
+A summary of documents, sentences, tokens and entities read, written, dropped
+and repaired goes to stderr (-q silences it). Exit codes: 0 success, 1 a check
+you asked for failed, 2 any error (bad input, I/O, or entities read and written
+differ without an option that asked for it).";
 
 /// Input formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FromFormat {
     /// Inline brackets as taggers print them: `[PER Ryan C. Crocker  ]`.
     Bracket,
+    /// One token per line, the tag in the last column, blank lines between sentences.
+    Conll,
+    /// One JSON object per sentence: `{"tokens": [...], "tags": [...]}`.
+    Jsonl,
+    /// One JSON object per document: `{"text": "...", "entities": [{"start": S, "end": E, "label": L}]}`.
+    Spans,
 }
 
 /// Output formats.
@@ -42,6 +69,10 @@ pub enum ToFormat {
     Conll,
     /// One JSON object per sentence: tokens, tags and offsets.
     Jsonl,
+    /// One JSON object per sentence: text rebuilt from the tokens, and entity offsets in it.
+    Spans,
+    /// Inline brackets, one sentence per line.
+    Bracket,
 }
 
 /// How to print the summary.
@@ -61,9 +92,9 @@ pub struct ConvertArgs {
     #[arg(value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
 
-    /// Input format.
-    #[arg(long, value_enum, default_value_t = FromFormat::Bracket)]
-    pub from: FromFormat,
+    /// Input format; detected from the start of each input when not given.
+    #[arg(long, value_enum)]
+    pub from: Option<FromFormat>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = ToFormat::Conll)]
@@ -73,11 +104,31 @@ pub struct ConvertArgs {
     #[arg(long, default_value = "iob2", value_parser = parse_scheme)]
     pub scheme: TagScheme,
 
-    /// How text is split into tokens: whitespace (keeps the tagger's tokens) or unicode (UAX #29 words and punctuation).
-    #[arg(long, default_value = "whitespace", value_parser = parse_tokenizer)]
-    pub tokenizer: Tokenizer,
+    /// Tag scheme of conll or jsonl input; detected from the first MiB when not given.
+    #[arg(long, value_parser = parse_scheme, value_name = "SCHEME")]
+    pub from_scheme: Option<TagScheme>,
 
-    /// Sentence boundaries: line (each non-blank line), auto (also after a final . ? ! token outside entities), none (one sequence per file).
+    /// CoNLL input columns are split on: whitespace (tabs or runs of spaces), tab, space, or one character.
+    #[arg(long, default_value = "whitespace", value_parser = parse_delimiter)]
+    pub delimiter: Delimiter,
+
+    /// CoNLL input column holding the tag, from 1 (default: the last).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
+    pub tag_column: Option<u64>,
+
+    /// Skip CoNLL input lines starting with `#` (CoNLL-U comments); off by default since `#` is also a token.
+    #[arg(long)]
+    pub comments: bool,
+
+    /// CoNLL output columns: two (TOKEN<TAB>TAG) or conll2003 (TOKEN -X- _ TAG).
+    #[arg(long, default_value = "two", value_parser = parse_columns)]
+    pub columns: Columns,
+
+    /// How text is split into tokens: whitespace (keeps the tagger's tokens) or unicode (UAX #29 words and punctuation). Default: whitespace for bracket input, unicode for spans input.
+    #[arg(long, value_parser = parse_tokenizer)]
+    pub tokenizer: Option<Tokenizer>,
+
+    /// Sentence boundaries of bracket input: line (each non-blank line), auto (also after a final . ? ! token outside entities), none (one sequence per file).
     #[arg(long, default_value = "line", value_parser = parse_sentences)]
     pub sentences: SentenceMode,
 
@@ -85,19 +136,31 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub docstart: bool,
 
-    /// Unit of the offsets in JSON lines output: bytes, chars (code points) or utf16.
-    #[arg(long, default_value = "bytes", value_parser = parse_offsets)]
-    pub offsets: OffsetUnit,
+    /// Unit of offsets: bytes, chars (code points) or utf16. Default: chars for spans input and output, bytes otherwise.
+    #[arg(long, value_parser = parse_offsets)]
+    pub offsets: Option<OffsetUnit>,
 
-    /// HTML in the input: auto (strip when the input starts with markup), strip, or keep (markup becomes tokens).
+    /// Spans input: a span edge inside a token is an error (strict), or moves to the nearest token edge inward (contract) or outward (expand); each move is counted.
+    #[arg(long, default_value = "strict", value_parser = parse_align)]
+    pub align: Align,
+
+    /// Spans input: overlapping spans are an error, or the longest (longest) or earliest (first) is kept and the others dropped and counted.
+    #[arg(long, default_value = "error", value_parser = parse_overlaps)]
+    pub overlaps: Overlaps,
+
+    /// Bracket output: two-space (`[PER Ryan C. Crocker  ]`, the Illinois tagger's) or tight (`[PER Ryan C. Crocker]`).
+    #[arg(long, default_value = "two-space", value_parser = parse_style)]
+    pub bracket_style: Style,
+
+    /// HTML in bracket input: auto (strip when the input starts with markup), strip, or keep (markup becomes tokens).
     #[arg(long, default_value = "auto", value_parser = parse_html)]
     pub html: HtmlMode,
 
-    /// Allowed entity labels, comma-separated (e.g. PER,ORG,LOC,MISC); another label is an error.
+    /// Allowed entity labels of bracket input, comma-separated (e.g. PER,ORG,LOC,MISC); another label is an error.
     #[arg(long, value_delimiter = ',', value_name = "LABELS")]
     pub labels: Option<Vec<String>>,
 
-    /// Repair malformed input instead of failing; every repair is printed and counted.
+    /// Repair malformed input (bracket errors, ill-formed tag sequences) instead of failing; every repair is printed and counted.
     #[arg(long)]
     pub lenient: bool,
 
@@ -129,41 +192,178 @@ fn parse_offsets(s: &str) -> Result<OffsetUnit, String> {
 fn parse_html(s: &str) -> Result<HtmlMode, String> {
     s.parse()
 }
+fn parse_delimiter(s: &str) -> Result<Delimiter, String> {
+    s.parse()
+}
+fn parse_columns(s: &str) -> Result<Columns, String> {
+    s.parse()
+}
+fn parse_align(s: &str) -> Result<Align, String> {
+    s.parse()
+}
+fn parse_overlaps(s: &str) -> Result<Overlaps, String> {
+    s.parse()
+}
+fn parse_style(s: &str) -> Result<Style, String> {
+    s.parse()
+}
+
+/// A reader of any format, keeping what the summary reports about it.
+enum AnyReader {
+    Bracket(bracket::Reader<Box<dyn BufRead>>),
+    Conll(conll::Reader<Box<dyn BufRead>>),
+    Jsonl(jsonl::Reader<Box<dyn BufRead>>),
+    Spans(spans::Reader<Box<dyn BufRead>>),
+}
+
+impl SentenceReader for AnyReader {
+    fn read_sentence(&mut self, sentence: &mut Sentence) -> Result<bool, Error> {
+        match self {
+            AnyReader::Bracket(r) => r.read_sentence(sentence),
+            AnyReader::Conll(r) => r.read_sentence(sentence),
+            AnyReader::Jsonl(r) => r.read_sentence(sentence),
+            AnyReader::Spans(r) => r.read_sentence(sentence),
+        }
+    }
+
+    fn drain_repairs(&mut self, sink: &mut dyn FnMut(Repair)) {
+        match self {
+            AnyReader::Bracket(r) => SentenceReader::drain_repairs(r, sink),
+            AnyReader::Conll(r) => SentenceReader::drain_repairs(r, sink),
+            AnyReader::Jsonl(r) => SentenceReader::drain_repairs(r, sink),
+            AnyReader::Spans(r) => SentenceReader::drain_repairs(r, sink),
+        }
+    }
+}
+
+/// What the summary says about the inputs.
+#[derive(Default)]
+struct Inputs {
+    /// Input formats, each with whether it was detected.
+    formats: BTreeSet<(String, bool)>,
+    /// Input tag schemes, each with whether it was detected.
+    schemes: BTreeSet<(String, bool)>,
+    html_stripped: bool,
+    /// Spans in spans input, kept or not.
+    spans: Option<u64>,
+}
+
+fn describe(set: &BTreeSet<(String, bool)>) -> String {
+    let v: Vec<String> = set
+        .iter()
+        .map(|(name, detected)| {
+            if *detected {
+                format!("{name} (detected)")
+            } else {
+                name.clone()
+            }
+        })
+        .collect();
+    v.join(" + ")
+}
+
+/// True for the repair kinds that drop an entity.
+fn is_drop(kind: &str) -> bool {
+    kind.starts_with("dropped-")
+}
 
 /// Runs `nerkit convert`.
 pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
     let mut output = Output::create(args.output.as_deref())?;
     let mut writer: Box<dyn SentenceWriter + '_> = match args.to {
-        ToFormat::Conll => {
-            Box::new(conll::Writer::new(&mut output, args.scheme).with_docstart(args.docstart))
-        }
+        ToFormat::Conll => Box::new(
+            conll::Writer::new(&mut output, args.scheme)
+                .with_docstart(args.docstart)
+                .with_columns(args.columns),
+        ),
         ToFormat::Jsonl => Box::new(jsonl::Writer::new(&mut output, args.scheme)),
+        ToFormat::Spans => Box::new(spans::Writer::new(
+            &mut output,
+            args.offsets.unwrap_or(OffsetUnit::Chars),
+        )),
+        ToFormat::Bracket => Box::new(bracket::writer::Writer::new(
+            &mut output,
+            args.bracket_style,
+        )),
     };
     let mut total = Summary::default();
-    let mut html_stripped = false;
+    let mut inputs = Inputs::default();
     for path in inputs_or_stdin(&args.inputs) {
-        let input = open_input(&path)?;
+        let mut input = open_input(&path)?;
         let name = input.name.clone();
-        let opts = bracket::Options {
-            tokenizer: args.tokenizer,
-            labels: args.labels.clone(),
-            lenient: args.lenient,
-            offsets: args.offsets,
-            html: args.html,
-            sentences: args.sentences,
+        let format = match args.from {
+            Some(FromFormat::Bracket) => Format::Bracket,
+            Some(FromFormat::Conll) => Format::Conll,
+            Some(FromFormat::Jsonl) => Format::Jsonl,
+            Some(FromFormat::Spans) => Format::Spans,
+            None => detect(
+                input
+                    .reader
+                    .fill_buf()
+                    .map_err(|e| Error::from(e).with_path(&name))?,
+            ),
         };
-        let mut reader = bracket::Reader::new(input.reader, opts);
+        inputs
+            .formats
+            .insert((format.to_string(), args.from.is_none()));
+        let mut reader = match format {
+            Format::Bracket => AnyReader::Bracket(bracket::Reader::new(
+                input.reader,
+                bracket::Options {
+                    tokenizer: args.tokenizer.unwrap_or(Tokenizer::Whitespace),
+                    labels: args.labels.clone(),
+                    lenient: args.lenient,
+                    offsets: args.offsets.unwrap_or(OffsetUnit::Bytes),
+                    html: args.html,
+                    sentences: args.sentences,
+                },
+            )),
+            Format::Conll => AnyReader::Conll(conll::Reader::new(
+                input.reader,
+                conll::ReadOptions {
+                    delimiter: args.delimiter,
+                    tag_column: args.tag_column.map(|n| n as usize),
+                    comments: args.comments,
+                    scheme: args.from_scheme,
+                    lenient: args.lenient,
+                },
+            )),
+            Format::Jsonl => AnyReader::Jsonl(jsonl::Reader::new(
+                input.reader,
+                jsonl::ReadOptions {
+                    scheme: args.from_scheme,
+                    lenient: args.lenient,
+                },
+            )),
+            Format::Spans => AnyReader::Spans(spans::Reader::new(
+                input.reader,
+                spans::ReadOptions {
+                    tokenizer: args.tokenizer.unwrap_or(Tokenizer::Unicode),
+                    offsets: args.offsets.unwrap_or(OffsetUnit::Chars),
+                    align: args.align,
+                    overlaps: args.overlaps,
+                },
+            )),
+        };
         let mut summary = Summary::default();
-        let mut on_repair = |r: &nerkit::Repair| {
+        let mut on_repair = |r: &Repair| {
             super::warn(&format!("{}:{}: {}", name.display(), r.pos, r.message));
         };
-        let result = copy_sentences(
-            &mut reader as &mut dyn SentenceReader,
-            writer.as_mut(),
-            &mut summary,
-            &mut on_repair,
-        );
-        html_stripped |= reader.strips_html() == Some(true);
+        let result = copy_sentences(&mut reader, writer.as_mut(), &mut summary, &mut on_repair);
+        match &reader {
+            AnyReader::Bracket(r) => inputs.html_stripped |= r.strips_html() == Some(true),
+            AnyReader::Conll(r) => {
+                if let Some(s) = r.scheme() {
+                    inputs.schemes.insert((s.to_string(), r.scheme_detected()));
+                }
+            }
+            AnyReader::Jsonl(r) => {
+                if let Some(s) = r.scheme() {
+                    inputs.schemes.insert((s.to_string(), r.scheme_detected()));
+                }
+            }
+            AnyReader::Spans(r) => *inputs.spans.get_or_insert(0) += r.spans_read(),
+        }
         result.map_err(|e| e.with_path(&name))?;
         total.merge(&summary);
     }
@@ -171,14 +371,15 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
     drop(writer);
 
     if !args.quiet {
-        print_summary(args, &total, html_stripped);
+        print_summary(args, &total, &inputs);
     }
     if !total.entities_match() {
         return Err(Error::msg(format!(
             "entities read and written differ: read {}, written {}{}; no output file was written",
             total.read,
             total.written,
-            if args.scheme == TagScheme::Io {
+            if args.scheme == TagScheme::Io && matches!(args.to, ToFormat::Conll | ToFormat::Jsonl)
+            {
                 " (the io scheme merges adjacent entities of the same type)"
             } else {
                 ""
@@ -189,8 +390,14 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(args: &ConvertArgs, s: &Summary, html_stripped: bool) {
+fn print_summary(args: &ConvertArgs, s: &Summary, inputs: &Inputs) {
     let mut err = io::stderr().lock();
+    let to = format!("{:?}", args.to).to_lowercase();
+    let tagged = matches!(args.to, ToFormat::Conll | ToFormat::Jsonl);
+    let dropped: Vec<(&str, u64)> = s.repairs.iter().filter(|(k, _)| is_drop(k)).collect();
+    let repaired: Vec<(&str, u64)> = s.repairs.iter().filter(|(k, _)| !is_drop(k)).collect();
+    let dropped_total: u64 = dropped.iter().map(|(_, n)| n).sum();
+    let repaired_total: u64 = repaired.iter().map(|(_, n)| n).sum();
     match args.summary {
         SummaryFormat::Json => {
             let counts = |c: &nerkit::convert::LabelCounts| {
@@ -200,51 +407,98 @@ fn print_summary(args: &ConvertArgs, s: &Summary, html_stripped: bool) {
                         .collect(),
                 )
             };
-            let repairs: serde_json::Map<String, serde_json::Value> = s
-                .repairs
-                .iter()
-                .map(|(k, n)| (k.to_string(), n.into()))
-                .collect();
+            let kinds = |v: &[(&str, u64)]| {
+                serde_json::Value::Object(
+                    v.iter()
+                        .map(|(k, n)| (k.to_string(), serde_json::Value::from(*n)))
+                        .collect(),
+                )
+            };
+            let names = |set: &BTreeSet<(String, bool)>| {
+                set.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()
+            };
             let v = serde_json::json!({
-                "from": "bracket",
-                "to": format!("{:?}", args.to).to_lowercase(),
+                "from": names(&inputs.formats).join("+"),
+                "from_detected": inputs.formats.iter().any(|(_, d)| *d),
+                "from_scheme": names(&inputs.schemes).join("+"),
+                "from_scheme_detected": inputs.schemes.iter().any(|(_, d)| *d),
+                "to": to,
                 "scheme": args.scheme.to_string(),
-                "html_stripped": html_stripped,
+                "html_stripped": inputs.html_stripped,
                 "documents": s.documents,
                 "sentences": s.sentences,
                 "tokens": s.tokens,
+                "spans_in_input": inputs.spans,
                 "entities_read": s.read.total(),
                 "entities_written": s.written.total(),
+                "entities_dropped": dropped_total,
                 "read": counts(&s.read),
                 "written": counts(&s.written),
-                "repairs": repairs,
+                "dropped": kinds(&dropped),
+                "repairs": kinds(&repaired),
             });
             let _ = writeln!(err, "{v}");
         }
         SummaryFormat::Text => {
+            let mut from = describe(&inputs.formats);
+            if !inputs.schemes.is_empty() {
+                from.push(' ');
+                from.push_str(&describe(&inputs.schemes));
+            }
+            let mut notes = Vec::new();
+            if inputs
+                .formats
+                .iter()
+                .any(|(f, _)| f == "bracket" || f == "spans")
+            {
+                let default = if inputs.formats.iter().any(|(f, _)| f == "spans") {
+                    Tokenizer::Unicode
+                } else {
+                    Tokenizer::Whitespace
+                };
+                notes.push(format!("{} tokenizer", args.tokenizer.unwrap_or(default)));
+            }
+            if inputs.html_stripped {
+                notes.push("HTML stripped".to_string());
+            }
             let _ = writeln!(
                 err,
-                "nerkit convert: bracket -> {} {} ({} tokenizer{}): {} document{}, {} sentences, {} tokens",
-                format!("{:?}", args.to).to_lowercase(),
-                args.scheme,
-                args.tokenizer,
-                if html_stripped { ", HTML stripped" } else { "" },
+                "nerkit convert: {from} -> {to}{}{}: {} document{}, {} sentences, {} tokens",
+                if tagged {
+                    format!(" {}", args.scheme)
+                } else {
+                    String::new()
+                },
+                if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", notes.join(", "))
+                },
                 s.documents,
                 if s.documents == 1 { "" } else { "s" },
                 s.sentences,
                 s.tokens,
             );
+            if let Some(n) = inputs.spans {
+                let _ = writeln!(err, "  spans in input:   {n}");
+            }
             let _ = writeln!(err, "  entities read:    {}", s.read);
             let _ = writeln!(err, "  entities written: {}", s.written);
-            if s.repairs.total() > 0 {
-                let kinds: Vec<String> =
-                    s.repairs.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let list = |v: &[(&str, u64)], strip: &str| {
+                v.iter()
+                    .map(|(k, n)| format!("{} {n}", k.strip_prefix(strip).unwrap_or(k)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if dropped_total > 0 {
                 let _ = writeln!(
                     err,
-                    "  repairs: {} ({})",
-                    s.repairs.total(),
-                    kinds.join(", ")
+                    "  spans dropped:    {dropped_total} ({})",
+                    list(&dropped, "dropped-")
                 );
+            }
+            if repaired_total > 0 {
+                let _ = writeln!(err, "  repairs: {repaired_total} ({})", list(&repaired, ""));
             }
         }
     }

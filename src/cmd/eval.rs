@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
+use nerkit::eval::SentenceSource;
 use nerkit::eval::{
     self, report, ColumnSource, ConllevalOptions, Delimiter, Format, Mode, Options,
 };
-use nerkit::{Error, TagScheme};
+use nerkit::{detect, Error, TagScheme};
+use std::io::BufRead;
 
 use super::{open_input, warn, Output};
 
@@ -35,7 +37,10 @@ pub struct EvalArgs {
     pub file: PathBuf,
 
     /// Predictions: a second file aligned with FILE sentence by sentence
-    /// and token by token (CoNLL-like, tag in the last column).
+    /// and token by token, in any layout convert reads: CoNLL-like columns
+    /// (tag in the last column, scored as written), or bracket, JSON lines
+    /// or span files (their entities tagged IOB2); each file's layout is
+    /// detected from its content.
     #[arg(value_name = "PRED")]
     pub pred: Option<PathBuf>,
 
@@ -159,6 +164,41 @@ fn lines(prefix: &Path, lines: &[u64]) -> String {
         .join(", ")
 }
 
+/// A source of tags for one side of a two-file evaluation, in the format
+/// its content shows: CoNLL-like columns are scored from their tags as
+/// written (conlleval's rules apply to them as they are); bracket, JSON
+/// lines and span files are read as `convert` reads them, their entities
+/// then tagged IOB2.
+fn tag_source(
+    mut input: super::Input,
+    delimiter: &Delimiter,
+) -> Result<Box<dyn eval::TagSource>, Error> {
+    let name = input.name.clone();
+    let format = detect::detect(
+        input
+            .reader
+            .fill_buf()
+            .map_err(|e| Error::from(e).with_path(&name))?,
+    );
+    Ok(match format {
+        detect::Format::Conll => {
+            Box::new(ColumnSource::new(input.reader, &name, delimiter.clone()))
+        }
+        detect::Format::Bracket => Box::new(SentenceSource::new(
+            nerkit::bracket::Reader::new(input.reader, Default::default()),
+            &name,
+        )),
+        detect::Format::Jsonl => Box::new(SentenceSource::new(
+            nerkit::jsonl::Reader::new(input.reader, Default::default()),
+            &name,
+        )),
+        detect::Format::Spans => Box::new(SentenceSource::new(
+            nerkit::spans::Reader::new(input.reader, nerkit::spans::ReadOptions::default()),
+            &name,
+        )),
+    })
+}
+
 /// Runs `nerkit eval`.
 pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
     let (opts, format) = options(args)?;
@@ -175,8 +215,8 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
             }
             let pred_in = open_input(pred)?;
             let pred_name = pred_in.name.clone();
-            let mut g = ColumnSource::new(gold_in.reader, &gold_name, opts.delimiter.clone());
-            let mut p = ColumnSource::new(pred_in.reader, &pred_name, opts.delimiter.clone());
+            let mut g = tag_source(gold_in, &opts.delimiter)?;
+            let mut p = tag_source(pred_in, &opts.delimiter)?;
             (eval::evaluate_pair(&mut g, &mut p, &opts)?, pred_name)
         }
     };

@@ -134,7 +134,7 @@ use std::path::Path;
 
 pub use conlleval::{Conlleval, ConllevalOptions};
 pub use counts::{Counts, IllFormedSide, TypeCounts};
-pub use reader::{ColumnSource, Delimiter, Item, TagSource};
+pub use reader::{ColumnSource, Delimiter, Item, SentenceSource, TagSource};
 pub use report::{Format, Report, Scores};
 pub use strict::{Side, Strict};
 

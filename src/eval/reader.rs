@@ -274,6 +274,20 @@ pub trait TagSource {
     fn tag_position(&self) -> Position;
 }
 
+impl<T: TagSource + ?Sized> TagSource for Box<T> {
+    fn next_item(&mut self) -> Result<Item<'_>> {
+        (**self).next_item()
+    }
+
+    fn path(&self) -> &Path {
+        (**self).path()
+    }
+
+    fn tag_position(&self) -> Position {
+        (**self).tag_position()
+    }
+}
+
 /// A [`TagSource`] over a CoNLL-like column file: one token per line, the
 /// first column the token, the last column its tag, blank lines between
 /// sentences. A file with one column is read as tags only. Every non-blank
@@ -389,6 +403,110 @@ impl<R: BufRead> TagSource for ColumnSource<R> {
             .copied()
             .unwrap_or(0);
         self.lines.position(at)
+    }
+}
+
+/// A [`TagSource`] over any reader of sentences (bracket files, JSON lines,
+/// span files): each sentence's entities are written as IOB2 tags, which
+/// every scoring mode reads the same way as the entities themselves.
+pub struct SentenceSource<S> {
+    reader: S,
+    path: PathBuf,
+    sentence: crate::sentence::Sentence,
+    /// The tags of the current sentence, one after another, and where each
+    /// ends.
+    tags: String,
+    tag_ends: Vec<usize>,
+    next: usize,
+    pending_end: bool,
+    done: bool,
+}
+
+impl<S: crate::convert::SentenceReader> SentenceSource<S> {
+    /// A source reading sentences from `reader`, named `path` in messages.
+    pub fn new(reader: S, path: impl AsRef<Path>) -> SentenceSource<S> {
+        SentenceSource {
+            reader,
+            path: path.as_ref().to_path_buf(),
+            sentence: crate::sentence::Sentence::new(),
+            tags: String::new(),
+            tag_ends: Vec::new(),
+            next: 0,
+            pending_end: false,
+            done: false,
+        }
+    }
+
+    fn load(&mut self) -> Result<bool> {
+        loop {
+            let more = self
+                .reader
+                .read_sentence(&mut self.sentence)
+                .map_err(|e| e.with_path(&self.path))?;
+            // Repairs were asked for (lenient reading) and are not this
+            // source's to report.
+            self.reader.drain_repairs(&mut |_| {});
+            if !more {
+                return Ok(false);
+            }
+            if self.sentence.is_empty() {
+                continue;
+            }
+            let entities: Vec<_> = self.sentence.entities().collect();
+            let mut tags = Vec::with_capacity(self.sentence.len());
+            crate::scheme::encode(
+                crate::scheme::TagScheme::Iob2,
+                self.sentence.len(),
+                &entities,
+                &mut tags,
+            )
+            .map_err(|e| Error::msg(e.reason).with_path(&self.path))?;
+            self.tags.clear();
+            self.tag_ends.clear();
+            for tag in &tags {
+                use std::fmt::Write;
+                let _ = write!(self.tags, "{tag}");
+                self.tag_ends.push(self.tags.len());
+            }
+            self.next = 0;
+            return Ok(true);
+        }
+    }
+}
+
+impl<S: crate::convert::SentenceReader> TagSource for SentenceSource<S> {
+    fn next_item(&mut self) -> Result<Item<'_>> {
+        let line = self.sentence.line();
+        if self.done {
+            return Ok(Item::End { line });
+        }
+        if self.next >= self.tag_ends.len() {
+            if self.pending_end {
+                self.pending_end = false;
+                return Ok(Item::SentenceEnd { line });
+            }
+            if !self.load()? {
+                self.done = true;
+                return Ok(Item::End { line });
+            }
+        }
+        let i = self.next;
+        self.next += 1;
+        self.pending_end = self.next == self.tag_ends.len();
+        let start = if i == 0 { 0 } else { self.tag_ends[i - 1] };
+        Ok(Item::Token {
+            text: Some(self.sentence.token(i).text),
+            tag: &self.tags[start..self.tag_ends[i]],
+            line: self.sentence.line(),
+        })
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn tag_position(&self) -> Position {
+        Position::new(self.sentence.line(), 1, 0)
     }
 }
 

@@ -572,6 +572,18 @@ impl<R: BufRead> Reader<R> {
         }
     }
 
+    /// The reader of a part of a larger input that starts at line `line`
+    /// and byte `byte` of that input, so that positions are those of the
+    /// whole input. Its first sentence begins a document only when
+    /// `document_start` is set (or a `-DOCSTART-` line says so). Give the
+    /// scheme in the options: a part is too small to detect it from.
+    pub fn starting_at(mut self, line: u64, byte: u64, document_start: bool) -> Reader<R> {
+        self.line = line.saturating_sub(1);
+        self.byte = byte;
+        self.document_start = document_start;
+        self
+    }
+
     /// The scheme the tags are read in: the one given, or the one detected
     /// (known after the first read).
     pub fn scheme(&self) -> Option<TagScheme> {

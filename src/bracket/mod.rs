@@ -483,6 +483,27 @@ impl<R: BufRead> Reader<R> {
         }
     }
 
+    /// The reader of a part of a larger input that starts at line `line`,
+    /// byte `byte` and offset `unit` (in the offset unit) of that input,
+    /// so that positions and offsets are those of the whole input. Its
+    /// first sentence begins a document only when `document_start` is set.
+    /// Used to read chunks of one input on several threads.
+    pub fn starting_at(
+        mut self,
+        line: u64,
+        byte: u64,
+        unit: u64,
+        document_start: bool,
+    ) -> Reader<R> {
+        self.next_line = LineStart {
+            number: line,
+            byte,
+            unit,
+        };
+        self.first_sentence = document_start;
+        self
+    }
+
     /// Whether HTML is being stripped (decided on the first read in
     /// [`HtmlMode::Auto`]); `None` before the first read.
     pub fn strips_html(&self) -> Option<bool> {

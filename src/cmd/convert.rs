@@ -704,7 +704,7 @@ fn print_summary(args: &ConvertArgs, s: &Summary, inputs: &Inputs) {
             }
             let _ = writeln!(
                 err,
-                "nerkit convert: {from} -> {to}{}{}: {} document{}, {} sentences, {} tokens",
+                "nerkit convert: {from} -> {to}{}{}: {} document{}, {} sentence{}, {} token{}",
                 if tagged {
                     format!(" {}", args.scheme)
                 } else {
@@ -718,7 +718,9 @@ fn print_summary(args: &ConvertArgs, s: &Summary, inputs: &Inputs) {
                 s.documents,
                 if s.documents == 1 { "" } else { "s" },
                 s.sentences,
+                if s.sentences == 1 { "" } else { "s" },
                 s.tokens,
+                if s.tokens == 1 { "" } else { "s" },
             );
             if let Some(n) = inputs.spans {
                 let _ = writeln!(err, "  spans in input:   {n}");

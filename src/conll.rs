@@ -188,19 +188,34 @@ impl fmt::Display for Columns {
 /// token: empty, holding whitespace, or a document line.
 pub(crate) fn check_token(sentence: &Sentence, index: usize, format: &str) -> Result<()> {
     let text = sentence.token(index).text;
-    let why = if text.is_empty() {
-        "is empty"
-    } else if text.contains(char::is_whitespace) {
-        "holds whitespace"
+    match token_fault(text) {
+        None => Ok(()),
+        Some(why) => Err(token_error(sentence, index, text, why, format)),
+    }
+}
+
+/// Why `text` cannot be a column of a line, if it cannot: it is empty or
+/// holds whitespace. Most tokens are short ASCII words, so the bytes are
+/// checked first and chars only when a byte could start whitespace.
+#[inline]
+pub(crate) fn token_fault(text: &str) -> Option<&'static str> {
+    if text.is_empty() {
+        Some("is empty")
+    } else if text.bytes().any(|b| b <= b' ' || b >= 0x80) && text.contains(char::is_whitespace) {
+        Some("holds whitespace")
     } else {
-        return Ok(());
-    };
-    Err(Error::msg(format!(
+        None
+    }
+}
+
+#[cold]
+fn token_error(sentence: &Sentence, index: usize, text: &str, why: &str, format: &str) -> Error {
+    Error::msg(format!(
         "sentence at line {}: token {} {:?} {why}, which {format} cannot hold",
         sentence.line(),
         index + 1,
         text
-    )))
+    ))
 }
 
 impl<W: Write> Writer<W> {
@@ -239,9 +254,6 @@ impl<W: Write> SentenceWriter for Writer<W> {
     }
 
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
-        for i in 0..sentence.len() {
-            check_token(sentence, i, "a CoNLL column")?;
-        }
         let out = &mut self.out;
         let separator: &[u8] = match self.columns {
             Columns::Two => b"\t",
@@ -251,9 +263,20 @@ impl<W: Write> SentenceWriter for Writer<W> {
         self.tagger
             .with_tags(self.scheme, sentence, written, |tags| {
                 buf.clear();
-                for (token, tag) in sentence.tokens().zip(tags) {
+                for (i, (token, tag)) in sentence.tokens().zip(tags).enumerate() {
+                    // Nothing of the sentence is written before every token
+                    // is known to fit in a column.
+                    if let Some(why) = token_fault(token.text) {
+                        return Err(token_error(sentence, i, token.text, why, "a CoNLL column"));
+                    }
                     buf.extend_from_slice(token.text.as_bytes());
-                    buf.extend_from_slice(separator);
+                    // A one-byte separator is pushed, not copied: a copy of a
+                    // length known only at run time is a call.
+                    if separator.len() == 1 {
+                        buf.push(separator[0]);
+                    } else {
+                        buf.extend_from_slice(separator);
+                    }
                     tag.push_to(buf);
                     buf.push(b'\n');
                 }

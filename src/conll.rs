@@ -16,6 +16,21 @@ use crate::scheme::{self, Prefix, Tag, TagScheme};
 use crate::sentence::{Entity, Sentence};
 use crate::span::{Position, Span};
 
+/// Reads whole lines from `input` until at least [`DETECT_BYTES`] are read
+/// or the input ends, for scheme detection; the error, if any, is returned
+/// beside what was read so that the caller can still replay it.
+pub(crate) fn read_detection_prefix<R: BufRead>(input: &mut R) -> (Vec<u8>, Result<()>) {
+    let mut prefix = Vec::new();
+    while prefix.len() < DETECT_BYTES {
+        match input.read_until(b'\n', &mut prefix) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => return (prefix, Err(e.into())),
+        }
+    }
+    (prefix, Ok(()))
+}
+
 /// The document line CoNLL-2003 writes before each document.
 pub const DOCSTART: &str = "-DOCSTART- -X- -X- O";
 
@@ -629,18 +644,7 @@ impl<R: BufRead> Reader<R> {
         let Some(mut input) = self.input.take() else {
             return Ok(());
         };
-        let mut prefix = Vec::new();
-        let mut result = Ok(());
-        while prefix.len() < DETECT_BYTES {
-            match input.read_until(b'\n', &mut prefix) {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(e) => {
-                    result = Err(e.into());
-                    break;
-                }
-            }
-        }
+        let (prefix, result) = crate::conll::read_detection_prefix(&mut input);
         let (mut cursor, inner) = input.into_inner();
         // Bytes of the cursor not read yet come first (none in practice:
         // detection runs before anything else is read).
@@ -680,35 +684,8 @@ impl<R: BufRead> Reader<R> {
             self.line += 1;
             let line_start = self.byte;
             self.byte += n as u64;
-            let mut content = self.line_buf.as_slice();
-            if let Some(rest) = content.strip_suffix(b"\n") {
-                content = rest;
-            }
-            if let Some(rest) = content.strip_suffix(b"\r") {
-                content = rest;
-            }
-            let mut bom = 0;
-            if line_start == 0 {
-                if let Some(rest) = content.strip_prefix("\u{feff}".as_bytes()) {
-                    content = rest;
-                    bom = 3;
-                }
-            }
-            let line = match std::str::from_utf8(content) {
-                Ok(s) => s,
-                Err(e) => {
-                    let at = e.valid_up_to();
-                    let pos = Position::in_line(self.line, line_start + bom, content, at);
-                    return Err(Error::parse(
-                        pos,
-                        ParseErrorKind::Other(format!(
-                            "invalid UTF-8 at byte {} of the input (byte 0x{:02x}); the input must be UTF-8",
-                            pos.byte(),
-                            content[at]
-                        )),
-                    ));
-                }
-            };
+            let (content, bom) = crate::lines::content(&self.line_buf, line_start == 0);
+            let line = crate::lines::utf8(content, self.line, line_start + bom)?;
             if line.trim().is_empty() {
                 if sentence.is_empty() {
                     continue;

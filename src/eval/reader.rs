@@ -200,13 +200,12 @@ impl<R: BufRead> Lines<R> {
         };
         self.len = end;
         if let Err(e) = std::str::from_utf8(&self.buf[self.skip..end]) {
-            let pos = Position::in_line(
+            return Err(crate::lines::utf8_error(
+                &self.buf[self.skip..end],
                 self.line,
-                self.start,
-                &self.buf[..end],
-                self.skip + e.valid_up_to(),
-            );
-            return Err(Error::parse(pos, ParseErrorKind::InvalidUtf8));
+                self.start + self.skip as u64,
+                e.valid_up_to(),
+            ));
         }
         Ok(true)
     }

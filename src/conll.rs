@@ -16,6 +16,21 @@ use crate::scheme::{self, Prefix, Tag, TagScheme};
 use crate::sentence::{Entity, Sentence};
 use crate::span::{Position, Span};
 
+/// Reads whole lines from `input` until at least [`DETECT_BYTES`] are read
+/// or the input ends, for scheme detection; the error, if any, is returned
+/// beside what was read so that the caller can still replay it.
+pub(crate) fn read_detection_prefix<R: BufRead>(input: &mut R) -> (Vec<u8>, Result<()>) {
+    let mut prefix = Vec::new();
+    while prefix.len() < DETECT_BYTES {
+        match input.read_until(b'\n', &mut prefix) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => return (prefix, Err(e.into())),
+        }
+    }
+    (prefix, Ok(()))
+}
+
 /// The document line CoNLL-2003 writes before each document.
 pub const DOCSTART: &str = "-DOCSTART- -X- -X- O";
 
@@ -188,19 +203,34 @@ impl fmt::Display for Columns {
 /// token: empty, holding whitespace, or a document line.
 pub(crate) fn check_token(sentence: &Sentence, index: usize, format: &str) -> Result<()> {
     let text = sentence.token(index).text;
-    let why = if text.is_empty() {
-        "is empty"
-    } else if text.contains(char::is_whitespace) {
-        "holds whitespace"
+    match token_fault(text) {
+        None => Ok(()),
+        Some(why) => Err(token_error(sentence, index, text, why, format)),
+    }
+}
+
+/// Why `text` cannot be a column of a line, if it cannot: it is empty or
+/// holds whitespace. Most tokens are short ASCII words, so the bytes are
+/// checked first and chars only when a byte could start whitespace.
+#[inline]
+pub(crate) fn token_fault(text: &str) -> Option<&'static str> {
+    if text.is_empty() {
+        Some("is empty")
+    } else if text.bytes().any(|b| b <= b' ' || b >= 0x80) && text.contains(char::is_whitespace) {
+        Some("holds whitespace")
     } else {
-        return Ok(());
-    };
-    Err(Error::msg(format!(
+        None
+    }
+}
+
+#[cold]
+fn token_error(sentence: &Sentence, index: usize, text: &str, why: &str, format: &str) -> Error {
+    Error::msg(format!(
         "sentence at line {}: token {} {:?} {why}, which {format} cannot hold",
         sentence.line(),
         index + 1,
         text
-    )))
+    ))
 }
 
 impl<W: Write> Writer<W> {
@@ -239,9 +269,6 @@ impl<W: Write> SentenceWriter for Writer<W> {
     }
 
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
-        for i in 0..sentence.len() {
-            check_token(sentence, i, "a CoNLL column")?;
-        }
         let out = &mut self.out;
         let separator: &[u8] = match self.columns {
             Columns::Two => b"\t",
@@ -251,9 +278,20 @@ impl<W: Write> SentenceWriter for Writer<W> {
         self.tagger
             .with_tags(self.scheme, sentence, written, |tags| {
                 buf.clear();
-                for (token, tag) in sentence.tokens().zip(tags) {
+                for (i, (token, tag)) in sentence.tokens().zip(tags).enumerate() {
+                    // Nothing of the sentence is written before every token
+                    // is known to fit in a column.
+                    if let Some(why) = token_fault(token.text) {
+                        return Err(token_error(sentence, i, token.text, why, "a CoNLL column"));
+                    }
                     buf.extend_from_slice(token.text.as_bytes());
-                    buf.extend_from_slice(separator);
+                    // A one-byte separator is pushed, not copied: a copy of a
+                    // length known only at run time is a call.
+                    if separator.len() == 1 {
+                        buf.push(separator[0]);
+                    } else {
+                        buf.extend_from_slice(separator);
+                    }
                     tag.push_to(buf);
                     buf.push(b'\n');
                 }
@@ -572,6 +610,18 @@ impl<R: BufRead> Reader<R> {
         }
     }
 
+    /// The reader of a part of a larger input that starts at line `line`
+    /// and byte `byte` of that input, so that positions are those of the
+    /// whole input. Its first sentence begins a document only when
+    /// `document_start` is set (or a `-DOCSTART-` line says so). Give the
+    /// scheme in the options: a part is too small to detect it from.
+    pub fn starting_at(mut self, line: u64, byte: u64, document_start: bool) -> Reader<R> {
+        self.line = line.saturating_sub(1);
+        self.byte = byte;
+        self.document_start = document_start;
+        self
+    }
+
     /// The scheme the tags are read in: the one given, or the one detected
     /// (known after the first read).
     pub fn scheme(&self) -> Option<TagScheme> {
@@ -594,18 +644,7 @@ impl<R: BufRead> Reader<R> {
         let Some(mut input) = self.input.take() else {
             return Ok(());
         };
-        let mut prefix = Vec::new();
-        let mut result = Ok(());
-        while prefix.len() < DETECT_BYTES {
-            match input.read_until(b'\n', &mut prefix) {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(e) => {
-                    result = Err(e.into());
-                    break;
-                }
-            }
-        }
+        let (prefix, result) = crate::conll::read_detection_prefix(&mut input);
         let (mut cursor, inner) = input.into_inner();
         // Bytes of the cursor not read yet come first (none in practice:
         // detection runs before anything else is read).
@@ -645,35 +684,8 @@ impl<R: BufRead> Reader<R> {
             self.line += 1;
             let line_start = self.byte;
             self.byte += n as u64;
-            let mut content = self.line_buf.as_slice();
-            if let Some(rest) = content.strip_suffix(b"\n") {
-                content = rest;
-            }
-            if let Some(rest) = content.strip_suffix(b"\r") {
-                content = rest;
-            }
-            let mut bom = 0;
-            if line_start == 0 {
-                if let Some(rest) = content.strip_prefix("\u{feff}".as_bytes()) {
-                    content = rest;
-                    bom = 3;
-                }
-            }
-            let line = match std::str::from_utf8(content) {
-                Ok(s) => s,
-                Err(e) => {
-                    let at = e.valid_up_to();
-                    let pos = Position::in_line(self.line, line_start + bom, content, at);
-                    return Err(Error::parse(
-                        pos,
-                        ParseErrorKind::Other(format!(
-                            "invalid UTF-8 at byte {} of the input (byte 0x{:02x}); the input must be UTF-8",
-                            pos.byte(),
-                            content[at]
-                        )),
-                    ));
-                }
-            };
+            let (content, bom) = crate::lines::content(&self.line_buf, line_start == 0);
+            let line = crate::lines::utf8(content, self.line, line_start + bom)?;
             if line.trim().is_empty() {
                 if sentence.is_empty() {
                     continue;

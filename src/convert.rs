@@ -76,11 +76,21 @@ impl LabelCounts {
     }
 
     /// Adds `n` to the count of `label`.
+    #[inline]
     pub fn add(&mut self, label: &str, n: u64) {
-        match self.counts.binary_search_by(|(l, _)| l.as_str().cmp(label)) {
-            Ok(i) => self.counts[i].1 += n,
-            Err(i) => self.counts.insert(i, (label.to_string(), n)),
+        // Label sets are small (4 to 20 types), so a scan that compares
+        // lengths first beats a binary search of string comparisons; it
+        // runs once per entity.
+        if let Some((_, count)) = self
+            .counts
+            .iter_mut()
+            .find(|(l, _)| l.len() == label.len() && l.as_bytes() == label.as_bytes())
+        {
+            *count += n;
+            return;
         }
+        let i = self.counts.partition_point(|(l, _)| l.as_str() < label);
+        self.counts.insert(i, (label.to_string(), n));
     }
 
     /// The count of `label`.

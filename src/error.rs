@@ -69,7 +69,12 @@ pub enum ParseErrorKind {
         label: String,
     },
     /// Bytes that are not UTF-8.
-    InvalidUtf8,
+    InvalidUtf8 {
+        /// Offset of the first bad byte in the input.
+        byte: u64,
+        /// Its value.
+        value: u8,
+    },
     /// A tag that cannot be read (not `O` and not `PREFIX-LABEL`), or that
     /// the chosen scheme does not allow.
     InvalidTag {
@@ -159,7 +164,10 @@ impl fmt::Display for ParseErrorKind {
             ParseErrorKind::UnknownLabel { label } => {
                 write!(f, "label \"{label}\" is not in the label set given with --labels")
             }
-            ParseErrorKind::InvalidUtf8 => write!(f, "invalid UTF-8"),
+            ParseErrorKind::InvalidUtf8 { byte, value } => write!(
+                f,
+                "invalid UTF-8 at byte {byte} of the input (byte 0x{value:02x}); the input must be UTF-8"
+            ),
             ParseErrorKind::InvalidTag { tag, reason } => {
                 write!(f, "invalid tag \"{tag}\": {reason}")
             }

@@ -10,7 +10,7 @@ use std::io::{BufRead, Chain, Cursor, Read, Write};
 
 use serde::Deserialize;
 
-use crate::conll::{SchemeDetector, TagDecoder, Tagger, DETECT_BYTES};
+use crate::conll::{SchemeDetector, TagDecoder, Tagger};
 use crate::convert::{LabelCounts, SentenceReader, SentenceWriter};
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::repair::Repair;
@@ -252,18 +252,7 @@ impl<R: BufRead> Reader<R> {
         let Some(mut input) = self.input.take() else {
             return Ok(());
         };
-        let mut prefix = Vec::new();
-        let mut result = Ok(());
-        while prefix.len() < DETECT_BYTES {
-            match input.read_until(b'\n', &mut prefix) {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(e) => {
-                    result = Err(e.into());
-                    break;
-                }
-            }
-        }
+        let (prefix, result) = crate::conll::read_detection_prefix(&mut input);
         let (_, inner) = input.into_inner();
         let mut detector = SchemeDetector::new();
         for line in prefix.split(|&b| b == b'\n') {
@@ -309,23 +298,14 @@ impl<R: BufRead> Reader<R> {
             self.line += 1;
             let line_start = self.byte;
             self.byte += n as u64;
-            let mut content = self.line_buf.as_slice();
-            if line_start == 0 {
-                content = content
-                    .strip_prefix("\u{feff}".as_bytes())
-                    .unwrap_or(content);
-            }
+            let (content, bom) = crate::lines::content(&self.line_buf, line_start == 0);
+            let line_start = line_start + bom;
             if content.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
             let line_no = self.line;
             let at = |column: usize| Position::new(line_no, column.max(1) as u64, line_start);
-            let text = std::str::from_utf8(content).map_err(|e| {
-                Error::parse(
-                    Position::in_line(line_no, line_start, content, e.valid_up_to()),
-                    ParseErrorKind::InvalidUtf8,
-                )
-            })?;
+            let text = crate::lines::utf8(content, line_no, line_start)?;
             let record: Record<'_> = serde_json::from_str(text).map_err(|e| {
                 Error::parse(
                     at(e.column()),

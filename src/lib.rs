@@ -56,6 +56,8 @@ pub mod error;
 pub mod eval;
 pub mod html;
 pub mod jsonl;
+mod lines;
+pub mod parallel;
 pub mod repair;
 pub mod scheme;
 pub mod sentence;

@@ -215,12 +215,8 @@ impl<R: BufRead> Reader<R> {
             self.line += 1;
             let line_start = self.byte;
             self.byte += n as u64;
-            let mut content = self.line_buf.as_slice();
-            if line_start == 0 {
-                content = content
-                    .strip_prefix("\u{feff}".as_bytes())
-                    .unwrap_or(content);
-            }
+            let (content, bom) = crate::lines::content(&self.line_buf, line_start == 0);
+            let line_start = line_start + bom;
             if content.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }

@@ -354,3 +354,84 @@ fn output_to_a_fifo_writes_in_place() {
     use std::os::unix::fs::FileTypeExt;
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }
+
+/// `--threads` cuts one input into chunks; output, summary, warnings and
+/// error positions are those of a one-thread run, whatever the chunk size.
+#[test]
+fn threads_give_the_output_of_one_thread() {
+    let inputs: &[&[&str]] = &[
+        &[CABLE],
+        &["corpora/wikigold/wikigold.conll.txt"],
+        &[
+            "--docstart",
+            CABLE,
+            "corpora/wnut17/wnut17train.conll",
+            CABLE,
+        ],
+        &["--to", "jsonl", "--offsets", "chars", CABLE],
+        &["--sentences", "auto", "--scheme", "iobes", CABLE],
+    ];
+    for args in inputs {
+        let one = run(&[&["convert", "--threads", "1"], *args].concat());
+        for chunk in ["97", "4096"] {
+            let many =
+                run(&[&["convert", "--threads", "3", "--chunk-size", chunk], *args].concat());
+            assert_eq!(one.status.code(), Some(0));
+            assert_eq!(
+                many.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&many.stderr)
+            );
+            assert!(
+                one.stdout == many.stdout,
+                "{args:?} with chunks of {chunk} bytes"
+            );
+            assert_eq!(parts(&one).2, parts(&many).2, "{args:?} summary");
+        }
+    }
+}
+
+#[test]
+fn threads_report_errors_and_repairs_where_they_are() {
+    let mut input = String::new();
+    for i in 0..200 {
+        input.push_str(&format!("line {i} [PER A B ] c .\n"));
+    }
+    let broken = input.replacen("line 150 [PER A B ]", "line 150 [PER A B", 1);
+    let broken = broken.replacen("line 20 [PER", "line 20 [PER [LOC", 1);
+    for threads in ["1", "2"] {
+        let (code, _, stderr) = parts(&run_stdin(
+            &["convert", "--threads", threads, "--chunk-size", "300", "-"],
+            &broken,
+        ));
+        assert_eq!(code, 2);
+        assert!(stderr.starts_with("<stdin>:21:14: error:"), "{stderr}");
+        let (code, _, stderr) = parts(&run_stdin(
+            &[
+                "convert",
+                "--lenient",
+                "--threads",
+                threads,
+                "--chunk-size",
+                "300",
+                "-",
+            ],
+            &broken,
+        ));
+        assert_eq!(code, 0, "{stderr}");
+        let warnings: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("warning:"))
+            .collect();
+        assert_eq!(warnings.len(), 2, "{stderr}");
+        assert!(
+            warnings[0].starts_with("warning: <stdin>:21:14:"),
+            "{stderr}"
+        );
+        assert!(
+            warnings[1].starts_with("warning: <stdin>:151:10:"),
+            "{stderr}"
+        );
+    }
+}

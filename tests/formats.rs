@@ -286,7 +286,7 @@ fn jsonl_ner_tags_and_help() {
 
 /// Peak memory (kB) of `nerkit convert --from conll` on `sentences`
 /// copies of a CoNLL sentence, measured with `/usr/bin/time -v`.
-fn convert_peak_rss(dir: &std::path::Path, sentences: usize) -> u64 {
+fn convert_peak_rss(dir: &std::path::Path, sentences: usize, threads: &[&str]) -> u64 {
     use std::io::Write;
     let path = dir.join(format!("big-{sentences}.conll"));
     {
@@ -305,6 +305,7 @@ fn convert_peak_rss(dir: &std::path::Path, sentences: usize) -> u64 {
             "--scheme",
             "bilou",
         ])
+        .args(threads)
         .arg(&path)
         .args(["-o", "/dev/null"])
         .output()
@@ -332,12 +333,21 @@ fn convert_peak_rss(dir: &std::path::Path, sentences: usize) -> u64 {
 #[test]
 fn memory_is_flat_on_a_large_conll_input() {
     let dir = temp_dir();
-    let small = convert_peak_rss(dir.path(), 10_000);
-    let large = convert_peak_rss(dir.path(), 100_000);
-    assert!(
-        large < small + 1024,
-        "peak memory grew with the input: {small} kB on 0.8 MB, {large} kB on 8 MB"
-    );
+    // One thread streams sentence by sentence; several threads hold a
+    // bounded window of chunks (small chunks here, so that 0.8 MB already
+    // fills the window).
+    let modes: [&[&str]; 2] = [
+        &["--threads", "1"],
+        &["--threads", "2", "--chunk-size", "65536"],
+    ];
+    for threads in modes {
+        let small = convert_peak_rss(dir.path(), 10_000, threads);
+        let large = convert_peak_rss(dir.path(), 100_000, threads);
+        assert!(
+            large < small + 1024,
+            "{threads:?}: peak memory grew with the input: {small} kB on 0.8 MB, {large} kB on 8 MB"
+        );
+    }
     let _ = root();
 }
 

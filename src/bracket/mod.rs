@@ -483,6 +483,27 @@ impl<R: BufRead> Reader<R> {
         }
     }
 
+    /// The reader of a part of a larger input that starts at line `line`,
+    /// byte `byte` and offset `unit` (in the offset unit) of that input,
+    /// so that positions and offsets are those of the whole input. Its
+    /// first sentence begins a document only when `document_start` is set.
+    /// Used to read chunks of one input on several threads.
+    pub fn starting_at(
+        mut self,
+        line: u64,
+        byte: u64,
+        unit: u64,
+        document_start: bool,
+    ) -> Reader<R> {
+        self.next_line = LineStart {
+            number: line,
+            byte,
+            unit,
+        };
+        self.first_sentence = document_start;
+        self
+    }
+
     /// Whether HTML is being stripped (decided on the first read in
     /// [`HtmlMode::Auto`]); `None` before the first read.
     pub fn strips_html(&self) -> Option<bool> {
@@ -606,44 +627,26 @@ impl<R: BufRead> Reader<R> {
         self.next_line.number += 1;
         self.next_line.byte += n as u64;
 
-        let mut content = self.line_buf.as_slice();
-        if let Some(rest) = content.strip_suffix(b"\n") {
-            content = rest;
-        }
-        if let Some(rest) = content.strip_suffix(b"\r") {
-            content = rest;
-        }
-        // The byte-order mark is not text; offsets still count its bytes so
-        // that they index the file as it is.
-        let mut bom = 0;
-        if start.byte == 0 {
-            if let Some(rest) = content.strip_prefix("\u{feff}".as_bytes()) {
-                content = rest;
-                bom = 3;
-            }
-        }
-        let line: std::borrow::Cow<'_, str> = match std::str::from_utf8(content) {
+        let (content, bom) = crate::lines::content(&self.line_buf, start.byte == 0);
+        let line: std::borrow::Cow<'_, str> = match crate::lines::utf8(
+            content,
+            start.number,
+            start.byte + bom,
+        ) {
             Ok(s) => s.into(),
-            Err(e) => {
-                let at = e.valid_up_to();
-                let pos = Position::in_line(start.number, start.byte + bom, content, at);
-                if !self.opts.lenient {
-                    return Err(Error::parse(pos, ParseErrorKind::Other(format!(
-                        "invalid UTF-8 at byte {} of the input (byte 0x{:02x}); the input must be UTF-8",
-                        pos.byte(),
-                        content[at]
-                    ))));
-                }
+            Err(e) if self.opts.lenient => {
+                let pos = e.position().unwrap_or_default();
                 self.repairs.push(Repair {
-                    pos,
-                    kind: "invalid-utf8",
-                    message: format!(
-                        "invalid UTF-8 at byte {}; replaced with U+FFFD (offsets on this line may shift)",
-                        pos.byte()
-                    ),
-                });
+                        pos,
+                        kind: "invalid-utf8",
+                        message: format!(
+                            "invalid UTF-8 at byte {}; replaced with U+FFFD (offsets on this line may shift)",
+                            pos.byte()
+                        ),
+                    });
                 String::from_utf8_lossy(content).into_owned().into()
             }
+            Err(e) => return Err(e),
         };
         start.byte += bom;
         if bom > 0 {

@@ -17,7 +17,9 @@ use nerkit::html::HtmlMode;
 use nerkit::spans::{Align, Overlaps};
 use nerkit::{conll, jsonl, spans, Error, OffsetUnit, Repair, Sentence, TagScheme, Tokenizer};
 
-use super::{inputs_or_stdin, open_input, Output};
+use nerkit::parallel::{ChunkOutput, Chunker, Cut, Pipeline, CHUNK_BYTES};
+
+use super::{inputs_or_stdin, open_input, Input, Output};
 
 const EXAMPLES: &str = "Examples:
   nerkit convert corpora/000_8c95ef11f0516e36.txt
@@ -172,6 +174,14 @@ pub struct ConvertArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Threads for bracket and CoNLL input (cut at line ends or blank lines, output in input order); default one per core.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Size in bytes of the pieces one input is cut into for --threads.
+    #[arg(long, value_name = "BYTES", default_value_t = CHUNK_BYTES, hide = true)]
+    pub chunk_size: usize,
+
     /// Format of the summary on stderr.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub summary: SummaryFormat,
@@ -267,108 +277,319 @@ fn is_drop(kind: &str) -> bool {
     kind.starts_with("dropped-")
 }
 
+/// The writer of a tagged format (`conll`, `jsonl`) or of any format.
+fn make_writer<'a>(
+    to: ToFormat,
+    opts: &WriterOptions,
+    out: &'a mut dyn Write,
+) -> Box<dyn SentenceWriter + 'a> {
+    match to {
+        ToFormat::Conll => Box::new(
+            conll::Writer::new(out, opts.scheme)
+                .with_docstart(opts.docstart)
+                .with_columns(opts.columns),
+        ),
+        ToFormat::Jsonl => Box::new(jsonl::Writer::new(out, opts.scheme)),
+        ToFormat::Spans => Box::new(spans::Writer::new(out, opts.offsets)),
+        ToFormat::Bracket => Box::new(bracket::writer::Writer::new(out, opts.bracket_style)),
+    }
+}
+
+/// The writer settings, copied into every thread.
+#[derive(Clone, Copy)]
+struct WriterOptions {
+    scheme: TagScheme,
+    docstart: bool,
+    columns: Columns,
+    offsets: OffsetUnit,
+    bracket_style: Style,
+}
+
+impl WriterOptions {
+    fn of(args: &ConvertArgs) -> WriterOptions {
+        WriterOptions {
+            scheme: args.scheme,
+            docstart: args.docstart,
+            columns: args.columns,
+            offsets: args.offsets.unwrap_or(OffsetUnit::Chars),
+            bracket_style: args.bracket_style,
+        }
+    }
+}
+
+fn bracket_options(args: &ConvertArgs) -> bracket::Options {
+    bracket::Options {
+        tokenizer: args.tokenizer.unwrap_or(Tokenizer::Whitespace),
+        labels: args.labels.clone(),
+        lenient: args.lenient,
+        offsets: args.offsets.unwrap_or(OffsetUnit::Bytes),
+        html: args.html,
+        sentences: args.sentences,
+    }
+}
+
+fn conll_options(args: &ConvertArgs) -> conll::ReadOptions {
+    conll::ReadOptions {
+        delimiter: args.delimiter,
+        tag_column: args.tag_column.map(|n| n as usize),
+        comments: args.comments,
+        scheme: args.from_scheme,
+        lenient: args.lenient,
+    }
+}
+
+/// The format of an input: the one given, or the one its start shows.
+fn input_format(args: &ConvertArgs, input: &mut Input) -> Result<Format, Error> {
+    Ok(match args.from {
+        Some(FromFormat::Bracket) => Format::Bracket,
+        Some(FromFormat::Conll) => Format::Conll,
+        Some(FromFormat::Jsonl) => Format::Jsonl,
+        Some(FromFormat::Spans) => Format::Spans,
+        None => detect(
+            input
+                .reader
+                .fill_buf()
+                .map_err(|e| Error::from(e).with_path(&input.name))?,
+        ),
+    })
+}
+
+fn make_reader(args: &ConvertArgs, format: Format, reader: Box<dyn BufRead>) -> AnyReader {
+    match format {
+        Format::Bracket => AnyReader::Bracket(bracket::Reader::new(reader, bracket_options(args))),
+        Format::Conll => AnyReader::Conll(conll::Reader::new(reader, conll_options(args))),
+        Format::Jsonl => AnyReader::Jsonl(jsonl::Reader::new(
+            reader,
+            jsonl::ReadOptions {
+                scheme: args.from_scheme,
+                lenient: args.lenient,
+            },
+        )),
+        Format::Spans => AnyReader::Spans(spans::Reader::new(
+            reader,
+            spans::ReadOptions {
+                tokenizer: args.tokenizer.unwrap_or(Tokenizer::Unicode),
+                offsets: args.offsets.unwrap_or(OffsetUnit::Chars),
+                align: args.align,
+                overlaps: args.overlaps,
+            },
+        )),
+    }
+}
+
+/// Converts one input on this thread, recording what the summary reports.
+fn convert_sequential(
+    args: &ConvertArgs,
+    mut input: Input,
+    writer: &mut dyn SentenceWriter,
+    total: &mut Summary,
+    inputs: &mut Inputs,
+) -> Result<(), Error> {
+    let name = input.name.clone();
+    let format = input_format(args, &mut input)?;
+    inputs
+        .formats
+        .insert((format.to_string(), args.from.is_none()));
+    let mut reader = make_reader(args, format, input.reader);
+    let mut summary = Summary::default();
+    let mut on_repair = |r: &Repair| {
+        super::warn(&format!("{}:{}: {}", name.display(), r.pos, r.message));
+    };
+    let result = copy_sentences(&mut reader, writer, &mut summary, &mut on_repair);
+    match &reader {
+        AnyReader::Bracket(r) => inputs.html_stripped |= r.strips_html() == Some(true),
+        AnyReader::Conll(r) => {
+            if let Some(s) = r.scheme() {
+                inputs.schemes.insert((s.to_string(), r.scheme_detected()));
+            }
+        }
+        AnyReader::Jsonl(r) => {
+            if let Some(s) = r.scheme() {
+                inputs.schemes.insert((s.to_string(), r.scheme_detected()));
+            }
+        }
+        AnyReader::Spans(r) => *inputs.spans.get_or_insert(0) += r.spans_read(),
+    }
+    result.map_err(|e| e.with_path(&name))?;
+    total.merge(&summary);
+    Ok(())
+}
+
+/// How the chunks of one input are read.
+#[derive(Clone)]
+enum ChunkReader {
+    Bracket(bracket::Options),
+    Conll(conll::ReadOptions),
+}
+
+/// Converts one input cut into chunks on the pipeline's threads. Bracket
+/// text (one sentence or more per line) and CoNLL can be cut; the caller
+/// sends other inputs to [`convert_sequential`].
+#[allow(clippy::too_many_arguments)]
+fn convert_chunked(
+    args: &ConvertArgs,
+    input: Input,
+    format: Format,
+    source: usize,
+    pipeline: &mut Pipeline,
+    sink: &mut dyn FnMut(ChunkOutput) -> Result<(), Error>,
+    inputs: &mut Inputs,
+) -> Result<(), Error> {
+    let name = input.name.clone();
+    inputs
+        .formats
+        .insert((format.to_string(), args.from.is_none()));
+    let unit = args.offsets.unwrap_or(OffsetUnit::Bytes);
+    let cut = if format == Format::Conll {
+        Cut::BlankLines
+    } else {
+        Cut::Lines
+    };
+    let mut chunker = Chunker::new(input.reader, cut, args.chunk_size.max(1), unit);
+    let io_error = |e: Error| e.with_path(&name);
+    let Some((first, first_start)) = chunker.next_chunk().map_err(io_error)? else {
+        return Ok(());
+    };
+    // What a one-thread reader decides from the start of the input is
+    // decided here once, from the first chunk, for every chunk.
+    let how = match format {
+        Format::Conll => {
+            let mut opts = conll_options(args);
+            if opts.scheme.is_none() {
+                let scheme = conll::detect_scheme(&first, &opts);
+                inputs.schemes.insert((scheme.to_string(), true));
+                opts.scheme = Some(scheme);
+            } else if let Some(s) = opts.scheme {
+                inputs.schemes.insert((s.to_string(), false));
+            }
+            ChunkReader::Conll(opts)
+        }
+        _ => {
+            let mut opts = bracket_options(args);
+            if opts.html == HtmlMode::Auto {
+                let prefix = &first[..first.len().min(64 * 1024)];
+                opts.html = if nerkit::html::contains_markup(prefix) {
+                    HtmlMode::Strip
+                } else {
+                    HtmlMode::Keep
+                };
+            }
+            inputs.html_stripped |= opts.html == HtmlMode::Strip;
+            ChunkReader::Bracket(opts)
+        }
+    };
+    let how = std::sync::Arc::new(how);
+    let to = args.to;
+    let writer_options = WriterOptions::of(args);
+    let mut next = Some((first, first_start));
+    while let Some((chunk, start)) = next.take() {
+        let how = std::sync::Arc::clone(&how);
+        let task = move || {
+            let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(chunk));
+            let first = start.index == 0;
+            let mut reader = match &*how {
+                ChunkReader::Bracket(o) => AnyReader::Bracket(
+                    bracket::Reader::new(reader, o.clone())
+                        .starting_at(start.line, start.byte, start.unit, first),
+                ),
+                ChunkReader::Conll(o) => AnyReader::Conll(
+                    conll::Reader::new(reader, o.clone())
+                        .starting_at(start.line, start.byte, first),
+                ),
+            };
+            let mut out = ChunkOutput {
+                source,
+                ..ChunkOutput::default()
+            };
+            let mut bytes = Vec::new();
+            let mut writer = make_writer(to, &writer_options, &mut bytes);
+            let mut repairs = Vec::new();
+            let result = copy_sentences(&mut reader, writer.as_mut(), &mut out.summary, &mut |r| {
+                repairs.push(r.clone())
+            })
+            .and_then(|()| writer.finish());
+            drop(writer);
+            out.bytes = bytes;
+            out.repairs = repairs;
+            out.error = result.err();
+            out
+        };
+        pipeline.submit(task, sink)?;
+        next = chunker.next_chunk().map_err(io_error)?;
+    }
+    Ok(())
+}
+
+/// The number of threads to use: the one asked for, or one per core.
+fn thread_count(args: &ConvertArgs) -> usize {
+    match args.threads {
+        Some(n) if n > 0 => n,
+        _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    }
+}
+
+/// True when this input can be cut into chunks: bracket text read a line
+/// at a time, and CoNLL.
+fn can_chunk(args: &ConvertArgs, format: Format) -> bool {
+    match format {
+        Format::Bracket => args.sentences != SentenceMode::None,
+        Format::Conll => true,
+        Format::Jsonl | Format::Spans => false,
+    }
+}
+
 /// Runs `nerkit convert`.
 pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
     let mut output = Output::create(args.output.as_deref())?;
-    let mut writer: Box<dyn SentenceWriter + '_> = match args.to {
-        ToFormat::Conll => Box::new(
-            conll::Writer::new(&mut output, args.scheme)
-                .with_docstart(args.docstart)
-                .with_columns(args.columns),
-        ),
-        ToFormat::Jsonl => Box::new(jsonl::Writer::new(&mut output, args.scheme)),
-        ToFormat::Spans => Box::new(spans::Writer::new(
-            &mut output,
-            args.offsets.unwrap_or(OffsetUnit::Chars),
-        )),
-        ToFormat::Bracket => Box::new(bracket::writer::Writer::new(
-            &mut output,
-            args.bracket_style,
-        )),
-    };
     let mut total = Summary::default();
     let mut inputs = Inputs::default();
-    for path in inputs_or_stdin(&args.inputs) {
-        let mut input = open_input(&path)?;
-        let name = input.name.clone();
-        let format = match args.from {
-            Some(FromFormat::Bracket) => Format::Bracket,
-            Some(FromFormat::Conll) => Format::Conll,
-            Some(FromFormat::Jsonl) => Format::Jsonl,
-            Some(FromFormat::Spans) => Format::Spans,
-            None => detect(
-                input
-                    .reader
-                    .fill_buf()
-                    .map_err(|e| Error::from(e).with_path(&name))?,
-            ),
-        };
-        inputs
-            .formats
-            .insert((format.to_string(), args.from.is_none()));
-        let mut reader = match format {
-            Format::Bracket => AnyReader::Bracket(bracket::Reader::new(
-                input.reader,
-                bracket::Options {
-                    tokenizer: args.tokenizer.unwrap_or(Tokenizer::Whitespace),
-                    labels: args.labels.clone(),
-                    lenient: args.lenient,
-                    offsets: args.offsets.unwrap_or(OffsetUnit::Bytes),
-                    html: args.html,
-                    sentences: args.sentences,
-                },
-            )),
-            Format::Conll => AnyReader::Conll(conll::Reader::new(
-                input.reader,
-                conll::ReadOptions {
-                    delimiter: args.delimiter,
-                    tag_column: args.tag_column.map(|n| n as usize),
-                    comments: args.comments,
-                    scheme: args.from_scheme,
-                    lenient: args.lenient,
-                },
-            )),
-            Format::Jsonl => AnyReader::Jsonl(jsonl::Reader::new(
-                input.reader,
-                jsonl::ReadOptions {
-                    scheme: args.from_scheme,
-                    lenient: args.lenient,
-                },
-            )),
-            Format::Spans => AnyReader::Spans(spans::Reader::new(
-                input.reader,
-                spans::ReadOptions {
-                    tokenizer: args.tokenizer.unwrap_or(Tokenizer::Unicode),
-                    offsets: args.offsets.unwrap_or(OffsetUnit::Chars),
-                    align: args.align,
-                    overlaps: args.overlaps,
-                },
-            )),
-        };
-        let mut summary = Summary::default();
-        let mut on_repair = |r: &Repair| {
-            super::warn(&format!("{}:{}: {}", name.display(), r.pos, r.message));
-        };
-        let result = copy_sentences(&mut reader, writer.as_mut(), &mut summary, &mut on_repair);
-        match &reader {
-            AnyReader::Bracket(r) => inputs.html_stripped |= r.strips_html() == Some(true),
-            AnyReader::Conll(r) => {
-                if let Some(s) = r.scheme() {
-                    inputs.schemes.insert((s.to_string(), r.scheme_detected()));
+    let paths = inputs_or_stdin(&args.inputs);
+    let threads = thread_count(args);
+    // Tagged outputs have no state across inputs, so each input (and each
+    // chunk) can have a writer of its own.
+    if threads > 1 && matches!(args.to, ToFormat::Conll | ToFormat::Jsonl) {
+        let mut pipeline = Pipeline::new(threads)?;
+        let names: Vec<PathBuf> = paths
+            .iter()
+            .map(|p| {
+                if p.as_os_str() == "-" {
+                    PathBuf::from("<stdin>")
+                } else {
+                    p.clone()
                 }
+            })
+            .collect();
+        let writer_options = WriterOptions::of(args);
+        for (source, path) in paths.iter().enumerate() {
+            let mut input = open_input(path)?;
+            let format = input_format(args, &mut input)?;
+            let mut sink = |o: ChunkOutput| deliver(o, &mut output, &mut total, &names);
+            if can_chunk(args, format) {
+                convert_chunked(
+                    args,
+                    input,
+                    format,
+                    source,
+                    &mut pipeline,
+                    &mut sink,
+                    &mut inputs,
+                )?;
+            } else {
+                pipeline.finish(&mut sink)?;
+                let mut writer = make_writer(args.to, &writer_options, &mut output);
+                convert_sequential(args, input, writer.as_mut(), &mut total, &mut inputs)?;
+                writer.finish()?;
             }
-            AnyReader::Jsonl(r) => {
-                if let Some(s) = r.scheme() {
-                    inputs.schemes.insert((s.to_string(), r.scheme_detected()));
-                }
-            }
-            AnyReader::Spans(r) => *inputs.spans.get_or_insert(0) += r.spans_read(),
         }
-        result.map_err(|e| e.with_path(&name))?;
-        total.merge(&summary);
+        pipeline.finish(&mut |o| deliver(o, &mut output, &mut total, &names))?;
+    } else {
+        let mut writer = make_writer(args.to, &WriterOptions::of(args), &mut output);
+        for path in &paths {
+            let input = open_input(path)?;
+            convert_sequential(args, input, writer.as_mut(), &mut total, &mut inputs)?;
+        }
+        writer.finish()?;
     }
-    writer.finish()?;
-    drop(writer);
 
     if !args.quiet {
         print_summary(args, &total, &inputs);
@@ -388,6 +609,26 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
     }
     output.finish()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a finished chunk's output, prints its repairs and adds its
+/// counts; stops at its error.
+fn deliver(
+    o: ChunkOutput,
+    out: &mut dyn Write,
+    total: &mut Summary,
+    names: &[PathBuf],
+) -> Result<(), Error> {
+    let name = &names[o.source];
+    for r in &o.repairs {
+        super::warn(&format!("{}:{}: {}", name.display(), r.pos, r.message));
+    }
+    out.write_all(&o.bytes)?;
+    total.merge(&o.summary);
+    match o.error {
+        Some(e) => Err(e.with_path(name)),
+        None => Ok(()),
+    }
 }
 
 fn print_summary(args: &ConvertArgs, s: &Summary, inputs: &Inputs) {
@@ -463,7 +704,7 @@ fn print_summary(args: &ConvertArgs, s: &Summary, inputs: &Inputs) {
             }
             let _ = writeln!(
                 err,
-                "nerkit convert: {from} -> {to}{}{}: {} document{}, {} sentences, {} tokens",
+                "nerkit convert: {from} -> {to}{}{}: {} document{}, {} sentence{}, {} token{}",
                 if tagged {
                     format!(" {}", args.scheme)
                 } else {
@@ -477,7 +718,9 @@ fn print_summary(args: &ConvertArgs, s: &Summary, inputs: &Inputs) {
                 s.documents,
                 if s.documents == 1 { "" } else { "s" },
                 s.sentences,
+                if s.sentences == 1 { "" } else { "s" },
                 s.tokens,
+                if s.tokens == 1 { "" } else { "s" },
             );
             if let Some(n) = inputs.spans {
                 let _ = writeln!(err, "  spans in input:   {n}");

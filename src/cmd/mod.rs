@@ -48,9 +48,18 @@ pub fn open_input(path: &Path) -> Result<Input, Error> {
         });
     }
     let file = File::open(path).map_err(|e| Error::from(e).with_path(path))?;
+    let reader: Box<dyn BufRead> = if io::stderr().is_terminal() {
+        let total = file.metadata().ok().map(|m| m.len());
+        Box::new(BufReader::with_capacity(
+            1 << 16,
+            Progress::new(file, path.display().to_string(), total),
+        ))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 16, file))
+    };
     Ok(Input {
         name: path.to_path_buf(),
-        reader: Box::new(BufReader::with_capacity(1 << 16, file)),
+        reader,
     })
 }
 
@@ -183,5 +192,80 @@ fn set_output_permissions(file: &File, target: &Path) {
     #[cfg(not(unix))]
     {
         let _ = (file, target);
+    }
+}
+
+/// Shows how far reading a file has got, on stderr, once a run has taken
+/// more than a second; only used when stderr is a terminal. The line is
+/// erased when the file has been read.
+struct Progress<R> {
+    inner: R,
+    name: String,
+    read: u64,
+    total: Option<u64>,
+    started: std::time::Instant,
+    shown: std::time::Instant,
+    visible: bool,
+}
+
+impl<R> Progress<R> {
+    fn new(inner: R, name: String, total: Option<u64>) -> Progress<R> {
+        let now = std::time::Instant::now();
+        Progress {
+            inner,
+            name,
+            read: 0,
+            total,
+            started: now,
+            shown: now,
+            visible: false,
+        }
+    }
+
+    fn show(&mut self) {
+        let now = std::time::Instant::now();
+        if now.duration_since(self.started).as_millis() < 1000
+            || now.duration_since(self.shown).as_millis() < 200
+        {
+            return;
+        }
+        self.shown = now;
+        self.visible = true;
+        let mb = |b: u64| b as f64 / 1e6;
+        let secs = now.duration_since(self.started).as_secs_f64();
+        let line = match self.total {
+            Some(t) if t > 0 => format!(
+                "{}: {:.0} of {:.0} MB ({:.0}%), {:.0} MB/s",
+                self.name,
+                mb(self.read),
+                mb(t),
+                100.0 * self.read as f64 / t as f64,
+                mb(self.read) / secs
+            ),
+            _ => format!(
+                "{}: {:.0} MB, {:.0} MB/s",
+                self.name,
+                mb(self.read),
+                mb(self.read) / secs
+            ),
+        };
+        let _ = write!(io::stderr(), "\r\x1b[K{line}");
+    }
+}
+
+impl<R: io::Read> io::Read for Progress<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.show();
+        Ok(n)
+    }
+}
+
+impl<R> Drop for Progress<R> {
+    fn drop(&mut self) {
+        if self.visible {
+            let _ = write!(io::stderr(), "\r\x1b[K");
+        }
     }
 }

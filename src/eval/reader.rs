@@ -151,71 +151,136 @@ pub(crate) fn is_blank(line: &str) -> bool {
         .all(|b| b == b' ' || b == b'\t' || b == b'\r' || b == b'\n')
 }
 
-/// Reads lines into a reused buffer, tracking line numbers and offsets.
+/// Reads lines in blocks, tracking line numbers and offsets.
+///
+/// Scoring touches every line of files with millions of short lines, so
+/// lines are not read one `read_until` at a time: blocks of complete lines
+/// are checked as UTF-8 in one call and kept as text, and each line is a
+/// slice of that text found with a SIMD `memchr`.
 pub(crate) struct Lines<R> {
     inner: R,
-    buf: Vec<u8>,
+    /// Complete lines, checked UTF-8; lines before `pos` are done.
+    text: String,
+    pos: usize,
+    /// Bytes read but not yet in `text`: an unfinished last line, or, when
+    /// `bad` is set, a line that is not UTF-8.
+    raw: Vec<u8>,
+    bad: bool,
+    eof: bool,
+    /// The current line: its number, the offset of its first byte in the
+    /// input, and its content (without line end and BOM) in `text`.
     line: u64,
     start: u64,
     next_start: u64,
-    /// Byte offset of the line text within `buf` (3 after a BOM).
-    skip: usize,
-    len: usize,
+    content: (usize, usize),
+    /// The whole current line in `text`, BOM included, for positions.
+    whole: (usize, usize),
 }
+
+/// How much is read at a time.
+const BLOCK: usize = 1 << 16;
 
 impl<R: BufRead> Lines<R> {
     pub(crate) fn new(inner: R) -> Lines<R> {
         Lines {
             inner,
-            buf: Vec::with_capacity(256),
+            text: String::new(),
+            pos: 0,
+            raw: Vec::new(),
+            bad: false,
+            eof: false,
             line: 0,
             start: 0,
             next_start: 0,
-            skip: 0,
-            len: 0,
+            content: (0, 0),
+            whole: (0, 0),
         }
     }
 
     /// Reads the next line; `Ok(false)` at the end of the input.
     pub(crate) fn advance(&mut self) -> Result<bool> {
-        self.buf.clear();
-        let n = self.inner.read_until(b'\n', &mut self.buf)?;
-        if n == 0 {
-            return Ok(false);
-        }
+        let (from, to) = loop {
+            let rest = &self.text.as_bytes()[self.pos..];
+            if let Some(nl) = memchr::memchr(b'\n', rest) {
+                break (self.pos, self.pos + nl + 1);
+            }
+            if self.bad {
+                // The next line is the one that is not UTF-8.
+                let end = memchr::memchr(b'\n', &self.raw).map_or(self.raw.len(), |i| i + 1);
+                let (content, bom) = crate::lines::content(&self.raw[..end], self.next_start == 0);
+                let err = std::str::from_utf8(content).expect_err("a line that is not UTF-8");
+                return Err(crate::lines::utf8_error(
+                    content,
+                    self.line + 1,
+                    self.next_start + bom,
+                    err.valid_up_to(),
+                ));
+            }
+            if self.eof {
+                if self.pos < self.text.len() {
+                    break (self.pos, self.text.len());
+                }
+                return Ok(false);
+            }
+            self.refill()?;
+        };
+        self.pos = to;
         self.line += 1;
         self.start = self.next_start;
-        self.next_start += n as u64;
-        let mut end = self.buf.len();
-        if end > 0 && self.buf[end - 1] == b'\n' {
-            end -= 1;
-        }
-        if end > 0 && self.buf[end - 1] == b'\r' {
-            end -= 1;
-        }
-        self.skip = if self.line == 1 && self.buf[..end].starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        };
-        self.len = end;
-        if let Err(e) = std::str::from_utf8(&self.buf[self.skip..end]) {
-            let pos = Position::in_line(
-                self.line,
-                self.start,
-                &self.buf[..end],
-                self.skip + e.valid_up_to(),
-            );
-            return Err(Error::parse(pos, ParseErrorKind::InvalidUtf8));
-        }
+        self.next_start += (to - from) as u64;
+        let (content, bom) =
+            crate::lines::content(&self.text.as_bytes()[from..to], self.start == 0);
+        let begin = from + bom as usize;
+        self.content = (begin, begin + content.len());
+        self.whole = (from, to);
         Ok(true)
+    }
+
+    /// Moves more of the input into `text`, up to the last line end read.
+    fn refill(&mut self) -> Result<()> {
+        self.text.drain(..self.pos);
+        self.pos = 0;
+        let mut chunk = [0u8; BLOCK];
+        let n = loop {
+            match self.inner.read(&mut chunk) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e.into()),
+            }
+        };
+        self.raw.extend_from_slice(&chunk[..n]);
+        if n == 0 {
+            self.eof = true;
+        }
+        let cut = if self.eof {
+            self.raw.len()
+        } else {
+            memchr::memrchr(b'\n', &self.raw).map_or(0, |i| i + 1)
+        };
+        let ok = match std::str::from_utf8(&self.raw[..cut]) {
+            Ok(s) => {
+                self.text.push_str(s);
+                cut
+            }
+            Err(e) => {
+                // Keep the lines before the bad one; the bad one is
+                // reported when it is reached, with its line number.
+                let line_start =
+                    memchr::memrchr(b'\n', &self.raw[..e.valid_up_to()]).map_or(0, |i| i + 1);
+                let good = std::str::from_utf8(&self.raw[..line_start]).expect("checked");
+                self.text.push_str(good);
+                self.bad = true;
+                line_start
+            }
+        };
+        self.raw.drain(..ok);
+        Ok(())
     }
 
     /// The current line without its line end (and BOM).
     #[inline]
     pub(crate) fn text(&self) -> &str {
-        // Checked in `advance`.
-        std::str::from_utf8(&self.buf[self.skip..self.len]).unwrap_or("")
+        &self.text[self.content.0..self.content.1]
     }
 
     /// The current line number (from 1; 0 before the first line).
@@ -226,7 +291,13 @@ impl<R: BufRead> Lines<R> {
 
     /// The position of byte `at` of the current line text.
     pub(crate) fn position(&self, at: usize) -> Position {
-        Position::in_line(self.line, self.start, &self.buf[..self.len], self.skip + at)
+        let skip = self.content.0 - self.whole.0;
+        Position::in_line(
+            self.line,
+            self.start,
+            &self.text.as_bytes()[self.whole.0..self.content.1],
+            skip + at,
+        )
     }
 }
 
@@ -529,6 +600,45 @@ mod tests {
         let r = split_row(" a B O  ", &d);
         assert_eq!((r.count, r.first, r.second_last, r.last), (4, "", "B", "O"));
         assert_eq!(field_offsets(" a B O  ", &d), vec![0, 1, 3, 5]);
+    }
+
+    /// Lines are read in blocks: lines that straddle blocks, a last line
+    /// without a line end, and a bad byte far into the input keep their
+    /// numbers and offsets.
+    #[test]
+    fn lines_across_blocks() {
+        let mut input = Vec::new();
+        let mut expected = Vec::new();
+        for i in 0..20_000 {
+            let line = format!("token{i} B-PER I-{}", "X".repeat(i % 7));
+            input.extend_from_slice(line.as_bytes());
+            input.extend_from_slice(if i % 3 == 0 { b"\r\n" } else { b"\n" });
+            expected.push(line);
+        }
+        input.extend_from_slice(b"last O O");
+        expected.push("last O O".to_string());
+        let mut l = Lines::new(&input[..]);
+        for (i, want) in expected.iter().enumerate() {
+            assert!(l.advance().unwrap());
+            assert_eq!(l.text(), want);
+            assert_eq!(l.number(), i as u64 + 1);
+        }
+        assert!(!l.advance().unwrap());
+
+        let at = input.len() - 300;
+        let line = input[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        input[at] = 0xff;
+        let mut l = Lines::new(&input[..]);
+        let err = loop {
+            match l.advance() {
+                Ok(true) => {}
+                Ok(false) => panic!("the bad byte went unnoticed"),
+                Err(e) => break e,
+            }
+        };
+        let pos = err.position().unwrap();
+        assert_eq!((pos.line(), pos.byte()), (line, at as u64));
+        assert_eq!(l.number(), line - 1);
     }
 
     #[test]

@@ -1,0 +1,348 @@
+//! Converting one input on several threads, with output in input order.
+//!
+//! The input is cut into chunks of about [`CHUNK_BYTES`] at places where a
+//! reader can start afresh (a line end for bracket text, a blank line for
+//! CoNLL), each chunk is read and written to memory on a thread of a rayon
+//! pool, and the outputs are written in input order. At most `2 × threads`
+//! chunks are in flight, so memory stays bounded whatever the input size.
+//! Each chunk knows the line, byte and offset-unit position it starts at,
+//! so errors and offsets are exactly those of a one-thread run.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::sync::mpsc;
+
+use crate::convert::Summary;
+use crate::error::{Error, Result};
+use crate::repair::Repair;
+use crate::sentence::OffsetUnit;
+
+/// The usual size of a chunk.
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// Where a reader may start afresh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// After any line end (bracket text, one sentence or more per line).
+    Lines,
+    /// After a blank line (CoNLL: sentences span lines).
+    BlankLines,
+}
+
+/// Where a chunk starts in its input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChunkStart {
+    /// Index of the chunk in the input, from 0.
+    pub index: u64,
+    /// The number of the chunk's first line, from 1.
+    pub line: u64,
+    /// The byte offset of the chunk in the input.
+    pub byte: u64,
+    /// The offset of the chunk in the input in the chosen offset unit.
+    pub unit: u64,
+}
+
+/// What converting one chunk produced.
+#[derive(Debug, Default)]
+pub struct ChunkOutput {
+    /// Which input the chunk belongs to (an index the caller chose).
+    pub source: usize,
+    /// The converted text.
+    pub bytes: Vec<u8>,
+    /// Counts of the chunk.
+    pub summary: Summary,
+    /// Repairs made in the chunk, in order.
+    pub repairs: Vec<Repair>,
+    /// The error that stopped the chunk, if any; the chunk's output up to
+    /// it is still in `bytes`, but a caller stops at the first error.
+    pub error: Option<Error>,
+}
+
+/// Cuts an input into chunks that end where [`Cut`] allows.
+#[derive(Debug)]
+pub struct Chunker<R> {
+    inner: R,
+    cut: Cut,
+    size: usize,
+    carry: Vec<u8>,
+    next: ChunkStart,
+    unit: OffsetUnit,
+    eof: bool,
+}
+
+impl<R: BufRead> Chunker<R> {
+    /// A chunker of `inner` cutting at `cut` into chunks of about `size`
+    /// bytes, tracking offsets in `unit`.
+    pub fn new(inner: R, cut: Cut, size: usize, unit: OffsetUnit) -> Chunker<R> {
+        Chunker {
+            inner,
+            cut,
+            size: size.max(1),
+            carry: Vec::new(),
+            next: ChunkStart {
+                index: 0,
+                line: 1,
+                byte: 0,
+                unit: 0,
+            },
+            unit,
+            eof: false,
+        }
+    }
+
+    /// The next chunk and where it starts, or `None` at the end.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn next_chunk(&mut self) -> Result<Option<(Vec<u8>, ChunkStart)>> {
+        let mut buf = std::mem::take(&mut self.carry);
+        loop {
+            let cut_at = if buf.len() >= self.size || self.eof {
+                self.cut_point(&buf)
+            } else {
+                None
+            };
+            if let Some(at) = cut_at {
+                self.carry = buf.split_off(at);
+                break;
+            }
+            if self.eof {
+                break;
+            }
+            let start = buf.len();
+            let want = (self.size - start.min(self.size)).max(64 * 1024);
+            buf.resize(start + want, 0);
+            let n = loop {
+                match self.inner.read(&mut buf[start..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            };
+            buf.truncate(start + n);
+            if n == 0 {
+                self.eof = true;
+            }
+        }
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        let start = self.next;
+        self.next.index += 1;
+        self.next.line += memchr::memchr_iter(b'\n', &buf).count() as u64;
+        self.next.byte += buf.len() as u64;
+        self.next.unit += match self.unit {
+            OffsetUnit::Bytes => buf.len() as u64,
+            // A char starts at every byte that is not a continuation byte;
+            // a 4-byte char is two UTF-16 units.
+            OffsetUnit::Chars => buf.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64,
+            OffsetUnit::Utf16 => buf
+                .iter()
+                .map(|&b| match b {
+                    0xF0..=0xFF => 2,
+                    b if (b & 0xC0) == 0x80 => 0,
+                    _ => 1,
+                })
+                .sum(),
+        };
+        Ok(Some((buf, start)))
+    }
+
+    /// Where to cut `buf`: after the first place at or past `size` bytes
+    /// where a reader may start afresh, or `None` when there is none yet
+    /// (read more). At the end of the input the whole rest is one chunk.
+    fn cut_point(&self, buf: &[u8]) -> Option<usize> {
+        let from = self.size.min(buf.len()).saturating_sub(1);
+        let found = match self.cut {
+            Cut::Lines => memchr::memchr(b'\n', &buf[from..]).map(|i| from + i + 1),
+            Cut::BlankLines => memchr::memchr_iter(b'\n', &buf[from..])
+                .map(|i| from + i)
+                .find(|&i| {
+                    // The line ending at `i` is blank when it holds only
+                    // whitespace and is not the first line of the chunk.
+                    // A blank line after a `-DOCSTART-` line is no cut: the
+                    // document line belongs with the sentence after it.
+                    let Some(s) = memchr::memrchr(b'\n', &buf[..i]) else {
+                        return false;
+                    };
+                    let blank = buf[s + 1..i].iter().all(|b| b.is_ascii_whitespace());
+                    let previous = memchr::memrchr(b'\n', &buf[..s]).map_or(0, |p| p + 1);
+                    blank
+                        && !buf[previous..s]
+                            .trim_ascii_start()
+                            .starts_with(b"-DOCSTART-")
+                })
+                .map(|i| i + 1),
+        };
+        match found {
+            Some(at) => Some(at),
+            None if self.eof => Some(buf.len()),
+            None => None,
+        }
+    }
+}
+
+/// Runs chunk conversions on a pool and hands their outputs over in input
+/// order.
+pub struct Pipeline {
+    pool: rayon::ThreadPool,
+    window: usize,
+    sender: mpsc::Sender<(u64, ChunkOutput)>,
+    receiver: mpsc::Receiver<(u64, ChunkOutput)>,
+    ready: BTreeMap<u64, ChunkOutput>,
+    submitted: u64,
+    delivered: u64,
+}
+
+impl Pipeline {
+    /// A pipeline on `threads` threads.
+    ///
+    /// # Errors
+    /// When the thread pool cannot be built.
+    pub fn new(threads: usize) -> Result<Pipeline> {
+        let threads = threads.max(1);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Error::msg(format!("cannot start {threads} threads: {e}")))?;
+        let (sender, receiver) = mpsc::channel();
+        Ok(Pipeline {
+            pool,
+            window: 2 * threads,
+            sender,
+            receiver,
+            ready: BTreeMap::new(),
+            submitted: 0,
+            delivered: 0,
+        })
+    }
+
+    /// Starts `task` on the pool. Waits first while the window of chunks in
+    /// flight is full, handing finished outputs to `sink` in input order.
+    ///
+    /// # Errors
+    /// The first error `sink` returns.
+    pub fn submit<F>(
+        &mut self,
+        task: F,
+        sink: &mut dyn FnMut(ChunkOutput) -> Result<()>,
+    ) -> Result<()>
+    where
+        F: FnOnce() -> ChunkOutput + Send + 'static,
+    {
+        while self.submitted - self.delivered >= self.window as u64 {
+            self.wait_one(sink)?;
+        }
+        let seq = self.submitted;
+        self.submitted += 1;
+        let sender = self.sender.clone();
+        self.pool.spawn(move || {
+            // The receiver outlives every task unless the pipeline was
+            // dropped after an error; then the output is not wanted.
+            let _ = sender.send((seq, task()));
+        });
+        Ok(())
+    }
+
+    /// Waits for every chunk in flight and hands the outputs to `sink`.
+    ///
+    /// # Errors
+    /// The first error `sink` returns.
+    pub fn finish(&mut self, sink: &mut dyn FnMut(ChunkOutput) -> Result<()>) -> Result<()> {
+        while self.delivered < self.submitted {
+            self.wait_one(sink)?;
+        }
+        Ok(())
+    }
+
+    fn wait_one(&mut self, sink: &mut dyn FnMut(ChunkOutput) -> Result<()>) -> Result<()> {
+        if !self.ready.contains_key(&self.delivered) {
+            let (seq, out) = self
+                .receiver
+                .recv()
+                .map_err(|_| Error::msg("a conversion thread stopped unexpectedly"))?;
+            self.ready.insert(seq, out);
+        }
+        while let Some(out) = self.ready.remove(&self.delivered) {
+            self.delivered += 1;
+            sink(out)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(input: &str, cut: Cut, size: usize) -> Vec<(String, ChunkStart)> {
+        let mut c = Chunker::new(input.as_bytes(), cut, size, OffsetUnit::Chars);
+        let mut out = Vec::new();
+        while let Some((bytes, start)) = c.next_chunk().unwrap() {
+            out.push((String::from_utf8(bytes).unwrap(), start));
+        }
+        out
+    }
+
+    #[test]
+    fn cuts_after_line_ends_and_tracks_positions() {
+        let got = chunks("ab\ncd\nef\ng", Cut::Lines, 4);
+        let texts: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts.concat(), "ab\ncd\nef\ng");
+        assert_eq!(texts, ["ab\ncd\n", "ef\ng"]);
+        assert_eq!(got[1].1.line, 3);
+        assert_eq!(got[1].1.byte, 6);
+        assert_eq!(got[1].1.index, 1);
+    }
+
+    #[test]
+    fn cuts_only_after_blank_lines() {
+        let input = "a O\nb O\n\nc O\n\r\nd O\ne O\n";
+        let got = chunks(input, Cut::BlankLines, 2);
+        let texts: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts, ["a O\nb O\n\n", "c O\n\r\n", "d O\ne O\n"]);
+        assert_eq!(got[1].1.line, 4);
+        assert_eq!(got[2].1.line, 6);
+    }
+
+    #[test]
+    fn keeps_a_document_line_with_the_sentence_after_it() {
+        let input = "a O\n\n-DOCSTART- O\n\nb O\n\nc O\n";
+        let got = chunks(input, Cut::BlankLines, 1);
+        let texts: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts, ["a O\n\n", "-DOCSTART- O\n\nb O\n\n", "c O\n"]);
+    }
+
+    #[test]
+    fn counts_chars_for_char_offsets() {
+        let got = chunks("’x\ny\n", Cut::Lines, 1);
+        assert_eq!(got[1].1.unit, 3);
+        assert_eq!(got[1].1.byte, 5);
+    }
+
+    #[test]
+    fn pipeline_delivers_in_order() {
+        let mut p = Pipeline::new(2).unwrap();
+        let mut seen = Vec::new();
+        let mut sink = |o: ChunkOutput| {
+            seen.push(o.bytes);
+            Ok(())
+        };
+        for i in 0..20u8 {
+            p.submit(
+                move || {
+                    // Later chunks finish first.
+                    std::thread::sleep(std::time::Duration::from_millis(u64::from(20 - i) / 4));
+                    ChunkOutput {
+                        bytes: vec![i],
+                        ..ChunkOutput::default()
+                    }
+                },
+                &mut sink,
+            )
+            .unwrap();
+        }
+        p.finish(&mut sink).unwrap();
+        assert_eq!(seen, (0..20u8).map(|i| vec![i]).collect::<Vec<_>>());
+    }
+}

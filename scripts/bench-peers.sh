@@ -161,7 +161,8 @@ version() { "$VPY" -c "import importlib.metadata as m; print(m.version('$1'))" 2
 
 # --- tasks -----------------------------------------------------------------
 # Each task: a work, a tool, a command run with 'bash -c exec', the amount of
-# work (tokens or MB) and its unit.
+# work (tokens or MB) and its unit. Converters write to /dev/null, so that
+# every one of them is timed without the disk.
 WORK=() TOOL=() CMD=() AMOUNT=() UNIT=()
 add() { WORK+=("$1") TOOL+=("$2") CMD+=("$3") AMOUNT+=("$4") UNIT+=("$5"); }
 
@@ -201,12 +202,16 @@ for scheme in iob2 iobes; do
 done
 if wanted convert; then
     work="convert bracket->IOB2"
-    add "$work" nerkit "'$NERKIT' convert -q -o /dev/null '$BRACKET'" "$bracket_mb" MB
+    # One thread is the baseline; --threads (default: one per core) gets its
+    # own row below.
+    one=
+    if "$NERKIT" convert --help 2>/dev/null | grep -q -- '--threads'; then one="--threads 1"; fi
+    add "$work" nerkit "'$NERKIT' convert $one -q -o /dev/null '$BRACKET'" "$bracket_mb" MB
     if [[ -n $VPY ]] && ! skipped regex; then
-        add "$work" "python regex" "'$VPY' '$S/bracket2conll.py' '$BRACKET'" "$bracket_mb" MB
+        add "$work" "python regex" "'$VPY' '$S/bracket2conll.py' '$BRACKET' > /dev/null" "$bracket_mb" MB
     fi
     if ! skipped cat; then
-        add "$work" "cat (page cache read)" "cat '$BRACKET'" "$bracket_mb" MB
+        add "$work" "cat (page cache read)" "cat '$BRACKET' > /dev/null" "$bracket_mb" MB
     fi
     if (( $(nproc) > 1 )) && "$NERKIT" convert --help 2>/dev/null | grep -q -- '--threads'; then
         add "$work" "nerkit --threads $(nproc)" "'$NERKIT' convert --threads $(nproc) -q -o /dev/null '$BRACKET'" "$bracket_mb" MB
@@ -247,10 +252,10 @@ for (( r = 1; r <= ROUNDS; r++ )); do
     say "round $r of $ROUNDS done"
 done
 
-if [[ -n $BIG ]]; then
+if [[ -n $BIG ]] && wanted convert; then
     say "converting the ${BENCH_BIG_MB} MB corpus once (memory check)..."
     big_mb=$(awk -v b="$(stat -c %s "$BIG")" 'BEGIN { printf "%.3f", b / 1e6 }')
-    add "convert bracket->IOB2, ${BENCH_BIG_MB} MB" nerkit "'$NERKIT' convert -q -o /dev/null '$BIG'" "$big_mb" MB
+    add "convert bracket->IOB2, ${BENCH_BIG_MB} MB" nerkit "'$NERKIT' convert ${one:-} -q -o /dev/null '$BIG'" "$big_mb" MB
     run_task $(( ${#CMD[@]} - 1 )) 1 || true
 fi
 

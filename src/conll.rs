@@ -278,13 +278,22 @@ impl<W: Write> SentenceWriter for Writer<W> {
         self.tagger
             .with_tags(self.scheme, sentence, written, |tags| {
                 buf.clear();
-                for (i, (token, tag)) in sentence.tokens().zip(tags).enumerate() {
+                // One reservation for the sentence, so that the pushes below
+                // never grow the buffer.
+                let labels: usize = tags.iter().map(|t| t.label.len() + 2).sum();
+                buf.reserve(
+                    sentence.text_len() + labels + sentence.len() * (separator.len() + 1) + 1,
+                );
+                for (i, (text, tag)) in sentence.token_bytes().zip(tags).enumerate() {
                     // Nothing of the sentence is written before every token
                     // is known to fit in a column.
-                    if let Some(why) = token_fault(token.text) {
-                        return Err(token_error(sentence, i, token.text, why, "a CoNLL column"));
+                    if text.is_empty() || text.iter().any(|&b| b <= b' ' || b >= 0x80) {
+                        let text = sentence.token(i).text;
+                        if let Some(why) = token_fault(text) {
+                            return Err(token_error(sentence, i, text, why, "a CoNLL column"));
+                        }
                     }
-                    buf.extend_from_slice(token.text.as_bytes());
+                    buf.extend_from_slice(text);
                     // A one-byte separator is pushed, not copied: a copy of a
                     // length known only at run time is a call.
                     if separator.len() == 1 {

@@ -249,6 +249,20 @@ impl Sentence {
         })
     }
 
+    /// The bytes of each token's text, in order: what writers copy, without
+    /// the char-boundary checks of slicing a `str`.
+    pub fn token_bytes(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+        let text = self.text.as_bytes();
+        self.tokens.iter().map(move |r| &text[r.text.range()])
+    }
+
+    /// The length in bytes of the sentence's text buffer (tokens, labels
+    /// and any line the reader copied whole): an upper bound of the bytes
+    /// its tokens hold, for reserving output space.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// The entity at `index`.
     ///
     /// # Panics

@@ -373,6 +373,20 @@ fn push_tokens(
     if from >= to {
         return;
     }
+    if tokenizer == Tokenizer::Whitespace {
+        let fast = map.clean.is_none() && map.unit == OffsetUnit::Bytes;
+        let source = map.start.byte as usize + from;
+        crate::tokenize::for_each_whitespace_token(&text[from..to], |s, e| {
+            let span = if fast {
+                // The common case: offsets are the line's own bytes.
+                Span::new(s + source, e + source)
+            } else {
+                map.span(from + s, from + e)
+            };
+            sentence.push_token_span(Span::new(s + base + from, e + base + from), span);
+        });
+        return;
+    }
     let tokens = tokenizer.tokens(&text[from..to]);
     if map.clean.is_none() && map.unit == OffsetUnit::Bytes {
         // The common case: offsets are the line's own bytes.

@@ -40,19 +40,29 @@ enum P {
 
 #[inline]
 fn class(prefix: &str) -> P {
-    match prefix {
-        "B" => P::B,
-        "I" => P::I,
-        "E" => P::E,
-        "O" => P::O,
-        "." => P::Dot,
-        "[" | "]" => P::Bracket,
+    match *prefix.as_bytes() {
+        [b'B'] => P::B,
+        [b'I'] => P::I,
+        [b'E'] => P::E,
+        [b'O'] => P::O,
+        [b'.'] => P::Dot,
+        [b'['] | [b']'] => P::Bracket,
         _ => P::Other,
     }
 }
 
+/// Two prefixes of class `c` are equal: the class tells all but the
+/// brackets and the other prefixes apart.
 #[inline]
-fn end_of_chunk(prev: P, cur: P, prev_type: &str, cur_type: &str) -> bool {
+fn same_prefix(c: P, a: &str, b: &str) -> bool {
+    match c {
+        P::Bracket | P::Other => a == b,
+        _ => true,
+    }
+}
+
+#[inline]
+fn end_of_chunk(prev: P, cur: P, prev_type: u32, cur_type: u32) -> bool {
     matches!(
         (prev, cur),
         (P::B, P::B)
@@ -67,7 +77,7 @@ fn end_of_chunk(prev: P, cur: P, prev_type: &str, cur_type: &str) -> bool {
 }
 
 #[inline]
-fn start_of_chunk(prev: P, cur: P, prev_type: &str, cur_type: &str) -> bool {
+fn start_of_chunk(prev: P, cur: P, prev_type: u32, cur_type: u32) -> bool {
     matches!(
         (prev, cur),
         (P::B, P::B)
@@ -92,7 +102,8 @@ fn start_of_chunk(prev: P, cur: P, prev_type: &str, cur_type: &str) -> bool {
 /// ```
 #[inline]
 pub fn split_tag(tag: &str) -> (&str, &str) {
-    let (prefix, ty) = match memchr::memchr(b'-', tag.as_bytes()) {
+    // Tags are short: a plain scan beats a call to memchr.
+    let (prefix, ty) = match tag.bytes().position(|c| c == b'-') {
         Some(i) => (&tag[..i], &tag[i + 1..]),
         None => (tag, ""),
     };
@@ -119,28 +130,26 @@ impl Default for ConllevalOptions {
     }
 }
 
-/// One side's state: the previous prefix and type.
+/// One side's state: the previous prefix and type (an index into the
+/// scorer's [`TypeTable`]).
 #[derive(Debug)]
 struct Side {
     prev: P,
-    prev_type: String,
+    prev_type: u32,
 }
 
 impl Side {
     fn new() -> Side {
         Side {
             prev: P::O,
-            prev_type: String::new(),
+            prev_type: TypeTable::EMPTY,
         }
     }
 
     #[inline]
-    fn set(&mut self, p: P, ty: &str) {
+    fn set(&mut self, p: P, ty: u32) {
         self.prev = p;
-        if self.prev_type != ty {
-            self.prev_type.clear();
-            self.prev_type.push_str(ty);
-        }
+        self.prev_type = ty;
     }
 }
 
@@ -204,7 +213,14 @@ impl Conlleval {
     pub fn token(&mut self, gold: &str, pred: &str) {
         let (gp, gt) = self.read(gold);
         let (pp, pt) = self.read(pred);
-        self.step(gp, gt, pp, pt, false);
+        let (gc, pc) = (class(gp), class(pp));
+        let gt = self.types.intern(gt);
+        let pt = self.types.intern(pt);
+        self.step(gc, gt, pc, pt);
+        if gc == pc && gt == pt && same_prefix(gc, gp, pp) {
+            self.counts.correct_tags += 1;
+        }
+        self.counts.tokens += 1;
         self.in_sentence = true;
     }
 
@@ -212,7 +228,7 @@ impl Conlleval {
     /// `-X-`): closes open chunks; not counted as a token.
     #[inline]
     pub fn boundary(&mut self) {
-        self.step("O", "", "O", "", true);
+        self.step(P::O, TypeTable::EMPTY, P::O, TypeTable::EMPTY);
         if self.in_sentence {
             self.counts.sentences += 1;
             self.in_sentence = false;
@@ -220,37 +236,30 @@ impl Conlleval {
     }
 
     #[inline]
-    fn step(&mut self, gp: &str, gt: &str, pp: &str, pt: &str, boundary: bool) {
-        let (gc, pc) = (class(gp), class(pp));
+    fn step(&mut self, gc: P, gt: u32, pc: P, pt: u32) {
         if self.in_correct {
-            let ge = end_of_chunk(self.gold.prev, gc, &self.gold.prev_type, gt);
-            let pe = end_of_chunk(self.pred.prev, pc, &self.pred.prev_type, pt);
+            let ge = end_of_chunk(self.gold.prev, gc, self.gold.prev_type, gt);
+            let pe = end_of_chunk(self.pred.prev, pc, self.pred.prev_type, pt);
             if ge && pe && self.pred.prev_type == self.gold.prev_type {
                 self.in_correct = false;
                 self.counts.total.correct += 1;
-                self.types.get(&self.gold.prev_type).correct += 1;
+                self.types.at(self.gold.prev_type).correct += 1;
             } else if ge != pe || pt != gt {
                 self.in_correct = false;
             }
         }
-        let gs = start_of_chunk(self.gold.prev, gc, &self.gold.prev_type, gt);
-        let ps = start_of_chunk(self.pred.prev, pc, &self.pred.prev_type, pt);
+        let gs = start_of_chunk(self.gold.prev, gc, self.gold.prev_type, gt);
+        let ps = start_of_chunk(self.pred.prev, pc, self.pred.prev_type, pt);
         if gs && ps && pt == gt {
             self.in_correct = true;
         }
         if gs {
             self.counts.total.gold += 1;
-            self.types.get(gt).gold += 1;
+            self.types.at(gt).gold += 1;
         }
         if ps {
             self.counts.total.pred += 1;
-            self.types.get(pt).pred += 1;
-        }
-        if !boundary {
-            if gp == pp && gt == pt {
-                self.counts.correct_tags += 1;
-            }
-            self.counts.tokens += 1;
+            self.types.at(pt).pred += 1;
         }
         self.gold.set(gc, gt);
         self.pred.set(pc, pt);
@@ -263,7 +272,7 @@ impl Conlleval {
         }
         if self.in_correct {
             self.counts.total.correct += 1;
-            self.types.get(&self.gold.prev_type).correct += 1;
+            self.types.at(self.gold.prev_type).correct += 1;
         }
         self.counts.types = self.types.into_sorted();
         self.counts

@@ -141,7 +141,7 @@ pub use strict::{Side, Strict};
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::scheme::TagScheme;
 use crate::span::Position;
-use reader::{check_columns, field_offsets, is_blank, split_row, Lines};
+use reader::{check_columns, fast_row, field_offsets, is_blank, split_row, Lines};
 
 /// How chunks are read and counted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -273,6 +273,74 @@ impl Engine {
     }
 }
 
+/// What the fast path of [`evaluate_file`] feeds, one scorer at a time
+/// (so the scorer's calls are not dispatched per token).
+trait Scorer {
+    /// Scores a token; `false` when it is not accepted (the line is then
+    /// read again by the slow path, which reports the error).
+    fn token(&mut self, gold: &str, pred: &str, line: u64) -> bool;
+    fn boundary(&mut self);
+}
+
+impl Scorer for Conlleval {
+    #[inline]
+    fn token(&mut self, gold: &str, pred: &str, _line: u64) -> bool {
+        Conlleval::token(self, gold, pred);
+        true
+    }
+
+    #[inline]
+    fn boundary(&mut self) {
+        Conlleval::boundary(self)
+    }
+}
+
+impl Scorer for Strict {
+    #[inline]
+    fn token(&mut self, gold: &str, pred: &str, line: u64) -> bool {
+        Strict::token(self, gold, pred, (line, line)).is_ok()
+    }
+
+    #[inline]
+    fn boundary(&mut self) {
+        Strict::boundary(self)
+    }
+}
+
+/// Scores the lines of `text` from byte `from` (the first of them is line
+/// `line + 1`) as long as they are plain: `columns` fields separated by
+/// spaces and tabs, or blank. Returns how many lines and bytes were
+/// scored; the line it stops at is left to the general loop.
+#[inline(never)]
+fn fast_lines<S: Scorer>(
+    s: &mut S,
+    text: &str,
+    from: usize,
+    line: u64,
+    columns: usize,
+) -> (u64, usize) {
+    let (mut at, mut n) = (from, 0);
+    while let Some((fields, next)) = fast_row(text, at) {
+        if fields.count == 0 {
+            s.boundary();
+        } else if fields.count != columns {
+            break;
+        } else {
+            let row = fields.row(text);
+            if row.first == "-X-" {
+                s.boundary();
+            } else if !s.token(row.second_last, row.last, line + n + 1) {
+                // A strict scorer may have taken the gold tag: the slow
+                // path reads the line again only to report the error.
+                break;
+            }
+        }
+        at = next;
+        n += 1;
+    }
+    (n, at - from)
+}
+
 fn bad_tag(pos: Position, tag: &str, reason: String) -> Error {
     Error::parse(
         pos,
@@ -302,7 +370,20 @@ pub fn evaluate_file<R: BufRead>(
     let mut engine = Engine::new(&options.mode);
     let mut columns = None;
     let d = &options.delimiter;
-    while lines.advance().map_err(|e| e.with_path(path))? {
+    loop {
+        if let (Delimiter::Whitespace, Some((n, _))) = (d, columns) {
+            if let Some((text, from)) = lines.pending() {
+                let line = lines.number();
+                let (k, bytes) = match &mut engine {
+                    Engine::Conlleval(c) => fast_lines(c, text, from, line, n),
+                    Engine::Strict(s) => fast_lines(s, text, from, line, n),
+                };
+                lines.skip(k, bytes);
+            }
+        }
+        if !lines.advance().map_err(|e| e.with_path(path))? {
+            break;
+        }
         let text = lines.text();
         if is_blank(text) {
             engine.boundary();

@@ -113,6 +113,76 @@ pub(crate) fn split_row<'a>(line: &'a str, delimiter: &Delimiter) -> Row<'a> {
     row
 }
 
+/// Fields of a line found by [`fast_row`], as byte ranges of the text.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FastRow {
+    /// Number of fields.
+    pub count: usize,
+    /// The first field.
+    pub first: (usize, usize),
+    /// The field before the last one.
+    pub second_last: (usize, usize),
+    /// The last field.
+    pub last: (usize, usize),
+}
+
+impl FastRow {
+    /// The fields as slices of `text`, the text scanned.
+    #[inline]
+    pub fn row<'a>(&self, text: &'a str) -> Row<'a> {
+        Row {
+            count: self.count,
+            first: &text[self.first.0..self.first.1],
+            second_last: &text[self.second_last.0..self.second_last.1],
+            last: &text[self.last.0..self.last.1],
+        }
+    }
+}
+
+/// Splits the line of `text` starting at byte `from` at runs of spaces and
+/// tabs, in one pass over its bytes: the fields and the offset of the next
+/// line. `None` when the line has no line end in `text` or holds a control
+/// character other than a tab or a `\r` right before the line end (no
+/// BOM is looked for): such lines are left to [`Lines::advance`] and
+/// [`split_row`], which read every line. Otherwise the fields are those of
+/// `split_row` with [`Delimiter::Whitespace`] on the line as `Lines` gives
+/// it, and a line without fields is [`is_blank`].
+#[inline]
+pub(crate) fn fast_row(text: &str, from: usize) -> Option<(FastRow, usize)> {
+    let b = text.as_bytes();
+    let mut i = from;
+    let mut row = FastRow {
+        count: 0,
+        first: (0, 0),
+        second_last: (0, 0),
+        last: (0, 0),
+    };
+    loop {
+        let c = *b.get(i)?;
+        if c > b' ' {
+            let start = i;
+            i += 1;
+            while i < b.len() && b[i] > b' ' {
+                i += 1;
+            }
+            if row.count == 0 {
+                row.first = (start, i);
+            }
+            row.second_last = row.last;
+            row.last = (start, i);
+            row.count += 1;
+        } else if c == b' ' || c == b'\t' {
+            i += 1;
+        } else if c == b'\n' {
+            return Some((row, i + 1));
+        } else if c == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            return Some((row, i + 2));
+        } else {
+            return None;
+        }
+    }
+}
+
 /// Byte offsets of every field of `line` (for messages only).
 pub(crate) fn field_offsets(line: &str, delimiter: &Delimiter) -> Vec<usize> {
     let mut out = Vec::new();
@@ -277,6 +347,56 @@ impl<R: BufRead> Lines<R> {
         Ok(())
     }
 
+    /// The text read so far and where the lines after the current one
+    /// start in it, for scanning many lines without [`Lines::advance`]
+    /// (see [`fast_row`]); `None` at the start of the input, where a
+    /// byte-order mark may be. The text after that offset is checked UTF-8;
+    /// only its last line may lack a line end. Lines scanned this way are
+    /// passed with [`Lines::skip`].
+    #[inline]
+    pub(crate) fn pending(&self) -> Option<(&str, usize)> {
+        (self.next_start != 0).then_some((self.text.as_str(), self.pos))
+    }
+
+    /// Makes the next line of [`Lines::pending`], of `bytes` bytes with its
+    /// line end, the current one: [`Lines::advance`] for a line already
+    /// found.
+    #[inline]
+    pub(crate) fn take(&mut self, bytes: usize) {
+        let (from, to) = (self.pos, self.pos + bytes);
+        let b = self.text.as_bytes();
+        let mut end = to;
+        if end > from && b[end - 1] == b'\n' {
+            end -= 1;
+            if end > from && b[end - 1] == b'\r' {
+                end -= 1;
+            }
+        }
+        self.pos = to;
+        self.line += 1;
+        self.start = self.next_start;
+        self.next_start += bytes as u64;
+        self.content = (from, end);
+        self.whole = (from, to);
+    }
+
+    /// The text of [`Lines::pending`] (still valid after [`Lines::skip`],
+    /// until the next [`Lines::advance`]).
+    #[inline]
+    pub(crate) fn block(&self) -> &str {
+        &self.text
+    }
+
+    /// Passes `lines` complete lines, `bytes` bytes in all, of
+    /// [`Lines::pending`]. The current line is then undefined until the
+    /// next [`Lines::advance`]; [`Lines::number`] counts the lines passed.
+    #[inline]
+    pub(crate) fn skip(&mut self, lines: u64, bytes: usize) {
+        self.pos += bytes;
+        self.line += lines;
+        self.next_start += bytes as u64;
+    }
+
     /// The current line without its line end (and BOM).
     #[inline]
     pub(crate) fn text(&self) -> &str {
@@ -420,6 +540,34 @@ pub(crate) fn check_columns<R: BufRead>(
 
 impl<R: BufRead> TagSource for ColumnSource<R> {
     fn next_item(&mut self) -> Result<Item<'_>> {
+        // The common line, without the bookkeeping of `Lines::advance`.
+        if let (Delimiter::Whitespace, Some((n, _))) = (&self.delimiter, self.columns) {
+            while let Some((text, from)) = self.lines.pending() {
+                let Some((row, next)) = fast_row(text, from) else {
+                    break;
+                };
+                if row.count == 0 {
+                    self.lines.take(next - from);
+                    if std::mem::take(&mut self.in_sentence) {
+                        return Ok(Item::SentenceEnd {
+                            line: self.lines.number(),
+                        });
+                    }
+                    continue;
+                }
+                if row.count != n {
+                    break;
+                }
+                self.lines.take(next - from);
+                self.in_sentence = true;
+                let row = row.row(self.lines.block());
+                return Ok(Item::Token {
+                    text: (row.count > 1).then_some(row.first),
+                    tag: row.last,
+                    line: self.lines.number(),
+                });
+            }
+        }
         loop {
             if self.done {
                 return Ok(Item::End {

@@ -28,19 +28,22 @@ use super::counts::{Counts, TypeTable};
 
 /// A prefix, as far as the rules can tell prefixes apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 enum P {
-    B,
-    I,
-    E,
-    O,
-    Dot,
-    Bracket,
-    Other,
+    B = 0,
+    I = 1,
+    E = 2,
+    O = 3,
+    Dot = 4,
+    Bracket = 5,
+    Other = 6,
 }
 
+const ALL: [P; 7] = [P::B, P::I, P::E, P::O, P::Dot, P::Bracket, P::Other];
+
 #[inline]
-fn class(prefix: &str) -> P {
-    match *prefix.as_bytes() {
+fn class(prefix: &[u8]) -> P {
+    match *prefix {
         [b'B'] => P::B,
         [b'I'] => P::I,
         [b'E'] => P::E,
@@ -54,15 +57,14 @@ fn class(prefix: &str) -> P {
 /// Two prefixes of class `c` are equal: the class tells all but the
 /// brackets and the other prefixes apart.
 #[inline]
-fn same_prefix(c: P, a: &str, b: &str) -> bool {
+fn same_prefix(c: P, a: &[u8], b: &[u8]) -> bool {
     match c {
         P::Bracket | P::Other => a == b,
         _ => true,
     }
 }
 
-#[inline]
-fn end_of_chunk(prev: P, cur: P, prev_type: u32, cur_type: u32) -> bool {
+const fn end_by_prefixes(prev: P, cur: P) -> bool {
     matches!(
         (prev, cur),
         (P::B, P::B)
@@ -72,12 +74,10 @@ fn end_of_chunk(prev: P, cur: P, prev_type: u32, cur_type: u32) -> bool {
             | (P::E, P::E)
             | (P::E, P::I)
             | (P::E, P::O)
-    ) || (prev != P::O && prev != P::Dot && prev_type != cur_type)
-        || prev == P::Bracket
+    ) || matches!(prev, P::Bracket)
 }
 
-#[inline]
-fn start_of_chunk(prev: P, cur: P, prev_type: u32, cur_type: u32) -> bool {
+const fn start_by_prefixes(prev: P, cur: P) -> bool {
     matches!(
         (prev, cur),
         (P::B, P::B)
@@ -87,8 +87,68 @@ fn start_of_chunk(prev: P, cur: P, prev_type: u32, cur_type: u32) -> bool {
             | (P::E, P::E)
             | (P::E, P::I)
             | (P::O, P::E)
-    ) || (cur != P::O && cur != P::Dot && prev_type != cur_type)
-        || cur == P::Bracket
+    ) || matches!(cur, P::Bracket)
+}
+
+/// A chunk starts whatever the types.
+const START: u8 = 1;
+/// A chunk ends whatever the types.
+const END: u8 = 2;
+/// A chunk starts when the type changes (the current prefix is not `O`
+/// or `.`).
+const START_TYPED: u8 = 4;
+/// A chunk ends when the type changes (the previous prefix is not `O` or
+/// `.`).
+const END_TYPED: u8 = 8;
+
+/// The rules above for every (previous, current) prefix class.
+const RULES: [[u8; 7]; 7] = {
+    let mut t = [[0u8; 7]; 7];
+    let mut i = 0;
+    while i < 7 {
+        let mut j = 0;
+        while j < 7 {
+            let (prev, cur) = (ALL[i], ALL[j]);
+            let mut r = 0;
+            if start_by_prefixes(prev, cur) {
+                r |= START;
+            }
+            if end_by_prefixes(prev, cur) {
+                r |= END;
+            }
+            if !matches!(cur, P::O | P::Dot) {
+                r |= START_TYPED;
+            }
+            if !matches!(prev, P::O | P::Dot) {
+                r |= END_TYPED;
+            }
+            t[i][j] = r;
+            j += 1;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// (a chunk ends before `cur`, one starts at `cur`).
+#[inline]
+fn end_start(prev: P, cur: P, prev_type: u32, cur_type: u32) -> (bool, bool) {
+    let r = RULES[prev as usize][cur as usize];
+    let diff = prev_type != cur_type;
+    (
+        r & END != 0 || (r & END_TYPED != 0 && diff),
+        r & START != 0 || (r & START_TYPED != 0 && diff),
+    )
+}
+
+/// [`split_tag`] on bytes.
+#[inline]
+fn split_tag_bytes(tag: &[u8]) -> (&[u8], &[u8]) {
+    let (prefix, ty) = match tag.iter().position(|&c| c == b'-') {
+        Some(i) => (&tag[..i], &tag[i + 1..]),
+        None => (tag, &[][..]),
+    };
+    (prefix, if ty == b"0" { &[] } else { ty })
 }
 
 /// Splits a tag at its first hyphen into prefix and type, with conlleval's
@@ -211,8 +271,31 @@ impl Conlleval {
     /// Scores one token with its gold and predicted tag.
     #[inline]
     pub fn token(&mut self, gold: &str, pred: &str) {
-        let (gp, gt) = self.read(gold);
-        let (pp, pt) = self.read(pred);
+        if self.options.raw {
+            let (gp, gt) = self.read(gold);
+            let (pp, pt) = self.read(pred);
+            self.score(gp.as_bytes(), gt.as_bytes(), pp.as_bytes(), pt.as_bytes());
+        } else {
+            self.token_bytes(gold.as_bytes(), pred.as_bytes());
+        }
+    }
+
+    /// [`Conlleval::token`] on the bytes of the tags, when not in raw mode
+    /// (which [`Conlleval::token`] checks).
+    #[inline]
+    pub(crate) fn token_bytes(&mut self, gold: &[u8], pred: &[u8]) {
+        if self.options.raw {
+            // Slices of text split at ASCII bytes are text.
+            let text = |b| std::str::from_utf8(b).expect("tags are text");
+            return self.token(text(gold), text(pred));
+        }
+        let (gp, gt) = split_tag_bytes(gold);
+        let (pp, pt) = split_tag_bytes(pred);
+        self.score(gp, gt, pp, pt);
+    }
+
+    #[inline]
+    fn score(&mut self, gp: &[u8], gt: &[u8], pp: &[u8], pt: &[u8]) {
         let (gc, pc) = (class(gp), class(pp));
         let gt = self.types.intern(gt);
         let pt = self.types.intern(pt);
@@ -237,9 +320,9 @@ impl Conlleval {
 
     #[inline]
     fn step(&mut self, gc: P, gt: u32, pc: P, pt: u32) {
+        let (ge, gs) = end_start(self.gold.prev, gc, self.gold.prev_type, gt);
+        let (pe, ps) = end_start(self.pred.prev, pc, self.pred.prev_type, pt);
         if self.in_correct {
-            let ge = end_of_chunk(self.gold.prev, gc, self.gold.prev_type, gt);
-            let pe = end_of_chunk(self.pred.prev, pc, self.pred.prev_type, pt);
             if ge && pe && self.pred.prev_type == self.gold.prev_type {
                 self.in_correct = false;
                 self.counts.total.correct += 1;
@@ -248,8 +331,6 @@ impl Conlleval {
                 self.in_correct = false;
             }
         }
-        let gs = start_of_chunk(self.gold.prev, gc, self.gold.prev_type, gt);
-        let ps = start_of_chunk(self.pred.prev, pc, self.pred.prev_type, pt);
         if gs && ps && pt == gt {
             self.in_correct = true;
         }

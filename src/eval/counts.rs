@@ -129,11 +129,11 @@ impl TypeTable {
 
     /// The index of `label`, added when it is new.
     #[inline]
-    pub(crate) fn intern(&mut self, label: &str) -> u32 {
+    pub(crate) fn intern(&mut self, label: &[u8]) -> u32 {
         if label.is_empty() {
             return Self::EMPTY;
         }
-        let b = label.as_bytes();
+        let b = label;
         for (i, name) in self.names.iter().enumerate().skip(1) {
             if name.len() == b.len() && name.as_bytes() == b {
                 return i as u32;
@@ -143,7 +143,9 @@ impl TypeTable {
     }
 
     #[cold]
-    fn add(&mut self, label: &str) -> u32 {
+    fn add(&mut self, label: &[u8]) -> u32 {
+        // Labels are slices of text cut at ASCII bytes.
+        let label = std::str::from_utf8(label).expect("a label is text");
         self.names.push(label.into());
         self.counts.push(TypeCounts::default());
         self.touched.push(false);
@@ -160,7 +162,7 @@ impl TypeTable {
     /// The counters of `label`.
     #[inline]
     pub(crate) fn get(&mut self, label: &str) -> &mut TypeCounts {
-        let i = self.intern(label);
+        let i = self.intern(label.as_bytes());
         self.at(i)
     }
 

@@ -278,14 +278,15 @@ impl Engine {
 trait Scorer {
     /// Scores a token; `false` when it is not accepted (the line is then
     /// read again by the slow path, which reports the error).
-    fn token(&mut self, gold: &str, pred: &str, line: u64) -> bool;
+    fn token(&mut self, text: &str, gold: (usize, usize), pred: (usize, usize), line: u64) -> bool;
     fn boundary(&mut self);
 }
 
 impl Scorer for Conlleval {
     #[inline]
-    fn token(&mut self, gold: &str, pred: &str, _line: u64) -> bool {
-        Conlleval::token(self, gold, pred);
+    fn token(&mut self, text: &str, g: (usize, usize), p: (usize, usize), _line: u64) -> bool {
+        let b = text.as_bytes();
+        self.token_bytes(&b[g.0..g.1], &b[p.0..p.1]);
         true
     }
 
@@ -297,8 +298,8 @@ impl Scorer for Conlleval {
 
 impl Scorer for Strict {
     #[inline]
-    fn token(&mut self, gold: &str, pred: &str, line: u64) -> bool {
-        Strict::token(self, gold, pred, (line, line)).is_ok()
+    fn token(&mut self, text: &str, g: (usize, usize), p: (usize, usize), line: u64) -> bool {
+        Strict::token(self, &text[g.0..g.1], &text[p.0..p.1], (line, line)).is_ok()
     }
 
     #[inline]
@@ -326,10 +327,9 @@ fn fast_lines<S: Scorer>(
         } else if fields.count != columns {
             break;
         } else {
-            let row = fields.row(text);
-            if row.first == "-X-" {
+            if &text.as_bytes()[fields.first.0..fields.first.1] == b"-X-" {
                 s.boundary();
-            } else if !s.token(row.second_last, row.last, line + n + 1) {
+            } else if !s.token(text, fields.second_last, fields.last, line + n + 1) {
                 // A strict scorer may have taken the gold tag: the slow
                 // path reads the line again only to report the error.
                 break;

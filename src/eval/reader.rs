@@ -149,6 +149,57 @@ impl FastRow {
 /// it, and a line without fields is [`is_blank`].
 #[inline]
 pub(crate) fn fast_row(text: &str, from: usize) -> Option<(FastRow, usize)> {
+    // Eight bytes at a time: a mask of the bytes up to a space (the
+    // separators, line ends and other control characters) and a look at
+    // each of those; field bytes are passed over a word at a time.
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let b = text.as_bytes();
+    let mut row = FastRow {
+        count: 0,
+        first: (0, 0),
+        second_last: (0, 0),
+        last: (0, 0),
+    };
+    // Where the current field (if any) starts.
+    let mut fs = from;
+    let mut i = from;
+    while let Some(word) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        // The high bit of each byte <= 0x20 (no carries between bytes:
+        // 0x7f + 0x5f < 0x100).
+        let mut m = !(((w & !HI) + 0x5f * LO) | w) & HI;
+        while m != 0 {
+            let bit = m.trailing_zeros();
+            let p = i + (bit / 8) as usize;
+            let c = (w >> (bit & !7)) as u8;
+            let end = match c {
+                b' ' | b'\t' => None,
+                b'\n' => Some(p + 1),
+                b'\r' if b.get(p + 1) == Some(&b'\n') => Some(p + 2),
+                _ => return None,
+            };
+            if p > fs {
+                if row.count == 0 {
+                    row.first = (fs, p);
+                }
+                row.second_last = row.last;
+                row.last = (fs, p);
+                row.count += 1;
+            }
+            if let Some(next) = end {
+                return Some((row, next));
+            }
+            fs = p + 1;
+            m &= m - 1;
+        }
+        i += 8;
+    }
+    fast_row_bytes(text, from)
+}
+
+/// [`fast_row`] a byte at a time, for the end of the text.
+fn fast_row_bytes(text: &str, from: usize) -> Option<(FastRow, usize)> {
     let b = text.as_bytes();
     let mut i = from;
     let mut row = FastRow {

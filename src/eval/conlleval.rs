@@ -289,6 +289,14 @@ impl Conlleval {
             let text = |b| std::str::from_utf8(b).expect("tags are text");
             return self.token(text(gold), text(pred));
         }
+        if gold == b"O" && pred == b"O" {
+            // Most tokens of most inputs.
+            self.outside();
+            self.counts.correct_tags += 1;
+            self.counts.tokens += 1;
+            self.in_sentence = true;
+            return;
+        }
         let (gp, gt) = split_tag_bytes(gold);
         let (pp, pt) = split_tag_bytes(pred);
         self.score(gp, gt, pp, pt);
@@ -311,10 +319,24 @@ impl Conlleval {
     /// `-X-`): closes open chunks; not counted as a token.
     #[inline]
     pub fn boundary(&mut self) {
-        self.step(P::O, TypeTable::EMPTY, P::O, TypeTable::EMPTY);
+        self.outside();
         if self.in_sentence {
             self.counts.sentences += 1;
             self.in_sentence = false;
+        }
+    }
+
+    /// [`Conlleval::step`] with `O` on both sides.
+    #[inline]
+    fn outside(&mut self) {
+        if self.gold.prev == P::O && self.pred.prev == P::O {
+            // `O` after `O` neither starts nor ends a chunk, whatever the
+            // types, and no chunk is open (`O` never starts one).
+            debug_assert!(!self.in_correct);
+            self.gold.prev_type = TypeTable::EMPTY;
+            self.pred.prev_type = TypeTable::EMPTY;
+        } else {
+            self.step(P::O, TypeTable::EMPTY, P::O, TypeTable::EMPTY);
         }
     }
 

@@ -298,9 +298,6 @@ pub(crate) struct Lines<R> {
     whole: (usize, usize),
 }
 
-/// How much is read at a time.
-const BLOCK: usize = 1 << 16;
-
 impl<R: BufRead> Lines<R> {
     pub(crate) fn new(inner: R) -> Lines<R> {
         Lines {
@@ -361,15 +358,28 @@ impl<R: BufRead> Lines<R> {
     fn refill(&mut self) -> Result<()> {
         self.text.drain(..self.pos);
         self.pos = 0;
-        let mut chunk = [0u8; BLOCK];
-        let n = loop {
-            match self.inner.read(&mut chunk) {
-                Ok(n) => break n,
+        let chunk = loop {
+            match self.inner.fill_buf() {
+                Ok(chunk) => break chunk,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e.into()),
             }
         };
-        self.raw.extend_from_slice(&chunk[..n]);
+        let n = chunk.len();
+        if self.raw.is_empty() && n > 0 {
+            // The common case: the lines of the reader's buffer go to
+            // `text` in one copy, and only an unfinished last line waits
+            // in `raw`.
+            let cut = memchr::memrchr(b'\n', chunk).map_or(0, |i| i + 1);
+            if let Ok(s) = std::str::from_utf8(&chunk[..cut]) {
+                self.text.push_str(s);
+                self.raw.extend_from_slice(&chunk[cut..]);
+                self.inner.consume(n);
+                return Ok(());
+            }
+        }
+        self.raw.extend_from_slice(chunk);
+        self.inner.consume(n);
         if n == 0 {
             self.eof = true;
         }

@@ -282,7 +282,7 @@ impl Conlleval {
 
     /// [`Conlleval::token`] on the bytes of the tags, when not in raw mode
     /// (which [`Conlleval::token`] checks).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn token_bytes(&mut self, gold: &[u8], pred: &[u8]) {
         if self.options.raw {
             // Slices of text split at ASCII bytes are text.

@@ -330,43 +330,64 @@ fn fast_lines<S: Scorer>(
 ) -> (u64, usize) {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte equal to `c` (exact: no carries between
+    // bytes, as 0x7f + 0x7f < 0x100).
+    let eq = |w: u64, c: u8| {
+        let t = w ^ (c as u64 * LO);
+        !(((t & !HI) + !HI) | t) & HI
+    };
     let b = text.as_bytes();
     let mut n = 0;
     // Where the current line and field start.
     let (mut ls, mut fs) = (from, from);
     let mut count = 0;
-    let (mut first, mut second_last, mut last) = ((0, 0), (0, 0), (0, 0));
+    let (mut second_last, mut last) = ((0, 0), (0, 0));
     let mut i = from;
     'words: while let Some(word) = b.get(i..i + 8) {
         let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
         // The high bit of each byte <= 0x20 (no carries between bytes:
         // 0x7f + 0x5f < 0x100).
         let mut m = !(((w & !HI) + 0x5f * LO) | w) & HI;
+        if m == 0 {
+            i += 8;
+            continue;
+        }
+        let nl = eq(w, b'\n');
+        // The separators: spaces, and in the rare words with other bytes
+        // below 0x21, tabs and a `\r` before a line end (not part of the
+        // line, so as good as a separator); any other such byte stops the
+        // loop.
+        let mut ws = m & !nl;
+        if ws & !eq(w, b' ') != 0 {
+            let next_nl = if b.get(i + 8) == Some(&b'\n') {
+                1 << 63
+            } else {
+                0
+            };
+            let crlf = eq(w, b'\r') & ((nl >> 8) | next_nl);
+            ws &= eq(w, b' ') | eq(w, b'\t') | crlf;
+        }
         while m != 0 {
-            let bit = m.trailing_zeros();
-            m &= m - 1;
-            let p = i + (bit / 8) as usize;
+            let low = m & m.wrapping_neg();
+            m ^= low;
+            let p = i + (low.trailing_zeros() / 8) as usize;
             if p > fs {
-                if count == 0 {
-                    first = (fs, p);
-                }
                 second_last = last;
                 last = (fs, p);
                 count += 1;
             }
             fs = p + 1;
-            match (w >> (bit & !7)) as u8 {
-                b' ' | b'\t' => continue,
-                b'\n' => {}
-                // Not part of the line: a separator as good as any.
-                b'\r' if b.get(p + 1) == Some(&b'\n') => continue,
-                _ => break 'words,
+            if ws & low != 0 {
+                continue;
+            }
+            if nl & low == 0 {
+                break 'words;
             }
             if count == 0 {
                 s.boundary();
             } else if count != columns {
                 break 'words;
-            } else if &b[first.0..first.1] == b"-X-" {
+            } else if is_x_boundary(b, ls) {
                 s.boundary();
             } else if !s.token(text, second_last, last, line + n + 1) {
                 // A strict scorer may have taken the gold tag: the slow
@@ -380,6 +401,21 @@ fn fast_lines<S: Scorer>(
         i += 8;
     }
     (n, ls - from)
+}
+
+/// The first field of the plain line at `from` of `b` (see
+/// [`fast_lines`]) is `-X-`.
+#[inline]
+fn is_x_boundary(b: &[u8], from: usize) -> bool {
+    let mut f = from;
+    if b[f] > b' ' && b[f] != b'-' {
+        return false;
+    }
+    while b[f] == b' ' || b[f] == b'\t' {
+        f += 1;
+    }
+    // The line ends in a byte below 0x21, so `-X-` is followed by one.
+    matches!(b.get(f..f + 4), Some(&[b'-', b'X', b'-', c]) if c <= b' ')
 }
 
 fn bad_tag(pos: Position, tag: &str, reason: String) -> Error {

@@ -612,3 +612,69 @@ pub fn evaluate_pair<G: TagSource, P: TagSource>(
         token_mismatches: mismatches,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The counts of `input` line by line through [`split_row`], as the
+    /// general loop reads it, without the fast path.
+    fn reference(input: &str, mode: &Mode) -> Counts {
+        let mut engine = Engine::new(mode);
+        let mut lines: Vec<&str> = input.split('\n').collect();
+        if lines.last() == Some(&"") {
+            lines.pop();
+        }
+        for (k, line) in lines.iter().enumerate() {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if is_blank(line) {
+                engine.boundary();
+                continue;
+            }
+            let row = split_row(line, &Delimiter::Whitespace);
+            if row.first == "-X-" {
+                engine.boundary();
+                continue;
+            }
+            let n = k as u64 + 1;
+            engine.token(row.second_last, row.last, (n, n)).unwrap();
+        }
+        engine.finish()
+    }
+
+    const PIECES: &[&str] = &[
+        "a O O\n",
+        "tok B-PER B-PER\n",
+        "x I-PER I-LOC\n",
+        "y\tB-LOC\tO\n",
+        "  z  I-LOC   I-LOC  \n",
+        "w B-PER O\r\n",
+        "\n",
+        "  \t \n",
+        "\r\n",
+        "-X- O O\n",
+        " -X-\tO O\n",
+        "-X-a O O\n",
+        "verylongtokentext O B-MISC-X\n",
+        "é O B-0\n",
+    ];
+
+    proptest! {
+        /// The fast path scores plain lines as the general loop does.
+        #[test]
+        fn fast_path_is_the_general_loop(
+            seq in prop::collection::vec(prop::sample::select(PIECES), 0..60)
+        ) {
+            let input: String = seq.concat();
+            for mode in [Mode::default(), Mode::Strict(TagScheme::Iob2)] {
+                if let Ok(got) = evaluate_file(input.as_bytes(), "t", &Options { mode: mode.clone(), ..Options::default() }) {
+                    prop_assert_eq!(got.counts, reference(&input, &mode));
+                } else {
+                    // Only strict mode rejects tags here.
+                    prop_assert!(matches!(mode, Mode::Strict(_)));
+                }
+            }
+        }
+    }
+}

@@ -306,7 +306,17 @@ impl Strict {
         }
     }
 
+    #[inline]
     fn push(&mut self, tag: &str) -> Result<T, String> {
+        if tag == "O" {
+            // Allowed in every scheme; most tags.
+            let at = self.buf.len() as u32;
+            return Ok(T {
+                p: L::O,
+                ls: at,
+                le: at,
+            });
+        }
         let (p, at) = parse(self.scheme, tag)?;
         let ls = self.buf.len() as u32;
         if at < tag.len() {

@@ -509,6 +509,13 @@ fn decode_patterns(
     let mut orphan: Option<usize> = None;
     while i <= n {
         let tok = get(i);
+        if tok.p == L::O {
+            // No scheme's chunk starts at `O` (see the test
+            // `no_chunk_starts_at_o`), and `O` is no orphan.
+            i += 1;
+            prev = tok;
+            continue;
+        }
         if matches(&pat.start, prev, tok, same) {
             let mut j = i + 1;
             let mut pv = tok;
@@ -688,6 +695,14 @@ mod tests {
                 check(TagScheme::Iobes, "BIESO", &seq);
                 check(TagScheme::Bilou, "BILUO", &seq);
             }
+        }
+    }
+
+    #[test]
+    fn no_chunk_starts_at_o() {
+        let o = (L::O as u8).trailing_zeros() as usize;
+        for t in [&IOB2_T, &IOE2_T, &IOBES_T, &BILOU_T] {
+            assert!(t.start.iter().all(|row| row[o] == 0));
         }
     }
 

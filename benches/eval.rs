@@ -1,0 +1,99 @@
+//! `eval`: scoring, file to report, in conlleval mode (conlleval.pl's
+//! rules) and in strict mode (seqeval's strict mode), from bytes in memory
+//! to the report written into a sink.
+//!
+//! Inputs: WNUT-17 test gold against a real shared-task submission
+//! (`corpora/wnut17/submissions/arcada`, two files read in lockstep), and
+//! 1 million generated tokens in conlleval's layout (`TOKEN GOLD PRED`,
+//! `examples/gen_corpus.rs`, seed 1), IOB2 and IOBES, where about 10% of
+//! the predicted entities differ from gold. Throughput is in tokens.
+
+use std::hint::black_box;
+use std::io;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use nerkit::eval::{self, ColumnSource, Delimiter, Format, Mode, Options};
+use nerkit::TagScheme;
+
+mod common;
+
+use common::EvalScheme;
+
+fn options(mode: Mode) -> Options {
+    Options {
+        mode,
+        ..Options::default()
+    }
+}
+
+/// Scores a conlleval-layout text and writes the report; returns the
+/// number of tokens.
+fn one_file(text: &str, opts: &Options) -> u64 {
+    let e = eval::evaluate_file(text.as_bytes(), "bench", opts).expect("valid input");
+    eval::report::write(
+        &mut io::sink(),
+        &e.counts,
+        opts.mode.scheme_name(),
+        Format::Conlleval,
+    )
+    .expect("a sink");
+    e.counts.tokens
+}
+
+/// Scores two column texts read in lockstep and writes the report.
+fn two_files(gold: &str, pred: &str, opts: &Options) -> u64 {
+    let mut g = ColumnSource::new(gold.as_bytes(), "gold", Delimiter::default());
+    let mut p = ColumnSource::new(pred.as_bytes(), "pred", Delimiter::default());
+    let e = eval::evaluate_pair(&mut g, &mut p, opts).expect("aligned input");
+    eval::report::write(
+        &mut io::sink(),
+        &e.counts,
+        opts.mode.scheme_name(),
+        Format::Conlleval,
+    )
+    .expect("a sink");
+    e.counts.tokens
+}
+
+fn bench(c: &mut Criterion) {
+    let conlleval = options(Mode::default());
+    let mut group = c.benchmark_group("eval");
+
+    let gold = common::corpus("wnut17/emerging.test.annotated");
+    let pred = common::corpus("wnut17/submissions/arcada");
+    let tokens = two_files(&gold, &pred, &conlleval);
+    group.throughput(Throughput::Elements(tokens));
+    group.bench_function(BenchmarkId::new("conlleval", "wnut17-test-arcada"), |b| {
+        b.iter(|| two_files(black_box(&gold), black_box(&pred), &conlleval))
+    });
+
+    for (scheme, generated) in [
+        (TagScheme::Iob2, EvalScheme::Iob2),
+        (TagScheme::Iobes, EvalScheme::Iobes),
+    ] {
+        let text = common::eval_string(1, 1_000_000, generated);
+        let name = format!("generated-1M-{scheme}");
+        let strict = options(Mode::Strict(scheme));
+        group.throughput(Throughput::Elements(one_file(&text, &conlleval)));
+        group.bench_with_input(BenchmarkId::new("conlleval", &name), &text, |b, t| {
+            b.iter(|| one_file(black_box(t), &conlleval))
+        });
+        group.bench_with_input(
+            BenchmarkId::new(format!("strict-{scheme}"), &name),
+            &text,
+            |b, t| b.iter(|| one_file(black_box(t), &strict)),
+        );
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    targets = bench
+}
+criterion_main!(benches);

@@ -1,0 +1,79 @@
+//! `parse`: bracket lines to tokens and entities with `bracket::Reader`,
+//! next to the cheapest possible passes over the same bytes (find every
+//! line with memchr; split on whitespace), which bound what a parser can
+//! reach.
+//!
+//! Inputs: the cable, WNUT-17 training data rendered as bracket lines, and
+//! 8 MB of generated tagger output (`examples/gen_corpus.rs`, seed 1).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use nerkit::bracket::{Options, Reader};
+use nerkit::{Sentence, Tokenizer};
+
+mod common;
+
+/// The named inputs of the `parse` and `convert` groups.
+fn inputs() -> Vec<(&'static str, String)> {
+    vec![
+        ("cable", common::CABLE.to_string()),
+        ("wnut17-train", common::wnut17_as_bracket()),
+        ("generated-8MB", common::bracket_string(1, 8_000_000)),
+    ]
+}
+
+/// Reads every sentence; returns the token and entity counts so that
+/// nothing is optimised away.
+fn read_all(text: &str, opts: &Options) -> (usize, usize) {
+    let mut reader = Reader::new(text.as_bytes(), opts.clone());
+    let mut sentence = Sentence::new();
+    let (mut tokens, mut entities) = (0, 0);
+    while reader.read_sentence(&mut sentence).expect("valid input") {
+        tokens += sentence.len();
+        entities += sentence.entity_count();
+    }
+    (tokens, entities)
+}
+
+fn parse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse");
+    for (name, text) in inputs() {
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        for tokenizer in [Tokenizer::Whitespace, Tokenizer::Unicode] {
+            let opts = Options {
+                tokenizer,
+                ..Options::default()
+            };
+            group.bench_with_input(
+                BenchmarkId::new(format!("reader-{tokenizer}"), name),
+                text.as_str(),
+                |b, text| b.iter(|| read_all(black_box(text), &opts)),
+            );
+        }
+        // Baselines: the line scan every reader does, and whitespace
+        // splitting with no brackets, offsets or sentences at all.
+        group.bench_with_input(
+            BenchmarkId::new("baseline-memchr-lines", name),
+            text.as_str(),
+            |b, text| b.iter(|| memchr::memchr_iter(b'\n', black_box(text).as_bytes()).count()),
+        );
+        group.bench_with_input(
+            BenchmarkId::new("baseline-split_whitespace", name),
+            text.as_str(),
+            |b, text| b.iter(|| black_box(text).split_whitespace().count()),
+        );
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    targets = parse
+}
+criterion_main!(benches);

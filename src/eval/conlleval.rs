@@ -28,31 +28,43 @@ use super::counts::{Counts, TypeTable};
 
 /// A prefix, as far as the rules can tell prefixes apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 enum P {
-    B,
-    I,
-    E,
-    O,
-    Dot,
-    Bracket,
-    Other,
+    B = 0,
+    I = 1,
+    E = 2,
+    O = 3,
+    Dot = 4,
+    Bracket = 5,
+    Other = 6,
 }
 
+const ALL: [P; 7] = [P::B, P::I, P::E, P::O, P::Dot, P::Bracket, P::Other];
+
 #[inline]
-fn class(prefix: &str) -> P {
-    match prefix {
-        "B" => P::B,
-        "I" => P::I,
-        "E" => P::E,
-        "O" => P::O,
-        "." => P::Dot,
-        "[" | "]" => P::Bracket,
+fn class(prefix: &[u8]) -> P {
+    match *prefix {
+        [b'B'] => P::B,
+        [b'I'] => P::I,
+        [b'E'] => P::E,
+        [b'O'] => P::O,
+        [b'.'] => P::Dot,
+        [b'['] | [b']'] => P::Bracket,
         _ => P::Other,
     }
 }
 
+/// Two prefixes of class `c` are equal: the class tells all but the
+/// brackets and the other prefixes apart.
 #[inline]
-fn end_of_chunk(prev: P, cur: P, prev_type: &str, cur_type: &str) -> bool {
+fn same_prefix(c: P, a: &[u8], b: &[u8]) -> bool {
+    match c {
+        P::Bracket | P::Other => a == b,
+        _ => true,
+    }
+}
+
+const fn end_by_prefixes(prev: P, cur: P) -> bool {
     matches!(
         (prev, cur),
         (P::B, P::B)
@@ -62,12 +74,10 @@ fn end_of_chunk(prev: P, cur: P, prev_type: &str, cur_type: &str) -> bool {
             | (P::E, P::E)
             | (P::E, P::I)
             | (P::E, P::O)
-    ) || (prev != P::O && prev != P::Dot && prev_type != cur_type)
-        || prev == P::Bracket
+    ) || matches!(prev, P::Bracket)
 }
 
-#[inline]
-fn start_of_chunk(prev: P, cur: P, prev_type: &str, cur_type: &str) -> bool {
+const fn start_by_prefixes(prev: P, cur: P) -> bool {
     matches!(
         (prev, cur),
         (P::B, P::B)
@@ -77,8 +87,68 @@ fn start_of_chunk(prev: P, cur: P, prev_type: &str, cur_type: &str) -> bool {
             | (P::E, P::E)
             | (P::E, P::I)
             | (P::O, P::E)
-    ) || (cur != P::O && cur != P::Dot && prev_type != cur_type)
-        || cur == P::Bracket
+    ) || matches!(cur, P::Bracket)
+}
+
+/// A chunk starts whatever the types.
+const START: u8 = 1;
+/// A chunk ends whatever the types.
+const END: u8 = 2;
+/// A chunk starts when the type changes (the current prefix is not `O`
+/// or `.`).
+const START_TYPED: u8 = 4;
+/// A chunk ends when the type changes (the previous prefix is not `O` or
+/// `.`).
+const END_TYPED: u8 = 8;
+
+/// The rules above for every (previous, current) prefix class.
+const RULES: [[u8; 7]; 7] = {
+    let mut t = [[0u8; 7]; 7];
+    let mut i = 0;
+    while i < 7 {
+        let mut j = 0;
+        while j < 7 {
+            let (prev, cur) = (ALL[i], ALL[j]);
+            let mut r = 0;
+            if start_by_prefixes(prev, cur) {
+                r |= START;
+            }
+            if end_by_prefixes(prev, cur) {
+                r |= END;
+            }
+            if !matches!(cur, P::O | P::Dot) {
+                r |= START_TYPED;
+            }
+            if !matches!(prev, P::O | P::Dot) {
+                r |= END_TYPED;
+            }
+            t[i][j] = r;
+            j += 1;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// (a chunk ends before `cur`, one starts at `cur`).
+#[inline]
+fn end_start(prev: P, cur: P, prev_type: u32, cur_type: u32) -> (bool, bool) {
+    let r = RULES[prev as usize][cur as usize];
+    let diff = prev_type != cur_type;
+    (
+        r & END != 0 || (r & END_TYPED != 0 && diff),
+        r & START != 0 || (r & START_TYPED != 0 && diff),
+    )
+}
+
+/// [`split_tag`] on bytes.
+#[inline]
+fn split_tag_bytes(tag: &[u8]) -> (&[u8], &[u8]) {
+    let (prefix, ty) = match tag.iter().position(|&c| c == b'-') {
+        Some(i) => (&tag[..i], &tag[i + 1..]),
+        None => (tag, &[][..]),
+    };
+    (prefix, if ty == b"0" { &[] } else { ty })
 }
 
 /// Splits a tag at its first hyphen into prefix and type, with conlleval's
@@ -92,7 +162,8 @@ fn start_of_chunk(prev: P, cur: P, prev_type: &str, cur_type: &str) -> bool {
 /// ```
 #[inline]
 pub fn split_tag(tag: &str) -> (&str, &str) {
-    let (prefix, ty) = match memchr::memchr(b'-', tag.as_bytes()) {
+    // Tags are short: a plain scan beats a call to memchr.
+    let (prefix, ty) = match tag.bytes().position(|c| c == b'-') {
         Some(i) => (&tag[..i], &tag[i + 1..]),
         None => (tag, ""),
     };
@@ -119,28 +190,26 @@ impl Default for ConllevalOptions {
     }
 }
 
-/// One side's state: the previous prefix and type.
+/// One side's state: the previous prefix and type (an index into the
+/// scorer's [`TypeTable`]).
 #[derive(Debug)]
 struct Side {
     prev: P,
-    prev_type: String,
+    prev_type: u32,
 }
 
 impl Side {
     fn new() -> Side {
         Side {
             prev: P::O,
-            prev_type: String::new(),
+            prev_type: TypeTable::EMPTY,
         }
     }
 
     #[inline]
-    fn set(&mut self, p: P, ty: &str) {
+    fn set(&mut self, p: P, ty: u32) {
         self.prev = p;
-        if self.prev_type != ty {
-            self.prev_type.clear();
-            self.prev_type.push_str(ty);
-        }
+        self.prev_type = ty;
     }
 }
 
@@ -202,9 +271,47 @@ impl Conlleval {
     /// Scores one token with its gold and predicted tag.
     #[inline]
     pub fn token(&mut self, gold: &str, pred: &str) {
-        let (gp, gt) = self.read(gold);
-        let (pp, pt) = self.read(pred);
-        self.step(gp, gt, pp, pt, false);
+        if self.options.raw {
+            let (gp, gt) = self.read(gold);
+            let (pp, pt) = self.read(pred);
+            self.score(gp.as_bytes(), gt.as_bytes(), pp.as_bytes(), pt.as_bytes());
+        } else {
+            self.token_bytes(gold.as_bytes(), pred.as_bytes());
+        }
+    }
+
+    /// [`Conlleval::token`] on the bytes of the tags, when not in raw mode
+    /// (which [`Conlleval::token`] checks).
+    #[inline(always)]
+    pub(crate) fn token_bytes(&mut self, gold: &[u8], pred: &[u8]) {
+        if self.options.raw {
+            // Slices of text split at ASCII bytes are text.
+            let text = |b| std::str::from_utf8(b).expect("tags are text");
+            return self.token(text(gold), text(pred));
+        }
+        if gold == b"O" && pred == b"O" {
+            // Most tokens of most inputs.
+            self.outside();
+            self.counts.correct_tags += 1;
+            self.counts.tokens += 1;
+            self.in_sentence = true;
+            return;
+        }
+        let (gp, gt) = split_tag_bytes(gold);
+        let (pp, pt) = split_tag_bytes(pred);
+        self.score(gp, gt, pp, pt);
+    }
+
+    #[inline]
+    fn score(&mut self, gp: &[u8], gt: &[u8], pp: &[u8], pt: &[u8]) {
+        let (gc, pc) = (class(gp), class(pp));
+        let gt = self.types.intern(gt);
+        let pt = self.types.intern(pt);
+        self.step(gc, gt, pc, pt);
+        if gc == pc && gt == pt && same_prefix(gc, gp, pp) {
+            self.counts.correct_tags += 1;
+        }
+        self.counts.tokens += 1;
         self.in_sentence = true;
     }
 
@@ -212,45 +319,50 @@ impl Conlleval {
     /// `-X-`): closes open chunks; not counted as a token.
     #[inline]
     pub fn boundary(&mut self) {
-        self.step("O", "", "O", "", true);
+        self.outside();
         if self.in_sentence {
             self.counts.sentences += 1;
             self.in_sentence = false;
         }
     }
 
+    /// [`Conlleval::step`] with `O` on both sides.
     #[inline]
-    fn step(&mut self, gp: &str, gt: &str, pp: &str, pt: &str, boundary: bool) {
-        let (gc, pc) = (class(gp), class(pp));
+    fn outside(&mut self) {
+        if self.gold.prev == P::O && self.pred.prev == P::O {
+            // `O` after `O` neither starts nor ends a chunk, whatever the
+            // types, so a chunk still open (as after `I-X .-X O`) stays
+            // open: only the types change.
+            self.gold.prev_type = TypeTable::EMPTY;
+            self.pred.prev_type = TypeTable::EMPTY;
+        } else {
+            self.step(P::O, TypeTable::EMPTY, P::O, TypeTable::EMPTY);
+        }
+    }
+
+    #[inline]
+    fn step(&mut self, gc: P, gt: u32, pc: P, pt: u32) {
+        let (ge, gs) = end_start(self.gold.prev, gc, self.gold.prev_type, gt);
+        let (pe, ps) = end_start(self.pred.prev, pc, self.pred.prev_type, pt);
         if self.in_correct {
-            let ge = end_of_chunk(self.gold.prev, gc, &self.gold.prev_type, gt);
-            let pe = end_of_chunk(self.pred.prev, pc, &self.pred.prev_type, pt);
             if ge && pe && self.pred.prev_type == self.gold.prev_type {
                 self.in_correct = false;
                 self.counts.total.correct += 1;
-                self.types.get(&self.gold.prev_type).correct += 1;
+                self.types.at(self.gold.prev_type).correct += 1;
             } else if ge != pe || pt != gt {
                 self.in_correct = false;
             }
         }
-        let gs = start_of_chunk(self.gold.prev, gc, &self.gold.prev_type, gt);
-        let ps = start_of_chunk(self.pred.prev, pc, &self.pred.prev_type, pt);
         if gs && ps && pt == gt {
             self.in_correct = true;
         }
         if gs {
             self.counts.total.gold += 1;
-            self.types.get(gt).gold += 1;
+            self.types.at(gt).gold += 1;
         }
         if ps {
             self.counts.total.pred += 1;
-            self.types.get(pt).pred += 1;
-        }
-        if !boundary {
-            if gp == pp && gt == pt {
-                self.counts.correct_tags += 1;
-            }
-            self.counts.tokens += 1;
+            self.types.at(pt).pred += 1;
         }
         self.gold.set(gc, gt);
         self.pred.set(pc, pt);
@@ -263,7 +375,7 @@ impl Conlleval {
         }
         if self.in_correct {
             self.counts.total.correct += 1;
-            self.types.get(&self.gold.prev_type).correct += 1;
+            self.types.at(self.gold.prev_type).correct += 1;
         }
         self.counts.types = self.types.into_sorted();
         self.counts

@@ -1,6 +1,6 @@
 //! Raw counts: what every scorer produces and every report reads.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Chunk counts of one entity type (or of all types together).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -99,32 +99,80 @@ impl Counts {
 
 /// Per-type counters keyed by borrowed type names: a name is copied only
 /// the first time it is seen, so the counting loop does not allocate.
-#[derive(Debug, Default)]
+///
+/// Entity type sets are small (a handful to a few dozen), so names are
+/// interned into a list scanned by length and then bytes: cheaper than
+/// hashing the name on every chunk. Scorers may keep the index
+/// ([`TypeTable::intern`]) instead of the name and compare indices. Only
+/// types whose counters were touched ([`TypeTable::at`]) are reported.
+#[derive(Debug)]
 pub(crate) struct TypeTable {
-    index: HashMap<String, usize>,
+    names: Vec<Box<str>>,
     counts: Vec<TypeCounts>,
+    touched: Vec<bool>,
+}
+
+impl Default for TypeTable {
+    fn default() -> Self {
+        // Index 0 is the empty type, the type of `O`.
+        TypeTable {
+            names: vec!["".into()],
+            counts: vec![TypeCounts::default()],
+            touched: vec![false],
+        }
+    }
 }
 
 impl TypeTable {
+    /// The index of the empty type.
+    pub(crate) const EMPTY: u32 = 0;
+
+    /// The index of `label`, added when it is new.
+    #[inline]
+    pub(crate) fn intern(&mut self, label: &[u8]) -> u32 {
+        if label.is_empty() {
+            return Self::EMPTY;
+        }
+        let b = label;
+        for (i, name) in self.names.iter().enumerate().skip(1) {
+            if name.len() == b.len() && name.as_bytes() == b {
+                return i as u32;
+            }
+        }
+        self.add(label)
+    }
+
+    #[cold]
+    fn add(&mut self, label: &[u8]) -> u32 {
+        // Labels are slices of text cut at ASCII bytes.
+        let label = std::str::from_utf8(label).expect("a label is text");
+        self.names.push(label.into());
+        self.counts.push(TypeCounts::default());
+        self.touched.push(false);
+        (self.names.len() - 1) as u32
+    }
+
+    /// The counters of the type with index `i` (from [`TypeTable::intern`]).
+    #[inline]
+    pub(crate) fn at(&mut self, i: u32) -> &mut TypeCounts {
+        self.touched[i as usize] = true;
+        &mut self.counts[i as usize]
+    }
+
+    /// The counters of `label`.
     #[inline]
     pub(crate) fn get(&mut self, label: &str) -> &mut TypeCounts {
-        let i = match self.index.get(label) {
-            Some(&i) => i,
-            None => {
-                let i = self.counts.len();
-                self.index.insert(label.to_owned(), i);
-                self.counts.push(TypeCounts::default());
-                i
-            }
-        };
-        &mut self.counts[i]
+        let i = self.intern(label.as_bytes());
+        self.at(i)
     }
 
     pub(crate) fn into_sorted(self) -> BTreeMap<String, TypeCounts> {
-        let counts = self.counts;
-        self.index
+        let (counts, touched) = (self.counts, self.touched);
+        self.names
             .into_iter()
-            .map(|(name, i)| (name, counts[i]))
+            .enumerate()
+            .filter(|&(i, _)| touched[i])
+            .map(|(i, name)| (String::from(name), counts[i]))
             .collect()
     }
 }

@@ -273,6 +273,151 @@ impl Engine {
     }
 }
 
+/// What the fast path of [`evaluate_file`] feeds, one scorer at a time
+/// (so the scorer's calls are not dispatched per token).
+trait Scorer {
+    /// Scores a token; `false` when it is not accepted (the line is then
+    /// read again by the slow path, which reports the error).
+    fn token(&mut self, text: &str, gold: (usize, usize), pred: (usize, usize), line: u64) -> bool;
+    fn boundary(&mut self);
+}
+
+impl Scorer for Conlleval {
+    #[inline]
+    fn token(&mut self, text: &str, g: (usize, usize), p: (usize, usize), _line: u64) -> bool {
+        let b = text.as_bytes();
+        self.token_bytes(&b[g.0..g.1], &b[p.0..p.1]);
+        true
+    }
+
+    #[inline]
+    fn boundary(&mut self) {
+        Conlleval::boundary(self)
+    }
+}
+
+impl Scorer for Strict {
+    #[inline]
+    fn token(&mut self, text: &str, g: (usize, usize), p: (usize, usize), line: u64) -> bool {
+        Strict::token(self, &text[g.0..g.1], &text[p.0..p.1], (line, line)).is_ok()
+    }
+
+    #[inline]
+    fn boundary(&mut self) {
+        Strict::boundary(self)
+    }
+}
+
+/// Scores the lines of `text` from byte `from` (the first of them is line
+/// `line + 1`) as long as they are plain: `columns` fields separated by
+/// spaces and tabs, or blank, ended by `\n` or `\r\n`. Returns how many
+/// lines and bytes were scored; the line it stops at is left to the
+/// general loop, which reads every line (so do the last few bytes of
+/// `text`).
+///
+/// The bytes are read eight at a time, lines one after another: a mask
+/// of the bytes up to a space (the separators, line ends and other control
+/// characters) and a look at each of those; field bytes are passed over a
+/// word at a time. The fields are those of [`split_row`] on the line as
+/// [`Lines`] gives it (a `\r` before the line end is not part of it).
+#[inline(never)]
+fn fast_lines<S: Scorer>(
+    s: &mut S,
+    text: &str,
+    from: usize,
+    line: u64,
+    columns: usize,
+) -> (u64, usize) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte equal to `c` (exact: no carries between
+    // bytes, as 0x7f + 0x7f < 0x100).
+    let eq = |w: u64, c: u8| {
+        let t = w ^ (c as u64 * LO);
+        !(((t & !HI) + !HI) | t) & HI
+    };
+    let b = text.as_bytes();
+    let mut n = 0;
+    // Where the current line and field start.
+    let (mut ls, mut fs) = (from, from);
+    let mut count = 0;
+    let (mut second_last, mut last) = ((0, 0), (0, 0));
+    let mut i = from;
+    'words: while let Some(word) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        // The high bit of each byte <= 0x20 (no carries between bytes:
+        // 0x7f + 0x5f < 0x100).
+        let mut m = !(((w & !HI) + 0x5f * LO) | w) & HI;
+        if m == 0 {
+            i += 8;
+            continue;
+        }
+        let nl = eq(w, b'\n');
+        // The separators: spaces, and in the rare words with other bytes
+        // below 0x21, tabs and a `\r` before a line end (not part of the
+        // line, so as good as a separator); any other such byte stops the
+        // loop.
+        let mut ws = m & !nl;
+        if ws & !eq(w, b' ') != 0 {
+            let next_nl = if b.get(i + 8) == Some(&b'\n') {
+                1 << 63
+            } else {
+                0
+            };
+            let crlf = eq(w, b'\r') & ((nl >> 8) | next_nl);
+            ws &= eq(w, b' ') | eq(w, b'\t') | crlf;
+        }
+        while m != 0 {
+            let low = m & m.wrapping_neg();
+            m ^= low;
+            let p = i + (low.trailing_zeros() / 8) as usize;
+            if p > fs {
+                second_last = last;
+                last = (fs, p);
+                count += 1;
+            }
+            fs = p + 1;
+            if ws & low != 0 {
+                continue;
+            }
+            if nl & low == 0 {
+                break 'words;
+            }
+            if count == 0 {
+                s.boundary();
+            } else if count != columns {
+                break 'words;
+            } else if is_x_boundary(b, ls) {
+                s.boundary();
+            } else if !s.token(text, second_last, last, line + n + 1) {
+                // A strict scorer may have taken the gold tag: the slow
+                // path reads the line again only to report the error.
+                break 'words;
+            }
+            n += 1;
+            ls = p + 1;
+            count = 0;
+        }
+        i += 8;
+    }
+    (n, ls - from)
+}
+
+/// The first field of the plain line at `from` of `b` (see
+/// [`fast_lines`]) is `-X-`.
+#[inline]
+fn is_x_boundary(b: &[u8], from: usize) -> bool {
+    let mut f = from;
+    if b[f] > b' ' && b[f] != b'-' {
+        return false;
+    }
+    while b[f] == b' ' || b[f] == b'\t' {
+        f += 1;
+    }
+    // The line ends in a byte below 0x21, so `-X-` is followed by one.
+    matches!(b.get(f..f + 4), Some(&[b'-', b'X', b'-', c]) if c <= b' ')
+}
+
 fn bad_tag(pos: Position, tag: &str, reason: String) -> Error {
     Error::parse(
         pos,
@@ -302,7 +447,20 @@ pub fn evaluate_file<R: BufRead>(
     let mut engine = Engine::new(&options.mode);
     let mut columns = None;
     let d = &options.delimiter;
-    while lines.advance().map_err(|e| e.with_path(path))? {
+    loop {
+        if let (Delimiter::Whitespace, Some((n, _))) = (d, columns) {
+            if let Some((text, from)) = lines.pending() {
+                let line = lines.number();
+                let (k, bytes) = match &mut engine {
+                    Engine::Conlleval(c) => fast_lines(c, text, from, line, n),
+                    Engine::Strict(s) => fast_lines(s, text, from, line, n),
+                };
+                lines.skip(k, bytes);
+            }
+        }
+        if !lines.advance().map_err(|e| e.with_path(path))? {
+            break;
+        }
         let text = lines.text();
         if is_blank(text) {
             engine.boundary();
@@ -453,4 +611,70 @@ pub fn evaluate_pair<G: TagSource, P: TagSource>(
         counts: engine.finish(),
         token_mismatches: mismatches,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The counts of `input` line by line through [`split_row`], as the
+    /// general loop reads it, without the fast path.
+    fn reference(input: &str, mode: &Mode) -> Counts {
+        let mut engine = Engine::new(mode);
+        let mut lines: Vec<&str> = input.split('\n').collect();
+        if lines.last() == Some(&"") {
+            lines.pop();
+        }
+        for (k, line) in lines.iter().enumerate() {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if is_blank(line) {
+                engine.boundary();
+                continue;
+            }
+            let row = split_row(line, &Delimiter::Whitespace);
+            if row.first == "-X-" {
+                engine.boundary();
+                continue;
+            }
+            let n = k as u64 + 1;
+            engine.token(row.second_last, row.last, (n, n)).unwrap();
+        }
+        engine.finish()
+    }
+
+    const PIECES: &[&str] = &[
+        "a O O\n",
+        "tok B-PER B-PER\n",
+        "x I-PER I-LOC\n",
+        "y\tB-LOC\tO\n",
+        "  z  I-LOC   I-LOC  \n",
+        "w B-PER O\r\n",
+        "\n",
+        "  \t \n",
+        "\r\n",
+        "-X- O O\n",
+        " -X-\tO O\n",
+        "-X-a O O\n",
+        "verylongtokentext O B-MISC-X\n",
+        "é O B-0\n",
+    ];
+
+    proptest! {
+        /// The fast path scores plain lines as the general loop does.
+        #[test]
+        fn fast_path_is_the_general_loop(
+            seq in prop::collection::vec(prop::sample::select(PIECES), 0..60)
+        ) {
+            let input: String = seq.concat();
+            for mode in [Mode::default(), Mode::Strict(TagScheme::Iob2)] {
+                if let Ok(got) = evaluate_file(input.as_bytes(), "t", &Options { mode: mode.clone(), ..Options::default() }) {
+                    prop_assert_eq!(got.counts, reference(&input, &mode));
+                } else {
+                    // Only strict mode rejects tags here.
+                    prop_assert!(matches!(mode, Mode::Strict(_)));
+                }
+            }
+        }
+    }
 }

@@ -113,6 +113,127 @@ pub(crate) fn split_row<'a>(line: &'a str, delimiter: &Delimiter) -> Row<'a> {
     row
 }
 
+/// Fields of a line found by [`fast_row`], as byte ranges of the text.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FastRow {
+    /// Number of fields.
+    pub count: usize,
+    /// The first field.
+    pub first: (usize, usize),
+    /// The field before the last one.
+    pub second_last: (usize, usize),
+    /// The last field.
+    pub last: (usize, usize),
+}
+
+impl FastRow {
+    /// The fields as slices of `text`, the text scanned.
+    #[inline]
+    pub fn row<'a>(&self, text: &'a str) -> Row<'a> {
+        Row {
+            count: self.count,
+            first: &text[self.first.0..self.first.1],
+            second_last: &text[self.second_last.0..self.second_last.1],
+            last: &text[self.last.0..self.last.1],
+        }
+    }
+}
+
+/// Splits the line of `text` starting at byte `from` at runs of spaces and
+/// tabs, in one pass over its bytes: the fields and the offset of the next
+/// line. `None` when the line has no line end in `text` or holds a control
+/// character other than a tab or a `\r` right before the line end (no
+/// BOM is looked for): such lines are left to [`Lines::advance`] and
+/// [`split_row`], which read every line. Otherwise the fields are those of
+/// `split_row` with [`Delimiter::Whitespace`] on the line as `Lines` gives
+/// it, and a line without fields is [`is_blank`].
+#[inline]
+pub(crate) fn fast_row(text: &str, from: usize) -> Option<(FastRow, usize)> {
+    // Eight bytes at a time: a mask of the bytes up to a space (the
+    // separators, line ends and other control characters) and a look at
+    // each of those; field bytes are passed over a word at a time.
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let b = text.as_bytes();
+    let mut row = FastRow {
+        count: 0,
+        first: (0, 0),
+        second_last: (0, 0),
+        last: (0, 0),
+    };
+    // Where the current field (if any) starts.
+    let mut fs = from;
+    let mut i = from;
+    while let Some(word) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        // The high bit of each byte <= 0x20 (no carries between bytes:
+        // 0x7f + 0x5f < 0x100).
+        let mut m = !(((w & !HI) + 0x5f * LO) | w) & HI;
+        while m != 0 {
+            let bit = m.trailing_zeros();
+            let p = i + (bit / 8) as usize;
+            let c = (w >> (bit & !7)) as u8;
+            let end = match c {
+                b' ' | b'\t' => None,
+                b'\n' => Some(p + 1),
+                b'\r' if b.get(p + 1) == Some(&b'\n') => Some(p + 2),
+                _ => return None,
+            };
+            if p > fs {
+                if row.count == 0 {
+                    row.first = (fs, p);
+                }
+                row.second_last = row.last;
+                row.last = (fs, p);
+                row.count += 1;
+            }
+            if let Some(next) = end {
+                return Some((row, next));
+            }
+            fs = p + 1;
+            m &= m - 1;
+        }
+        i += 8;
+    }
+    fast_row_bytes(text, from)
+}
+
+/// [`fast_row`] a byte at a time, for the end of the text.
+fn fast_row_bytes(text: &str, from: usize) -> Option<(FastRow, usize)> {
+    let b = text.as_bytes();
+    let mut i = from;
+    let mut row = FastRow {
+        count: 0,
+        first: (0, 0),
+        second_last: (0, 0),
+        last: (0, 0),
+    };
+    loop {
+        let c = *b.get(i)?;
+        if c > b' ' {
+            let start = i;
+            i += 1;
+            while i < b.len() && b[i] > b' ' {
+                i += 1;
+            }
+            if row.count == 0 {
+                row.first = (start, i);
+            }
+            row.second_last = row.last;
+            row.last = (start, i);
+            row.count += 1;
+        } else if c == b' ' || c == b'\t' {
+            i += 1;
+        } else if c == b'\n' {
+            return Some((row, i + 1));
+        } else if c == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            return Some((row, i + 2));
+        } else {
+            return None;
+        }
+    }
+}
+
 /// Byte offsets of every field of `line` (for messages only).
 pub(crate) fn field_offsets(line: &str, delimiter: &Delimiter) -> Vec<usize> {
     let mut out = Vec::new();
@@ -177,9 +298,6 @@ pub(crate) struct Lines<R> {
     whole: (usize, usize),
 }
 
-/// How much is read at a time.
-const BLOCK: usize = 1 << 16;
-
 impl<R: BufRead> Lines<R> {
     pub(crate) fn new(inner: R) -> Lines<R> {
         Lines {
@@ -240,15 +358,28 @@ impl<R: BufRead> Lines<R> {
     fn refill(&mut self) -> Result<()> {
         self.text.drain(..self.pos);
         self.pos = 0;
-        let mut chunk = [0u8; BLOCK];
-        let n = loop {
-            match self.inner.read(&mut chunk) {
-                Ok(n) => break n,
+        let chunk = loop {
+            match self.inner.fill_buf() {
+                Ok(chunk) => break chunk,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e.into()),
             }
         };
-        self.raw.extend_from_slice(&chunk[..n]);
+        let n = chunk.len();
+        if self.raw.is_empty() && n > 0 {
+            // The common case: the lines of the reader's buffer go to
+            // `text` in one copy, and only an unfinished last line waits
+            // in `raw`.
+            let cut = memchr::memrchr(b'\n', chunk).map_or(0, |i| i + 1);
+            if let Ok(s) = std::str::from_utf8(&chunk[..cut]) {
+                self.text.push_str(s);
+                self.raw.extend_from_slice(&chunk[cut..]);
+                self.inner.consume(n);
+                return Ok(());
+            }
+        }
+        self.raw.extend_from_slice(chunk);
+        self.inner.consume(n);
         if n == 0 {
             self.eof = true;
         }
@@ -275,6 +406,56 @@ impl<R: BufRead> Lines<R> {
         };
         self.raw.drain(..ok);
         Ok(())
+    }
+
+    /// The text read so far and where the lines after the current one
+    /// start in it, for scanning many lines without [`Lines::advance`]
+    /// (see [`fast_row`]); `None` at the start of the input, where a
+    /// byte-order mark may be. The text after that offset is checked UTF-8;
+    /// only its last line may lack a line end. Lines scanned this way are
+    /// passed with [`Lines::skip`].
+    #[inline]
+    pub(crate) fn pending(&self) -> Option<(&str, usize)> {
+        (self.next_start != 0).then_some((self.text.as_str(), self.pos))
+    }
+
+    /// Makes the next line of [`Lines::pending`], of `bytes` bytes with its
+    /// line end, the current one: [`Lines::advance`] for a line already
+    /// found.
+    #[inline]
+    pub(crate) fn take(&mut self, bytes: usize) {
+        let (from, to) = (self.pos, self.pos + bytes);
+        let b = self.text.as_bytes();
+        let mut end = to;
+        if end > from && b[end - 1] == b'\n' {
+            end -= 1;
+            if end > from && b[end - 1] == b'\r' {
+                end -= 1;
+            }
+        }
+        self.pos = to;
+        self.line += 1;
+        self.start = self.next_start;
+        self.next_start += bytes as u64;
+        self.content = (from, end);
+        self.whole = (from, to);
+    }
+
+    /// The text of [`Lines::pending`] (still valid after [`Lines::skip`],
+    /// until the next [`Lines::advance`]).
+    #[inline]
+    pub(crate) fn block(&self) -> &str {
+        &self.text
+    }
+
+    /// Passes `lines` complete lines, `bytes` bytes in all, of
+    /// [`Lines::pending`]. The current line is then undefined until the
+    /// next [`Lines::advance`]; [`Lines::number`] counts the lines passed.
+    #[inline]
+    pub(crate) fn skip(&mut self, lines: u64, bytes: usize) {
+        self.pos += bytes;
+        self.line += lines;
+        self.next_start += bytes as u64;
     }
 
     /// The current line without its line end (and BOM).
@@ -420,6 +601,34 @@ pub(crate) fn check_columns<R: BufRead>(
 
 impl<R: BufRead> TagSource for ColumnSource<R> {
     fn next_item(&mut self) -> Result<Item<'_>> {
+        // The common line, without the bookkeeping of `Lines::advance`.
+        if let (Delimiter::Whitespace, Some((n, _))) = (&self.delimiter, self.columns) {
+            while let Some((text, from)) = self.lines.pending() {
+                let Some((row, next)) = fast_row(text, from) else {
+                    break;
+                };
+                if row.count == 0 {
+                    self.lines.take(next - from);
+                    if std::mem::take(&mut self.in_sentence) {
+                        return Ok(Item::SentenceEnd {
+                            line: self.lines.number(),
+                        });
+                    }
+                    continue;
+                }
+                if row.count != n {
+                    break;
+                }
+                self.lines.take(next - from);
+                self.in_sentence = true;
+                let row = row.row(self.lines.block());
+                return Ok(Item::Token {
+                    text: (row.count > 1).then_some(row.first),
+                    tag: row.last,
+                    line: self.lines.number(),
+                });
+            }
+        }
         loop {
             if self.done {
                 return Ok(Item::End {

@@ -167,6 +167,56 @@ const BILOU: Patterns = Patterns {
     end: &[(U_, ANY, Cond::Any), (L_, ANY, Cond::Any)],
 };
 
+/// A pattern list as a table over (previous, current) prefix letter (by
+/// bit index): bit 0, it matches when the labels are the same; bit 1,
+/// when they differ.
+type Table = [[u8; 7]; 7];
+
+const fn table(pats: &[Pattern]) -> Table {
+    let mut t = [[0u8; 7]; 7];
+    let mut i = 0;
+    while i < 7 {
+        let mut j = 0;
+        while j < 7 {
+            let mut k = 0;
+            while k < pats.len() {
+                let (pp, cp, cond) = pats[k];
+                if pp & (1 << i) != 0 && cp & (1 << j) != 0 {
+                    t[i][j] |= match cond {
+                        Cond::Any => 3,
+                        Cond::Same => 1,
+                        Cond::Diff => 2,
+                    };
+                }
+                k += 1;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    t
+}
+
+/// [`Patterns`] as tables.
+struct Tables {
+    start: Table,
+    inside: Table,
+    end: Table,
+}
+
+const fn tables(p: &Patterns) -> Tables {
+    Tables {
+        start: table(p.start),
+        inside: table(p.inside),
+        end: table(p.end),
+    }
+}
+
+const IOB2_T: Tables = tables(&IOB2);
+const IOE2_T: Tables = tables(&IOE2);
+const IOBES_T: Tables = tables(&IOBES);
+const BILOU_T: Tables = tables(&BILOU);
+
 /// A parsed tag: prefix letter and label as a byte range of the sentence
 /// buffer.
 #[derive(Clone, Copy, Debug)]
@@ -256,7 +306,17 @@ impl Strict {
         }
     }
 
+    #[inline]
     fn push(&mut self, tag: &str) -> Result<T, String> {
+        if tag == "O" {
+            // Allowed in every scheme; most tags.
+            let at = self.buf.len() as u32;
+            return Ok(T {
+                p: L::O,
+                ls: at,
+                le: at,
+            });
+        }
         let (p, at) = parse(self.scheme, tag)?;
         let ls = self.buf.len() as u32;
         if at < tag.len() {
@@ -374,10 +434,10 @@ fn decode(scheme: TagScheme, tags: &[T], buf: &str, ents: &mut Vec<Ent>, ill: &m
     let b = buf.as_bytes();
     let same = |x: T, y: T| b[x.ls as usize..x.le as usize] == b[y.ls as usize..y.le as usize];
     match scheme {
-        TagScheme::Iob2 => decode_patterns(&IOB2, tags, &same, ents, ill),
-        TagScheme::Ioe2 => decode_patterns(&IOE2, tags, &same, ents, ill),
-        TagScheme::Iobes => decode_patterns(&IOBES, tags, &same, ents, ill),
-        TagScheme::Bilou => decode_patterns(&BILOU, tags, &same, ents, ill),
+        TagScheme::Iob2 => decode_patterns(&IOB2_T, tags, &same, ents, ill),
+        TagScheme::Ioe2 => decode_patterns(&IOE2_T, tags, &same, ents, ill),
+        TagScheme::Iobes => decode_patterns(&IOBES_T, tags, &same, ents, ill),
+        TagScheme::Bilou => decode_patterns(&BILOU_T, tags, &same, ents, ill),
         TagScheme::Io | TagScheme::Iob1 | TagScheme::Ioe1 => {
             decode_permissive(scheme, tags, buf, ents)
         }
@@ -420,21 +480,21 @@ fn decode_permissive(scheme: TagScheme, tags: &[T], buf: &str, ents: &mut Vec<En
     }
 }
 
-fn matches(patterns: &[Pattern], prev: T, cur: T, same: &impl Fn(T, T) -> bool) -> bool {
-    patterns.iter().any(|&(pp, cp, cond)| {
-        pp & prev.p as u8 != 0
-            && cp & cur.p as u8 != 0
-            && match cond {
-                Cond::Any => true,
-                Cond::Same => same(prev, cur),
-                Cond::Diff => !same(prev, cur),
-            }
-    })
+#[inline]
+fn matches(table: &Table, prev: T, cur: T, same: &impl Fn(T, T) -> bool) -> bool {
+    let i = (prev.p as u8).trailing_zeros() as usize;
+    let j = (cur.p as u8).trailing_zeros() as usize;
+    match table[i][j] {
+        0 => false,
+        1 => same(prev, cur),
+        2 => !same(prev, cur),
+        _ => true,
+    }
 }
 
 /// seqeval's `Tokens.entities`, with the dropped chunks reported.
 fn decode_patterns(
-    pat: &Patterns,
+    pat: &Tables,
     tags: &[T],
     same: &impl Fn(T, T) -> bool,
     ents: &mut Vec<Ent>,
@@ -449,15 +509,22 @@ fn decode_patterns(
     let mut orphan: Option<usize> = None;
     while i <= n {
         let tok = get(i);
-        if matches(pat.start, prev, tok, same) {
+        if tok.p == L::O {
+            // No scheme's chunk starts at `O` (see the test
+            // `no_chunk_starts_at_o`), and `O` is no orphan.
+            i += 1;
+            prev = tok;
+            continue;
+        }
+        if matches(&pat.start, prev, tok, same) {
             let mut j = i + 1;
             let mut pv = tok;
             // The sentinel is never inside, so this stops at n at the latest.
-            while matches(pat.inside, pv, get(j), same) {
+            while matches(&pat.inside, pv, get(j), same) {
                 pv = get(j);
                 j += 1;
             }
-            if matches(pat.end, get(j - 1), get(j), same) {
+            if matches(&pat.end, get(j - 1), get(j), same) {
                 ents.push(Ent {
                     start: i as u32,
                     end: j as u32,
@@ -628,6 +695,14 @@ mod tests {
                 check(TagScheme::Iobes, "BIESO", &seq);
                 check(TagScheme::Bilou, "BILUO", &seq);
             }
+        }
+    }
+
+    #[test]
+    fn no_chunk_starts_at_o() {
+        let o = (L::O as u8).trailing_zeros() as usize;
+        for t in [&IOB2_T, &IOE2_T, &IOBES_T, &BILOU_T] {
+            assert!(t.start.iter().all(|row| row[o] == 0));
         }
     }
 

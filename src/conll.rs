@@ -287,15 +287,20 @@ impl<W: Write> SentenceWriter for Writer<W> {
                 for (i, (text, tag)) in sentence.token_bytes().zip(tags).enumerate() {
                     // Nothing of the sentence is written before every token
                     // is known to fit in a column.
-                    if text.is_empty() || text.iter().any(|&b| b <= b' ' || b >= 0x80) {
+                    if text.is_empty() || crate::tokenize::next_special(text, 0) < text.len() {
                         let text = sentence.token(i).text;
                         if let Some(why) = token_fault(text) {
                             return Err(token_error(sentence, i, text, why, "a CoNLL column"));
                         }
                     }
                     buf.extend_from_slice(text);
-                    // A one-byte separator is pushed, not copied: a copy of a
-                    // length known only at run time is a call.
+                    // Most tokens are `O`: a copy of a length known when
+                    // compiling is a few moves, one of a length known only at
+                    // run time a call.
+                    if separator == b"\t" && tag.is_outside() {
+                        buf.extend_from_slice(b"\tO\n");
+                        continue;
+                    }
                     if separator.len() == 1 {
                         buf.push(separator[0]);
                     } else {

@@ -308,7 +308,7 @@ pub fn for_each_whitespace_token(text: &str, mut f: impl FnMut(usize, usize)) {
 /// the lowest flagged byte is always a true one (a borrow only spreads
 /// upwards), and little-endian order makes it the first in the text.
 #[inline(always)]
-fn next_special(b: &[u8], mut i: usize) -> usize {
+pub(crate) fn next_special(b: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     while let Some(word) = b.get(i..i + 8) {

@@ -456,7 +456,11 @@ fn convert_chunked(
         Format::Conll => {
             let mut opts = conll_options(args);
             if opts.scheme.is_none() {
-                let scheme = conll::detect_scheme(&first, &opts);
+                // The same whole lines a one-thread reader detects from.
+                let from = (conll::DETECT_BYTES - 1).min(first.len());
+                let end =
+                    memchr::memchr(b'\n', &first[from..]).map_or(first.len(), |i| from + i + 1);
+                let scheme = conll::detect_scheme(&first[..end], &opts);
                 inputs.schemes.insert((scheme.to_string(), true));
                 opts.scheme = Some(scheme);
             } else if let Some(s) = opts.scheme {

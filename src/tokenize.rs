@@ -482,7 +482,7 @@ fn non_ascii_blanks(bytes: &[u8], at: usize, mut lead: u64) -> u64 {
 
 /// Advances `pos` past the next word-bound segment that is not whitespace
 /// only and returns its bounds, or `None` at the end of the text.
-#[inline]
+#[inline(always)]
 fn next_unicode(text: &str, pos: &mut usize) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut start = *pos;

@@ -141,19 +141,6 @@ impl Sentence {
         self.tokens.len() - 1
     }
 
-    /// Appends a token whose text is built in place by `build`, which
-    /// appends to the buffer it is given (used by readers that decode
-    /// character references without a temporary string).
-    pub fn push_token_with(&mut self, source: Span, build: impl FnOnce(&mut String)) -> usize {
-        let start = self.text.len();
-        build(&mut self.text);
-        self.tokens.push(TokenRecord {
-            text: Span::new(start, self.text.len()),
-            source,
-        });
-        self.tokens.len() - 1
-    }
-
     /// Appends `text` to the buffer without making it a token, and returns
     /// where it starts. Readers copy a whole line once this way and then
     /// point tokens and labels into it with [`Sentence::push_token_span`]
@@ -207,11 +194,6 @@ impl Sentence {
             label: Span::new(start, self.text.len()),
             tokens,
         });
-    }
-
-    /// Removes all entities and keeps the tokens.
-    pub fn clear_entities(&mut self) {
-        self.entities.clear();
     }
 
     /// Number of tokens.

@@ -503,13 +503,17 @@ mod properties {
         })
     }
 
-    fn check_sums(c: &Counts) {
+    /// Per-type counts sum to the micro counts; with `bounded`, no type
+    /// has more correct chunks than gold or predicted ones.
+    fn check_sums(c: &Counts, bounded: bool) {
         let (mut g, mut p, mut k) = (0, 0, 0);
         for t in c.types.values() {
             g += t.gold;
             p += t.pred;
             k += t.correct;
-            assert!(t.correct <= t.gold.min(t.pred));
+            if bounded {
+                assert!(t.correct <= t.gold.min(t.pred));
+            }
         }
         assert_eq!((g, p, k), (c.total.gold, c.total.pred, c.total.correct));
     }
@@ -613,8 +617,21 @@ mod properties {
                 let (sa, sb) = (Scores::of(a.total), Scores::of(b.total));
                 prop_assert_eq!(sa.precision, sb.recall);
                 prop_assert_eq!(sa.recall, sb.precision);
-                check_sums(&a);
-                check_sums(&b);
+                // conlleval.pl's own rules break the bound with the `.`
+                // prefix and the old bracket tags: a boundary does not close
+                // a chunk whose last tag has the `.` prefix, and at the end
+                // of the file the still-open correct chunk is credited to
+                // the type of the last thing read, the boundary's empty type
+                // (`] I-PER .-PER` against `O B-PER .-PER`: conlleval.pl
+                // prints recall 100.00 for the empty type, which has no
+                // predicted chunk). nerkit reproduces this byte for byte, so
+                // the bound holds only without those tags.
+                let quirky = |t: &[Vec<&str>]| {
+                    t.iter().flatten().any(|x| x.starts_with(['[', ']', '.']))
+                };
+                let bounded = mode != Mode::default() || !(quirky(&g) || quirky(&p));
+                check_sums(&a, bounded);
+                check_sums(&b, bounded);
             }
         }
     }

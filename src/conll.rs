@@ -176,6 +176,16 @@ pub enum Columns {
     Conll2003,
 }
 
+impl Columns {
+    /// What separates the token from the tag.
+    pub(crate) fn separator(self) -> &'static [u8] {
+        match self {
+            Columns::Two => b"\t",
+            Columns::Conll2003 => b" -X- _ ",
+        }
+    }
+}
+
 impl std::str::FromStr for Columns {
     type Err = String;
 
@@ -258,6 +268,22 @@ impl<W: Write> Writer<W> {
         self.docstart = yes;
         self
     }
+
+    /// The tag scheme written.
+    pub fn scheme(&self) -> TagScheme {
+        self.scheme
+    }
+
+    /// The columns written.
+    pub fn columns(&self) -> Columns {
+        self.columns
+    }
+
+    /// The output, for writers that produce the same lines by a faster
+    /// route (see `bracket::Reader::copy_to_conll`).
+    pub(crate) fn out_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
 }
 
 impl<W: Write> SentenceWriter for Writer<W> {
@@ -270,10 +296,7 @@ impl<W: Write> SentenceWriter for Writer<W> {
 
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
         let out = &mut self.out;
-        let separator: &[u8] = match self.columns {
-            Columns::Two => b"\t",
-            Columns::Conll2003 => b" -X- _ ",
-        };
+        let separator = self.columns.separator();
         let buf = &mut self.buf;
         self.tagger
             .with_tags(self.scheme, sentence, written, |tags| {

@@ -259,7 +259,7 @@ const WS_MAYBE: u8 = 2;
 /// The length of the whitespace char at byte `i` (a char boundary), if it
 /// is one.
 #[inline(always)]
-fn whitespace_len(bytes: &[u8], i: usize) -> Option<usize> {
+pub(crate) fn whitespace_len(bytes: &[u8], i: usize) -> Option<usize> {
     match WS[bytes[i] as usize] {
         WS_NO => None,
         WS_ASCII => Some(1),
@@ -433,21 +433,21 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 /// The high bit of each byte of `x` that equals `b`, exactly (no false
 /// positives after a match, unlike the carry-based zero-byte test).
 #[inline(always)]
-fn eq_bytes(x: u64, b: u8) -> u64 {
+pub(crate) fn eq_bytes(x: u64, b: u8) -> u64 {
     let t = x ^ (ONES * u64::from(b));
     !(((t & LOW7) + LOW7) | t) & HIGH
 }
 
 /// The high bit of each byte of `x` below `n` (`n <= 128`), exactly.
 #[inline(always)]
-fn lt_bytes(x: u64, n: u8) -> u64 {
+pub(crate) fn lt_bytes(x: u64, n: u8) -> u64 {
     !(((x & LOW7) + ONES * u64::from(128 - n)) | x) & HIGH
 }
 
 /// Packs the high bits of the eight bytes into the low eight bits, byte
 /// `j` to bit `j`.
 #[inline(always)]
-fn high_bits_to_mask(m: u64) -> u64 {
+pub(crate) fn high_bits_to_mask(m: u64) -> u64 {
     ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 

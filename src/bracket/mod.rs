@@ -624,6 +624,19 @@ impl<R: BufRead> Reader<R> {
         if self.eof {
             return Ok(false);
         }
+        self.decide_html()?;
+        self.line_buf.clear();
+        let n = self.inner.read_until(b'\n', &mut self.line_buf)?;
+        if n == 0 {
+            self.eof = true;
+            return Ok(false);
+        }
+        self.parse_line_buf(sentence)?;
+        Ok(true)
+    }
+
+    /// Decides, on the first read, whether HTML is stripped.
+    fn decide_html(&mut self) -> Result<()> {
         if self.strip_html.is_none() {
             self.strip_html = Some(match self.opts.html {
                 HtmlMode::Strip => true,
@@ -631,12 +644,13 @@ impl<R: BufRead> Reader<R> {
                 HtmlMode::Auto => contains_markup(self.inner.fill_buf()?),
             });
         }
-        self.line_buf.clear();
-        let n = self.inner.read_until(b'\n', &mut self.line_buf)?;
-        if n == 0 {
-            self.eof = true;
-            return Ok(false);
-        }
+        Ok(())
+    }
+
+    /// Parses the line in `line_buf` (with its line end, as read) into
+    /// `sentence`, and moves past it.
+    fn parse_line_buf(&mut self, sentence: &mut Sentence) -> Result<()> {
+        let n = self.line_buf.len();
         let mut start = self.next_line;
         self.next_line.number += 1;
         self.next_line.byte += n as u64;
@@ -675,10 +689,12 @@ impl<R: BufRead> Reader<R> {
         self.next_line.unit = start.unit
             + self.opts.offsets.len_of(&line) as u64
             + (n - content.len() - bom as usize) as u64;
-        Ok(true)
+        Ok(())
     }
 }
 
+mod masks;
+mod to_conll;
 pub mod writer;
 
 #[cfg(test)]

@@ -277,21 +277,51 @@ fn is_drop(kind: &str) -> bool {
     kind.starts_with("dropped-")
 }
 
+/// A writer of any format; CoNLL's is kept apart for the fused bracket to
+/// CoNLL route ([`bracket::Reader::copy_to_conll`]).
+enum AnyWriter<'a> {
+    Conll(conll::Writer<&'a mut dyn Write>),
+    Other(Box<dyn SentenceWriter + 'a>),
+}
+
+impl AnyWriter<'_> {
+    fn finish(&mut self) -> Result<(), Error> {
+        match self {
+            AnyWriter::Conll(w) => w.finish(),
+            AnyWriter::Other(w) => w.finish(),
+        }
+    }
+}
+
+/// Copies every sentence of `reader` to `writer`, by the fused route when
+/// both ends allow it.
+fn copy(
+    reader: &mut AnyReader,
+    writer: &mut AnyWriter<'_>,
+    summary: &mut Summary,
+    on_repair: &mut dyn FnMut(&Repair),
+) -> Result<(), Error> {
+    match (reader, writer) {
+        (AnyReader::Bracket(r), AnyWriter::Conll(w)) => r.copy_to_conll(w, summary, on_repair),
+        (r, AnyWriter::Conll(w)) => copy_sentences(r, w, summary, on_repair),
+        (r, AnyWriter::Other(w)) => copy_sentences(r, w.as_mut(), summary, on_repair),
+    }
+}
+
 /// The writer of a tagged format (`conll`, `jsonl`) or of any format.
-fn make_writer<'a>(
-    to: ToFormat,
-    opts: &WriterOptions,
-    out: &'a mut dyn Write,
-) -> Box<dyn SentenceWriter + 'a> {
+fn make_writer<'a>(to: ToFormat, opts: &WriterOptions, out: &'a mut dyn Write) -> AnyWriter<'a> {
     match to {
-        ToFormat::Conll => Box::new(
+        ToFormat::Conll => AnyWriter::Conll(
             conll::Writer::new(out, opts.scheme)
                 .with_docstart(opts.docstart)
                 .with_columns(opts.columns),
         ),
-        ToFormat::Jsonl => Box::new(jsonl::Writer::new(out, opts.scheme)),
-        ToFormat::Spans => Box::new(spans::Writer::new(out, opts.offsets)),
-        ToFormat::Bracket => Box::new(bracket::writer::Writer::new(out, opts.bracket_style)),
+        ToFormat::Jsonl => AnyWriter::Other(Box::new(jsonl::Writer::new(out, opts.scheme))),
+        ToFormat::Spans => AnyWriter::Other(Box::new(spans::Writer::new(out, opts.offsets))),
+        ToFormat::Bracket => AnyWriter::Other(Box::new(bracket::writer::Writer::new(
+            out,
+            opts.bracket_style,
+        ))),
     }
 }
 
@@ -381,7 +411,7 @@ fn make_reader(args: &ConvertArgs, format: Format, reader: Box<dyn BufRead>) -> 
 fn convert_sequential(
     args: &ConvertArgs,
     mut input: Input,
-    writer: &mut dyn SentenceWriter,
+    writer: &mut AnyWriter<'_>,
     total: &mut Summary,
     inputs: &mut Inputs,
 ) -> Result<(), Error> {
@@ -395,7 +425,7 @@ fn convert_sequential(
     let mut on_repair = |r: &Repair| {
         super::warn(&format!("{}:{}: {}", name.display(), r.pos, r.message));
     };
-    let result = copy_sentences(&mut reader, writer, &mut summary, &mut on_repair);
+    let result = copy(&mut reader, writer, &mut summary, &mut on_repair);
     match &reader {
         AnyReader::Bracket(r) => inputs.html_stripped |= r.strips_html() == Some(true),
         AnyReader::Conll(r) => {
@@ -508,7 +538,7 @@ fn convert_chunked(
             let mut bytes = Vec::new();
             let mut writer = make_writer(to, &writer_options, &mut bytes);
             let mut repairs = Vec::new();
-            let result = copy_sentences(&mut reader, writer.as_mut(), &mut out.summary, &mut |r| {
+            let result = copy(&mut reader, &mut writer, &mut out.summary, &mut |r| {
                 repairs.push(r.clone())
             })
             .and_then(|()| writer.finish());
@@ -581,7 +611,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
             } else {
                 pipeline.finish(&mut sink)?;
                 let mut writer = make_writer(args.to, &writer_options, &mut output);
-                convert_sequential(args, input, writer.as_mut(), &mut total, &mut inputs)?;
+                convert_sequential(args, input, &mut writer, &mut total, &mut inputs)?;
                 writer.finish()?;
             }
         }
@@ -590,7 +620,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
         let mut writer = make_writer(args.to, &WriterOptions::of(args), &mut output);
         for path in &paths {
             let input = open_input(path)?;
-            convert_sequential(args, input, writer.as_mut(), &mut total, &mut inputs)?;
+            convert_sequential(args, input, &mut writer, &mut total, &mut inputs)?;
         }
         writer.finish()?;
     }

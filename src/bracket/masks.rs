@@ -10,6 +10,8 @@ pub(crate) struct BlockMasks {
     pub blank: u64,
     /// `[` and `]`.
     pub bracket: u64,
+    /// `[`.
+    pub open: u64,
     /// `&` and `<`, which may start markup.
     pub markup: u64,
     /// Bytes of non-ASCII chars.
@@ -43,6 +45,7 @@ pub(crate) fn block_masks_swar(chunk: &[u8; 64]) -> BlockMasks {
         let blank = eq_bytes(x, b' ') | (lt_bytes(x, 14) & !lt_bytes(x, 9));
         m.blank |= high_bits_to_mask(blank) << shift;
         m.bracket |= high_bits_to_mask(eq_bytes(x, b'[') | eq_bytes(x, b']')) << shift;
+        m.open |= high_bits_to_mask(eq_bytes(x, b'[')) << shift;
         m.markup |= high_bits_to_mask(eq_bytes(x, b'&') | eq_bytes(x, b'<')) << shift;
         m.high |= high_bits_to_mask(x & HIGH) << shift;
     }
@@ -92,7 +95,9 @@ mod sse2 {
             let control = _mm_cmpeq_epi8(_mm_min_epu8(from_tab, _mm_set1_epi8(4)), from_tab);
             let shift = 16 * k;
             m.blank |= bits(_mm_or_si128(eq(v, b' '), control)) << shift;
-            m.bracket |= bits(_mm_or_si128(eq(v, b'['), eq(v, b']'))) << shift;
+            let open = eq(v, b'[');
+            m.bracket |= bits(_mm_or_si128(open, eq(v, b']'))) << shift;
+            m.open |= bits(open) << shift;
             m.markup |= bits(_mm_or_si128(eq(v, b'&'), eq(v, b'<'))) << shift;
             m.high |= bits(v) << shift;
         }
@@ -115,6 +120,9 @@ mod tests {
             }
             if b == b'[' || b == b']' {
                 m.bracket |= bit;
+            }
+            if b == b'[' {
+                m.open |= bit;
             }
             if b == b'&' || b == b'<' {
                 m.markup |= bit;

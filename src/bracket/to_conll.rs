@@ -60,54 +60,53 @@ impl TagText {
     }
 }
 
-/// Where a token sits in its entity; each picks one tag of a label.
-#[derive(Clone, Copy, Debug)]
-enum Role {
-    First,
-    Middle,
-    Last,
-    Single,
-    /// IOB1 marks the first token of an entity that directly follows one of
-    /// the same type.
-    FirstAfterSame,
-    SingleAfterSame,
-}
+/// The tags of a label, indexed by where a token sits in its entity:
+/// [`FIRST`] if it is the entity's first token, [`LAST`] if its last, and
+/// [`AFTER_SAME`] if the entity directly follows one of the same type
+/// (IOB1 marks those with `B-`). Outside entities every entry is `O`, so
+/// that a token's tag is one lookup whether it is in an entity or not.
+type TagSet = [TagText; 8];
+const FIRST: usize = 1;
+const LAST: usize = 2;
+const AFTER_SAME: usize = 4;
 
-/// A label seen in the input, with its tags when the fused route can write
-/// them (the label is allowed and its tags fit in [`TAG_BYTES`]).
-#[derive(Debug)]
-struct Label {
-    key: u64,
-    name: String,
-    tags: Option<[TagText; 6]>,
-}
-
-/// The tags of `label` in each [`Role`], as [`scheme::encode`] writes them.
-fn role_tags(scheme: TagScheme, separator: &[u8], label: &str) -> Option<[TagText; 6]> {
+/// The tag set of `label` in `scheme`, as [`scheme::encode`] writes it;
+/// `None` when a tag is longer than [`TAG_BYTES`].
+fn tag_set(scheme: TagScheme, separator: &[u8], label: &str) -> Option<TagSet> {
     let entity = |start, end| Entity {
         label,
         tokens: TokenSpan::new(start, end),
     };
-    fn tag(
-        scheme: TagScheme,
-        separator: &[u8],
-        len: usize,
-        entities: &[Entity<'_>],
-        at: usize,
-    ) -> Option<TagText> {
-        let mut tags = Vec::new();
+    // Each role in a small sentence: the token at `at` of these entities.
+    let single = [entity(0, 1)];
+    let three = [entity(0, 3)];
+    let single_after = [entity(0, 1), entity(1, 2)];
+    let three_after = [entity(0, 1), entity(1, 4)];
+    let example = |index: usize| -> (&[Entity<'_>], usize) {
+        match (
+            index & FIRST != 0,
+            index & LAST != 0,
+            index & AFTER_SAME != 0,
+        ) {
+            (false, false, false) => (&three, 1),
+            (true, false, false) => (&three, 0),
+            (false, true, false) => (&three, 2),
+            (true, true, false) => (&single, 0),
+            (false, false, true) => (&three_after, 2),
+            (true, false, true) => (&three_after, 1),
+            (false, true, true) => (&three_after, 3),
+            (true, true, true) => (&single_after, 1),
+        }
+    };
+    let mut set = [TagText::new(separator, "O")?; 8];
+    let mut tags = Vec::new();
+    for (index, slot) in set.iter_mut().enumerate() {
+        let (entities, at) = example(index);
+        let len = entities.last().map_or(0, |e| e.tokens.end());
         scheme::encode(scheme, len, entities, &mut tags).ok()?;
-        TagText::new(separator, &tags[at].to_string())
+        *slot = TagText::new(separator, &tags[at].to_string())?;
     }
-    let tag = |len, entities: &[Entity<'_>], at| tag(scheme, separator, len, entities, at);
-    Some([
-        tag(3, &[entity(0, 3)], 0)?,
-        tag(3, &[entity(0, 3)], 1)?,
-        tag(3, &[entity(0, 3)], 2)?,
-        tag(1, &[entity(0, 1)], 0)?,
-        tag(3, &[entity(0, 1), entity(1, 3)], 1)?,
-        tag(2, &[entity(0, 1), entity(1, 2)], 1)?,
-    ])
+    Some(set)
 }
 
 /// True for the schemes whose tags the fused route writes: those where a
@@ -120,6 +119,38 @@ fn fused_scheme(scheme: TagScheme) -> bool {
     )
 }
 
+/// A label seen in the input, with its tag set when the fused route can
+/// write it (the label is allowed and its tags fit in [`TAG_BYTES`]).
+#[derive(Debug)]
+struct Label {
+    name: String,
+    set: Option<usize>,
+}
+
+/// An opener the fused route recognises by one masked comparison of the
+/// sixteen bytes after `[`: the label and the space after it.
+#[derive(Clone, Copy, Debug)]
+struct CachedOpener {
+    mask: u128,
+    key: u128,
+    label: usize,
+    /// Bytes from `[` to the entity's text: the label and the space.
+    len: usize,
+}
+
+const NO_OPENER: CachedOpener = CachedOpener {
+    mask: 0,
+    key: 1,
+    label: 0,
+    len: 0,
+};
+
+/// The cache slot of an opener, from the two bytes after `[`.
+#[inline(always)]
+fn opener_slot(two: [u8; 2]) -> usize {
+    (u32::from(u16::from_le_bytes(two)).wrapping_mul(0x9E37) >> 11) as usize & 31
+}
+
 /// The labels seen, their tags and the entities counted for each.
 #[derive(Debug)]
 struct Labels {
@@ -129,89 +160,144 @@ struct Labels {
     labels: Vec<Label>,
     /// Entities per label, read and written alike.
     counts: Vec<u64>,
-}
-
-/// Up to the first eight bytes of a label, for a comparison in one step.
-#[inline(always)]
-fn label_key(name: &[u8]) -> u64 {
-    let mut key = name.len() as u64;
-    for (i, &b) in name.iter().take(7).enumerate() {
-        key |= u64::from(b) << (8 * (i + 1));
-    }
-    key
+    /// Tag sets; the first is all `O`.
+    sets: Vec<TagSet>,
+    openers: [CachedOpener; 32],
 }
 
 impl Labels {
+    fn new(scheme: TagScheme, separator: &'static [u8], allowed: Option<Vec<String>>) -> Labels {
+        let outside = TagText::new(separator, "O").expect("the O tag fits");
+        Labels {
+            scheme,
+            separator,
+            allowed,
+            labels: Vec::new(),
+            counts: Vec::new(),
+            sets: vec![[outside; 8]],
+            openers: [NO_OPENER; 32],
+        }
+    }
+
+    /// The label of the opener whose `[` is at `at` of `text` (which is
+    /// followed by at least [`SLACK`] bytes in `src`), and the offset of
+    /// its text; `None` when it is not an opener of a label this route
+    /// writes.
+    #[inline(always)]
+    fn opener(&mut self, src: &[u8], text: &[u8], at: usize) -> Option<(usize, usize)> {
+        let after: [u8; 16] = src[at + 1..at + 17].try_into().expect("sixteen bytes");
+        let cached = &self.openers[opener_slot([after[0], after[1]])];
+        if u128::from_le_bytes(after) & cached.mask == cached.key {
+            return Some((cached.label, at + 1 + cached.len));
+        }
+        self.new_opener(text, at)
+    }
+
+    #[cold]
+    fn new_opener(&mut self, text: &[u8], at: usize) -> Option<(usize, usize)> {
+        let len = opener_label_len(&text[at + 1..])?;
+        let name = &text[at + 1..at + 1 + len];
+        let label = self.get(name)?;
+        let slot = &mut self.openers[opener_slot([name[0], text[at + 2]])];
+        // Only a label and a space that fit in sixteen bytes, with a free
+        // slot: others keep taking this slower way, which is exact.
+        if len < 16 && text[at + 1 + len] == b' ' && slot.key == NO_OPENER.key {
+            let mut key = [0; 16];
+            key[..len].copy_from_slice(name);
+            key[len] = b' ';
+            *slot = CachedOpener {
+                mask: u128::MAX >> (8 * (15 - len)),
+                key: u128::from_le_bytes(key),
+                label,
+                len: len + 1,
+            };
+        }
+        Some((label, at + 1 + len))
+    }
+
     /// The index of label `name` when the fused route can write it.
-    #[inline]
     fn get(&mut self, name: &[u8]) -> Option<usize> {
-        let key = label_key(name);
-        let found = self
-            .labels
-            .iter()
-            .position(|l| l.key == key && (name.len() < 8 || l.name.as_bytes() == name));
-        match found {
-            Some(i) => self.labels[i].tags.is_some().then_some(i),
+        match self.labels.iter().position(|l| l.name.as_bytes() == name) {
+            Some(i) => self.labels[i].set.map(|_| i),
             None => self.add(name),
         }
     }
 
-    #[cold]
     fn add(&mut self, name: &[u8]) -> Option<usize> {
-        let key = label_key(name);
         // Labels are ASCII: `opener_label_len` accepted them.
         let name = String::from_utf8_lossy(name).into_owned();
-        let allowed = self
-            .allowed
-            .as_ref()
-            .is_none_or(|set| set.contains(&name));
-        let tags = if allowed {
-            role_tags(self.scheme, self.separator, &name)
+        let allowed = self.allowed.as_ref().is_none_or(|set| set.contains(&name));
+        let set = if allowed {
+            tag_set(self.scheme, self.separator, &name)
         } else {
             None
         };
-        self.labels.push(Label { key, name, tags });
+        let set = set.map(|set| {
+            self.sets.push(set);
+            self.sets.len() - 1
+        });
+        self.labels.push(Label { name, set });
         self.counts.push(0);
-        tags.map(|_| self.labels.len() - 1)
+        set.map(|_| self.labels.len() - 1)
     }
 
-    fn tags(&self, label: usize) -> &[TagText; 6] {
+    fn set_of(&self, label: usize) -> usize {
         self.labels[label]
-            .tags
-            .as_ref()
+            .set
             .expect("labels are handed out only with their tags")
     }
 }
+
+/// The masks of one 64-byte block of a line, as the writing loop uses them.
+#[derive(Clone, Copy, Debug)]
+struct Block {
+    /// Whitespace and brackets: what ends a token.
+    delim: u64,
+    /// `[` and `]`.
+    bracket: u64,
+    /// The first bytes of tokens: a byte that is not a delimiter after one
+    /// (or at the start of the line), except right after a `[`, where a
+    /// label starts (or, were it no opener, a literal bracket, which sends
+    /// the line to the general route anyway).
+    starts: u64,
+}
+
+/// The block after the last, whose delimiters end every search.
+const END_BLOCK: Block = Block {
+    delim: u64::MAX,
+    bracket: 0,
+    starts: 0,
+};
 
 /// The state of the fused route: the labels, the masks of the current
 /// line and the output block.
 #[derive(Debug)]
 struct Fused {
     labels: Labels,
-    outside: TagText,
     line_entities: Vec<usize>,
-    /// Per 64-byte block of the line: delimiters (whitespace and brackets)
-    /// and brackets; then a block of delimiters.
-    masks: Vec<(u64, u64)>,
+    /// The blocks of the line, then [`END_BLOCK`].
+    blocks: Vec<Block>,
+    /// The text of a cleaned line, with room after it like a block's.
+    clean: Vec<u8>,
     out: Vec<u8>,
     /// The end of the output in `out`.
     w: usize,
 }
 
-/// Copies `src[s..e]` and then `tag` to `out` at `w`; returns the new end.
-/// Short tokens are copied sixteen bytes at a time (a copy of a length known
-/// when compiling is a few moves, one of a length known only at run time a
-/// call); the bytes past the token are overwritten by the tag or the next
-/// token, and the caller has made room for them.
+/// Copies the `len` bytes at `src[s..]` and then `tag` to `out` at `w`;
+/// returns the new end. Short tokens are copied sixteen bytes at a time (a
+/// copy of a length known when compiling is a few moves, one of a length
+/// known only at run time a call); the bytes past the token are
+/// overwritten by the tag or the next token, and the caller has made room
+/// for them.
 #[inline(always)]
-fn put(out: &mut [u8], w: usize, src: &[u8], (s, e): (usize, usize), tag: &TagText) -> usize {
-    let len = e - s;
-    if len <= SHORT_TOKEN && s + SHORT_TOKEN <= src.len() {
+fn put(out: &mut [u8], w: usize, src: &[u8], s: usize, len: usize, tag: &TagText) -> usize {
+    if len <= SHORT_TOKEN {
         let dst = &mut out[w..w + SHORT_TOKEN + TAG_BYTES];
         dst[..SHORT_TOKEN].copy_from_slice(&src[s..s + SHORT_TOKEN]);
         dst[len..len + TAG_BYTES].copy_from_slice(&tag.bytes);
     } else {
-        out[w..w + len].copy_from_slice(&src[s..e]);
+        out[w..w + len].copy_from_slice(&src[s..s + len]);
         out[w + len..w + len + TAG_BYTES].copy_from_slice(&tag.bytes);
     }
     w + len + tag.len
@@ -223,74 +309,36 @@ fn from_bit(rel: usize) -> u64 {
     u64::MAX.checked_shl(rel as u32).unwrap_or(0)
 }
 
-/// A line being written: its text, where the text sits in `src` (which
-/// may extend past it, for fixed-size copies), and its masks.
-struct Line<'a> {
-    src: &'a [u8],
-    from: usize,
-    text: &'a [u8],
-    masks: &'a [(u64, u64)],
+/// The length of a token that starts at bit `bit` of block `k` and runs
+/// into the next blocks.
+#[cold]
+#[inline(never)]
+fn long_token_len(blocks: &[Block], k: usize, bit: usize) -> usize {
+    let mut j = k + 1;
+    while blocks[j].delim == 0 {
+        j += 1;
+    }
+    64 * j + blocks[j].delim.trailing_zeros() as usize - (64 * k + bit)
 }
 
-impl Line<'_> {
-    /// The token starts of block `k`: bytes that are not delimiters and
-    /// follow one (the start of the line counts as one).
-    #[inline(always)]
-    fn starts(&self, k: usize) -> u64 {
-        let before = if k == 0 { 1 } else { self.masks[k - 1].0 >> 63 };
-        let delim = self.masks[k].0;
-        !delim & ((delim << 1) | before)
-    }
+/// True when the first token start or bracket after block `k` is a
+/// bracket.
+#[cold]
+#[inline(never)]
+fn next_event_is_bracket(blocks: &[Block], k: usize) -> bool {
+    blocks[k + 1..]
+        .iter()
+        .map(|b| (b.starts | b.bracket, b.bracket))
+        .find(|&(events, _)| events != 0)
+        .is_some_and(|(events, bracket)| events & events.wrapping_neg() & bracket != 0)
+}
 
-    /// The end of the token that starts at `at`: the next delimiter (the
-    /// masks end with a block of them).
-    #[inline(always)]
-    fn token_end(&self, at: usize) -> usize {
-        let mut k = at / 64;
-        let mut delim = self.masks[k].0 & from_bit(at % 64);
-        while delim == 0 {
-            k += 1;
-            delim = self.masks[k].0;
-        }
-        64 * k + delim.trailing_zeros() as usize
-    }
-
-    /// The first bracket at or after `at`.
-    fn next_bracket(&self, at: usize) -> Option<usize> {
-        let mut k = at / 64;
-        let mut brackets = self.masks.get(k)?.1 & from_bit(at % 64);
-        while brackets == 0 {
-            k += 1;
-            brackets = self.masks.get(k)?.1;
-        }
-        Some(64 * k + brackets.trailing_zeros() as usize)
-    }
-
-    /// The last token start in `from..to`.
-    fn last_start(&self, from: usize, to: usize) -> Option<usize> {
-        if from >= to {
-            return None;
-        }
-        let mut k = (to - 1) / 64;
-        loop {
-            let below_to = !from_bit(to - 64 * k);
-            let from_from = from_bit(from.saturating_sub(64 * k));
-            let starts = self.starts(k) & below_to & from_from;
-            if starts != 0 {
-                return Some(64 * k + 63 - starts.leading_zeros() as usize);
-            }
-            if 64 * k <= from {
-                return None;
-            }
-            k -= 1;
-        }
-    }
-
-    /// The token at `at` of the text, as a span of `src`.
-    #[inline(always)]
-    fn token(&self, at: usize) -> (usize, usize) {
-        (self.from + at, self.from + self.token_end(at))
-    }
+/// True when a token starts in `from..to` of the line.
+fn any_start(blocks: &[Block], from: usize, to: usize) -> bool {
+    (from / 64..to.div_ceil(64)).any(|k| {
+        let below_to = !from_bit(to.saturating_sub(64 * k));
+        blocks[k].starts & from_bit(from.saturating_sub(64 * k)) & below_to != 0
+    })
 }
 
 /// What [`Fused::scan`] found in a line.
@@ -328,18 +376,11 @@ impl Scan {
 
 impl Fused {
     fn new(scheme: TagScheme, columns: conll::Columns, allowed: Option<Vec<String>>) -> Fused {
-        let separator = columns.separator();
         Fused {
-            labels: Labels {
-                scheme,
-                separator,
-                allowed,
-                labels: Vec::new(),
-                counts: Vec::new(),
-            },
-            outside: TagText::new(separator, "O").expect("the O tag fits"),
+            labels: Labels::new(scheme, columns.separator(), allowed),
             line_entities: Vec::new(),
-            masks: Vec::new(),
+            blocks: Vec::new(),
+            clean: Vec::new(),
             out: vec![0; OUT_BLOCK],
             w: 0,
         }
@@ -376,14 +417,25 @@ impl Fused {
         Ok(())
     }
 
-    /// Computes the masks of `text` into `self.masks` and says what in it
-    /// needs a closer look.
+    /// Computes the blocks of `text` and says what in it needs a closer
+    /// look.
     fn scan(&mut self, text: &[u8]) -> Scan {
-        self.masks.clear();
+        self.blocks.clear();
         let mut scan = Scan::default();
         let mut checked = 0;
-        let mut add = |m: BlockMasks, at: usize, masks: &mut Vec<(u64, u64)>| {
-            masks.push((m.blank | m.bracket, m.bracket));
+        // The line's start acts as a delimiter before its first byte.
+        let mut delim_before = 1;
+        let mut open_before = 0;
+        let mut add = |m: BlockMasks, at: usize, blocks: &mut Vec<Block>| {
+            let delim = m.blank | m.bracket;
+            let starts = !delim & ((delim << 1) | delim_before) & !((m.open << 1) | open_before);
+            delim_before = delim >> 63;
+            open_before = m.open >> 63;
+            blocks.push(Block {
+                delim,
+                bracket: m.bracket,
+                starts,
+            });
             scan.markup |= m.markup != 0;
             if m.high != 0 {
                 checked = scan.check_runs(text, at, m.high, checked);
@@ -395,7 +447,7 @@ impl Fused {
             add(
                 block_masks(chunk.try_into().expect("64 bytes")),
                 at,
-                &mut self.masks,
+                &mut self.blocks,
             );
             at += 64;
         }
@@ -404,137 +456,113 @@ impl Fused {
             // Spaces past the end: the last token ends there.
             let mut chunk = [b' '; 64];
             chunk[..rest.len()].copy_from_slice(rest);
-            add(block_masks(&chunk), at, &mut self.masks);
+            add(block_masks(&chunk), at, &mut self.blocks);
         }
-        self.masks.push((u64::MAX, 0));
+        self.blocks.push(END_BLOCK);
         scan
+    }
+
+    /// Makes `text` the source of the next [`Fused::emit`], with room after
+    /// it; returns where it ends.
+    fn use_clean(&mut self, text: &[u8]) -> usize {
+        self.clean.clear();
+        self.clean.extend_from_slice(text);
+        self.clean.resize(text.len() + SLACK, 0);
+        text.len()
     }
 
     /// Writes the tokens of the line `src[from..to]`, scanned by
     /// [`Fused::scan`], with their tags at the end of the output, and
     /// returns the number of tokens; `None` when the line needs the general
-    /// route (what was written is then to be forgotten). Room has been made
-    /// with [`Fused::reserve`].
+    /// route (what was written is then to be forgotten). `src` holds at
+    /// least [`SLACK`] bytes after the line, and room has been made with
+    /// [`Fused::reserve`].
     fn emit(&mut self, src: &[u8], from: usize, to: usize) -> Option<usize> {
-        let line = Line {
-            src,
-            from,
-            text: &src[from..to],
-            masks: &self.masks,
-        };
+        let src = &src[from..];
+        let text = &src[..to - from];
+        let blocks = &self.blocks[..];
         let out = &mut self.out[..];
-        let outside = &self.outside;
         let labels = &mut self.labels;
         let entities = &mut self.line_entities;
         entities.clear();
-        let blocks = line.masks.len() - 1;
-        if blocks == 0 {
-            return Some(0);
-        }
         let mut w = self.w;
         let mut tokens = 0;
-        // The label of the entity that the next token directly follows.
-        let mut just_closed = None;
-        let mut k = 0;
-        let mut events = line.starts(0) | line.masks[0].1;
-        loop {
-            while events == 0 {
-                k += 1;
-                if k == blocks {
-                    if tokens > 0 {
-                        out[w] = b'\n';
-                        self.w = w + 1;
-                        for &label in entities.iter() {
-                            labels.counts[label] += 1;
-                        }
-                    }
-                    return Some(tokens);
+        // The tag set in use (0: outside entities) and the role bits that
+        // hold for the next token.
+        let mut set = 0;
+        let mut role = 0;
+        // The open entity's label and its first token; the last entity
+        // closed on the line and where its `]` is.
+        let mut open = (0, 0);
+        let mut closed: Option<(usize, usize)> = None;
+        for k in 0..blocks.len() - 1 {
+            let Block {
+                delim,
+                bracket,
+                starts,
+            } = blocks[k];
+            let mut events = starts | bracket;
+            while events != 0 {
+                let bit = events.trailing_zeros() as usize;
+                events &= events - 1;
+                let at = 64 * k + bit;
+                if bracket & (1 << bit) == 0 {
+                    let rest = delim >> bit;
+                    let len = if rest != 0 {
+                        rest.trailing_zeros() as usize
+                    } else {
+                        long_token_len(blocks, k, bit)
+                    };
+                    // A token is its entity's last when a bracket is the
+                    // next thing on the line.
+                    let last = if events != 0 {
+                        events & events.wrapping_neg() & bracket != 0
+                    } else {
+                        set != 0 && next_event_is_bracket(blocks, k)
+                    };
+                    let tag = &labels.sets[set][role | usize::from(last) * LAST];
+                    w = put(out, w, src, at, len, tag);
+                    tokens += 1;
+                    role &= !FIRST;
+                    continue;
                 }
-                events = line.starts(k) | line.masks[k].1;
+                if text[at] == b'[' {
+                    if set != 0 {
+                        // Entities do not nest, nor hold a `[`.
+                        return None;
+                    }
+                    // A `[` that opens nothing is literal text, which this
+                    // route does not split into tokens.
+                    let (label, _) = labels.opener(src, text, at)?;
+                    set = labels.set_of(label);
+                    let after_same =
+                        closed.is_some_and(|(l, c)| l == label && !any_start(blocks, c, at));
+                    role = FIRST | usize::from(after_same) * AFTER_SAME;
+                    open = (label, tokens);
+                } else {
+                    // A `]` closes the open entity; without one, it is
+                    // literal text. An empty entity is an error.
+                    if set == 0 || tokens == open.1 {
+                        return None;
+                    }
+                    entities.push(open.0);
+                    closed = Some((open.0, at));
+                    set = 0;
+                    role = 0;
+                }
             }
-            let bit = events.trailing_zeros() as usize;
-            events &= events - 1;
-            let at = 64 * k + bit;
-            if line.masks[k].1 & (1 << bit) == 0 {
-                w = put(out, w, src, line.token(at), outside);
-                tokens += 1;
-                just_closed = None;
-                continue;
+        }
+        if set != 0 {
+            return None;
+        }
+        if tokens > 0 {
+            out[w] = b'\n';
+            self.w = w + 1;
+            for &label in entities.iter() {
+                labels.counts[label] += 1;
             }
-            // A bracket that opens nothing is literal text, which this
-            // route does not split into tokens.
-            if line.text[at] != b'[' {
-                return None;
-            }
-            let entity = write_entity(&line, labels, out, w, at, just_closed)?;
-            w = entity.w;
-            tokens += entity.tokens;
-            entities.push(entity.label);
-            just_closed = Some(entity.label);
-            k = entity.close / 64;
-            events = (line.starts(k) | line.masks[k].1) & from_bit(entity.close % 64 + 1);
         }
-    }
-}
-
-/// What [`write_entity`] wrote.
-struct Written {
-    label: usize,
-    tokens: usize,
-    /// The offset of the `]` in the line.
-    close: usize,
-    w: usize,
-}
-
-/// Writes the entity whose `[` is at `at` of the line; `None` when it is
-/// not a well-formed entity of a label the fused route writes.
-#[inline(never)]
-fn write_entity(
-    line: &Line<'_>,
-    labels: &mut Labels,
-    out: &mut [u8],
-    mut w: usize,
-    at: usize,
-    just_closed: Option<usize>,
-) -> Option<Written> {
-    let label_len = opener_label_len(&line.text[at + 1..])?;
-    let label = labels.get(&line.text[at + 1..at + 1 + label_len])?;
-    let body = at + 1 + label_len;
-    let close = line.next_bracket(body)?;
-    if line.text[close] != b']' {
-        return None;
-    }
-    let last = line.last_start(body, close)?;
-    let tags = labels.tags(label);
-    let after_same = just_closed == Some(label);
-    let mut k = body / 64;
-    let mut starts = line.starts(k) & from_bit(body % 64);
-    let mut tokens = 0;
-    loop {
-        while starts == 0 {
-            k += 1;
-            starts = line.starts(k);
-        }
-        let start = 64 * k + starts.trailing_zeros() as usize;
-        starts &= starts - 1;
-        let role = match (tokens == 0, start == last, after_same) {
-            (true, true, false) => Role::Single,
-            (true, true, true) => Role::SingleAfterSame,
-            (true, false, false) => Role::First,
-            (true, false, true) => Role::FirstAfterSame,
-            (false, true, _) => Role::Last,
-            (false, false, _) => Role::Middle,
-        };
-        w = put(out, w, line.src, line.token(start), &tags[role as usize]);
-        tokens += 1;
-        if start == last {
-            return Some(Written {
-                label,
-                tokens,
-                close,
-                w,
-            });
-        }
+        Some(tokens)
     }
 }
 
@@ -664,9 +692,12 @@ impl<R: BufRead> Reader<R> {
             {
                 let text = std::str::from_utf8(content).expect("checked by the scan");
                 self.parser.clean.clean(text, true);
-                let clean = self.parser.clean.text().as_bytes();
-                fused.scan(clean);
-                fused.emit(clean, 0, clean.len())
+                let len = fused.use_clean(self.parser.clean.text().as_bytes());
+                let clean = std::mem::take(&mut fused.clean);
+                fused.scan(&clean[..len]);
+                let tokens = fused.emit(&clean, 0, len);
+                fused.clean = clean;
+                tokens
             } else {
                 fused.emit(block, start, start + content.len())
             };

@@ -520,7 +520,7 @@ impl Fused {
                     } else {
                         set != 0 && next_event_is_bracket(blocks, k)
                     };
-                    let tag = &labels.sets[set][role | usize::from(last) * LAST];
+                    let tag = &labels.sets[set][role | (usize::from(last) * LAST)];
                     w = put(out, w, src, at, len, tag);
                     tokens += 1;
                     role &= !FIRST;
@@ -537,7 +537,7 @@ impl Fused {
                     set = labels.set_of(label);
                     let after_same =
                         closed.is_some_and(|(l, c)| l == label && !any_start(blocks, c, at));
-                    role = FIRST | usize::from(after_same) * AFTER_SAME;
+                    role = FIRST | (usize::from(after_same) * AFTER_SAME);
                     open = (label, tokens);
                 } else {
                     // A `]` closes the open entity; without one, it is

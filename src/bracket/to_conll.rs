@@ -127,28 +127,22 @@ struct Label {
     set: Option<usize>,
 }
 
-/// An opener the fused route recognises by one masked comparison of the
-/// sixteen bytes after `[`: the label and the space after it.
+/// An opener the fused route recognises by one comparison of the bytes
+/// after `[`: the label and the space after it.
 #[derive(Clone, Copy, Debug)]
 struct CachedOpener {
-    mask: u128,
+    /// The label and a space, in the low bytes; 0 for none.
     key: u128,
     label: usize,
-    /// Bytes from `[` to the entity's text: the label and the space.
-    len: usize,
 }
 
-const NO_OPENER: CachedOpener = CachedOpener {
-    mask: 0,
-    key: 1,
-    label: 0,
-    len: 0,
-};
+const NO_OPENER: CachedOpener = CachedOpener { key: 0, label: 0 };
 
-/// The cache slot of an opener, from the two bytes after `[`.
+/// The cache slot of an opener key.
 #[inline(always)]
-fn opener_slot(two: [u8; 2]) -> usize {
-    (u32::from(u16::from_le_bytes(two)).wrapping_mul(0x9E37) >> 11) as usize & 31
+fn opener_slot(key: u128) -> usize {
+    let x = (key as u64) ^ ((key >> 64) as u64);
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
 }
 
 /// The labels seen, their tags and the entities counted for each.
@@ -160,70 +154,80 @@ struct Labels {
     labels: Vec<Label>,
     /// Entities per label, read and written alike.
     counts: Vec<u64>,
-    /// Tag sets; the first is all `O`.
-    sets: Vec<TagSet>,
-    openers: [CachedOpener; 32],
+    openers: [CachedOpener; 64],
 }
 
 impl Labels {
     fn new(scheme: TagScheme, separator: &'static [u8], allowed: Option<Vec<String>>) -> Labels {
-        let outside = TagText::new(separator, "O").expect("the O tag fits");
         Labels {
             scheme,
             separator,
             allowed,
             labels: Vec::new(),
             counts: Vec::new(),
-            sets: vec![[outside; 8]],
-            openers: [NO_OPENER; 32],
+            openers: [NO_OPENER; 64],
         }
     }
 
     /// The label of the opener whose `[` is at `at` of `text` (which is
-    /// followed by at least [`SLACK`] bytes in `src`), and the offset of
-    /// its text; `None` when it is not an opener of a label this route
+    /// followed by at least [`SLACK`] bytes in `src`) and the offset of the
+    /// entity's text, given the length of the run of non-delimiters after
+    /// the `[`; `None` when it is not an opener of a label this route
     /// writes.
     #[inline(always)]
-    fn opener(&mut self, src: &[u8], text: &[u8], at: usize) -> Option<(usize, usize)> {
-        let after: [u8; 16] = src[at + 1..at + 17].try_into().expect("sixteen bytes");
-        let cached = &self.openers[opener_slot([after[0], after[1]])];
-        if u128::from_le_bytes(after) & cached.mask == cached.key {
-            return Some((cached.label, at + 1 + cached.len));
+    fn opener(
+        &mut self,
+        sets: &mut Vec<TagSet>,
+        src: &[u8],
+        text: &[u8],
+        at: usize,
+        run: usize,
+    ) -> Option<(usize, usize)> {
+        if run < 16 {
+            let after: [u8; 16] = src[at + 1..at + 17].try_into().expect("sixteen bytes");
+            let key = u128::from_le_bytes(after) & (u128::MAX >> (8 * (15 - run)));
+            let cached = &self.openers[opener_slot(key)];
+            if cached.key == key {
+                return Some((cached.label, at + 2 + run));
+            }
         }
-        self.new_opener(text, at)
+        self.new_opener(sets, text, at)
     }
 
     #[cold]
-    fn new_opener(&mut self, text: &[u8], at: usize) -> Option<(usize, usize)> {
+    fn new_opener(
+        &mut self,
+        sets: &mut Vec<TagSet>,
+        text: &[u8],
+        at: usize,
+    ) -> Option<(usize, usize)> {
         let len = opener_label_len(&text[at + 1..])?;
         let name = &text[at + 1..at + 1 + len];
-        let label = self.get(name)?;
-        let slot = &mut self.openers[opener_slot([name[0], text[at + 2]])];
-        // Only a label and a space that fit in sixteen bytes, with a free
+        let label = self.get(sets, name)?;
+        // Only a label and a space that fit in sixteen bytes, in a free
         // slot: others keep taking this slower way, which is exact.
-        if len < 16 && text[at + 1 + len] == b' ' && slot.key == NO_OPENER.key {
+        if len < 16 && text[at + 1 + len] == b' ' {
             let mut key = [0; 16];
             key[..len].copy_from_slice(name);
             key[len] = b' ';
-            *slot = CachedOpener {
-                mask: u128::MAX >> (8 * (15 - len)),
-                key: u128::from_le_bytes(key),
-                label,
-                len: len + 1,
-            };
+            let key = u128::from_le_bytes(key);
+            let slot = &mut self.openers[opener_slot(key)];
+            if slot.key == NO_OPENER.key {
+                *slot = CachedOpener { key, label };
+            }
         }
         Some((label, at + 1 + len))
     }
 
     /// The index of label `name` when the fused route can write it.
-    fn get(&mut self, name: &[u8]) -> Option<usize> {
+    fn get(&mut self, sets: &mut Vec<TagSet>, name: &[u8]) -> Option<usize> {
         match self.labels.iter().position(|l| l.name.as_bytes() == name) {
             Some(i) => self.labels[i].set.map(|_| i),
-            None => self.add(name),
+            None => self.add(sets, name),
         }
     }
 
-    fn add(&mut self, name: &[u8]) -> Option<usize> {
+    fn add(&mut self, sets: &mut Vec<TagSet>, name: &[u8]) -> Option<usize> {
         // Labels are ASCII: `opener_label_len` accepted them.
         let name = String::from_utf8_lossy(name).into_owned();
         let allowed = self.allowed.as_ref().is_none_or(|set| set.contains(&name));
@@ -233,8 +237,8 @@ impl Labels {
             None
         };
         let set = set.map(|set| {
-            self.sets.push(set);
-            self.sets.len() - 1
+            sets.push(set);
+            sets.len() - 1
         });
         self.labels.push(Label { name, set });
         self.counts.push(0);
@@ -274,6 +278,10 @@ const END_BLOCK: Block = Block {
 #[derive(Debug)]
 struct Fused {
     labels: Labels,
+    /// The tag sets of the labels.
+    sets: Vec<TagSet>,
+    /// The `O` tag.
+    outside: TagText,
     line_entities: Vec<usize>,
     /// The blocks of the line, then [`END_BLOCK`].
     blocks: Vec<Block>,
@@ -376,8 +384,11 @@ impl Scan {
 
 impl Fused {
     fn new(scheme: TagScheme, columns: conll::Columns, allowed: Option<Vec<String>>) -> Fused {
+        let outside = TagText::new(columns.separator(), "O").expect("the O tag fits");
         Fused {
             labels: Labels::new(scheme, columns.separator(), allowed),
+            sets: Vec::new(),
+            outside,
             line_entities: Vec::new(),
             blocks: Vec::new(),
             clean: Vec::new(),
@@ -483,13 +494,15 @@ impl Fused {
         let blocks = &self.blocks[..];
         let out = &mut self.out[..];
         let labels = &mut self.labels;
+        let sets = &mut self.sets;
+        let outside = &self.outside;
         let entities = &mut self.line_entities;
         entities.clear();
         let mut w = self.w;
         let mut tokens = 0;
-        // The tag set in use (0: outside entities) and the role bits that
-        // hold for the next token.
-        let mut set = 0;
+        // The open entity's tags, and the role bits that hold for its next
+        // token.
+        let mut tags: Option<&TagSet> = None;
         let mut role = 0;
         // The open entity's label and its first token; the last entity
         // closed on the line and where its `]` is.
@@ -518,23 +531,32 @@ impl Fused {
                     let last = if events != 0 {
                         events & events.wrapping_neg() & bracket != 0
                     } else {
-                        set != 0 && next_event_is_bracket(blocks, k)
+                        tags.is_some() && next_event_is_bracket(blocks, k)
                     };
-                    let tag = &labels.sets[set][role | (usize::from(last) * LAST)];
+                    let tag = match tags {
+                        Some(tags) => &tags[(role | (usize::from(last) * LAST)) & 7],
+                        None => outside,
+                    };
                     w = put(out, w, src, at, len, tag);
                     tokens += 1;
                     role &= !FIRST;
                     continue;
                 }
                 if text[at] == b'[' {
-                    if set != 0 {
+                    if tags.is_some() {
                         // Entities do not nest, nor hold a `[`.
                         return None;
                     }
                     // A `[` that opens nothing is literal text, which this
                     // route does not split into tokens.
-                    let (label, _) = labels.opener(src, text, at)?;
-                    set = labels.set_of(label);
+                    let run = (delim >> bit) >> 1;
+                    let run = if run == 0 {
+                        usize::MAX
+                    } else {
+                        run.trailing_zeros() as usize
+                    };
+                    let (label, _) = labels.opener(sets, src, text, at, run)?;
+                    tags = Some(&sets[labels.set_of(label)]);
                     let after_same =
                         closed.is_some_and(|(l, c)| l == label && !any_start(blocks, c, at));
                     role = FIRST | (usize::from(after_same) * AFTER_SAME);
@@ -542,17 +564,17 @@ impl Fused {
                 } else {
                     // A `]` closes the open entity; without one, it is
                     // literal text. An empty entity is an error.
-                    if set == 0 || tokens == open.1 {
+                    if tags.is_none() || tokens == open.1 {
                         return None;
                     }
                     entities.push(open.0);
                     closed = Some((open.0, at));
-                    set = 0;
+                    tags = None;
                     role = 0;
                 }
             }
         }
-        if set != 0 {
+        if tags.is_some() {
             return None;
         }
         if tokens > 0 {

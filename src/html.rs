@@ -77,13 +77,20 @@ fn is_block_tag(tag: &[u8]) -> bool {
     if tag.get(1) == Some(&b'!') {
         return true;
     }
-    let name: Vec<u8> = tag[name_start..]
+    // The longest block tag name is ten bytes ("blockquote"); a longer
+    // name is no block tag, and one more byte is enough to tell.
+    let mut buf = [0u8; 11];
+    let mut len = 0;
+    for &b in tag[name_start..]
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric())
-        .map(u8::to_ascii_lowercase)
-        .collect();
+        .take(buf.len())
+    {
+        buf[len] = b.to_ascii_lowercase();
+        len += 1;
+    }
     matches!(
-        name.as_slice(),
+        &buf[..len],
         b"address"
             | b"article"
             | b"aside"
@@ -208,6 +215,29 @@ fn named_reference(name: &str) -> Option<char> {
 }
 
 /// One stretch of a cleaned line and where it came from.
+/// Appends `line` to `out` with its tags stripped as [`CleanLine::clean`]
+/// strips them (inline tags vanish, block tags become a space), for a line
+/// without character references; no map back to the line is kept.
+pub(crate) fn strip_tags_into(line: &[u8], out: &mut Vec<u8>) {
+    let mut copy_from = 0;
+    let mut i = 0;
+    while let Some(rel) = memchr::memchr(b'<', &line[i..]) {
+        i += rel;
+        match tag_len(&line[i..]) {
+            Some(len) => {
+                out.extend_from_slice(&line[copy_from..i]);
+                if is_block_tag(&line[i..i + len]) {
+                    out.push(b' ');
+                }
+                i += len;
+                copy_from = i;
+            }
+            None => i += 1,
+        }
+    }
+    out.extend_from_slice(&line[copy_from..]);
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Piece {
     /// Start of the stretch in the cleaned text.

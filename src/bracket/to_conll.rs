@@ -280,8 +280,8 @@ struct Fused {
     labels: Labels,
     /// The tag sets of the labels.
     sets: Vec<TagSet>,
-    /// The `O` tag.
-    outside: TagText,
+    /// The tag set of tokens outside entities: `O` in every role.
+    outside: TagSet,
     line_entities: Vec<usize>,
     /// The blocks of the line, then [`END_BLOCK`].
     blocks: Vec<Block>,
@@ -385,6 +385,7 @@ impl Scan {
 impl Fused {
     fn new(scheme: TagScheme, columns: conll::Columns, allowed: Option<Vec<String>>) -> Fused {
         let outside = TagText::new(columns.separator(), "O").expect("the O tag fits");
+        let outside = [outside; 8];
         Fused {
             labels: Labels::new(scheme, columns.separator(), allowed),
             sets: Vec::new(),
@@ -473,15 +474,6 @@ impl Fused {
         scan
     }
 
-    /// Makes `text` the source of the next [`Fused::emit`], with room after
-    /// it; returns where it ends.
-    fn use_clean(&mut self, text: &[u8]) -> usize {
-        self.clean.clear();
-        self.clean.extend_from_slice(text);
-        self.clean.resize(text.len() + SLACK, 0);
-        text.len()
-    }
-
     /// Writes the tokens of the line `src[from..to]`, scanned by
     /// [`Fused::scan`], with their tags at the end of the output, and
     /// returns the number of tokens; `None` when the line needs the general
@@ -500,9 +492,10 @@ impl Fused {
         entities.clear();
         let mut w = self.w;
         let mut tokens = 0;
-        // The open entity's tags, and the role bits that hold for its next
-        // token.
-        let mut tags: Option<&TagSet> = None;
+        // The open entity's tags (or `O` ones), and the role bits that hold
+        // for its next token.
+        let mut tags = outside;
+        let mut in_entity = false;
         let mut role = 0;
         // The open entity's label and its first token; the last entity
         // closed on the line and where its `]` is.
@@ -531,19 +524,16 @@ impl Fused {
                     let last = if events != 0 {
                         events & events.wrapping_neg() & bracket != 0
                     } else {
-                        tags.is_some() && next_event_is_bracket(blocks, k)
+                        in_entity && next_event_is_bracket(blocks, k)
                     };
-                    let tag = match tags {
-                        Some(tags) => &tags[(role | (usize::from(last) * LAST)) & 7],
-                        None => outside,
-                    };
+                    let tag = &tags[(role | (usize::from(last) * LAST)) & 7];
                     w = put(out, w, src, at, len, tag);
                     tokens += 1;
                     role &= !FIRST;
                     continue;
                 }
                 if text[at] == b'[' {
-                    if tags.is_some() {
+                    if in_entity {
                         // Entities do not nest, nor hold a `[`.
                         return None;
                     }
@@ -556,7 +546,8 @@ impl Fused {
                         run.trailing_zeros() as usize
                     };
                     let (label, _) = labels.opener(sets, src, text, at, run)?;
-                    tags = Some(&sets[labels.set_of(label)]);
+                    tags = &sets[labels.set_of(label)];
+                    in_entity = true;
                     let after_same =
                         closed.is_some_and(|(l, c)| l == label && !any_start(blocks, c, at));
                     role = FIRST | (usize::from(after_same) * AFTER_SAME);
@@ -564,17 +555,18 @@ impl Fused {
                 } else {
                     // A `]` closes the open entity; without one, it is
                     // literal text. An empty entity is an error.
-                    if tags.is_none() || tokens == open.1 {
+                    if !in_entity || tokens == open.1 {
                         return None;
                     }
                     entities.push(open.0);
                     closed = Some((open.0, at));
-                    tags = None;
+                    tags = outside;
+                    in_entity = false;
                     role = 0;
                 }
             }
         }
-        if tags.is_some() {
+        if in_entity {
             return None;
         }
         if tokens > 0 {
@@ -712,10 +704,11 @@ impl<R: BufRead> Reader<R> {
                 && self.strip_html == Some(true)
                 && memchr::memchr(b'<', content).is_some()
             {
-                let text = std::str::from_utf8(content).expect("checked by the scan");
-                self.parser.clean.clean(text, true);
-                let len = fused.use_clean(self.parser.clean.text().as_bytes());
-                let clean = std::mem::take(&mut fused.clean);
+                let mut clean = std::mem::take(&mut fused.clean);
+                clean.clear();
+                crate::html::strip_tags_into(content, &mut clean);
+                let len = clean.len();
+                clean.resize(len + SLACK, 0);
                 fused.scan(&clean[..len]);
                 let tokens = fused.emit(&clean, 0, len);
                 fused.clean = clean;

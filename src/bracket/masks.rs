@@ -14,6 +14,8 @@ pub(crate) struct BlockMasks {
     pub open: u64,
     /// `&` and `<`, which may start markup.
     pub markup: u64,
+    /// Line feeds.
+    pub newline: u64,
     /// Bytes of non-ASCII chars.
     pub high: u64,
 }
@@ -47,6 +49,7 @@ pub(crate) fn block_masks_swar(chunk: &[u8; 64]) -> BlockMasks {
         m.bracket |= high_bits_to_mask(eq_bytes(x, b'[') | eq_bytes(x, b']')) << shift;
         m.open |= high_bits_to_mask(eq_bytes(x, b'[')) << shift;
         m.markup |= high_bits_to_mask(eq_bytes(x, b'&') | eq_bytes(x, b'<')) << shift;
+        m.newline |= high_bits_to_mask(eq_bytes(x, b'\n')) << shift;
         m.high |= high_bits_to_mask(x & HIGH) << shift;
     }
     m
@@ -99,6 +102,7 @@ mod sse2 {
             m.bracket |= bits(_mm_or_si128(open, eq(v, b']'))) << shift;
             m.open |= bits(open) << shift;
             m.markup |= bits(_mm_or_si128(eq(v, b'&'), eq(v, b'<'))) << shift;
+            m.newline |= bits(eq(v, b'\n')) << shift;
             m.high |= bits(v) << shift;
         }
         m
@@ -126,6 +130,9 @@ mod tests {
             }
             if b == b'&' || b == b'<' {
                 m.markup |= bit;
+            }
+            if b == b'\n' {
+                m.newline |= bit;
             }
             if b >= 0x80 {
                 m.high |= bit;

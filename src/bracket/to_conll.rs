@@ -252,7 +252,8 @@ impl Labels {
     }
 }
 
-/// The masks of one 64-byte block of a line, as the writing loop uses them.
+/// The masks of one 64-byte block of the text, as the writing loop uses
+/// them; bit `k` stands for byte `k` of the block.
 #[derive(Clone, Copy, Debug)]
 struct Block {
     /// Whitespace and brackets: what ends a token.
@@ -260,10 +261,16 @@ struct Block {
     /// `[` and `]`.
     bracket: u64,
     /// The first bytes of tokens: a byte that is not a delimiter after one
-    /// (or at the start of the line), except right after a `[`, where a
+    /// (or at the start of the text), except right after a `[`, where a
     /// label starts (or, were it no opener, a literal bracket, which sends
     /// the line to the general route anyway).
     starts: u64,
+    /// Line feeds.
+    newline: u64,
+    /// `&` and `<`.
+    markup: u64,
+    /// Bytes of non-ASCII chars.
+    high: u64,
 }
 
 /// The block after the last, whose delimiters end every search.
@@ -271,7 +278,62 @@ const END_BLOCK: Block = Block {
     delim: u64::MAX,
     bracket: 0,
     starts: 0,
+    newline: 0,
+    markup: 0,
+    high: 0,
 };
+
+/// The blocks of `text` into `blocks`, then [`END_BLOCK`]; bytes past the
+/// end of the text count as spaces.
+fn scan_blocks(text: &[u8], blocks: &mut Vec<Block>) {
+    blocks.clear();
+    // The text's start acts as a delimiter before its first byte.
+    let mut delim_before = 1;
+    let mut open_before = 0;
+    let mut add = |m: BlockMasks| {
+        let delim = m.blank | m.bracket;
+        let starts = !delim & ((delim << 1) | delim_before) & !((m.open << 1) | open_before);
+        delim_before = delim >> 63;
+        open_before = m.open >> 63;
+        blocks.push(Block {
+            delim,
+            bracket: m.bracket,
+            starts,
+            newline: m.newline,
+            markup: m.markup,
+            high: m.high,
+        });
+    };
+    let mut chunks = text.chunks_exact(64);
+    for chunk in &mut chunks {
+        add(block_masks(chunk.try_into().expect("64 bytes")));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut chunk = [b' '; 64];
+        chunk[..rest.len()].copy_from_slice(rest);
+        add(block_masks(&chunk));
+    }
+    blocks.push(END_BLOCK);
+}
+
+/// The blocks that hold the bytes `from..to` (not empty) of the text, each
+/// with the bits of its bytes in that range.
+#[inline(always)]
+fn windows(from: usize, to: usize) -> impl Iterator<Item = (usize, u64)> {
+    let (first, last) = (from / 64, (to - 1) / 64);
+    let (head, tail) = (u64::MAX << (from % 64), u64::MAX >> (63 - (to - 1) % 64));
+    (first..=last).map(move |k| {
+        let mut bits = u64::MAX;
+        if k == first {
+            bits &= head;
+        }
+        if k == last {
+            bits &= tail;
+        }
+        (k, bits)
+    })
+}
 
 /// The state of the fused route: the labels, the masks of the current
 /// line and the output block.
@@ -283,10 +345,10 @@ struct Fused {
     /// The tag set of tokens outside entities: `O` in every role.
     outside: TagSet,
     line_entities: Vec<usize>,
-    /// The blocks of the line, then [`END_BLOCK`].
-    blocks: Vec<Block>,
-    /// The text of a cleaned line, with room after it like a block's.
+    /// The text of a cleaned line, with room after it like a block's, and
+    /// its blocks.
     clean: Vec<u8>,
+    clean_blocks: Vec<Block>,
     out: Vec<u8>,
     /// The end of the output in `out`.
     w: usize,
@@ -349,7 +411,7 @@ fn any_start(blocks: &[Block], from: usize, to: usize) -> bool {
     })
 }
 
-/// What [`Fused::scan`] found in a line.
+/// What [`Fused::check`] found in a line.
 #[derive(Clone, Copy, Debug, Default)]
 struct Scan {
     /// `&` or `<`.
@@ -391,8 +453,8 @@ impl Fused {
             sets: Vec::new(),
             outside,
             line_entities: Vec::new(),
-            blocks: Vec::new(),
             clean: Vec::new(),
+            clean_blocks: Vec::new(),
             out: vec![0; OUT_BLOCK],
             w: 0,
         }
@@ -429,61 +491,40 @@ impl Fused {
         Ok(())
     }
 
-    /// Computes the blocks of `text` and says what in it needs a closer
-    /// look.
-    fn scan(&mut self, text: &[u8]) -> Scan {
-        self.blocks.clear();
+    /// What in the line `text[from..to]`, whose blocks are `blocks`, needs
+    /// a closer look.
+    fn check(blocks: &[Block], text: &[u8], from: usize, to: usize) -> Scan {
         let mut scan = Scan::default();
-        let mut checked = 0;
-        // The line's start acts as a delimiter before its first byte.
-        let mut delim_before = 1;
-        let mut open_before = 0;
-        let mut add = |m: BlockMasks, at: usize, blocks: &mut Vec<Block>| {
-            let delim = m.blank | m.bracket;
-            let starts = !delim & ((delim << 1) | delim_before) & !((m.open << 1) | open_before);
-            delim_before = delim >> 63;
-            open_before = m.open >> 63;
-            blocks.push(Block {
-                delim,
-                bracket: m.bracket,
-                starts,
-            });
-            scan.markup |= m.markup != 0;
-            if m.high != 0 {
-                checked = scan.check_runs(text, at, m.high, checked);
+        if from == to {
+            return scan;
+        }
+        let mut markup = 0;
+        let mut high = 0;
+        for (k, bits) in windows(from, to) {
+            markup |= blocks[k].markup & bits;
+            high |= blocks[k].high & bits;
+        }
+        scan.markup = markup != 0;
+        if high != 0 {
+            let mut checked = from;
+            for (k, bits) in windows(from, to) {
+                let high = blocks[k].high & bits;
+                if high != 0 {
+                    checked = scan.check_runs(&text[..to], 64 * k, high, checked);
+                }
             }
-        };
-        let mut chunks = text.chunks_exact(64);
-        let mut at = 0;
-        for chunk in &mut chunks {
-            add(
-                block_masks(chunk.try_into().expect("64 bytes")),
-                at,
-                &mut self.blocks,
-            );
-            at += 64;
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            // Spaces past the end: the last token ends there.
-            let mut chunk = [b' '; 64];
-            chunk[..rest.len()].copy_from_slice(rest);
-            add(block_masks(&chunk), at, &mut self.blocks);
-        }
-        self.blocks.push(END_BLOCK);
         scan
     }
 
-    /// Writes the tokens of the line `src[from..to]`, scanned by
-    /// [`Fused::scan`], with their tags at the end of the output, and
-    /// returns the number of tokens; `None` when the line needs the general
-    /// route (what was written is then to be forgotten). `src` holds at
-    /// least [`SLACK`] bytes after the line, and room has been made with
-    /// [`Fused::reserve`].
-    fn emit(&mut self, src: &[u8], from: usize, to: usize) -> Option<usize> {
-        let src = &src[from..];
-        let text = &src[..to - from];
-        let blocks = &self.blocks[..];
+    /// Writes the tokens of the line `src[from..to]`, whose blocks (those
+    /// of all of `src`) are `blocks`, with their tags at the end of the
+    /// output, and returns the number of tokens; `None` when the line needs
+    /// the general route (what was written is then to be forgotten). `src`
+    /// holds at least [`SLACK`] bytes after the line, and room has been
+    /// made with [`Fused::reserve`].
+    fn emit(&mut self, blocks: &[Block], src: &[u8], from: usize, to: usize) -> Option<usize> {
+        let text = &src[..to];
         let out = &mut self.out[..];
         let labels = &mut self.labels;
         let sets = &mut self.sets;
@@ -501,13 +542,17 @@ impl Fused {
         // closed on the line and where its `]` is.
         let mut open = (0, 0);
         let mut closed: Option<(usize, usize)> = None;
-        for k in 0..blocks.len() - 1 {
+        if from == to {
+            return Some(0);
+        }
+        for (k, bits) in windows(from, to) {
             let Block {
                 delim,
                 bracket,
                 starts,
+                ..
             } = blocks[k];
-            let mut events = starts | bracket;
+            let mut events = (starts | bracket) & bits;
             while events != 0 {
                 if !in_entity {
                     // Outside entities, the tokens up to the next bracket
@@ -667,6 +712,7 @@ impl<R: BufRead> Reader<R> {
             on_repair,
         };
         let mut block = vec![0; BLOCK + SLACK];
+        let mut blocks = Vec::new();
         // The bytes read but not yet converted: the start of a line.
         let (mut start, mut end) = (0, 0);
         loop {
@@ -686,38 +732,54 @@ impl<R: BufRead> Reader<R> {
             if n == 0 {
                 self.eof = true;
                 if start < end {
-                    self.convert_line(fused, &mut general, &block, start, end)?;
+                    scan_blocks(&block[..end], &mut blocks);
+                    let (content, _) = crate::lines::content(&block[start..end], false);
+                    let line = (start, start + content.len(), end);
+                    self.convert_line(fused, &mut general, &block, &blocks, line)?;
                 }
                 return Ok(());
             }
             end += n;
-            while let Some(i) = memchr::memchr(b'\n', &block[start..end]) {
-                let line_end = start + i + 1;
-                self.convert_line(fused, &mut general, &block, start, line_end)?;
-                start = line_end;
+            scan_blocks(&block[..end], &mut blocks);
+            // Each line feed ends a line.
+            for k in 0..blocks.len() - 1 {
+                let mut newlines = blocks[k].newline;
+                while newlines != 0 {
+                    let at = 64 * k + newlines.trailing_zeros() as usize;
+                    newlines &= newlines - 1;
+                    let content_end = if at > start && block[at - 1] == b'\r' {
+                        at - 1
+                    } else {
+                        at
+                    };
+                    let line = (start, content_end, at + 1);
+                    self.convert_line(fused, &mut general, &block, &blocks, line)?;
+                    start = at + 1;
+                }
             }
         }
     }
 
-    /// Converts the line `block[start..end]` (with its line end) by the
-    /// fused route when it can, else by the general one.
+    /// Converts the line `block[start..end]` (with its line end; its
+    /// content ends at `content_end`) by the fused route when it can, else
+    /// by the general one. `blocks` are the blocks of `block`.
     #[inline]
     fn convert_line<W: Write>(
         &mut self,
         fused: &mut Fused,
         general: &mut General<'_, W>,
         block: &[u8],
-        start: usize,
-        end: usize,
+        blocks: &[Block],
+        (start, content_end, end): (usize, usize, usize),
     ) -> Result<()> {
         let raw = &block[start..end];
         // The first sentence of a document (which may need `-DOCSTART-`)
         // and the first line of the input (which may hold a byte-order
         // mark) go the general way.
         if !self.first_sentence && self.next_line.byte != 0 {
-            let (content, _) = crate::lines::content(raw, false);
+            let content = &block[start..content_end];
             fused.reserve(content.len(), general.writer.out_mut())?;
-            let scan = fused.scan(content);
+            let scan = Fused::check(blocks, block, start, content_end);
             let tokens = if scan.invalid
                 || scan.unicode_space
                 || (scan.markup && memchr::memchr(b'&', content).is_some())
@@ -728,16 +790,18 @@ impl<R: BufRead> Reader<R> {
                 && memchr::memchr(b'<', content).is_some()
             {
                 let mut clean = std::mem::take(&mut fused.clean);
+                let mut clean_blocks = std::mem::take(&mut fused.clean_blocks);
                 clean.clear();
                 crate::html::strip_tags_into(content, &mut clean);
                 let len = clean.len();
                 clean.resize(len + SLACK, 0);
-                fused.scan(&clean[..len]);
-                let tokens = fused.emit(&clean, 0, len);
+                scan_blocks(&clean[..len], &mut clean_blocks);
+                let tokens = fused.emit(&clean_blocks, &clean, 0, len);
                 fused.clean = clean;
+                fused.clean_blocks = clean_blocks;
                 tokens
             } else {
-                fused.emit(block, start, start + content.len())
+                fused.emit(blocks, block, start, content_end)
             };
             if let Some(tokens) = tokens {
                 if tokens > 0 {

@@ -373,6 +373,44 @@ fn put(out: &mut [u8], w: usize, src: &[u8], s: usize, len: usize, tag: &TagText
     w + len + tag.len
 }
 
+/// The `O` tag's line ending, which fits in sixteen bytes.
+#[derive(Clone, Copy, Debug)]
+struct OutsideTag {
+    bytes: [u8; 16],
+    len: usize,
+}
+
+impl OutsideTag {
+    fn of(tag: &TagText) -> OutsideTag {
+        debug_assert!(tag.len <= 16, "separators are at most seven bytes");
+        OutsideTag {
+            bytes: tag.bytes[..16].try_into().expect("sixteen bytes"),
+            len: tag.len,
+        }
+    }
+}
+
+/// [`put`] for the `O` tag: half the bytes to move.
+#[inline(always)]
+fn put_outside(
+    out: &mut [u8],
+    w: usize,
+    src: &[u8],
+    s: usize,
+    len: usize,
+    tag: &OutsideTag,
+) -> usize {
+    if len <= SHORT_TOKEN {
+        let dst = &mut out[w..w + 2 * SHORT_TOKEN];
+        dst[..SHORT_TOKEN].copy_from_slice(&src[s..s + SHORT_TOKEN]);
+        dst[len..len + 16].copy_from_slice(&tag.bytes);
+    } else {
+        out[w..w + len].copy_from_slice(&src[s..s + len]);
+        out[w + len..w + len + 16].copy_from_slice(&tag.bytes);
+    }
+    w + len + tag.len
+}
+
 /// The bits from `rel` up; none when `rel` is 64 or more.
 #[inline(always)]
 fn from_bit(rel: usize) -> u64 {
@@ -529,6 +567,7 @@ impl Fused {
         let labels = &mut self.labels;
         let sets = &mut self.sets;
         let outside = &self.outside;
+        let outside_tag = OutsideTag::of(&outside[0]);
         let entities = &mut self.line_entities;
         entities.clear();
         let mut w = self.w;
@@ -570,7 +609,7 @@ impl Fused {
                         } else {
                             long_token_len(blocks, k, bit)
                         };
-                        w = put(out, w, src, 64 * k + bit, len, &outside[0]);
+                        w = put_outside(out, w, src, 64 * k + bit, len, &outside_tag);
                         tokens += 1;
                     }
                     if events == 0 {

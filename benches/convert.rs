@@ -1,7 +1,9 @@
-//! `convert`: bracket text to CoNLL IOB2 (and IOBES), end to end through
-//! `convert::copy_sentences` into a `BufWriter` over `io::sink()`, as the
-//! CLI does into a file, next to a plain copy of the input (`memcpy`),
-//! which bounds any conversion that writes at least its input.
+//! `convert`: bracket text to CoNLL IOB2 (and IOBES), end to end into a
+//! `BufWriter` over `io::sink()`, as the CLI does into a file: by
+//! `bracket::Reader::copy_to_conll` (the fused route the CLI takes), and
+//! for IOB2 also by the general route (`convert::copy_sentences`), next to a
+//! plain copy of the input (`memcpy`), which bounds any conversion that
+//! writes at least its input.
 //!
 //! Inputs: the cable, WNUT-17 training data rendered as bracket lines, and
 //! 8 MB of generated tagger output (`examples/gen_corpus.rs`, seed 1).
@@ -26,12 +28,18 @@ fn inputs() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Converts `text` and returns the number of tokens written.
-fn convert(text: &str, scheme: TagScheme) -> u64 {
+/// Converts `text` (by the fused route, or the general one) and returns the
+/// number of tokens written.
+fn convert(text: &str, scheme: TagScheme, fused: bool) -> u64 {
     let mut reader = Reader::new(text.as_bytes(), Options::default());
     let mut writer = Writer::new(BufWriter::with_capacity(1 << 16, io::sink()), scheme);
     let mut summary = Summary::default();
-    copy_sentences(&mut reader, &mut writer, &mut summary, &mut |_| {}).expect("valid input");
+    if fused {
+        reader.copy_to_conll(&mut writer, &mut summary, &mut |_| {})
+    } else {
+        copy_sentences(&mut reader, &mut writer, &mut summary, &mut |_| {})
+    }
+    .expect("valid input");
     summary.tokens
 }
 
@@ -43,9 +51,14 @@ fn bench(c: &mut Criterion) {
             group.bench_with_input(
                 BenchmarkId::new(format!("bracket-to-{scheme}"), name),
                 text.as_str(),
-                |b, text| b.iter(|| convert(black_box(text), scheme)),
+                |b, text| b.iter(|| convert(black_box(text), scheme, true)),
             );
         }
+        group.bench_with_input(
+            BenchmarkId::new("bracket-to-iob2-general-route", name),
+            text.as_str(),
+            |b, text| b.iter(|| convert(black_box(text), TagScheme::Iob2, false)),
+        );
         let mut copy = Vec::with_capacity(text.len());
         group.bench_with_input(
             BenchmarkId::new("baseline-memcpy", name),

@@ -323,7 +323,7 @@ fn scan_blocks(text: &[u8], blocks: &mut Vec<Block>) {
 fn windows(from: usize, to: usize) -> impl Iterator<Item = (usize, u64)> {
     let (first, last) = (from / 64, (to - 1) / 64);
     let (head, tail) = (u64::MAX << (from % 64), u64::MAX >> (63 - (to - 1) % 64));
-    (first..=last).map(move |k| {
+    (first..last + 1).map(move |k| {
         let mut bits = u64::MAX;
         if k == first {
             bits &= head;

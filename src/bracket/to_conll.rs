@@ -482,8 +482,51 @@ impl Scan {
     }
 }
 
+/// The large buffers of the fused route. Each thread keeps its own between
+/// conversions, so that converting many chunks (`--threads`) or files
+/// neither allocates nor faults in fresh pages for each.
+#[derive(Debug, Default)]
+struct Buffers {
+    block: Vec<u8>,
+    blocks: Vec<Block>,
+    clean: Vec<u8>,
+    clean_blocks: Vec<Block>,
+    out: Vec<u8>,
+}
+
+thread_local! {
+    static BUFFERS: std::cell::Cell<Option<Box<Buffers>>> = const { std::cell::Cell::new(None) };
+}
+
+impl Buffers {
+    /// This thread's buffers, or new ones.
+    fn take() -> Box<Buffers> {
+        let mut buffers = BUFFERS.with(std::cell::Cell::take).unwrap_or_default();
+        if buffers.block.len() < BLOCK + SLACK {
+            buffers.block.resize(BLOCK + SLACK, 0);
+        }
+        if buffers.out.len() < OUT_BLOCK {
+            buffers.out.resize(OUT_BLOCK, 0);
+        }
+        buffers
+    }
+
+    /// Keeps the buffers for the next conversion on this thread, unless a
+    /// very long line made them large.
+    fn give_back(self: Box<Buffers>) {
+        if self.block.len() + self.out.len() <= 16 * (BLOCK + OUT_BLOCK) {
+            BUFFERS.with(|b| b.set(Some(self)));
+        }
+    }
+}
+
 impl Fused {
-    fn new(scheme: TagScheme, columns: conll::Columns, allowed: Option<Vec<String>>) -> Fused {
+    fn new(
+        scheme: TagScheme,
+        columns: conll::Columns,
+        allowed: Option<Vec<String>>,
+        buffers: &mut Buffers,
+    ) -> Fused {
         let outside = TagText::new(columns.separator(), "O").expect("the O tag fits");
         let outside = [outside; 8];
         Fused {
@@ -491,11 +534,18 @@ impl Fused {
             sets: Vec::new(),
             outside,
             line_entities: Vec::new(),
-            clean: Vec::new(),
-            clean_blocks: Vec::new(),
-            out: vec![0; OUT_BLOCK],
+            clean: std::mem::take(&mut buffers.clean),
+            clean_blocks: std::mem::take(&mut buffers.clean_blocks),
+            out: std::mem::take(&mut buffers.out),
             w: 0,
         }
+    }
+
+    /// Hands the buffers back.
+    fn into_buffers(self, buffers: &mut Buffers) {
+        buffers.clean = self.clean;
+        buffers.clean_blocks = self.clean_blocks;
+        buffers.out = self.out;
     }
 
     /// Makes room for the output of a line of `len` bytes, handing what is
@@ -726,10 +776,22 @@ impl<R: BufRead> Reader<R> {
         if !fusable {
             return copy_sentences(self, writer, summary, on_repair);
         }
-        let mut fused = Fused::new(writer.scheme(), writer.columns(), self.opts.labels.clone());
-        let result = self.copy_fused(&mut fused, writer, summary, on_repair);
+        let mut buffers = Buffers::take();
+        let mut fused = Fused::new(
+            writer.scheme(),
+            writer.columns(),
+            self.opts.labels.clone(),
+            &mut buffers,
+        );
+        let mut block = std::mem::take(&mut buffers.block);
+        let mut blocks = std::mem::take(&mut buffers.blocks);
+        let result = self.copy_fused(&mut fused, writer, summary, on_repair, &mut block, &mut blocks);
         let flushed = fused.flush(writer.out_mut());
         fused.count_into(summary);
+        fused.into_buffers(&mut buffers);
+        buffers.block = block;
+        buffers.blocks = blocks;
+        buffers.give_back();
         result.and(flushed)
     }
 
@@ -739,6 +801,8 @@ impl<R: BufRead> Reader<R> {
         writer: &mut conll::Writer<W>,
         summary: &mut Summary,
         on_repair: &mut dyn FnMut(&Repair),
+        block: &mut Vec<u8>,
+        blocks: &mut Vec<Block>,
     ) -> Result<()> {
         if self.eof {
             return Ok(());
@@ -750,8 +814,6 @@ impl<R: BufRead> Reader<R> {
             summary,
             on_repair,
         };
-        let mut block = vec![0; BLOCK + SLACK];
-        let mut blocks = Vec::new();
         // The bytes read but not yet converted: the start of a line.
         let (mut start, mut end) = (0, 0);
         loop {
@@ -771,7 +833,7 @@ impl<R: BufRead> Reader<R> {
             if n == 0 {
                 self.eof = true;
                 if start < end {
-                    scan_blocks(&block[..end], &mut blocks);
+                    scan_blocks(&block[..end], blocks);
                     let (content, _) = crate::lines::content(&block[start..end], false);
                     let line = (start, start + content.len(), end);
                     self.convert_line(fused, &mut general, &block, &blocks, line)?;
@@ -779,7 +841,7 @@ impl<R: BufRead> Reader<R> {
                 return Ok(());
             }
             end += n;
-            scan_blocks(&block[..end], &mut blocks);
+            scan_blocks(&block[..end], blocks);
             // Each line feed ends a line.
             for k in 0..blocks.len() - 1 {
                 let mut newlines = blocks[k].newline;

@@ -279,6 +279,11 @@ impl<W: Write> Writer<W> {
         self.columns
     }
 
+    /// The output, given back.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
     /// The output, for writers that produce the same lines by a faster
     /// route (see `bracket::Reader::copy_to_conll`).
     pub(crate) fn out_mut(&mut self) -> &mut W {

@@ -9,7 +9,7 @@
 //! so errors and offsets are exactly those of a one-thread run.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::sync::mpsc;
 
 use crate::convert::Summary;
@@ -109,18 +109,12 @@ impl<R: BufRead> Chunker<R> {
             if self.eof {
                 break;
             }
-            let start = buf.len();
-            let want = (self.size - start.min(self.size)).max(64 * 1024);
-            buf.resize(start + want, 0);
-            let n = loop {
-                match self.inner.read(&mut buf[start..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e.into()),
-                }
-            };
-            buf.truncate(start + n);
-            if n == 0 {
+            let want = (self.size - buf.len().min(self.size)).max(64 * 1024);
+            // Read into the spare capacity, which `read_to_end` fills
+            // without zeroing it first; it stops short only at the end.
+            buf.reserve(want);
+            let n = (&mut self.inner).take(want as u64).read_to_end(&mut buf)?;
+            if n < want {
                 self.eof = true;
             }
         }

@@ -770,10 +770,28 @@ impl<R: BufRead> Reader<R> {
         summary: &mut Summary,
         on_repair: &mut dyn FnMut(&Repair),
     ) -> Result<()> {
-        let fusable = self.opts.tokenizer == Tokenizer::Whitespace
+        self.copy_to_conll_with(writer, summary, on_repair, None)
+    }
+
+    /// True when the fused route can write this reader's sentences in
+    /// `scheme`.
+    fn fusable(&self, scheme: TagScheme) -> bool {
+        self.opts.tokenizer == Tokenizer::Whitespace
             && self.opts.sentences == SentenceMode::Line
-            && fused_scheme(writer.scheme());
-        if !fusable {
+            && fused_scheme(scheme)
+    }
+
+    /// [`Reader::copy_to_conll`]; with `data`, the rest of the input is
+    /// `data` (already read into memory), converted in place.
+    fn copy_to_conll_with<W: Write>(
+        &mut self,
+        writer: &mut conll::Writer<W>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+        data: Option<Vec<u8>>,
+    ) -> Result<()> {
+        if !self.fusable(writer.scheme()) {
+            debug_assert!(data.is_none(), "in-memory input is taken only when fusable");
             return copy_sentences(self, writer, summary, on_repair);
         }
         let mut buffers = Buffers::take();
@@ -783,16 +801,116 @@ impl<R: BufRead> Reader<R> {
             self.opts.labels.clone(),
             &mut buffers,
         );
-        let mut block = std::mem::take(&mut buffers.block);
         let mut blocks = std::mem::take(&mut buffers.blocks);
-        let result = self.copy_fused(&mut fused, writer, summary, on_repair, &mut block, &mut blocks);
+        let result = match data {
+            Some(mut data) => {
+                let result = self.convert_in_place(
+                    &mut fused,
+                    writer,
+                    summary,
+                    on_repair,
+                    &mut data,
+                    &mut blocks,
+                );
+                drop(data);
+                result
+            }
+            None => {
+                let mut block = std::mem::take(&mut buffers.block);
+                let result = self.copy_fused(
+                    &mut fused,
+                    writer,
+                    summary,
+                    on_repair,
+                    &mut block,
+                    &mut blocks,
+                );
+                buffers.block = block;
+                result
+            }
+        };
         let flushed = fused.flush(writer.out_mut());
         fused.count_into(summary);
         fused.into_buffers(&mut buffers);
-        buffers.block = block;
         buffers.blocks = blocks;
         buffers.give_back();
         result.and(flushed)
+    }
+
+    /// Converts `data`, the whole rest of the input, without copying it.
+    fn convert_in_place<W: Write>(
+        &mut self,
+        fused: &mut Fused,
+        writer: &mut conll::Writer<W>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+        data: &mut Vec<u8>,
+        blocks: &mut Vec<Block>,
+    ) -> Result<()> {
+        if self.eof {
+            return Ok(());
+        }
+        self.decide_html()?;
+        self.eof = true;
+        let mut general = General {
+            sentence: Sentence::new(),
+            writer,
+            summary,
+            on_repair,
+        };
+        let end = data.len();
+        // Room for the fixed-size copies past the last token.
+        data.resize(end + SLACK, 0);
+        scan_blocks(&data[..end], blocks);
+        let start = self.convert_complete_lines(fused, &mut general, data, blocks)?;
+        if start < end {
+            self.convert_last_line(fused, &mut general, data, blocks, start, end)?;
+        }
+        data.truncate(end);
+        Ok(())
+    }
+
+    /// Converts the lines of `block` that end in a line feed (`blocks` are
+    /// its masks), and returns where the rest starts.
+    fn convert_complete_lines<W: Write>(
+        &mut self,
+        fused: &mut Fused,
+        general: &mut General<'_, W>,
+        block: &[u8],
+        blocks: &[Block],
+    ) -> Result<usize> {
+        let mut start = 0;
+        for k in 0..blocks.len() - 1 {
+            let mut newlines = blocks[k].newline;
+            while newlines != 0 {
+                let at = 64 * k + newlines.trailing_zeros() as usize;
+                newlines &= newlines - 1;
+                let content_end = if at > start && block[at - 1] == b'\r' {
+                    at - 1
+                } else {
+                    at
+                };
+                self.convert_line(fused, general, block, blocks, (start, content_end, at + 1))?;
+                start = at + 1;
+            }
+        }
+        Ok(start)
+    }
+
+    /// Converts `block[start..end]`, the input's last line, which has no
+    /// line feed.
+    fn convert_last_line<W: Write>(
+        &mut self,
+        fused: &mut Fused,
+        general: &mut General<'_, W>,
+        block: &[u8],
+        blocks: &[Block],
+        start: usize,
+        end: usize,
+    ) -> Result<()> {
+        let (content, _) = crate::lines::content(&block[start..end], false);
+        let line = (start, start + content.len(), end);
+        self.convert_line(fused, general, block, blocks, line)
     }
 
     fn copy_fused<W: Write>(
@@ -834,30 +952,13 @@ impl<R: BufRead> Reader<R> {
                 self.eof = true;
                 if start < end {
                     scan_blocks(&block[..end], blocks);
-                    let (content, _) = crate::lines::content(&block[start..end], false);
-                    let line = (start, start + content.len(), end);
-                    self.convert_line(fused, &mut general, &block, &blocks, line)?;
+                    self.convert_last_line(fused, &mut general, block, blocks, start, end)?;
                 }
                 return Ok(());
             }
             end += n;
             scan_blocks(&block[..end], blocks);
-            // Each line feed ends a line.
-            for k in 0..blocks.len() - 1 {
-                let mut newlines = blocks[k].newline;
-                while newlines != 0 {
-                    let at = 64 * k + newlines.trailing_zeros() as usize;
-                    newlines &= newlines - 1;
-                    let content_end = if at > start && block[at - 1] == b'\r' {
-                        at - 1
-                    } else {
-                        at
-                    };
-                    let line = (start, content_end, at + 1);
-                    self.convert_line(fused, &mut general, &block, &blocks, line)?;
-                    start = at + 1;
-                }
-            }
+            start = self.convert_complete_lines(fused, &mut general, block, blocks)?;
         }
     }
 
@@ -929,6 +1030,28 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
+impl Reader<std::io::Cursor<Vec<u8>>> {
+    /// [`Reader::copy_to_conll`] for input already in memory (a chunk of a
+    /// larger input, say): the fused route converts the buffer where it is
+    /// rather than copying it a block at a time.
+    ///
+    /// # Errors
+    /// As [`Reader::copy_to_conll`].
+    pub fn copy_in_memory_to_conll<W: Write>(
+        &mut self,
+        writer: &mut conll::Writer<W>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Result<()> {
+        if self.inner.position() != 0 || !self.fusable(writer.scheme()) {
+            return self.copy_to_conll(writer, summary, on_repair);
+        }
+        self.decide_html()?;
+        let data = std::mem::take(self.inner.get_mut());
+        self.copy_to_conll_with(writer, summary, on_repair, Some(data))
+    }
+}
+
 /// What the general route needs to convert one line.
 struct General<'a, W: Write> {
     sentence: Sentence,
@@ -980,8 +1103,14 @@ mod tests {
 
     /// Output, summary and error (with the repairs reported) of a
     /// conversion by the general route or the fused one.
-    fn convert(input: &[u8], opts: &Options, writer: WriterSetup, fused: bool) -> String {
-        let mut reader = Reader::new(input, opts.clone());
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Route {
+        General,
+        Fused,
+        InMemory,
+    }
+
+    fn convert(input: &[u8], opts: &Options, writer: WriterSetup, route: Route) -> String {
         let mut out = Vec::new();
         let mut summary = Summary::default();
         let mut repairs = Vec::new();
@@ -990,10 +1119,20 @@ mod tests {
                 .with_columns(writer.columns)
                 .with_docstart(writer.docstart);
             let mut on_repair = |r: &Repair| repairs.push(r.to_string());
-            if fused {
-                reader.copy_to_conll(&mut writer, &mut summary, &mut on_repair)
-            } else {
-                copy_sentences(&mut reader, &mut writer, &mut summary, &mut on_repair)
+            match route {
+                Route::General => copy_sentences(
+                    &mut Reader::new(input, opts.clone()),
+                    &mut writer,
+                    &mut summary,
+                    &mut on_repair,
+                ),
+                Route::Fused => Reader::new(input, opts.clone()).copy_to_conll(
+                    &mut writer,
+                    &mut summary,
+                    &mut on_repair,
+                ),
+                Route::InMemory => Reader::new(std::io::Cursor::new(input.to_vec()), opts.clone())
+                    .copy_in_memory_to_conll(&mut writer, &mut summary, &mut on_repair),
             }
         };
         format!(
@@ -1011,14 +1150,15 @@ mod tests {
     }
 
     fn same_both_ways(input: &[u8], opts: &Options, writer: WriterSetup) {
-        let general = convert(input, opts, writer, false);
-        let fused = convert(input, opts, writer, true);
-        assert_eq!(
-            fused,
-            general,
-            "input {:?}, {opts:?}, {writer:?}",
-            String::from_utf8_lossy(input)
-        );
+        let general = convert(input, opts, writer, Route::General);
+        for route in [Route::Fused, Route::InMemory] {
+            assert_eq!(
+                convert(input, opts, writer, route),
+                general,
+                "{route:?}, input {:?}, {opts:?}, {writer:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
     }
 
     const PIECES: &[&str] = &[

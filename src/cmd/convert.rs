@@ -519,8 +519,31 @@ fn convert_chunked(
     while let Some((chunk, start)) = next.take() {
         let how = std::sync::Arc::clone(&how);
         let task = move || {
-            let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(chunk));
             let first = start.index == 0;
+            let mut out = ChunkOutput {
+                source,
+                ..ChunkOutput::default()
+            };
+            let mut repairs = Vec::new();
+            if let (ChunkReader::Bracket(o), ToFormat::Conll) = (&*how, to) {
+                // The chunk is in memory already: the fused route converts
+                // it where it is.
+                let mut reader = bracket::Reader::new(std::io::Cursor::new(chunk), o.clone())
+                    .starting_at(start.line, start.byte, start.unit, first);
+                let mut writer = conll::Writer::new(Vec::new(), writer_options.scheme)
+                    .with_docstart(writer_options.docstart)
+                    .with_columns(writer_options.columns);
+                let result = reader
+                    .copy_in_memory_to_conll(&mut writer, &mut out.summary, &mut |r| {
+                        repairs.push(r.clone())
+                    })
+                    .and_then(|()| writer.finish());
+                out.bytes = writer.into_inner();
+                out.repairs = repairs;
+                out.error = result.err();
+                return out;
+            }
+            let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(chunk));
             let mut reader = match &*how {
                 ChunkReader::Bracket(o) => AnyReader::Bracket(
                     bracket::Reader::new(reader, o.clone())
@@ -531,13 +554,8 @@ fn convert_chunked(
                         .starting_at(start.line, start.byte, first),
                 ),
             };
-            let mut out = ChunkOutput {
-                source,
-                ..ChunkOutput::default()
-            };
             let mut bytes = Vec::new();
             let mut writer = make_writer(to, &writer_options, &mut bytes);
-            let mut repairs = Vec::new();
             let result = copy(&mut reader, &mut writer, &mut out.summary, &mut |r| {
                 repairs.push(r.clone())
             })

@@ -419,8 +419,7 @@ fn from_bit(rel: usize) -> u64 {
 
 /// The length of a token that starts at bit `bit` of block `k` and runs
 /// into the next blocks.
-#[cold]
-#[inline(never)]
+#[inline]
 fn long_token_len(blocks: &[Block], k: usize, bit: usize) -> usize {
     let mut j = k + 1;
     while blocks[j].delim == 0 {
@@ -586,11 +585,19 @@ impl Fused {
         if from == to {
             return scan;
         }
-        let mut markup = 0;
-        let mut high = 0;
-        for (k, bits) in windows(from, to) {
-            markup |= blocks[k].markup & bits;
-            high |= blocks[k].high & bits;
+        let (first, last) = (from / 64, (to - 1) / 64);
+        let (head, tail) = (u64::MAX << (from % 64), u64::MAX >> (63 - (to - 1) % 64));
+        let (mut markup, mut high);
+        if first == last {
+            markup = blocks[first].markup & head & tail;
+            high = blocks[first].high & head & tail;
+        } else {
+            markup = blocks[first].markup & head | blocks[last].markup & tail;
+            high = blocks[first].high & head | blocks[last].high & tail;
+            for block in &blocks[first + 1..last] {
+                markup |= block.markup;
+                high |= block.high;
+            }
         }
         scan.markup = markup != 0;
         if high != 0 {
@@ -705,8 +712,10 @@ impl Fused {
                     let (label, _) = labels.opener(sets, src, text, at, run)?;
                     tags = &sets[labels.set_of(label)];
                     in_entity = true;
-                    let after_same =
-                        closed.is_some_and(|(l, c)| l == label && !any_start(blocks, c, at));
+                    // Only IOB1 tells an entity right after one of the
+                    // same type apart.
+                    let after_same = labels.scheme == TagScheme::Iob1
+                        && closed.is_some_and(|(l, c)| l == label && !any_start(blocks, c, at));
                     role = FIRST | (usize::from(after_same) * AFTER_SAME);
                     open = (label, tokens);
                 } else {

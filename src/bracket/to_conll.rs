@@ -448,6 +448,27 @@ fn any_start(blocks: &[Block], from: usize, to: usize) -> bool {
     })
 }
 
+/// The char that `run` encodes when it is one well-formed two- or
+/// three-byte UTF-8 char (most non-ASCII in English text: curly quotes,
+/// dashes, accented letters); `None` for anything else, which the caller
+/// checks the long way.
+#[inline]
+fn one_char(run: &[u8]) -> Option<char> {
+    let continuation = |b: u8| b & 0xC0 == 0x80;
+    let code = match *run {
+        [a @ 0xC2..=0xDF, b] if continuation(b) => (u32::from(a & 0x1F) << 6) | u32::from(b & 0x3F),
+        [a @ 0xE0..=0xEF, b, c] if continuation(b) && continuation(c) => {
+            (u32::from(a & 0x0F) << 12) | (u32::from(b & 0x3F) << 6) | u32::from(c & 0x3F)
+        }
+        _ => return None,
+    };
+    // Overlong three-byte forms and surrogates are not chars.
+    if run.len() == 3 && code < 0x800 {
+        return None;
+    }
+    char::from_u32(code)
+}
+
 /// What [`Fused::check`] found in a line.
 #[derive(Clone, Copy, Debug, Default)]
 struct Scan {
@@ -471,9 +492,12 @@ impl Scan {
         while high != 0 {
             let start = at + high.trailing_zeros() as usize;
             end = start + text[start..].iter().take_while(|&&b| b >= 0x80).count();
-            match std::str::from_utf8(&text[start..end]) {
-                Ok(run) => self.unicode_space |= run.chars().any(char::is_whitespace),
-                Err(_) => self.invalid = true,
+            match one_char(&text[start..end]) {
+                Some(c) => self.unicode_space |= c.is_whitespace(),
+                None => match std::str::from_utf8(&text[start..end]) {
+                    Ok(run) => self.unicode_space |= run.chars().any(char::is_whitespace),
+                    Err(_) => self.invalid = true,
+                },
             }
             high &= from_bit(end - at);
         }
@@ -1310,6 +1334,28 @@ mod tests {
         #[test]
         fn the_fused_route_writes_what_the_general_route_writes(input in input(), (opts, writer) in options()) {
             same_both_ways(&input, &opts, writer);
+        }
+    }
+
+    #[test]
+    fn one_char_agrees_with_the_standard_library() {
+        for a in 0x80..=0xFFu8 {
+            for b in 0..=0xFFu8 {
+                for c in [0x00, 0x41, 0x80, 0x99, 0xA0, 0xBF, 0xC0, 0xFF] {
+                    for run in [&[a, b][..], &[a, b, c][..]] {
+                        let expected = std::str::from_utf8(run)
+                            .ok()
+                            .map(|s| s.chars().collect::<Vec<_>>())
+                            .filter(|chars| chars.len() == 1)
+                            .map(|chars| chars[0]);
+                        if let Some(c) = one_char(run) {
+                            assert_eq!(Some(c), expected, "{run:x?}");
+                        } else if run.len() <= 3 && run[0] < 0xF0 {
+                            assert_eq!(expected, None, "{run:x?}");
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -26,9 +26,9 @@ use crate::tokenize::Tokenizer;
 
 /// Bytes read from the input at a time (in tests, few, so that lines cross
 /// reads and outgrow the block).
-const BLOCK: usize = if cfg!(test) { 61 } else { 1 << 16 };
+const BLOCK: usize = if cfg!(test) { 61 } else { 1 << 17 };
 /// Bytes of output gathered before they are handed to the writer.
-const OUT_BLOCK: usize = 1 << 16;
+const OUT_BLOCK: usize = 1 << 17;
 /// The most a tag line ending (separator, tag, newline) may take; labels
 /// whose tags are longer go through the general route.
 const TAG_BYTES: usize = 32;

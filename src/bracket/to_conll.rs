@@ -596,6 +596,20 @@ impl Fused {
         }
     }
 
+    /// Writes the output up to `at`, then the start of a document, and
+    /// keeps the rest (the lines of the document's first sentence).
+    fn flush_document_start<W: Write>(
+        &mut self,
+        at: usize,
+        writer: &mut conll::Writer<W>,
+    ) -> Result<()> {
+        writer.out_mut().write_all(&self.out[..at])?;
+        writer.start_document()?;
+        self.out.copy_within(at..self.w, 0);
+        self.w -= at;
+        Ok(())
+    }
+
     fn flush(&mut self, out: &mut impl Write) -> Result<()> {
         out.write_all(&self.out[..self.w])?;
         self.w = 0;
@@ -1008,12 +1022,12 @@ impl<R: BufRead> Reader<R> {
         (start, content_end, end): (usize, usize, usize),
     ) -> Result<()> {
         let raw = &block[start..end];
-        // The first sentence of a document (which may need `-DOCSTART-`)
-        // and the first line of the input (which may hold a byte-order
-        // mark) go the general way.
-        if !self.first_sentence && self.next_line.byte != 0 {
+        // A byte-order mark goes the general way.
+        let bom = self.next_line.byte == 0 && raw.starts_with("\u{feff}".as_bytes());
+        if !bom {
             let content = &block[start..content_end];
             fused.reserve(content.len(), general.writer.out_mut())?;
+            let w_before = fused.w;
             let scan = Fused::check(blocks, block, start, content_end);
             let tokens = if scan.invalid
                 || scan.unicode_space
@@ -1040,6 +1054,12 @@ impl<R: BufRead> Reader<R> {
             };
             if let Some(tokens) = tokens {
                 if tokens > 0 {
+                    if std::mem::take(&mut self.first_sentence) {
+                        // The document starts (`-DOCSTART-`, if written)
+                        // before this sentence's lines.
+                        general.summary.documents += 1;
+                        fused.flush_document_start(w_before, general.writer)?;
+                    }
                     general.summary.sentences += 1;
                     general.summary.tokens += tokens as u64;
                 }

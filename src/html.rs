@@ -336,6 +336,12 @@ impl CleanLine {
         &self.text
     }
 
+    /// The offsets in the cleaned text of the brackets decoded from
+    /// character references, in order.
+    pub(crate) fn literal_brackets(&self) -> &[usize] {
+        &self.literal_brackets
+    }
+
     /// True when the `[` or `]` at `clean` offset came from a reference and
     /// so is literal text, never markup.
     pub fn is_literal_bracket(&self, clean: usize) -> bool {

@@ -469,6 +469,15 @@ fn one_char(run: &[u8]) -> Option<char> {
     char::from_u32(code)
 }
 
+/// True when a `&` of `text` starts a character reference to a bracket
+/// (`&#91;`, `&rsqb;` ...).
+fn has_bracket_reference(text: &str) -> bool {
+    memchr::memchr_iter(b'&', text.as_bytes()).any(|i| {
+        crate::html::decode_reference(&text[i..])
+            .is_some_and(|(c, _)| crate::html::is_bracket_reference(c))
+    })
+}
+
 /// What [`Fused::check`] found in a line.
 #[derive(Clone, Copy, Debug, Default)]
 struct Scan {
@@ -594,6 +603,47 @@ impl Fused {
                 summary.written.add(&label.name, n);
             }
         }
+    }
+
+    /// Writes the tokens of `line` as `clean` puts it into a buffer of its
+    /// own (tags stripped, say); see [`Fused::emit`].
+    fn emit_clean(
+        &mut self,
+        line: &[u8],
+        clean: impl FnOnce(&[u8], &mut Vec<u8>),
+    ) -> Option<usize> {
+        let mut text = std::mem::take(&mut self.clean);
+        let mut blocks = std::mem::take(&mut self.clean_blocks);
+        text.clear();
+        clean(line, &mut text);
+        let len = text.len();
+        text.resize(len + SLACK, 0);
+        scan_blocks(&text[..len], &mut blocks);
+        let tokens = self.emit(&blocks, &text, 0, len);
+        self.clean = text;
+        self.clean_blocks = blocks;
+        tokens
+    }
+
+    /// Writes the tokens of `text`, a line with its character references
+    /// decoded, where the brackets at `literal` came from references: they
+    /// are scanned as letters, so that they stay inside their tokens.
+    fn emit_decoded(&mut self, text: &[u8], literal: &[usize]) -> Option<usize> {
+        let mut blocks = std::mem::take(&mut self.clean_blocks);
+        let mut scanned = std::mem::take(&mut self.clean);
+        scanned.clear();
+        scanned.extend_from_slice(text);
+        for &at in literal {
+            scanned[at] = b'a';
+        }
+        scan_blocks(&scanned, &mut blocks);
+        scanned.clear();
+        scanned.extend_from_slice(text);
+        scanned.resize(text.len() + SLACK, 0);
+        let tokens = self.emit(&blocks, &scanned, 0, text.len());
+        self.clean = scanned;
+        self.clean_blocks = blocks;
+        tokens
     }
 
     /// Writes the output up to `at`, then the start of a document, and
@@ -1029,28 +1079,30 @@ impl<R: BufRead> Reader<R> {
             fused.reserve(content.len(), general.writer.out_mut())?;
             let w_before = fused.w;
             let scan = Fused::check(blocks, block, start, content_end);
-            let tokens = if scan.invalid
-                || scan.unicode_space
-                || (scan.markup && memchr::memchr(b'&', content).is_some())
-            {
+            let strip = self.strip_html == Some(true);
+            let tokens = if scan.invalid || scan.unicode_space {
                 None
-            } else if scan.markup
-                && self.strip_html == Some(true)
-                && memchr::memchr(b'<', content).is_some()
-            {
-                let mut clean = std::mem::take(&mut fused.clean);
-                let mut clean_blocks = std::mem::take(&mut fused.clean_blocks);
-                clean.clear();
-                crate::html::strip_tags_into(content, &mut clean);
-                let len = clean.len();
-                clean.resize(len + SLACK, 0);
-                scan_blocks(&clean[..len], &mut clean_blocks);
-                let tokens = fused.emit(&clean_blocks, &clean, 0, len);
-                fused.clean = clean;
-                fused.clean_blocks = clean_blocks;
-                tokens
-            } else {
+            } else if !scan.markup {
                 fused.emit(blocks, block, start, content_end)
+            } else {
+                let text = std::str::from_utf8(content).expect("checked by the scan");
+                let references = memchr::memchr(b'&', content).is_some();
+                if references && (strip || has_bracket_reference(text)) {
+                    // Tags stripped and character references decoded (only
+                    // bracket ones without stripping), as the general route
+                    // does; a decoded bracket is text, not markup.
+                    let clean = &mut self.parser.clean;
+                    clean.clean(text, strip);
+                    fused.emit_decoded(clean.text().as_bytes(), clean.literal_brackets())
+                } else if references {
+                    // Without stripping and without bracket references,
+                    // nothing is decoded: the line reads as it is.
+                    fused.emit(blocks, block, start, content_end)
+                } else if strip && memchr::memchr(b'<', content).is_some() {
+                    fused.emit_clean(content, crate::html::strip_tags_into)
+                } else {
+                    fused.emit(blocks, block, start, content_end)
+                }
             };
             if let Some(tokens) = tokens {
                 if tokens > 0 {
@@ -1395,6 +1447,24 @@ mod tests {
                 docstart: true,
             };
             same_both_ways(input.as_bytes(), &Options::default(), writer);
+        }
+    }
+
+    #[test]
+    fn decoded_brackets_are_text() {
+        let input =
+            "first\na &#91;PER b &#93; c\n[LOC d&#93; ] &amp; <b>e</b> &#91;\n&#91;LOC x ]\n";
+        for html in [HtmlMode::Auto, HtmlMode::Strip, HtmlMode::Keep] {
+            let writer = WriterSetup {
+                scheme: TagScheme::Iob2,
+                columns: conll::Columns::Two,
+                docstart: false,
+            };
+            let opts = Options {
+                html,
+                ..Options::default()
+            };
+            same_both_ways(input.as_bytes(), &opts, writer);
         }
     }
 

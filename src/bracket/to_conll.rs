@@ -1085,14 +1085,15 @@ impl<R: BufRead> Reader<R> {
             } else if !scan.markup {
                 fused.emit(blocks, block, start, content_end)
             } else {
-                let text = std::str::from_utf8(content).expect("checked by the scan");
                 let references = memchr::memchr(b'&', content).is_some();
-                if references && (strip || has_bracket_reference(text)) {
+                // Only a line with references needs its text as `str`.
+                let text = || std::str::from_utf8(content).expect("checked by the scan");
+                if references && (strip || has_bracket_reference(text())) {
                     // Tags stripped and character references decoded (only
                     // bracket ones without stripping), as the general route
                     // does; a decoded bracket is text, not markup.
                     let clean = &mut self.parser.clean;
-                    clean.clean(text, strip);
+                    clean.clean(text(), strip);
                     fused.emit_decoded(clean.text().as_bytes(), clean.literal_brackets())
                 } else if references {
                     // Without stripping and without bracket references,

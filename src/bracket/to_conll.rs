@@ -3,13 +3,16 @@
 //!
 //! The general route parses a line into a [`Sentence`], encodes its tags and
 //! then writes both: every token is visited three times and recorded once.
-//! This route copies each token and its tag from the input block straight to
-//! the output block while the line is scanned. It takes only the lines it
-//! writes exactly as the general route would: well formed, valid UTF-8, no
-//! character reference, not the first sentence of a document. Every other
-//! line goes through the general route, so errors, repairs and their
+//! This route computes bit masks of every 64 bytes of the input block
+//! (whitespace, brackets, line feeds, markup, non-ASCII) and copies each
+//! token and its tag from the input block straight to the output block. It
+//! takes only the lines it writes exactly as the general route would: well
+//! formed, valid UTF-8, no non-ASCII whitespace, no literal bracket outside
+//! a character reference, labels in the label set, no byte-order mark. Every
+//! other line goes through the general route, so errors, repairs and their
 //! positions are the general route's own. Tests check that both routes write
-//! the same bytes and count the same entities.
+//! the same bytes, count the same entities and report the same errors and
+//! repairs.
 
 use std::io::{BufRead, ErrorKind, Write};
 

@@ -902,33 +902,26 @@ impl<R: BufRead> Reader<R> {
             &mut buffers,
         );
         let mut blocks = std::mem::take(&mut buffers.blocks);
-        let result = match data {
-            Some(mut data) => {
-                let result = self.convert_in_place(
-                    &mut fused,
-                    writer,
-                    summary,
+        let mut block = std::mem::take(&mut buffers.block);
+        let result = if self.eof {
+            Ok(())
+        } else {
+            self.decide_html().and_then(|()| {
+                let mut general = General {
+                    sentence: Sentence::new(),
+                    writer: &mut *writer,
+                    summary: &mut *summary,
                     on_repair,
-                    &mut data,
-                    &mut blocks,
-                );
-                drop(data);
-                result
-            }
-            None => {
-                let mut block = std::mem::take(&mut buffers.block);
-                let result = self.copy_fused(
-                    &mut fused,
-                    writer,
-                    summary,
-                    on_repair,
-                    &mut block,
-                    &mut blocks,
-                );
-                buffers.block = block;
-                result
-            }
+                };
+                match data {
+                    Some(mut data) => {
+                        self.convert_in_place(&mut fused, &mut general, &mut data, &mut blocks)
+                    }
+                    None => self.copy_fused(&mut fused, &mut general, &mut block, &mut blocks),
+                }
+            })
         };
+        buffers.block = block;
         let flushed = fused.flush(writer.out_mut());
         fused.count_into(summary);
         fused.into_buffers(&mut buffers);
@@ -941,30 +934,18 @@ impl<R: BufRead> Reader<R> {
     fn convert_in_place<W: Write>(
         &mut self,
         fused: &mut Fused,
-        writer: &mut conll::Writer<W>,
-        summary: &mut Summary,
-        on_repair: &mut dyn FnMut(&Repair),
+        general: &mut General<'_, W>,
         data: &mut Vec<u8>,
         blocks: &mut Vec<Block>,
     ) -> Result<()> {
-        if self.eof {
-            return Ok(());
-        }
-        self.decide_html()?;
         self.eof = true;
-        let mut general = General {
-            sentence: Sentence::new(),
-            writer,
-            summary,
-            on_repair,
-        };
         let end = data.len();
         // Room for the fixed-size copies past the last token.
         data.resize(end + SLACK, 0);
         scan_blocks(&data[..end], blocks);
-        let start = self.convert_complete_lines(fused, &mut general, data, blocks)?;
+        let start = self.convert_complete_lines(fused, general, data, blocks)?;
         if start < end {
-            self.convert_last_line(fused, &mut general, data, blocks, start, end)?;
+            self.convert_last_line(fused, general, data, blocks, start, end)?;
         }
         data.truncate(end);
         Ok(())
@@ -1013,25 +994,14 @@ impl<R: BufRead> Reader<R> {
         self.convert_line(fused, general, block, blocks, line)
     }
 
+    /// Converts the rest of the input, read a block at a time.
     fn copy_fused<W: Write>(
         &mut self,
         fused: &mut Fused,
-        writer: &mut conll::Writer<W>,
-        summary: &mut Summary,
-        on_repair: &mut dyn FnMut(&Repair),
+        general: &mut General<'_, W>,
         block: &mut Vec<u8>,
         blocks: &mut Vec<Block>,
     ) -> Result<()> {
-        if self.eof {
-            return Ok(());
-        }
-        self.decide_html()?;
-        let mut general = General {
-            sentence: Sentence::new(),
-            writer,
-            summary,
-            on_repair,
-        };
         // The bytes read but not yet converted: the start of a line.
         let (mut start, mut end) = (0, 0);
         loop {
@@ -1052,13 +1022,13 @@ impl<R: BufRead> Reader<R> {
                 self.eof = true;
                 if start < end {
                     scan_blocks(&block[..end], blocks);
-                    self.convert_last_line(fused, &mut general, block, blocks, start, end)?;
+                    self.convert_last_line(fused, general, block, blocks, start, end)?;
                 }
                 return Ok(());
             }
             end += n;
             scan_blocks(&block[..end], blocks);
-            start = self.convert_complete_lines(fused, &mut general, block, blocks)?;
+            start = self.convert_complete_lines(fused, general, block, blocks)?;
         }
     }
 
@@ -1373,15 +1343,7 @@ mod tests {
             any::<bool>(),
             prop::option::of(Just(vec!["PER".to_string(), "LOC".to_string()])),
             prop::sample::select(vec![OffsetUnit::Bytes, OffsetUnit::Chars]),
-            prop::sample::select(vec![
-                TagScheme::Io,
-                TagScheme::Iob1,
-                TagScheme::Iob2,
-                TagScheme::Ioe1,
-                TagScheme::Ioe2,
-                TagScheme::Iobes,
-                TagScheme::Bilou,
-            ]),
+            prop::sample::select(TagScheme::ALL.to_vec()),
             prop::sample::select(vec![conll::Columns::Two, conll::Columns::Conll2003]),
             any::<bool>(),
         )

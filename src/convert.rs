@@ -193,16 +193,29 @@ pub fn copy_sentences(
         if !more? {
             break;
         }
-        if sentence.is_document_start() {
-            summary.documents += 1;
-            writer.start_document()?;
-        }
-        summary.sentences += 1;
-        summary.tokens += sentence.len() as u64;
-        for e in sentence.entities() {
-            summary.read.add(e.label, 1);
-        }
-        writer.write_sentence(&sentence, &mut summary.written)?;
+        write_counted(&sentence, writer, summary)?;
     }
     Ok(())
+}
+
+/// Writes one sentence read, starting its document first if it begins
+/// one, and counts it and its entities into `summary`.
+///
+/// # Errors
+/// The writer's errors.
+pub(crate) fn write_counted(
+    sentence: &Sentence,
+    writer: &mut dyn SentenceWriter,
+    summary: &mut Summary,
+) -> Result<()> {
+    if sentence.is_document_start() {
+        summary.documents += 1;
+        writer.start_document()?;
+    }
+    summary.sentences += 1;
+    summary.tokens += sentence.len() as u64;
+    for e in sentence.entities() {
+        summary.read.add(e.label, 1);
+    }
+    writer.write_sentence(sentence, &mut summary.written)
 }

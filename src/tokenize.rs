@@ -259,7 +259,7 @@ const WS_MAYBE: u8 = 2;
 /// The length of the whitespace char at byte `i` (a char boundary), if it
 /// is one.
 #[inline(always)]
-pub(crate) fn whitespace_len(bytes: &[u8], i: usize) -> Option<usize> {
+fn whitespace_len(bytes: &[u8], i: usize) -> Option<usize> {
     match WS[bytes[i] as usize] {
         WS_NO => None,
         WS_ASCII => Some(1),

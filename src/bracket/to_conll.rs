@@ -19,7 +19,7 @@ use std::io::{BufRead, ErrorKind, Write};
 use super::masks::{block_masks, BlockMasks};
 use super::{opener_label_len, Reader, SentenceMode};
 use crate::conll;
-use crate::convert::{copy_sentences, SentenceWriter, Summary};
+use crate::convert::{copy_sentences, write_counted, SentenceWriter, Summary};
 use crate::error::Result;
 use crate::repair::Repair;
 use crate::scheme::{self, TagScheme};
@@ -1161,18 +1161,8 @@ impl<W: Write> General<'_, W> {
             return Ok(());
         }
         sentence.set_line(line);
-        if std::mem::take(&mut reader.first_sentence) {
-            sentence.set_document_start(true);
-            self.summary.documents += 1;
-            self.writer.start_document()?;
-        }
-        self.summary.sentences += 1;
-        self.summary.tokens += sentence.len() as u64;
-        for e in sentence.entities() {
-            self.summary.read.add(e.label, 1);
-        }
-        self.writer
-            .write_sentence(sentence, &mut self.summary.written)
+        sentence.set_document_start(std::mem::take(&mut reader.first_sentence));
+        write_counted(sentence, self.writer, self.summary)
     }
 }
 

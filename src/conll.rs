@@ -19,7 +19,7 @@ use crate::span::{Position, Span};
 /// Reads whole lines from `input` until at least [`DETECT_BYTES`] are read
 /// or the input ends, for scheme detection; the error, if any, is returned
 /// beside what was read so that the caller can still replay it.
-pub(crate) fn read_detection_prefix<R: BufRead>(input: &mut R) -> (Vec<u8>, Result<()>) {
+fn read_detection_prefix<R: BufRead>(input: &mut R) -> (Vec<u8>, Result<()>) {
     let mut prefix = Vec::new();
     while prefix.len() < DETECT_BYTES {
         match input.read_until(b'\n', &mut prefix) {
@@ -29,6 +29,25 @@ pub(crate) fn read_detection_prefix<R: BufRead>(input: &mut R) -> (Vec<u8>, Resu
         }
     }
     (prefix, Ok(()))
+}
+
+/// The input a reader reads from: bytes put back in front of the rest.
+pub(crate) type Replayed<R> = Chain<Cursor<Vec<u8>>, R>;
+
+/// Reads the detection prefix ([`read_detection_prefix`]) from the front of
+/// `input` and puts it back: the input to read from now, the length of the
+/// prefix at its front, and the read error, if any.
+pub(crate) fn replay_detection_prefix<R: BufRead>(
+    mut input: Replayed<R>,
+) -> (Replayed<R>, usize, Result<()>) {
+    let (mut prefix, result) = read_detection_prefix(&mut input);
+    let (mut cursor, inner) = input.into_inner();
+    // Bytes the cursor still holds come after the prefix (none in practice:
+    // detection runs before anything else is read).
+    let pos = cursor.position() as usize;
+    let len = prefix.len();
+    prefix.extend_from_slice(&cursor.get_mut()[pos..]);
+    (Cursor::new(prefix).chain(inner), len, result)
 }
 
 /// The document line CoNLL-2003 writes before each document.
@@ -613,7 +632,7 @@ struct TokenLine {
 pub struct Reader<R> {
     /// The input, behind the replayed detection prefix. Always `Some`
     /// outside of `detect`.
-    input: Option<Chain<Cursor<Vec<u8>>, R>>,
+    input: Option<Replayed<R>>,
     opts: ReadOptions,
     scheme: Option<TagScheme>,
     detected: bool,
@@ -683,19 +702,16 @@ impl<R: BufRead> Reader<R> {
     /// Reads up to [`DETECT_BYTES`] (whole lines), detects the scheme, and
     /// puts the bytes back in front of the input.
     fn detect(&mut self) -> Result<()> {
-        let Some(mut input) = self.input.take() else {
+        let Some(input) = self.input.take() else {
             return Ok(());
         };
-        let (prefix, result) = crate::conll::read_detection_prefix(&mut input);
-        let (mut cursor, inner) = input.into_inner();
-        // Bytes of the cursor not read yet come first (none in practice:
-        // detection runs before anything else is read).
-        let pos = cursor.position() as usize;
-        let mut replay = cursor.get_mut().split_off(pos);
-        replay.extend_from_slice(&prefix);
-        self.scheme = Some(detect_scheme(&replay, &self.opts));
+        let (input, len, result) = replay_detection_prefix(input);
+        self.scheme = Some(detect_scheme(
+            &input.get_ref().0.get_ref()[..len],
+            &self.opts,
+        ));
         self.detected = true;
-        self.input = Some(Cursor::new(replay).chain(inner));
+        self.input = Some(input);
         result
     }
 

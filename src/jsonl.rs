@@ -6,7 +6,7 @@
 //! ignores every other key; `offsets` is optional.
 
 use std::borrow::Cow;
-use std::io::{BufRead, Chain, Cursor, Read, Write};
+use std::io::{BufRead, Cursor, Read, Write};
 
 use serde::Deserialize;
 
@@ -200,7 +200,7 @@ impl<'a> Record<'a> {
 /// ```
 #[derive(Debug)]
 pub struct Reader<R> {
-    input: Option<Chain<Cursor<Vec<u8>>, R>>,
+    input: Option<crate::conll::Replayed<R>>,
     opts: ReadOptions,
     scheme: Option<TagScheme>,
     detected: bool,
@@ -249,13 +249,12 @@ impl<R: BufRead> Reader<R> {
     }
 
     fn detect(&mut self) -> Result<()> {
-        let Some(mut input) = self.input.take() else {
+        let Some(input) = self.input.take() else {
             return Ok(());
         };
-        let (prefix, result) = crate::conll::read_detection_prefix(&mut input);
-        let (_, inner) = input.into_inner();
+        let (input, len, result) = crate::conll::replay_detection_prefix(input);
         let mut detector = SchemeDetector::new();
-        for line in prefix.split(|&b| b == b'\n') {
+        for line in input.get_ref().0.get_ref()[..len].split(|&b| b == b'\n') {
             let Ok(line) = std::str::from_utf8(line) else {
                 continue;
             };
@@ -272,7 +271,7 @@ impl<R: BufRead> Reader<R> {
         }
         self.scheme = Some(detector.scheme());
         self.detected = true;
-        self.input = Some(Cursor::new(prefix).chain(inner));
+        self.input = Some(input);
         result
     }
 

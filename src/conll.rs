@@ -9,7 +9,7 @@
 use std::fmt;
 use std::io::{BufRead, Chain, Cursor, Read, Write};
 
-use crate::convert::{LabelCounts, SentenceReader, SentenceWriter};
+use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::repair::Repair;
 use crate::scheme::{self, Prefix, Tag, TagScheme};
@@ -812,18 +812,6 @@ impl<R: BufRead> Reader<R> {
             &mut self.repairs,
         )?;
         Ok(true)
-    }
-}
-
-impl<R: BufRead> SentenceReader for Reader<R> {
-    fn read_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
-        Reader::read_sentence(self, sentence)
-    }
-
-    fn drain_repairs(&mut self, sink: &mut dyn FnMut(Repair)) {
-        for r in self.take_repairs() {
-            sink(r);
-        }
     }
 }
 

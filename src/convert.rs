@@ -26,17 +26,28 @@ pub trait SentenceReader {
     fn drain_repairs(&mut self, sink: &mut dyn FnMut(Repair));
 }
 
-impl<R: std::io::BufRead> SentenceReader for crate::bracket::Reader<R> {
-    fn read_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
-        crate::bracket::Reader::read_sentence(self, sentence)
-    }
+/// Every reader as a [`SentenceReader`], through its own `read_sentence`
+/// and `take_repairs`.
+macro_rules! sentence_readers {
+    ($($reader:ty),* $(,)?) => {$(
+        impl<R: std::io::BufRead> SentenceReader for $reader {
+            fn read_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
+                <$reader>::read_sentence(self, sentence)
+            }
 
-    fn drain_repairs(&mut self, sink: &mut dyn FnMut(Repair)) {
-        for r in self.take_repairs() {
-            sink(r);
+            fn drain_repairs(&mut self, sink: &mut dyn FnMut(Repair)) {
+                self.take_repairs().for_each(sink);
+            }
         }
-    }
+    )*};
 }
+
+sentence_readers!(
+    crate::bracket::Reader<R>,
+    crate::conll::Reader<R>,
+    crate::jsonl::Reader<R>,
+    crate::spans::Reader<R>,
+);
 
 /// Something that writes sentences in some format.
 pub trait SentenceWriter {

@@ -11,7 +11,7 @@ use std::io::{BufRead, Cursor, Read, Write};
 use serde::Deserialize;
 
 use crate::conll::{SchemeDetector, TagDecoder, Tagger};
-use crate::convert::{LabelCounts, SentenceReader, SentenceWriter};
+use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::repair::Repair;
 use crate::scheme::{Tag, TagScheme};
@@ -372,18 +372,6 @@ impl<R: BufRead> Reader<R> {
                 &mut self.repairs,
             )?;
             return Ok(true);
-        }
-    }
-}
-
-impl<R: BufRead> SentenceReader for Reader<R> {
-    fn read_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
-        Reader::read_sentence(self, sentence)
-    }
-
-    fn drain_repairs(&mut self, sink: &mut dyn FnMut(Repair)) {
-        for r in self.take_repairs() {
-            sink(r);
         }
     }
 }

@@ -42,7 +42,7 @@ use std::io::{BufRead, Write};
 
 use serde_json::Value;
 
-use crate::convert::{LabelCounts, SentenceReader, SentenceWriter};
+use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::repair::Repair;
 use crate::sentence::{OffsetUnit, Sentence};
@@ -506,18 +506,6 @@ fn to_bytes(
         s.end = b;
     }
     Ok(())
-}
-
-impl<R: BufRead> SentenceReader for Reader<R> {
-    fn read_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
-        Reader::read_sentence(self, sentence)
-    }
-
-    fn drain_repairs(&mut self, sink: &mut dyn FnMut(Repair)) {
-        for r in self.take_repairs() {
-            sink(r);
-        }
-    }
 }
 
 /// Writes sentences as span lines: the tokens joined by single spaces, and

@@ -8,7 +8,6 @@
 //! seed 1) in IOB2 and in IOBES. Throughput is in tags.
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use nerkit::scheme::{self, Tag};
@@ -111,10 +110,7 @@ fn bench(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    config = common::criterion_config();
     targets = bench
 }
 criterion_main!(benches);

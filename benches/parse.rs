@@ -7,7 +7,6 @@
 //! 8 MB of generated tagger output (`examples/gen_corpus.rs`, seed 1).
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use nerkit::bracket::{Options, Reader};
@@ -70,10 +69,7 @@ fn parse(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    config = common::criterion_config();
     targets = parse
 }
 criterion_main!(benches);

@@ -15,6 +15,15 @@
 
 use std::io::{self, Write};
 
+/// The settings of the benches: ten samples and two seconds of measurement
+/// each, so that `cargo bench` runs in a few minutes.
+pub fn criterion_config() -> criterion::Criterion {
+    criterion::Criterion::default()
+        .sample_size(10)
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2))
+}
+
 /// The cable, the model for every generated corpus.
 pub const CABLE: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -424,6 +424,18 @@ fn from_bit(rel: usize) -> u64 {
     u64::MAX.checked_shl(rel as u32).unwrap_or(0)
 }
 
+/// The length of the token that starts at bit `bit` of block `k`, whose
+/// delimiters are `delim`.
+#[inline(always)]
+fn token_len(delim: u64, bit: usize, blocks: &[Block], k: usize) -> usize {
+    let rest = delim >> bit;
+    if rest != 0 {
+        rest.trailing_zeros() as usize
+    } else {
+        long_token_len(blocks, k, bit)
+    }
+}
+
 /// The length of a token that starts at bit `bit` of block `k` and runs
 /// into the next blocks.
 #[inline]
@@ -724,8 +736,8 @@ impl Fused {
         entities.clear();
         let mut w = self.w;
         let mut tokens = 0;
-        // The open entity's tags (or `O` ones), and the role bits that hold
-        // for its next token.
+        // The open entity's tags and the role bits that hold for its next
+        // token; set when an entity opens, read only inside one.
         let mut tags = outside;
         let mut in_entity = false;
         let mut role = 0;
@@ -755,12 +767,7 @@ impl Fused {
                     while run != 0 {
                         let bit = run.trailing_zeros() as usize;
                         run &= run - 1;
-                        let rest = delim >> bit;
-                        let len = if rest != 0 {
-                            rest.trailing_zeros() as usize
-                        } else {
-                            long_token_len(blocks, k, bit)
-                        };
+                        let len = token_len(delim, bit, blocks, k);
                         w = put_outside(out, w, src, 64 * k + bit, len, &outside_tag);
                         tokens += 1;
                     }
@@ -772,18 +779,14 @@ impl Fused {
                 events &= events - 1;
                 let at = 64 * k + bit;
                 if bracket & (1 << bit) == 0 {
-                    let rest = delim >> bit;
-                    let len = if rest != 0 {
-                        rest.trailing_zeros() as usize
-                    } else {
-                        long_token_len(blocks, k, bit)
-                    };
-                    // A token is its entity's last when a bracket is the
-                    // next thing on the line.
+                    // Only tokens inside an entity get here; one is its
+                    // entity's last when a bracket is the next thing on the
+                    // line.
+                    let len = token_len(delim, bit, blocks, k);
                     let last = if events != 0 {
                         events & events.wrapping_neg() & bracket != 0
                     } else {
-                        in_entity && next_event_is_bracket(blocks, k)
+                        next_event_is_bracket(blocks, k)
                     };
                     let tag = &tags[(role | (usize::from(last) * LAST)) & 7];
                     w = put(out, w, src, at, len, tag);
@@ -821,9 +824,7 @@ impl Fused {
                     }
                     entities.push(open.0);
                     closed = Some((open.0, at));
-                    tags = outside;
                     in_entity = false;
-                    role = 0;
                 }
             }
         }

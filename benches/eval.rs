@@ -30,14 +30,7 @@ fn options(mode: Mode) -> Options {
 /// number of tokens.
 fn one_file(text: &str, opts: &Options) -> u64 {
     let e = eval::evaluate_file(text.as_bytes(), "bench", opts).expect("valid input");
-    eval::report::write(
-        &mut io::sink(),
-        &e.counts,
-        opts.mode.scheme_name(),
-        Format::Conlleval,
-    )
-    .expect("a sink");
-    e.counts.tokens
+    report(&e.counts, opts)
 }
 
 /// Scores two column texts read in lockstep and writes the report.
@@ -45,14 +38,20 @@ fn two_files(gold: &str, pred: &str, opts: &Options) -> u64 {
     let mut g = ColumnSource::new(gold.as_bytes(), "gold", Delimiter::default());
     let mut p = ColumnSource::new(pred.as_bytes(), "pred", Delimiter::default());
     let e = eval::evaluate_pair(&mut g, &mut p, opts).expect("aligned input");
+    report(&e.counts, opts)
+}
+
+/// Writes conlleval's report of `counts` into a sink; returns the number
+/// of tokens.
+fn report(counts: &eval::Counts, opts: &Options) -> u64 {
     eval::report::write(
         &mut io::sink(),
-        &e.counts,
+        counts,
         opts.mode.scheme_name(),
         Format::Conlleval,
     )
     .expect("a sink");
-    e.counts.tokens
+    counts.tokens
 }
 
 fn bench(c: &mut Criterion) {

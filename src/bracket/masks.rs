@@ -20,22 +20,53 @@ pub(crate) struct BlockMasks {
     pub high: u64,
 }
 
-/// The masks of `chunk`.
+/// Calls `add` with the masks of each 64 bytes of `text`, in order; the
+/// bytes past the end of the last, short block count as spaces.
+///
+/// On x86_64 this uses AVX-512BW when the CPU has it (one compare per byte
+/// class gives a whole 64-bit mask) and SSE2, which every x86_64 CPU has,
+/// otherwise.
 #[inline]
-pub(crate) fn block_masks(chunk: &[u8; 64]) -> BlockMasks {
+pub(crate) fn for_each_block(text: &[u8], add: impl FnMut(BlockMasks)) {
     #[cfg(target_arch = "x86_64")]
     {
-        // SAFETY: SSE2 is part of the x86_64 baseline: every x86_64 CPU has
-        // it, so the target feature the function asks for is always there.
-        unsafe { sse2::block_masks(chunk) }
+        if std::arch::is_x86_feature_detected!("avx512bw") {
+            // SAFETY: the CPU has just been seen to have AVX-512BW, the one
+            // target feature the function asks for beyond the baseline.
+            unsafe { avx512::for_each_block(text, add) }
+        } else {
+            // SAFETY: SSE2 is part of the x86_64 baseline: every x86_64 CPU
+            // has it.
+            unsafe { sse2::for_each_block(text, add) }
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        block_masks_swar(chunk)
+        each_block(text, add, block_masks_swar)
     }
 }
 
-/// [`block_masks`] eight bytes at a time in general-purpose registers.
+/// [`for_each_block`] with the masks of a block computed by `masks`.
+#[inline(always)]
+fn each_block(
+    text: &[u8],
+    mut add: impl FnMut(BlockMasks),
+    masks: impl Fn(&[u8; 64]) -> BlockMasks,
+) {
+    let mut chunks = text.chunks_exact(64);
+    for chunk in &mut chunks {
+        add(masks(chunk.try_into().expect("64 bytes")));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut chunk = [b' '; 64];
+        chunk[..rest.len()].copy_from_slice(rest);
+        add(masks(&chunk));
+    }
+}
+
+/// The masks of one block, eight bytes at a time in general-purpose
+/// registers: the route where there is no SSE2.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 pub(crate) fn block_masks_swar(chunk: &[u8; 64]) -> BlockMasks {
     use crate::tokenize::{eq_bytes, high_bits_to_mask, lt_bytes};
@@ -62,7 +93,12 @@ mod sse2 {
         _mm_set_epi64x, _mm_sub_epi8,
     };
 
-    use super::BlockMasks;
+    use super::{each_block, BlockMasks};
+
+    #[target_feature(enable = "sse2")]
+    pub(super) fn for_each_block(text: &[u8], add: impl FnMut(BlockMasks)) {
+        each_block(text, add, |chunk| block_masks(chunk));
+    }
 
     /// Sixteen bytes as a vector; the compiler makes one unaligned load of
     /// the two halves.
@@ -109,6 +145,64 @@ mod sse2 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::{
+        __m512i, _mm512_cmpeq_epi8_mask, _mm512_cmple_epu8_mask, _mm512_movepi8_mask,
+        _mm512_set1_epi8, _mm512_set_epi64, _mm512_sub_epi8,
+    };
+
+    use super::{each_block, BlockMasks};
+
+    #[target_feature(enable = "avx512bw")]
+    pub(super) fn for_each_block(text: &[u8], add: impl FnMut(BlockMasks)) {
+        each_block(text, add, |chunk| block_masks(chunk));
+    }
+
+    /// Sixty-four bytes as a vector; the compiler makes one unaligned load
+    /// of the eight words.
+    #[inline]
+    #[target_feature(enable = "avx512bw")]
+    fn load(chunk: &[u8; 64]) -> __m512i {
+        let word =
+            |k: usize| i64::from_le_bytes(chunk[8 * k..8 * k + 8].try_into().expect("eight bytes"));
+        _mm512_set_epi64(
+            word(7),
+            word(6),
+            word(5),
+            word(4),
+            word(3),
+            word(2),
+            word(1),
+            word(0),
+        )
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512bw")]
+    fn eq(v: __m512i, b: u8) -> u64 {
+        _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b as i8))
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512bw")]
+    pub(super) fn block_masks(chunk: &[u8; 64]) -> BlockMasks {
+        let v = load(chunk);
+        // Tab to carriage return (9 to 13): five values from 9 up.
+        let control =
+            _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8(9)), _mm512_set1_epi8(4));
+        let open = eq(v, b'[');
+        BlockMasks {
+            blank: eq(v, b' ') | control,
+            bracket: open | eq(v, b']'),
+            open,
+            markup: eq(v, b'&') | eq(v, b'<'),
+            newline: eq(v, b'\n'),
+            high: _mm512_movepi8_mask(v),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,28 +235,61 @@ mod tests {
         m
     }
 
+    /// The masks of `chunk` by every route this CPU can run, named.
+    fn every_route(chunk: &[u8; 64]) -> Vec<(&'static str, BlockMasks)> {
+        let mut routes = vec![("swar", block_masks_swar(chunk))];
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: SSE2 is part of the x86_64 baseline.
+            routes.push(("sse2", unsafe { sse2::block_masks(chunk) }));
+            if std::arch::is_x86_feature_detected!("avx512bw") {
+                // SAFETY: the CPU has just been seen to have AVX-512BW.
+                routes.push(("avx512", unsafe { avx512::block_masks(chunk) }));
+            }
+        }
+        routes
+    }
+
     #[test]
     fn every_byte_value_in_every_lane() {
         for b in 0..=255u8 {
             for k in 0..64 {
                 let mut chunk = [b'a'; 64];
                 chunk[k] = b;
-                assert_eq!(block_masks(&chunk), reference(&chunk), "byte {b:#x} at {k}");
-                assert_eq!(
-                    block_masks_swar(&chunk),
-                    reference(&chunk),
-                    "byte {b:#x} at {k}"
-                );
+                for (route, masks) in every_route(&chunk) {
+                    assert_eq!(masks, reference(&chunk), "{route}: byte {b:#x} at {k}");
+                }
             }
         }
+    }
+
+    /// The blocks of `text` as [`for_each_block`] gives them.
+    fn blocks_of(text: &[u8]) -> Vec<BlockMasks> {
+        let mut blocks = Vec::new();
+        for_each_block(text, |m| blocks.push(m));
+        blocks
     }
 
     proptest! {
         #[test]
         fn match_a_byte_by_byte_scan(chunk in proptest::collection::vec(any::<u8>(), 64)) {
             let chunk: [u8; 64] = chunk.try_into().unwrap();
-            prop_assert_eq!(block_masks(&chunk), reference(&chunk));
-            prop_assert_eq!(block_masks_swar(&chunk), reference(&chunk));
+            for (route, masks) in every_route(&chunk) {
+                prop_assert_eq!(masks, reference(&chunk), "{}", route);
+            }
+        }
+
+        #[test]
+        fn every_block_of_a_text_with_the_last_padded(text in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let expected: Vec<BlockMasks> = text
+                .chunks(64)
+                .map(|part| {
+                    let mut chunk = [b' '; 64];
+                    chunk[..part.len()].copy_from_slice(part);
+                    reference(&chunk)
+                })
+                .collect();
+            prop_assert_eq!(blocks_of(&text), expected);
         }
     }
 }

@@ -16,7 +16,7 @@
 
 use std::io::{BufRead, ErrorKind, Write};
 
-use super::masks::{block_masks, BlockMasks};
+use super::masks::{for_each_block, BlockMasks};
 use super::{opener_label_len, Reader, SentenceMode};
 use crate::conll;
 use crate::convert::{copy_sentences, write_counted, SentenceWriter, Summary};
@@ -297,7 +297,7 @@ fn scan_blocks(text: &[u8], blocks: &mut Vec<Block>) {
     // The text's start acts as a delimiter before its first byte.
     let mut delim_before = 1;
     let mut open_before = 0;
-    let mut add = |m: BlockMasks| {
+    for_each_block(text, |m: BlockMasks| {
         let delim = m.blank | m.bracket;
         let starts = !delim & ((delim << 1) | delim_before) & !((m.open << 1) | open_before);
         delim_before = delim >> 63;
@@ -310,17 +310,7 @@ fn scan_blocks(text: &[u8], blocks: &mut Vec<Block>) {
             markup: m.markup,
             high: m.high,
         });
-    };
-    let mut chunks = text.chunks_exact(64);
-    for chunk in &mut chunks {
-        add(block_masks(chunk.try_into().expect("64 bytes")));
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut chunk = [b' '; 64];
-        chunk[..rest.len()].copy_from_slice(rest);
-        add(block_masks(&chunk));
-    }
+    });
     blocks.push(END_BLOCK);
 }
 

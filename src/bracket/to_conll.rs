@@ -35,7 +35,9 @@ use crate::tokenize::Tokenizer;
 const BLOCK: usize = if cfg!(test) { 61 } else { 1 << 17 };
 /// Bytes of output gathered before they are handed to the writer (more than
 /// the CLI's 64 KiB `BufWriter`, which then passes them straight through).
-const OUT_BLOCK: usize = 1 << 17;
+/// In tests, none: the buffer grows only to what a line may need, so that a
+/// copy past that bound is caught.
+const OUT_BLOCK: usize = if cfg!(test) { 1 } else { 1 << 17 };
 /// The most a tag line ending (separator, tag, newline) may take; labels
 /// whose tags are longer go through the general route.
 const TAG_BYTES: usize = 32;
@@ -351,23 +353,45 @@ struct Fused {
     w: usize,
 }
 
-/// Copies the `len` bytes at `src[s..]` and then `tag` to `out` at `w`;
-/// returns the new end. Short tokens are copied sixteen bytes at a time (a
-/// copy of a length known when compiling is a few moves, one of a length
-/// known only at run time a call); the bytes past the token are
-/// overwritten by the tag or the next token, and the caller has made room
-/// for them.
+/// Copies `N` bytes from `src[s..]` to `out[w..]`: a few moves, where a
+/// copy of a length known only at run time is a call.
+///
+/// # Safety
+/// `s + N <= src.len()` and `w + N <= out.len()`.
 #[inline(always)]
-fn put(out: &mut [u8], w: usize, src: &[u8], s: usize, len: usize, tag: &TagText) -> usize {
+unsafe fn copy_fixed<const N: usize>(out: &mut [u8], w: usize, src: &[u8], s: usize) {
+    debug_assert!(s + N <= src.len() && w + N <= out.len(), "out of bounds");
+    // SAFETY: both ranges are in bounds (the caller's promise) and `out`,
+    // borrowed mutably, cannot overlap `src`.
+    unsafe { std::ptr::copy_nonoverlapping(src.as_ptr().add(s), out.as_mut_ptr().add(w), N) }
+}
+
+/// Copies the `len` bytes at `src[s..]` and then `tag` to `out` at `w`;
+/// returns the new end. Short tokens are copied sixteen bytes at a time;
+/// the bytes past the token are overwritten by the tag or the next token.
+///
+/// # Safety
+/// `s + SHORT_TOKEN <= src.len()` and `w + len + SHORT_TOKEN + TAG_BYTES
+/// <= out.len()`, which [`Fused::emit`] asserts for the whole line.
+#[inline(always)]
+unsafe fn put(out: &mut [u8], w: usize, src: &[u8], s: usize, len: usize, tag: &TagText) -> usize {
     if len <= SHORT_TOKEN {
-        let dst = &mut out[w..w + SHORT_TOKEN + TAG_BYTES];
-        dst[..SHORT_TOKEN].copy_from_slice(&src[s..s + SHORT_TOKEN]);
-        dst[len..len + TAG_BYTES].copy_from_slice(&tag.bytes);
+        // SAFETY: in bounds by the caller's promise.
+        unsafe { copy_fixed::<SHORT_TOKEN>(out, w, src, s) };
     } else {
         out[w..w + len].copy_from_slice(&src[s..s + len]);
-        out[w + len..w + len + TAG_BYTES].copy_from_slice(&tag.bytes);
     }
+    // SAFETY: in bounds by the caller's promise.
+    unsafe { copy_fixed::<TAG_BYTES>(out, w + len, &tag.bytes, 0) };
     w + len + tag.len
+}
+
+/// The most the fused route writes for a line of `len` bytes: at most
+/// `(len + 1) / 2` tokens, each with a tag of at most [`TAG_BYTES`] and up
+/// to [`SHORT_TOKEN`] bytes copied past it, and a blank line. Cleaning a
+/// line (tags stripped, references decoded) never makes it longer.
+fn output_bound(len: usize) -> usize {
+    len + (len / 2 + 2) * TAG_BYTES + SHORT_TOKEN + 1
 }
 
 /// The `O` tag's line ending, which fits in sixteen bytes.
@@ -388,8 +412,11 @@ impl OutsideTag {
 }
 
 /// [`put`] for the `O` tag: half the bytes to move.
+///
+/// # Safety
+/// As [`put`].
 #[inline(always)]
-fn put_outside(
+unsafe fn put_outside(
     out: &mut [u8],
     w: usize,
     src: &[u8],
@@ -398,13 +425,13 @@ fn put_outside(
     tag: &OutsideTag,
 ) -> usize {
     if len <= SHORT_TOKEN {
-        let dst = &mut out[w..w + 2 * SHORT_TOKEN];
-        dst[..SHORT_TOKEN].copy_from_slice(&src[s..s + SHORT_TOKEN]);
-        dst[len..len + 16].copy_from_slice(&tag.bytes);
+        // SAFETY: in bounds by the caller's promise.
+        unsafe { copy_fixed::<SHORT_TOKEN>(out, w, src, s) };
     } else {
         out[w..w + len].copy_from_slice(&src[s..s + len]);
-        out[w + len..w + len + 16].copy_from_slice(&tag.bytes);
     }
+    // SAFETY: in bounds by the caller's promise.
+    unsafe { copy_fixed::<16>(out, w + len, &tag.bytes, 0) };
     w + len + tag.len
 }
 
@@ -592,9 +619,7 @@ impl Fused {
     /// Makes room for the output of a line of `len` bytes, handing what is
     /// gathered to `out` when needed.
     fn reserve(&mut self, len: usize, out: &mut impl Write) -> Result<()> {
-        // At most (len + 1) / 2 tokens, each with a tag of at most TAG_BYTES
-        // and up to SHORT_TOKEN bytes copied past it, and a blank line.
-        let bound = len + (len / 2 + 2) * TAG_BYTES + SHORT_TOKEN + 1;
+        let bound = output_bound(len);
         if self.w + bound > self.out.len() {
             self.flush(out)?;
             if bound > self.out.len() {
@@ -716,6 +741,12 @@ impl Fused {
     /// holds at least [`SLACK`] bytes after the line, and room has been
     /// made with [`Fused::reserve`].
     fn emit(&mut self, blocks: &[Block], src: &[u8], from: usize, to: usize) -> Option<usize> {
+        // The copies of tokens and tags below go unchecked: these two
+        // checks cover every one of them (see `output_bound`).
+        assert!(
+            self.w + output_bound(to - from) <= self.out.len() && to + SLACK <= src.len(),
+            "room for the line's output and for copies past its end"
+        );
         let text = &src[..to];
         let out = &mut self.out[..];
         let labels = &mut self.labels;
@@ -758,7 +789,8 @@ impl Fused {
                         let bit = run.trailing_zeros() as usize;
                         run &= run - 1;
                         let len = token_len(delim, bit, blocks, k);
-                        w = put_outside(out, w, src, 64 * k + bit, len, &outside_tag);
+                        // SAFETY: the assertion at the top covers the copy.
+                        w = unsafe { put_outside(out, w, src, 64 * k + bit, len, &outside_tag) };
                         tokens += 1;
                     }
                     if events == 0 {
@@ -779,7 +811,8 @@ impl Fused {
                         next_event_is_bracket(blocks, k)
                     };
                     let tag = &tags[(role | (usize::from(last) * LAST)) & 7];
-                    w = put(out, w, src, at, len, tag);
+                    // SAFETY: the assertion at the top covers the copy.
+                    w = unsafe { put(out, w, src, at, len, tag) };
                     tokens += 1;
                     role &= !FIRST;
                     continue;

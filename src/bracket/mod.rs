@@ -518,6 +518,11 @@ impl<R: BufRead> Reader<R> {
         self
     }
 
+    /// The underlying reader (what is left of the input).
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+
     /// Whether HTML is being stripped (decided on the first read in
     /// [`HtmlMode::Auto`]); `None` before the first read.
     pub fn strips_html(&self) -> Option<bool> {

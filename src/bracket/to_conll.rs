@@ -916,7 +916,7 @@ impl<R: BufRead> Reader<R> {
         writer: &mut conll::Writer<W>,
         summary: &mut Summary,
         on_repair: &mut dyn FnMut(&Repair),
-        data: Option<Vec<u8>>,
+        data: Option<&mut Vec<u8>>,
     ) -> Result<()> {
         if !self.fusable(writer.scheme()) {
             debug_assert!(data.is_none(), "in-memory input is taken only when fusable");
@@ -942,8 +942,8 @@ impl<R: BufRead> Reader<R> {
                     on_repair,
                 };
                 match data {
-                    Some(mut data) => {
-                        self.convert_in_place(&mut fused, &mut general, &mut data, &mut blocks)
+                    Some(data) => {
+                        self.convert_in_place(&mut fused, &mut general, data, &mut blocks)
                     }
                     None => self.copy_fused(&mut fused, &mut general, &mut block, &mut blocks),
                 }
@@ -958,7 +958,9 @@ impl<R: BufRead> Reader<R> {
         result.and(flushed)
     }
 
-    /// Converts `data`, the whole rest of the input, without copying it.
+    /// Converts `data`, the whole rest of the input, without copying it, a
+    /// [`BLOCK`] at a time, so that the masks and the output of one stretch
+    /// stay in the cache while it is written.
     fn convert_in_place<W: Write>(
         &mut self,
         fused: &mut Fused,
@@ -970,10 +972,26 @@ impl<R: BufRead> Reader<R> {
         let end = data.len();
         // Room for the fixed-size copies past the last token.
         data.resize(end + SLACK, 0);
-        scan_blocks(&data[..end], blocks);
-        let start = self.convert_complete_lines(fused, general, data, blocks)?;
-        if start < end {
-            self.convert_last_line(fused, general, data, blocks, start, end)?;
+        let (mut start, mut window) = (0, BLOCK);
+        while start < end {
+            let stop = end.min(start + window);
+            let text = &data[start..stop + SLACK];
+            let len = stop - start;
+            scan_blocks(&text[..len], blocks);
+            let done = self.convert_complete_lines(fused, general, text, blocks)?;
+            if stop == end {
+                if done < len {
+                    self.convert_last_line(fused, general, text, blocks, done, len)?;
+                }
+                break;
+            }
+            if done == 0 {
+                // A line longer than the window.
+                window *= 2;
+            } else {
+                start += done;
+                window = BLOCK;
+            }
         }
         data.truncate(end);
         Ok(())
@@ -1154,8 +1172,13 @@ impl Reader<std::io::Cursor<Vec<u8>>> {
             return self.copy_to_conll(writer, summary, on_repair);
         }
         self.decide_html()?;
-        let data = std::mem::take(self.inner.get_mut());
-        self.copy_to_conll_with(writer, summary, on_repair, Some(data))
+        let mut data = std::mem::take(self.inner.get_mut());
+        let result = self.copy_to_conll_with(writer, summary, on_repair, Some(&mut data));
+        // The buffer goes back, read to its end, for a caller that reuses it.
+        let end = data.len() as u64;
+        *self.inner.get_mut() = data;
+        self.inner.set_position(end);
+        result
     }
 }
 

@@ -17,7 +17,7 @@ use nerkit::html::HtmlMode;
 use nerkit::spans::{Align, Overlaps};
 use nerkit::{conll, jsonl, spans, Error, OffsetUnit, Repair, Sentence, TagScheme, Tokenizer};
 
-use nerkit::parallel::{ChunkOutput, Chunker, Cut, Pipeline, CHUNK_BYTES};
+use nerkit::parallel::{BufferPool, ChunkOutput, Chunker, Cut, Pipeline, CHUNK_BYTES};
 
 use super::{inputs_or_stdin, open_input, Input, Output};
 
@@ -462,6 +462,7 @@ fn convert_chunked(
     format: Format,
     source: usize,
     pipeline: &mut Pipeline,
+    pool: &BufferPool,
     sink: &mut dyn FnMut(ChunkOutput) -> Result<(), Error>,
     inputs: &mut Inputs,
 ) -> Result<(), Error> {
@@ -475,7 +476,8 @@ fn convert_chunked(
     } else {
         Cut::Lines
     };
-    let mut chunker = Chunker::new(input.reader, cut, args.chunk_size.max(1), unit);
+    let mut chunker =
+        Chunker::new(input.reader, cut, args.chunk_size.max(1), unit).with_pool(pool.clone());
     let io_error = |e: Error| e.with_path(&name);
     let Some((first, first_start)) = chunker.next_chunk().map_err(io_error)? else {
         return Ok(());
@@ -518,6 +520,7 @@ fn convert_chunked(
     let mut next = Some((first, first_start));
     while let Some((chunk, start)) = next.take() {
         let how = std::sync::Arc::clone(&how);
+        let pool = pool.clone();
         let task = move || {
             let first = start.index == 0;
             let mut out = ChunkOutput {
@@ -530,18 +533,19 @@ fn convert_chunked(
                 // it where it is.
                 // CoNLL lines take about one and a half times the bytes of
                 // bracket text; room for twice that spares regrowing.
-                let room = 2 * chunk.len();
+                let mut bytes = pool.take();
+                bytes.reserve(2 * chunk.len());
                 let mut reader = bracket::Reader::new(std::io::Cursor::new(chunk), o.clone())
                     .starting_at(start.line, start.byte, start.unit, first);
-                let mut writer =
-                    conll::Writer::new(Vec::with_capacity(room), writer_options.scheme)
-                        .with_docstart(writer_options.docstart)
-                        .with_columns(writer_options.columns);
+                let mut writer = conll::Writer::new(bytes, writer_options.scheme)
+                    .with_docstart(writer_options.docstart)
+                    .with_columns(writer_options.columns);
                 let result = reader
                     .copy_in_memory_to_conll(&mut writer, &mut out.summary, &mut |r| {
                         repairs.push(r.clone())
                     })
                     .and_then(|()| writer.finish());
+                pool.give(reader.into_inner().into_inner());
                 out.bytes = writer.into_inner();
                 out.repairs = repairs;
                 out.error = result.err();
@@ -558,7 +562,7 @@ fn convert_chunked(
                         .starting_at(start.line, start.byte, first),
                 ),
             };
-            let mut bytes = Vec::new();
+            let mut bytes = pool.take();
             let mut writer = make_writer(to, &writer_options, &mut bytes);
             let result = copy(&mut reader, &mut writer, &mut out.summary, &mut |r| {
                 repairs.push(r.clone())
@@ -605,6 +609,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
     // chunk) can have a writer of its own.
     if threads > 1 && matches!(args.to, ToFormat::Conll | ToFormat::Jsonl) {
         let mut pipeline = Pipeline::new(threads)?;
+        let pool = BufferPool::default();
         let names: Vec<PathBuf> = paths
             .iter()
             .map(|p| {
@@ -619,7 +624,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
         for (source, path) in paths.iter().enumerate() {
             let mut input = open_input(path)?;
             let format = input_format(args, &mut input)?;
-            let mut sink = |o: ChunkOutput| deliver(o, &mut output, &mut total, &names);
+            let mut sink = |o: ChunkOutput| deliver(o, &mut output, &mut total, &names, &pool);
             if can_chunk(args, format) {
                 convert_chunked(
                     args,
@@ -627,6 +632,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
                     format,
                     source,
                     &mut pipeline,
+                    &pool,
                     &mut sink,
                     &mut inputs,
                 )?;
@@ -637,7 +643,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
                 writer.finish()?;
             }
         }
-        pipeline.finish(&mut |o| deliver(o, &mut output, &mut total, &names))?;
+        pipeline.finish(&mut |o| deliver(o, &mut output, &mut total, &names, &pool))?;
     } else {
         let mut writer = make_writer(args.to, &WriterOptions::of(args), &mut output);
         for path in &paths {
@@ -674,12 +680,14 @@ fn deliver(
     out: &mut dyn Write,
     total: &mut Summary,
     names: &[PathBuf],
+    pool: &BufferPool,
 ) -> Result<(), Error> {
     let name = &names[o.source];
     for r in &o.repairs {
         super::warn(&format!("{}:{}: {}", name.display(), r.pos, r.message));
     }
     out.write_all(&o.bytes)?;
+    pool.give(o.bytes);
     total.merge(&o.summary);
     match o.error {
         Some(e) => Err(e.with_path(name)),

@@ -33,6 +33,10 @@ use crate::tokenize::Tokenizer;
 /// (256 KiB blocks were slower). In tests, few bytes, so that lines cross
 /// reads and outgrow the block.
 const BLOCK: usize = if cfg!(test) { 61 } else { 1 << 17 };
+/// Bytes scanned for masks at a time: the stretch and its masks stay in
+/// the L1 cache until its tokens are copied. In tests, few, so that lines
+/// cross stretches and outgrow them.
+const SCAN: usize = if cfg!(test) { 37 } else { 1 << 13 };
 /// Bytes of output gathered before they are handed to the writer (more than
 /// the CLI's 64 KiB `BufWriter`, which then passes them straight through).
 /// In tests, none: the buffer grows only to what a line may need, so that a
@@ -958,9 +962,7 @@ impl<R: BufRead> Reader<R> {
         result.and(flushed)
     }
 
-    /// Converts `data`, the whole rest of the input, without copying it, a
-    /// [`BLOCK`] at a time, so that the masks and the output of one stretch
-    /// stay in the cache while it is written.
+    /// Converts `data`, the whole rest of the input, without copying it.
     fn convert_in_place<W: Write>(
         &mut self,
         fused: &mut Fused,
@@ -972,7 +974,26 @@ impl<R: BufRead> Reader<R> {
         let end = data.len();
         // Room for the fixed-size copies past the last token.
         data.resize(end + SLACK, 0);
-        let (mut start, mut window) = (0, BLOCK);
+        self.convert_lines(fused, general, data, end, true, blocks)?;
+        data.truncate(end);
+        Ok(())
+    }
+
+    /// Converts the lines of `data[..end]` a stretch of [`SCAN`] bytes at
+    /// a time, so that the stretch and its masks are still in the nearest
+    /// cache when its tokens are copied; with `at_end`, the last line too,
+    /// which has no line feed. Returns where the bytes not converted (the
+    /// start of a line) start. `data` holds [`SLACK`] bytes after `end`.
+    fn convert_lines<W: Write>(
+        &mut self,
+        fused: &mut Fused,
+        general: &mut General<'_, W>,
+        data: &[u8],
+        end: usize,
+        at_end: bool,
+        blocks: &mut Vec<Block>,
+    ) -> Result<usize> {
+        let (mut start, mut window) = (0, SCAN);
         while start < end {
             let stop = end.min(start + window);
             let text = &data[start..stop + SLACK];
@@ -980,21 +1001,21 @@ impl<R: BufRead> Reader<R> {
             scan_blocks(&text[..len], blocks);
             let done = self.convert_complete_lines(fused, general, text, blocks)?;
             if stop == end {
-                if done < len {
+                if at_end && done < len {
                     self.convert_last_line(fused, general, text, blocks, done, len)?;
+                    return Ok(end);
                 }
-                break;
+                return Ok(start + done);
             }
             if done == 0 {
                 // A line longer than the window.
                 window *= 2;
             } else {
                 start += done;
-                window = BLOCK;
+                window = SCAN;
             }
         }
-        data.truncate(end);
-        Ok(())
+        Ok(start)
     }
 
     /// Converts the lines of `block` that end in a line feed (`blocks` are
@@ -1066,15 +1087,11 @@ impl<R: BufRead> Reader<R> {
             };
             if n == 0 {
                 self.eof = true;
-                if start < end {
-                    scan_blocks(&block[..end], blocks);
-                    self.convert_last_line(fused, general, block, blocks, start, end)?;
-                }
+                self.convert_lines(fused, general, block, end, true, blocks)?;
                 return Ok(());
             }
             end += n;
-            scan_blocks(&block[..end], blocks);
-            start = self.convert_complete_lines(fused, general, block, blocks)?;
+            start = self.convert_lines(fused, general, block, end, false, blocks)?;
         }
     }
 

@@ -61,14 +61,8 @@ fn tag_len(s: &[u8]) -> Option<usize> {
         let end = memchr::memmem::find(&s[4..], b"-->")?;
         return Some(4 + end + 3);
     }
-    for (i, &b) in s.iter().enumerate().skip(1) {
-        match b {
-            b'>' => return Some(i + 1),
-            b'<' | b'\n' => return None,
-            _ => {}
-        }
-    }
-    None
+    let i = 1 + memchr::memchr3(b'>', b'<', b'\n', &s[1..])?;
+    (s[i] == b'>').then_some(i + 1)
 }
 
 /// True for tags that a browser renders as a break between words.

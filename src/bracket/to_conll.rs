@@ -521,8 +521,10 @@ fn has_bracket_reference(text: &str) -> bool {
 /// What [`Fused::check`] found in a line.
 #[derive(Clone, Copy, Debug, Default)]
 struct Scan {
-    /// `&` or `<`.
-    markup: bool,
+    /// A `&`, which may start a character reference.
+    references: bool,
+    /// A `<`, which may start a tag.
+    tags: bool,
     /// Not UTF-8.
     invalid: bool,
     /// A non-ASCII whitespace char, which the masks do not show.
@@ -725,7 +727,20 @@ impl Fused {
                 high |= block.high;
             }
         }
-        scan.markup = markup != 0;
+        if markup != 0 {
+            for (k, bits) in windows(from, to) {
+                let mut markup = blocks[k].markup & bits;
+                while markup != 0 {
+                    let at = 64 * k + markup.trailing_zeros() as usize;
+                    markup &= markup - 1;
+                    if text[at] == b'&' {
+                        scan.references = true;
+                    } else {
+                        scan.tags = true;
+                    }
+                }
+            }
+        }
         if high != 0 {
             let mut checked = from;
             for (k, bits) in windows(from, to) {
@@ -1118,10 +1133,10 @@ impl<R: BufRead> Reader<R> {
             let strip = self.strip_html == Some(true);
             let tokens = if scan.invalid || scan.unicode_space {
                 None
-            } else if !scan.markup {
+            } else if !scan.references && !scan.tags {
                 fused.emit(blocks, block, start, content_end)
             } else {
-                let references = memchr::memchr(b'&', content).is_some();
+                let references = scan.references;
                 // Only a line with references needs its text as `str`.
                 let text = || std::str::from_utf8(content).expect("checked by the scan");
                 if references && (strip || has_bracket_reference(text())) {
@@ -1135,7 +1150,7 @@ impl<R: BufRead> Reader<R> {
                     // Without stripping and without bracket references,
                     // nothing is decoded: the line reads as it is.
                     fused.emit(blocks, block, start, content_end)
-                } else if strip && memchr::memchr(b'<', content).is_some() {
+                } else if strip && scan.tags {
                     fused.emit_clean(content, crate::html::strip_tags_into)
                 } else {
                     fused.emit(blocks, block, start, content_end)

@@ -58,6 +58,9 @@ impl BufferPool {
     }
 }
 
+/// The least read past a chunk's size while looking for its cut.
+const READ_PAST: usize = 64 * 1024;
+
 /// Where a reader may start afresh.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cut {
@@ -146,6 +149,9 @@ impl<R: BufRead> Chunker<R> {
         if buf.capacity() == 0 {
             buf = self.pool.take();
         }
+        // Room for the chunk and a read or two past it to find the cut, so
+        // that a pooled buffer seldom has to grow (and move).
+        buf.reserve(self.size + 2 * READ_PAST);
         loop {
             let cut_at = if buf.len() >= self.size || self.eof {
                 self.cut_point(&buf)
@@ -162,7 +168,7 @@ impl<R: BufRead> Chunker<R> {
             if self.eof {
                 break;
             }
-            let want = (self.size - buf.len().min(self.size)).max(64 * 1024);
+            let want = (self.size - buf.len().min(self.size)).max(READ_PAST);
             // Read into the spare capacity, which `read_to_end` fills
             // without zeroing it first; it stops short only at the end.
             buf.reserve(want);

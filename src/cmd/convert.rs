@@ -445,6 +445,14 @@ fn convert_sequential(
     Ok(())
 }
 
+/// Buffers reused across chunks: inputs and outputs apart, so that a
+/// buffer taken for an output (about twice a chunk) need not grow.
+#[derive(Clone, Default)]
+struct Pools {
+    chunks: BufferPool,
+    outputs: BufferPool,
+}
+
 /// How the chunks of one input are read.
 #[derive(Clone)]
 enum ChunkReader {
@@ -462,7 +470,7 @@ fn convert_chunked(
     format: Format,
     source: usize,
     pipeline: &mut Pipeline,
-    pool: &BufferPool,
+    pools: &Pools,
     sink: &mut dyn FnMut(ChunkOutput) -> Result<(), Error>,
     inputs: &mut Inputs,
 ) -> Result<(), Error> {
@@ -476,8 +484,8 @@ fn convert_chunked(
     } else {
         Cut::Lines
     };
-    let mut chunker =
-        Chunker::new(input.reader, cut, args.chunk_size.max(1), unit).with_pool(pool.clone());
+    let mut chunker = Chunker::new(input.reader, cut, args.chunk_size.max(1), unit)
+        .with_pool(pools.chunks.clone());
     let io_error = |e: Error| e.with_path(&name);
     let Some((first, first_start)) = chunker.next_chunk().map_err(io_error)? else {
         return Ok(());
@@ -520,7 +528,7 @@ fn convert_chunked(
     let mut next = Some((first, first_start));
     while let Some((chunk, start)) = next.take() {
         let how = std::sync::Arc::clone(&how);
-        let pool = pool.clone();
+        let pools = pools.clone();
         let task = move || {
             let first = start.index == 0;
             let mut out = ChunkOutput {
@@ -532,9 +540,11 @@ fn convert_chunked(
                 // The chunk is in memory already: the fused route converts
                 // it where it is.
                 // CoNLL lines take about one and a half times the bytes of
-                // bracket text; room for twice that spares regrowing.
-                let mut bytes = pool.take();
-                bytes.reserve(2 * chunk.len());
+                // bracket text; room for twice that, in whole mebibytes,
+                // spares regrowing, and a pooled buffer then fits the next
+                // chunk's output too.
+                let mut bytes = pools.outputs.take();
+                bytes.reserve((2 * chunk.len()).next_multiple_of(1 << 20));
                 let mut reader = bracket::Reader::new(std::io::Cursor::new(chunk), o.clone())
                     .starting_at(start.line, start.byte, start.unit, first);
                 let mut writer = conll::Writer::new(bytes, writer_options.scheme)
@@ -545,7 +555,7 @@ fn convert_chunked(
                         repairs.push(r.clone())
                     })
                     .and_then(|()| writer.finish());
-                pool.give(reader.into_inner().into_inner());
+                pools.chunks.give(reader.into_inner().into_inner());
                 out.bytes = writer.into_inner();
                 out.repairs = repairs;
                 out.error = result.err();
@@ -562,7 +572,7 @@ fn convert_chunked(
                         .starting_at(start.line, start.byte, first),
                 ),
             };
-            let mut bytes = pool.take();
+            let mut bytes = pools.outputs.take();
             let mut writer = make_writer(to, &writer_options, &mut bytes);
             let result = copy(&mut reader, &mut writer, &mut out.summary, &mut |r| {
                 repairs.push(r.clone())
@@ -609,7 +619,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
     // chunk) can have a writer of its own.
     if threads > 1 && matches!(args.to, ToFormat::Conll | ToFormat::Jsonl) {
         let mut pipeline = Pipeline::new(threads)?;
-        let pool = BufferPool::default();
+        let pools = Pools::default();
         let names: Vec<PathBuf> = paths
             .iter()
             .map(|p| {
@@ -624,7 +634,8 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
         for (source, path) in paths.iter().enumerate() {
             let mut input = open_input(path)?;
             let format = input_format(args, &mut input)?;
-            let mut sink = |o: ChunkOutput| deliver(o, &mut output, &mut total, &names, &pool);
+            let mut sink =
+                |o: ChunkOutput| deliver(o, &mut output, &mut total, &names, &pools.outputs);
             if can_chunk(args, format) {
                 convert_chunked(
                     args,
@@ -632,7 +643,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
                     format,
                     source,
                     &mut pipeline,
-                    &pool,
+                    &pools,
                     &mut sink,
                     &mut inputs,
                 )?;
@@ -643,7 +654,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
                 writer.finish()?;
             }
         }
-        pipeline.finish(&mut |o| deliver(o, &mut output, &mut total, &names, &pool))?;
+        pipeline.finish(&mut |o| deliver(o, &mut output, &mut total, &names, &pools.outputs))?;
     } else {
         let mut writer = make_writer(args.to, &WriterOptions::of(args), &mut output);
         for path in &paths {

@@ -374,6 +374,44 @@ mod tests {
     }
 
     #[test]
+    fn pool_hands_back_emptied_buffers_and_drops_unusual_ones() {
+        let pool = BufferPool::default();
+        let mut buf = Vec::with_capacity(1000);
+        buf.extend_from_slice(b"old");
+        let at = buf.as_ptr();
+        pool.give(buf);
+        let again = pool.take();
+        assert!(again.is_empty() && again.capacity() >= 1000 && again.as_ptr() == at);
+        assert_eq!(pool.take().capacity(), 0, "one buffer given, one taken");
+        pool.give(Vec::with_capacity(POOL_BUFFER_BYTES + 1));
+        assert_eq!(pool.take().capacity(), 0, "a buffer too large to keep");
+        for _ in 0..POOL_BUFFERS + 3 {
+            pool.give(Vec::with_capacity(16));
+        }
+        let kept = std::iter::from_fn(|| Some(pool.take()))
+            .take_while(|b| b.capacity() > 0)
+            .count();
+        assert_eq!(kept, POOL_BUFFERS);
+    }
+
+    #[test]
+    fn chunks_from_a_pool_are_the_same_chunks() {
+        let input = "ab\ncd\nef\ng".repeat(50);
+        let pool = BufferPool::default();
+        let mut c = Chunker::new(input.as_bytes(), Cut::Lines, 7, OffsetUnit::Bytes)
+            .with_pool(pool.clone());
+        let mut got = Vec::new();
+        while let Some((bytes, _)) = c.next_chunk().unwrap() {
+            got.push(String::from_utf8(bytes.clone()).unwrap());
+            pool.give(bytes);
+        }
+        let plain = chunks(&input, Cut::Lines, 7);
+        let plain: Vec<String> = plain.into_iter().map(|(t, _)| t).collect();
+        assert_eq!(got, plain);
+        assert_eq!(got.concat(), input);
+    }
+
+    #[test]
     fn pipeline_delivers_in_order() {
         let mut p = Pipeline::new(2).unwrap();
         let mut seen = Vec::new();

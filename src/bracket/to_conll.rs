@@ -713,41 +713,21 @@ impl Fused {
         if from == to {
             return scan;
         }
-        let (first, last) = (from / 64, (to - 1) / 64);
-        let (head, tail) = (u64::MAX << (from % 64), u64::MAX >> (63 - (to - 1) % 64));
-        let (mut markup, mut high);
-        if first == last {
-            markup = blocks[first].markup & head & tail;
-            high = blocks[first].high & head & tail;
-        } else {
-            markup = blocks[first].markup & head | blocks[last].markup & tail;
-            high = blocks[first].high & head | blocks[last].high & tail;
-            for block in &blocks[first + 1..last] {
-                markup |= block.markup;
-                high |= block.high;
-            }
-        }
-        if markup != 0 {
-            for (k, bits) in windows(from, to) {
-                let mut markup = blocks[k].markup & bits;
-                while markup != 0 {
-                    let at = 64 * k + markup.trailing_zeros() as usize;
-                    markup &= markup - 1;
-                    if text[at] == b'&' {
-                        scan.references = true;
-                    } else {
-                        scan.tags = true;
-                    }
+        let mut checked = from;
+        for (k, bits) in windows(from, to) {
+            let mut markup = blocks[k].markup & bits;
+            while markup != 0 {
+                let at = 64 * k + markup.trailing_zeros() as usize;
+                markup &= markup - 1;
+                if text[at] == b'&' {
+                    scan.references = true;
+                } else {
+                    scan.tags = true;
                 }
             }
-        }
-        if high != 0 {
-            let mut checked = from;
-            for (k, bits) in windows(from, to) {
-                let high = blocks[k].high & bits;
-                if high != 0 {
-                    checked = scan.check_runs(&text[..to], 64 * k, high, checked);
-                }
+            let high = blocks[k].high & bits;
+            if high != 0 {
+                checked = scan.check_runs(&text[..to], 64 * k, high, checked);
             }
         }
         scan

@@ -9,6 +9,7 @@
 //! so errors and offsets are exactly those of a one-thread run.
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::io::{BufRead, Read};
 use std::sync::{mpsc, Arc, Mutex};
 
@@ -36,6 +37,14 @@ pub struct BufferPool {
 impl BufferPool {
     /// An empty buffer, reused when one is free.
     pub fn take(&self) -> Vec<u8> {
+        let mut buf = self.take_stale();
+        buf.clear();
+        buf
+    }
+
+    /// A buffer that still holds the bytes of its last use, for a caller
+    /// that overwrites them: resizing it zeroes only bytes past them.
+    pub fn take_stale(&self) -> Vec<u8> {
         self.free
             .lock()
             .ok()
@@ -43,13 +52,12 @@ impl BufferPool {
             .unwrap_or_default()
     }
 
-    /// Keeps `buf` (emptied) for a later [`BufferPool::take`], unless the
-    /// pool is full or the buffer unusually large.
-    pub fn give(&self, mut buf: Vec<u8>) {
+    /// Keeps `buf` for a later [`BufferPool::take`], unless the pool is
+    /// full or the buffer unusually large.
+    pub fn give(&self, buf: Vec<u8>) {
         if buf.capacity() == 0 || buf.capacity() > POOL_BUFFER_BYTES {
             return;
         }
-        buf.clear();
         if let Ok(mut free) = self.free.lock() {
             if free.len() < POOL_BUFFERS {
                 free.push(buf);
@@ -97,6 +105,38 @@ pub struct ChunkOutput {
     /// The error that stopped the chunk, if any; the chunk's output up to
     /// it is still in `bytes`, but a caller stops at the first error.
     pub error: Option<Error>,
+    /// The number of lines read from the chunk (bracket text only; the
+    /// count matters only with `relative_lines`).
+    pub lines: u64,
+    /// True when the chunk was converted before the lines before it were
+    /// counted: the line numbers of its repairs count from 1 at its first
+    /// line, and the caller adds where it starts.
+    pub relative_lines: bool,
+    /// For a chunk with relative lines that stopped at an error: converts
+    /// it again from the number of its first line, so that the error (whose
+    /// message may name a line) is exactly that of a one-thread run.
+    pub redo: Option<Redo>,
+}
+
+/// A conversion of a chunk to run again from a given line number.
+pub struct Redo(Box<dyn FnOnce(u64) -> ChunkOutput + Send>);
+
+impl Redo {
+    /// A conversion that `run` calls with the chunk's first line.
+    pub fn new(f: impl FnOnce(u64) -> ChunkOutput + Send + 'static) -> Redo {
+        Redo(Box::new(f))
+    }
+
+    /// Converts the chunk again, its first line numbered `line`.
+    pub fn run(self, line: u64) -> ChunkOutput {
+        (self.0)(line)
+    }
+}
+
+impl std::fmt::Debug for Redo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Redo")
+    }
 }
 
 /// Cuts an input into chunks that end where [`Cut`] allows.
@@ -233,6 +273,144 @@ impl<R: BufRead> Chunker<R> {
             None => None,
         }
     }
+}
+
+/// A part of a file cut by byte offset: the lines that start in
+/// `start..start + len`. Threads that each read their own stretch with
+/// positioned reads split a file without anyone reading it from the start
+/// to find the cuts, and the bytes a thread converts are in its own cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stretch {
+    /// Index of the stretch in the file, from 0.
+    pub index: u64,
+    /// The first byte of the stretch.
+    pub start: u64,
+    /// Its length in bytes.
+    pub len: u64,
+}
+
+/// The stretches of `size` bytes of a file of `file_len` bytes.
+pub fn stretches(file_len: u64, size: usize) -> impl Iterator<Item = Stretch> {
+    let size = size.max(1) as u64;
+    (0..file_len.div_ceil(size)).map(move |index| Stretch {
+        index,
+        start: index * size,
+        len: size,
+    })
+}
+
+/// How much more than the stretch is read at first, to find the end of
+/// its last line without a second read.
+const STRETCH_TAIL: usize = 4 * 1024;
+
+/// The lines of a stretch read into memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StretchText {
+    /// Where the lines are in the buffer read.
+    pub range: std::ops::Range<usize>,
+    /// The byte offset in the file of their first byte.
+    pub byte: u64,
+}
+
+/// Reads into `buf` the lines of `file` that start in `stretch`, with the
+/// last one's line end: each line of the file is in exactly one stretch.
+/// The text may be empty (no line starts in the stretch: a long line began
+/// before it). The bytes `buf` holds are overwritten, not zeroed first
+/// (see [`BufferPool::take_stale`]).
+///
+/// # Errors
+/// I/O errors.
+pub fn read_stretch(
+    file: &File,
+    stretch: Stretch,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<StretchText> {
+    // From the byte before the stretch, which tells whether a line starts
+    // at its first byte.
+    let from = stretch.start.saturating_sub(1);
+    let len = usize::try_from(stretch.len).unwrap_or(usize::MAX);
+    let mut eof = read_at_least(file, from, buf, 0, len.saturating_add(1 + STRETCH_TAIL))?;
+    let first = if stretch.start == 0 {
+        0
+    } else {
+        // A line starts in the stretch after a line feed at buffer index
+        // 0..len (file offsets start - 1 ..= start + len - 2).
+        match memchr::memchr(b'\n', &buf[..len.min(buf.len())]) {
+            Some(i) => i + 1,
+            None => {
+                buf.clear();
+                return Ok(StretchText {
+                    range: 0..0,
+                    byte: stretch.start,
+                });
+            }
+        }
+    };
+    // The last line is the one the line feed at or after the stretch's
+    // last byte ends.
+    let last = (stretch.start + stretch.len - 1 - from) as usize;
+    let mut searched = last.max(first);
+    let end = loop {
+        if let Some(i) = memchr::memchr(b'\n', &buf[searched.min(buf.len())..]) {
+            break searched + i + 1;
+        }
+        if eof {
+            break buf.len();
+        }
+        searched = buf.len();
+        eof = read_at_least(file, from, buf, buf.len(), buf.len() + READ_PAST)?;
+    };
+    Ok(StretchText {
+        range: first..end,
+        byte: from + first as u64,
+    })
+}
+
+/// Reads `file` from `from + have` onward into `buf[have..]` until `buf`
+/// holds `want` bytes read; true at the end of the file. `buf` ends where
+/// the bytes read end.
+fn read_at_least(
+    file: &File,
+    from: u64,
+    buf: &mut Vec<u8>,
+    mut have: usize,
+    want: usize,
+) -> std::io::Result<bool> {
+    buf.resize(want, 0);
+    while have < want {
+        match read_at(file, &mut buf[have..], from + have as u64) {
+            Ok(0) => {
+                buf.truncate(have);
+                return Ok(true);
+            }
+            Ok(n) => have += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                buf.truncate(have);
+                return Err(e);
+            }
+        }
+    }
+    Ok(false)
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    // Moves the file's cursor too, which no one else uses.
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
+}
+
+/// True when files can be read by stretches on this platform.
+pub const POSITIONED_READS: bool = cfg!(any(unix, windows));
+
+#[cfg(not(any(unix, windows)))]
+fn read_at(_: &File, _: &mut [u8], _: u64) -> std::io::Result<usize> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 /// Runs chunk conversions on a pool and hands their outputs over in input
@@ -409,6 +587,60 @@ mod tests {
         let plain: Vec<String> = plain.into_iter().map(|(t, _)| t).collect();
         assert_eq!(got, plain);
         assert_eq!(got.concat(), input);
+    }
+
+    /// The texts of the stretches of `input` cut every `size` bytes, read
+    /// from a file through a buffer that still holds `stale`.
+    fn stretch_texts(input: &[u8], size: usize, stale: &[u8]) -> Vec<(Vec<u8>, u64)> {
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, input).unwrap();
+        let mut buf = stale.to_vec();
+        stretches(input.len() as u64, size)
+            .map(|s| {
+                let text = read_stretch(&file, s, &mut buf).unwrap();
+                (buf[text.range].to_vec(), text.byte)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_line_is_in_exactly_one_stretch() {
+        let short: Vec<usize> = (1..=12).collect();
+        // Lines longer than the first read, and than the reads after it.
+        let long = format!("{}\n", "x".repeat(STRETCH_TAIL + 10));
+        let longer = format!("{}\n", "y".repeat(STRETCH_TAIL + 2 * READ_PAST));
+        let sizes = [97, 5000, READ_PAST, 1 << 20];
+        let inputs = [
+            ("ab\ncd\nef\ng".to_string(), &short[..]),
+            ("ab\ncd\n".to_string(), &short),
+            ("\n\n\na\n\n".to_string(), &short),
+            ("a\r\nbc\r\n\r\nd".to_string(), &short),
+            ("no line end at all".to_string(), &short),
+            (format!("a\n{long}b\n{long}{long}c"), &sizes[..]),
+            (format!("{longer}b\n{longer}"), &sizes[..]),
+        ];
+        for (input, sizes) in &inputs {
+            let lines: Vec<&str> = input.split_inclusive('\n').collect();
+            for &size in *sizes {
+                for stale in [&b""[..], &[b'\n'; 300][..]] {
+                    let got = stretch_texts(input.as_bytes(), size, stale);
+                    let mut at = 0u64;
+                    let mut seen = Vec::new();
+                    for (k, (text, byte)) in got.iter().enumerate() {
+                        let text = std::str::from_utf8(text).unwrap();
+                        if !text.is_empty() {
+                            assert_eq!(*byte, at, "{input:?} by {size}: stretch {k}");
+                            // The lines start in the stretch.
+                            assert!(*byte >= (k * size) as u64 && *byte < ((k + 1) * size) as u64);
+                        }
+                        at += text.len() as u64;
+                        seen.extend(text.split_inclusive('\n'));
+                    }
+                    assert_eq!(seen, lines, "{input:?} in stretches of {size}");
+                }
+            }
+        }
+        assert!(stretch_texts(b"", 4, b"").is_empty());
     }
 
     #[test]

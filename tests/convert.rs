@@ -392,6 +392,9 @@ fn threads_give_the_output_of_one_thread() {
     }
 }
 
+/// Errors and repairs name their line whether the chunks are cut by the
+/// main thread (stdin) or read by the threads themselves (a file, whose
+/// lines are counted only as the chunks are delivered).
 #[test]
 fn threads_report_errors_and_repairs_where_they_are() {
     let mut input = String::new();
@@ -400,38 +403,49 @@ fn threads_report_errors_and_repairs_where_they_are() {
     }
     let broken = input.replacen("line 150 [PER A B ]", "line 150 [PER A B", 1);
     let broken = broken.replacen("line 20 [PER", "line 20 [PER [LOC", 1);
-    for threads in ["1", "2"] {
-        let (code, _, stderr) = parts(&run_stdin(
-            &["convert", "--threads", threads, "--chunk-size", "300", "-"],
-            &broken,
-        ));
-        assert_eq!(code, 2);
-        assert!(stderr.starts_with("<stdin>:21:14: error:"), "{stderr}");
-        let (code, _, stderr) = parts(&run_stdin(
-            &[
-                "convert",
-                "--lenient",
-                "--threads",
-                threads,
-                "--chunk-size",
-                "300",
-                "-",
-            ],
-            &broken,
-        ));
-        assert_eq!(code, 0, "{stderr}");
-        let warnings: Vec<&str> = stderr
-            .lines()
-            .filter(|l| l.starts_with("warning:"))
-            .collect();
-        assert_eq!(warnings.len(), 2, "{stderr}");
-        assert!(
-            warnings[0].starts_with("warning: <stdin>:21:14:"),
-            "{stderr}"
-        );
-        assert!(
-            warnings[1].starts_with("warning: <stdin>:151:10:"),
-            "{stderr}"
-        );
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("broken.txt"), &broken).unwrap();
+    for (path, name) in [("-", "<stdin>"), ("broken.txt", "broken.txt")] {
+        for threads in ["1", "2"] {
+            for chunk in ["1", "300", "4096"] {
+                let (code, _, stderr) = parts(&run_in(
+                    dir.path(),
+                    &["convert", "--threads", threads, "--chunk-size", chunk, path],
+                    broken.as_bytes(),
+                ));
+                assert_eq!(code, 2);
+                assert!(
+                    stderr.starts_with(&format!("{name}:21:14: error:")),
+                    "{stderr}"
+                );
+                let (code, _, stderr) = parts(&run_in(
+                    dir.path(),
+                    &[
+                        "convert",
+                        "--lenient",
+                        "--threads",
+                        threads,
+                        "--chunk-size",
+                        chunk,
+                        path,
+                    ],
+                    broken.as_bytes(),
+                ));
+                assert_eq!(code, 0, "{stderr}");
+                let warnings: Vec<&str> = stderr
+                    .lines()
+                    .filter(|l| l.starts_with("warning:"))
+                    .collect();
+                assert_eq!(warnings.len(), 2, "{stderr}");
+                assert!(
+                    warnings[0].starts_with(&format!("warning: {name}:21:14:")),
+                    "{stderr}"
+                );
+                assert!(
+                    warnings[1].starts_with(&format!("warning: {name}:151:10:")),
+                    "{stderr}"
+                );
+            }
+        }
     }
 }

@@ -518,6 +518,12 @@ impl<R: BufRead> Reader<R> {
         self
     }
 
+    /// The number of the next line to read: the first line's number plus
+    /// the lines read so far.
+    pub fn next_line_number(&self) -> u64 {
+        self.next_line.number
+    }
+
     /// The underlying reader (what is left of the input).
     pub fn into_inner(self) -> R {
         self.inner

@@ -908,14 +908,14 @@ impl<R: BufRead> Reader<R> {
             && fused_scheme(scheme)
     }
 
-    /// [`Reader::copy_to_conll`]; with `data`, the rest of the input is
-    /// `data` (already read into memory), converted in place.
+    /// [`Reader::copy_to_conll`]; with `(data, at)`, the rest of the input
+    /// is `data[at..]` (already read into memory), converted in place.
     fn copy_to_conll_with<W: Write>(
         &mut self,
         writer: &mut conll::Writer<W>,
         summary: &mut Summary,
         on_repair: &mut dyn FnMut(&Repair),
-        data: Option<&mut Vec<u8>>,
+        data: Option<(&mut Vec<u8>, usize)>,
     ) -> Result<()> {
         if !self.fusable(writer.scheme()) {
             debug_assert!(data.is_none(), "in-memory input is taken only when fusable");
@@ -941,8 +941,8 @@ impl<R: BufRead> Reader<R> {
                     on_repair,
                 };
                 match data {
-                    Some(data) => {
-                        self.convert_in_place(&mut fused, &mut general, data, &mut blocks)
+                    Some((data, at)) => {
+                        self.convert_in_place(&mut fused, &mut general, data, at, &mut blocks)
                     }
                     None => self.copy_fused(&mut fused, &mut general, &mut block, &mut blocks),
                 }
@@ -957,19 +957,21 @@ impl<R: BufRead> Reader<R> {
         result.and(flushed)
     }
 
-    /// Converts `data`, the whole rest of the input, without copying it.
+    /// Converts `data[at..]`, the whole rest of the input, without copying
+    /// it.
     fn convert_in_place<W: Write>(
         &mut self,
         fused: &mut Fused,
         general: &mut General<'_, W>,
         data: &mut Vec<u8>,
+        at: usize,
         blocks: &mut Vec<Block>,
     ) -> Result<()> {
         self.eof = true;
         let end = data.len();
         // Room for the fixed-size copies past the last token.
         data.resize(end + SLACK, 0);
-        self.convert_lines(fused, general, data, end, true, blocks)?;
+        self.convert_lines(fused, general, &data[at..], end - at, true, blocks)?;
         data.truncate(end);
         Ok(())
     }
@@ -1169,8 +1171,9 @@ impl<R: BufRead> Reader<R> {
 
 impl Reader<std::io::Cursor<Vec<u8>>> {
     /// [`Reader::copy_to_conll`] for input already in memory (a chunk of a
-    /// larger input, say): the fused route converts the buffer where it is
-    /// rather than copying it a block at a time.
+    /// larger input, say), from the cursor's position on: the fused route
+    /// converts the buffer where it is rather than copying it a block at a
+    /// time.
     ///
     /// # Errors
     /// As [`Reader::copy_to_conll`].
@@ -1180,12 +1183,13 @@ impl Reader<std::io::Cursor<Vec<u8>>> {
         summary: &mut Summary,
         on_repair: &mut dyn FnMut(&Repair),
     ) -> Result<()> {
-        if self.inner.position() != 0 || !self.fusable(writer.scheme()) {
+        let at = usize::try_from(self.inner.position()).unwrap_or(usize::MAX);
+        if at > self.inner.get_ref().len() || !self.fusable(writer.scheme()) {
             return self.copy_to_conll(writer, summary, on_repair);
         }
         self.decide_html()?;
         let mut data = std::mem::take(self.inner.get_mut());
-        let result = self.copy_to_conll_with(writer, summary, on_repair, Some(&mut data));
+        let result = self.copy_to_conll_with(writer, summary, on_repair, Some((&mut data, at)));
         // The buffer goes back, read to its end, for a caller that reuses it.
         let end = data.len() as u64;
         *self.inner.get_mut() = data;

@@ -2,9 +2,10 @@
 //! scheme, and prove with counts that no entity was lost.
 
 use std::collections::BTreeSet;
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
@@ -17,7 +18,10 @@ use nerkit::html::HtmlMode;
 use nerkit::spans::{Align, Overlaps};
 use nerkit::{conll, jsonl, spans, Error, OffsetUnit, Repair, Sentence, TagScheme, Tokenizer};
 
-use nerkit::parallel::{BufferPool, ChunkOutput, Chunker, Cut, Pipeline, CHUNK_BYTES};
+use nerkit::parallel::{
+    self, BufferPool, ChunkOutput, ChunkStart, Chunker, Cut, Pipeline, Redo, Stretch, CHUNK_BYTES,
+};
+use nerkit::span::Position;
 
 use super::{inputs_or_stdin, open_input, Input, Output};
 
@@ -453,6 +457,10 @@ struct Pools {
     outputs: BufferPool,
 }
 
+/// How much of the start of an input decides, for every chunk, whether
+/// HTML is stripped.
+const SAMPLE_BYTES: usize = 64 * 1024;
+
 /// How the chunks of one input are read.
 #[derive(Clone)]
 enum ChunkReader {
@@ -484,8 +492,18 @@ fn convert_chunked(
     } else {
         Cut::Lines
     };
-    let mut chunker = Chunker::new(input.reader, cut, args.chunk_size.max(1), unit)
-        .with_pool(pools.chunks.clone());
+    // A regular file of bracket text with byte offsets is read by the
+    // threads themselves, a stretch each, and the start of it here only for
+    // what is decided once for the whole input.
+    let positioned = input.file.filter(|_| {
+        parallel::POSITIONED_READS && format == Format::Bracket && unit == OffsetUnit::Bytes
+    });
+    let size = if positioned.is_some() {
+        SAMPLE_BYTES
+    } else {
+        args.chunk_size.max(1)
+    };
+    let mut chunker = Chunker::new(input.reader, cut, size, unit).with_pool(pools.chunks.clone());
     let io_error = |e: Error| e.with_path(&name);
     let Some((first, first_start)) = chunker.next_chunk().map_err(io_error)? else {
         return Ok(());
@@ -511,7 +529,7 @@ fn convert_chunked(
         _ => {
             let mut opts = bracket_options(args);
             if opts.html == HtmlMode::Auto {
-                let prefix = &first[..first.len().min(64 * 1024)];
+                let prefix = &first[..first.len().min(SAMPLE_BYTES)];
                 opts.html = if nerkit::html::contains_markup(prefix) {
                     HtmlMode::Strip
                 } else {
@@ -522,72 +540,163 @@ fn convert_chunked(
             ChunkReader::Bracket(opts)
         }
     };
-    let how = std::sync::Arc::new(how);
-    let to = args.to;
-    let writer_options = WriterOptions::of(args);
+    let job = Arc::new(ChunkJob {
+        how,
+        to: args.to,
+        writer_options: WriterOptions::of(args),
+        pools: pools.clone(),
+        source,
+    });
+    if let Some(file) = positioned {
+        // The first chunk, read for the decisions above, was only a sample.
+        pools.chunks.give(first);
+        return convert_stretches(&name, file, args.chunk_size, &job, pipeline, sink);
+    }
     let mut next = Some((first, first_start));
     while let Some((chunk, start)) = next.take() {
-        let how = std::sync::Arc::clone(&how);
-        let pools = pools.clone();
-        let task = move || {
-            let first = start.index == 0;
-            let mut out = ChunkOutput {
-                source,
-                ..ChunkOutput::default()
-            };
-            let mut repairs = Vec::new();
-            if let (ChunkReader::Bracket(o), ToFormat::Conll) = (&*how, to) {
-                // The chunk is in memory already: the fused route converts
-                // it where it is.
-                // CoNLL lines take about one and a half times the bytes of
-                // bracket text; room for twice that, in whole mebibytes,
-                // spares regrowing, and a pooled buffer then fits the next
-                // chunk's output too.
-                let mut bytes = pools.outputs.take();
-                bytes.reserve((2 * chunk.len()).next_multiple_of(1 << 20));
-                let mut reader = bracket::Reader::new(std::io::Cursor::new(chunk), o.clone())
-                    .starting_at(start.line, start.byte, start.unit, first);
-                let mut writer = conll::Writer::new(bytes, writer_options.scheme)
-                    .with_docstart(writer_options.docstart)
-                    .with_columns(writer_options.columns);
-                let result = reader
-                    .copy_in_memory_to_conll(&mut writer, &mut out.summary, &mut |r| {
-                        repairs.push(r.clone())
-                    })
-                    .and_then(|()| writer.finish());
-                pools.chunks.give(reader.into_inner().into_inner());
-                out.bytes = writer.into_inner();
-                out.repairs = repairs;
-                out.error = result.err();
-                return out;
-            }
-            let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(chunk));
-            let mut reader = match &*how {
-                ChunkReader::Bracket(o) => AnyReader::Bracket(
-                    bracket::Reader::new(reader, o.clone())
-                        .starting_at(start.line, start.byte, start.unit, first),
-                ),
-                ChunkReader::Conll(o) => AnyReader::Conll(
-                    conll::Reader::new(reader, o.clone())
-                        .starting_at(start.line, start.byte, first),
-                ),
-            };
-            let mut bytes = pools.outputs.take();
-            let mut writer = make_writer(to, &writer_options, &mut bytes);
-            let result = copy(&mut reader, &mut writer, &mut out.summary, &mut |r| {
-                repairs.push(r.clone())
-            })
-            .and_then(|()| writer.finish());
-            drop(writer);
-            out.bytes = bytes;
-            out.repairs = repairs;
-            out.error = result.err();
-            out
-        };
-        pipeline.submit(task, sink)?;
+        let job = Arc::clone(&job);
+        pipeline.submit(move || convert_chunk(&job, chunk, 0, start), sink)?;
         next = chunker.next_chunk().map_err(io_error)?;
     }
     Ok(())
+}
+
+/// What every chunk of one input is converted with.
+struct ChunkJob {
+    how: ChunkReader,
+    to: ToFormat,
+    writer_options: WriterOptions,
+    pools: Pools,
+    source: usize,
+}
+
+/// Converts `chunk[at..]`, which starts at `start` in its input, to memory.
+fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -> ChunkOutput {
+    let first = start.index == 0;
+    let mut out = ChunkOutput {
+        source: job.source,
+        ..ChunkOutput::default()
+    };
+    let mut input = std::io::Cursor::new(chunk);
+    input.set_position(at as u64);
+    let (pools, options) = (&job.pools, &job.writer_options);
+    let mut repairs = Vec::new();
+    if let (ChunkReader::Bracket(o), ToFormat::Conll) = (&job.how, job.to) {
+        // The chunk is in memory already: the fused route converts it
+        // where it is.
+        // CoNLL lines take about one and a half times the bytes of bracket
+        // text; room for twice that, in whole mebibytes, spares regrowing,
+        // and a pooled buffer then fits the next chunk's output too.
+        let mut bytes = pools.outputs.take();
+        bytes.reserve((2 * (input.get_ref().len() - at)).next_multiple_of(1 << 20));
+        let mut reader = bracket::Reader::new(input, o.clone())
+            .starting_at(start.line, start.byte, start.unit, first);
+        let mut writer = conll::Writer::new(bytes, options.scheme)
+            .with_docstart(options.docstart)
+            .with_columns(options.columns);
+        let result = reader
+            .copy_in_memory_to_conll(&mut writer, &mut out.summary, &mut |r| {
+                repairs.push(r.clone())
+            })
+            .and_then(|()| writer.finish());
+        out.lines = reader.next_line_number() - start.line;
+        pools.chunks.give(reader.into_inner().into_inner());
+        out.bytes = writer.into_inner();
+        out.repairs = repairs;
+        out.error = result.err();
+        return out;
+    }
+    let reader: Box<dyn BufRead> = Box::new(input);
+    let mut reader = match &job.how {
+        ChunkReader::Bracket(o) => AnyReader::Bracket(
+            bracket::Reader::new(reader, o.clone())
+                .starting_at(start.line, start.byte, start.unit, first),
+        ),
+        ChunkReader::Conll(o) => AnyReader::Conll(
+            conll::Reader::new(reader, o.clone()).starting_at(start.line, start.byte, first),
+        ),
+    };
+    let mut bytes = pools.outputs.take();
+    let mut writer = make_writer(job.to, options, &mut bytes);
+    let result = copy(&mut reader, &mut writer, &mut out.summary, &mut |r| {
+        repairs.push(r.clone())
+    })
+    .and_then(|()| writer.finish());
+    drop(writer);
+    if let AnyReader::Bracket(r) = &reader {
+        out.lines = r.next_line_number() - start.line;
+    }
+    out.bytes = bytes;
+    out.repairs = repairs;
+    out.error = result.err();
+    out
+}
+
+/// Converts a regular file by stretches, each read by the thread that
+/// converts it. Line numbers are counted as the chunks are delivered: a
+/// chunk's repairs are renumbered then, and a chunk that stopped at an
+/// error is converted again knowing its first line (see [`deliver`]).
+fn convert_stretches(
+    name: &std::path::Path,
+    (file, len): (std::fs::File, u64),
+    size: usize,
+    job: &Arc<ChunkJob>,
+    pipeline: &mut Pipeline,
+    sink: &mut dyn FnMut(ChunkOutput) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let file = Arc::new(file);
+    let mut progress = io::stderr()
+        .is_terminal()
+        .then(|| super::Progress::standalone(name.display().to_string(), Some(len)));
+    for stretch in parallel::stretches(len, size) {
+        let (job, file) = (Arc::clone(job), Arc::clone(&file));
+        let task = move || {
+            let mut out = convert_stretch(&job, &file, stretch, 1);
+            if out.error.is_some() {
+                out.redo = Some(Redo::new(move |line| {
+                    convert_stretch(&job, &file, stretch, line)
+                }));
+            }
+            out
+        };
+        pipeline.submit(task, sink)?;
+        if let Some(p) = progress.as_mut() {
+            p.advance(stretch.len.min(len - stretch.start));
+        }
+    }
+    Ok(())
+}
+
+/// Reads and converts one stretch of a file, numbering its lines from
+/// `line`.
+fn convert_stretch(
+    job: &ChunkJob,
+    file: &std::fs::File,
+    stretch: Stretch,
+    line: u64,
+) -> ChunkOutput {
+    let mut buf = job.pools.chunks.take_stale();
+    let text = match parallel::read_stretch(file, stretch, &mut buf) {
+        Ok(text) => text,
+        Err(e) => {
+            return ChunkOutput {
+                source: job.source,
+                error: Some(e.into()),
+                relative_lines: true,
+                ..ChunkOutput::default()
+            }
+        }
+    };
+    buf.truncate(text.range.end);
+    let start = ChunkStart {
+        index: stretch.index,
+        line,
+        byte: text.byte,
+        unit: text.byte,
+    };
+    let mut out = convert_chunk(job, buf, text.range.start, start);
+    out.relative_lines = true;
+    out
 }
 
 /// The number of threads to use: the one asked for, or one per core.
@@ -620,6 +729,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
     if threads > 1 && matches!(args.to, ToFormat::Conll | ToFormat::Jsonl) {
         let mut pipeline = Pipeline::new(threads)?;
         let pools = Pools::default();
+        let mut lines = LineCount::default();
         let names: Vec<PathBuf> = paths
             .iter()
             .map(|p| {
@@ -634,8 +744,16 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
         for (source, path) in paths.iter().enumerate() {
             let mut input = open_input(path)?;
             let format = input_format(args, &mut input)?;
-            let mut sink =
-                |o: ChunkOutput| deliver(o, &mut output, &mut total, &names, &pools.outputs);
+            let mut sink = |o: ChunkOutput| {
+                deliver(
+                    o,
+                    &mut output,
+                    &mut total,
+                    &names,
+                    &pools.outputs,
+                    &mut lines,
+                )
+            };
             if can_chunk(args, format) {
                 convert_chunked(
                     args,
@@ -654,7 +772,16 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
                 writer.finish()?;
             }
         }
-        pipeline.finish(&mut |o| deliver(o, &mut output, &mut total, &names, &pools.outputs))?;
+        pipeline.finish(&mut |o| {
+            deliver(
+                o,
+                &mut output,
+                &mut total,
+                &names,
+                &pools.outputs,
+                &mut lines,
+            )
+        })?;
     } else {
         let mut writer = make_writer(args.to, &WriterOptions::of(args), &mut output);
         for path in &paths {
@@ -684,15 +811,45 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The number of the line the next chunk of an input starts at, for chunks
+/// converted before the lines before them were counted.
+#[derive(Default)]
+struct LineCount {
+    source: Option<usize>,
+    next: u64,
+}
+
 /// Writes a finished chunk's output, prints its repairs and adds its
 /// counts; stops at its error.
 fn deliver(
-    o: ChunkOutput,
+    mut o: ChunkOutput,
     out: &mut dyn Write,
     total: &mut Summary,
     names: &[PathBuf],
     pool: &BufferPool,
+    lines: &mut LineCount,
 ) -> Result<(), Error> {
+    if o.relative_lines {
+        if lines.source != Some(o.source) {
+            *lines = LineCount {
+                source: Some(o.source),
+                next: 1,
+            };
+        }
+        let first = lines.next;
+        lines.next += o.lines;
+        if let Some(redo) = o.redo.take() {
+            // Errors name their line in their messages too: convert again.
+            pool.give(std::mem::take(&mut o.bytes));
+            o = redo.run(first);
+        } else {
+            for r in &mut o.repairs {
+                if r.pos.line() > 0 {
+                    r.pos = Position::new(r.pos.line() + first - 1, r.pos.column(), r.pos.byte());
+                }
+            }
+        }
+    }
     let name = &names[o.source];
     for r in &o.repairs {
         super::warn(&format!("{}:{}: {}", name.display(), r.pos, r.message));

@@ -37,6 +37,9 @@ pub struct Input {
     pub name: PathBuf,
     /// The buffered reader.
     pub reader: Box<dyn BufRead>,
+    /// The file again when it is a regular file, for reading it by
+    /// offset (`--threads`), and its length.
+    pub file: Option<(File, u64)>,
 }
 
 /// Opens `path` for reading; `-` is stdin.
@@ -45,9 +48,15 @@ pub fn open_input(path: &Path) -> Result<Input, Error> {
         return Ok(Input {
             name: PathBuf::from("<stdin>"),
             reader: Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
+            file: None,
         });
     }
     let file = File::open(path).map_err(|e| Error::from(e).with_path(path))?;
+    let positioned = file
+        .metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .and_then(|m| Some((file.try_clone().ok()?, m.len())));
     let reader: Box<dyn BufRead> = if io::stderr().is_terminal() {
         let total = file.metadata().ok().map(|m| m.len());
         Box::new(BufReader::with_capacity(
@@ -60,6 +69,7 @@ pub fn open_input(path: &Path) -> Result<Input, Error> {
     Ok(Input {
         name: path.to_path_buf(),
         reader,
+        file: positioned,
     })
 }
 
@@ -250,6 +260,19 @@ impl<R> Progress<R> {
             ),
         };
         let _ = write!(io::stderr(), "\r\x1b[K{line}");
+    }
+}
+
+impl Progress<()> {
+    /// A progress line for work that reads its input some other way.
+    pub(crate) fn standalone(name: String, total: Option<u64>) -> Progress<()> {
+        Progress::new((), name, total)
+    }
+
+    /// Counts `n` more bytes done.
+    pub(crate) fn advance(&mut self, n: u64) {
+        self.read += n;
+        self.show();
     }
 }
 

@@ -66,6 +66,33 @@ impl BufferPool {
     }
 }
 
+/// A buffer that goes back to its pool when dropped, for a reader that
+/// owns its input (`Cursor<Pooled>`) and is dropped rather than taken apart.
+#[derive(Debug)]
+pub struct Pooled {
+    buf: Vec<u8>,
+    pool: BufferPool,
+}
+
+impl Pooled {
+    /// `buf`, to be given back to `pool`.
+    pub fn new(buf: Vec<u8>, pool: BufferPool) -> Pooled {
+        Pooled { buf, pool }
+    }
+}
+
+impl AsRef<[u8]> for Pooled {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        self.pool.give(std::mem::take(&mut self.buf));
+    }
+}
+
 /// The least read past a chunk's size while looking for its cut.
 const READ_PAST: usize = 64 * 1024;
 
@@ -570,6 +597,19 @@ mod tests {
             .take_while(|b| b.capacity() > 0)
             .count();
         assert_eq!(kept, POOL_BUFFERS);
+    }
+
+    #[test]
+    fn a_pooled_buffer_goes_back_when_dropped() {
+        let pool = BufferPool::default();
+        let buf = Vec::with_capacity(100);
+        let at = buf.as_ptr();
+        let mut reader = std::io::Cursor::new(Pooled::new(buf, pool.clone()));
+        assert_eq!(std::io::BufRead::fill_buf(&mut reader).unwrap(), b"");
+        assert_eq!(pool.take().capacity(), 0, "not back before the drop");
+        drop(reader);
+        let back = pool.take();
+        assert_eq!(back.as_ptr(), at);
     }
 
     #[test]

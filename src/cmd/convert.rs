@@ -19,7 +19,8 @@ use nerkit::spans::{Align, Overlaps};
 use nerkit::{conll, jsonl, spans, Error, OffsetUnit, Repair, Sentence, TagScheme, Tokenizer};
 
 use nerkit::parallel::{
-    self, BufferPool, ChunkOutput, ChunkStart, Chunker, Cut, Pipeline, Redo, Stretch, CHUNK_BYTES,
+    self, BufferPool, ChunkOutput, ChunkStart, Chunker, Cut, Pipeline, Pooled, Redo, Stretch,
+    CHUNK_BYTES,
 };
 use nerkit::span::Position;
 
@@ -577,8 +578,6 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
         source: job.source,
         ..ChunkOutput::default()
     };
-    let mut input = std::io::Cursor::new(chunk);
-    input.set_position(at as u64);
     let (pools, options) = (&job.pools, &job.writer_options);
     let mut repairs = Vec::new();
     if let (ChunkReader::Bracket(o), ToFormat::Conll) = (&job.how, job.to) {
@@ -588,7 +587,9 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
         // text; room for twice that, in whole mebibytes, spares regrowing,
         // and a pooled buffer then fits the next chunk's output too.
         let mut bytes = pools.outputs.take();
-        bytes.reserve((2 * (input.get_ref().len() - at)).next_multiple_of(1 << 20));
+        bytes.reserve((2 * (chunk.len() - at)).next_multiple_of(1 << 20));
+        let mut input = std::io::Cursor::new(chunk);
+        input.set_position(at as u64);
         let mut reader = bracket::Reader::new(input, o.clone())
             .starting_at(start.line, start.byte, start.unit, first);
         let mut writer = conll::Writer::new(bytes, options.scheme)
@@ -606,6 +607,10 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
         out.error = result.err();
         return out;
     }
+    // The reader is boxed and dropped, not taken apart: the buffer goes
+    // back to the pool by itself.
+    let mut input = std::io::Cursor::new(Pooled::new(chunk, pools.chunks.clone()));
+    input.set_position(at as u64);
     let reader: Box<dyn BufRead> = Box::new(input);
     let mut reader = match &job.how {
         ChunkReader::Bracket(o) => AnyReader::Bracket(

@@ -215,6 +215,15 @@ if wanted convert; then
     fi
     if (( $(nproc) > 1 )) && "$NERKIT" convert --help 2>/dev/null | grep -q -- '--threads'; then
         add "$work" "nerkit --threads $(nproc)" "'$NERKIT' convert --threads $(nproc) -q -o /dev/null '$BRACKET'" "$bracket_mb" MB
+        # The ceiling for --threads on this machine: as many one-thread
+        # processes as cores at once, each on its share of the lines.
+        rm -f "$BENCH_DIR"/piece.*
+        if split -n "l/$(nproc)" -d "$BRACKET" "$BENCH_DIR/piece."; then
+            pieces=$(printf "'%s' " "$BENCH_DIR"/piece.*)
+            add "$work" "$(nproc) processes, 1/$(nproc) each" "'$S/pieces.sh' '$NERKIT' $pieces" "$bracket_mb" MB
+        else
+            skip "the ceiling for --threads: split -n l/N (GNU coreutils) is needed"
+        fi
     else
         skip "nerkit --threads: this build has no convert --threads (or one core)"
     fi

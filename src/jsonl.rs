@@ -88,12 +88,15 @@ impl<W: Write> SentenceWriter for Writer<W> {
                     }
                 }
                 buf.extend_from_slice(b"],\"offsets\":[");
+                // Two numbers a token: formatting them through `fmt` took a
+                // third of the time of writing JSON lines.
+                let mut number = itoa::Buffer::new();
                 for (i, token) in sentence.tokens().enumerate() {
-                    if i > 0 {
-                        buf.push(b',');
-                    }
-                    // Writing into a Vec cannot fail.
-                    let _ = write!(buf, "[{},{}]", token.span.start(), token.span.end());
+                    buf.extend_from_slice(if i > 0 { b",[" } else { b"[" });
+                    buf.extend_from_slice(number.format(token.span.start()).as_bytes());
+                    buf.push(b',');
+                    buf.extend_from_slice(number.format(token.span.end()).as_bytes());
+                    buf.push(b']');
                 }
                 buf.extend_from_slice(b"]}\n");
                 out.write_all(buf)?;

@@ -24,7 +24,7 @@ pub const CHUNK_BYTES: usize = 1 << 20;
 /// The most buffers a [`BufferPool`] keeps, and the largest it keeps: the
 /// buffers of the chunks in flight, not those a very long line grew.
 const POOL_BUFFERS: usize = 32;
-const POOL_BUFFER_BYTES: usize = 4 * CHUNK_BYTES;
+const POOL_BUFFER_BYTES: usize = 8 * CHUNK_BYTES;
 
 /// Buffers of finished chunks, kept for the next ones: a chunk in fresh
 /// memory takes a page fault every 4 KiB, which on two threads cost about

@@ -734,8 +734,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
     if threads > 1 && matches!(args.to, ToFormat::Conll | ToFormat::Jsonl) {
         let mut pipeline = Pipeline::new(threads)?;
         let pools = Pools::default();
-        let mut lines = LineCount::default();
-        let names: Vec<PathBuf> = paths
+        let names = paths
             .iter()
             .map(|p| {
                 if p.as_os_str() == "-" {
@@ -745,20 +744,18 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
                 }
             })
             .collect();
+        let mut delivery = Delivery {
+            out: &mut output,
+            total: &mut total,
+            names,
+            pool: pools.outputs.clone(),
+            source: None,
+            next_line: 1,
+        };
         let writer_options = WriterOptions::of(args);
         for (source, path) in paths.iter().enumerate() {
             let mut input = open_input(path)?;
             let format = input_format(args, &mut input)?;
-            let mut sink = |o: ChunkOutput| {
-                deliver(
-                    o,
-                    &mut output,
-                    &mut total,
-                    &names,
-                    &pools.outputs,
-                    &mut lines,
-                )
-            };
             if can_chunk(args, format) {
                 convert_chunked(
                     args,
@@ -767,26 +764,17 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
                     source,
                     &mut pipeline,
                     &pools,
-                    &mut sink,
+                    &mut |o| delivery.deliver(o),
                     &mut inputs,
                 )?;
             } else {
-                pipeline.finish(&mut sink)?;
-                let mut writer = make_writer(args.to, &writer_options, &mut output);
-                convert_sequential(args, input, &mut writer, &mut total, &mut inputs)?;
+                pipeline.finish(&mut |o| delivery.deliver(o))?;
+                let mut writer = make_writer(args.to, &writer_options, &mut *delivery.out);
+                convert_sequential(args, input, &mut writer, delivery.total, &mut inputs)?;
                 writer.finish()?;
             }
         }
-        pipeline.finish(&mut |o| {
-            deliver(
-                o,
-                &mut output,
-                &mut total,
-                &names,
-                &pools.outputs,
-                &mut lines,
-            )
-        })?;
+        pipeline.finish(&mut |o| delivery.deliver(o))?;
     } else {
         let mut writer = make_writer(args.to, &WriterOptions::of(args), &mut output);
         for path in &paths {
@@ -816,55 +804,57 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The number of the line the next chunk of an input starts at, for chunks
-/// converted before the lines before them were counted.
-#[derive(Default)]
-struct LineCount {
+/// Where finished chunks go, in input order.
+struct Delivery<'a> {
+    out: &'a mut dyn Write,
+    total: &'a mut Summary,
+    /// The input names for messages, by source index.
+    names: Vec<PathBuf>,
+    /// Where output buffers go back to.
+    pool: BufferPool,
+    /// The input whose chunks are being delivered, and the number of the
+    /// line its next chunk starts at, for chunks converted before the lines
+    /// before them were counted.
     source: Option<usize>,
-    next: u64,
+    next_line: u64,
 }
 
-/// Writes a finished chunk's output, prints its repairs and adds its
-/// counts; stops at its error.
-fn deliver(
-    mut o: ChunkOutput,
-    out: &mut dyn Write,
-    total: &mut Summary,
-    names: &[PathBuf],
-    pool: &BufferPool,
-    lines: &mut LineCount,
-) -> Result<(), Error> {
-    if o.relative_lines {
-        if lines.source != Some(o.source) {
-            *lines = LineCount {
-                source: Some(o.source),
-                next: 1,
-            };
-        }
-        let first = lines.next;
-        lines.next += o.lines;
-        if let Some(redo) = o.redo.take() {
-            // Errors name their line in their messages too: convert again.
-            pool.give(std::mem::take(&mut o.bytes));
-            o = redo.run(first);
-        } else {
-            for r in &mut o.repairs {
-                if r.pos.line() > 0 {
-                    r.pos = Position::new(r.pos.line() + first - 1, r.pos.column(), r.pos.byte());
+impl Delivery<'_> {
+    /// Writes a finished chunk's output, prints its repairs and adds its
+    /// counts; stops at its error.
+    fn deliver(&mut self, mut o: ChunkOutput) -> Result<(), Error> {
+        if o.relative_lines {
+            if self.source != Some(o.source) {
+                self.source = Some(o.source);
+                self.next_line = 1;
+            }
+            let first = self.next_line;
+            self.next_line += o.lines;
+            if let Some(redo) = o.redo.take() {
+                // Errors name their line in their messages too: convert
+                // again.
+                self.pool.give(std::mem::take(&mut o.bytes));
+                o = redo.run(first);
+            } else {
+                for r in &mut o.repairs {
+                    if r.pos.line() > 0 {
+                        r.pos =
+                            Position::new(r.pos.line() + first - 1, r.pos.column(), r.pos.byte());
+                    }
                 }
             }
         }
-    }
-    let name = &names[o.source];
-    for r in &o.repairs {
-        super::warn(&format!("{}:{}: {}", name.display(), r.pos, r.message));
-    }
-    out.write_all(&o.bytes)?;
-    pool.give(o.bytes);
-    total.merge(&o.summary);
-    match o.error {
-        Some(e) => Err(e.with_path(name)),
-        None => Ok(()),
+        let name = &self.names[o.source];
+        for r in &o.repairs {
+            super::warn(&format!("{}:{}: {}", name.display(), r.pos, r.message));
+        }
+        self.out.write_all(&o.bytes)?;
+        self.pool.give(o.bytes);
+        self.total.merge(&o.summary);
+        match o.error {
+            Some(e) => Err(e.with_path(name)),
+            None => Ok(()),
+        }
     }
 }
 

@@ -7,6 +7,13 @@
 //! chunks are in flight, so memory stays bounded whatever the input size.
 //! Each chunk knows the line, byte and offset-unit position it starts at,
 //! so errors and offsets are exactly those of a one-thread run.
+//!
+//! A [`Chunker`] cuts any reader on the caller's thread. A regular file of
+//! lines can instead be cut by offset into [`Stretch`]es that each thread
+//! reads for itself ([`read_stretch`]); a stretch's first line number is
+//! then known only when the chunks before it are done, so its output says
+//! how many lines it read and holds line numbers from 1
+//! ([`ChunkOutput::relative_lines`]) for the caller to fix in order.
 
 use std::collections::BTreeMap;
 use std::fs::File;

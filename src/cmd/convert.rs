@@ -583,9 +583,10 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
     if let (ChunkReader::Bracket(o), ToFormat::Conll) = (&job.how, job.to) {
         // The chunk is in memory already: the fused route converts it
         // where it is.
-        // CoNLL lines take about one and a half times the bytes of bracket
-        // text; room for twice that, in whole mebibytes, spares regrowing,
-        // and a pooled buffer then fits the next chunk's output too.
+        // CoNLL lines take about 1.2 times the bytes of bracket text (more
+        // with long labels); room for twice that, in whole mebibytes,
+        // spares regrowing, and a pooled buffer then fits the next chunk's
+        // output too.
         let mut bytes = pools.outputs.take();
         bytes.reserve((2 * (chunk.len() - at)).next_multiple_of(1 << 20));
         let mut input = std::io::Cursor::new(chunk);
@@ -640,7 +641,8 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
 /// Converts a regular file by stretches, each read by the thread that
 /// converts it. Line numbers are counted as the chunks are delivered: a
 /// chunk's repairs are renumbered then, and a chunk that stopped at an
-/// error is converted again knowing its first line (see [`deliver`]).
+/// error is converted again knowing its first line (see
+/// [`Delivery::deliver`]).
 fn convert_stretches(
     name: &std::path::Path,
     (file, len): (std::fs::File, u64),
@@ -829,7 +831,6 @@ impl Delivery<'_> {
                 self.next_line = 1;
             }
             let first = self.next_line;
-            self.next_line += o.lines;
             if let Some(redo) = o.redo.take() {
                 // Errors name their line in their messages too: convert
                 // again.
@@ -843,6 +844,7 @@ impl Delivery<'_> {
                     }
                 }
             }
+            self.next_line = first + o.lines;
         }
         let name = &self.names[o.source];
         for r in &o.repairs {

@@ -392,6 +392,32 @@ fn threads_give_the_output_of_one_thread() {
     }
 }
 
+/// Where output and summary share a terminal, the summary comes after the
+/// whole output, with one thread or several.
+#[test]
+fn summary_follows_the_output_on_a_shared_stream() {
+    let dir = temp_dir();
+    let stdout = run(&["convert", "--threads", "1", "-q", CABLE]).stdout;
+    for threads in ["1", "2"] {
+        let shared = dir.path().join(format!("both-{threads}.txt"));
+        let file = std::fs::File::create(&shared).unwrap();
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_nerkit"))
+            .args(["convert", "--threads", threads, "--chunk-size", "97", CABLE])
+            .current_dir(root())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let both = std::fs::read(&shared).unwrap();
+        assert!(
+            both.starts_with(&stdout) && both[stdout.len()..].starts_with(b"nerkit convert:"),
+            "--threads {threads}: {}",
+            String::from_utf8_lossy(&both[stdout.len().saturating_sub(200)..])
+        );
+    }
+}
+
 /// Errors and repairs name their line whether the chunks are cut by the
 /// main thread (stdin) or read by the threads themselves (a file, whose
 /// lines are counted only as the chunks are delivered).

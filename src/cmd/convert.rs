@@ -777,6 +777,9 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
             }
         }
         pipeline.finish(&mut |o| delivery.deliver(o))?;
+        // As the writers do at their end, so that the output comes before
+        // the summary where both go to one terminal.
+        delivery.out.flush()?;
     } else {
         let mut writer = make_writer(args.to, &WriterOptions::of(args), &mut output);
         for path in &paths {

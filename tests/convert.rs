@@ -392,6 +392,71 @@ fn threads_give_the_output_of_one_thread() {
     }
 }
 
+/// A file read by the threads a stretch each: a byte-order mark, CRLF line
+/// ends, lines longer than a stretch, HTML, character references and no
+/// line end at the end give what one thread gives, whatever the stretch.
+#[test]
+fn threads_reading_stretches_give_the_output_of_one_thread() {
+    let pieces = [
+        "a",
+        "bb",
+        "[ORG X Y ]",
+        "[PER Z ]",
+        "Pakistan\u{2019}s",
+        "<b>t</b>",
+        "&amp;",
+        "&#91;q&#93;",
+        "<a id='par1' href='#par1'>\u{b6}</a>1",
+    ];
+    let mut text = String::from("\u{feff}[PER Ryan ] met [LOC Pakistan ] officials .\r\n");
+    for i in 0..400 {
+        let n = [1, 2, 7, 300][i % 4];
+        let line: Vec<&str> = (0..n)
+            .map(|j| pieces[(i * 7 + j * 3) % pieces.len()])
+            .collect();
+        text.push_str(&line.join(" "));
+        text.push_str(if i % 3 == 0 { "\r\n" } else { "\n" });
+    }
+    text.push_str("[MISC last ] line");
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("mix.txt"), &text).unwrap();
+    for args in [
+        &[][..],
+        &["--html", "keep"],
+        &["--docstart"],
+        &["--to", "jsonl"],
+    ] {
+        let one = run_in(
+            dir.path(),
+            &[&["convert", "--threads", "1"], args, &["mix.txt"]].concat(),
+            b"",
+        );
+        assert_eq!(
+            one.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&one.stderr)
+        );
+        for chunk in ["61", "999", "65536"] {
+            let many = run_in(
+                dir.path(),
+                &[
+                    &["convert", "--threads", "2", "--chunk-size", chunk],
+                    args,
+                    &["mix.txt"],
+                ]
+                .concat(),
+                b"",
+            );
+            assert!(
+                one.stdout == many.stdout,
+                "{args:?}, stretches of {chunk} bytes"
+            );
+            assert_eq!(parts(&one).2, parts(&many).2, "{args:?} summary");
+        }
+    }
+}
+
 /// Where output and summary share a terminal, the summary comes after the
 /// whole output, with one thread or several.
 #[test]

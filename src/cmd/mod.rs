@@ -52,13 +52,13 @@ pub fn open_input(path: &Path) -> Result<Input, Error> {
         });
     }
     let file = File::open(path).map_err(|e| Error::from(e).with_path(path))?;
-    let positioned = file
-        .metadata()
-        .ok()
-        .filter(std::fs::Metadata::is_file)
+    let metadata = file.metadata().ok();
+    let positioned = metadata
+        .as_ref()
+        .filter(|m| m.is_file())
         .and_then(|m| Some((file.try_clone().ok()?, m.len())));
     let reader: Box<dyn BufRead> = if io::stderr().is_terminal() {
-        let total = file.metadata().ok().map(|m| m.len());
+        let total = metadata.map(|m| m.len());
         Box::new(BufReader::with_capacity(
             1 << 16,
             Progress::new(file, path.display().to_string(), total),

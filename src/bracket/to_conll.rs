@@ -790,6 +790,7 @@ impl Fused {
         self.emit_lines(blocks, src, from, to)
     }
 
+    /// The body of [`Fused::emit`], inlined into each build of it.
     #[inline(always)]
     fn emit_lines(
         &mut self,

@@ -376,20 +376,27 @@ fn threads_give_the_output_of_one_thread() {
         for chunk in ["97", "4096"] {
             let many =
                 run(&[&["convert", "--threads", "3", "--chunk-size", chunk], *args].concat());
-            assert_eq!(one.status.code(), Some(0));
-            assert_eq!(
-                many.status.code(),
-                Some(0),
-                "{}",
-                String::from_utf8_lossy(&many.stderr)
+            assert_same_run(
+                &one,
+                &many,
+                &format!("{args:?} with chunks of {chunk} bytes"),
             );
-            assert!(
-                one.stdout == many.stdout,
-                "{args:?} with chunks of {chunk} bytes"
-            );
-            assert_eq!(parts(&one).2, parts(&many).2, "{args:?} summary");
         }
     }
+}
+
+/// Both runs succeeded with the same output and summary.
+fn assert_same_run(one: &std::process::Output, many: &std::process::Output, what: &str) {
+    for run in [one, many] {
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{what}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    assert!(one.stdout == many.stdout, "{what}: output");
+    assert_eq!(parts(one).2, parts(many).2, "{what}: summary");
 }
 
 /// A file read by the threads a stretch each: a byte-order mark, CRLF line
@@ -431,12 +438,6 @@ fn threads_reading_stretches_give_the_output_of_one_thread() {
             &[&["convert", "--threads", "1"], args, &["mix.txt"]].concat(),
             b"",
         );
-        assert_eq!(
-            one.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&one.stderr)
-        );
         for chunk in ["61", "999", "65536"] {
             let many = run_in(
                 dir.path(),
@@ -448,11 +449,11 @@ fn threads_reading_stretches_give_the_output_of_one_thread() {
                 .concat(),
                 b"",
             );
-            assert!(
-                one.stdout == many.stdout,
-                "{args:?}, stretches of {chunk} bytes"
+            assert_same_run(
+                &one,
+                &many,
+                &format!("{args:?}, stretches of {chunk} bytes"),
             );
-            assert_eq!(parts(&one).2, parts(&many).2, "{args:?} summary");
         }
     }
 }

@@ -282,7 +282,9 @@ struct Block {
     newline: u64,
     /// `&` and `<`.
     markup: u64,
-    /// Bytes of non-ASCII chars.
+    /// Bytes of non-ASCII chars; after [`mark_unusual_runs`], only the
+    /// first byte of each run of them that is not well-formed UTF-8 free
+    /// of whitespace.
     high: u64,
 }
 
@@ -529,34 +531,71 @@ struct Scan {
     references: bool,
     /// A `<`, which may start a tag.
     tags: bool,
-    /// Not UTF-8.
-    invalid: bool,
-    /// A non-ASCII whitespace char, which the masks do not show.
-    unicode_space: bool,
+    /// Invalid UTF-8 or a non-ASCII whitespace char, which the masks do
+    /// not show: the line goes the general way.
+    unusual: bool,
 }
 
-impl Scan {
-    /// Checks the runs of non-ASCII bytes `high` of the block at `at` of
-    /// `text`, those that start at or after `checked`, and returns where
-    /// the last run checked ends. An ASCII byte is a whole char, so a text
-    /// is UTF-8 when each run of non-ASCII bytes is.
-    #[cold]
-    fn check_runs(&mut self, text: &[u8], at: usize, mut high: u64, checked: usize) -> usize {
-        high &= from_bit(checked.saturating_sub(at));
-        let mut end = checked;
-        while high != 0 {
-            let start = at + high.trailing_zeros() as usize;
-            end = start + text[start..].iter().take_while(|&&b| b >= 0x80).count();
-            match one_char(&text[start..end]) {
-                Some(c) => self.unicode_space |= c.is_whitespace(),
-                None => match std::str::from_utf8(&text[start..end]) {
-                    Ok(run) => self.unicode_space |= run.chars().any(char::is_whitespace),
-                    Err(_) => self.invalid = true,
-                },
-            }
-            high &= from_bit(end - at);
+/// True when `run`, a run of non-ASCII bytes, is well-formed UTF-8 with no
+/// whitespace char in it: bytes the masks read rightly as letters.
+#[inline]
+fn plain_run(run: &[u8]) -> bool {
+    match one_char(run) {
+        Some(c) => !c.is_whitespace(),
+        None => std::str::from_utf8(run).is_ok_and(|run| !run.chars().any(char::is_whitespace)),
+    }
+}
+
+/// Keeps in the `high` masks of `blocks` (those of `text`) only the first
+/// byte of each run of non-ASCII bytes that is not [`plain_run`]. An ASCII
+/// byte is a whole char, so a line is UTF-8 when each of its runs is; a run
+/// never holds a line feed, so it belongs to one line. Done once for a
+/// stretch of lines rather than line by line: half the lines of English
+/// tagger output hold a curly quote or a pilcrow. A run cut by the end of
+/// `text` counts as unusual, which only matters to a line cut there too.
+fn mark_unusual_runs(text: &[u8], blocks: &mut [Block]) {
+    // The runs that start before `checked` are done.
+    let mut checked: usize = 0;
+    // The first four bytes of the last runs found plain: English text
+    // repeats a few chars (curly quotes, pilcrows, dashes). No run starts
+    // with a zero byte.
+    let mut plain = [0u32; 4];
+    let mut next_slot = 0;
+    for (k, block) in blocks.iter_mut().enumerate() {
+        if block.high == 0 {
+            continue;
         }
-        end
+        let at = 64 * k;
+        let mut high = block.high & from_bit(checked.saturating_sub(at));
+        let mut unusual = 0;
+        while high != 0 {
+            let rel = high.trailing_zeros() as usize;
+            let rest = !block.high >> rel;
+            let len = if rest != 0 {
+                rest.trailing_zeros() as usize
+            } else {
+                text[at + rel..].iter().take_while(|&&b| b >= 0x80).count()
+            };
+            let start = at + rel;
+            let run = &text[start..start + len];
+            let key = match text.get(start..start + 4) {
+                Some(&[a, b, c, d]) if len <= 4 => {
+                    u32::from_le_bytes([a, b, c, d]) & (u32::MAX >> (32 - 8 * len))
+                }
+                _ => 0,
+            };
+            if key == 0 || !plain.contains(&key) {
+                if plain_run(run) {
+                    plain[next_slot % 4] = key;
+                    next_slot += 1;
+                } else {
+                    unusual |= 1 << rel;
+                }
+            }
+            checked = start + len;
+            high &= from_bit(rel + len);
+        }
+        block.high = unusual;
     }
 }
 
@@ -731,28 +770,28 @@ impl Fused {
         Ok(())
     }
 
-    /// What in the line `text[from..to]`, whose blocks are `blocks`, needs
-    /// a closer look.
+    /// What in the line `text[from..to]`, whose blocks are `blocks` (with
+    /// their unusual runs marked), needs a closer look.
+    #[inline]
     fn check(blocks: &[Block], text: &[u8], from: usize, to: usize) -> Scan {
         let mut scan = Scan::default();
         if from == to {
             return scan;
         }
-        let mut checked = from;
         for (k, bits) in windows(from, to) {
-            let mut markup = blocks[k].markup & bits;
-            while markup != 0 {
-                let at = 64 * k + markup.trailing_zeros() as usize;
-                markup &= markup - 1;
-                if text[at] == b'&' {
-                    scan.references = true;
-                } else {
-                    scan.tags = true;
+            let Block { markup, high, .. } = blocks[k];
+            if (markup | high) & bits != 0 {
+                scan.unusual |= high & bits != 0;
+                let mut markup = markup & bits;
+                while markup != 0 {
+                    let at = 64 * k + markup.trailing_zeros() as usize;
+                    markup &= markup - 1;
+                    if text[at] == b'&' {
+                        scan.references = true;
+                    } else {
+                        scan.tags = true;
+                    }
                 }
-            }
-            let high = blocks[k].high & bits;
-            if high != 0 {
-                checked = scan.check_runs(&text[..to], 64 * k, high, checked);
             }
         }
         scan
@@ -1058,6 +1097,7 @@ impl<R: BufRead> Reader<R> {
             let text = &data[start..stop + SLACK];
             let len = stop - start;
             scan_blocks(&text[..len], blocks);
+            mark_unusual_runs(&text[..len], blocks);
             let done = self.convert_complete_lines(fused, general, text, blocks)?;
             if stop == end {
                 if at_end && done < len {
@@ -1087,19 +1127,37 @@ impl<R: BufRead> Reader<R> {
         blocks: &[Block],
     ) -> Result<usize> {
         let mut start = 0;
+        // The markup and unusual runs seen so far on the current line.
+        let mut carried = 0;
         for k in 0..blocks.len() - 1 {
-            let mut newlines = blocks[k].newline;
+            let Block {
+                newline,
+                markup,
+                high,
+                ..
+            } = blocks[k];
+            let marks = markup | high;
+            // The bits of this block on the current line.
+            let mut line_bits = u64::MAX;
+            let mut newlines = newline;
             while newlines != 0 {
-                let at = 64 * k + newlines.trailing_zeros() as usize;
+                let bit = newlines.trailing_zeros() as usize;
                 newlines &= newlines - 1;
+                let before = (1 << bit) - 1;
+                let marked = carried | (marks & line_bits & before) != 0;
+                carried = 0;
+                line_bits = from_bit(bit + 1);
+                let at = 64 * k + bit;
                 let content_end = if at > start && block[at - 1] == b'\r' {
                     at - 1
                 } else {
                     at
                 };
-                self.convert_line(fused, general, block, blocks, (start, content_end, at + 1))?;
+                let line = (start, content_end, at + 1);
+                self.convert_line(fused, general, block, blocks, line, marked)?;
                 start = at + 1;
             }
+            carried |= marks & line_bits;
         }
         Ok(start)
     }
@@ -1117,7 +1175,7 @@ impl<R: BufRead> Reader<R> {
     ) -> Result<()> {
         let (content, _) = crate::lines::content(&block[start..end], false);
         let line = (start, start + content.len(), end);
-        self.convert_line(fused, general, block, blocks, line)
+        self.convert_line(fused, general, block, blocks, line, true)
     }
 
     /// Converts the rest of the input, read a block at a time.
@@ -1156,7 +1214,9 @@ impl<R: BufRead> Reader<R> {
 
     /// Converts the line `block[start..end]` (with its line end; its
     /// content ends at `content_end`) by the fused route when it can, else
-    /// by the general one. `blocks` are the blocks of `block`.
+    /// by the general one. `blocks` are the blocks of `block`, with their
+    /// unusual runs marked; `marked` is false when the line has neither
+    /// markup nor an unusual run, which spares it [`Fused::check`].
     #[inline]
     fn convert_line<W: Write>(
         &mut self,
@@ -1165,6 +1225,7 @@ impl<R: BufRead> Reader<R> {
         block: &[u8],
         blocks: &[Block],
         (start, content_end, end): (usize, usize, usize),
+        marked: bool,
     ) -> Result<()> {
         let raw = &block[start..end];
         // A byte-order mark goes the general way.
@@ -1173,9 +1234,13 @@ impl<R: BufRead> Reader<R> {
             let content = &block[start..content_end];
             fused.reserve(content.len(), general.writer.out_mut())?;
             let w_before = fused.w;
-            let scan = Fused::check(blocks, block, start, content_end);
+            let scan = if marked {
+                Fused::check(blocks, block, start, content_end)
+            } else {
+                Scan::default()
+            };
             let strip = self.strip_html == Some(true);
-            let tokens = if scan.invalid || scan.unicode_space {
+            let tokens = if scan.unusual {
                 None
             } else if !scan.references && !scan.tags {
                 fused.emit(blocks, block, start, content_end)

@@ -301,25 +301,34 @@ const END_BLOCK: Block = Block {
 /// The blocks of `text` into `blocks`, then [`END_BLOCK`]; bytes past the
 /// end of the text count as spaces.
 fn scan_blocks(text: &[u8], blocks: &mut Vec<Block>) {
+    // One block for each 64 bytes or part of them, then the end.
     blocks.clear();
+    blocks.resize(text.len().div_ceil(64) + 1, END_BLOCK);
+    let mut rest = &mut blocks[..];
+    // The closure owns its state (`move`), so that it stays in registers:
+    // with a `push` and state borrowed from here, the loop stored and
+    // reloaded them for every block.
     // The text's start acts as a delimiter before its first byte.
     let mut delim_before = 1;
     let mut open_before = 0;
-    for_each_block(text, |m: BlockMasks| {
+    for_each_block(text, move |m: BlockMasks| {
         let delim = m.blank | m.bracket;
         let starts = !delim & ((delim << 1) | delim_before) & !((m.open << 1) | open_before);
         delim_before = delim >> 63;
         open_before = m.open >> 63;
-        blocks.push(Block {
+        let (block, after) = std::mem::take(&mut rest)
+            .split_first_mut()
+            .expect("a block for each 64 bytes");
+        *block = Block {
             delim,
             bracket: m.bracket,
             starts,
             newline: m.newline,
             markup: m.markup,
             high: m.high,
-        });
+        };
+        rest = after;
     });
-    blocks.push(END_BLOCK);
 }
 
 /// The blocks that hold the bytes `from..to` (not empty) of the text, each

@@ -743,6 +743,7 @@ impl<R: BufRead> Reader<R> {
             let line_start = self.byte;
             self.byte += n as u64;
             let (content, bom) = crate::lines::content(&self.line_buf, line_start == 0);
+            crate::lines::refuse_lone_cr(content, self.line, line_start + bom)?;
             let line = crate::lines::utf8(content, self.line, line_start + bom)?;
             if line.trim().is_empty() {
                 if sentence.is_empty() {

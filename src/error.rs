@@ -89,6 +89,10 @@ pub enum ParseErrorKind {
         /// What is wrong with the sequence.
         message: String,
     },
+    /// A carriage return that is not part of a CRLF line end: a file with
+    /// old Mac line ends (CR only), whose lines would otherwise run
+    /// together.
+    LoneCarriageReturn,
     /// Anything else wrong with the input, phrased for the user.
     Other(String),
 }
@@ -172,6 +176,10 @@ impl fmt::Display for ParseErrorKind {
                 write!(f, "invalid tag \"{tag}\": {reason}")
             }
             ParseErrorKind::IllFormed { message } => f.write_str(message),
+            ParseErrorKind::LoneCarriageReturn => f.write_str(
+                "a carriage return (CR) that does not end a CRLF line end; lines must end in LF \
+                 or CRLF (for a file with old Mac line ends, convert them first: tr '\\r' '\\n')",
+            ),
             ParseErrorKind::Other(message) => f.write_str(message),
         }
     }

@@ -20,6 +20,25 @@ pub(crate) fn content(raw: &[u8], at_input_start: bool) -> (&[u8], u64) {
     (content, 0)
 }
 
+/// An error at the first carriage return in `content` (a line's content,
+/// its line end taken off), which can only be a lone one: a CR-only line
+/// end, whose lines must not run together as one.
+#[inline]
+pub(crate) fn refuse_lone_cr(content: &[u8], line: u64, start: u64) -> Result<(), Error> {
+    match memchr::memchr(b'\r', content) {
+        None => Ok(()),
+        Some(at) => Err(lone_cr_error(content, line, start, at)),
+    }
+}
+
+#[cold]
+fn lone_cr_error(content: &[u8], line: u64, start: u64, at: usize) -> Error {
+    Error::parse(
+        Position::in_line(line, start, content, at),
+        ParseErrorKind::LoneCarriageReturn,
+    )
+}
+
 /// `content` as text, or the error that names line `line` (whose content
 /// starts at byte `start` of the input), the column and byte offset of the
 /// first bad byte, and says UTF-8.
@@ -54,6 +73,16 @@ mod tests {
         );
         assert_eq!(content(b"ab", true), (&b"ab"[..], 0));
         assert_eq!(content(b"a\r", false), (&b"a"[..], 0));
+    }
+
+    #[test]
+    fn refuses_a_lone_carriage_return() {
+        assert!(refuse_lone_cr(b"a\tb", 1, 0).is_ok());
+        let e = refuse_lone_cr(b"EU\tB-ORG\rx\tO", 3, 10).unwrap_err();
+        assert!(
+            e.to_string().starts_with("3:9: a carriage return (CR)"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -12,7 +12,8 @@ pub(crate) struct BlockMasks {
     pub bracket: u64,
     /// `[`.
     pub open: u64,
-    /// `&` and `<`, which may start markup.
+    /// `&` and `<`, which may start markup, and carriage returns, which
+    /// are line ends only before a line feed: each needs a closer look.
     pub markup: u64,
     /// Line feeds.
     pub newline: u64,
@@ -79,7 +80,8 @@ pub(crate) fn block_masks_swar(chunk: &[u8; 64]) -> BlockMasks {
         m.blank |= high_bits_to_mask(blank) << shift;
         m.bracket |= high_bits_to_mask(eq_bytes(x, b'[') | eq_bytes(x, b']')) << shift;
         m.open |= high_bits_to_mask(eq_bytes(x, b'[')) << shift;
-        m.markup |= high_bits_to_mask(eq_bytes(x, b'&') | eq_bytes(x, b'<')) << shift;
+        m.markup |=
+            high_bits_to_mask(eq_bytes(x, b'&') | eq_bytes(x, b'<') | eq_bytes(x, b'\r')) << shift;
         m.newline |= high_bits_to_mask(eq_bytes(x, b'\n')) << shift;
         m.high |= high_bits_to_mask(x & HIGH) << shift;
     }
@@ -137,7 +139,10 @@ mod sse2 {
             let open = eq(v, b'[');
             m.bracket |= bits(_mm_or_si128(open, eq(v, b']'))) << shift;
             m.open |= bits(open) << shift;
-            m.markup |= bits(_mm_or_si128(eq(v, b'&'), eq(v, b'<'))) << shift;
+            m.markup |= bits(_mm_or_si128(
+                _mm_or_si128(eq(v, b'&'), eq(v, b'<')),
+                eq(v, b'\r'),
+            )) << shift;
             m.newline |= bits(eq(v, b'\n')) << shift;
             m.high |= bits(v) << shift;
         }
@@ -186,7 +191,7 @@ mod avx512 {
             blank: eq(v, b' ') | control,
             bracket: open | eq(v, b']'),
             open,
-            markup: eq(v, b'&') | eq(v, b'<'),
+            markup: eq(v, b'&') | eq(v, b'<') | eq(v, b'\r'),
             newline: eq(v, b'\n'),
             high: _mm512_movepi8_mask(v),
         }
@@ -212,7 +217,7 @@ mod tests {
             if b == b'[' {
                 m.open |= bit;
             }
-            if b == b'&' || b == b'<' {
+            if b == b'&' || b == b'<' || b == b'\r' {
                 m.markup |= bit;
             }
             if b == b'\n' {

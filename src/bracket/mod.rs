@@ -667,6 +667,7 @@ impl<R: BufRead> Reader<R> {
         self.next_line.byte += n as u64;
 
         let (content, bom) = crate::lines::content(&self.line_buf, start.byte == 0);
+        crate::lines::refuse_lone_cr(content, start.number, start.byte + bom)?;
         let line: std::borrow::Cow<'_, str> = match crate::lines::utf8(
             content,
             start.number,

@@ -144,12 +144,21 @@ struct Label {
 /// after `[`: the label and the space after it.
 #[derive(Clone, Copy, Debug)]
 struct CachedOpener {
-    /// The label and a space, in the low bytes; 0 for none.
+    /// The label and a space, in the low bytes, zeros above them;
+    /// [`NO_OPENER`]'s key for an empty slot.
     key: u128,
     label: usize,
 }
 
-const NO_OPENER: CachedOpener = CachedOpener { key: 0, label: 0 };
+/// The empty slot. Its key is one no lookup can make: a lookup's key is
+/// the bytes after a `[` up to the first delimiter (whitespace or a
+/// bracket, all ASCII) with zeros above, so its byte 15 is zero or a
+/// delimiter, never 0xFF. (A key of 0 was made by a `[` at the end of the
+/// input, where zeros pad the text, and matched the empty slot.)
+const NO_OPENER: CachedOpener = CachedOpener {
+    key: u128::MAX,
+    label: usize::MAX,
+};
 
 /// The cache slot of an opener key.
 #[inline(always)]
@@ -795,10 +804,13 @@ impl Fused {
                 while markup != 0 {
                     let at = 64 * k + markup.trailing_zeros() as usize;
                     markup &= markup - 1;
-                    if text[at] == b'&' {
-                        scan.references = true;
-                    } else {
-                        scan.tags = true;
+                    match text[at] {
+                        b'&' => scan.references = true,
+                        b'<' => scan.tags = true,
+                        // A carriage return inside the line (not the CR of
+                        // its CRLF, which ends before `to`): the general
+                        // route refuses it.
+                        _ => scan.unusual = true,
                     }
                 }
             }
@@ -1531,13 +1543,16 @@ mod tests {
             prop::collection::vec(line, 0..8),
             any::<bool>(),
             any::<bool>(),
+            prop::sample::select(vec!["", "", "", "[", " [", "[PER", "&", "<"]),
         )
-            .prop_map(|(lines, crlf, last_newline)| {
+            .prop_map(|(lines, crlf, last_newline, tail)| {
                 let end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
                 let mut text = lines.join(end);
                 if last_newline {
                     text.extend_from_slice(end);
                 }
+                // Bytes at the very end of the input, where padding follows.
+                text.extend_from_slice(tail.as_bytes());
                 text
             })
     }
@@ -1578,6 +1593,50 @@ mod tests {
         fn the_fused_route_writes_what_the_general_route_writes(input in input(), (opts, writer) in options()) {
             same_both_ways(&input, &opts, writer);
         }
+    }
+
+    /// Inputs that once panicked on the fused route (a `[` at the very end
+    /// of the input made an opener key of zeros, the empty cache slot's
+    /// key, and its label was taken for a label with tags), and lone
+    /// carriage returns, which every route refuses.
+    #[test]
+    fn inputs_that_once_panicked_or_merged_lines() {
+        let long = "[A_LABEL_OF_MORE_THAN_TWENTY_NINE_BYTES x ]";
+        let inputs = [
+            "[".to_string(),
+            "x [".to_string(),
+            "x [\n[".to_string(),
+            "<p>See note [<sup>\n".to_string(),
+            format!("{long} ["),
+            format!("{long} y\n[PER a ] ["),
+            "a [PER b ]\rc d\r".to_string(),
+            "a [PER b ]\r\nc\rd\r\n".to_string(),
+        ];
+        for input in &inputs {
+            for scheme in TagScheme::ALL {
+                for html in [HtmlMode::Auto, HtmlMode::Keep] {
+                    let opts = Options {
+                        html,
+                        ..Options::default()
+                    };
+                    let writer = WriterSetup {
+                        scheme,
+                        columns: conll::Columns::Two,
+                        docstart: false,
+                    };
+                    same_both_ways(input.as_bytes(), &opts, writer);
+                }
+            }
+        }
+        let writer = WriterSetup {
+            scheme: TagScheme::Iob2,
+            columns: conll::Columns::Two,
+            docstart: false,
+        };
+        let got = convert(b"x [", &Options::default(), writer, Route::InMemory);
+        assert!(got.starts_with("x\tO\n[\tO\n\n"), "{got}");
+        let got = convert(b"a\rb\n", &Options::default(), writer, Route::Fused);
+        assert!(got.contains("1:2: a carriage return (CR)"), "{got}");
     }
 
     #[test]

@@ -348,6 +348,7 @@ impl<R: BufRead> Lines<R> {
         self.next_start += (to - from) as u64;
         let (content, bom) =
             crate::lines::content(&self.text.as_bytes()[from..to], self.start == 0);
+        crate::lines::refuse_lone_cr(content, self.line, self.start + bom)?;
         let begin = from + bom as usize;
         self.content = (begin, begin + content.len());
         self.whole = (from, to);

@@ -179,7 +179,7 @@ pub struct ConvertArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
-    /// Threads for bracket and CoNLL input (cut at line ends or blank lines, output in input order); default one per core.
+    /// Threads for bracket and CoNLL input (cut at line ends or blank lines, output in input order); default and most: one per core, and no more than the input has chunks of about 1 MB.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
@@ -706,12 +706,32 @@ fn convert_stretch(
     out
 }
 
-/// The number of threads to use: the one asked for, or one per core.
-fn thread_count(args: &ConvertArgs) -> usize {
-    match args.threads {
-        Some(n) if n > 0 => n,
-        _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+/// The number of threads to use: the one asked for, or one per core; never
+/// more than the cores, nor more than the chunks the inputs make when
+/// their sizes are known (a thread with no chunk to convert only costs its
+/// start).
+fn thread_count(args: &ConvertArgs, paths: &[PathBuf]) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let asked = match args.threads {
+        Some(n) if n > 0 => n.min(cores),
+        _ => cores,
+    };
+    asked.min(chunks_at_most(paths, args.chunk_size.max(1)))
+}
+
+/// The most chunks `paths` are cut into, counted from their sizes; no
+/// bound when one is not a regular file (stdin, a pipe).
+fn chunks_at_most(paths: &[PathBuf], chunk_size: usize) -> usize {
+    let mut chunks: u64 = 0;
+    for path in paths {
+        match std::fs::metadata(path) {
+            Ok(m) if path.as_os_str() != "-" && m.is_file() => {
+                chunks = chunks.saturating_add(m.len().div_ceil(chunk_size as u64).max(1));
+            }
+            _ => return usize::MAX,
+        }
     }
+    usize::try_from(chunks).unwrap_or(usize::MAX).max(1)
 }
 
 /// True when this input can be cut into chunks: bracket text read a line
@@ -730,10 +750,25 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
     let mut total = Summary::default();
     let mut inputs = Inputs::default();
     let paths = inputs_or_stdin(&args.inputs);
-    let threads = thread_count(args);
+    let threads = if matches!(args.to, ToFormat::Conll | ToFormat::Jsonl) {
+        thread_count(args, &paths)
+    } else {
+        1
+    };
+    // A reader of stdout that has gone (`| head`) ends the run quietly. When
+    // it goes only at the last flush, every input has been read, so the
+    // entity check below still decides the exit status.
+    let mut broken_pipe = false;
+    let mut at_the_end = |flushed: Result<(), Error>| match flushed {
+        Err(e) if e.is_broken_pipe() => {
+            broken_pipe = true;
+            Ok(())
+        }
+        other => other,
+    };
     // Tagged outputs have no state across inputs, so each input (and each
     // chunk) can have a writer of its own.
-    if threads > 1 && matches!(args.to, ToFormat::Conll | ToFormat::Jsonl) {
+    if threads > 1 {
         let mut pipeline = Pipeline::new(threads)?;
         let pools = Pools::default();
         let names = paths
@@ -779,22 +814,22 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
         pipeline.finish(&mut |o| delivery.deliver(o))?;
         // As the writers do at their end, so that the output comes before
         // the summary where both go to one terminal.
-        delivery.out.flush()?;
+        at_the_end(delivery.out.flush().map_err(Error::from))?;
     } else {
         let mut writer = make_writer(args.to, &WriterOptions::of(args), &mut output);
         for path in &paths {
             let input = open_input(path)?;
             convert_sequential(args, input, &mut writer, &mut total, &mut inputs)?;
         }
-        writer.finish()?;
+        at_the_end(writer.finish())?;
     }
 
     if !args.quiet {
-        print_summary(args, &total, &inputs);
+        print_summary(args, &total, &inputs, threads);
     }
     if !total.entities_match() {
         return Err(Error::msg(format!(
-            "entities read and written differ: read {}, written {}{}; no output file was written",
+            "entities read and written differ: read {}, written {}{}; {}",
             total.read,
             total.written,
             if args.scheme == TagScheme::Io && matches!(args.to, ToFormat::Conll | ToFormat::Jsonl)
@@ -802,8 +837,16 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
                 " (the io scheme merges adjacent entities of the same type)"
             } else {
                 ""
+            },
+            if output.is_file() {
+                "no output file was written"
+            } else {
+                "the output already written to stdout lost entities"
             }
         )));
+    }
+    if broken_pipe {
+        return Ok(ExitCode::SUCCESS);
     }
     output.finish()?;
     Ok(ExitCode::SUCCESS)
@@ -863,7 +906,7 @@ impl Delivery<'_> {
     }
 }
 
-fn print_summary(args: &ConvertArgs, s: &Summary, inputs: &Inputs) {
+fn print_summary(args: &ConvertArgs, s: &Summary, inputs: &Inputs, threads: usize) {
     let mut err = io::stderr().lock();
     let to = format!("{:?}", args.to).to_lowercase();
     let tagged = matches!(args.to, ToFormat::Conll | ToFormat::Jsonl);
@@ -897,6 +940,7 @@ fn print_summary(args: &ConvertArgs, s: &Summary, inputs: &Inputs) {
                 "from_scheme_detected": inputs.schemes.iter().any(|(_, d)| *d),
                 "to": to,
                 "scheme": args.scheme.to_string(),
+                "threads": threads,
                 "html_stripped": inputs.html_stripped,
                 "documents": s.documents,
                 "sentences": s.sentences,

@@ -224,9 +224,16 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
     let scheme = opts.mode.scheme_name();
 
     let mut out = Output::create(None)?;
-    report::write(&mut out, counts, scheme.clone(), format)?;
-    out.flush()?;
-    out.finish()?;
+    // A reader of stdout that has gone (`| head`) ends the report quietly,
+    // but not the checks below: their exit status still counts.
+    let written = report::write(&mut out, counts, scheme.clone(), format)
+        .map_err(Error::from)
+        .and_then(|()| out.flush().map_err(Error::from))
+        .and_then(|()| out.finish());
+    match written {
+        Err(e) if e.is_broken_pipe() => {}
+        other => other?,
+    }
 
     if evaluation.token_mismatches.total > 0 {
         warn(&format!(

@@ -101,16 +101,14 @@ pub enum Output {
 
 impl Output {
     /// Output to `path`, or stdout when `path` is `None` or `-`.
+    ///
+    /// # Errors
+    /// When stdout was closed when nerkit started (`>&-`): what is written
+    /// there would be lost without an error.
     pub fn create(path: Option<&Path>) -> Result<Output, Error> {
         match path {
-            None => Ok(Output::Stdout(io::BufWriter::with_capacity(
-                1 << 16,
-                io::stdout(),
-            ))),
-            Some(p) if p.as_os_str() == "-" => Ok(Output::Stdout(io::BufWriter::with_capacity(
-                1 << 16,
-                io::stdout(),
-            ))),
+            None => Output::stdout(),
+            Some(p) if p.as_os_str() == "-" => Output::stdout(),
             Some(p) => {
                 // Devices, pipes and the like (`-o /dev/null`) are written in
                 // place: renaming a file over them would replace them.
@@ -142,6 +140,24 @@ impl Output {
                 })
             }
         }
+    }
+
+    fn stdout() -> Result<Output, Error> {
+        if stdout_was_closed() {
+            return Err(Error::msg(
+                "standard output is closed, so the output would be lost; \
+                 redirect it (> FILE, > /dev/null) or give --output FILE",
+            ));
+        }
+        Ok(Output::Stdout(io::BufWriter::with_capacity(
+            1 << 16,
+            io::stdout(),
+        )))
+    }
+
+    /// True for output to a file that is written only on success.
+    pub fn is_file(&self) -> bool {
+        matches!(self, Output::File { .. })
     }
 
     /// Flushes and, for a file, renames the temporary file over the target.
@@ -188,6 +204,35 @@ impl Write for Output {
             Output::File { temp, .. } => temp.flush(),
         }
     }
+}
+
+/// True when stdout was closed when the process started (`>&-`).
+///
+/// Rust's runtime opens `/dev/null` read-write on a standard stream that
+/// is closed at start, so writes there succeed and vanish. A shell's
+/// `> /dev/null` opens it write-only: only the runtime's stand-in is
+/// `/dev/null` opened for reading and writing.
+#[cfg(unix)]
+fn stdout_was_closed() -> bool {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    // SAFETY: `fcntl(F_GETFL)` only reads the flags of a descriptor; fd 1
+    // is open (the runtime made sure of it).
+    let flags = unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFL) };
+    if flags < 0 || flags & libc::O_ACCMODE != libc::O_RDWR {
+        return false;
+    }
+    let (Ok(out), Ok(null)) = (
+        std::fs::metadata("/proc/self/fd/1").or_else(|_| std::fs::metadata("/dev/fd/1")),
+        std::fs::metadata("/dev/null"),
+    ) else {
+        return false;
+    };
+    out.file_type().is_char_device() && out.rdev() == null.rdev()
+}
+
+#[cfg(not(unix))]
+fn stdout_was_closed() -> bool {
+    false
 }
 
 /// Gives a new output file the permissions of the file it replaces, or the

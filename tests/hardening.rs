@@ -1,0 +1,213 @@
+//! Regression tests for defects found by the robustness run: lone carriage
+//! returns, panics on the fast bracket route, unbounded `--threads`, and
+//! exit statuses lost to a closed stdout.
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use common::*;
+
+/// The first line of stderr that holds `error:`.
+fn error_of(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find(|l| l.contains("error:"))
+        .unwrap_or_else(|| panic!("no error in {stderr:?}"))
+}
+
+#[test]
+fn a_lone_carriage_return_is_refused_never_merged() {
+    let dir = temp_dir();
+    std::fs::write(
+        dir.path().join("mac.conll"),
+        "EU\tB-ORG\rx\tO\r\ry\tB-PER\r",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("mac.txt"), "a [PER b ]\rc d\r").unwrap();
+    std::fs::write(dir.path().join("mac.eval"), "a B-X B-X\rb O O\r").unwrap();
+    std::fs::write(dir.path().join("ok.tags"), "a B-X\nb O\n").unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["convert", "--from", "conll", "mac.conll"],
+            "mac.conll:1:9:",
+        ),
+        (&["convert", "mac.conll"], "mac.conll:1:9:"),
+        (&["convert", "--threads", "1", "mac.txt"], "mac.txt:1:11:"),
+        (&["convert", "--threads", "2", "mac.txt"], "mac.txt:1:11:"),
+        (&["convert", "--to", "jsonl", "mac.txt"], "mac.txt:1:11:"),
+        (&["eval", "mac.eval"], "mac.eval:1:10:"),
+        (&["eval", "mac.eval", "ok.tags"], "mac.eval:1:10:"),
+    ];
+    for (args, at) in cases {
+        let (code, stdout, stderr) = parts(&run_in(dir.path(), args, b""));
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        let error = error_of(&stderr);
+        assert!(
+            error.starts_with(&format!("{at} error: a carriage return (CR)")),
+            "{args:?}: {error}"
+        );
+    }
+    // CRLF line ends still read as line ends.
+    std::fs::write(dir.path().join("dos.txt"), "a [PER b ]\r\nc d\r\n").unwrap();
+    let (code, stdout, stderr) = parts(&run_in(dir.path(), &["convert", "dos.txt"], b""));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "a\tO\nb\tB-PER\n\nc\tO\nd\tO\n\n");
+}
+
+#[test]
+fn a_bracket_at_the_end_of_the_input_is_a_token_not_a_panic() {
+    let long = "[A_LABEL_OF_MORE_THAN_TWENTY_NINE_BYTES x ]";
+    let cases = [
+        ("[".to_string(), "[\tO\n\n"),
+        ("x [".to_string(), "x\tO\n[\tO\n\n"),
+        (
+            "<p>See note [<sup>\n".to_string(),
+            "See\tO\nnote\tO\n[\tO\n\n",
+        ),
+        (
+            format!("{long} ["),
+            "x\tB-A_LABEL_OF_MORE_THAN_TWENTY_NINE_BYTES\n[\tO\n\n",
+        ),
+    ];
+    let dir = temp_dir();
+    for (input, want) in &cases {
+        for threads in ["1", "2"] {
+            let out = run_in(
+                dir.path(),
+                &["convert", "--threads", threads],
+                input.as_bytes(),
+            );
+            let (code, stdout, stderr) = parts(&out);
+            assert_eq!(code, 0, "{input:?} --threads {threads}: {stderr}");
+            assert_eq!(stdout, *want, "{input:?} --threads {threads}");
+            std::fs::write(dir.path().join("in.txt"), input).unwrap();
+            let args = ["convert", "--threads", threads, "in.txt", "-o", "out.conll"];
+            let (code, _, stderr) = parts(&run_in(dir.path(), &args, b""));
+            assert_eq!(code, 0, "{input:?}: {stderr}");
+            let names: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            assert!(
+                names.iter().all(|n| !n.ends_with(".tmp")),
+                "temporary file left: {names:?}"
+            );
+            assert_eq!(
+                std::fs::read_to_string(dir.path().join("out.conll")).unwrap(),
+                *want
+            );
+        }
+    }
+}
+
+/// The threads a conversion used, from its JSON summary.
+fn threads_used(args: &[&str]) -> u64 {
+    let mut all = vec!["convert", "--summary", "json"];
+    all.extend_from_slice(args);
+    let (code, _, stderr) = parts(&run(&all));
+    assert_eq!(code, 0, "{stderr}");
+    let summary: serde_json::Value = serde_json::from_str(stderr.trim()).expect(&stderr);
+    summary["threads"].as_u64().expect("threads in the summary")
+}
+
+#[test]
+fn threads_are_capped_at_the_cores_and_the_chunks() {
+    let cable = "corpora/000_8c95ef11f0516e36.txt";
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    // The 9 KB cable is one chunk: one thread, however many are asked for.
+    assert_eq!(threads_used(&["--threads", "100000", cable]), 1);
+    // Cut small, it has enough chunks for every core, and no more threads.
+    let many = threads_used(&["--threads", "100000", "--chunk-size", "512", cable]);
+    assert_eq!(many, cores.min(18));
+    assert_eq!(threads_used(&["--chunk-size", "512", cable]), cores.min(18));
+    // The same output either way.
+    let one = run(&["convert", "-q", "--threads", "1", cable]);
+    let capped = run(&[
+        "convert",
+        "-q",
+        "--threads",
+        "100000",
+        "--chunk-size",
+        "512",
+        cable,
+    ]);
+    assert_eq!(parts(&one), parts(&capped));
+}
+
+/// Runs nerkit with a stdout whose reader has already gone, as in
+/// `nerkit ... | true`: every write fails with a broken pipe.
+fn run_into_a_closed_pipe(args: &[&str]) -> (i32, String) {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_nerkit"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run nerkit");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_broken_pipe_keeps_the_exit_status_of_a_failed_check_or_error() {
+    let dir = temp_dir();
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    std::fs::write(path("pairs.txt"), "a B-X B-X\nb O I-X\n").unwrap();
+    std::fs::write(path("adjacent.conll"), "a\tB-X\nb\tB-X\n").unwrap();
+    // The check fails: 1, with or without a reader.
+    let args = ["eval", "--min-f1", "0.99", &path("pairs.txt")];
+    assert_eq!(parts(&run(&args)).0, 1);
+    let (code, stderr) = run_into_a_closed_pipe(&args);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("below the --min-f1 threshold"), "{stderr}");
+    // The io scheme merges the two entities: 2, with or without a reader.
+    let args = ["convert", "--scheme", "io", &path("adjacent.conll")];
+    assert_eq!(parts(&run(&args)).0, 2);
+    let (code, stderr) = run_into_a_closed_pipe(&args);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("entities read and written differ"),
+        "{stderr}"
+    );
+    // Nothing failed: the run ends quietly.
+    let (code, stderr) = run_into_a_closed_pipe(&["convert", "-q", &path("adjacent.conll")]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_is_an_error() {
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("g.conll"), "a\tB-X\nb\tI-X\n").unwrap();
+    std::fs::write(dir.path().join("pairs.txt"), "a B-X B-X\n").unwrap();
+    for (args, redirect) in [
+        ("convert g.conll", ">&-"),
+        ("eval pairs.txt", ">&-"),
+        ("convert g.conll", ">/dev/null"),
+    ] {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("\"$0\" {args} {redirect}"))
+            .arg(env!("CARGO_BIN_EXE_nerkit"))
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sh");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if redirect == ">&-" {
+            assert_eq!(out.status.code(), Some(2), "{args}: {stderr}");
+            assert!(
+                error_of(&stderr).contains("standard output is closed"),
+                "{args}: {stderr}"
+            );
+        } else {
+            assert_eq!(out.status.code(), Some(0), "{args}: {stderr}");
+        }
+    }
+}

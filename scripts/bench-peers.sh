@@ -65,8 +65,12 @@ say "load before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"
 # --- build and inputs ------------------------------------------------------
 say "building nerkit and the generator (release)..."
 cargo build --release --quiet --bin nerkit --example gen_corpus
-NERKIT=$PWD/target/release/nerkit
-GEN=$PWD/target/release/examples/gen_corpus
+# Cargo's target directory: CARGO_TARGET_DIR (a relative one is taken from
+# the repository root, as cargo above does) or target/.
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
+[[ $TARGET_DIR == /* ]] || TARGET_DIR=$PWD/$TARGET_DIR
+NERKIT=$TARGET_DIR/release/nerkit
+GEN=$TARGET_DIR/release/examples/gen_corpus
 
 generate() { # KIND --bytes|--tokens SIZE FILE [ARGS...]
     local kind=$1 flag=$2 size=$3 file=$4

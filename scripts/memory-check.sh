@@ -6,6 +6,10 @@ set -eu
 mb=${1:-1024}
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
+# Cargo's target directory: CARGO_TARGET_DIR (a relative one is taken from
+# the repository root, as cargo above does) or target/.
+target=${CARGO_TARGET_DIR:-target}
+case $target in /*) ;; *) target=$PWD/$target ;; esac
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 python3 - "$dir/big.conll" "$mb" <<'PY'
@@ -16,5 +20,5 @@ with open(sys.argv[1], "w") as f:
         f.write(sentence)
 PY
 ls -l "$dir/big.conll"
-/usr/bin/time -v target/release/nerkit convert --from conll --scheme bilou "$dir/big.conll" -o /dev/null 2>"$dir/time.txt" || { cat "$dir/time.txt"; exit 1; }
+/usr/bin/time -v "$target/release/nerkit" convert --from conll --scheme bilou "$dir/big.conll" -o /dev/null 2>"$dir/time.txt" || { cat "$dir/time.txt"; exit 1; }
 grep -E "nerkit convert|entities|Maximum resident|Elapsed" "$dir/time.txt"

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_golden, parts, root, run, run_in, run_stdin, temp_dir};
+use common::{assert_golden, parts, run, run_in, run_stdin, temp_dir};
 use nerkit::convert::{LabelCounts, SentenceWriter};
 use nerkit::{conll, Sentence, TagScheme, TokenSpan};
 use proptest::prelude::*;
@@ -285,7 +285,8 @@ fn jsonl_ner_tags_and_help() {
 }
 
 /// Peak memory (kB) of `nerkit convert --from conll` on `sentences`
-/// copies of a CoNLL sentence, measured with `/usr/bin/time -v`.
+/// copies of a CoNLL sentence, measured from the test (`common::memory`).
+#[cfg(target_os = "linux")]
 fn convert_peak_rss(dir: &std::path::Path, sentences: usize, threads: &[&str]) -> u64 {
     use std::io::Write;
     let path = dir.join(format!("big-{sentences}.conll"));
@@ -296,40 +297,27 @@ fn convert_peak_rss(dir: &std::path::Path, sentences: usize, threads: &[&str]) -
             f.write_all(sentence.as_bytes()).unwrap();
         }
     }
-    let out = std::process::Command::new("/usr/bin/time")
-        .args([
-            "-v",
-            env!("CARGO_BIN_EXE_nerkit"),
-            "convert",
-            "-q",
-            "--scheme",
-            "bilou",
-        ])
+    let stderr_path = dir.join(format!("big-{sentences}.stderr"));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nerkit"));
+    cmd.args(["convert", "-q", "--scheme", "bilou"])
         .args(threads)
         .arg(&path)
         .args(["-o", "/dev/null"])
-        .output()
-        .expect("/usr/bin/time is needed for this test (Debian package `time`)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&stderr_path).unwrap());
+    let (status, peak_kib) = common::memory::run_peak_rss(cmd);
+    let stderr = std::fs::read_to_string(&stderr_path).unwrap();
+    assert!(status.success(), "{status}: {stderr}");
+    let peak_kib = peak_kib.expect("nerkit's peak memory was not measured");
     std::fs::remove_file(&path).unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    stderr
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("Maximum resident set size (kbytes): ")
-        })
-        .unwrap()
-        .parse()
-        .unwrap()
+    std::fs::remove_file(&stderr_path).unwrap();
+    peak_kib
 }
 
 /// Memory stays flat: ten times the input, the same peak memory. The 1 GB
 /// measurement is `scripts/memory-check.sh`.
+#[cfg(target_os = "linux")]
 #[test]
 fn memory_is_flat_on_a_large_conll_input() {
     let dir = temp_dir();
@@ -348,7 +336,6 @@ fn memory_is_flat_on_a_large_conll_input() {
             "{threads:?}: peak memory grew with the input: {small} kB on 0.8 MB, {large} kB on 8 MB"
         );
     }
-    let _ = root();
 }
 
 fn word() -> impl Strategy<Value = String> {

@@ -47,6 +47,7 @@
 //! # Ok::<(), nerkit::Error>(())
 //! ```
 #![deny(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod bracket;
 pub mod conll;
@@ -63,6 +64,7 @@ pub mod scheme;
 pub mod sentence;
 pub mod span;
 pub mod spans;
+mod swar;
 pub mod tokenize;
 
 pub use error::{Error, ErrorKind, ParseErrorKind, Result};

@@ -15,6 +15,9 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::sentence::Token;
 use crate::span::Span;
+use crate::swar::{
+    bits_from, eq_bytes, first_below_or_non_ascii, high_bits_to_mask, lt_bytes, non_ascii_bytes,
+};
 
 /// How text is split into tokens.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -303,17 +306,13 @@ pub fn for_each_whitespace_token(text: &str, mut f: impl FnMut(usize, usize)) {
 }
 
 /// The first index from `i` of a byte that may be or start whitespace:
-/// at most a space, or not ASCII. Eight bytes at a time: a word has such a
-/// byte when subtracting 0x21 from each byte borrows, or a high bit is set;
-/// the lowest flagged byte is always a true one (a borrow only spreads
-/// upwards), and little-endian order makes it the first in the text.
+/// at most a space, or not ASCII. Eight bytes at a time: the lowest byte
+/// flagged by [`first_below_or_non_ascii`] is the first such byte.
 #[inline(always)]
 pub(crate) fn next_special(b: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     while let Some(word) = b.get(i..i + 8) {
         let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let flagged = (x.wrapping_sub(ONES * 0x21) & !x & HIGH) | (x & HIGH);
+        let flagged = first_below_or_non_ascii(x, b' ' + 1);
         if flagged != 0 {
             return i + (flagged.trailing_zeros() / 8) as usize;
         }
@@ -350,7 +349,7 @@ fn next_whitespace(
         return None;
     }
     let start = loop {
-        let words = !*mask & high_bits(*pos - *block);
+        let words = !*mask & bits_from(*pos - *block);
         if words != 0 {
             break *block + words.trailing_zeros() as usize;
         }
@@ -364,7 +363,7 @@ fn next_whitespace(
     };
     let mut from = start + 1;
     let end = loop {
-        let blanks = *mask & high_bits(from - *block);
+        let blanks = *mask & bits_from(from - *block);
         if blanks != 0 {
             break *block + blanks.trailing_zeros() as usize;
         }
@@ -377,12 +376,6 @@ fn next_whitespace(
     };
     *pos = end;
     Some((start, end))
-}
-
-/// The bits from `rel` up; none when `rel` is 64.
-#[inline(always)]
-fn high_bits(rel: usize) -> u64 {
-    u64::MAX.checked_shl(rel as u32).unwrap_or(0)
 }
 
 /// The whitespace bitmap of the 64 bytes from `at`; see [`Kind::Whitespace`].
@@ -417,38 +410,13 @@ fn block_masks(chunk: &[u8; 64]) -> (u64, u64) {
         let x = u64::from_le_bytes(word.try_into().expect("8 bytes"));
         let ws = eq_bytes(x, b' ') | (lt_bytes(x, 14) & !lt_bytes(x, 9));
         blank |= high_bits_to_mask(ws) << (8 * k);
-        if x & HIGH != 0 {
+        if non_ascii_bytes(x) != 0 {
             for (j, &c) in word.iter().enumerate() {
                 lead |= u64::from(WS[c as usize] == WS_MAYBE) << (8 * k + j);
             }
         }
     }
     (blank, lead)
-}
-
-const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-const ONES: u64 = 0x0101_0101_0101_0101;
-
-/// The high bit of each byte of `x` that equals `b`, exactly (no false
-/// positives after a match, unlike the carry-based zero-byte test).
-#[inline(always)]
-pub(crate) fn eq_bytes(x: u64, b: u8) -> u64 {
-    let t = x ^ (ONES * u64::from(b));
-    !(((t & LOW7) + LOW7) | t) & HIGH
-}
-
-/// The high bit of each byte of `x` below `n` (`n <= 128`), exactly.
-#[inline(always)]
-pub(crate) fn lt_bytes(x: u64, n: u8) -> u64 {
-    !(((x & LOW7) + ONES * u64::from(128 - n)) | x) & HIGH
-}
-
-/// Packs the high bits of the eight bytes into the low eight bits, byte
-/// `j` to bit `j`.
-#[inline(always)]
-pub(crate) fn high_bits_to_mask(m: u64) -> u64 {
-    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
 /// The bits of the bytes of non-ASCII whitespace chars in the block at
@@ -840,32 +808,6 @@ mod tests {
                     check(&text.replace(word, ws));
                 }
             }
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn swar_matches_bytes(
-            mut bytes in any::<[u8; 8]>(),
-            b in any::<u8>(),
-            put_b in any::<u8>(),
-            n in 0u8..=128,
-        ) {
-            // Plant `b` at some positions so that matches next to
-            // non-matches, where carries would leak, are common.
-            for (j, byte) in bytes.iter_mut().enumerate() {
-                if put_b & (1 << j) != 0 {
-                    *byte = b;
-                }
-            }
-            let x = u64::from_le_bytes(bytes);
-            let want = |f: &dyn Fn(u8) -> bool| {
-                (0..8).fold(0u64, |m, j| m | (u64::from(f(bytes[j])) << (8 * j + 7)))
-            };
-            prop_assert_eq!(eq_bytes(x, b), want(&|c| c == b));
-            prop_assert_eq!(lt_bytes(x, n), want(&|c| c < n));
-            let packed = high_bits_to_mask(want(&|c| c == b));
-            prop_assert_eq!(packed, (0..8).fold(0, |m, j| m | (u64::from(bytes[j] == b) << j)));
         }
     }
 

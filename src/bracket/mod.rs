@@ -463,11 +463,10 @@ pub struct Reader<R> {
     opts: Options,
     parser: LineParser,
     line_buf: Vec<u8>,
-    next_line: LineStart,
+    /// Where the reader is: kept by this route and the fused one alike.
+    cursor: LineCursor,
     strip_html: Option<bool>,
     repairs: Vec<Repair>,
-    first_sentence: bool,
-    eof: bool,
     /// For `SentenceMode::Auto`: the parsed line and where it is cut.
     pending: Sentence,
     cuts: Vec<usize>,
@@ -482,15 +481,9 @@ impl<R: BufRead> Reader<R> {
             opts,
             parser: LineParser::default(),
             line_buf: Vec::with_capacity(4096),
-            next_line: LineStart {
-                number: 1,
-                byte: 0,
-                unit: 0,
-            },
+            cursor: LineCursor::new(),
             strip_html: None,
             repairs: Vec::new(),
-            first_sentence: true,
-            eof: false,
             pending: Sentence::new(),
             cuts: Vec::new(),
             next_cut: 0,
@@ -509,19 +502,19 @@ impl<R: BufRead> Reader<R> {
         unit: u64,
         document_start: bool,
     ) -> Reader<R> {
-        self.next_line = LineStart {
+        let next_line = LineStart {
             number: line,
             byte,
             unit,
         };
-        self.first_sentence = document_start;
+        self.cursor.move_to(next_line, document_start);
         self
     }
 
     /// The number of the next line to read: the first line's number plus
     /// the lines read so far.
     pub fn next_line_number(&self) -> u64 {
-        self.next_line.number
+        self.cursor.next_line().number
     }
 
     /// The underlying reader (what is left of the input).
@@ -557,14 +550,14 @@ impl<R: BufRead> Reader<R> {
             SentenceMode::Auto => self.read_auto(sentence)?,
         };
         if found {
-            sentence.set_document_start(std::mem::take(&mut self.first_sentence));
+            sentence.set_document_start(self.cursor.take_document_start());
         }
         Ok(found)
     }
 
     fn read_line_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
         loop {
-            let line = self.next_line.number;
+            let line = self.cursor.next_line().number;
             if !self.read_line_into(sentence)? {
                 return Ok(false);
             }
@@ -632,39 +625,42 @@ impl<R: BufRead> Reader<R> {
     /// Reads one line and appends its tokens and entities; `false` at the
     /// end of the input.
     fn read_line_into(&mut self, sentence: &mut Sentence) -> Result<bool> {
-        if self.eof {
+        if self.cursor.is_at_end() {
             return Ok(false);
         }
         self.decide_html()?;
         self.line_buf.clear();
         let n = self.inner.read_until(b'\n', &mut self.line_buf)?;
         if n == 0 {
-            self.eof = true;
+            self.cursor.set_at_end();
             return Ok(false);
         }
         self.parse_line_buf(sentence)?;
         Ok(true)
     }
 
-    /// Decides, on the first read, whether HTML is stripped.
-    fn decide_html(&mut self) -> Result<()> {
-        if self.strip_html.is_none() {
-            self.strip_html = Some(match self.opts.html {
-                HtmlMode::Strip => true,
-                HtmlMode::Keep => false,
-                HtmlMode::Auto => contains_markup(self.inner.fill_buf()?),
-            });
+    /// Decides, on the first read, whether HTML is stripped, and returns
+    /// the decision.
+    fn decide_html(&mut self) -> Result<bool> {
+        if let Some(strip) = self.strip_html {
+            return Ok(strip);
         }
-        Ok(())
+        let strip = match self.opts.html {
+            HtmlMode::Strip => true,
+            HtmlMode::Keep => false,
+            HtmlMode::Auto => contains_markup(self.inner.fill_buf()?),
+        };
+        self.strip_html = Some(strip);
+        Ok(strip)
     }
 
     /// Parses the line in `line_buf` (with its line end, as read) into
     /// `sentence`, and moves past it.
     fn parse_line_buf(&mut self, sentence: &mut Sentence) -> Result<()> {
         let n = self.line_buf.len();
-        let mut start = self.next_line;
-        self.next_line.number += 1;
-        self.next_line.byte += n as u64;
+        let mut start = self.cursor.next_line();
+        // The line's length in the offset unit follows once it is decoded.
+        self.cursor.pass_line(n as u64, 0);
 
         let (content, bom) = crate::lines::content(&self.line_buf, start.byte == 0);
         crate::lines::refuse_lone_cr(content, start.number, start.byte + bom)?;
@@ -689,25 +685,97 @@ impl<R: BufRead> Reader<R> {
             Err(e) => return Err(e),
         };
         start.byte += bom;
-        if bom > 0 {
-            start.unit += match self.opts.offsets {
-                OffsetUnit::Bytes => 3,
-                _ => 1,
-            };
-        }
+        let bom_units = match (bom, self.opts.offsets) {
+            (0, _) => 0,
+            (_, OffsetUnit::Bytes) => 3,
+            _ => 1,
+        };
+        start.unit += bom_units;
         let strip = self.strip_html.unwrap_or(false);
         self.parser
             .parse_into(&line, start, &self.opts, strip, sentence, &mut self.repairs)?;
-        self.next_line.unit = start.unit
-            + self.opts.offsets.len_of(&line) as u64
-            + (n - content.len() - bom as usize) as u64;
+        self.cursor.pass_units(
+            bom_units
+                + self.opts.offsets.len_of(&line) as u64
+                + (n - content.len() - bom as usize) as u64,
+        );
         Ok(())
     }
 }
 
-mod masks;
-mod to_conll;
+// What the fused route (`fused/mod.rs`) asks of a reader: its options, its
+// cursor, its input bytes, and the general route for the lines it hands
+// back. The route uses these rather than the reader's fields.
+impl<R: BufRead> Reader<R> {
+    /// The options the reader was made with.
+    fn options(&self) -> &Options {
+        &self.opts
+    }
+
+    /// Where the reader is in its input.
+    #[inline(always)]
+    fn cursor(&self) -> &LineCursor {
+        &self.cursor
+    }
+
+    /// Where the reader is in its input, for a route that moves it.
+    #[inline(always)]
+    fn cursor_mut(&mut self) -> &mut LineCursor {
+        &mut self.cursor
+    }
+
+    /// Reads input bytes into `buf` past the line reader (for a route that
+    /// finds the lines itself), as [`std::io::Read::read`] does.
+    fn read_input(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf)
+    }
+
+    /// Parses `raw`, one line of the input with its line end as read, into
+    /// `sentence` and moves past it, as [`Reader::read_sentence`] would
+    /// have: the general route's entry for a line the fused route hands
+    /// back. Repairs are kept for [`Reader::take_repairs`].
+    fn parse_raw_line(&mut self, raw: &[u8], sentence: &mut Sentence) -> Result<()> {
+        self.line_buf.clear();
+        self.line_buf.extend_from_slice(raw);
+        self.parse_line_buf(sentence)
+    }
+
+    /// The line cleaner's buffers, lent to a route that cleans lines
+    /// itself, so that they are not allocated twice.
+    fn line_cleaner(&mut self) -> &mut CleanLine {
+        &mut self.parser.clean
+    }
+}
+
+// What the fused route asks of a reader of input already in memory.
+impl Reader<std::io::Cursor<Vec<u8>>> {
+    /// The offset of the first byte not yet read in the in-memory input;
+    /// `None` when the cursor is past its end.
+    fn unread_offset(&self) -> Option<usize> {
+        let at = usize::try_from(self.inner.position()).unwrap_or(usize::MAX);
+        (at <= self.inner.get_ref().len()).then_some(at)
+    }
+
+    /// Takes the in-memory input out of the reader, to be converted where
+    /// it is and then handed back with [`Reader::restore_input_read`].
+    fn take_input(&mut self) -> Vec<u8> {
+        std::mem::take(self.inner.get_mut())
+    }
+
+    /// Puts back the input taken by [`Reader::take_input`], read to its
+    /// end, for a caller that reuses the buffer.
+    fn restore_input_read(&mut self, data: Vec<u8>) {
+        let end = data.len() as u64;
+        *self.inner.get_mut() = data;
+        self.inner.set_position(end);
+    }
+}
+
+mod cursor;
+mod fused;
 pub mod writer;
+
+use cursor::LineCursor;
 
 #[cfg(test)]
 mod tests;

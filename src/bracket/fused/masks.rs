@@ -70,8 +70,7 @@ fn each_block(
 /// registers: the route where there is no SSE2.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 pub(crate) fn block_masks_swar(chunk: &[u8; 64]) -> BlockMasks {
-    use crate::tokenize::{eq_bytes, high_bits_to_mask, lt_bytes};
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+    use crate::swar::{eq_bytes, high_bits_to_mask, lt_bytes, non_ascii_bytes};
     let mut m = BlockMasks::default();
     for (k, word) in chunk.chunks_exact(8).enumerate() {
         let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
@@ -83,7 +82,7 @@ pub(crate) fn block_masks_swar(chunk: &[u8; 64]) -> BlockMasks {
         m.markup |=
             high_bits_to_mask(eq_bytes(x, b'&') | eq_bytes(x, b'<') | eq_bytes(x, b'\r')) << shift;
         m.newline |= high_bits_to_mask(eq_bytes(x, b'\n')) << shift;
-        m.high |= high_bits_to_mask(x & HIGH) << shift;
+        m.high |= high_bits_to_mask(non_ascii_bytes(x)) << shift;
     }
     m
 }

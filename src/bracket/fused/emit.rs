@@ -1,0 +1,430 @@
+//! The fused route's kernel: writes the tokens of a line, each with its
+//! tag, from the input block straight into the output block, guided by the
+//! masks of [`Block`]s. It does no I/O, and it holds every `unsafe` copy of
+//! the route: the bounds that make them sound are asserted once a line, in
+//! [`Emitter::emit`]. (The route's only other `unsafe` is in
+//! [`masks`](super::masks): the vector loads and the calls into code built
+//! for the CPU's vector instructions.)
+
+use super::scan::{windows, Block};
+use super::tags::{Labels, TagSet, TagText, AFTER_SAME, FIRST, LAST, TAG_BYTES};
+use crate::scheme::TagScheme;
+use crate::swar::bits_from;
+
+/// Tokens up to this length are copied with one fixed-size copy.
+const SHORT_TOKEN: usize = 16;
+/// Room past the data of a block, so that fixed-size copies of a short
+/// token near its end stay inside the buffer.
+pub(super) const SLACK: usize = 32;
+
+/// Copies `N` bytes from `src[s..]` to `out[w..]`: a few moves, where a
+/// copy of a length known only at run time is a call.
+///
+/// # Safety
+/// `s + N <= src.len()` and `w + N <= out.len()`.
+#[inline(always)]
+unsafe fn copy_fixed<const N: usize>(out: &mut [u8], w: usize, src: &[u8], s: usize) {
+    debug_assert!(s + N <= src.len() && w + N <= out.len(), "out of bounds");
+    // SAFETY: both ranges are in bounds (the caller's promise) and `out`,
+    // borrowed mutably, cannot overlap `src`.
+    unsafe { std::ptr::copy_nonoverlapping(src.as_ptr().add(s), out.as_mut_ptr().add(w), N) }
+}
+
+/// Copies the `len` bytes at `src[s..]` and then `tag` to `out` at `w`;
+/// returns the new end. Short tokens are copied sixteen bytes at a time;
+/// the bytes past the token are overwritten by the tag or the next token.
+///
+/// # Safety
+/// `s + SHORT_TOKEN <= src.len()` and `w + len + SHORT_TOKEN + TAG_BYTES
+/// <= out.len()`, which [`Emitter::emit`] asserts for the whole line.
+#[inline(always)]
+unsafe fn put(out: &mut [u8], w: usize, src: &[u8], s: usize, len: usize, tag: &TagText) -> usize {
+    if len <= SHORT_TOKEN {
+        // SAFETY: in bounds by the caller's promise.
+        unsafe { copy_fixed::<SHORT_TOKEN>(out, w, src, s) };
+    } else {
+        out[w..w + len].copy_from_slice(&src[s..s + len]);
+    }
+    // SAFETY: in bounds by the caller's promise.
+    unsafe { copy_fixed::<TAG_BYTES>(out, w + len, &tag.bytes, 0) };
+    w + len + tag.len
+}
+
+/// The most the fused route writes for a line of `len` bytes: at most
+/// `(len + 1) / 2` tokens, each with a tag of at most [`TAG_BYTES`] and up
+/// to [`SHORT_TOKEN`] bytes copied past it, and a blank line. Cleaning a
+/// line (tags stripped, references decoded) never makes it longer.
+fn output_bound(len: usize) -> usize {
+    len + (len / 2 + 2) * TAG_BYTES + SHORT_TOKEN + 1
+}
+
+/// The `O` tag's line ending, which fits in sixteen bytes.
+#[derive(Clone, Copy, Debug)]
+struct OutsideTag {
+    bytes: [u8; 16],
+    len: usize,
+}
+
+impl OutsideTag {
+    fn of(tag: &TagText) -> OutsideTag {
+        debug_assert!(tag.len <= 16, "separators are at most seven bytes");
+        OutsideTag {
+            bytes: tag.bytes[..16].try_into().expect("sixteen bytes"),
+            len: tag.len,
+        }
+    }
+}
+
+/// [`put`] for the `O` tag: half the bytes to move.
+///
+/// # Safety
+/// As [`put`].
+#[inline(always)]
+unsafe fn put_outside(
+    out: &mut [u8],
+    w: usize,
+    src: &[u8],
+    s: usize,
+    len: usize,
+    tag: &OutsideTag,
+) -> usize {
+    if len <= SHORT_TOKEN {
+        // SAFETY: in bounds by the caller's promise.
+        unsafe { copy_fixed::<SHORT_TOKEN>(out, w, src, s) };
+    } else {
+        out[w..w + len].copy_from_slice(&src[s..s + len]);
+    }
+    // SAFETY: in bounds by the caller's promise.
+    unsafe { copy_fixed::<16>(out, w + len, &tag.bytes, 0) };
+    w + len + tag.len
+}
+
+/// The length of the token that starts at bit `bit` of block `k`, whose
+/// delimiters are `delim`.
+#[inline(always)]
+fn token_len(delim: u64, bit: usize, blocks: &[Block], k: usize) -> usize {
+    let rest = delim >> bit;
+    if rest != 0 {
+        rest.trailing_zeros() as usize
+    } else {
+        long_token_len(blocks, k, bit)
+    }
+}
+
+/// The length of a token that starts at bit `bit` of block `k` and runs
+/// into the next blocks.
+#[inline]
+fn long_token_len(blocks: &[Block], k: usize, bit: usize) -> usize {
+    let mut j = k + 1;
+    while blocks[j].delim == 0 {
+        j += 1;
+    }
+    64 * j + blocks[j].delim.trailing_zeros() as usize - (64 * k + bit)
+}
+
+/// True when the first token start or bracket after block `k` is a
+/// bracket.
+#[cold]
+#[inline(never)]
+fn next_event_is_bracket(blocks: &[Block], k: usize) -> bool {
+    blocks[k + 1..]
+        .iter()
+        .map(|b| (b.starts | b.bracket, b.bracket))
+        .find(|&(events, _)| events != 0)
+        .is_some_and(|(events, bracket)| events & events.wrapping_neg() & bracket != 0)
+}
+
+/// True when a token starts in `from..to` of the line.
+fn any_start(blocks: &[Block], from: usize, to: usize) -> bool {
+    (from / 64..to.div_ceil(64)).any(|k| {
+        let below_to = !bits_from(to.saturating_sub(64 * k));
+        blocks[k].starts & bits_from(from.saturating_sub(64 * k)) & below_to != 0
+    })
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Set by tests to run the baseline code on a CPU that has more.
+    pub(super) static BASELINE_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True when the fused route is to use only the baseline instructions.
+#[cfg(target_arch = "x86_64")]
+fn baseline_only() -> bool {
+    #[cfg(test)]
+    return BASELINE_ONLY.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    false
+}
+
+/// The output block of the fused route and what writing lines into it
+/// takes: the labels seen with their tags, and whether the CPU has the bit
+/// instructions of [`Emitter::emit_with_bit_instructions`].
+#[derive(Debug)]
+pub(super) struct Emitter {
+    labels: Labels,
+    /// The tag sets of the labels.
+    sets: Vec<TagSet>,
+    /// The tag set of tokens outside entities: `O` in every role.
+    outside: TagSet,
+    /// The labels of the entities of the line being written.
+    line_entities: Vec<usize>,
+    /// The CPU has BMI1, BMI2, `popcnt` and `lzcnt` (see
+    /// [`Emitter::emit_with_bit_instructions`]).
+    #[cfg(target_arch = "x86_64")]
+    bit_instructions: bool,
+    out: Vec<u8>,
+    /// The end of the output in `out`.
+    w: usize,
+}
+
+impl Emitter {
+    /// An emitter of tags in `scheme` after `separator`, of the labels in
+    /// `allowed` (any label when `None`), which writes into `out`.
+    pub(super) fn new(
+        scheme: TagScheme,
+        separator: &'static [u8],
+        allowed: Option<Vec<String>>,
+        out: Vec<u8>,
+    ) -> Emitter {
+        let outside = TagText::new(separator, "O").expect("the O tag fits");
+        Emitter {
+            labels: Labels::new(scheme, separator, allowed),
+            sets: Vec::new(),
+            outside: [outside; 8],
+            line_entities: Vec::new(),
+            #[cfg(target_arch = "x86_64")]
+            bit_instructions: !baseline_only()
+                && is_x86_feature_detected!("popcnt")
+                && is_x86_feature_detected!("lzcnt")
+                && is_x86_feature_detected!("bmi1")
+                && is_x86_feature_detected!("bmi2"),
+            out,
+            w: 0,
+        }
+    }
+
+    /// The output buffer, handed back.
+    pub(super) fn into_output(self) -> Vec<u8> {
+        self.out
+    }
+
+    /// The labels seen and the entities counted for each.
+    pub(super) fn labels(&self) -> &Labels {
+        &self.labels
+    }
+
+    /// The output written so far.
+    #[inline]
+    pub(super) fn output(&self) -> &[u8] {
+        &self.out[..self.w]
+    }
+
+    /// The length of the output written so far.
+    #[inline]
+    pub(super) fn output_len(&self) -> usize {
+        self.w
+    }
+
+    /// Forgets the output before `at` (handed on by the caller), keeping
+    /// what follows it.
+    pub(super) fn keep_output_from(&mut self, at: usize) {
+        self.out.copy_within(at..self.w, 0);
+        self.w -= at;
+    }
+
+    /// Forgets all the output (handed on by the caller).
+    #[inline]
+    pub(super) fn clear_output(&mut self) {
+        self.w = 0;
+    }
+
+    /// True when the output block has room for the output of a line of
+    /// `len` bytes after what is written.
+    #[inline]
+    pub(super) fn has_room_for(&self, len: usize) -> bool {
+        self.w + output_bound(len) <= self.out.len()
+    }
+
+    /// Grows the output block, when needed, so that it has room for the
+    /// output of a line of `len` bytes once it is cleared.
+    pub(super) fn grow_for(&mut self, len: usize) {
+        let bound = output_bound(len);
+        if bound > self.out.len() {
+            self.out.resize(bound, 0);
+        }
+    }
+
+    /// Writes the tokens of the line `src[from..to]`, whose blocks (those
+    /// of all of `src`) are `blocks`, with their tags at the end of the
+    /// output, and returns the number of tokens; `None` when the line needs
+    /// the general route (what was written is then to be forgotten). `src`
+    /// holds at least [`SLACK`] bytes after the line, and room has been
+    /// made (see [`Emitter::has_room_for`]).
+    pub(super) fn emit(
+        &mut self,
+        blocks: &[Block],
+        src: &[u8],
+        from: usize,
+        to: usize,
+    ) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if self.bit_instructions {
+            // SAFETY: the CPU has the instructions (checked in `new`).
+            return unsafe { self.emit_with_bit_instructions(blocks, src, from, to) };
+        }
+        self.emit_lines(blocks, src, from, to)
+    }
+
+    /// [`Emitter::emit`] compiled for the bit instructions of BMI1, BMI2,
+    /// `popcnt` and `lzcnt`, which the default x86-64 target lacks: a
+    /// `trailing_zeros` is one instruction, `run &= run - 1` one, a shift
+    /// by a variable amount one that leaves its operand in place (4% fewer
+    /// instructions in all).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "popcnt,bmi1,bmi2,lzcnt")]
+    fn emit_with_bit_instructions(
+        &mut self,
+        blocks: &[Block],
+        src: &[u8],
+        from: usize,
+        to: usize,
+    ) -> Option<usize> {
+        self.emit_lines(blocks, src, from, to)
+    }
+
+    /// The body of [`Emitter::emit`], inlined into each build of it.
+    #[inline(always)]
+    fn emit_lines(
+        &mut self,
+        blocks: &[Block],
+        src: &[u8],
+        from: usize,
+        to: usize,
+    ) -> Option<usize> {
+        // The copies of tokens and tags below go unchecked: these two
+        // checks cover every one of them (see `output_bound`).
+        assert!(
+            self.w + output_bound(to - from) <= self.out.len() && to + SLACK <= src.len(),
+            "room for the line's output and for copies past its end"
+        );
+        let text = &src[..to];
+        let out = &mut self.out[..];
+        let labels = &mut self.labels;
+        let sets = &mut self.sets;
+        let outside = &self.outside;
+        let outside_tag = OutsideTag::of(&outside[0]);
+        let entities = &mut self.line_entities;
+        entities.clear();
+        let mut w = self.w;
+        let mut tokens = 0;
+        // The open entity's tags and the role bits that hold for its next
+        // token; set when an entity opens, read only inside one.
+        let mut tags = outside;
+        let mut in_entity = false;
+        let mut role = 0;
+        // The open entity's label and its first token; the last entity
+        // closed on the line and where its `]` is.
+        let mut open = (0, 0);
+        let mut closed: Option<(usize, usize)> = None;
+        if from == to {
+            return Some(0);
+        }
+        for (k, bits) in windows(from, to) {
+            let Block {
+                delim,
+                bracket,
+                starts,
+                ..
+            } = blocks[k];
+            let mut events = (starts | bracket) & bits;
+            while events != 0 {
+                if !in_entity {
+                    // Outside entities, the tokens up to the next bracket
+                    // all take `O`: a tighter loop for most of the text.
+                    let next_bracket = bracket & events;
+                    let before = (next_bracket & next_bracket.wrapping_neg()).wrapping_sub(1);
+                    let mut run = events & before;
+                    events &= !before;
+                    while run != 0 {
+                        let bit = run.trailing_zeros() as usize;
+                        run &= run - 1;
+                        let len = token_len(delim, bit, blocks, k);
+                        // SAFETY: the assertion at the top covers the copy.
+                        w = unsafe { put_outside(out, w, src, 64 * k + bit, len, &outside_tag) };
+                        tokens += 1;
+                    }
+                    if events == 0 {
+                        break;
+                    }
+                }
+                let bit = events.trailing_zeros() as usize;
+                events &= events - 1;
+                let at = 64 * k + bit;
+                if bracket & (1 << bit) == 0 {
+                    // Only tokens inside an entity get here; one is its
+                    // entity's last when a bracket is the next thing on the
+                    // line.
+                    let len = token_len(delim, bit, blocks, k);
+                    let last = if events != 0 {
+                        events & events.wrapping_neg() & bracket != 0
+                    } else {
+                        next_event_is_bracket(blocks, k)
+                    };
+                    let tag = &tags[(role | (usize::from(last) * LAST)) & 7];
+                    // SAFETY: the assertion at the top covers the copy.
+                    w = unsafe { put(out, w, src, at, len, tag) };
+                    tokens += 1;
+                    role &= !FIRST;
+                    continue;
+                }
+                if text[at] == b'[' {
+                    if in_entity {
+                        // Entities do not nest, nor hold a `[`.
+                        return None;
+                    }
+                    // A `[` that opens nothing is literal text, which this
+                    // route does not split into tokens.
+                    let run = (delim >> bit) >> 1;
+                    let run = if run != 0 {
+                        run.trailing_zeros() as usize
+                    } else {
+                        // The label runs into the next block (one `[` in
+                        // sixteen in the generated corpus, which took the
+                        // slow way past the opener cache before).
+                        63 - bit + blocks[k + 1].delim.trailing_zeros() as usize
+                    };
+                    let (label, _) = labels.opener(sets, src, text, at, run)?;
+                    tags = &sets[labels.set_of(label)];
+                    in_entity = true;
+                    // Only IOB1 tells an entity right after one of the
+                    // same type apart.
+                    let after_same = labels.scheme() == TagScheme::Iob1
+                        && closed.is_some_and(|(l, c)| l == label && !any_start(blocks, c, at));
+                    role = FIRST | (usize::from(after_same) * AFTER_SAME);
+                    open = (label, tokens);
+                } else {
+                    // A `]` closes the open entity; without one, it is
+                    // literal text. An empty entity is an error.
+                    if !in_entity || tokens == open.1 {
+                        return None;
+                    }
+                    entities.push(open.0);
+                    closed = Some((open.0, at));
+                    in_entity = false;
+                }
+            }
+        }
+        if in_entity {
+            return None;
+        }
+        if tokens > 0 {
+            out[w] = b'\n';
+            self.w = w + 1;
+            for &label in entities.iter() {
+                labels.count_entity(label);
+            }
+        }
+        Some(tokens)
+    }
+}

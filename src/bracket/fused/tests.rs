@@ -1,0 +1,343 @@
+//! The fused route against the general one: both write the same bytes,
+//! count the same entities and report the same errors and repairs.
+
+use proptest::prelude::*;
+
+use super::emit::BASELINE_ONLY;
+use super::scan::one_char;
+use crate::bracket::{Options, Reader};
+use crate::conll;
+use crate::convert::{copy_sentences, Summary};
+use crate::html::HtmlMode;
+use crate::repair::Repair;
+use crate::scheme::TagScheme;
+use crate::sentence::OffsetUnit;
+
+/// Output, summary and error (with the repairs reported) of a
+/// conversion by the general route or the fused one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Route {
+    General,
+    Fused,
+    /// The fused route with the baseline instructions only.
+    Baseline,
+    InMemory,
+}
+
+fn convert(input: &[u8], opts: &Options, writer: WriterSetup, route: Route) -> String {
+    let mut out = Vec::new();
+    let mut summary = Summary::default();
+    let mut repairs = Vec::new();
+    let result = {
+        let mut writer = conll::Writer::new(&mut out, writer.scheme)
+            .with_columns(writer.columns)
+            .with_docstart(writer.docstart);
+        let mut on_repair = |r: &Repair| repairs.push(r.to_string());
+        match route {
+            Route::General => copy_sentences(
+                &mut Reader::new(input, opts.clone()),
+                &mut writer,
+                &mut summary,
+                &mut on_repair,
+            ),
+            Route::Fused => Reader::new(input, opts.clone()).copy_to_conll(
+                &mut writer,
+                &mut summary,
+                &mut on_repair,
+            ),
+            Route::Baseline => {
+                BASELINE_ONLY.with(|b| b.set(true));
+                let result = Reader::new(input, opts.clone()).copy_to_conll(
+                    &mut writer,
+                    &mut summary,
+                    &mut on_repair,
+                );
+                BASELINE_ONLY.with(|b| b.set(false));
+                result
+            }
+            Route::InMemory => Reader::new(std::io::Cursor::new(input.to_vec()), opts.clone())
+                .copy_in_memory_to_conll(&mut writer, &mut summary, &mut on_repair),
+        }
+    };
+    format!(
+        "{}\n--- {summary:?}\n--- {:?}\n--- {repairs:#?}",
+        String::from_utf8_lossy(&out),
+        result.map_err(|e| e.to_string())
+    )
+}
+
+#[derive(Clone, Copy, Debug)]
+struct WriterSetup {
+    scheme: TagScheme,
+    columns: conll::Columns,
+    docstart: bool,
+}
+
+fn same_both_ways(input: &[u8], opts: &Options, writer: WriterSetup) {
+    let general = convert(input, opts, writer, Route::General);
+    for route in [Route::Fused, Route::Baseline, Route::InMemory] {
+        assert_eq!(
+            convert(input, opts, writer, route),
+            general,
+            "{route:?}, input {:?}, {opts:?}, {writer:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+}
+
+const PIECES: &[&str] = &[
+    "word",
+    "a",
+    "Crocker",
+    "C.",
+    ".",
+    ",",
+    "--",
+    "Pakistan\u{2019}s",
+    "\u{201c}",
+    "caf\u{e9}",
+    "\u{4e2d}\u{6587}",
+    "0123456789abcdefghij",
+    " ",
+    " ",
+    " ",
+    "  ",
+    "\t",
+    "[PER ",
+    "[LOC ",
+    "[MISC\t",
+    "[ORG  ",
+    "[A_VERY_LONG_LABEL_NAME_OF_THIRTY ",
+    "[PER  ]",
+    "[per ",
+    "[PER",
+    "[ ",
+    "[1]",
+    " ]",
+    "  ]",
+    "]",
+    "[",
+    "&amp;",
+    "&#91;",
+    "&",
+    "<a href='#x'>",
+    "</a>",
+    "<p>",
+    "<",
+    ">",
+    "\u{a0}",
+    "\u{2003}",
+    "\u{85}",
+    "\r",
+    "\u{b}",
+    "\u{c}",
+    "\u{1}",
+    "\u{feff}",
+];
+
+/// Bracket-like text: well-formed entities, words and spaces mostly,
+/// and every kind of trouble now and then; lines up to a few hundred
+/// bytes, so that they cross 64-byte blocks and reads.
+fn input() -> impl Strategy<Value = Vec<u8>> {
+    let entity = (
+        prop::sample::select(vec![
+            "PER",
+            "LOC",
+            "ORG",
+            "MISC",
+            "LABEL_OF_FIFTEEN",
+            "LABEL_OF_FIFTY_5",
+        ]),
+        prop::collection::vec(prop::sample::select(&PIECES[..12]), 1..4),
+        prop::sample::select(vec![" ", "  ", "\t"]),
+    )
+        .prop_map(|(l, words, gap)| format!("[{l} {}{gap}]", words.join(" ")).into_bytes());
+    let piece = prop_oneof![
+        60 => prop::sample::select(&PIECES[..12]).prop_map(|p| p.as_bytes().to_vec()),
+        30 => entity,
+        2 => prop::sample::select(PIECES).prop_map(|p| p.as_bytes().to_vec()),
+        1 => Just(vec![0xFF]),
+        1 => Just(vec![0xE2, 0x80]),
+    ];
+    let gap = prop::sample::select(vec!["", " ", " ", " ", "  ", "\t"]);
+    let line = prop::collection::vec((piece, gap), 0..40).prop_map(|pieces| {
+        pieces
+            .into_iter()
+            .flat_map(|(p, g)| [p, g.as_bytes().to_vec()])
+            .collect::<Vec<_>>()
+            .concat()
+    });
+    (
+        prop::collection::vec(line, 0..8),
+        any::<bool>(),
+        any::<bool>(),
+        prop::sample::select(vec!["", "", "", "[", " [", "[PER", "&", "<"]),
+    )
+        .prop_map(|(lines, crlf, last_newline, tail)| {
+            let end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+            let mut text = lines.join(end);
+            if last_newline {
+                text.extend_from_slice(end);
+            }
+            // Bytes at the very end of the input, where padding follows.
+            text.extend_from_slice(tail.as_bytes());
+            text
+        })
+}
+
+fn options() -> impl Strategy<Value = (Options, WriterSetup)> {
+    (
+        prop::sample::select(vec![HtmlMode::Auto, HtmlMode::Strip, HtmlMode::Keep]),
+        any::<bool>(),
+        prop::option::of(Just(vec!["PER".to_string(), "LOC".to_string()])),
+        prop::sample::select(vec![OffsetUnit::Bytes, OffsetUnit::Chars]),
+        prop::sample::select(TagScheme::ALL.to_vec()),
+        prop::sample::select(vec![conll::Columns::Two, conll::Columns::Conll2003]),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(html, lenient, labels, offsets, scheme, columns, docstart)| {
+                (
+                    Options {
+                        html,
+                        lenient,
+                        labels,
+                        offsets,
+                        ..Options::default()
+                    },
+                    WriterSetup {
+                        scheme,
+                        columns,
+                        docstart,
+                    },
+                )
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+    #[test]
+    fn the_fused_route_writes_what_the_general_route_writes(input in input(), (opts, writer) in options()) {
+        same_both_ways(&input, &opts, writer);
+    }
+}
+
+/// Inputs that once panicked on the fused route (a `[` at the very end
+/// of the input made an opener key of zeros, the empty cache slot's
+/// key, and its label was taken for a label with tags), and lone
+/// carriage returns, which every route refuses.
+#[test]
+fn inputs_that_once_panicked_or_merged_lines() {
+    let long = "[A_LABEL_OF_MORE_THAN_TWENTY_NINE_BYTES x ]";
+    let inputs = [
+        "[".to_string(),
+        "x [".to_string(),
+        "x [\n[".to_string(),
+        "<p>See note [<sup>\n".to_string(),
+        format!("{long} ["),
+        format!("{long} y\n[PER a ] ["),
+        "a [PER b ]\rc d\r".to_string(),
+        "a [PER b ]\r\nc\rd\r\n".to_string(),
+    ];
+    for input in &inputs {
+        for scheme in TagScheme::ALL {
+            for html in [HtmlMode::Auto, HtmlMode::Keep] {
+                let opts = Options {
+                    html,
+                    ..Options::default()
+                };
+                let writer = WriterSetup {
+                    scheme,
+                    columns: conll::Columns::Two,
+                    docstart: false,
+                };
+                same_both_ways(input.as_bytes(), &opts, writer);
+            }
+        }
+    }
+    let writer = WriterSetup {
+        scheme: TagScheme::Iob2,
+        columns: conll::Columns::Two,
+        docstart: false,
+    };
+    let got = convert(b"x [", &Options::default(), writer, Route::InMemory);
+    assert!(got.starts_with("x\tO\n[\tO\n\n"), "{got}");
+    let got = convert(b"a\rb\n", &Options::default(), writer, Route::Fused);
+    assert!(got.contains("1:2: a carriage return (CR)"), "{got}");
+}
+
+#[test]
+fn one_char_agrees_with_the_standard_library() {
+    for a in 0x80..=0xFFu8 {
+        for b in 0..=0xFFu8 {
+            for c in [0x00, 0x41, 0x80, 0x99, 0xA0, 0xBF, 0xC0, 0xFF] {
+                for run in [&[a, b][..], &[a, b, c][..]] {
+                    let expected = std::str::from_utf8(run)
+                        .ok()
+                        .map(|s| s.chars().collect::<Vec<_>>())
+                        .filter(|chars| chars.len() == 1)
+                        .map(|chars| chars[0]);
+                    if let Some(c) = one_char(run) {
+                        assert_eq!(Some(c), expected, "{run:x?}");
+                    } else if run.len() <= 3 && run[0] < 0xF0 {
+                        assert_eq!(expected, None, "{run:x?}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn adjacent_entities_of_one_type_in_every_scheme() {
+    let input = "x\n[PER a ] [PER b c ][PER d ] [LOC e f g ] y [LOC h ]\n[ORG i  ]\n";
+    for scheme in [
+        TagScheme::Iob1,
+        TagScheme::Iob2,
+        TagScheme::Ioe2,
+        TagScheme::Iobes,
+        TagScheme::Bilou,
+    ] {
+        let writer = WriterSetup {
+            scheme,
+            columns: conll::Columns::Two,
+            docstart: true,
+        };
+        same_both_ways(input.as_bytes(), &Options::default(), writer);
+    }
+}
+
+#[test]
+fn decoded_brackets_are_text() {
+    let input = "first\na &#91;PER b &#93; c\n[LOC d&#93; ] &amp; <b>e</b> &#91;\n&#91;LOC x ]\n";
+    for html in [HtmlMode::Auto, HtmlMode::Strip, HtmlMode::Keep] {
+        let writer = WriterSetup {
+            scheme: TagScheme::Iob2,
+            columns: conll::Columns::Two,
+            docstart: false,
+        };
+        let opts = Options {
+            html,
+            ..Options::default()
+        };
+        same_both_ways(input.as_bytes(), &opts, writer);
+    }
+}
+
+#[test]
+fn lines_longer_than_a_read() {
+    let mut input = String::from("first line\n");
+    for i in 0..300 {
+        input.push_str(&format!(
+            "w{i} [PER Ryan C. Crocker  ] met [LOC Pakistan ] "
+        ));
+    }
+    input.push_str("\nlast\n");
+    let writer = WriterSetup {
+        scheme: TagScheme::Iobes,
+        columns: conll::Columns::Two,
+        docstart: false,
+    };
+    same_both_ways(input.as_bytes(), &Options::default(), writer);
+}

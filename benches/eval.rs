@@ -12,46 +12,41 @@ use std::hint::black_box;
 use std::io;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use nerkit::eval::{self, ColumnSource, Delimiter, Format, Mode, Options};
+use nerkit::eval::{self, ColumnSource, Evaluator, Mode, ReportFormat};
+use nerkit::format::Delimiter;
 use nerkit::TagScheme;
 
 mod common;
 
 use common::EvalScheme;
 
-fn options(mode: Mode) -> Options {
-    Options {
-        mode,
-        ..Options::default()
-    }
+fn options(mode: Mode) -> Evaluator {
+    Evaluator::new(mode)
 }
 
 /// Scores a conlleval-layout text and writes the report; returns the
 /// number of tokens.
-fn one_file(text: &str, opts: &Options) -> u64 {
-    let e = eval::evaluate_file(text.as_bytes(), "bench", opts).expect("valid input");
-    report(&e.counts, opts)
+fn one_file(text: &str, opts: &Evaluator) -> u64 {
+    let e = opts
+        .evaluate_file(text.as_bytes(), "bench")
+        .expect("valid input");
+    report(&e)
 }
 
 /// Scores two column texts read in lockstep and writes the report.
-fn two_files(gold: &str, pred: &str, opts: &Options) -> u64 {
+fn two_files(gold: &str, pred: &str, opts: &Evaluator) -> u64 {
     let mut g = ColumnSource::new(gold.as_bytes(), "gold", Delimiter::default());
     let mut p = ColumnSource::new(pred.as_bytes(), "pred", Delimiter::default());
-    let e = eval::evaluate_pair(&mut g, &mut p, opts).expect("aligned input");
-    report(&e.counts, opts)
+    let e = opts.evaluate_pair(&mut g, &mut p).expect("aligned input");
+    report(&e)
 }
 
-/// Writes conlleval's report of `counts` into a sink; returns the number
-/// of tokens.
-fn report(counts: &eval::Counts, opts: &Options) -> u64 {
-    eval::report::write(
-        &mut io::sink(),
-        counts,
-        opts.mode.scheme_name(),
-        Format::Conlleval,
-    )
-    .expect("a sink");
-    counts.tokens
+/// Writes conlleval's report of an evaluation into a sink; returns the
+/// number of tokens.
+fn report(e: &eval::Evaluation) -> u64 {
+    e.write_report(&mut io::sink(), ReportFormat::Conlleval)
+        .expect("a sink");
+    e.counts.tokens
 }
 
 fn bench(c: &mut Criterion) {

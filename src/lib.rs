@@ -50,24 +50,21 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod bracket;
-pub mod conll;
 pub mod convert;
-pub mod detect;
 pub mod error;
 pub mod eval;
+pub mod format;
 pub mod html;
-pub mod jsonl;
 mod lines;
-pub mod parallel;
 pub mod repair;
 pub mod scheme;
 pub mod sentence;
 pub mod span;
-pub mod spans;
 mod swar;
 pub mod tokenize;
 
 pub use error::{Error, ErrorKind, ParseErrorKind, Result};
+pub use format::{conll, jsonl, spans};
 pub use repair::{Repair, RepairCounts};
 pub use scheme::{Prefix, Tag, TagScheme};
 pub use sentence::{Entity, OffsetUnit, Sentence, Token};

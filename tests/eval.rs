@@ -455,7 +455,7 @@ mod properties {
     //! eval(x, x) is perfect; swapping gold and predictions swaps
     //! precision and recall; per-type counts sum to the micro counts.
 
-    use nerkit::eval::{evaluate_file, Counts, Mode, Options, Scores};
+    use nerkit::eval::{Counts, Evaluator, Mode, Scores};
     use nerkit::TagScheme;
     use proptest::prelude::*;
 
@@ -483,11 +483,8 @@ mod properties {
     }
 
     fn score(gold: &[Vec<&str>], pred: &[Vec<&str>], mode: Mode) -> Counts {
-        let options = Options {
-            mode,
-            ..Options::default()
-        };
-        evaluate_file(input(gold, pred).as_bytes(), "t", &options)
+        Evaluator::new(mode)
+            .evaluate_file(input(gold, pred).as_bytes(), "t")
             .unwrap()
             .counts
     }

@@ -4,14 +4,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Args;
-use nerkit::eval::SentenceSource;
-use nerkit::eval::{
-    self, report, ColumnSource, ConllevalOptions, Delimiter, Format, Mode, Options,
-};
-use nerkit::{detect, Error, TagScheme};
 use std::io::BufRead;
 
+use clap::Args;
+use nerkit::convert::Input;
+use nerkit::eval::{
+    self, ColumnSource, ConllevalOptions, Evaluator, Mode, ReportFormat, SentenceSource,
+};
+use nerkit::format::{Format, ReadOptions};
+use nerkit::{Error, TagScheme};
+
+use super::read_args::ReadArgs;
 use super::{open_input, warn, Output};
 
 /// Arguments of `nerkit eval`.
@@ -56,13 +59,20 @@ pub struct EvalArgs {
 
     /// Report format: conlleval (conlleval.pl's bytes), table, json,
     /// markdown or csv.
-    #[arg(long, value_name = "FORMAT", default_value = "conlleval", value_parser = parse_format)]
-    pub format: Format,
+    #[arg(long, value_name = "FORMAT", default_value = "conlleval", value_parser = parse_report_format)]
+    pub format: ReportFormat,
 
-    /// Column delimiter, taken literally (`\t` is a tab); default: runs of
-    /// spaces and tabs.
-    #[arg(short = 'd', long, value_name = "DELIM", allow_hyphen_values = true)]
-    pub delimiter: Option<String>,
+    /// How inputs are read (the options convert takes).
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// Format of FILE when PRED is given (else --from, else detected).
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub gold_from: Option<nerkit::format::Format>,
+
+    /// Format of PRED (else --from, else detected).
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub pred_from: Option<nerkit::format::Format>,
 
     /// conlleval -r: tags have no prefixes; every tag other than the
     /// outside tag is a one-token chunk.
@@ -97,11 +107,15 @@ fn parse_scheme(s: &str) -> Result<TagScheme, String> {
     s.parse()
 }
 
+fn parse_report_format(s: &str) -> Result<ReportFormat, String> {
+    s.parse()
+}
+
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse()
 }
 
-fn options(args: &EvalArgs) -> Result<(Options, Format), Error> {
+fn options(args: &EvalArgs) -> Result<(Evaluator, ReportFormat), Error> {
     let mode = match (args.mode.as_str(), args.scheme) {
         ("strict", Some(scheme)) => {
             if args.raw {
@@ -128,10 +142,10 @@ fn options(args: &EvalArgs) -> Result<(Options, Format), Error> {
         warn("--boundary (conlleval's -o) has no effect without --raw, as in conlleval.pl");
     }
     let format = if args.latex {
-        if args.format != Format::Conlleval {
+        if args.format != ReportFormat::Conlleval {
             return Err(Error::msg("--latex is a form of --format conlleval"));
         }
-        Format::Latex
+        ReportFormat::Latex
     } else {
         args.format
     };
@@ -142,18 +156,11 @@ fn options(args: &EvalArgs) -> Result<(Options, Format), Error> {
             )));
         }
     }
-    let delimiter = match &args.delimiter {
-        Some(d) => Delimiter::from_arg(d)?,
-        None => Delimiter::Whitespace,
-    };
-    Ok((
-        Options {
-            mode,
-            delimiter,
-            token_check: !args.no_token_check,
-        },
-        format,
-    ))
+    let delimiter = args.read.delimiter.clone();
+    let evaluator = Evaluator::new(mode)
+        .delimiter(delimiter)
+        .token_check(!args.no_token_check);
+    Ok((evaluator, format))
 }
 
 fn lines(prefix: &Path, lines: &[u64]) -> String {
@@ -165,68 +172,84 @@ fn lines(prefix: &Path, lines: &[u64]) -> String {
 }
 
 /// A source of tags for one side of a two-file evaluation, in the format
-/// its content shows: CoNLL-like columns are scored from their tags as
+/// given or detected: CoNLL-like columns are scored from their tags as
 /// written (conlleval's rules apply to them as they are); bracket, JSON
-/// lines and span files are read as `convert` reads them, their entities
-/// then tagged IOB2.
+/// lines and span files are read as `convert` reads them (with the same
+/// options), their entities then tagged IOB2.
 fn tag_source(
-    mut input: super::Input,
-    delimiter: &Delimiter,
+    input: Input,
+    format: Option<Format>,
+    read: &ReadOptions,
 ) -> Result<Box<dyn eval::TagSource>, Error> {
-    let name = input.name.clone();
-    let format = detect::detect(
-        input
-            .reader
-            .fill_buf()
-            .map_err(|e| Error::from(e).with_path(&name))?,
-    );
-    Ok(match format {
-        detect::Format::Conll => {
-            Box::new(ColumnSource::new(input.reader, &name, delimiter.clone()))
+    let name = input.name().to_path_buf();
+    let mut reader = input.into_reader()?;
+    let format = match format {
+        Some(f) => f,
+        None => nerkit::format::detect_with(
+            reader
+                .fill_buf()
+                .map_err(|e| Error::from(e).with_path(&name))?,
+            read,
+        ),
+    };
+    if format == Format::CONLL {
+        let mut source =
+            ColumnSource::new(reader, &name, read.delimiter.clone()).comments(read.comments);
+        if let Some(k) = read.tag_column {
+            source = source.tag_column(k);
         }
-        detect::Format::Bracket => Box::new(SentenceSource::new(
-            nerkit::bracket::Reader::new(input.reader, Default::default()),
-            &name,
-        )),
-        detect::Format::Jsonl => Box::new(SentenceSource::new(
-            nerkit::jsonl::Reader::new(input.reader, Default::default()),
-            &name,
-        )),
-        detect::Format::Spans => Box::new(SentenceSource::new(
-            nerkit::spans::Reader::new(input.reader, nerkit::spans::ReadOptions::default()),
-            &name,
-        )),
-    })
+        return Ok(Box::new(source));
+    }
+    let (_, reader) = nerkit::format::open(reader, Some(format), read);
+    let warn_path = name.clone();
+    Ok(Box::new(SentenceSource::new(reader, &name).on_repair(
+        move |r: &nerkit::Repair| {
+            warn(&format!("{}:{}: {}", warn_path.display(), r.pos, r.message))
+        },
+    )))
 }
 
 /// Runs `nerkit eval`.
 pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
     let (opts, format) = options(args)?;
     let gold_in = open_input(&args.file)?;
-    let gold_name = gold_in.name.clone();
+    let gold_name = gold_in.name().to_path_buf();
     let (evaluation, pred_name) = match &args.pred {
-        None => (
-            eval::evaluate_file(gold_in.reader, &gold_name, &opts)?,
-            gold_name.clone(),
-        ),
+        None => {
+            if args.read.from.is_some() || args.gold_from.is_some() || args.pred_from.is_some() {
+                return Err(Error::msg(
+                    "--from, --gold-from and --pred-from apply to two files (FILE PRED); \
+                     one file is read in conlleval's layout (token ... gold pred)",
+                ));
+            }
+            (
+                opts.evaluate_file(gold_in.into_reader()?, &gold_name)?,
+                gold_name.clone(),
+            )
+        }
         Some(pred) => {
             if args.file.as_os_str() == "-" && pred.as_os_str() == "-" {
                 return Err(Error::msg("only one of FILE and PRED can be stdin"));
             }
             let pred_in = open_input(pred)?;
-            let pred_name = pred_in.name.clone();
-            let mut g = tag_source(gold_in, &opts.delimiter)?;
-            let mut p = tag_source(pred_in, &opts.delimiter)?;
-            (eval::evaluate_pair(&mut g, &mut p, &opts)?, pred_name)
+            let pred_name = pred_in.name().to_path_buf();
+            let read = args.read.options();
+            let mut g = tag_source(gold_in, args.gold_from.or(args.read.from), &read)?;
+            let mut p = tag_source(pred_in, args.pred_from.or(args.read.from), &read)?;
+            (opts.evaluate_pair(&mut g, &mut p)?, pred_name)
         }
     };
     let counts = &evaluation.counts;
-    let scheme = opts.mode.scheme_name();
+    let scheme = match opts.mode() {
+        Mode::Conlleval(_) => None,
+        Mode::Strict(s) => Some(s.to_string()),
+    };
 
     let mut out = Output::create(None)?;
     // A reader of stdout that has gone (`| head`) ends the report quietly,
     // but not the checks below: their exit status still counts.
-    let written = report::write(&mut out, counts, scheme.clone(), format)
+    let written = evaluation
+        .write_report(&mut out, format)
         .map_err(Error::from)
         .and_then(|()| out.flush().map_err(Error::from))
         .and_then(|()| out.finish());
@@ -263,7 +286,7 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
     }
     // Notes go to stderr in every format (JSON also carries them), so that
     // the conlleval report stays byte for byte conlleval.pl's.
-    for note in eval::Report::new(counts, scheme).notes {
+    for note in evaluation.report().notes {
         eprintln!("note: {note}");
     }
 

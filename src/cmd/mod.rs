@@ -3,11 +3,13 @@
 
 pub mod convert;
 pub mod eval;
+mod read_args;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use nerkit::convert::Input;
 use nerkit::Error;
 
 /// The `FILE:LINE:COL: error: MESSAGE` line for an error, coloured when
@@ -31,25 +33,15 @@ pub fn warn(message: &str) {
     }
 }
 
-/// A named input: a file, or stdin for `-`.
-pub struct Input {
-    /// The name to print in messages (`-` shows as `<stdin>`).
-    pub name: PathBuf,
-    /// The buffered reader.
-    pub reader: Box<dyn BufRead>,
-    /// The file again when it is a regular file, for reading it by
-    /// offset (`--threads`), and its length.
-    pub file: Option<(File, u64)>,
-}
-
-/// Opens `path` for reading; `-` is stdin.
+/// Opens `path` for reading; `-` is stdin. A regular file comes with its
+/// length and a second handle, for reading it by offset (`--threads`); on a
+/// terminal, reading it shows progress.
 pub fn open_input(path: &Path) -> Result<Input, Error> {
     if path.as_os_str() == "-" {
-        return Ok(Input {
-            name: PathBuf::from("<stdin>"),
-            reader: Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
-            file: None,
-        });
+        return Ok(Input::new(
+            "<stdin>",
+            Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
+        ));
     }
     let file = File::open(path).map_err(|e| Error::from(e).with_path(path))?;
     let metadata = file.metadata().ok();
@@ -66,10 +58,10 @@ pub fn open_input(path: &Path) -> Result<Input, Error> {
     } else {
         Box::new(BufReader::with_capacity(1 << 16, file))
     };
-    Ok(Input {
-        name: path.to_path_buf(),
-        reader,
-        file: positioned,
+    let input = Input::new(path, reader);
+    Ok(match positioned {
+        Some((file, len)) => input.with_file(file, len),
+        None => input,
     })
 }
 
@@ -314,9 +306,9 @@ impl Progress<()> {
         Progress::new((), name, total)
     }
 
-    /// Counts `n` more bytes done.
-    pub(crate) fn advance(&mut self, n: u64) {
-        self.read += n;
+    /// Sets the bytes done so far.
+    pub(crate) fn set(&mut self, done: u64) {
+        self.read = done;
         self.show();
     }
 }

@@ -7,7 +7,7 @@
 //!
 //! * [`Mode::Conlleval`] applies conlleval.pl's chunk rules to the raw tag
 //!   strings (see [`conlleval`]), with its repairs of ill-formed sequences,
-//!   and [`report::Format::Conlleval`] prints its report byte for byte.
+//!   and [`report::ReportFormat::Conlleval`] prints its report byte for byte.
 //! * [`Mode::Strict`] counts an entity only when its tags are well-formed
 //!   in a [`TagScheme`] (see [`strict`]); for IOB2, IOE2,
 //!   IOBES and BILOU the numbers are seqeval 1.2.2's strict mode. Ill-formed
@@ -15,22 +15,22 @@
 //!
 //! Inputs:
 //!
-//! * [`evaluate_file`]: conlleval's layout, one token per line, the last
-//!   two columns gold and predicted tag, blank lines between sentences; a
-//!   line whose first column is `-X-` is a boundary too.
-//! * [`evaluate_pair`]: two [`TagSource`]s (for example two
+//! * [`Evaluator::evaluate_file`]: conlleval's layout, one token per line,
+//!   the last two columns gold and predicted tag, blank lines between
+//!   sentences; a line whose first column is `-X-` is a boundary too.
+//! * [`Evaluator::evaluate_pair`]: two [`TagSource`]s (for example two
 //!   [`ColumnSource`]s over CoNLL files with the tag in the last column)
 //!   read in lockstep, sentence by sentence and token by token.
 //!
 //! # Example
 //!
 //! ```
-//! use nerkit::eval::{evaluate_file, report, Options};
+//! use nerkit::eval::{Evaluator, ReportFormat};
 //!
 //! let input = "John B-PER B-PER\nSmith I-PER I-PER\nsaw O O\nParis B-LOC O\n";
-//! let eval = evaluate_file(input.as_bytes(), "in.txt", &Options::default()).unwrap();
+//! let eval = Evaluator::default().evaluate_file(input.as_bytes(), "in.txt").unwrap();
 //! let mut out = Vec::new();
-//! report::write(&mut out, &eval.counts, None, report::Format::Conlleval).unwrap();
+//! eval.write_report(&mut out, ReportFormat::Conlleval).unwrap();
 //! assert_eq!(
 //!     String::from_utf8(out).unwrap(),
 //!     "processed 4 tokens with 2 phrases; found: 1 phrases; correct: 1.\n\
@@ -60,7 +60,7 @@
 //!   `FILE:LINE:COL: error: expected N columns ...` (conlleval.pl prints
 //!   `unexpected number of features` and exits 1); so is a line with fewer
 //!   than two columns, and input that is not UTF-8.
-//! * Gold and predictions may come from two files ([`evaluate_pair`]); a
+//! * Gold and predictions may come from two files ([`Evaluator::evaluate_pair`]); a
 //!   token `-X-` there is an ordinary token, not a boundary.
 //! * `-o` (here `--boundary`) is the outside tag of raw mode, as in
 //!   conlleval.pl, and has no effect without `-r`, as in conlleval.pl.
@@ -134,11 +134,12 @@ use std::path::Path;
 
 pub use conlleval::{Conlleval, ConllevalOptions};
 pub use counts::{Counts, IllFormedSide, TypeCounts};
-pub use reader::{ColumnSource, Delimiter, Item, SentenceSource, TagSource};
-pub use report::{Format, Report, Scores};
+pub use reader::{ColumnSource, Item, SentenceSource, TagSource};
+pub use report::{Report, ReportFormat, Scores};
 pub use strict::{Side, Strict};
 
 use crate::error::{Error, ParseErrorKind, Result};
+use crate::format::Delimiter;
 use crate::scheme::TagScheme;
 use crate::span::Position;
 use reader::{check_columns, field_offsets, is_blank, split_row, Lines};
@@ -158,35 +159,94 @@ impl Default for Mode {
     }
 }
 
-impl Mode {
-    /// The scheme name in strict mode, `None` in conlleval mode (what
-    /// [`report::write`] and [`Report::new`] take).
-    pub fn scheme_name(&self) -> Option<String> {
-        match self {
-            Mode::Conlleval(_) => None,
-            Mode::Strict(s) => Some(s.to_string()),
-        }
+/// Scores predictions against gold: the entry point of this module.
+///
+/// # Example
+///
+/// ```
+/// use nerkit::eval::{Evaluator, ReportFormat};
+///
+/// let input = "John B-PER B-PER\nSmith I-PER I-PER\nsaw O O\nParis B-LOC O\n";
+/// let evaluation = Evaluator::default().evaluate_file(input.as_bytes(), "in.txt")?;
+/// let mut out = Vec::new();
+/// evaluation.write_report(&mut out, ReportFormat::Table)?;
+/// assert_eq!(evaluation.report().micro.f1, 2.0 / 3.0);
+/// # Ok::<(), nerkit::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evaluator {
+    mode: Mode,
+    delimiter: Delimiter,
+    token_check: bool,
+}
+
+impl Default for Evaluator {
+    fn default() -> Evaluator {
+        Evaluator::new(Mode::default())
     }
 }
 
-/// Evaluation options.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Options {
-    /// Conlleval or strict.
-    pub mode: Mode,
-    /// How columns are separated.
-    pub delimiter: Delimiter,
-    /// In two-file evaluation, fail when the token texts differ.
-    pub token_check: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            mode: Mode::default(),
+impl Evaluator {
+    /// An evaluator counting in `mode`, checking that token texts agree.
+    pub fn new(mode: Mode) -> Evaluator {
+        Evaluator {
+            mode,
             delimiter: Delimiter::default(),
             token_check: true,
         }
+    }
+
+    /// How the columns of conlleval's layout are separated.
+    pub fn delimiter(mut self, delimiter: Delimiter) -> Evaluator {
+        self.delimiter = delimiter;
+        self
+    }
+
+    /// In two-source evaluation, fail when token texts differ (the
+    /// default), or only count the differences.
+    pub fn token_check(mut self, yes: bool) -> Evaluator {
+        self.token_check = yes;
+        self
+    }
+
+    /// The mode counted in.
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
+    /// Scores a file in conlleval's layout: one token per line, the last
+    /// two columns the gold and the predicted tag, blank lines (or lines
+    /// whose first column is `-X-`) between sentences. `path` names the
+    /// input in messages.
+    ///
+    /// # Errors
+    /// I/O errors; a line with a different number of columns than the
+    /// first one, or fewer than two; input that is not UTF-8; in strict
+    /// mode, a tag the scheme does not allow. Each error carries `path`,
+    /// line and column.
+    pub fn evaluate_file<R: BufRead>(
+        &self,
+        input: R,
+        path: impl AsRef<Path>,
+    ) -> Result<Evaluation> {
+        evaluate_file(input, path, self)
+    }
+
+    /// Scores predictions against gold read from two sources in lockstep,
+    /// sentence by sentence and token by token.
+    ///
+    /// # Errors
+    /// Errors of either source (with its path); sources that part (a
+    /// sentence longer in one than in the other, or one ending first),
+    /// naming both files and lines; in strict mode, a tag the scheme does
+    /// not allow; with the token check, token texts that differ (the first
+    /// few and the total, reported after reading everything).
+    pub fn evaluate_pair<G: TagSource, P: TagSource>(
+        &self,
+        gold: &mut G,
+        pred: &mut P,
+    ) -> Result<Evaluation> {
+        evaluate_pair(gold, pred, self)
     }
 }
 
@@ -226,11 +286,33 @@ impl TokenMismatches {
 
 /// The result of an evaluation.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Evaluation {
+    /// The mode counted in.
+    pub mode: Mode,
     /// What was counted.
     pub counts: Counts,
     /// Token texts that differ (two-file evaluation without the check).
     pub token_mismatches: TokenMismatches,
+}
+
+impl Evaluation {
+    /// Scores, averages and notes.
+    pub fn report(&self) -> Report {
+        Report::new(&self.counts, &self.mode)
+    }
+
+    /// Writes the report in `format`.
+    ///
+    /// # Errors
+    /// Write errors.
+    pub fn write_report(
+        &self,
+        w: &mut dyn std::io::Write,
+        format: ReportFormat,
+    ) -> std::io::Result<()> {
+        report::write(w, &self.counts, &self.mode, format)
+    }
 }
 
 enum Engine {
@@ -273,7 +355,7 @@ impl Engine {
     }
 }
 
-/// What the fast path of [`evaluate_file`] feeds, one scorer at a time
+/// What the fast path of [`Evaluator::evaluate_file`] feeds, one scorer at a time
 /// (so the scorer's calls are not dispatched per token).
 trait Scorer {
     /// Scores a token; `false` when it is not accepted (the line is then
@@ -428,19 +510,11 @@ fn bad_tag(pos: Position, tag: &str, reason: String) -> Error {
     )
 }
 
-/// Scores a file in conlleval's layout: one token per line, the last two
-/// columns the gold and the predicted tag, blank lines (or lines whose
-/// first column is `-X-`) between sentences. `path` names the input in
-/// messages.
-///
-/// # Errors
-/// I/O errors; a line with a different number of columns than the first
-/// one, or fewer than two; input that is not UTF-8; in strict mode, a tag
-/// the scheme does not allow. Each error carries `path`, line and column.
-pub fn evaluate_file<R: BufRead>(
+/// [`Evaluator::evaluate_file`].
+fn evaluate_file<R: BufRead>(
     input: R,
     path: impl AsRef<Path>,
-    options: &Options,
+    options: &Evaluator,
 ) -> Result<Evaluation> {
     let path = path.as_ref();
     let mut lines = Lines::new(input);
@@ -498,6 +572,7 @@ pub fn evaluate_file<R: BufRead>(
         }
     }
     Ok(Evaluation {
+        mode: options.mode.clone(),
         counts: engine.finish(),
         token_mismatches: TokenMismatches::default(),
     })
@@ -520,19 +595,11 @@ fn line_of(item: &Item<'_>) -> u64 {
     }
 }
 
-/// Scores predictions against gold read from two sources in lockstep,
-/// sentence by sentence and token by token.
-///
-/// # Errors
-/// Errors of either source (with its path); sources that part (a sentence
-/// longer in one than in the other, or one ending first), naming both
-/// files and lines; in strict mode, a tag the scheme does not allow; when
-/// `options.token_check` is set, token texts that differ (the first few and
-/// the total, reported after reading everything).
-pub fn evaluate_pair<G: TagSource, P: TagSource>(
+/// [`Evaluator::evaluate_pair`].
+fn evaluate_pair<G: TagSource, P: TagSource>(
     gold: &mut G,
     pred: &mut P,
-    options: &Options,
+    options: &Evaluator,
 ) -> Result<Evaluation> {
     let mut engine = Engine::new(&options.mode);
     let mut mismatches = TokenMismatches::default();
@@ -608,6 +675,7 @@ pub fn evaluate_pair<G: TagSource, P: TagSource>(
         )));
     }
     Ok(Evaluation {
+        mode: options.mode.clone(),
         counts: engine.finish(),
         token_mismatches: mismatches,
     })
@@ -668,7 +736,7 @@ mod tests {
         ) {
             let input: String = seq.concat();
             for mode in [Mode::default(), Mode::Strict(TagScheme::Iob2)] {
-                if let Ok(got) = evaluate_file(input.as_bytes(), "t", &Options { mode: mode.clone(), ..Options::default() }) {
+                if let Ok(got) = evaluate_file(input.as_bytes(), "t", &Evaluator::new(mode.clone())) {
                     prop_assert_eq!(got.counts, reference(&input, &mode));
                 } else {
                     // Only strict mode rejects tags here.

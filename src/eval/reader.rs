@@ -10,35 +10,8 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ParseErrorKind, Result};
+use crate::format::Delimiter;
 use crate::span::Position;
-
-/// How the columns of a line are separated.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Delimiter {
-    /// Runs of spaces and tabs; leading and trailing ones are ignored.
-    #[default]
-    Whitespace,
-    /// A literal string, as conlleval.pl's `-d` (which takes a regular
-    /// expression; nerkit takes the string literally). As in Perl's
-    /// `split`, empty fields at the end of a line are dropped.
-    Literal(String),
-}
-
-impl Delimiter {
-    /// Reads a `-d` argument: `\t` means a tab, and `\s+` or `\s` (a
-    /// common conlleval.pl idiom) mean [`Delimiter::Whitespace`]; anything
-    /// else is taken literally.
-    ///
-    /// # Errors
-    /// When `s` is empty.
-    pub fn from_arg(s: &str) -> Result<Delimiter> {
-        match s {
-            "" => Err(Error::msg("the delimiter must not be empty")),
-            "\\s+" | "\\s" | " +" => Ok(Delimiter::Whitespace),
-            _ => Ok(Delimiter::Literal(s.replace("\\t", "\t"))),
-        }
-    }
-}
 
 /// The columns of a line that evaluation looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,6 +109,13 @@ impl FastRow {
             second_last: &text[self.second_last.0..self.second_last.1],
             last: &text[self.last.0..self.last.1],
         }
+    }
+
+    /// True when the first field, in `text`, is `word`.
+    #[inline]
+    pub fn first_is(&self, text: &str, word: &[u8]) -> bool {
+        self.first.1 - self.first.0 == word.len()
+            && &text.as_bytes()[self.first.0..self.first.1] == word
     }
 }
 
@@ -542,13 +522,19 @@ impl<T: TagSource + ?Sized> TagSource for Box<T> {
 }
 
 /// A [`TagSource`] over a CoNLL-like column file: one token per line, the
-/// first column the token, the last column its tag, blank lines between
-/// sentences. A file with one column is read as tags only. Every non-blank
-/// line must have the same number of columns.
+/// first column the token, the last column (or
+/// [`ColumnSource::tag_column`]) its tag, blank lines between sentences. A
+/// file with one column is read as tags only. Every non-blank line must
+/// have the same number of columns, except `-DOCSTART-` lines, which end a
+/// sentence and are no token (as `convert` reads them), and, with
+/// [`ColumnSource::comments`], lines starting with `#`.
 pub struct ColumnSource<R> {
     lines: Lines<R>,
     path: PathBuf,
     delimiter: Delimiter,
+    /// The column of the tag, from 1; `None` for the last.
+    tag_column: Option<usize>,
+    comments: bool,
     columns: Option<(usize, u64)>,
     in_sentence: bool,
     done: bool,
@@ -561,10 +547,55 @@ impl<R: BufRead> ColumnSource<R> {
             lines: Lines::new(reader),
             path: path.as_ref().to_path_buf(),
             delimiter,
+            tag_column: None,
+            comments: false,
             columns: None,
             in_sentence: false,
             done: false,
         }
+    }
+
+    /// Takes the tag from column `column` (from 1) instead of the last.
+    pub fn tag_column(mut self, column: usize) -> ColumnSource<R> {
+        self.tag_column = Some(column);
+        self
+    }
+
+    /// Skips lines starting with `#` (CoNLL-U comments).
+    pub fn comments(mut self, yes: bool) -> ColumnSource<R> {
+        self.comments = yes;
+        self
+    }
+
+    /// True for a line that is not a token: a document line, or a comment
+    /// when comments are skipped.
+    fn is_skipped(&self, line: &str) -> bool {
+        crate::conll::is_docstart(line) || (self.comments && line.trim_start().starts_with('#'))
+    }
+
+    /// The tag of `line`, whose fields are `row`.
+    fn tag_of<'l>(&self, line: &'l str, row: &Row<'l>) -> Result<&'l str> {
+        let Some(k) = self.tag_column else {
+            return Ok(row.last);
+        };
+        nth_field(line, &self.delimiter, k - 1).ok_or_else(|| {
+            Error::parse(
+                self.lines.position(line.len()),
+                ParseErrorKind::Other(format!(
+                    "no column {k} (the tag column) on this line of {} columns",
+                    row.count
+                )),
+            )
+            .with_path(&self.path)
+        })
+    }
+}
+
+/// Field `k` (from 0) of `line`.
+fn nth_field<'l>(line: &'l str, delimiter: &Delimiter, k: usize) -> Option<&'l str> {
+    match delimiter {
+        Delimiter::Whitespace => line.split([' ', '\t']).filter(|f| !f.is_empty()).nth(k),
+        Delimiter::Literal(d) => line.split(d.as_str()).nth(k),
     }
 }
 
@@ -603,7 +634,9 @@ pub(crate) fn check_columns<R: BufRead>(
 impl<R: BufRead> TagSource for ColumnSource<R> {
     fn next_item(&mut self) -> Result<Item<'_>> {
         // The common line, without the bookkeeping of `Lines::advance`.
-        if let (Delimiter::Whitespace, Some((n, _))) = (&self.delimiter, self.columns) {
+        let plain = self.tag_column.is_none() && !self.comments;
+        if let (Delimiter::Whitespace, Some((n, _)), true) = (&self.delimiter, self.columns, plain)
+        {
             while let Some((text, from)) = self.lines.pending() {
                 let Some((row, next)) = fast_row(text, from) else {
                     break;
@@ -617,7 +650,7 @@ impl<R: BufRead> TagSource for ColumnSource<R> {
                     }
                     continue;
                 }
-                if row.count != n {
+                if row.count != n || row.first_is(text, b"-DOCSTART-") {
                     break;
                 }
                 self.lines.take(next - from);
@@ -654,6 +687,16 @@ impl<R: BufRead> TagSource for ColumnSource<R> {
                 }
                 continue;
             }
+            if self.is_skipped(text) {
+                // A document line ends the sentence before it, as a blank
+                // line does; a comment is passed over.
+                if crate::conll::is_docstart(text) && std::mem::take(&mut self.in_sentence) {
+                    return Ok(Item::SentenceEnd {
+                        line: self.lines.number(),
+                    });
+                }
+                continue;
+            }
             let row = split_row(text, &self.delimiter);
             if row.count == 0 {
                 continue;
@@ -665,10 +708,12 @@ impl<R: BufRead> TagSource for ColumnSource<R> {
         }
         // Split again outside the loop: returning a borrow of the line
         // buffer from inside it is beyond the borrow checker.
-        let row = split_row(self.lines.text(), &self.delimiter);
+        let text = self.lines.text();
+        let row = split_row(text, &self.delimiter);
+        let tag = self.tag_of(text, &row)?;
         Ok(Item::Token {
             text: (row.count > 1).then_some(row.first),
-            tag: row.last,
+            tag,
             line: self.lines.number(),
         })
     }
@@ -701,9 +746,18 @@ pub struct SentenceSource<S> {
     next: usize,
     pending_end: bool,
     done: bool,
+    /// Told of each repair of a lenient reader.
+    on_repair: Box<dyn FnMut(&crate::Repair)>,
 }
 
 impl<S: crate::convert::SentenceReader> SentenceSource<S> {
+    /// Tells `f` of each repair the reader makes (with lenient reading);
+    /// by default they are not reported.
+    pub fn on_repair(mut self, f: impl FnMut(&crate::Repair) + 'static) -> SentenceSource<S> {
+        self.on_repair = Box::new(f);
+        self
+    }
+
     /// A source reading sentences from `reader`, named `path` in messages.
     pub fn new(reader: S, path: impl AsRef<Path>) -> SentenceSource<S> {
         SentenceSource {
@@ -715,6 +769,7 @@ impl<S: crate::convert::SentenceReader> SentenceSource<S> {
             next: 0,
             pending_end: false,
             done: false,
+            on_repair: Box::new(|_| {}),
         }
     }
 
@@ -724,9 +779,9 @@ impl<S: crate::convert::SentenceReader> SentenceSource<S> {
                 .reader
                 .read_sentence(&mut self.sentence)
                 .map_err(|e| e.with_path(&self.path))?;
-            // Repairs were asked for (lenient reading) and are not this
-            // source's to report.
-            self.reader.drain_repairs(&mut |_| {});
+            // Repairs were asked for (lenient reading).
+            let on_repair = &mut self.on_repair;
+            self.reader.drain_repairs(&mut |r| on_repair(&r));
             if !more {
                 return Ok(false);
             }

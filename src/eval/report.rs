@@ -12,6 +12,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::counts::{Counts, TypeCounts};
+use super::Mode;
 
 /// Precision, recall and F1 (fractions in `0..=1`) with the counts they
 /// come from. Macro and weighted averages have no counts.
@@ -108,9 +109,13 @@ pub struct Report {
 }
 
 impl Report {
-    /// Computes scores, averages and notes from counts. `scheme` is `None`
-    /// for conlleval mode.
-    pub fn new(counts: &Counts, scheme: Option<String>) -> Report {
+    /// Computes scores, averages and notes from the counts of an
+    /// evaluation in `mode`.
+    pub fn new(counts: &Counts, mode: &Mode) -> Report {
+        let scheme = match mode {
+            Mode::Conlleval(_) => None,
+            Mode::Strict(s) => Some(s.to_string()),
+        };
         let types: BTreeMap<String, Scores> = counts
             .types
             .iter()
@@ -217,7 +222,7 @@ fn display_type(t: &str) -> &str {
 
 /// The report formats.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Format {
+pub enum ReportFormat {
     /// conlleval.pl's output, byte for byte.
     #[default]
     Conlleval,
@@ -233,17 +238,17 @@ pub enum Format {
     Csv,
 }
 
-impl std::str::FromStr for Format {
+impl std::str::FromStr for ReportFormat {
     type Err = String;
 
-    fn from_str(s: &str) -> Result<Format, String> {
+    fn from_str(s: &str) -> Result<ReportFormat, String> {
         match s {
-            "conlleval" => Ok(Format::Conlleval),
-            "latex" => Ok(Format::Latex),
-            "table" => Ok(Format::Table),
-            "json" => Ok(Format::Json),
-            "markdown" | "md" => Ok(Format::Markdown),
-            "csv" => Ok(Format::Csv),
+            "conlleval" => Ok(ReportFormat::Conlleval),
+            "latex" => Ok(ReportFormat::Latex),
+            "table" => Ok(ReportFormat::Table),
+            "json" => Ok(ReportFormat::Json),
+            "markdown" | "md" => Ok(ReportFormat::Markdown),
+            "csv" => Ok(ReportFormat::Csv),
             _ => Err(format!(
                 "unknown format \"{s}\" (expected conlleval, latex, table, json, markdown or csv)"
             )),
@@ -251,42 +256,42 @@ impl std::str::FromStr for Format {
     }
 }
 
-impl fmt::Display for Format {
+impl fmt::Display for ReportFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Format::Conlleval => "conlleval",
-            Format::Latex => "latex",
-            Format::Table => "table",
-            Format::Json => "json",
-            Format::Markdown => "markdown",
-            Format::Csv => "csv",
+            ReportFormat::Conlleval => "conlleval",
+            ReportFormat::Latex => "latex",
+            ReportFormat::Table => "table",
+            ReportFormat::Json => "json",
+            ReportFormat::Markdown => "markdown",
+            ReportFormat::Csv => "csv",
         })
     }
 }
 
-/// Writes the report of `counts` in `format`. `scheme` is `None` in
-/// conlleval mode, where `conlleval` and `latex` keep conlleval.pl's
-/// quirks (the empty type listed twice when it occurs in gold and in the
-/// predictions).
+/// Writes the report of `counts`, counted in `mode`, in `format`. In
+/// conlleval mode, `conlleval` and `latex` keep conlleval.pl's quirks (the
+/// empty type listed twice when it occurs in gold and in the predictions).
 ///
 /// # Errors
 /// Write errors.
 pub fn write(
     w: &mut dyn Write,
     counts: &Counts,
-    scheme: Option<String>,
-    format: Format,
+    mode: &Mode,
+    format: ReportFormat,
 ) -> io::Result<()> {
+    let conlleval = matches!(mode, Mode::Conlleval(_));
     match format {
-        Format::Conlleval => write_conlleval(w, counts, scheme.is_none(), false),
-        Format::Latex => write_conlleval(w, counts, scheme.is_none(), true),
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *w, &Report::new(counts, scheme))?;
+        ReportFormat::Conlleval => write_conlleval(w, counts, conlleval, false),
+        ReportFormat::Latex => write_conlleval(w, counts, conlleval, true),
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *w, &Report::new(counts, mode))?;
             writeln!(w)
         }
-        Format::Table => write_table(w, &Report::new(counts, scheme), false),
-        Format::Markdown => write_table(w, &Report::new(counts, scheme), true),
-        Format::Csv => write_csv(w, &Report::new(counts, scheme)),
+        ReportFormat::Table => write_table(w, &Report::new(counts, mode), false),
+        ReportFormat::Markdown => write_table(w, &Report::new(counts, mode), true),
+        ReportFormat::Csv => write_csv(w, &Report::new(counts, mode)),
     }
 }
 
@@ -528,7 +533,7 @@ mod tests {
 
     #[test]
     fn degenerate_is_zero_not_nan() {
-        let r = Report::new(&Counts::default(), None);
+        let r = Report::new(&Counts::default(), &Mode::default());
         assert_eq!(r.micro.f1, 0.0);
         assert_eq!(r.macro_avg.f1, 0.0);
         assert!(!r.notes.is_empty());

@@ -8,7 +8,12 @@
 //! as a difference between entities read and written instead of a silent
 //! loss.
 
+mod converter;
+pub(crate) mod parallel;
+
 use std::fmt;
+
+pub use converter::{Converter, Input, Observer, Report, CHUNK_BYTES};
 
 use crate::error::Result;
 use crate::repair::{Repair, RepairCounts};
@@ -42,12 +47,7 @@ macro_rules! sentence_readers {
     )*};
 }
 
-sentence_readers!(
-    crate::bracket::Reader<R>,
-    crate::conll::Reader<R>,
-    crate::jsonl::Reader<R>,
-    crate::spans::Reader<R>,
-);
+sentence_readers!(crate::bracket::Reader<R>);
 
 /// Something that writes sentences in some format.
 pub trait SentenceWriter {

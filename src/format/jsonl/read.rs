@@ -1,132 +1,16 @@
-//! JSON lines: one object per sentence,
-//! `{"tokens": [...], "tags": [...], "offsets": [[start, end], ...]}`.
-//!
-//! This is the layout of Hugging Face token-classification datasets. The
-//! [`Reader`] also accepts `ner_tags` for `tags` when it holds strings, and
-//! ignores every other key; `offsets` is optional.
+//! Reading jsonl.
 
 use std::borrow::Cow;
-use std::io::{BufRead, Cursor, Read, Write};
+use std::io::{BufRead, Cursor, Read};
 
 use serde::Deserialize;
 
-use crate::conll::{SchemeDetector, TagDecoder, Tagger};
-use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::repair::Repair;
+use crate::scheme::tagging::{SchemeDetector, TagDecoder};
 use crate::scheme::{Tag, TagScheme};
 use crate::sentence::Sentence;
 use crate::span::{Position, Span};
-
-/// Writes sentences as JSON lines with tags in a scheme and the offsets of
-/// each token in the input (in the unit the reader was asked for).
-///
-/// # Example
-/// ```
-/// use nerkit::bracket::parse_line;
-/// use nerkit::convert::{LabelCounts, SentenceWriter};
-/// use nerkit::jsonl::Writer;
-/// use nerkit::TagScheme;
-///
-/// let sentence = parse_line("[LOC Paris ] is big", &Default::default())?;
-/// let mut out = Vec::new();
-/// let mut writer = Writer::new(&mut out, TagScheme::Iob2);
-/// writer.write_sentence(&sentence, &mut LabelCounts::new())?;
-/// drop(writer);
-/// assert_eq!(
-///     String::from_utf8(out).unwrap(),
-///     r#"{"tokens":["Paris","is","big"],"tags":["B-LOC","O","O"],"offsets":[[5,10],[13,15],[16,19]]}"#.to_string() + "\n"
-/// );
-/// # Ok::<(), nerkit::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct Writer<W: Write> {
-    out: W,
-    scheme: TagScheme,
-    tagger: Tagger,
-    /// One sentence's line, written with one call.
-    buf: Vec<u8>,
-}
-
-impl<W: Write> Writer<W> {
-    /// A writer of `scheme` tags to `out`.
-    pub fn new(out: W, scheme: TagScheme) -> Writer<W> {
-        Writer {
-            out,
-            scheme,
-            tagger: Tagger::default(),
-            buf: Vec::new(),
-        }
-    }
-}
-
-impl<W: Write> SentenceWriter for Writer<W> {
-    fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
-        let out = &mut self.out;
-        let buf = &mut self.buf;
-        self.tagger
-            .with_tags(self.scheme, sentence, written, |tags| {
-                buf.clear();
-                buf.extend_from_slice(b"{\"tokens\":[");
-                for (i, token) in sentence.tokens().enumerate() {
-                    if i > 0 {
-                        buf.push(b',');
-                    }
-                    push_json_string(buf, token.text);
-                }
-                buf.extend_from_slice(b"],\"tags\":[");
-                for (i, tag) in tags.iter().enumerate() {
-                    if i > 0 {
-                        buf.push(b',');
-                    }
-                    if needs_escape(tag.label) {
-                        push_json_string(buf, &tag.to_string());
-                    } else {
-                        buf.push(b'"');
-                        tag.push_to(buf);
-                        buf.push(b'"');
-                    }
-                }
-                buf.extend_from_slice(b"],\"offsets\":[");
-                // Two numbers a token: formatting them through `fmt` took a
-                // third of the time of writing JSON lines.
-                let mut number = itoa::Buffer::new();
-                for (i, token) in sentence.tokens().enumerate() {
-                    buf.extend_from_slice(if i > 0 { b",[" } else { b"[" });
-                    buf.extend_from_slice(number.format(token.span.start()).as_bytes());
-                    buf.push(b',');
-                    buf.extend_from_slice(number.format(token.span.end()).as_bytes());
-                    buf.push(b']');
-                }
-                buf.extend_from_slice(b"]}\n");
-                out.write_all(buf)?;
-                Ok(())
-            })
-    }
-
-    fn finish(&mut self) -> Result<()> {
-        self.out.flush()?;
-        Ok(())
-    }
-}
-
-fn needs_escape(s: &str) -> bool {
-    s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
-}
-
-/// Appends `s` as a JSON string; text without quotes, backslashes or
-/// control characters is copied as it is.
-pub(crate) fn push_json_string(buf: &mut Vec<u8>, s: &str) {
-    if needs_escape(s) {
-        // serde_json escapes exactly as JSON requires; writing into a Vec
-        // cannot fail.
-        let _ = serde_json::to_writer(&mut *buf, s);
-    } else {
-        buf.push(b'"');
-        buf.extend_from_slice(s.as_bytes());
-        buf.push(b'"');
-    }
-}
 
 /// Options for reading JSON lines.
 #[derive(Clone, Debug, Default)]
@@ -203,7 +87,7 @@ impl<'a> Record<'a> {
 /// ```
 #[derive(Debug)]
 pub struct Reader<R> {
-    input: Option<crate::conll::Replayed<R>>,
+    input: Option<crate::scheme::tagging::Replayed<R>>,
     opts: ReadOptions,
     scheme: Option<TagScheme>,
     detected: bool,
@@ -255,7 +139,7 @@ impl<R: BufRead> Reader<R> {
         let Some(input) = self.input.take() else {
             return Ok(());
         };
-        let (input, len, result) = crate::conll::replay_detection_prefix(input);
+        let (input, len, result) = crate::scheme::tagging::replay_detection_prefix(input);
         let mut detector = SchemeDetector::new();
         for line in input.get_ref().0.get_ref()[..len].split(|&b| b == b'\n') {
             let Ok(line) = std::str::from_utf8(line) else {
@@ -379,49 +263,21 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn read(text: &str, opts: ReadOptions) -> Result<Vec<String>> {
-        let mut reader = Reader::new(text.as_bytes(), opts);
-        let mut s = Sentence::new();
-        let mut out = Vec::new();
-        while reader.read_sentence(&mut s)? {
-            let tokens: Vec<String> = s
-                .tokens()
-                .map(|t| format!("{}@{}", t.text, t.span))
-                .collect();
-            let entities: Vec<String> = s
-                .entities()
-                .map(|e| format!("{} {}..{}", e.label, e.tokens.start(), e.tokens.end()))
-                .collect();
-            out.push(format!("{} | {}", tokens.join(" "), entities.join(", ")));
-        }
-        Ok(out)
+impl<R: BufRead> crate::convert::SentenceReader for Reader<R> {
+    fn read_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
+        Reader::read_sentence(self, sentence)
     }
 
-    #[test]
-    fn tags_ner_tags_and_offsets() {
-        let text = "{\"tokens\":[\"a\",\"bc\"],\"tags\":[\"B-X\",\"I-X\"]}\n\n{\"id\":1,\"tokens\":[\"d\"],\"ner_tags\":[\"O\"],\"offsets\":[[4,5]]}\n";
-        assert_eq!(
-            read(text, ReadOptions::default()).unwrap(),
-            ["a@0..1 bc@2..4 | X 0..2", "d@4..5 | "]
-        );
+    fn drain_repairs(&mut self, sink: &mut dyn FnMut(Repair)) {
+        self.take_repairs().for_each(sink);
     }
+}
 
-    #[test]
-    fn errors_name_the_line() {
-        for (text, line, what) in [
-            ("{}\n", 1, "tokens"),
-            ("{\"tokens\":[\"a\"]}\n", 1, "no \"tags\""),
-            ("\n{\"tokens\":[\"a\"],\"ner_tags\":[3]}\n", 2, "class numbers"),
-            ("{\"tokens\":[\"a\"],\"tags\":[]}\n", 1, "1 tokens but 0 tags"),
-            ("{\"tokens\":[\"a\"],\"tags\":[\"O\"]}\n{\"tokens\":[\"a\"],\"tags\":[\"I-X\"]}\n{\"tokens\":[\"a\"],\"tags\":[\"B-X\"]}\n", 2, "ill-formed iob2"),
-        ] {
-            let e = read(text, ReadOptions::default()).unwrap_err();
-            assert_eq!(e.position().unwrap().line(), line, "{text}");
-            assert!(e.to_string().contains(what), "{e}");
+impl<R: BufRead> crate::format::InputReader for Reader<R> {
+    fn facts(&self) -> crate::format::InputFacts {
+        crate::format::InputFacts {
+            scheme: self.scheme().map(|s| (s, self.scheme_detected())),
+            ..Default::default()
         }
     }
 }

@@ -27,6 +27,8 @@
 //! change of type. On B/I/E/S/O tags they are the entities of seqeval's
 //! default (conlleval-compatible) mode.
 
+pub(crate) mod tagging;
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -1,0 +1,757 @@
+//! [`Converter`]: inputs of any format to one output, on one thread or
+//! several, choosing the fastest route that writes what the general route
+//! ([`super::copy_sentences`]) writes.
+//!
+//! The routes, from the most general:
+//!
+//! 1. Sentence by sentence: a reader of the input's format fills a
+//!    [`crate::Sentence`], a writer writes it ([`super::copy_sentences`]).
+//! 2. Bracket text to CoNLL: the fused route writes tokens and tags
+//!    straight from the input bytes (`bracket::Reader::copy_to_conll`),
+//!    falling back to route 1 line by line where it cannot prove it writes
+//!    the same bytes.
+//! 3. Threads (formats that can be cut, tagged outputs): the input is cut
+//!    into chunks at places where a reader may start afresh, each chunk is
+//!    converted to memory by route 1 or 2, and the outputs are written in
+//!    input order. A regular file of bracket text is cut by offset, each
+//!    thread reading its own stretch.
+//!
+//! Each route is proven equal to route 1 by property tests (the fused route
+//! in `bracket`, the threads in `tests/convert.rs`).
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::parallel::{
+    self, BufferPool, ChunkOutput, ChunkStart, Chunker, Pipeline, Pooled, Redo, Stretch,
+};
+use super::{copy_sentences, SentenceWriter, Summary};
+use crate::error::{Error, Result};
+use crate::format::{self, Format, InputFacts, InputReader, ReadOptions, WriteOptions};
+use crate::html::HtmlMode;
+use crate::span::Position;
+use crate::{bracket, conll, OffsetUnit, Repair};
+
+pub use super::parallel::CHUNK_BYTES;
+
+/// How much of the start of an input decides, for every chunk, what a
+/// one-thread reader decides from the start (whether HTML is stripped).
+const SAMPLE_BYTES: usize = 64 * 1024;
+
+/// One input of a conversion: a reader, or a way to open one when the
+/// conversion gets to it (so that a thousand files are not all open at
+/// once).
+pub struct Input {
+    /// The name messages give it (a path, or `<stdin>`).
+    name: PathBuf,
+    /// The length of the input when it is a regular file.
+    len: Option<u64>,
+    source: Source,
+}
+
+enum Source {
+    Open {
+        reader: Box<dyn BufRead>,
+        /// The file again, when it is a regular file: threads may then
+        /// read their own stretches of it.
+        file: Option<File>,
+    },
+    Later(Box<dyn FnOnce() -> Result<Input>>),
+}
+
+impl Input {
+    /// An input read from `reader`, named `name` in messages.
+    pub fn new(name: impl Into<PathBuf>, reader: Box<dyn BufRead>) -> Input {
+        Input {
+            name: name.into(),
+            len: None,
+            source: Source::Open { reader, file: None },
+        }
+    }
+
+    /// An input that `open` opens when the conversion gets to it; `len`
+    /// is its length when it is a regular file.
+    pub fn later(
+        name: impl Into<PathBuf>,
+        len: Option<u64>,
+        open: impl FnOnce() -> Result<Input> + 'static,
+    ) -> Input {
+        Input {
+            name: name.into(),
+            len,
+            source: Source::Later(Box::new(open)),
+        }
+    }
+
+    /// Also gives the input's regular file and its length, which threads
+    /// may read by offset instead of through the reader.
+    pub fn with_file(mut self, file: File, len: u64) -> Input {
+        self.len = Some(len);
+        if let Source::Open { file: f, .. } = &mut self.source {
+            *f = Some(file);
+        }
+        self
+    }
+
+    /// The name messages give the input.
+    pub fn name(&self) -> &Path {
+        &self.name
+    }
+
+    /// The input opened: its name, reader and, for a regular file, the
+    /// file and its length.
+    fn open(self) -> Result<Opened> {
+        match self.source {
+            Source::Open { reader, file } => Ok(Opened {
+                name: self.name,
+                reader,
+                file: file.zip(self.len),
+            }),
+            Source::Later(open) => open()?.open(),
+        }
+    }
+
+    /// The reader of the input, opened.
+    ///
+    /// # Errors
+    /// When it cannot be opened.
+    pub fn into_reader(self) -> Result<Box<dyn BufRead>> {
+        Ok(self.open()?.reader)
+    }
+}
+
+/// An input, opened.
+struct Opened {
+    name: PathBuf,
+    reader: Box<dyn BufRead>,
+    file: Option<(File, u64)>,
+}
+
+/// What a conversion tells its caller as it goes.
+pub trait Observer {
+    /// A repair made in `input` (with `--lenient` reading).
+    fn repair(&mut self, input: &Path, repair: &Repair) {
+        let _ = (input, repair);
+    }
+
+    /// `done` of the `total` bytes of `input` are converted; called only
+    /// where the converter reads the input itself (threads reading
+    /// stretches of a file), since other reads go through the caller's
+    /// reader.
+    fn progress(&mut self, input: &Path, done: u64, total: u64) {
+        let _ = (input, done, total);
+    }
+}
+
+/// An observer that ignores everything.
+impl Observer for () {}
+
+/// What a conversion read, wrote and found out.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct Report {
+    /// The counts.
+    pub summary: Summary,
+    /// The input formats, each with whether it was detected.
+    pub formats: BTreeSet<(String, bool)>,
+    /// The input tag schemes, each with whether it was detected.
+    pub schemes: BTreeSet<(String, bool)>,
+    /// HTML was stripped from some bracket input.
+    pub html_stripped: bool,
+    /// Spans in spans inputs, kept or not.
+    pub spans: Option<u64>,
+    /// The threads the conversion ran on.
+    pub threads: usize,
+    /// Every input was read to its end and every sentence counted: set
+    /// before the output's last flush, so that a caller whose output went
+    /// away at that flush (a closed pipe) still has whole counts to check.
+    pub complete: bool,
+}
+
+impl Report {
+    /// Adds what another report found out about its inputs (not its
+    /// counts).
+    fn add_seen(&mut self, other: &Report) {
+        self.formats.extend(other.formats.iter().cloned());
+        self.schemes.extend(other.schemes.iter().cloned());
+        self.html_stripped |= other.html_stripped;
+        if let Some(n) = other.spans {
+            *self.spans.get_or_insert(0) += n;
+        }
+    }
+
+    fn add_facts(&mut self, facts: &InputFacts) {
+        if let Some((scheme, detected)) = facts.scheme {
+            self.schemes.insert((scheme.to_string(), detected));
+        }
+        self.html_stripped |= facts.html_stripped;
+        if let Some(n) = facts.spans {
+            *self.spans.get_or_insert(0) += n;
+        }
+    }
+}
+
+/// Converts inputs of any registered format to one output.
+///
+/// # Example
+///
+/// ```
+/// use nerkit::convert::{Converter, Input, Report};
+/// use nerkit::format::{Format, WriteOptions};
+/// use nerkit::TagScheme;
+///
+/// let text = "Ambassador [PER Ryan C. Crocker  ] met [LOC Pakistan  ] officials .\n";
+/// let converter = Converter::new()
+///     .to(Format::JSONL)
+///     .write_options(WriteOptions::default().scheme(TagScheme::Iobes))
+///     .threads(2);
+/// let mut out = Vec::new();
+/// let mut report = Report::default();
+/// let input = Input::new("cable.txt", Box::new(text.as_bytes()));
+/// converter.convert(vec![input], &mut out, &mut report, &mut ())?;
+/// assert!(String::from_utf8(out).unwrap().contains("\"S-LOC\""));
+/// assert!(report.summary.entities_match());
+/// # Ok::<(), nerkit::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Converter {
+    from: Option<Format>,
+    read: ReadOptions,
+    to: Format,
+    write: WriteOptions,
+    threads: usize,
+    chunk_size: usize,
+}
+
+impl Default for Converter {
+    fn default() -> Converter {
+        Converter::new()
+    }
+}
+
+impl Converter {
+    /// A converter that detects each input's format and writes CoNLL IOB2
+    /// on one thread.
+    pub fn new() -> Converter {
+        Converter {
+            from: None,
+            read: ReadOptions::default(),
+            to: Format::CONLL,
+            write: WriteOptions::default(),
+            threads: 1,
+            chunk_size: CHUNK_BYTES,
+        }
+    }
+
+    /// Reads every input as `format`, instead of detecting it.
+    pub fn from(mut self, format: Format) -> Converter {
+        self.from = Some(format);
+        self
+    }
+
+    /// How inputs are read.
+    pub fn read_options(mut self, opts: ReadOptions) -> Converter {
+        self.read = opts;
+        self
+    }
+
+    /// The output format.
+    pub fn to(mut self, format: Format) -> Converter {
+        self.to = format;
+        self
+    }
+
+    /// How the output is written.
+    pub fn write_options(mut self, opts: WriteOptions) -> Converter {
+        self.write = opts;
+        self
+    }
+
+    /// The most threads to run on; 0 for one per core. Never more than the
+    /// cores, nor more than the chunks the inputs make when their sizes
+    /// are known.
+    pub fn threads(mut self, n: usize) -> Converter {
+        self.threads = n;
+        self
+    }
+
+    /// The size of the chunks an input is cut into for threads (about
+    /// [`CHUNK_BYTES`] by default).
+    pub fn chunk_size(mut self, bytes: usize) -> Converter {
+        self.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// The threads a conversion of `inputs` runs on.
+    fn thread_count(&self, inputs: &[Input]) -> usize {
+        // Only tagged outputs have no state across sentences, so that each
+        // chunk can have a writer of its own.
+        if self.to != Format::CONLL && self.to != Format::JSONL {
+            return 1;
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let asked = match self.threads {
+            0 => cores,
+            n => n.min(cores),
+        };
+        // A thread with no chunk to convert only costs its start.
+        let mut chunks: u64 = 0;
+        for input in inputs {
+            match &input.len {
+                Some(len) => {
+                    let size = self.chunk_size as u64;
+                    chunks = chunks.saturating_add(len.div_ceil(size).max(1));
+                }
+                None => return asked,
+            }
+        }
+        asked.min(usize::try_from(chunks).unwrap_or(usize::MAX).max(1))
+    }
+
+    /// Converts `inputs` in order to `out`, counting into `report` and
+    /// telling `observer` of repairs and progress as they happen.
+    ///
+    /// # Errors
+    /// The first error of a reader (with the input's name) or of the
+    /// output. The counts in `report` are then those of what was
+    /// converted before it.
+    pub fn convert(
+        &self,
+        inputs: Vec<Input>,
+        out: &mut dyn Write,
+        report: &mut Report,
+        observer: &mut dyn Observer,
+    ) -> Result<()> {
+        let threads = self.thread_count(&inputs);
+        report.threads = threads;
+        if threads <= 1 {
+            let mut writer = AnyWriter::new(self.to, &self.write, out)?;
+            for input in inputs {
+                self.convert_sequential(input.open()?, &mut writer, report, observer)?;
+            }
+            report.complete = true;
+            return writer.finish();
+        }
+        let mut pipeline = Pipeline::new(threads)?;
+        let pools = Pools::default();
+        // Told of repairs as chunks are delivered and of progress as
+        // stretches are handed out, one after the other.
+        let observer = RefCell::new(observer);
+        let mut delivery = Delivery {
+            out: &mut *out,
+            summary: &mut report.summary,
+            names: inputs.iter().map(|i| i.name.clone()).collect(),
+            pool: pools.outputs.clone(),
+            source: None,
+            next_line: 1,
+        };
+        // What is found out about the inputs, apart from the counts, which
+        // the delivery adds up.
+        let mut seen = Report::default();
+        for (source, input) in inputs.into_iter().enumerate() {
+            let mut input = input.open()?;
+            let format = match self.from {
+                Some(f) => f,
+                None => format::detect_with(
+                    input
+                        .reader
+                        .fill_buf()
+                        .map_err(|e| Error::from(e).with_path(&input.name))?,
+                    &self.read,
+                ),
+            };
+            match format.chunks(&self.read) {
+                Some(_) => {
+                    seen.formats
+                        .insert((format.name().to_owned(), self.from.is_none()));
+                    let found = self.convert_chunked(
+                        input,
+                        format,
+                        source,
+                        &mut pipeline,
+                        &pools,
+                        &mut |o| delivery.deliver(o, *observer.borrow_mut()),
+                        &observer,
+                    )?;
+                    seen.add_facts(&found);
+                }
+                None => {
+                    pipeline.finish(&mut |o| delivery.deliver(o, *observer.borrow_mut()))?;
+                    let mut writer = AnyWriter::new(self.to, &self.write, &mut *delivery.out)?;
+                    let mut part = Report::default();
+                    self.convert_sequential(input, &mut writer, &mut part, *observer.borrow_mut())?;
+                    writer.finish()?;
+                    delivery.summary.merge(&part.summary);
+                    seen.add_seen(&part);
+                }
+            }
+        }
+        pipeline.finish(&mut |o| delivery.deliver(o, *observer.borrow_mut()))?;
+        report.add_seen(&seen);
+        report.complete = true;
+        // As the writers do at their end, so that the output comes before
+        // a summary where both go to one terminal.
+        out.flush().map_err(Error::from)
+    }
+
+    /// Converts one input on this thread.
+    fn convert_sequential(
+        &self,
+        input: Opened,
+        writer: &mut AnyWriter<'_>,
+        report: &mut Report,
+        observer: &mut dyn Observer,
+    ) -> Result<()> {
+        let name = input.name;
+        let (format, mut reader) = format::open(input.reader, self.from, &self.read);
+        report
+            .formats
+            .insert((format.name().to_owned(), self.from.is_none()));
+        let mut summary = Summary::default();
+        let result = writer.copy(&mut reader, &mut summary, &mut |r| {
+            observer.repair(&name, r)
+        });
+        report.add_facts(&reader.facts());
+        result.map_err(|e| e.with_path(&name))?;
+        report.summary.merge(&summary);
+        Ok(())
+    }
+
+    /// Converts one input cut into chunks on the pipeline's threads, and
+    /// returns what was decided for all of them.
+    #[allow(clippy::too_many_arguments)]
+    fn convert_chunked(
+        &self,
+        input: Opened,
+        format: Format,
+        source: usize,
+        pipeline: &mut Pipeline,
+        pools: &Pools,
+        sink: &mut dyn FnMut(ChunkOutput) -> Result<()>,
+        observer: &RefCell<&mut dyn Observer>,
+    ) -> Result<InputFacts> {
+        let chunks = format
+            .chunks(&self.read)
+            .expect("called for formats that can be cut");
+        let name = input.name.clone();
+        let unit = self.read.offsets.unwrap_or(OffsetUnit::Bytes);
+        // A regular file of bracket text with byte offsets is read by the
+        // threads themselves, a stretch each, and the start of it here only
+        // for what is decided once for the whole input.
+        let positioned = input.file.filter(|_| {
+            parallel::POSITIONED_READS && format == Format::BRACKET && unit == OffsetUnit::Bytes
+        });
+        let size = if positioned.is_some() {
+            SAMPLE_BYTES
+        } else {
+            self.chunk_size
+        };
+        let mut chunker =
+            Chunker::new(input.reader, chunks.cut, size, unit).with_pool(pools.chunks.clone());
+        let io_error = |e: Error| e.with_path(&name);
+        let mut read = self.read.clone();
+        let Some((first, first_start)) = chunker.next_chunk().map_err(io_error)? else {
+            return Ok(InputFacts::default());
+        };
+        // What a one-thread reader decides from the start of the input is
+        // decided here once, from the first chunk, for every chunk.
+        let facts = settle(format, &first, &mut read);
+        let job = Arc::new(ChunkJob {
+            format,
+            read,
+            to: self.to,
+            write: self.write,
+            pools: pools.clone(),
+            source,
+        });
+        if let Some(file) = positioned {
+            // The first chunk, read for the decisions above, was only a
+            // sample.
+            pools.chunks.give(first);
+            convert_stretches(&name, file, self.chunk_size, &job, pipeline, sink, observer)?;
+            return Ok(facts);
+        }
+        let mut next = Some((first, first_start));
+        while let Some((chunk, start)) = next.take() {
+            let job = Arc::clone(&job);
+            pipeline.submit(move || convert_chunk(&job, chunk, 0, start), sink)?;
+            next = chunker.next_chunk().map_err(io_error)?;
+        }
+        Ok(facts)
+    }
+}
+
+/// Decides from the first chunk of an input what a one-thread reader
+/// decides from the start of the input, for every chunk: the tag scheme of
+/// CoNLL, whether HTML is stripped from bracket text.
+fn settle(format: Format, first: &[u8], read: &mut ReadOptions) -> InputFacts {
+    let mut facts = InputFacts::default();
+    if format == Format::CONLL {
+        match read.scheme {
+            None => {
+                // The same whole lines a one-thread reader detects from.
+                let from = (conll::DETECT_BYTES - 1).min(first.len());
+                let end =
+                    memchr::memchr(b'\n', &first[from..]).map_or(first.len(), |i| from + i + 1);
+                let scheme = conll::detect_scheme(&first[..end], &read.conll());
+                facts.scheme = Some((scheme, true));
+                read.scheme = Some(scheme);
+            }
+            Some(s) => facts.scheme = Some((s, false)),
+        }
+    } else if format == Format::BRACKET && read.html == HtmlMode::Auto {
+        let prefix = &first[..first.len().min(SAMPLE_BYTES)];
+        read.html = if crate::html::contains_markup(prefix) {
+            HtmlMode::Strip
+        } else {
+            HtmlMode::Keep
+        };
+    }
+    if format == Format::BRACKET {
+        facts.html_stripped = read.html == HtmlMode::Strip;
+    }
+    facts
+}
+
+/// A writer of any format; CoNLL's is kept apart for the fused bracket to
+/// CoNLL route.
+enum AnyWriter<'a> {
+    Conll(conll::Writer<&'a mut dyn Write>),
+    Other(Box<dyn SentenceWriter + 'a>),
+}
+
+impl<'a> AnyWriter<'a> {
+    fn new(to: Format, opts: &WriteOptions, out: &'a mut dyn Write) -> Result<AnyWriter<'a>> {
+        Ok(if to == Format::CONLL {
+            AnyWriter::Conll(opts.conll_writer(out))
+        } else {
+            AnyWriter::Other(format::create(to, out, opts)?)
+        })
+    }
+
+    /// Copies every sentence of `reader`, by the fused route when both
+    /// ends allow it.
+    fn copy(
+        &mut self,
+        reader: &mut Box<dyn InputReader>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Result<()> {
+        match self {
+            AnyWriter::Conll(w) => match reader.copy_to_conll(w, summary, on_repair) {
+                Some(result) => result,
+                None => copy_sentences(reader, w, summary, on_repair),
+            },
+            AnyWriter::Other(w) => copy_sentences(reader, w.as_mut(), summary, on_repair),
+        }
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        match self {
+            AnyWriter::Conll(w) => w.finish(),
+            AnyWriter::Other(w) => w.finish(),
+        }
+    }
+}
+
+/// Buffers reused across chunks: inputs and outputs apart, so that a
+/// buffer taken for an output (about twice a chunk) need not grow.
+#[derive(Clone, Default)]
+struct Pools {
+    chunks: BufferPool,
+    outputs: BufferPool,
+}
+
+/// What every chunk of one input is converted with.
+struct ChunkJob {
+    format: Format,
+    read: ReadOptions,
+    to: Format,
+    write: WriteOptions,
+    pools: Pools,
+    source: usize,
+}
+
+/// Converts `chunk[at..]`, which starts at `start` in its input, to memory.
+fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -> ChunkOutput {
+    let mut out = ChunkOutput {
+        source: job.source,
+        ..ChunkOutput::default()
+    };
+    let pools = &job.pools;
+    let mut repairs = Vec::new();
+    if job.format == Format::BRACKET && job.to == Format::CONLL {
+        // The chunk is in memory already: the fused route converts it
+        // where it is.
+        // CoNLL lines take about 1.2 times the bytes of bracket text (more
+        // with long labels); room for twice that, in whole mebibytes,
+        // spares regrowing, and a pooled buffer then fits the next chunk's
+        // output too.
+        let mut bytes = pools.outputs.take();
+        bytes.reserve((2 * (chunk.len() - at)).next_multiple_of(1 << 20));
+        let mut input = std::io::Cursor::new(chunk);
+        input.set_position(at as u64);
+        let mut reader = bracket::Reader::new(input, job.read.bracket()).starting_at(
+            start.line,
+            start.byte,
+            start.unit,
+            start.index == 0,
+        );
+        let mut writer = job.write.conll_writer(bytes);
+        let result = reader
+            .copy_in_memory_to_conll(&mut writer, &mut out.summary, &mut |r| {
+                repairs.push(r.clone())
+            })
+            .and_then(|()| writer.finish());
+        out.lines = reader.next_line_number() - start.line;
+        pools.chunks.give(reader.into_inner().into_inner());
+        out.bytes = writer.into_inner();
+        out.repairs = repairs;
+        out.error = result.err();
+        return out;
+    }
+    // The reader is boxed and dropped, not taken apart: the buffer goes
+    // back to the pool by itself.
+    let mut input = std::io::Cursor::new(Pooled::new(chunk, pools.chunks.clone()));
+    input.set_position(at as u64);
+    let chunks = job
+        .format
+        .chunks(&job.read)
+        .expect("chunks only of formats that can be cut");
+    let mut reader = (chunks.open)(Box::new(input), &job.read, start);
+    let mut bytes = pools.outputs.take();
+    let result = match AnyWriter::new(job.to, &job.write, &mut bytes) {
+        Ok(mut writer) => writer
+            .copy(&mut reader, &mut out.summary, &mut |r| {
+                repairs.push(r.clone())
+            })
+            .and_then(|()| writer.finish()),
+        Err(e) => Err(e),
+    };
+    if let Some(next) = reader.next_line() {
+        out.lines = next - start.line;
+    }
+    out.bytes = bytes;
+    out.repairs = repairs;
+    out.error = result.err();
+    out
+}
+
+/// Converts a regular file by stretches, each read by the thread that
+/// converts it. Line numbers are counted as the chunks are delivered: a
+/// chunk's repairs are renumbered then, and a chunk that stopped at an
+/// error is converted again knowing its first line (see
+/// [`Delivery::deliver`]).
+fn convert_stretches(
+    name: &Path,
+    (file, len): (File, u64),
+    size: usize,
+    job: &Arc<ChunkJob>,
+    pipeline: &mut Pipeline,
+    sink: &mut dyn FnMut(ChunkOutput) -> Result<()>,
+    observer: &RefCell<&mut dyn Observer>,
+) -> Result<()> {
+    let file = Arc::new(file);
+    let mut done = 0;
+    for stretch in parallel::stretches(len, size) {
+        let (job, file) = (Arc::clone(job), Arc::clone(&file));
+        let task = move || {
+            let mut out = convert_stretch(&job, &file, stretch, 1);
+            if out.error.is_some() {
+                out.redo = Some(Redo::new(move |line| {
+                    convert_stretch(&job, &file, stretch, line)
+                }));
+            }
+            out
+        };
+        pipeline.submit(task, sink)?;
+        done += stretch.len.min(len - stretch.start);
+        observer.borrow_mut().progress(name, done, len);
+    }
+    Ok(())
+}
+
+/// Reads and converts one stretch of a file, numbering its lines from
+/// `line`.
+fn convert_stretch(job: &ChunkJob, file: &File, stretch: Stretch, line: u64) -> ChunkOutput {
+    let mut buf = job.pools.chunks.take_stale();
+    let text = match parallel::read_stretch(file, stretch, &mut buf) {
+        Ok(text) => text,
+        Err(e) => {
+            return ChunkOutput {
+                source: job.source,
+                error: Some(e.into()),
+                relative_lines: true,
+                ..ChunkOutput::default()
+            }
+        }
+    };
+    buf.truncate(text.range.end);
+    let start = ChunkStart {
+        index: stretch.index,
+        line,
+        byte: text.byte,
+        unit: text.byte,
+    };
+    let mut out = convert_chunk(job, buf, text.range.start, start);
+    out.relative_lines = true;
+    out
+}
+
+/// Where finished chunks go, in input order.
+struct Delivery<'a> {
+    out: &'a mut dyn Write,
+    summary: &'a mut Summary,
+    /// The input names for messages, by source index.
+    names: Vec<PathBuf>,
+    /// Where output buffers go back to.
+    pool: BufferPool,
+    /// The input whose chunks are being delivered, and the number of the
+    /// line its next chunk starts at, for chunks converted before the lines
+    /// before them were counted.
+    source: Option<usize>,
+    next_line: u64,
+}
+
+impl Delivery<'_> {
+    /// Writes a finished chunk's output, reports its repairs and adds its
+    /// counts; stops at its error.
+    fn deliver(&mut self, mut o: ChunkOutput, observer: &mut dyn Observer) -> Result<()> {
+        if o.relative_lines {
+            if self.source != Some(o.source) {
+                self.source = Some(o.source);
+                self.next_line = 1;
+            }
+            let first = self.next_line;
+            if let Some(redo) = o.redo.take() {
+                // Errors name their line in their messages too: convert
+                // again.
+                self.pool.give(std::mem::take(&mut o.bytes));
+                o = redo.run(first);
+            } else {
+                for r in &mut o.repairs {
+                    if r.pos.line() > 0 {
+                        r.pos =
+                            Position::new(r.pos.line() + first - 1, r.pos.column(), r.pos.byte());
+                    }
+                }
+            }
+            self.next_line = first + o.lines;
+        }
+        let name = &self.names[o.source];
+        for r in &o.repairs {
+            observer.repair(name, r);
+        }
+        self.out.write_all(&o.bytes)?;
+        self.pool.give(o.bytes);
+        self.summary.merge(&o.summary);
+        match o.error {
+            Some(e) => Err(e.with_path(name)),
+            None => Ok(()),
+        }
+    }
+}

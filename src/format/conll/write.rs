@@ -1,0 +1,231 @@
+//! Writing CoNLL lines.
+
+use std::fmt;
+use std::io::Write;
+
+use crate::convert::{LabelCounts, SentenceWriter};
+use crate::error::{Error, Result};
+use crate::scheme::tagging::Tagger;
+use crate::scheme::TagScheme;
+use crate::sentence::Sentence;
+
+use super::DOCSTART;
+
+/// Writes sentences as CoNLL lines in a tag scheme.
+///
+/// # Example
+/// ```
+/// use nerkit::bracket::parse_line;
+/// use nerkit::conll::Writer;
+/// use nerkit::convert::{LabelCounts, SentenceWriter};
+/// use nerkit::TagScheme;
+///
+/// let sentence = parse_line("[PER Ryan C. Crocker  ] met [LOC Pakistan  ] officials .", &Default::default())?;
+/// let mut out = Vec::new();
+/// let mut written = LabelCounts::new();
+/// let mut writer = Writer::new(&mut out, TagScheme::Iobes);
+/// writer.write_sentence(&sentence, &mut written)?;
+/// writer.finish()?;
+/// drop(writer);
+/// assert_eq!(
+///     String::from_utf8(out).unwrap(),
+///     "Ryan\tB-PER\nC.\tI-PER\nCrocker\tE-PER\nmet\tO\nPakistan\tS-LOC\nofficials\tO\n.\tO\n\n"
+/// );
+/// assert_eq!(written.total(), 2);
+/// # Ok::<(), nerkit::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Writer<W: Write> {
+    out: W,
+    scheme: TagScheme,
+    docstart: bool,
+    columns: Columns,
+    tagger: Tagger,
+    /// The lines of one sentence, written with one call.
+    buf: Vec<u8>,
+}
+
+/// The columns a [`Writer`] writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Columns {
+    /// `TOKEN<TAB>TAG`.
+    #[default]
+    Two,
+    /// CoNLL-2003's four space-separated columns with placeholders for the
+    /// part-of-speech and chunk tags: `TOKEN -X- _ TAG` (the layout Label
+    /// Studio and doccano export).
+    Conll2003,
+}
+
+impl Columns {
+    /// What separates the token from the tag.
+    pub(crate) fn separator(self) -> &'static [u8] {
+        match self {
+            Columns::Two => b"\t",
+            Columns::Conll2003 => b" -X- _ ",
+        }
+    }
+}
+
+impl std::str::FromStr for Columns {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Columns, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "two" | "2" | "token-tag" => Ok(Columns::Two),
+            "conll2003" | "conll-2003" | "4" => Ok(Columns::Conll2003),
+            _ => Err(format!(
+                "unknown column layout \"{s}\" (expected two or conll2003)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Columns {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Columns::Two => "two",
+            Columns::Conll2003 => "conll2003",
+        })
+    }
+}
+
+/// An error for a token that a CoNLL reader could not read back as one
+/// token: empty, holding whitespace, or a document line.
+pub(crate) fn check_token(sentence: &Sentence, index: usize, format: &str) -> Result<()> {
+    let text = sentence.token(index).text;
+    match token_fault(text) {
+        None => Ok(()),
+        Some(why) => Err(token_error(sentence, index, text, why, format)),
+    }
+}
+
+/// Why `text` cannot be a column of a line, if it cannot: it is empty or
+/// holds whitespace. Most tokens are short ASCII words, so the bytes are
+/// checked first and chars only when a byte could start whitespace.
+#[inline]
+pub(crate) fn token_fault(text: &str) -> Option<&'static str> {
+    if text.is_empty() {
+        Some("is empty")
+    } else if text.bytes().any(|b| b <= b' ' || b >= 0x80) && text.contains(char::is_whitespace) {
+        Some("holds whitespace")
+    } else {
+        None
+    }
+}
+
+#[cold]
+fn token_error(sentence: &Sentence, index: usize, text: &str, why: &str, format: &str) -> Error {
+    Error::msg(format!(
+        "sentence at line {}: token {} {:?} {why}, which {format} cannot hold",
+        sentence.line(),
+        index + 1,
+        text
+    ))
+}
+
+impl<W: Write> Writer<W> {
+    /// A writer of `scheme` tags to `out` (wrap files in a `BufWriter`).
+    pub fn new(out: W, scheme: TagScheme) -> Writer<W> {
+        Writer {
+            out,
+            scheme,
+            docstart: false,
+            columns: Columns::Two,
+            tagger: Tagger::default(),
+            buf: Vec::new(),
+        }
+    }
+
+    /// Write these columns (two by default).
+    pub fn with_columns(mut self, columns: Columns) -> Writer<W> {
+        self.columns = columns;
+        self
+    }
+
+    /// Write `-DOCSTART- -X- -X- O` and a blank line before each document,
+    /// as CoNLL-2003 does.
+    pub fn with_docstart(mut self, yes: bool) -> Writer<W> {
+        self.docstart = yes;
+        self
+    }
+
+    /// The tag scheme written.
+    pub fn scheme(&self) -> TagScheme {
+        self.scheme
+    }
+
+    /// The columns written.
+    pub fn columns(&self) -> Columns {
+        self.columns
+    }
+
+    /// The output, given back.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    /// The output, for writers that produce the same lines by a faster
+    /// route (see `bracket::Reader::copy_to_conll`).
+    pub(crate) fn out_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+}
+
+impl<W: Write> SentenceWriter for Writer<W> {
+    fn start_document(&mut self) -> Result<()> {
+        if self.docstart {
+            writeln!(self.out, "{DOCSTART}\n")?;
+        }
+        Ok(())
+    }
+
+    fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
+        let out = &mut self.out;
+        let separator = self.columns.separator();
+        let buf = &mut self.buf;
+        self.tagger
+            .with_tags(self.scheme, sentence, written, |tags| {
+                buf.clear();
+                // One reservation for the sentence, so that the pushes below
+                // never grow the buffer.
+                let labels: usize = tags.iter().map(|t| t.label.len() + 2).sum();
+                buf.reserve(
+                    sentence.text_len() + labels + sentence.len() * (separator.len() + 1) + 1,
+                );
+                for (i, (text, tag)) in sentence.token_bytes().zip(tags).enumerate() {
+                    // Nothing of the sentence is written before every token
+                    // is known to fit in a column.
+                    if text.is_empty() || crate::tokenize::next_special(text, 0) < text.len() {
+                        let text = sentence.token(i).text;
+                        if let Some(why) = token_fault(text) {
+                            return Err(token_error(sentence, i, text, why, "a CoNLL column"));
+                        }
+                    }
+                    buf.extend_from_slice(text);
+                    // Most tokens are `O`: a copy of a length known when
+                    // compiling is a few moves, one of a length known only at
+                    // run time a call.
+                    if separator == b"\t" && tag.is_outside() {
+                        buf.extend_from_slice(b"\tO\n");
+                        continue;
+                    }
+                    if separator.len() == 1 {
+                        buf.push(separator[0]);
+                    } else {
+                        buf.extend_from_slice(separator);
+                    }
+                    tag.push_to(buf);
+                    buf.push(b'\n');
+                }
+                buf.push(b'\n');
+                out.write_all(buf)?;
+                Ok(())
+            })
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        self.out.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,574 @@
+//! The formats nerkit reads and writes, in one registry that every command
+//! opens its inputs and outputs through.
+//!
+//! Each format registers one entry in the registry (`REGISTRY`): its name, its
+//! detection rule, how to open a reader of it from [`ReadOptions`] and a
+//! writer from [`WriteOptions`], and whether an input can be cut into
+//! chunks for threads. `convert` and `eval` both call [`open`], so a
+//! reading option or a format added here reaches both commands.
+//!
+//! # Example
+//!
+//! ```
+//! use nerkit::format::{self, Format, ReadOptions};
+//! use nerkit::Sentence;
+//!
+//! let input = "EU\tB-ORG\nrejects\tO\n";
+//! let opts = ReadOptions::default();
+//! let (found, mut reader) = format::open(Box::new(input.as_bytes()), None, &opts);
+//! assert_eq!(found, Format::CONLL);
+//! let mut sentence = Sentence::new();
+//! assert!(reader.read_sentence(&mut sentence)?);
+//! assert_eq!(sentence.len(), 2);
+//! # Ok::<(), nerkit::Error>(())
+//! ```
+
+pub mod conll;
+mod delimiter;
+mod detect;
+pub mod jsonl;
+pub mod spans;
+
+use std::fmt;
+use std::io::{BufRead, Write};
+
+pub use delimiter::Delimiter;
+
+use crate::bracket;
+use crate::bracket::writer::Style;
+use crate::bracket::SentenceMode;
+use crate::conll::Columns;
+use crate::convert::parallel::{ChunkStart, Cut};
+use crate::convert::{SentenceReader, SentenceWriter, Summary};
+use crate::html::HtmlMode;
+use crate::spans::{Align, Overlaps};
+use crate::{OffsetUnit, Repair, Result, TagScheme, Tokenizer};
+
+/// A format nerkit reads or writes: a handle to its entry in the registry.
+#[derive(Clone, Copy)]
+pub struct Format(&'static Entry);
+
+impl Format {
+    /// Inline brackets as taggers print them: `[PER Ryan C. Crocker  ]`.
+    pub const BRACKET: Format = Format(entry("bracket"));
+    /// One token per line, the tag in a column, blank lines between
+    /// sentences.
+    pub const CONLL: Format = Format(entry("conll"));
+    /// One JSON object of tokens and tags per sentence.
+    pub const JSONL: Format = Format(entry("jsonl"));
+    /// One JSON object of text and character-offset spans per document.
+    pub const SPANS: Format = Format(entry("spans"));
+
+    /// Every registered format, in the order detection tries them.
+    pub fn all() -> impl Iterator<Item = Format> {
+        REGISTRY.iter().map(Format)
+    }
+
+    /// The format named `name` (as `--from` and `--to` take it).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::all().find(|f| f.name() == name)
+    }
+
+    /// The format's name.
+    pub fn name(self) -> &'static str {
+        self.0.name
+    }
+
+    /// One line about the format, for `--help`.
+    pub fn about(self) -> &'static str {
+        self.0.about
+    }
+
+    /// True when nerkit can write the format.
+    pub fn writable(self) -> bool {
+        self.0.writer.is_some()
+    }
+
+    /// How an input of this format read with `opts` is cut into chunks
+    /// that are read independently (for threads); `None` when it cannot be.
+    pub(crate) fn chunks(self, opts: &ReadOptions) -> Option<&'static Chunks> {
+        self.0.chunks.as_ref().filter(|c| (c.allowed)(opts))
+    }
+}
+
+impl PartialEq for Format {
+    fn eq(&self, other: &Format) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for Format {}
+
+impl std::hash::Hash for Format {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.name.hash(state);
+    }
+}
+
+impl fmt::Debug for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Format({})", self.0.name)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Format, String> {
+        Format::from_name(s).ok_or_else(|| {
+            let names: Vec<&str> = Format::all().map(Format::name).collect();
+            format!("unknown format \"{s}\" (expected {})", names.join(", "))
+        })
+    }
+}
+
+/// Opens a reader of one format.
+type OpenReader = fn(Box<dyn BufRead>, &ReadOptions) -> Box<dyn InputReader>;
+
+/// Opens a writer of one format over an output.
+type OpenWriter = for<'a> fn(&'a mut dyn Write, &WriteOptions) -> Box<dyn SentenceWriter + 'a>;
+
+/// Opens a reader of one chunk of an input, which starts at a given place
+/// in it.
+type OpenChunk = fn(Box<dyn BufRead>, &ReadOptions, ChunkStart) -> Box<dyn InputReader>;
+
+/// How a format's inputs are cut into chunks for threads.
+pub(crate) struct Chunks {
+    /// Where a reader may start afresh.
+    pub cut: Cut,
+    /// True when inputs read with these options may be cut.
+    pub allowed: fn(&ReadOptions) -> bool,
+    /// Opens a reader of one chunk, which starts at `start` in its input.
+    pub open: OpenChunk,
+}
+
+/// What a format registers.
+pub(crate) struct Entry {
+    /// The name `--from` and `--to` take.
+    pub name: &'static str,
+    /// One line for `--help`.
+    pub about: &'static str,
+    /// True when the start of an input (complete lines, as
+    /// `detect::Prefix` holds them) shows this format. Rules are tried
+    /// in registry order; the last one takes anything.
+    pub detect: fn(&detect::Prefix<'_>) -> bool,
+    /// Opens a reader.
+    pub reader: OpenReader,
+    /// Opens a writer; `None` for a format nerkit only reads.
+    pub writer: Option<OpenWriter>,
+    /// How inputs are cut for threads; `None` when they cannot be.
+    pub chunks: Option<Chunks>,
+}
+
+/// Every format, in the order detection tries them: the most specific
+/// first, and bracket text, which takes anything, last. Adding a format is
+/// a module folder, its `mod` line above and its entry here.
+static REGISTRY: [Entry; 4] = [
+    Entry {
+        name: "jsonl",
+        about: "one JSON object per sentence: {\"tokens\": [...], \"tags\": [...]}",
+        detect: detect::json_with_tokens,
+        reader: |r, o| Box::new(jsonl::Reader::new(r, o.jsonl())),
+        writer: Some(|w, o| Box::new(jsonl::Writer::new(w, o.scheme))),
+        chunks: None,
+    },
+    Entry {
+        name: "spans",
+        about: "one JSON object per document: {\"text\": \"...\", \"entities\": [{\"start\", \"end\", \"label\"}]}",
+        detect: detect::json_with_text,
+        reader: |r, o| Box::new(spans::Reader::new(r, o.spans())),
+        writer: Some(|w, o| Box::new(spans::Writer::new(w, o.offsets.unwrap_or(OffsetUnit::Chars)))),
+        chunks: None,
+    },
+    Entry {
+        name: "conll",
+        about: "one token per line, the tag in the last column, blank lines between sentences",
+        detect: detect::columns_ending_in_tags,
+        reader: |r, o| Box::new(conll::Reader::new(r, o.conll())),
+        writer: Some(|w, o| Box::new(o.conll_writer(w))),
+        chunks: Some(Chunks {
+            cut: Cut::BlankLines,
+            allowed: |_| true,
+            open: |r, o, at| {
+                let reader = conll::Reader::new(r, o.conll());
+                Box::new(reader.starting_at(at.line, at.byte, at.index == 0))
+            },
+        }),
+    },
+    Entry {
+        name: "bracket",
+        about: "inline brackets as taggers print them: [PER Ryan C. Crocker  ]",
+        detect: detect::anything,
+        reader: |r, o| Box::new(bracket::Reader::new(r, o.bracket())),
+        writer: Some(|w, o| Box::new(bracket::writer::Writer::new(w, o.bracket_style))),
+        chunks: Some(Chunks {
+            cut: Cut::Lines,
+            allowed: |o| o.sentences != SentenceMode::None,
+            open: |r, o, at| {
+                let reader = bracket::Reader::new(r, o.bracket());
+                Box::new(reader.starting_at(at.line, at.byte, at.unit, at.index == 0))
+            },
+        }),
+    },
+];
+
+/// The entry named `name`, found when the program is compiled.
+const fn entry(name: &str) -> &'static Entry {
+    let mut i = 0;
+    while i < REGISTRY.len() {
+        if same(REGISTRY[i].name, name) {
+            return &REGISTRY[i];
+        }
+        i += 1;
+    }
+    panic!("no format of that name in the registry")
+}
+
+/// `a == b`, in a `const fn`.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The format the start of an input shows (`prefix`: what
+/// `BufRead::fill_buf` holds, up to 64 KiB, not consumed).
+///
+/// 1. If the first non-blank line starts with `{`, the input is JSON lines:
+///    spans when that object has a `"text"` key and no `"tokens"`, else
+///    jsonl.
+/// 2. Else, if at least 80% of the non-blank lines (not counting
+///    `-DOCSTART-` and `#` comment lines) have two or more columns and end
+///    in something shaped like a tag (`O`, or `B-`, `I-`, `E-`, `S-`, `L-`,
+///    `U-` and a type), the input is CoNLL.
+/// 3. Else it is bracket text.
+///
+/// # Example
+/// ```
+/// use nerkit::format::{detect, Format};
+/// assert_eq!(detect(b"EU B-ORG\nrejects O\n"), Format::CONLL);
+/// assert_eq!(detect(b"{\"text\": \"EU\", \"entities\": []}\n"), Format::SPANS);
+/// assert_eq!(detect(b"{\"tokens\": [\"EU\"], \"tags\": [\"B-ORG\"]}\n"), Format::JSONL);
+/// assert_eq!(detect(b"[ORG EU  ] rejects German call\n"), Format::BRACKET);
+/// ```
+pub fn detect(prefix: &[u8]) -> Format {
+    detect_with(prefix, &ReadOptions::default())
+}
+
+/// [`detect`] for inputs to be read with `opts`: the CoNLL rule looks for
+/// tags in [`ReadOptions::tag_column`] when it is given.
+pub fn detect_with(prefix: &[u8], opts: &ReadOptions) -> Format {
+    let prefix = detect::Prefix::new(prefix).with_tag_column(opts.tag_column);
+    Format::all()
+        .find(|f| (f.0.detect)(&prefix))
+        .unwrap_or(Format::BRACKET)
+}
+
+/// What a reader found out about its input, for summaries.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InputFacts {
+    /// The tag scheme of the input, and whether it was detected.
+    pub scheme: Option<(TagScheme, bool)>,
+    /// HTML was stripped from bracket text.
+    pub html_stripped: bool,
+    /// Spans read from a spans input, kept or not.
+    pub spans: Option<u64>,
+}
+
+/// A reader of sentences of any registered format.
+pub trait InputReader: SentenceReader {
+    /// What the reader found out so far (a detected scheme, stripped HTML).
+    fn facts(&self) -> InputFacts;
+
+    /// The number of the next line to read, where the format counts lines
+    /// as a chunk reader needs them (bracket text).
+    fn next_line(&self) -> Option<u64> {
+        None
+    }
+
+    /// Copies every sentence to `writer` by a route of the format's own
+    /// that writes what [`crate::convert::copy_sentences`] would (bracket
+    /// text has one); `None` when there is none, and nothing was read.
+    fn copy_to_conll(
+        &mut self,
+        _writer: &mut conll::Writer<&mut dyn Write>,
+        _summary: &mut Summary,
+        _on_repair: &mut dyn FnMut(&Repair),
+    ) -> Option<Result<()>> {
+        None
+    }
+}
+
+impl<R: BufRead> InputReader for bracket::Reader<R> {
+    fn facts(&self) -> InputFacts {
+        InputFacts {
+            html_stripped: self.strips_html() == Some(true),
+            ..InputFacts::default()
+        }
+    }
+
+    fn next_line(&self) -> Option<u64> {
+        Some(self.next_line_number())
+    }
+
+    fn copy_to_conll(
+        &mut self,
+        writer: &mut conll::Writer<&mut dyn Write>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Option<Result<()>> {
+        Some(bracket::Reader::copy_to_conll(
+            self, writer, summary, on_repair,
+        ))
+    }
+}
+
+impl SentenceReader for Box<dyn InputReader> {
+    fn read_sentence(&mut self, sentence: &mut crate::Sentence) -> Result<bool> {
+        (**self).read_sentence(sentence)
+    }
+
+    fn drain_repairs(&mut self, sink: &mut dyn FnMut(Repair)) {
+        (**self).drain_repairs(sink)
+    }
+}
+
+/// Opens `input` as `format`, or as the format its start shows when
+/// `format` is `None`; returns the format read.
+///
+/// Detection looks at what `fill_buf` holds without consuming it; an I/O
+/// error there is the reader's first error.
+pub fn open(
+    mut input: Box<dyn BufRead>,
+    format: Option<Format>,
+    opts: &ReadOptions,
+) -> (Format, Box<dyn InputReader>) {
+    let format = format.unwrap_or_else(|| match input.fill_buf() {
+        Ok(prefix) => detect_with(prefix, opts),
+        // The reader meets the error again on its first read.
+        Err(_) => Format::BRACKET,
+    });
+    (format, (format.0.reader)(input, opts))
+}
+
+/// Opens a writer of `format` over `out`.
+///
+/// # Errors
+/// When nerkit cannot write the format.
+pub fn create<'a>(
+    format: Format,
+    out: &'a mut dyn Write,
+    opts: &WriteOptions,
+) -> Result<Box<dyn SentenceWriter + 'a>> {
+    match format.0.writer {
+        Some(open) => Ok(open(out, opts)),
+        None => Err(crate::Error::msg(format!(
+            "nerkit reads {format} but does not write it"
+        ))),
+    }
+}
+
+/// How inputs are read: the options of every format in one place, each
+/// taken by the formats it applies to.
+///
+/// # Example
+/// ```
+/// use nerkit::format::ReadOptions;
+/// use nerkit::TagScheme;
+/// let opts = ReadOptions::default().scheme(TagScheme::Iob1).lenient(true);
+/// assert_eq!(opts.scheme, Some(TagScheme::Iob1));
+/// ```
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// CoNLL and JSON lines: the scheme of the tags; `None` detects it.
+    pub scheme: Option<TagScheme>,
+    /// Repair malformed input (bracket errors, ill-formed tag sequences as
+    /// conlleval.pl reads them) and record each repair, instead of failing.
+    pub lenient: bool,
+    /// CoNLL: how columns are separated.
+    pub delimiter: Delimiter,
+    /// CoNLL: the column holding the tag, from 1; `None` for the last.
+    pub tag_column: Option<usize>,
+    /// CoNLL: skip lines starting with `#` (CoNLL-U comments).
+    pub comments: bool,
+    /// Bracket and spans: how text is split into tokens; `None` for the
+    /// format's default (whitespace for bracket text, Unicode for spans).
+    pub tokenizer: Option<Tokenizer>,
+    /// Bracket and spans: the unit of offsets; `None` for the format's
+    /// default (bytes for bracket text, chars for spans).
+    pub offsets: Option<OffsetUnit>,
+    /// Bracket: what to do with HTML.
+    pub html: HtmlMode,
+    /// Bracket: the allowed labels; `None` accepts any.
+    pub labels: Option<Vec<String>>,
+    /// Bracket: how lines become sentences.
+    pub sentences: SentenceMode,
+    /// Spans: what to do with a span edge inside a token.
+    pub align: Align,
+    /// Spans: what to do with overlapping spans.
+    pub overlaps: Overlaps,
+}
+
+impl ReadOptions {
+    /// Sets [`ReadOptions::scheme`].
+    pub fn scheme(mut self, scheme: TagScheme) -> ReadOptions {
+        self.scheme = Some(scheme);
+        self
+    }
+
+    /// Sets [`ReadOptions::lenient`].
+    pub fn lenient(mut self, yes: bool) -> ReadOptions {
+        self.lenient = yes;
+        self
+    }
+
+    /// Sets [`ReadOptions::delimiter`].
+    pub fn delimiter(mut self, delimiter: Delimiter) -> ReadOptions {
+        self.delimiter = delimiter;
+        self
+    }
+
+    /// Sets [`ReadOptions::tag_column`].
+    pub fn tag_column(mut self, column: usize) -> ReadOptions {
+        self.tag_column = Some(column);
+        self
+    }
+
+    /// Sets [`ReadOptions::tokenizer`].
+    pub fn tokenizer(mut self, tokenizer: Tokenizer) -> ReadOptions {
+        self.tokenizer = Some(tokenizer);
+        self
+    }
+
+    /// Sets [`ReadOptions::html`].
+    pub fn html(mut self, html: HtmlMode) -> ReadOptions {
+        self.html = html;
+        self
+    }
+
+    /// The options of the bracket reader.
+    pub fn bracket(&self) -> bracket::Options {
+        bracket::Options {
+            tokenizer: self.tokenizer.unwrap_or(Tokenizer::Whitespace),
+            labels: self.labels.clone(),
+            lenient: self.lenient,
+            offsets: self.offsets.unwrap_or(OffsetUnit::Bytes),
+            html: self.html,
+            sentences: self.sentences,
+        }
+    }
+
+    /// The options of the CoNLL reader.
+    pub fn conll(&self) -> conll::ReadOptions {
+        conll::ReadOptions {
+            delimiter: self.delimiter.clone(),
+            tag_column: self.tag_column,
+            comments: self.comments,
+            scheme: self.scheme,
+            lenient: self.lenient,
+        }
+    }
+
+    /// The options of the JSON lines reader.
+    pub fn jsonl(&self) -> jsonl::ReadOptions {
+        jsonl::ReadOptions {
+            scheme: self.scheme,
+            lenient: self.lenient,
+        }
+    }
+
+    /// The options of the spans reader.
+    pub fn spans(&self) -> spans::ReadOptions {
+        spans::ReadOptions {
+            tokenizer: self.tokenizer.unwrap_or(Tokenizer::Unicode),
+            offsets: self.offsets.unwrap_or(OffsetUnit::Chars),
+            align: self.align,
+            overlaps: self.overlaps,
+        }
+    }
+}
+
+/// How outputs are written: the options of every format in one place.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct WriteOptions {
+    /// CoNLL and JSON lines: the tag scheme written.
+    pub scheme: TagScheme,
+    /// CoNLL: a `-DOCSTART-` line before each document.
+    pub docstart: bool,
+    /// CoNLL: the columns written.
+    pub columns: Columns,
+    /// Spans: the unit of offsets; `None` for chars.
+    pub offsets: Option<OffsetUnit>,
+    /// Bracket: how entities are spaced.
+    pub bracket_style: Style,
+}
+
+impl Default for WriteOptions {
+    fn default() -> WriteOptions {
+        WriteOptions {
+            scheme: TagScheme::Iob2,
+            docstart: false,
+            columns: Columns::default(),
+            offsets: None,
+            bracket_style: Style::default(),
+        }
+    }
+}
+
+impl WriteOptions {
+    /// Sets [`WriteOptions::scheme`].
+    pub fn scheme(mut self, scheme: TagScheme) -> WriteOptions {
+        self.scheme = scheme;
+        self
+    }
+
+    /// Sets [`WriteOptions::docstart`].
+    pub fn docstart(mut self, yes: bool) -> WriteOptions {
+        self.docstart = yes;
+        self
+    }
+
+    /// Sets [`WriteOptions::columns`].
+    pub fn columns(mut self, columns: Columns) -> WriteOptions {
+        self.columns = columns;
+        self
+    }
+
+    /// Sets [`WriteOptions::offsets`].
+    pub fn offsets(mut self, unit: OffsetUnit) -> WriteOptions {
+        self.offsets = Some(unit);
+        self
+    }
+
+    /// Sets [`WriteOptions::bracket_style`].
+    pub fn bracket_style(mut self, style: Style) -> WriteOptions {
+        self.bracket_style = style;
+        self
+    }
+
+    /// The CoNLL writer over `out`, which the fused bracket route writes to
+    /// directly.
+    pub fn conll_writer<W: Write>(&self, out: W) -> conll::Writer<W> {
+        conll::Writer::new(out, self.scheme)
+            .with_docstart(self.docstart)
+            .with_columns(self.columns)
+    }
+}

@@ -211,3 +211,69 @@ fn a_closed_stdout_is_an_error() {
         }
     }
 }
+
+#[test]
+fn messages_say_what_is_wrong() {
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("g.conll"), "a\tB-X\nb\tO\n").unwrap();
+    std::fs::write(dir.path().join("empty.conll"), "").unwrap();
+    std::fs::write(dir.path().join("m.txt"), "a B-X B-X\nb O O\nc B-Y O\n").unwrap();
+    // An empty file has no line 0 to point at.
+    for args in [
+        ["eval", "g.conll", "empty.conll"],
+        ["eval", "empty.conll", "g.conll"],
+    ] {
+        let (code, _, stderr) = parts(&run_in(dir.path(), &args, b""));
+        assert_eq!(code, 2);
+        assert_eq!(
+            error_of(&stderr),
+            "empty.conll: error: empty file: nothing to score, while g.conll:1 has a token (\"a\")"
+        );
+    }
+    // F1 66.666...% against a threshold of 66.67%: enough digits to see why.
+    let (code, _, stderr) = parts(&run_in(
+        dir.path(),
+        &["eval", "--min-f1", "66.67", "m.txt"],
+        b"",
+    ));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("micro F1 66.667% is below the --min-f1 threshold 66.670%"),
+        "{stderr}"
+    );
+    // Stdin can be read once.
+    let (code, _, stderr) = parts(&run_in(dir.path(), &["convert", "-", "-"], b"a [PER b ]\n"));
+    assert_eq!(code, 2);
+    assert!(
+        error_of(&stderr).contains("stdin (-) is given more than once"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn labels_and_tokens_a_format_cannot_hold_are_refused_at_the_writer() {
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["convert", "--from", "spans"],
+            "{\"text\":\"a b\",\"entities\":[{\"start\":0,\"end\":1,\"label\":\"P ER\"}]}\n",
+            "<stdin>:1:1: error: the label \"P ER\" of an entity holds whitespace, which a CoNLL tag cannot hold",
+        ),
+        (
+            &["convert", "--from", "jsonl"],
+            "{\"tokens\":[\"a\",\"b\"],\"tags\":[\"B-P\\nER\",\"O\"]}\n",
+            "<stdin>:1:1: error: the label \"P\\nER\" of an entity holds whitespace, which a CoNLL tag cannot hold",
+        ),
+        (
+            &["convert", "--from", "jsonl", "--to", "spans"],
+            "{\"tokens\":[\"a\",\"\"],\"tags\":[\"B-X\",\"O\"]}\n",
+            "<stdin>:1:1: error: token 2 of the sentence, \"\", is empty, which a text of tokens joined by spaces cannot hold",
+        ),
+    ];
+    let dir = temp_dir();
+    for (args, input, want) in cases {
+        let (code, stdout, stderr) = parts(&run_in(dir.path(), args, input.as_bytes()));
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert_eq!(stdout, "", "{args:?}: nothing is written");
+        assert_eq!(error_of(&stderr), *want, "{args:?}");
+    }
+}

@@ -294,8 +294,13 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
         let threshold = if x > 1.0 { x / 100.0 } else { x };
         let f1 = eval::Scores::of(counts.total).f1;
         if f1 < threshold {
+            // Enough digits to show the difference: 66.6666% is below
+            // 66.67%, where two digits would print 66.67% for both.
+            let digits = (2..=12)
+                .find(|&d| format!("{:.d$}", 100.0 * f1) != format!("{:.d$}", 100.0 * threshold))
+                .unwrap_or(12);
             eprintln!(
-                "nerkit eval: micro F1 {:.2}% is below the --min-f1 threshold {:.2}%",
+                "nerkit eval: micro F1 {:.digits$}% is below the --min-f1 threshold {:.digits$}%",
                 100.0 * f1,
                 100.0 * threshold
             );

@@ -650,6 +650,20 @@ fn evaluate_pair<G: TagSource, P: TagSource>(
             (Item::End { .. }, Item::End { .. }) => break,
             (g, p) => {
                 let (gl, pl) = (line_of(&g), line_of(&p));
+                // A file with no line at all has no line to point at.
+                for (item, path, other, other_path, other_line) in [
+                    (&g, &gold_path, &p, &pred_path, pl),
+                    (&p, &pred_path, &g, &gold_path, gl),
+                ] {
+                    if let Item::End { line: 0 } = item {
+                        return Err(Error::msg(format!(
+                            "empty file: nothing to score, while {}:{other_line} has {}",
+                            other_path.display(),
+                            describe(other, sentence)
+                        ))
+                        .with_path(path));
+                    }
+                }
                 let message = format!(
                     "the files part here: {}:{gl} has {}, {}:{pl} has {}",
                     gold_path.display(),

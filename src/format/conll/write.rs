@@ -4,10 +4,11 @@ use std::fmt;
 use std::io::Write;
 
 use crate::convert::{LabelCounts, SentenceWriter};
-use crate::error::{Error, Result};
+use crate::error::{Error, ParseErrorKind, Result};
 use crate::scheme::tagging::Tagger;
 use crate::scheme::TagScheme;
 use crate::sentence::Sentence;
+use crate::span::Position;
 
 use super::DOCSTART;
 
@@ -116,12 +117,37 @@ pub(crate) fn token_fault(text: &str) -> Option<&'static str> {
 
 #[cold]
 fn token_error(sentence: &Sentence, index: usize, text: &str, why: &str, format: &str) -> Error {
-    Error::msg(format!(
-        "sentence at line {}: token {} {:?} {why}, which {format} cannot hold",
-        sentence.line(),
-        index + 1,
-        text
-    ))
+    Error::parse(
+        Position::new(sentence.line(), 1, 0),
+        ParseErrorKind::Other(format!(
+            "token {} of the sentence, {:?}, {why}, which {format} cannot hold",
+            index + 1,
+            text
+        )),
+    )
+}
+
+/// An error for an entity label that a reader of `format` could not read
+/// back: empty, or holding whitespace (which ends a column or a bracket
+/// label).
+pub(crate) fn check_labels(sentence: &Sentence, format: &str) -> Result<()> {
+    for e in sentence.entities() {
+        let why = if e.label.is_empty() {
+            "is empty"
+        } else if e.label.contains(char::is_whitespace) {
+            "holds whitespace"
+        } else {
+            continue;
+        };
+        return Err(Error::parse(
+            Position::new(sentence.line(), 1, 0),
+            ParseErrorKind::Other(format!(
+                "the label {:?} of an entity {why}, which {format} cannot hold",
+                e.label
+            )),
+        ));
+    }
+    Ok(())
 }
 
 impl<W: Write> Writer<W> {
@@ -181,6 +207,7 @@ impl<W: Write> SentenceWriter for Writer<W> {
     }
 
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
+        check_labels(sentence, "a CoNLL tag")?;
         let out = &mut self.out;
         let separator = self.columns.separator();
         let buf = &mut self.buf;

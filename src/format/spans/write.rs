@@ -51,6 +51,8 @@ impl<W: Write> SentenceWriter for Writer<W> {
         self.starts.clear();
         let mut at = 0;
         for (i, t) in sentence.tokens().enumerate() {
+            // The reader splits the text into these tokens again.
+            crate::conll::check_token(sentence, i, "a text of tokens joined by spaces")?;
             if i > 0 {
                 self.text.push(' ');
                 at += 1;

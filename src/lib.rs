@@ -49,7 +49,6 @@
 #![deny(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-pub mod bracket;
 pub mod convert;
 pub mod error;
 pub mod eval;
@@ -64,7 +63,7 @@ mod swar;
 pub mod tokenize;
 
 pub use error::{Error, ErrorKind, ParseErrorKind, Result};
-pub use format::{conll, jsonl, spans};
+pub use format::{bracket, conll, jsonl, spans};
 pub use repair::{Repair, RepairCounts};
 pub use scheme::{Prefix, Tag, TagScheme};
 pub use sentence::{Entity, OffsetUnit, Sentence, Token};

@@ -23,6 +23,7 @@
 //! # Ok::<(), nerkit::Error>(())
 //! ```
 
+pub mod bracket;
 pub mod conll;
 mod delimiter;
 mod detect;
@@ -34,7 +35,6 @@ use std::io::{BufRead, Write};
 
 pub use delimiter::Delimiter;
 
-use crate::bracket;
 use crate::bracket::writer::Style;
 use crate::bracket::SentenceMode;
 use crate::conll::Columns;

@@ -34,6 +34,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    cmd::install_signal_handlers();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Convert(args) => cmd::convert::run(args),

@@ -277,3 +277,145 @@ fn labels_and_tokens_a_format_cannot_hold_are_refused_at_the_writer() {
         assert_eq!(error_of(&stderr), *want, "{args:?}");
     }
 }
+
+/// The names in `dir`.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signal_removes_the_temporary_file_and_ends_the_run_by_it() {
+    use std::os::unix::process::ExitStatusExt;
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        let dir = temp_dir();
+        std::fs::write(dir.path().join("out.conll"), "kept\n").unwrap();
+        // Input that never ends: the run is still writing when the signal
+        // comes.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nerkit"))
+            .args(["convert", "-q", "-o", "out.conll", "-"])
+            .current_dir(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run nerkit");
+        let mut stdin = child.stdin.take().unwrap();
+        {
+            use std::io::Write;
+            stdin.write_all(b"a [PER b ] c\n").unwrap();
+        }
+        let temp_seen = (0..500).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            names_in(dir.path()).iter().any(|n| n.ends_with(".tmp"))
+        });
+        assert!(temp_seen, "the temporary file appears");
+        // SAFETY: kill only sends a signal to the child's pid.
+        assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, sig) }, 0);
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(
+            status.signal(),
+            Some(sig),
+            "ended by the signal, as shells expect"
+        );
+        assert_eq!(names_in(dir.path()), ["out.conll"], "signal {sig}");
+        let kept = std::fs::read_to_string(dir.path().join("out.conll")).unwrap();
+        assert_eq!(kept, "kept\n", "the target is untouched");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn output_files_keep_modes_links_and_read_only_targets_as_cp_users_expect() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = temp_dir();
+    let path = |name: &str| dir.path().join(name);
+    std::fs::write(path("in.txt"), "a [PER b ] c\n").unwrap();
+    let convert = |extra: &[&str], out: &str| {
+        let mut args = vec!["convert", "-q", "in.txt", "-o", out];
+        args.extend_from_slice(extra);
+        parts(&run_in(dir.path(), &args, b""))
+    };
+    // A new file gets the umask's mode: run under umask 077 through sh.
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("umask 077; \"$0\" convert -q in.txt -o private.conll")
+        .arg(env!("CARGO_BIN_EXE_nerkit"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mode = |name: &str| std::fs::metadata(path(name)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode("private.conll"), 0o600);
+    // An existing file keeps its mode.
+    std::fs::write(path("shared.conll"), "old\n").unwrap();
+    std::fs::set_permissions(path("shared.conll"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert_eq!(convert(&[], "shared.conll").0, 0);
+    assert_eq!(mode("shared.conll"), 0o640);
+    // A read-only file is refused, unless forced.
+    std::fs::set_permissions(path("shared.conll"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::write(path("ro.conll"), "old\n").unwrap();
+    std::fs::set_permissions(path("ro.conll"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let (code, _, stderr) = convert(&[], "ro.conll");
+    assert_eq!(code, 2);
+    assert_eq!(
+        error_of(&stderr),
+        "ro.conll: error: the file is read-only; give --force to replace it"
+    );
+    assert_eq!(std::fs::read_to_string(path("ro.conll")).unwrap(), "old\n");
+    assert_eq!(convert(&["--force"], "ro.conll").0, 0);
+    assert_eq!(
+        std::fs::read_to_string(path("ro.conll")).unwrap(),
+        "a\tO\nb\tB-PER\nc\tO\n\n"
+    );
+    // A dangling symlink is followed: its target is created, the link kept.
+    std::fs::create_dir(path("sub")).unwrap();
+    std::os::unix::fs::symlink("sub/target.conll", path("link.conll")).unwrap();
+    assert_eq!(convert(&[], "link.conll").0, 0);
+    assert!(std::fs::symlink_metadata(path("link.conll"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(path("sub/target.conll").is_file());
+    // Hard links all see the new output.
+    std::fs::write(path("one.conll"), "old\n").unwrap();
+    std::fs::hard_link(path("one.conll"), path("two.conll")).unwrap();
+    assert_eq!(convert(&[], "one.conll").0, 0);
+    assert_eq!(std::fs::metadata(path("one.conll")).unwrap().nlink(), 2);
+    assert_eq!(
+        std::fs::read_to_string(path("two.conll")).unwrap(),
+        "a\tO\nb\tB-PER\nc\tO\n\n"
+    );
+    assert!(names_in(dir.path()).iter().all(|n| !n.ends_with(".tmp")));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_size_limit_is_an_error_naming_the_target() {
+    let dir = temp_dir();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f 4; \"$0\" convert -q \"$1\" -o out.conll")
+        .arg(env!("CARGO_BIN_EXE_nerkit"))
+        .arg(root().join("corpora/000_8c95ef11f0516e36.txt"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        error_of(&stderr).starts_with("error: cannot write out.conll: File too large"),
+        "{stderr}"
+    );
+    assert!(
+        names_in(dir.path()).is_empty(),
+        "{:?}",
+        names_in(dir.path())
+    );
+}

@@ -94,9 +94,13 @@ pub struct ConvertArgs {
     #[arg(long, default_value = "two-space", value_parser = parse_style)]
     pub bracket_style: Style,
 
-    /// Write to FILE (atomically: nothing is left behind on error) instead of stdout.
+    /// Write to FILE (atomically: nothing is left behind on error or interrupt; a symlink is followed, the mode kept or set by the umask) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Replace the --output file even when it is read-only.
+    #[arg(long)]
+    pub force: bool,
 
     /// Print no summary (errors and warnings still go to stderr).
     #[arg(short, long)]
@@ -173,7 +177,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
             "stdin (-) is given more than once; it can be read only once",
         ));
     }
-    let mut output = Output::create(args.output.as_deref())?;
+    let mut output = Output::create(args.output.as_deref(), args.force)?;
     let mut read = args.read.options();
     read.offsets = args.offsets;
     let mut write = WriteOptions::default()

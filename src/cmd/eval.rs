@@ -245,7 +245,7 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
         Mode::Strict(s) => Some(s.to_string()),
     };
 
-    let mut out = Output::create(None)?;
+    let mut out = Output::create(None, false)?;
     // A reader of stdout that has gone (`| head`) ends the report quietly,
     // but not the checks below: their exit status still counts.
     let written = evaluation

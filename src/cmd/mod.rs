@@ -77,6 +77,21 @@ pub fn inputs_or_stdin(paths: &[PathBuf]) -> Vec<PathBuf> {
 /// Where output goes: stdout, or a temporary file beside the target that is
 /// renamed over it only when everything succeeded, so an error never leaves
 /// a half-written file behind.
+///
+/// What `-o FILE` does, as `sed -i` and `cp` users expect:
+/// - a new file gets the usual mode for the umask (0644 under umask 022,
+///   0600 under 077); a replaced file keeps its mode;
+/// - a symbolic link is followed: its target is written (created when the
+///   link dangles) and the link kept;
+/// - a read-only file is refused unless `--force` is given;
+/// - a file with several hard links is rewritten in place once the output
+///   is complete, so that every link sees it (the one case that is not
+///   atomic);
+/// - devices and pipes (`-o /dev/null`) are written in place;
+/// - SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGABRT remove the temporary
+///   file before the process ends by the signal (exit 130, 143, ...);
+///   SIGKILL cannot be caught and leaves it (`.nerkit-*.tmp` beside the
+///   target). A file-size limit (`ulimit -f`) is an error like a full disk.
 pub enum Output {
     /// Standard output.
     Stdout(io::BufWriter<io::Stdout>),
@@ -88,6 +103,11 @@ pub enum Output {
         temp: io::BufWriter<tempfile::NamedTempFile>,
         /// The final path.
         target: PathBuf,
+        /// The path as the user gave it, for messages.
+        name: PathBuf,
+        /// The target has other hard links: copy into it instead of
+        /// renaming over it.
+        in_place: bool,
     },
 }
 
@@ -96,26 +116,32 @@ impl Output {
     ///
     /// # Errors
     /// When stdout was closed when nerkit started (`>&-`): what is written
-    /// there would be lost without an error.
-    pub fn create(path: Option<&Path>) -> Result<Output, Error> {
+    /// there would be lost without an error. When the target is read-only
+    /// and `force` is not set.
+    pub fn create(path: Option<&Path>, force: bool) -> Result<Output, Error> {
         match path {
             None => Output::stdout(),
             Some(p) if p.as_os_str() == "-" => Output::stdout(),
             Some(p) => {
+                let target = follow_links(p);
                 // Devices, pipes and the like (`-o /dev/null`) are written in
                 // place: renaming a file over them would replace them.
-                if let Ok(meta) = std::fs::metadata(p) {
+                let existing = std::fs::metadata(&target).ok();
+                if let Some(meta) = &existing {
                     if !meta.is_file() {
                         let file = std::fs::OpenOptions::new()
                             .write(true)
-                            .open(p)
+                            .open(&target)
                             .map_err(|e| Error::from(e).with_path(p))?;
                         return Ok(Output::Direct(io::BufWriter::with_capacity(1 << 16, file)));
                     }
+                    if meta.permissions().readonly() && !force {
+                        return Err(Error::msg(
+                            "the file is read-only; give --force to replace it",
+                        )
+                        .with_path(p));
+                    }
                 }
-                // Write beside the file a symlink points to, so the rename
-                // replaces the file and keeps the link.
-                let target = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
                 let dir = match target.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                     _ => PathBuf::from("."),
@@ -125,10 +151,13 @@ impl Output {
                     .suffix(".tmp")
                     .tempfile_in(&dir)
                     .map_err(|e| Error::from(e).with_path(p))?;
-                set_output_permissions(temp.as_file(), &target);
+                set_output_permissions(temp.as_file(), existing.as_ref());
+                cleanup::remember(temp.path());
                 Ok(Output::File {
                     temp: io::BufWriter::with_capacity(1 << 16, temp),
                     target,
+                    name: p.to_path_buf(),
+                    in_place: existing.as_ref().is_some_and(hard_linked),
                 })
             }
         }
@@ -157,16 +186,32 @@ impl Output {
         match self {
             Output::Stdout(mut w) => w.flush().map_err(Error::from),
             Output::Direct(mut w) => w.flush().map_err(Error::from),
-            Output::File { temp, target } => {
-                let temp = temp
-                    .into_inner()
-                    .map_err(|e| Error::from(e.into_error()).with_path(&target))?;
-                temp.as_file()
-                    .sync_all()
-                    .map_err(|e| Error::from(e).with_path(&target))?;
-                temp.persist(&target)
-                    .map_err(|e| Error::from(e.error).with_path(&target))?;
-                Ok(())
+            Output::File {
+                temp,
+                target,
+                name,
+                in_place,
+            } => {
+                let at_target = |e: io::Error| Error::from(e).with_path(&name);
+                let mut temp = temp.into_inner().map_err(|e| at_target(e.into_error()))?;
+                if in_place {
+                    use std::io::Seek;
+                    let file = temp.as_file_mut();
+                    file.seek(io::SeekFrom::Start(0)).map_err(at_target)?;
+                    let mut out = std::fs::OpenOptions::new()
+                        .write(true)
+                        .truncate(true)
+                        .open(&target)
+                        .map_err(at_target)?;
+                    io::copy(file, &mut out).map_err(at_target)?;
+                    out.sync_all().map_err(at_target)?;
+                    cleanup::forget();
+                    return Ok(());
+                }
+                temp.as_file().sync_all().map_err(at_target)?;
+                let persisted = temp.persist(&target).map_err(|e| at_target(e.error));
+                cleanup::forget();
+                persisted.map(drop)
             }
         }
     }
@@ -177,7 +222,7 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.write(buf),
             Output::Direct(w) => w.write(buf),
-            Output::File { temp, .. } => temp.write(buf),
+            Output::File { temp, name, .. } => temp.write(buf).map_err(|e| naming(name, e)),
         }
     }
 
@@ -185,7 +230,7 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.write_all(buf),
             Output::Direct(w) => w.write_all(buf),
-            Output::File { temp, .. } => temp.write_all(buf),
+            Output::File { temp, name, .. } => temp.write_all(buf).map_err(|e| naming(name, e)),
         }
     }
 
@@ -193,9 +238,143 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.flush(),
             Output::Direct(w) => w.flush(),
-            Output::File { temp, .. } => temp.flush(),
+            Output::File { temp, name, .. } => temp.flush().map_err(|e| naming(name, e)),
         }
     }
+}
+
+/// A write error that names the file the user asked for, not the
+/// temporary file beside it (`File too large`, `No space left on
+/// device`).
+#[cold]
+fn naming(target: &Path, e: io::Error) -> io::Error {
+    let text = e.to_string();
+    let what = text.split(" at path \"").next().unwrap_or(&text);
+    io::Error::new(
+        e.kind(),
+        format!("cannot write {}: {what}", target.display()),
+    )
+}
+
+/// The path a write to `path` should go to: the target of a symbolic link
+/// (followed, also when it dangles), else `path`.
+fn follow_links(path: &Path) -> PathBuf {
+    if let Ok(target) = std::fs::canonicalize(path) {
+        return target;
+    }
+    // A dangling link: its target, taken relative to the link's folder.
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&at) {
+            Ok(next) => {
+                at = match at.parent() {
+                    Some(dir) if next.is_relative() => dir.join(next),
+                    _ => next,
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    at
+}
+
+/// True for a file with other hard links.
+fn hard_linked(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.nlink() > 1
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
+}
+
+/// Removes the temporary output file when a signal ends the process.
+///
+/// The path is kept as a C string behind an atomic pointer, so that the
+/// handler reads it without a lock or an allocation (what a signal handler
+/// may do is very little: `unlink`, `signal` and `raise` are allowed).
+mod cleanup {
+    use std::ffi::CString;
+    use std::path::Path;
+    use std::sync::atomic::{AtomicPtr, Ordering};
+
+    static TEMP: AtomicPtr<libc::c_char> = AtomicPtr::new(std::ptr::null_mut());
+
+    /// The signals that end a run and can be caught.
+    #[cfg(unix)]
+    const SIGNALS: [libc::c_int; 5] = [
+        libc::SIGINT,
+        libc::SIGTERM,
+        libc::SIGHUP,
+        libc::SIGQUIT,
+        libc::SIGABRT,
+    ];
+
+    /// Installs the handlers, and makes a file-size limit an error
+    /// (`EFBIG`) instead of a signal that would end the run.
+    pub fn install() {
+        #[cfg(unix)]
+        // SAFETY: `handle` only makes async-signal-safe calls; `SIG_IGN`
+        // for SIGXFSZ makes writes past the limit fail with EFBIG.
+        unsafe {
+            for sig in SIGNALS {
+                libc::signal(sig, handle as *const () as libc::sighandler_t);
+            }
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        }
+    }
+
+    /// Remembers `path` as the file to remove.
+    pub fn remember(path: &Path) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            if let Ok(c) = CString::new(path.as_os_str().as_bytes()) {
+                let old = TEMP.swap(c.into_raw(), Ordering::SeqCst);
+                free(old);
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = path;
+    }
+
+    /// Forgets the file (renamed, or removed by its owner).
+    pub fn forget() {
+        free(TEMP.swap(std::ptr::null_mut(), Ordering::SeqCst));
+    }
+
+    fn free(p: *mut libc::c_char) {
+        if !p.is_null() {
+            // SAFETY: every non-null pointer in TEMP came from
+            // `CString::into_raw`, and the swap gave it to us alone.
+            drop(unsafe { CString::from_raw(p) });
+        }
+    }
+
+    #[cfg(unix)]
+    extern "C" fn handle(sig: libc::c_int) {
+        let path = TEMP.swap(std::ptr::null_mut(), Ordering::SeqCst);
+        // SAFETY: `unlink`, `signal` and `raise` are async-signal-safe;
+        // `path` is a valid C string that nothing frees any more (the
+        // swap took it). The signal is raised again with its default
+        // action, so the process ends by it as shells expect.
+        unsafe {
+            if !path.is_null() {
+                libc::unlink(path);
+            }
+            libc::signal(sig, libc::SIG_DFL);
+            libc::raise(sig);
+        }
+    }
+}
+
+/// Installs what makes an interrupted run leave no temporary file.
+pub fn install_signal_handlers() {
+    cleanup::install();
 }
 
 /// True when stdout was closed when the process started (`>&-`).
@@ -227,19 +406,36 @@ fn stdout_was_closed() -> bool {
     false
 }
 
-/// Gives a new output file the permissions of the file it replaces, or the
-/// usual 0644 (a temporary file starts private, 0600).
-fn set_output_permissions(file: &File, target: &Path) {
+/// Gives a new output file the permissions of the file it replaces, or
+/// those a new file gets under the umask (a temporary file starts private,
+/// 0600).
+fn set_output_permissions(file: &File, existing: Option<&std::fs::Metadata>) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(target).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        let mode = match existing {
+            Some(meta) => meta.permissions().mode() & 0o7777,
+            None => 0o666 & !current_umask(),
+        };
         let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
     }
     #[cfg(not(unix))]
     {
-        let _ = (file, target);
+        let _ = (file, existing);
     }
+}
+
+/// The process's umask. Reading it means setting it, so it is set back at
+/// once; nerkit creates no file in between.
+#[cfg(unix)]
+fn current_umask() -> u32 {
+    // SAFETY: umask cannot fail; the old mask is restored right away.
+    let mask = unsafe {
+        let mask = libc::umask(0o022);
+        libc::umask(mask);
+        mask
+    };
+    mask as u32
 }
 
 /// Shows how far reading a file has got, on stderr, once a run has taken

@@ -54,6 +54,7 @@ pub mod error;
 pub mod eval;
 pub mod format;
 pub mod html;
+mod intern;
 mod lines;
 pub mod repair;
 pub mod scheme;

@@ -75,10 +75,26 @@ pub trait SentenceWriter {
 
 /// Counts per label, in sorted label order, without allocating once a
 /// label has been seen.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct LabelCounts {
-    counts: Vec<(String, u64)>,
+    /// The counts while there are few labels, sorted by label.
+    small: Vec<(String, u64)>,
+    /// All counts once there are many.
+    large: std::collections::BTreeMap<String, u64>,
 }
+
+/// How many labels [`LabelCounts`] keeps in a vector: a scan that compares
+/// lengths first beats a tree's string comparisons on the usual 4 to 20
+/// types, but is quadratic on hundreds of thousands.
+const SMALL_LABELS: usize = 32;
+
+impl PartialEq for LabelCounts {
+    fn eq(&self, other: &LabelCounts) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for LabelCounts {}
 
 impl LabelCounts {
     /// No counts.
@@ -89,36 +105,56 @@ impl LabelCounts {
     /// Adds `n` to the count of `label`.
     #[inline]
     pub fn add(&mut self, label: &str, n: u64) {
-        // Label sets are small (4 to 20 types), so a scan that compares
-        // lengths first beats a binary search of string comparisons; it
-        // runs once per entity.
-        if let Some((_, count)) = self
-            .counts
-            .iter_mut()
-            .find(|(l, _)| l.len() == label.len() && l.as_bytes() == label.as_bytes())
-        {
-            *count += n;
-            return;
+        if self.large.is_empty() {
+            if let Some((_, count)) = self
+                .small
+                .iter_mut()
+                .find(|(l, _)| l.len() == label.len() && l.as_bytes() == label.as_bytes())
+            {
+                *count += n;
+                return;
+            }
+            if self.small.len() < SMALL_LABELS {
+                let i = self.small.partition_point(|(l, _)| l.as_str() < label);
+                self.small.insert(i, (label.to_string(), n));
+                return;
+            }
+            self.large.extend(self.small.drain(..));
         }
-        let i = self.counts.partition_point(|(l, _)| l.as_str() < label);
-        self.counts.insert(i, (label.to_string(), n));
+        match self.large.get_mut(label) {
+            Some(count) => *count += n,
+            None => {
+                self.large.insert(label.to_string(), n);
+            }
+        }
     }
 
     /// The count of `label`.
     pub fn get(&self, label: &str) -> u64 {
-        self.counts
-            .binary_search_by(|(l, _)| l.as_str().cmp(label))
-            .map_or(0, |i| self.counts[i].1)
+        if self.large.is_empty() {
+            self.small
+                .binary_search_by(|(l, _)| l.as_str().cmp(label))
+                .map_or(0, |i| self.small[i].1)
+        } else {
+            self.large.get(label).copied().unwrap_or(0)
+        }
     }
 
     /// Sum over all labels.
     pub fn total(&self) -> u64 {
-        self.counts.iter().map(|(_, n)| n).sum()
+        self.iter().map(|(_, n)| n).sum()
     }
 
     /// Counts per label, sorted by label.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
-        self.counts.iter().map(|(l, n)| (l.as_str(), *n))
+        let small = self.small.iter().map(|(l, n)| (l.as_str(), *n));
+        let large = self.large.iter().map(|(l, n)| (l.as_str(), *n));
+        small.chain(large)
+    }
+
+    /// True when no label has been counted.
+    pub fn is_empty(&self) -> bool {
+        self.small.is_empty() && self.large.is_empty()
     }
 
     /// Adds every count of `other`.
@@ -133,7 +169,7 @@ impl fmt::Display for LabelCounts {
     /// `120 (LOC 41, MISC 18, ORG 21, PER 40)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.total())?;
-        if !self.counts.is_empty() {
+        if !self.is_empty() {
             f.write_str(" (")?;
             for (i, (l, n)) in self.iter().enumerate() {
                 if i > 0 {
@@ -229,4 +265,38 @@ pub(crate) fn write_counted(
         summary.read.add(e.label, 1);
     }
     writer.write_sentence(sentence, &mut summary.written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many labels (past the ones kept in a vector) count as few do:
+    /// sorted, equal whatever the order they came in.
+    #[test]
+    fn label_counts_past_the_small_set() {
+        let labels: Vec<String> = (0..500).map(|i| format!("L{i:03}")).collect();
+        let mut forward = LabelCounts::new();
+        let mut backward = LabelCounts::new();
+        for (i, l) in labels.iter().enumerate() {
+            forward.add(l, i as u64 + 1);
+            forward.add(l, 1);
+        }
+        for (i, l) in labels.iter().enumerate().rev() {
+            backward.add(l, i as u64 + 2);
+        }
+        assert_eq!(forward, backward);
+        assert_eq!(forward.get("L007"), 9);
+        assert_eq!(forward.get("nope"), 0);
+        let sorted: Vec<&str> = forward.iter().map(|(l, _)| l).collect();
+        assert_eq!(
+            sorted,
+            labels.iter().map(String::as_str).collect::<Vec<_>>()
+        );
+        let mut merged = LabelCounts::new();
+        merged.add("L000", 1);
+        merged.merge(&forward);
+        assert_eq!(merged.get("L000"), 3);
+        assert_eq!(merged.total(), forward.total() + 1);
+    }
 }

@@ -108,6 +108,8 @@ impl Counts {
 #[derive(Debug)]
 pub(crate) struct TypeTable {
     names: Vec<Box<str>>,
+    /// The index of each name but the empty one (which is index 0).
+    index: crate::intern::LabelIndex,
     counts: Vec<TypeCounts>,
     touched: Vec<bool>,
 }
@@ -117,6 +119,7 @@ impl Default for TypeTable {
         // Index 0 is the empty type, the type of `O`.
         TypeTable {
             names: vec!["".into()],
+            index: crate::intern::LabelIndex::default(),
             counts: vec![TypeCounts::default()],
             touched: vec![false],
         }
@@ -133,20 +136,18 @@ impl TypeTable {
         if label.is_empty() {
             return Self::EMPTY;
         }
-        let b = label;
-        for (i, name) in self.names.iter().enumerate().skip(1) {
-            if name.len() == b.len() && name.as_bytes() == b {
-                return i as u32;
-            }
+        match self.index.find(label) {
+            Some(i) => i as u32 + 1,
+            None => self.add(label),
         }
-        self.add(label)
     }
 
     #[cold]
     fn add(&mut self, label: &[u8]) -> u32 {
         // Labels are slices of text cut at ASCII bytes.
-        let label = std::str::from_utf8(label).expect("a label is text");
-        self.names.push(label.into());
+        let text = std::str::from_utf8(label).expect("a label is text");
+        self.index.add(label);
+        self.names.push(text.into());
         self.counts.push(TypeCounts::default());
         self.touched.push(false);
         (self.names.len() - 1) as u32

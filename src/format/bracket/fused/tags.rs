@@ -144,6 +144,8 @@ pub(super) struct Labels {
     separator: &'static [u8],
     allowed: Option<Vec<String>>,
     labels: Vec<Label>,
+    /// The index of each label's name in `labels`.
+    index: crate::intern::LabelIndex,
     /// Entities per label, read and written alike.
     counts: Vec<u64>,
     openers: [CachedOpener; 64],
@@ -163,6 +165,7 @@ impl Labels {
             separator,
             allowed,
             labels: Vec::new(),
+            index: crate::intern::LabelIndex::default(),
             counts: Vec::new(),
             openers: [NO_OPENER; 64],
         }
@@ -220,7 +223,7 @@ impl Labels {
 
     /// The index of label `name` when the fused route can write it.
     fn get(&mut self, sets: &mut Vec<TagSet>, name: &[u8]) -> Option<usize> {
-        match self.labels.iter().position(|l| l.name.as_bytes() == name) {
+        match self.index.find(name) {
             Some(i) => self.labels[i].set.map(|_| i),
             None => self.add(sets, name),
         }
@@ -239,6 +242,7 @@ impl Labels {
             sets.push(set);
             sets.len() - 1
         });
+        self.index.add(name.as_bytes());
         self.labels.push(Label { name, set });
         self.counts.push(0);
         set.map(|_| self.labels.len() - 1)

@@ -202,7 +202,14 @@ impl Fused {
         let len = text.len();
         text.resize(len + SLACK, 0);
         scan_blocks(&text[..len], &mut blocks);
-        let tokens = self.emit(&blocks, &text, 0, len);
+        // Decoding can make what the raw line did not hold: a non-ASCII
+        // space (`&nbsp;`, `&#x2003;`), which the general route splits at.
+        mark_unusual_runs(&text[..len], &mut blocks);
+        let tokens = if blocks.iter().any(|b| b.high != 0) {
+            None
+        } else {
+            self.emit(&blocks, &text, 0, len)
+        };
         self.clean = text;
         self.clean_blocks = blocks;
         tokens
@@ -220,10 +227,17 @@ impl Fused {
             scanned[at] = b'a';
         }
         scan_blocks(&scanned, &mut blocks);
+        // A decoded reference can be a non-ASCII space (`&nbsp;`,
+        // `&#x2003;`), which the general route splits at.
+        mark_unusual_runs(&scanned, &mut blocks);
         scanned.clear();
         scanned.extend_from_slice(text);
         scanned.resize(text.len() + SLACK, 0);
-        let tokens = self.emit(&blocks, &scanned, 0, text.len());
+        let tokens = if blocks.iter().any(|b| b.high != 0) {
+            None
+        } else {
+            self.emit(&blocks, &scanned, 0, text.len())
+        };
         self.clean = scanned;
         self.clean_blocks = blocks;
         tokens

@@ -119,6 +119,12 @@ const PIECES: &[&str] = &[
     "[",
     "&amp;",
     "&#91;",
+    "&nbsp;",
+    "&#x2003;",
+    "&#x85;",
+    "&#x2028;",
+    "&#x3000;",
+    "&#9;",
     "&",
     "<a href='#x'>",
     "</a>",
@@ -239,6 +245,11 @@ fn inputs_that_once_panicked_or_merged_lines() {
         format!("{long} y\n[PER a ] ["),
         "a [PER b ]\rc d\r".to_string(),
         "a [PER b ]\r\nc\rd\r\n".to_string(),
+        // References that decode to whitespace split tokens on every
+        // route, and leave an entity empty.
+        "<p>x [PER a&#x2003;b  ] y</p>\n".to_string(),
+        "<p>x [PER &nbsp;  ] y</p>\n".to_string(),
+        "<p>[PER &#x3000;  ] &#x85; a&#x2028;b</p>\n".to_string(),
     ];
     for input in &inputs {
         for scheme in TagScheme::ALL {

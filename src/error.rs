@@ -21,6 +21,129 @@ pub struct Error(Box<Inner>);
 struct Inner {
     kind: ErrorKind,
     path: Option<PathBuf>,
+    /// What the user can do, worded after the message.
+    hints: Vec<Hint>,
+    /// Text that follows the hints, such as a colon and a list of examples.
+    detail: String,
+}
+
+/// Something the user can do about an error: a setting of the library that
+/// reads the input differently or scores it anyway.
+///
+/// An error's hints are ways out, offered as alternatives after its message.
+/// The library words them without naming any command-line flag
+/// ([`Hint::text`]); a front end words them in its own terms, naming its
+/// flags, with [`Error::to_diagnostic_with`]. A front end's words for a hint
+/// are a whole clause, punctuation included, because front ends join hints
+/// to a message in their own ways: after `"; "`, in parentheses, or as a
+/// qualifier (`nerkit` prints `label "GPE" is not in the label set given
+/// with --labels`).
+///
+/// # Example
+/// ```
+/// use nerkit::{Error, Hint, HintPlace};
+/// let e = Error::msg("ill-formed tags")
+///     .with_hint(Hint::ReadLeniently)
+///     .with_hint(Hint::NameTheScheme);
+/// assert_eq!(
+///     e.to_string(),
+///     "ill-formed tags; read them leniently to repair them as conlleval.pl does, \
+///      or name the right scheme"
+/// );
+/// let cli = |h: Hint, place: HintPlace| match (h, place) {
+///     (Hint::ReadLeniently, HintPlace::First) => Some("; use --lenient"),
+///     (Hint::NameTheScheme, HintPlace::Alternative) => Some(", or --from-scheme"),
+///     _ => None,
+/// };
+/// assert_eq!(
+///     e.to_diagnostic_with(&cli),
+///     "error: ill-formed tags; use --lenient, or --from-scheme"
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Hint {
+    /// Read the input leniently ([`ReadOptions::lenient`]): repair what can
+    /// be repaired, reading ill-formed tags as conlleval.pl does.
+    ///
+    /// [`ReadOptions::lenient`]: crate::format::ReadOptions::lenient
+    ReadLeniently,
+    /// Name the tag scheme the input is written in
+    /// ([`ReadOptions::scheme`]) instead of the one given or detected.
+    ///
+    /// [`ReadOptions::scheme`]: crate::format::ReadOptions::scheme
+    NameTheScheme,
+    /// Move span edges that fall inside a token to token edges, inward or
+    /// outward ([`spans::Align`](crate::spans::Align)).
+    AlignSpansToTokens,
+    /// Keep the longest or the first of overlapping spans and drop the
+    /// others ([`spans::Overlaps`](crate::spans::Overlaps)).
+    KeepOneOfOverlappingSpans,
+    /// Score even though token texts differ
+    /// ([`Evaluator::token_check`](crate::eval::Evaluator::token_check)).
+    SkipTokenCheck,
+    /// Add the label to the label set
+    /// ([`ReadOptions::labels`](crate::format::ReadOptions::labels)).
+    ExtendTheLabelSet,
+}
+
+impl Hint {
+    /// The library's words for the hint, naming no command-line flag, such
+    /// as `"read them leniently to repair them as conlleval.pl does"`.
+    pub fn text(self) -> &'static str {
+        match self {
+            Hint::ReadLeniently => "read them leniently to repair them as conlleval.pl does",
+            Hint::NameTheScheme => "name the right scheme",
+            Hint::AlignSpansToTokens => "contract or expand it to token edges",
+            Hint::KeepOneOfOverlappingSpans => "keep the longest or the first of them",
+            Hint::SkipTokenCheck => "turn the token check off to score anyway",
+            Hint::ExtendTheLabelSet => "add it to the label set to accept it",
+        }
+    }
+}
+
+/// Where a hint stands among the hints of a message.
+///
+/// A front end's words for a hint may depend on it: `nerkit` words
+/// [`Hint::NameTheScheme`] `"; give the input scheme with --from-scheme"`
+/// alone, but `", or --from-scheme to name the right scheme"` after
+/// `"; use --lenient to read them as conlleval.pl does"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HintPlace {
+    /// The first (or only) hint: the library writes `"; "` and its
+    /// [text](Hint::text).
+    First,
+    /// A hint after another, offered instead of it: the library writes
+    /// `", or "` and its text.
+    Alternative,
+}
+
+/// Writes the clauses of `hints` to `out`: `clause` gives a front end's
+/// words for a hint at its place, punctuation included; `None` takes the
+/// library's.
+pub(crate) fn write_clauses(
+    out: &mut dyn fmt::Write,
+    hints: &[Hint],
+    clause: &dyn Fn(Hint, HintPlace) -> Option<&'static str>,
+) -> fmt::Result {
+    for (i, &hint) in hints.iter().enumerate() {
+        let place = if i == 0 {
+            HintPlace::First
+        } else {
+            HintPlace::Alternative
+        };
+        match clause(hint, place) {
+            Some(words) => out.write_str(words)?,
+            None => {
+                out.write_str(match place {
+                    HintPlace::First => "; ",
+                    HintPlace::Alternative => ", or ",
+                })?;
+                out.write_str(hint.text())?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What went wrong.
@@ -100,7 +223,12 @@ pub enum ParseErrorKind {
 impl Error {
     /// An error of the given kind, with no path yet.
     pub fn new(kind: ErrorKind) -> Error {
-        Error(Box::new(Inner { kind, path: None }))
+        Error(Box::new(Inner {
+            kind,
+            path: None,
+            hints: Vec::new(),
+            detail: String::new(),
+        }))
     }
 
     /// A parse error at `pos`.
@@ -120,6 +248,26 @@ impl Error {
             self.0.path = Some(path.as_ref().to_path_buf());
         }
         self
+    }
+
+    /// The error with a hint: something the user can do about it, offered
+    /// after the message (and after the hints already given, as an
+    /// alternative to them).
+    pub fn with_hint(mut self, hint: Hint) -> Error {
+        self.0.hints.push(hint);
+        self
+    }
+
+    /// The error with text that follows the message and its hints, such as
+    /// a colon and a list of examples.
+    pub(crate) fn with_detail(mut self, detail: impl Into<String>) -> Error {
+        self.0.detail = detail.into();
+        self
+    }
+
+    /// What the user can do about the error, in the order offered.
+    pub fn hints(&self) -> &[Hint] {
+        &self.0.hints
     }
 
     /// What went wrong.
@@ -166,7 +314,7 @@ impl fmt::Display for ParseErrorKind {
                 write!(f, "empty entity: \"[{label}\" holds no text")
             }
             ParseErrorKind::UnknownLabel { label } => {
-                write!(f, "label \"{label}\" is not in the label set given with --labels")
+                write!(f, "label \"{label}\" is not in the label set")
             }
             ParseErrorKind::InvalidUtf8 { byte, value } => write!(
                 f,
@@ -187,8 +335,8 @@ impl fmt::Display for ParseErrorKind {
 
 impl fmt::Display for Error {
     /// `PATH:LINE:COL: MESSAGE` for parse errors with a path, `LINE:COL:
-    /// MESSAGE` without one, `PATH: MESSAGE` otherwise. The binary adds the
-    /// `error:` marker.
+    /// MESSAGE` without one, `PATH: MESSAGE` otherwise, with the hints in
+    /// the library's words. The binary adds the `error:` marker.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(path) = &self.0.path {
             write!(f, "{}:", path.display())?;
@@ -196,41 +344,62 @@ impl fmt::Display for Error {
                 f.write_str(" ")?;
             }
         }
-        match &self.0.kind {
-            ErrorKind::Io(e) => write!(f, "{e}"),
-            ErrorKind::Parse { pos, kind } => write!(f, "{pos}: {kind}"),
-            ErrorKind::Message(m) => f.write_str(m),
+        if let ErrorKind::Parse { pos, .. } = &self.0.kind {
+            write!(f, "{pos}: ")?;
         }
+        self.write_message(f, &|_, _| None)
     }
 }
 
 impl Error {
     /// The message in `FILE:LINE:COL: error: MESSAGE` form (the position part
-    /// left out when unknown), as the command-line tool prints it.
+    /// left out when unknown), with the hints in the library's words.
     pub fn to_diagnostic(&self) -> String {
+        self.to_diagnostic_with(&|_, _| None)
+    }
+
+    /// [`Error::to_diagnostic`] with the hints in a front end's words:
+    /// `clause(hint, place)` gives the words a hint adds after the message,
+    /// punctuation included (the library's are `"; "` or `", or "` and
+    /// [`Hint::text`]), or `None` for the library's. A command-line tool
+    /// names its flags here.
+    pub fn to_diagnostic_with(
+        &self,
+        clause: &dyn Fn(Hint, HintPlace) -> Option<&'static str>,
+    ) -> String {
         let mut out = String::new();
         if let Some(path) = &self.0.path {
             out.push_str(&path.display().to_string());
             out.push(':');
         }
         match &self.0.kind {
-            ErrorKind::Parse { pos, kind } => {
-                out.push_str(&format!("{pos}: error: {kind}"));
-            }
-            ErrorKind::Io(e) => {
+            ErrorKind::Parse { pos, .. } => out.push_str(&format!("{pos}: error: ")),
+            _ => {
                 if !out.is_empty() {
                     out.push(' ');
                 }
-                out.push_str(&format!("error: {e}"));
-            }
-            ErrorKind::Message(m) => {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(&format!("error: {m}"));
+                out.push_str("error: ");
             }
         }
+        self.write_message(&mut out, clause)
+            .expect("writing to a String");
         out
+    }
+
+    /// The message without path or position: what went wrong, the hints'
+    /// clauses and the detail.
+    fn write_message(
+        &self,
+        out: &mut dyn fmt::Write,
+        clause: &dyn Fn(Hint, HintPlace) -> Option<&'static str>,
+    ) -> fmt::Result {
+        match &self.0.kind {
+            ErrorKind::Io(e) => write!(out, "{e}")?,
+            ErrorKind::Parse { kind, .. } => write!(out, "{kind}")?,
+            ErrorKind::Message(m) => out.write_str(m)?,
+        }
+        write_clauses(out, &self.0.hints, clause)?;
+        out.write_str(&self.0.detail)
     }
 }
 
@@ -268,5 +437,40 @@ mod tests {
         );
         let e = Error::msg("files differ").with_path("b.txt");
         assert_eq!(e.to_diagnostic(), "b.txt: error: files differ");
+    }
+
+    #[test]
+    fn hints_follow_the_message_and_precede_the_detail() {
+        let e = Error::parse(
+            Position::new(2, 9, 12),
+            ParseErrorKind::UnknownLabel {
+                label: "GPE".into(),
+            },
+        )
+        .with_hint(Hint::ExtendTheLabelSet)
+        .with_hint(Hint::ReadLeniently)
+        .with_detail(":\n  one example")
+        .with_path("a.txt");
+        assert_eq!(e.hints(), [Hint::ExtendTheLabelSet, Hint::ReadLeniently]);
+        let library = "label \"GPE\" is not in the label set; add it to the label set to \
+                       accept it, or read them leniently to repair them as conlleval.pl does:\n  one example";
+        assert_eq!(e.to_string(), format!("a.txt:2:9: {library}"));
+        assert_eq!(e.to_diagnostic(), format!("a.txt:2:9: error: {library}"));
+        let words = |h: Hint, place: HintPlace| match (h, place) {
+            (Hint::ExtendTheLabelSet, HintPlace::First) => Some(" given with LABELS"),
+            (Hint::ReadLeniently, HintPlace::Alternative) => Some(" (or LENIENT)"),
+            _ => None,
+        };
+        assert_eq!(
+            e.to_diagnostic_with(&words),
+            "a.txt:2:9: error: label \"GPE\" is not in the label set given with LABELS \
+             (or LENIENT):\n  one example"
+        );
+        // A front end that words only some hints gets the library's words
+        // for the others.
+        let only_first = |_: Hint, place: HintPlace| (place == HintPlace::First).then_some("; X");
+        assert!(e.to_diagnostic_with(&only_first).ends_with(
+            "set; X, or read them leniently to repair them as conlleval.pl does:\n  one example"
+        ));
     }
 }

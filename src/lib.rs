@@ -18,7 +18,9 @@
 //! - [`convert`]: the loop that copies sentences from a reader to a writer
 //!   and accounts for every entity.
 //! - [`Tokenizer`]: whitespace or Unicode (UAX #29) tokens, borrowed.
-//! - [`Error`]: errors that know their file, line and column.
+//! - [`Error`]: errors that know their file, line and column, with
+//!   [`Hint`]s at what the user can do about them.
+//! - [`Repair`]: what lenient reading repaired, counted by [`RepairKind`].
 //!
 //! # Example
 //!
@@ -63,10 +65,10 @@ pub mod span;
 mod swar;
 pub mod tokenize;
 
-pub use error::{Error, ErrorKind, ParseErrorKind, Result};
+pub use error::{Error, ErrorKind, Hint, HintPlace, ParseErrorKind, Result};
 pub use format::{bracket, conll, jsonl, spans};
-pub use repair::{Repair, RepairCounts};
-pub use scheme::{Prefix, Tag, TagScheme};
+pub use repair::{DropReason, Repair, RepairCounts, RepairKind};
+pub use scheme::{IllFormedKind, Prefix, Tag, TagScheme};
 pub use sentence::{Entity, OffsetUnit, Sentence, Token};
 pub use span::{Position, Span, TokenSpan};
 pub use tokenize::Tokenizer;

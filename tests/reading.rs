@@ -225,3 +225,79 @@ fn one_file_layout_refuses_format_options() {
     assert_eq!(code, 2);
     assert!(stderr.contains("apply to two files"), "{stderr}");
 }
+
+/// The library words its hints without naming flags; the command line
+/// names its flags in them (`src/cmd/hints.rs`), in the words it has always
+/// printed. One case per hint, each message in full.
+#[test]
+fn messages_name_the_flag_for_each_hint() {
+    let dir = temp_dir();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("ill.conll", "Ryan O\nCrocker I-PER\n\n");
+    write("foreign.conll", "Ryan S-PER\nCrocker O\n\n");
+    write(
+        "inside.jsonl",
+        "{\"text\": \"Pakistan’s army\", \"label\": [[0, 8, \"LOC\"]]}\n",
+    );
+    write(
+        "overlap.jsonl",
+        "{\"text\": \"a b c d\", \"entities\": [[0, 3, \"X\"], [2, 7, \"Y\"]]}\n",
+    );
+    write("labels.txt", "[PER a ] [GPE b ]\n");
+    write("gold.conll", "a O\nb B-PER\n\n");
+    write("pred.conll", "a O\nc B-PER\n\n");
+    let errors: [(&[&str], &str); 6] = [
+        (
+            &["convert", "--from-scheme", "iob2", "ill.conll"],
+            "ill.conll:2:9: error: ill-formed iob2 tags \"O I-PER\": entity starts with I- \
+             instead of B-; use --lenient to read them as conlleval.pl does, or --from-scheme \
+             to name the right scheme",
+        ),
+        (
+            &["convert", "--from", "conll", "--from-scheme", "iob2", "foreign.conll"],
+            "foreign.conll:1:6: error: invalid tag \"S-PER\": not a tag of the iob2 scheme; \
+             give the input scheme with --from-scheme",
+        ),
+        (
+            &["convert", "--from", "spans", "inside.jsonl"],
+            "inside.jsonl:1:1: error: span 1 (LOC 0..8 \"Pakistan\"): its end falls inside the \
+             token \"Pakistan’s\"; use --align contract or --align expand to move it to a token \
+             edge",
+        ),
+        (
+            &["convert", "--from", "spans", "overlap.jsonl"],
+            "overlap.jsonl:1:1: error: span 1 (X 0..3 \"a b\") overlaps span 2 (Y 2..7 \"b c d\"): \
+             tags cannot hold overlapping entities; use --overlaps longest or --overlaps first \
+             to keep one",
+        ),
+        (
+            &["convert", "--labels", "PER,LOC", "labels.txt"],
+            "labels.txt:1:11: error: label \"GPE\" is not in the label set given with --labels",
+        ),
+        (
+            &["eval", "gold.conll", "pred.conll"],
+            "error: gold.conll and pred.conll differ in 1 token text (--no-token-check scores \
+             anyway):\n  gold.conll:2 \"b\" vs pred.conll:2 \"c\"",
+        ),
+    ];
+    for (args, message) in errors {
+        let (code, _, stderr) = parts(&run_in(dir.path(), args, b""));
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert_eq!(stderr, format!("{message}\n"), "{args:?}");
+    }
+    let args = [
+        "convert",
+        "-q",
+        "--lenient",
+        "--labels",
+        "PER,LOC",
+        "labels.txt",
+    ];
+    let (code, _, stderr) = parts(&run_in(dir.path(), &args, b""));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr,
+        "warning: labels.txt:1:11: label \"GPE\" is not in the label set given with --labels; \
+         kept its text as plain tokens\n"
+    );
+}

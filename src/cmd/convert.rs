@@ -14,7 +14,7 @@ use nerkit::bracket::writer::Style;
 use nerkit::conll::Columns;
 use nerkit::convert::{Converter, Input, Observer, Report, CHUNK_BYTES};
 use nerkit::format::{Format, WriteOptions};
-use nerkit::{Error, OffsetUnit, Repair, TagScheme, Tokenizer};
+use nerkit::{Error, OffsetUnit, Repair, RepairKind, TagScheme, Tokenizer};
 
 use super::read_args::{parse_format, parse_scheme, ReadArgs};
 use super::{inputs_or_stdin, open_input, Output};
@@ -143,11 +143,6 @@ fn describe(set: &BTreeSet<(String, bool)>) -> String {
     v.join(" + ")
 }
 
-/// True for the repair kinds that drop an entity.
-fn is_drop(kind: &str) -> bool {
-    kind.starts_with("dropped-")
-}
-
 /// Prints repairs as warnings and shows progress on a terminal.
 struct Messages {
     progress: Option<super::Progress<()>>,
@@ -155,7 +150,8 @@ struct Messages {
 
 impl Observer for Messages {
     fn repair(&mut self, input: &Path, r: &Repair) {
-        super::warn(&format!("{}:{}: {}", input.display(), r.pos, r.message));
+        let message = r.message_with(&super::hints::flag_text);
+        super::warn(&format!("{}:{}: {message}", input.display(), r.pos));
     }
 
     fn progress(&mut self, input: &Path, done: u64, total: u64) {
@@ -267,8 +263,8 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
     let mut err = io::stderr().lock();
     let to = args.to.name();
     let tagged = args.to == Format::CONLL || args.to == Format::JSONL;
-    let dropped: Vec<(&str, u64)> = s.repairs.iter().filter(|(k, _)| is_drop(k)).collect();
-    let repaired: Vec<(&str, u64)> = s.repairs.iter().filter(|(k, _)| !is_drop(k)).collect();
+    let dropped: Vec<(RepairKind, u64)> = s.repairs.iter().filter(|(k, _)| k.is_drop()).collect();
+    let repaired: Vec<(RepairKind, u64)> = s.repairs.iter().filter(|(k, _)| !k.is_drop()).collect();
     let dropped_total: u64 = dropped.iter().map(|(_, n)| n).sum();
     let repaired_total: u64 = repaired.iter().map(|(_, n)| n).sum();
     match args.summary {
@@ -280,10 +276,10 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
                         .collect(),
                 )
             };
-            let kinds = |v: &[(&str, u64)]| {
+            let kinds = |v: &[(RepairKind, u64)]| {
                 serde_json::Value::Object(
                     v.iter()
-                        .map(|(k, n)| (k.to_string(), serde_json::Value::from(*n)))
+                        .map(|(k, n)| (k.name().to_string(), serde_json::Value::from(*n)))
                         .collect(),
                 )
             };
@@ -363,9 +359,13 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
             }
             let _ = writeln!(err, "  entities read:    {}", s.read);
             let _ = writeln!(err, "  entities written: {}", s.written);
-            let list = |v: &[(&str, u64)], strip: &str| {
+            // Under "spans dropped" a drop is named by its reason alone.
+            let list = |v: &[(RepairKind, u64)]| {
                 v.iter()
-                    .map(|(k, n)| format!("{} {n}", k.strip_prefix(strip).unwrap_or(k)))
+                    .map(|(k, n)| match k {
+                        RepairKind::Dropped(reason) => format!("{reason} {n}"),
+                        k => format!("{k} {n}"),
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             };
@@ -373,11 +373,11 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
                 let _ = writeln!(
                     err,
                     "  spans dropped:    {dropped_total} ({})",
-                    list(&dropped, "dropped-")
+                    list(&dropped)
                 );
             }
             if repaired_total > 0 {
-                let _ = writeln!(err, "  repairs: {repaired_total} ({})", list(&repaired, ""));
+                let _ = writeln!(err, "  repairs: {repaired_total} ({})", list(&repaired));
             }
         }
     }

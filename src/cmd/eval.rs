@@ -204,7 +204,12 @@ fn tag_source(
     let warn_path = name.clone();
     Ok(Box::new(SentenceSource::new(reader, &name).on_repair(
         move |r: &nerkit::Repair| {
-            warn(&format!("{}:{}: {}", warn_path.display(), r.pos, r.message))
+            warn(&format!(
+                "{}:{}: {}",
+                warn_path.display(),
+                r.pos,
+                r.message_with(&super::hints::flag_text)
+            ))
         },
     )))
 }

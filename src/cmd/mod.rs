@@ -3,6 +3,7 @@
 
 pub mod convert;
 pub mod eval;
+mod hints;
 mod read_args;
 
 use std::fs::File;
@@ -15,7 +16,7 @@ use nerkit::Error;
 /// The `FILE:LINE:COL: error: MESSAGE` line for an error, coloured when
 /// stderr is a terminal.
 pub fn error_line(e: &Error) -> String {
-    let line = e.to_diagnostic();
+    let line = e.to_diagnostic_with(&hints::flag_text);
     if io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
         line.replacen("error:", "\x1b[1;31merror:\x1b[0m", 1)
     } else {

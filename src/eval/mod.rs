@@ -138,7 +138,7 @@ pub use reader::{ColumnSource, Item, SentenceSource, TagSource};
 pub use report::{Report, ReportFormat, Scores};
 pub use strict::{Side, Strict};
 
-use crate::error::{Error, ParseErrorKind, Result};
+use crate::error::{Error, Hint, ParseErrorKind, Result};
 use crate::format::Delimiter;
 use crate::scheme::TagScheme;
 use crate::span::Position;
@@ -680,13 +680,14 @@ fn evaluate_pair<G: TagSource, P: TagSource>(
     }
     if options.token_check && mismatches.total > 0 {
         return Err(Error::msg(format!(
-            "{} and {} differ in {} token text{} (--no-token-check scores anyway):{}",
+            "{} and {} differ in {} token text{}",
             gold_path.display(),
             pred_path.display(),
             mismatches.total,
             if mismatches.total == 1 { "" } else { "s" },
-            mismatches.describe(&gold_path, &pred_path)
-        )));
+        ))
+        .with_hint(Hint::SkipTokenCheck)
+        .with_detail(format!(":{}", mismatches.describe(&gold_path, &pred_path))));
     }
     Ok(Evaluation {
         mode: options.mode.clone(),

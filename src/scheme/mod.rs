@@ -495,8 +495,8 @@ fn check_entities(len: usize, entities: &[Entity<'_>]) -> Result<(), EncodeError
 
 /// A chunk of tags that is not well-formed.
 ///
-/// `kind` is one of the constants below; it names the problem by the
-/// chunk's first token and what precedes it, or by its missing end.
+/// `kind` names the problem by the chunk's first token and what precedes
+/// it, or by its missing end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IllFormed<'a> {
     /// The tokens of the chunk.
@@ -504,56 +504,7 @@ pub struct IllFormed<'a> {
     /// Its label.
     pub label: &'a str,
     /// What kind of problem.
-    pub kind: &'static str,
-}
-
-impl IllFormed<'_> {
-    /// An `I-` chunk at the start of the sentence or after `O`, where the
-    /// scheme needs a `B-` (IOB2, IOBES, BILOU): `O I-PER`.
-    pub const INSIDE_AFTER_OUTSIDE: &'static str = "inside-after-outside";
-    /// An `I-`, `E-` or `L-` chunk right after a token of another type,
-    /// where the scheme needs a `B-`: `B-PER I-LOC` in IOB2,
-    /// `B-PER E-LOC` in IOBES.
-    pub const TYPE_CHANGE: &'static str = "type-change";
-    /// An `I-` chunk right after a closed entity of the same type:
-    /// `S-PER I-PER E-PER` in IOBES.
-    pub const INSIDE_AFTER_END: &'static str = "inside-after-end";
-    /// An `E-` or `L-` token with no `B-` before it (and not after another
-    /// type): `O E-PER` or `E-PER E-PER` in IOBES.
-    pub const END_WITHOUT_BEGIN: &'static str = "end-without-begin";
-    /// A `B-` chunk that is not closed by `E-`/`L-`: `B-PER O` or
-    /// `B-PER I-PER B-PER` in IOBES.
-    pub const BEGIN_WITHOUT_END: &'static str = "begin-without-end";
-    /// An IOE2 `I-` chunk that is not closed by `E-`: `I-PER O`.
-    pub const INSIDE_WITHOUT_END: &'static str = "inside-without-end";
-    /// A chunk with a prefix the scheme does not write (only reported by
-    /// the lenient decoders; the strict one refuses such tags).
-    pub const FOREIGN_PREFIX: &'static str = "foreign-prefix";
-
-    /// Every kind, sorted.
-    pub const KINDS: [&'static str; 7] = [
-        IllFormed::BEGIN_WITHOUT_END,
-        IllFormed::END_WITHOUT_BEGIN,
-        IllFormed::FOREIGN_PREFIX,
-        IllFormed::INSIDE_AFTER_END,
-        IllFormed::INSIDE_AFTER_OUTSIDE,
-        IllFormed::INSIDE_WITHOUT_END,
-        IllFormed::TYPE_CHANGE,
-    ];
-
-    /// A sentence describing `kind`, for messages.
-    pub fn describe(kind: &str) -> &'static str {
-        match kind {
-            IllFormed::INSIDE_AFTER_OUTSIDE => "entity starts with I- instead of B-",
-            IllFormed::TYPE_CHANGE => "entity type changes without a new B-",
-            IllFormed::INSIDE_AFTER_END => "I- continues an entity that has already ended",
-            IllFormed::END_WITHOUT_BEGIN => "E- or L- without a B- before it",
-            IllFormed::BEGIN_WITHOUT_END => "entity is not closed with E- or L-",
-            IllFormed::INSIDE_WITHOUT_END => "entity is not closed with E-",
-            IllFormed::FOREIGN_PREFIX => "prefix is not part of the tag scheme",
-            _ => "ill-formed tag sequence",
-        }
-    }
+    pub kind: IllFormedKind,
 }
 
 impl fmt::Display for IllFormed<'_> {
@@ -561,10 +512,101 @@ impl fmt::Display for IllFormed<'_> {
         write!(
             f,
             "{} ({} over {})",
-            IllFormed::describe(self.kind),
+            self.kind.describe(),
             self.label,
             self.tokens
         )
+    }
+}
+
+/// What is wrong with an [`IllFormed`] chunk.
+///
+/// Each kind has a short stable [`name`](IllFormedKind::name), such as
+/// `inside-after-outside`, which is also the name of the repair
+/// ([`RepairKind::IllFormed`](crate::RepairKind::IllFormed)) lenient
+/// reading makes of it. Kinds are ordered by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IllFormedKind {
+    /// An `I-` chunk at the start of the sentence or after `O`, where the
+    /// scheme needs a `B-` (IOB2, IOBES, BILOU): `O I-PER`.
+    InsideAfterOutside,
+    /// An `I-`, `E-` or `L-` chunk right after a token of another type,
+    /// where the scheme needs a `B-`: `B-PER I-LOC` in IOB2,
+    /// `B-PER E-LOC` in IOBES.
+    TypeChange,
+    /// An `I-` chunk right after a closed entity of the same type:
+    /// `S-PER I-PER E-PER` in IOBES.
+    InsideAfterEnd,
+    /// An `E-` or `L-` token with no `B-` before it (and not after another
+    /// type): `O E-PER` or `E-PER E-PER` in IOBES.
+    EndWithoutBegin,
+    /// A `B-` chunk that is not closed by `E-`/`L-`: `B-PER O` or
+    /// `B-PER I-PER B-PER` in IOBES.
+    BeginWithoutEnd,
+    /// An IOE2 `I-` chunk that is not closed by `E-`: `I-PER O`.
+    InsideWithoutEnd,
+    /// A chunk with a prefix the scheme does not write (only reported by
+    /// the lenient decoders; the strict one refuses such tags).
+    ForeignPrefix,
+}
+
+impl IllFormedKind {
+    /// Every kind, sorted by name.
+    pub const ALL: [IllFormedKind; 7] = [
+        IllFormedKind::BeginWithoutEnd,
+        IllFormedKind::EndWithoutBegin,
+        IllFormedKind::ForeignPrefix,
+        IllFormedKind::InsideAfterEnd,
+        IllFormedKind::InsideAfterOutside,
+        IllFormedKind::InsideWithoutEnd,
+        IllFormedKind::TypeChange,
+    ];
+
+    /// The kind's short stable name, such as `inside-after-outside`.
+    pub fn name(self) -> &'static str {
+        match self {
+            IllFormedKind::InsideAfterOutside => "inside-after-outside",
+            IllFormedKind::TypeChange => "type-change",
+            IllFormedKind::InsideAfterEnd => "inside-after-end",
+            IllFormedKind::EndWithoutBegin => "end-without-begin",
+            IllFormedKind::BeginWithoutEnd => "begin-without-end",
+            IllFormedKind::InsideWithoutEnd => "inside-without-end",
+            IllFormedKind::ForeignPrefix => "foreign-prefix",
+        }
+    }
+
+    /// A sentence describing the kind, for messages, such as
+    /// `"entity starts with I- instead of B-"`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            IllFormedKind::InsideAfterOutside => "entity starts with I- instead of B-",
+            IllFormedKind::TypeChange => "entity type changes without a new B-",
+            IllFormedKind::InsideAfterEnd => "I- continues an entity that has already ended",
+            IllFormedKind::EndWithoutBegin => "E- or L- without a B- before it",
+            IllFormedKind::BeginWithoutEnd => "entity is not closed with E- or L-",
+            IllFormedKind::InsideWithoutEnd => "entity is not closed with E-",
+            IllFormedKind::ForeignPrefix => "prefix is not part of the tag scheme",
+        }
+    }
+}
+
+impl fmt::Display for IllFormedKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl PartialOrd for IllFormedKind {
+    fn partial_cmp(&self, other: &IllFormedKind) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for IllFormedKind {
+    /// By name.
+    fn cmp(&self, other: &IllFormedKind) -> std::cmp::Ordering {
+        self.name().cmp(other.name())
     }
 }
 
@@ -637,21 +679,21 @@ fn for_each_chunk<'a>(tags: &[Tag<'a>], mut f: impl FnMut(Chunk<'a>)) {
 
 /// The problem with `chunk` in `scheme`, or `None` when the scheme could
 /// have written it.
-fn judge(scheme: TagScheme, chunk: &Chunk<'_>) -> Option<&'static str> {
+fn judge(scheme: TagScheme, chunk: &Chunk<'_>) -> Option<IllFormedKind> {
     if chunk.mask & !scheme.mask() != 0 {
-        return Some(IllFormed::FOREIGN_PREFIX);
+        return Some(IllFormedKind::ForeignPrefix);
     }
     let bad_start = || match (chunk.first, chunk.before) {
-        (Prefix::Inside, Before::Outside) => IllFormed::INSIDE_AFTER_OUTSIDE,
-        (Prefix::Inside, Before::SameType) => IllFormed::INSIDE_AFTER_END,
-        (_, Before::OtherType) => IllFormed::TYPE_CHANGE,
-        _ => IllFormed::END_WITHOUT_BEGIN,
+        (Prefix::Inside, Before::Outside) => IllFormedKind::InsideAfterOutside,
+        (Prefix::Inside, Before::SameType) => IllFormedKind::InsideAfterEnd,
+        (_, Before::OtherType) => IllFormedKind::TypeChange,
+        _ => IllFormedKind::EndWithoutBegin,
     };
     let closed = |single, closing| {
         if chunk.first == single || (chunk.first == Prefix::Begin && chunk.last == closing) {
             None
         } else if chunk.first == Prefix::Begin {
-            Some(IllFormed::BEGIN_WITHOUT_END)
+            Some(IllFormedKind::BeginWithoutEnd)
         } else {
             Some(bad_start())
         }
@@ -660,7 +702,7 @@ fn judge(scheme: TagScheme, chunk: &Chunk<'_>) -> Option<&'static str> {
         // Every chunk of these schemes is unambiguous; see decode_strict.
         TagScheme::Io | TagScheme::Iob1 | TagScheme::Ioe1 => None,
         TagScheme::Iob2 => (chunk.first != Prefix::Begin).then(bad_start),
-        TagScheme::Ioe2 => (chunk.last != Prefix::End).then_some(IllFormed::INSIDE_WITHOUT_END),
+        TagScheme::Ioe2 => (chunk.last != Prefix::End).then_some(IllFormedKind::InsideWithoutEnd),
         TagScheme::Iobes => closed(Prefix::Single, Prefix::End),
         TagScheme::Bilou => closed(Prefix::Unit, Prefix::Last),
     }
@@ -673,7 +715,7 @@ fn entity_of<'a>(chunk: &Chunk<'a>) -> Entity<'a> {
     }
 }
 
-fn ill_formed_of<'a>(chunk: &Chunk<'a>, kind: &'static str) -> IllFormed<'a> {
+fn ill_formed_of<'a>(chunk: &Chunk<'a>, kind: IllFormedKind) -> IllFormed<'a> {
     IllFormed {
         tokens: TokenSpan::new(chunk.start, chunk.end),
         label: chunk.label,
@@ -703,7 +745,7 @@ fn ill_formed_of<'a>(chunk: &Chunk<'a>, kind: &'static str) -> IllFormed<'a> {
 ///
 /// # Example
 /// ```
-/// use nerkit::scheme::{decode_lenient, IllFormed};
+/// use nerkit::scheme::{decode_lenient, IllFormedKind};
 /// use nerkit::Tag;
 /// let tags: Vec<Tag> = ["B-PER", "I-PER", "S-PER", "O"]
 ///     .iter()
@@ -712,7 +754,7 @@ fn ill_formed_of<'a>(chunk: &Chunk<'a>, kind: &'static str) -> IllFormed<'a> {
 /// let (mut entities, mut repairs) = (Vec::new(), Vec::new());
 /// decode_lenient(&tags, &mut entities, &mut repairs);
 /// assert_eq!(entities.len(), 2);
-/// assert_eq!(repairs[0].kind, IllFormed::BEGIN_WITHOUT_END);
+/// assert_eq!(repairs[0].kind, IllFormedKind::BeginWithoutEnd);
 /// ```
 pub fn decode_lenient<'a>(
     tags: &[Tag<'a>],
@@ -739,19 +781,19 @@ pub fn decode_lenient<'a>(
 /// The entities are those of [`decode_lenient`]: every chunk is kept, so
 /// no token loses its entity. Every chunk that [`decode_strict`] would drop
 /// is pushed to `repairs` with the same kind, and a chunk with a prefix the
-/// scheme does not write is pushed as [`IllFormed::FOREIGN_PREFIX`] instead
+/// scheme does not write is pushed as [`IllFormedKind::ForeignPrefix`] instead
 /// of failing. So `O I-PER` is a repair in IOB2
-/// ([`IllFormed::INSIDE_AFTER_OUTSIDE`]) but not in IOB1.
+/// ([`IllFormedKind::InsideAfterOutside`]) but not in IOB1.
 ///
 /// # Example
 /// ```
-/// use nerkit::scheme::{decode_lenient_in, IllFormed};
+/// use nerkit::scheme::{decode_lenient_in, IllFormedKind};
 /// use nerkit::{Tag, TagScheme};
 /// let tags = [Tag::OUTSIDE, Tag::parse("I-PER").unwrap()];
 /// let (mut entities, mut repairs) = (Vec::new(), Vec::new());
 /// decode_lenient_in(TagScheme::Iob2, &tags, &mut entities, &mut repairs);
 /// assert_eq!(entities.len(), 1);
-/// assert_eq!(repairs[0].kind, IllFormed::INSIDE_AFTER_OUTSIDE);
+/// assert_eq!(repairs[0].kind, IllFormedKind::InsideAfterOutside);
 /// ```
 pub fn decode_lenient_in<'a>(
     scheme: TagScheme,
@@ -789,7 +831,7 @@ impl std::error::Error for SchemeError {}
 ///
 /// The tags are cut into the chunks of [`decode_lenient`]. A chunk the
 /// scheme could have written is an entity; any other chunk is dropped and
-/// pushed to `ill_formed` (see [`IllFormed`] for the kinds). The rules:
+/// pushed to `ill_formed` (see [`IllFormedKind`] for the kinds). The rules:
 ///
 /// - **IOB2**: an entity is `B-` followed by `I-`s of its type. This, and
 ///   the three below, give exactly the entities of seqeval 1.2.2 with
@@ -820,7 +862,7 @@ impl std::error::Error for SchemeError {}
 ///
 /// # Example
 /// ```
-/// use nerkit::scheme::{decode_strict, IllFormed};
+/// use nerkit::scheme::{decode_strict, IllFormedKind};
 /// use nerkit::{Tag, TagScheme, TokenSpan};
 /// let tags: Vec<Tag> = ["B-PER", "I-LOC", "O"]
 ///     .iter()
@@ -829,7 +871,7 @@ impl std::error::Error for SchemeError {}
 /// let (mut entities, mut ill_formed) = (Vec::new(), Vec::new());
 /// decode_strict(TagScheme::Iob2, &tags, &mut entities, &mut ill_formed).unwrap();
 /// assert_eq!(entities[0].tokens, TokenSpan::new(0, 1));
-/// assert_eq!(ill_formed[0].kind, IllFormed::TYPE_CHANGE);
+/// assert_eq!(ill_formed[0].kind, IllFormedKind::TypeChange);
 /// assert!(decode_strict(TagScheme::Io, &tags, &mut entities, &mut ill_formed).is_err());
 /// ```
 pub fn decode_strict<'a>(

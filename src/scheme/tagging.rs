@@ -7,8 +7,8 @@
 use std::io::{BufRead, Chain, Cursor, Read};
 
 use crate::convert::LabelCounts;
-use crate::error::{Error, ParseErrorKind, Result};
-use crate::repair::Repair;
+use crate::error::{Error, Hint, ParseErrorKind, Result};
+use crate::repair::{Repair, RepairKind};
 use crate::scheme::{self, Prefix, Tag, TagScheme};
 use crate::sentence::{Entity, Sentence};
 use crate::span::Position;
@@ -263,11 +263,11 @@ impl TagDecoder {
                 match Tag::parse(text) {
                     Ok(t) => tags.push(t),
                     Err(e) if lenient => {
-                        repairs.push(Repair {
-                            pos: pos_of(i),
-                            kind: "invalid-tag",
-                            message: format!("{}; read as O", e.reason),
-                        });
+                        repairs.push(Repair::new(
+                            pos_of(i),
+                            RepairKind::InvalidTag,
+                            format!("{}; read as O", e.reason),
+                        ));
                         tags.push(Tag::OUTSIDE);
                     }
                     Err(e) => {
@@ -284,17 +284,17 @@ impl TagDecoder {
             if lenient {
                 scheme::decode_lenient_in(scheme, &tags, &mut entities, &mut ill);
                 for chunk in &ill {
-                    repairs.push(Repair {
-                        pos: pos_of(chunk.tokens.start()),
-                        kind: chunk.kind,
-                        message: format!(
+                    repairs.push(Repair::new(
+                        pos_of(chunk.tokens.start()),
+                        RepairKind::IllFormed(chunk.kind),
+                        format!(
                             "ill-formed {scheme}: {}; read as one {} entity over {} token{}",
-                            scheme::IllFormed::describe(chunk.kind),
+                            chunk.kind.describe(),
                             chunk.label,
                             chunk.tokens.len(),
                             if chunk.tokens.len() == 1 { "" } else { "s" }
                         ),
-                    });
+                    ));
                 }
             } else {
                 if let Err(e) = scheme::decode_strict(scheme, &tags, &mut entities, &mut ill) {
@@ -303,11 +303,10 @@ impl TagDecoder {
                         pos_of(e.index),
                         ParseErrorKind::InvalidTag {
                             tag,
-                            reason: format!(
-                                "not a tag of the {scheme} scheme; give the input scheme with --from-scheme"
-                            ),
+                            reason: format!("not a tag of the {scheme} scheme"),
                         },
-                    ));
+                    )
+                    .with_hint(Hint::NameTheScheme));
                 }
                 if let Some(chunk) = ill.first() {
                     let shown: Vec<String> = tags
@@ -319,12 +318,14 @@ impl TagDecoder {
                         pos_of(chunk.tokens.start()),
                         ParseErrorKind::IllFormed {
                             message: format!(
-                                "ill-formed {scheme} tags \"{}\": {}; use --lenient to read them as conlleval.pl does, or --from-scheme to name the right scheme",
+                                "ill-formed {scheme} tags \"{}\": {}",
                                 shown.join(" "),
-                                scheme::IllFormed::describe(chunk.kind)
+                                chunk.kind.describe()
                             ),
                         },
-                    ));
+                    )
+                    .with_hint(Hint::ReadLeniently)
+                    .with_hint(Hint::NameTheScheme));
                 }
             }
             for e in &entities {

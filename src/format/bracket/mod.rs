@@ -26,9 +26,9 @@
 
 use std::io::BufRead;
 
-use crate::error::{Error, ParseErrorKind, Result};
+use crate::error::{Error, Hint, ParseErrorKind, Result};
 use crate::html::{contains_markup, CleanLine, HtmlMode};
-use crate::repair::Repair;
+use crate::repair::{Repair, RepairKind};
 use crate::sentence::{OffsetUnit, Sentence};
 use crate::span::{Position, Span, TokenSpan};
 use crate::tokenize::Tokenizer;
@@ -224,7 +224,7 @@ impl LineParser {
                             &map,
                             at,
                             kind,
-                            "bracket-in-entity",
+                            RepairKind::BracketInEntity,
                             "read as text",
                             repairs,
                         )?;
@@ -242,7 +242,7 @@ impl LineParser {
                         &map,
                         at,
                         kind,
-                        "nested-entity",
+                        RepairKind::NestedEntity,
                         "read the inner opener as text",
                         repairs,
                     )?;
@@ -259,7 +259,7 @@ impl LineParser {
                             &map,
                             at + 1,
                             kind,
-                            "unknown-label",
+                            RepairKind::UnknownLabel,
                             "kept its text as plain tokens",
                             repairs,
                         )?;
@@ -302,7 +302,7 @@ impl LineParser {
                         &map,
                         o.at,
                         kind,
-                        "empty-entity",
+                        RepairKind::EmptyEntity,
                         "dropped it",
                         repairs,
                     )?;
@@ -328,7 +328,7 @@ impl LineParser {
                 &map,
                 o.at,
                 kind,
-                "unclosed-entity",
+                RepairKind::UnclosedEntity,
                 "kept its text as plain tokens",
                 repairs,
             )?;
@@ -343,19 +343,29 @@ impl LineParser {
         map: &OffsetMap<'_>,
         at: usize,
         kind: ParseErrorKind,
-        repair: &'static str,
+        repair: RepairKind,
         action: &str,
         repairs: &mut Vec<Repair>,
     ) -> Result<()> {
         let pos = map.position(at);
+        // Of these problems only an unknown label comes from a setting (the
+        // label set) rather than from the input alone, so only its message
+        // points to the setting.
+        let hints: &[Hint] = match kind {
+            ParseErrorKind::UnknownLabel { .. } => &[Hint::ExtendTheLabelSet],
+            _ => &[],
+        };
         if !opts.lenient {
-            return Err(Error::parse(pos, kind));
+            let error = Error::parse(pos, kind);
+            return Err(hints.iter().fold(error, |e, &h| e.with_hint(h)));
         }
-        repairs.push(Repair {
+        repairs.push(Repair::with_hints(
             pos,
-            kind: repair,
-            message: format!("{kind}; {action}"),
-        });
+            repair,
+            &kind.to_string(),
+            hints,
+            action,
+        ));
         Ok(())
     }
 }
@@ -672,14 +682,14 @@ impl<R: BufRead> Reader<R> {
             Ok(s) => s.into(),
             Err(e) if self.opts.lenient => {
                 let pos = e.position().unwrap_or_default();
-                self.repairs.push(Repair {
-                        pos,
-                        kind: "invalid-utf8",
-                        message: format!(
-                            "invalid UTF-8 at byte {}; replaced with U+FFFD (offsets on this line may shift)",
-                            pos.byte()
-                        ),
-                    });
+                self.repairs.push(Repair::new(
+                    pos,
+                    RepairKind::InvalidUtf8,
+                    format!(
+                        "invalid UTF-8 at byte {}; replaced with U+FFFD (offsets on this line may shift)",
+                        pos.byte()
+                    ),
+                ));
                 String::from_utf8_lossy(content).into_owned().into()
             }
             Err(e) => return Err(e),

@@ -1,5 +1,7 @@
 use super::*;
 use crate::error::ErrorKind;
+use crate::error::Hint;
+use crate::repair::{Repair, RepairKind};
 
 fn parse(line: &str) -> Sentence {
     parse_line(line, &Options::default()).unwrap()
@@ -137,6 +139,32 @@ fn label_outside_set() {
     assert!(matches!(kind, ParseErrorKind::UnknownLabel { ref label } if label == "ORG"));
     // Columns count chars: two curly quotes, a space, the bracket.
     assert_eq!(col, 5);
+    let e = parse_line("[ORG x ]", &opts).unwrap_err();
+    assert_eq!(e.hints(), [Hint::ExtendTheLabelSet]);
+}
+
+#[test]
+fn a_label_outside_the_set_is_repaired_with_its_hint() {
+    let opts = Options {
+        labels: Some(vec!["PER".into()]),
+        lenient: true,
+        ..Options::default()
+    };
+    let mut reader = Reader::new("a [ORG x ] b\n".as_bytes(), opts);
+    let mut s = Sentence::new();
+    assert!(reader.read_sentence(&mut s).unwrap());
+    let repairs: Vec<Repair> = reader.take_repairs().collect();
+    assert_eq!(repairs[0].kind, RepairKind::UnknownLabel);
+    assert_eq!(repairs[0].hints(), [Hint::ExtendTheLabelSet]);
+    assert_eq!(
+        repairs[0].message,
+        "label \"ORG\" is not in the label set; add it to the label set to accept it; \
+         kept its text as plain tokens"
+    );
+    assert_eq!(
+        repairs[0].message_with(&|_, _| Some(" given with LABELS")),
+        "label \"ORG\" is not in the label set given with LABELS; kept its text as plain tokens"
+    );
 }
 
 #[test]
@@ -156,7 +184,14 @@ fn lenient_repairs_are_recorded() {
         all.push((tokens(&s).join(" "), entities(&s)));
         kinds.extend(reader.take_repairs().map(|r| r.kind));
     }
-    assert_eq!(kinds, ["nested-entity", "empty-entity", "unclosed-entity"]);
+    assert_eq!(
+        kinds,
+        [
+            RepairKind::NestedEntity,
+            RepairKind::EmptyEntity,
+            RepairKind::UnclosedEntity
+        ]
+    );
     assert_eq!(all[0].0, "a [LOC b c");
     assert_eq!(all[0].1, vec![("PER".to_string(), 0, 3)]);
     assert_eq!(all[1].1, vec![]);

@@ -21,11 +21,10 @@ pub const DOCSTART: &str = "-DOCSTART- -X- -X- O";
 mod tests {
     use super::*;
     use crate::convert::{LabelCounts, SentenceWriter};
-    use crate::error::ErrorKind;
-    use crate::error::Result;
+    use crate::error::{ErrorKind, Hint, Result};
     use crate::format::Delimiter;
-    use crate::repair::Repair;
-    use crate::scheme::TagScheme;
+    use crate::repair::{Repair, RepairKind};
+    use crate::scheme::{IllFormedKind, TagScheme};
     use crate::sentence::Sentence;
     use crate::span::Span;
 
@@ -94,6 +93,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        assert_eq!(e.hints(), [Hint::ReadLeniently, Hint::NameTheScheme]);
         let mut reader = Reader::new(
             text.as_bytes(),
             ReadOptions {
@@ -106,7 +106,10 @@ mod tests {
         assert_eq!(s.entity_count(), 1);
         let repairs: Vec<Repair> = reader.take_repairs().collect();
         assert_eq!(repairs.len(), 1);
-        assert_eq!(repairs[0].kind, "inside-after-outside");
+        assert_eq!(
+            repairs[0].kind,
+            RepairKind::IllFormed(IllFormedKind::InsideAfterOutside)
+        );
         assert_eq!(repairs[0].pos.line(), 3);
     }
 

@@ -47,10 +47,14 @@ pub use write::Writer;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Result;
+    use crate::error::{Hint, Result};
+    use crate::repair::{DropReason, RepairKind};
     use crate::sentence::{OffsetUnit, Sentence};
 
-    fn read(line: &str, opts: ReadOptions) -> Result<(Vec<String>, Vec<&'static str>)> {
+    const CROSSING: RepairKind = RepairKind::Dropped(DropReason::Crossing);
+    const NESTED: RepairKind = RepairKind::Dropped(DropReason::Nested);
+
+    fn read(line: &str, opts: ReadOptions) -> Result<(Vec<String>, Vec<RepairKind>)> {
         let mut r = Reader::new(line.as_bytes(), opts);
         let mut s = Sentence::new();
         assert!(r.read_sentence(&mut s)?);
@@ -82,12 +86,13 @@ mod tests {
             e.to_string().contains("inside the token \"Pakistan’s\""),
             "{e}"
         );
+        assert_eq!(e.hints(), [Hint::AlignSpansToTokens]);
         let (e, k) = read(line, opts(Align::Expand, Overlaps::Error)).unwrap();
         assert_eq!(e, ["LOC Pakistan’s", "ORG army"]);
-        assert_eq!(k, ["align-expand"]);
+        assert_eq!(k, [RepairKind::AlignExpand]);
         let (e, k) = read(line, opts(Align::Contract, Overlaps::Error)).unwrap();
         assert_eq!(e, ["ORG army"]);
-        assert_eq!(k, ["dropped-no-whole-token"]);
+        assert_eq!(k, [RepairKind::Dropped(DropReason::NoWholeToken)]);
         let utf16 = r#"{"text": "😀 a", "entities": [{"start": 3, "end": 4, "label": "X"}]}"#;
         let o = ReadOptions {
             offsets: OffsetUnit::Utf16,
@@ -101,28 +106,21 @@ mod tests {
         let line = r#"{"text": "a b c d", "entities": [[0, 3, "X"], [2, 7, "Y"], [2, 3, "Z"], [0, 3, "X"], [0, 3, "W"]]}"#;
         let e = read(line, ReadOptions::default()).unwrap_err();
         assert!(e.to_string().contains("overlaps"), "{e}");
+        assert_eq!(e.hints(), [Hint::KeepOneOfOverlappingSpans]);
         let (e, mut k) = read(line, opts(Align::Strict, Overlaps::Longest)).unwrap();
         assert_eq!(e, ["Y b c d"]);
         k.sort();
-        assert_eq!(
-            k,
-            [
-                "dropped-crossing",
-                "dropped-crossing",
-                "dropped-crossing",
-                "dropped-nested"
-            ]
-        );
+        assert_eq!(k, [CROSSING, CROSSING, CROSSING, NESTED]);
         let (e, mut k) = read(line, opts(Align::Strict, Overlaps::First)).unwrap();
         assert_eq!(e, ["X a b"]);
         k.sort();
         assert_eq!(
             k,
             [
-                "dropped-crossing",
-                "dropped-duplicate",
-                "dropped-nested",
-                "dropped-same-span"
+                CROSSING,
+                RepairKind::Dropped(DropReason::Duplicate),
+                NESTED,
+                RepairKind::Dropped(DropReason::SameSpan)
             ]
         );
     }

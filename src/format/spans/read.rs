@@ -4,8 +4,8 @@ use std::io::BufRead;
 
 use serde_json::Value;
 
-use crate::error::{Error, ParseErrorKind, Result};
-use crate::repair::Repair;
+use crate::error::{Error, Hint, ParseErrorKind, Result};
+use crate::repair::{DropReason, Repair, RepairKind};
 use crate::sentence::{OffsetUnit, Sentence};
 use crate::span::{Position, Span, TokenSpan};
 use crate::tokenize::Tokenizer;
@@ -259,34 +259,34 @@ impl<R: BufRead> Reader<R> {
                         return Err(Error::parse(
                             pos,
                             ParseErrorKind::Other(format!(
-                                "{}: its {which} falls inside the token {:?}; \
-                                 use --align contract or --align expand to move it to a token edge",
+                                "{}: its {which} falls inside the token {:?}",
                                 describe(r),
                                 &text[t]
                             )),
-                        ))
+                        )
+                        .with_hint(Hint::AlignSpansToTokens))
                     }
-                    Align::Expand => self.repairs.push(Repair {
+                    Align::Expand => self.repairs.push(Repair::new(
                         pos,
-                        kind: "align-expand",
-                        message: format!("{}: expanded to token edges", describe(r)),
-                    }),
+                        RepairKind::AlignExpand,
+                        format!("{}: expanded to token edges", describe(r)),
+                    )),
                     Align::Contract => {
                         first += usize::from(start_inside);
                         last -= usize::from(end_inside);
                         if first >= last {
-                            self.repairs.push(Repair {
+                            self.repairs.push(Repair::new(
                                 pos,
-                                kind: "dropped-no-whole-token",
-                                message: format!("{}: holds no whole token; dropped", describe(r)),
-                            });
+                                RepairKind::Dropped(DropReason::NoWholeToken),
+                                format!("{}: holds no whole token; dropped", describe(r)),
+                            ));
                             continue;
                         }
-                        self.repairs.push(Repair {
+                        self.repairs.push(Repair::new(
                             pos,
-                            kind: "align-contract",
-                            message: format!("{}: contracted to token edges", describe(r)),
-                        });
+                            RepairKind::AlignContract,
+                            format!("{}: contracted to token edges", describe(r)),
+                        ));
                     }
                 }
             }
@@ -321,36 +321,36 @@ impl<R: BufRead> Reader<R> {
             };
             let (a, b) = (k.tokens, r.tokens);
             let same_label = label_of(k.index) == label_of(r.index);
-            let kind = if a == b && same_label {
-                "dropped-duplicate"
+            let reason = if a == b && same_label {
+                DropReason::Duplicate
             } else if self.opts.overlaps == Overlaps::Error {
                 return Err(Error::parse(
                     pos,
                     ParseErrorKind::Other(format!(
-                        "{} overlaps {}: tags cannot hold overlapping entities; \
-                         use --overlaps longest or --overlaps first to keep one",
+                        "{} overlaps {}: tags cannot hold overlapping entities",
                         describe(raw_of(r.index)),
                         describe(raw_of(k.index)),
                     )),
-                ));
+                )
+                .with_hint(Hint::KeepOneOfOverlappingSpans));
             } else if a == b {
-                "dropped-same-span"
+                DropReason::SameSpan
             } else if (a.start() <= b.start() && b.end() <= a.end())
                 || (b.start() <= a.start() && a.end() <= b.end())
             {
-                "dropped-nested"
+                DropReason::Nested
             } else {
-                "dropped-crossing"
+                DropReason::Crossing
             };
-            self.repairs.push(Repair {
+            self.repairs.push(Repair::new(
                 pos,
-                kind,
-                message: format!(
+                RepairKind::Dropped(reason),
+                format!(
                     "{} overlaps {}, which was kept; dropped",
                     describe(raw_of(r.index)),
                     describe(raw_of(k.index))
                 ),
-            });
+            ));
         }
         kept.sort_by_key(|k| k.tokens.start());
         for k in kept {

@@ -41,10 +41,9 @@ fn parse(c: &mut Criterion) {
     for (name, text) in inputs() {
         group.throughput(Throughput::Bytes(text.len() as u64));
         for tokenizer in [Tokenizer::Whitespace, Tokenizer::Unicode] {
-            let opts = Options {
-                tokenizer,
-                ..Options::default()
-            };
+            let opts = nerkit::format::ReadOptions::default()
+                .tokenizer(tokenizer)
+                .bracket();
             group.bench_with_input(
                 BenchmarkId::new(format!("reader-{tokenizer}"), name),
                 text.as_str(),

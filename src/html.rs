@@ -255,7 +255,8 @@ pub struct CleanLine {
 
 impl CleanLine {
     /// An empty clean line, for reuse.
-    pub fn new() -> CleanLine {
+    #[cfg(test)]
+    pub(crate) fn new() -> CleanLine {
         CleanLine::default()
     }
 

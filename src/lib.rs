@@ -52,23 +52,24 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod convert;
-pub mod error;
+mod error;
 pub mod eval;
 pub mod format;
-pub mod html;
+mod html;
 mod intern;
 mod lines;
-pub mod repair;
+mod repair;
 pub mod scheme;
-pub mod sentence;
-pub mod span;
+mod sentence;
+mod span;
 mod swar;
-pub mod tokenize;
+mod tokenize;
 
 pub use error::{Error, ErrorKind, Hint, HintPlace, ParseErrorKind, Result};
 pub use format::{bracket, conll, jsonl, spans};
+pub use html::HtmlMode;
 pub use repair::{DropReason, Repair, RepairCounts, RepairKind};
 pub use scheme::{IllFormedKind, Prefix, Tag, TagScheme};
 pub use sentence::{Entity, OffsetUnit, Sentence, Token};
 pub use span::{Position, Span, TokenSpan};
-pub use tokenize::Tokenizer;
+pub use tokenize::{Tokenizer, Tokens};

@@ -89,15 +89,8 @@ impl fmt::Display for Tokenizer {
 ///
 /// It exists so that tests and benchmarks can compare the fast tokenizer
 /// with its definition.
-///
-/// # Example
-/// ```
-/// use nerkit::tokenize::unicode_reference;
-///
-/// let words: Vec<&str> = unicode_reference("can't stop").map(|t| t.text).collect();
-/// assert_eq!(words, ["can't", "stop"]);
-/// ```
-pub fn unicode_reference(text: &str) -> impl Iterator<Item = Token<'_>> + '_ {
+#[cfg(test)]
+pub(crate) fn unicode_reference(text: &str) -> impl Iterator<Item = Token<'_>> + '_ {
     text.split_word_bound_indices()
         .filter(|(_, word)| !word.chars().all(char::is_whitespace))
         .map(|(start, word)| Token {

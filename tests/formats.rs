@@ -391,7 +391,7 @@ proptest! {
         }
         let mut tags = Vec::new();
         conll::Writer::new(&mut tags, scheme).write_sentence(&s, &mut LabelCounts::new()).unwrap();
-        let mut reader = conll::Reader::new(&tags[..], conll::ReadOptions { scheme: Some(scheme), ..Default::default() });
+        let mut reader = conll::Reader::new(&tags[..], nerkit::format::ReadOptions::default().scheme(scheme).conll());
         let mut back = Sentence::new();
         prop_assert!(reader.read_sentence(&mut back).unwrap());
         let mut line = Vec::new();
@@ -399,7 +399,7 @@ proptest! {
             .write_sentence(&back, &mut LabelCounts::new())
             .unwrap();
         let line = String::from_utf8(line).unwrap();
-        let opts = nerkit::bracket::Options { html: nerkit::html::HtmlMode::Keep, ..Default::default() };
+        let opts = nerkit::format::ReadOptions::default().html(nerkit::HtmlMode::Keep).bracket();
         let parsed = nerkit::bracket::parse_line(line.trim_end(), &opts).unwrap();
         let got: Vec<&str> = parsed.tokens().map(|t| t.text).collect();
         prop_assert_eq!(got, tokens.iter().map(String::as_str).collect::<Vec<_>>());

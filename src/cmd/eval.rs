@@ -133,10 +133,11 @@ fn options(args: &EvalArgs) -> Result<(Evaluator, ReportFormat), Error> {
                 "--scheme applies to --mode strict; conlleval mode reads every scheme by conlleval.pl's rules",
             ))
         }
-        _ => Mode::Conlleval(ConllevalOptions {
-            raw: args.raw,
-            outside: args.boundary.clone().unwrap_or_else(|| "O".to_owned()),
-        }),
+        _ => Mode::Conlleval(
+            ConllevalOptions::default()
+                .raw(args.raw)
+                .outside(args.boundary.clone().unwrap_or_else(|| "O".to_owned())),
+        ),
     };
     if args.boundary.is_some() && !args.raw {
         warn("--boundary (conlleval's -o) has no effect without --raw, as in conlleval.pl");

@@ -6,8 +6,8 @@ use clap::Args;
 
 use nerkit::bracket::SentenceMode;
 use nerkit::format::{Delimiter, Format, ReadOptions};
-use nerkit::html::HtmlMode;
 use nerkit::spans::{Align, Overlaps};
+use nerkit::HtmlMode;
 use nerkit::{TagScheme, Tokenizer};
 
 /// How inputs are read.

@@ -172,6 +172,7 @@ pub fn split_tag(tag: &str) -> (&str, &str) {
 
 /// Options of conlleval.pl that change how tags are read.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConllevalOptions {
     /// `-r`: every tag that is not the outside tag is a one-token chunk of
     /// that type (`B-` is put in front of it).
@@ -187,6 +188,20 @@ impl Default for ConllevalOptions {
             raw: false,
             outside: "O".to_owned(),
         }
+    }
+}
+
+impl ConllevalOptions {
+    /// Sets `raw` (`-r`).
+    pub fn raw(mut self, yes: bool) -> ConllevalOptions {
+        self.raw = yes;
+        self
+    }
+
+    /// Sets the outside tag (`-o`).
+    pub fn outside(mut self, tag: impl Into<String>) -> ConllevalOptions {
+        self.outside = tag.into();
+        self
     }
 }
 

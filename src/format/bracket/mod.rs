@@ -64,6 +64,7 @@ impl std::str::FromStr for SentenceMode {
 
 /// Options for reading bracket text.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Options {
     /// How text is split into tokens.
     pub tokenizer: Tokenizer,

@@ -12,6 +12,7 @@ use crate::span::{Position, Span};
 
 /// Options for reading CoNLL files.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ReadOptions {
     /// How columns are separated.
     pub delimiter: Delimiter,

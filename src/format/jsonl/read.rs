@@ -14,6 +14,7 @@ use crate::span::{Position, Span};
 
 /// Options for reading JSON lines.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ReadOptions {
     /// The scheme of the tags; `None` detects it from the start of the
     /// input, as the CoNLL reader does (see [`crate::conll::SchemeDetector`]).

@@ -66,6 +66,7 @@ impl std::str::FromStr for Overlaps {
 
 /// Options for reading span files.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ReadOptions {
     /// How the text is split into tokens (UAX #29 words by default).
     pub tokenizer: Tokenizer,

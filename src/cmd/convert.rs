@@ -66,10 +66,6 @@ pub struct ConvertArgs {
     #[arg(value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
 
-    /// How inputs are read.
-    #[command(flatten)]
-    pub read: ReadArgs,
-
     /// Output format: conll, jsonl, spans or bracket.
     #[arg(long, value_name = "FORMAT", default_value = "conll", value_parser = parse_format)]
     pub to: Format,
@@ -117,6 +113,10 @@ pub struct ConvertArgs {
     /// Format of the summary on stderr.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub summary: SummaryFormat,
+
+    /// How inputs are read.
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 fn parse_offsets(s: &str) -> Result<OffsetUnit, String> {

@@ -62,10 +62,6 @@ pub struct EvalArgs {
     #[arg(long, value_name = "FORMAT", default_value = "conlleval", value_parser = parse_report_format)]
     pub format: ReportFormat,
 
-    /// How inputs are read (the options convert takes).
-    #[command(flatten)]
-    pub read: ReadArgs,
-
     /// Format of FILE when PRED is given (else --from, else detected).
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     pub gold_from: Option<nerkit::format::Format>,
@@ -101,6 +97,10 @@ pub struct EvalArgs {
     /// percentage like 85).
     #[arg(long, value_name = "X")]
     pub min_f1: Option<f64>,
+
+    /// How inputs are read (the options convert takes).
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 fn parse_scheme(s: &str) -> Result<TagScheme, String> {

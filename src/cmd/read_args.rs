@@ -12,6 +12,7 @@ use nerkit::{TagScheme, Tokenizer};
 
 /// How inputs are read.
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Reading inputs (convert and eval alike)")]
 pub struct ReadArgs {
     /// Input format: bracket, conll, jsonl or spans; detected from the start of each input when not given.
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]

@@ -22,7 +22,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -348,6 +348,12 @@ impl Converter {
             pool: pools.outputs.clone(),
             source: None,
             next_line: 1,
+            document_start: {
+                let mut bytes = Vec::new();
+                AnyWriter::new(self.to, &self.write, &mut bytes)?.start_document()?;
+                bytes
+            },
+            start_pending: None,
         };
         // What is found out about the inputs, apart from the counts, which
         // the delivery adds up.
@@ -383,10 +389,17 @@ impl Converter {
                     pipeline.finish(&mut |o| delivery.deliver(o, *observer.borrow_mut()))?;
                     let mut writer = AnyWriter::new(self.to, &self.write, &mut *delivery.out)?;
                     let mut part = Report::default();
-                    self.convert_sequential(input, &mut writer, &mut part, *observer.borrow_mut())?;
-                    writer.finish()?;
+                    let result = self.convert_sequential(
+                        input,
+                        &mut writer,
+                        &mut part,
+                        *observer.borrow_mut(),
+                    );
+                    // Counted before an error too, as on one thread.
                     delivery.summary.merge(&part.summary);
                     seen.add_seen(&part);
+                    result?;
+                    writer.finish()?;
                 }
             }
         }
@@ -416,9 +429,9 @@ impl Converter {
             observer.repair(&name, r)
         });
         report.add_facts(&reader.facts());
-        result.map_err(|e| e.with_path(&name))?;
+        // What was converted before an error counts too, as with threads.
         report.summary.merge(&summary);
-        Ok(())
+        result.map_err(|e| e.with_path(&name))
     }
 
     /// Converts one input cut into chunks on the pipeline's threads, and
@@ -445,21 +458,28 @@ impl Converter {
         let positioned = input.file.filter(|_| {
             parallel::POSITIONED_READS && format == Format::BRACKET && unit == OffsetUnit::Bytes
         });
-        let size = if positioned.is_some() {
-            SAMPLE_BYTES
-        } else {
-            self.chunk_size
-        };
-        let mut chunker =
-            Chunker::new(input.reader, chunks.cut, size, unit).with_pool(pools.chunks.clone());
-        let io_error = |e: Error| e.with_path(&name);
+        // What a one-thread reader decides from the start of the input
+        // (the CoNLL scheme from the first MiB, whether bracket text holds
+        // HTML from the first 64 KiB) is decided here once, for every
+        // chunk, from the same bytes, which are then read again. Chunks
+        // may be shorter than that.
         let mut read = self.read.clone();
-        let Some((first, first_start)) = chunker.next_chunk().map_err(io_error)? else {
-            return Ok(InputFacts::default());
+        let want = if format == Format::CONLL {
+            conll::DETECT_BYTES
+        } else {
+            SAMPLE_BYTES
         };
-        // What a one-thread reader decides from the start of the input is
-        // decided here once, from the first chunk, for every chunk.
-        let facts = settle(format, &first, &mut read);
+        let mut prefix = Vec::new();
+        let mut reader = input.reader;
+        while prefix.len() < want {
+            match reader.read_until(b'\n', &mut prefix) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::from(e).with_path(&name)),
+            }
+        }
+        let facts = settle(format, &prefix, &mut read);
         let job = Arc::new(ChunkJob {
             format,
             read,
@@ -469,12 +489,16 @@ impl Converter {
             source,
         });
         if let Some(file) = positioned {
-            // The first chunk, read for the decisions above, was only a
-            // sample.
-            pools.chunks.give(first);
             convert_stretches(&name, file, self.chunk_size, &job, pipeline, sink, observer)?;
             return Ok(facts);
         }
+        let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(prefix).chain(reader));
+        let mut chunker =
+            Chunker::new(reader, chunks.cut, self.chunk_size, unit).with_pool(pools.chunks.clone());
+        let io_error = |e: Error| e.with_path(&name);
+        let Some((first, first_start)) = chunker.next_chunk().map_err(io_error)? else {
+            return Ok(facts);
+        };
         let mut next = Some((first, first_start));
         while let Some((chunk, start)) = next.take() {
             let job = Arc::clone(&job);
@@ -556,6 +580,13 @@ impl<'a> AnyWriter<'a> {
             AnyWriter::Other(w) => w.finish(),
         }
     }
+
+    fn start_document(&mut self) -> Result<()> {
+        match self {
+            AnyWriter::Conll(w) => w.start_document(),
+            AnyWriter::Other(w) => w.start_document(),
+        }
+    }
 }
 
 /// Buffers reused across chunks: inputs and outputs apart, so that a
@@ -580,6 +611,7 @@ struct ChunkJob {
 fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -> ChunkOutput {
     let mut out = ChunkOutput {
         source: job.source,
+        document_start: start.index == 0,
         ..ChunkOutput::default()
     };
     let pools = &job.pools;
@@ -715,6 +747,11 @@ struct Delivery<'a> {
     /// before them were counted.
     source: Option<usize>,
     next_line: u64,
+    /// What the writer writes when a document starts.
+    document_start: Vec<u8>,
+    /// The input whose first chunk held no sentence: its document starts
+    /// with the first sentence of a later chunk, which was not told.
+    start_pending: Option<usize>,
 }
 
 impl Delivery<'_> {
@@ -745,6 +782,14 @@ impl Delivery<'_> {
         let name = &self.names[o.source];
         for r in &o.repairs {
             observer.repair(name, r);
+        }
+        if o.document_start && o.summary.sentences == 0 {
+            self.start_pending = Some(o.source);
+        } else if self.start_pending == Some(o.source) && o.summary.sentences > 0 {
+            // As a one-thread run does before the input's first sentence.
+            self.start_pending = None;
+            self.out.write_all(&self.document_start)?;
+            o.summary.documents += 1;
         }
         self.out.write_all(&o.bytes)?;
         self.pool.give(o.bytes);

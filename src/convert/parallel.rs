@@ -100,6 +100,17 @@ impl Drop for Pooled {
     }
 }
 
+/// The length of `bytes` in `unit`, counted as a reader counts its lines:
+/// text that is not UTF-8 (read with `--lenient`) as its lossy decoding,
+/// one U+FFFD for each invalid sequence.
+fn units_of(bytes: &[u8], unit: OffsetUnit) -> u64 {
+    match (unit, std::str::from_utf8(bytes)) {
+        (OffsetUnit::Bytes, _) => bytes.len() as u64,
+        (unit, Ok(text)) => unit.len_of(text) as u64,
+        (unit, Err(_)) => unit.len_of(&String::from_utf8_lossy(bytes)) as u64,
+    }
+}
+
 /// The least read past a chunk's size while looking for its cut.
 const READ_PAST: usize = 64 * 1024;
 
@@ -150,6 +161,10 @@ pub struct ChunkOutput {
     /// it again from the number of its first line, so that the error (whose
     /// message may name a line) is exactly that of a one-thread run.
     pub redo: Option<Redo>,
+    /// The chunk was told that its input's document starts in it (it is
+    /// the input's first); when it held no sentence, the caller hands the
+    /// start on to the next chunk that does.
+    pub document_start: bool,
 }
 
 /// A conversion of a chunk to run again from a given line number.
@@ -258,20 +273,7 @@ impl<R: BufRead> Chunker<R> {
         self.next.index += 1;
         self.next.line += memchr::memchr_iter(b'\n', &buf).count() as u64;
         self.next.byte += buf.len() as u64;
-        self.next.unit += match self.unit {
-            OffsetUnit::Bytes => buf.len() as u64,
-            // A char starts at every byte that is not a continuation byte;
-            // a 4-byte char is two UTF-16 units.
-            OffsetUnit::Chars => buf.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64,
-            OffsetUnit::Utf16 => buf
-                .iter()
-                .map(|&b| match b {
-                    0xF0..=0xFF => 2,
-                    b if (b & 0xC0) == 0x80 => 0,
-                    _ => 1,
-                })
-                .sum(),
-        };
+        self.next.unit += units_of(&buf, self.unit);
         Ok(Some((buf, start)))
     }
 

@@ -1,0 +1,109 @@
+//! Differences between one thread and several that the fuzzer found
+//! (`fuzz/regressions/convert_threads/`, docs/TESTING.md): each input is
+//! converted by the library's `Converter` on one thread and on two with
+//! tiny chunks, and must give the same output, counts, facts and error.
+
+use nerkit::convert::{Converter, Input, Report};
+use nerkit::format::{Format, ReadOptions, WriteOptions};
+use nerkit::{HtmlMode, OffsetUnit, TagScheme};
+
+/// Output, error and report of a conversion of `text` on `threads`
+/// threads, cut into chunks of one line.
+fn convert(converter: &Converter, text: &[u8], threads: usize) -> (String, Option<String>, Report) {
+    let converter = converter.clone().threads(threads).chunk_size(1);
+    let mut out = Vec::new();
+    let mut report = Report::default();
+    let input = Input::new("in", Box::new(std::io::Cursor::new(text.to_vec())));
+    let result = converter.convert(vec![input], &mut out, &mut report, &mut ());
+    (
+        String::from_utf8_lossy(&out).into_owned(),
+        result.err().map(|e| e.to_string()),
+        report,
+    )
+}
+
+/// One thread and two give the same; returns one thread's run.
+fn same(converter: &Converter, text: &[u8]) -> (String, Option<String>, Report) {
+    let one = convert(converter, text, 1);
+    let two = convert(converter, text, 2);
+    assert_eq!(
+        one.0,
+        two.0,
+        "output of {:?}",
+        String::from_utf8_lossy(text)
+    );
+    assert_eq!(one.1, two.1, "error of {:?}", String::from_utf8_lossy(text));
+    let (a, b) = (&one.2, &two.2);
+    assert_eq!(a.summary.documents, b.summary.documents, "documents");
+    assert_eq!(a.summary.sentences, b.summary.sentences, "sentences");
+    assert_eq!(a.summary.tokens, b.summary.tokens, "tokens");
+    assert_eq!(a.summary.read, b.summary.read, "entities read");
+    assert_eq!(a.summary.written, b.summary.written, "entities written");
+    assert_eq!(a.schemes, b.schemes, "schemes");
+    assert_eq!(a.html_stripped, b.html_stripped, "html");
+    one
+}
+
+#[test]
+fn the_conll_scheme_is_detected_from_the_same_bytes() {
+    let converter = Converter::new().from(Format::CONLL);
+    let (out, error, _) = same(&converter, b"a O\n\nb I-PER\n");
+    assert_eq!((out.as_str(), error), ("a\tO\n\nb\tB-PER\n\n", None));
+}
+
+#[test]
+fn html_is_decided_from_the_same_bytes() {
+    let converter = Converter::new().from(Format::BRACKET);
+    let (out, _, report) = same(&converter, b"a\n<p>b</p>\n");
+    assert_eq!(out, "a\tO\n\nb\tO\n\n");
+    assert!(report.html_stripped);
+}
+
+#[test]
+fn offsets_after_invalid_utf8_count_as_the_reader_does() {
+    for unit in [OffsetUnit::Chars, OffsetUnit::Utf16] {
+        let mut read = ReadOptions::default().lenient(true);
+        read.offsets = Some(unit);
+        let converter = Converter::new()
+            .from(Format::BRACKET)
+            .read_options(read)
+            .to(Format::JSONL);
+        let (out, error, _) = same(&converter, b"a\x80\nb\n");
+        assert_eq!(error, None);
+        assert!(out.contains("\"offsets\":[[3,4]]"), "{unit:?}: {out}");
+    }
+}
+
+#[test]
+fn the_document_starts_at_the_first_sentence_whatever_chunk_it_is_in() {
+    let converter = Converter::new()
+        .from(Format::BRACKET)
+        .write_options(WriteOptions::default().docstart(true));
+    for text in [&b"\na\n"[..], b"\n\n  \nb [PER c ]\n", b"<p>\n<br>\na\n"] {
+        let (out, _, report) = same(&converter, text);
+        assert!(out.starts_with("-DOCSTART- -X- -X- O\n\n"), "{out}");
+        assert_eq!(report.summary.documents, 1);
+    }
+}
+
+#[test]
+fn what_was_converted_before_an_error_is_counted() {
+    let converter = Converter::new().from(Format::BRACKET);
+    let (out, error, report) = same(&converter, b"a\n[PER b\n");
+    assert_eq!(out, "a\tO\n\n");
+    assert!(error.unwrap().contains("unclosed entity"));
+    assert_eq!(report.summary.sentences, 1);
+}
+
+#[test]
+fn an_empty_input_reports_what_was_decided() {
+    let converter = Converter::new()
+        .from(Format::BRACKET)
+        .read_options(ReadOptions::default().html(HtmlMode::Strip));
+    let (_, _, report) = same(&converter, b"");
+    assert!(report.html_stripped);
+    let converter = Converter::new()
+        .from(Format::CONLL)
+        .read_options(ReadOptions::default().scheme(TagScheme::Iobes));
+    same(&converter, b"");
+}

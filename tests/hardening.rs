@@ -419,3 +419,46 @@ fn a_file_size_limit_is_an_error_naming_the_target() {
         names_in(dir.path())
     );
 }
+
+/// Runs `nerkit ARGS` with stdin written in two pieces, a pause between.
+fn run_with_stdin_in_pieces(args: &[&str], first: &[u8], second: &[u8]) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nerkit"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run nerkit");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(first).unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stdin.write_all(second).unwrap();
+    drop(stdin);
+    parts(&child.wait_with_output().unwrap())
+}
+
+#[test]
+fn stdin_is_read_the_same_however_it_arrives() {
+    let cases: [(&[&str], &[u8], &[u8]); 3] = [
+        // The format: columns first, bracket text after.
+        (&["convert", "-q"], b"EU B-ORG\n", b"[PER A ] met b\n"),
+        // HTML after the first line, on one thread and on two.
+        (
+            &["convert", "-q", "--threads", "1"],
+            b"plain\n",
+            b"<p>x</p>\n",
+        ),
+        (
+            &["convert", "-q", "--threads", "2"],
+            b"plain\n",
+            b"<p>x</p>\n",
+        ),
+    ];
+    for (args, first, second) in cases {
+        let whole = parts(&run_in(&root(), args, &[first, second].concat()));
+        let pieces = run_with_stdin_in_pieces(args, first, second);
+        assert_eq!(whole, pieces, "{args:?}");
+    }
+}

@@ -7,7 +7,7 @@ mod hints;
 mod read_args;
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, IsTerminal, Write};
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use nerkit::convert::Input;
@@ -39,9 +39,21 @@ pub fn warn(message: &str) {
 /// terminal, reading it shows progress.
 pub fn open_input(path: &Path) -> Result<Input, Error> {
     if path.as_os_str() == "-" {
+        // Formats and HTML are detected from what the reader's buffer holds
+        // first. A pipe's first read returns what the writer has written so
+        // far, so the first 64 KiB (or all of a shorter input) are read
+        // before anything is decided: the same bytes then read the same
+        // however they arrive.
+        let mut prefix = Vec::with_capacity(1 << 16);
+        let stdin = io::stdin();
+        (&stdin)
+            .take(1 << 16)
+            .read_to_end(&mut prefix)
+            .map_err(|e| Error::from(e).with_path("<stdin>"))?;
+        let reader = io::Cursor::new(prefix).chain(stdin);
         return Ok(Input::new(
             "<stdin>",
-            Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
+            Box::new(BufReader::with_capacity(1 << 16, reader)),
         ));
     }
     let file = File::open(path).map_err(|e| Error::from(e).with_path(path))?;

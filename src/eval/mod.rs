@@ -410,14 +410,8 @@ fn fast_lines<S: Scorer>(
     line: u64,
     columns: usize,
 ) -> (u64, usize) {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte equal to `c` (exact: no carries between
-    // bytes, as 0x7f + 0x7f < 0x100).
-    let eq = |w: u64, c: u8| {
-        let t = w ^ (c as u64 * LO);
-        !(((t & !HI) + !HI) | t) & HI
-    };
+    // The high bit of each byte equal to a given byte.
+    let eq = crate::swar::eq_bytes;
     let b = text.as_bytes();
     let mut n = 0;
     // Where the current line and field start.
@@ -427,9 +421,9 @@ fn fast_lines<S: Scorer>(
     let mut i = from;
     'words: while let Some(word) = b.get(i..i + 8) {
         let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        // The high bit of each byte <= 0x20 (no carries between bytes:
-        // 0x7f + 0x5f < 0x100).
-        let mut m = !(((w & !HI) + 0x5f * LO) | w) & HI;
+        // The high bit of each byte <= 0x20: separators, line ends and
+        // other control characters.
+        let mut m = crate::swar::lt_bytes(w, 0x21);
         if m == 0 {
             i += 8;
             continue;

@@ -132,8 +132,6 @@ pub(crate) fn fast_row(text: &str, from: usize) -> Option<(FastRow, usize)> {
     // Eight bytes at a time: a mask of the bytes up to a space (the
     // separators, line ends and other control characters) and a look at
     // each of those; field bytes are passed over a word at a time.
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     let b = text.as_bytes();
     let mut row = FastRow {
         count: 0,
@@ -146,9 +144,9 @@ pub(crate) fn fast_row(text: &str, from: usize) -> Option<(FastRow, usize)> {
     let mut i = from;
     while let Some(word) = b.get(i..i + 8) {
         let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        // The high bit of each byte <= 0x20 (no carries between bytes:
-        // 0x7f + 0x5f < 0x100).
-        let mut m = !(((w & !HI) + 0x5f * LO) | w) & HI;
+        // The high bit of each byte <= 0x20: separators, line ends and
+        // other control characters.
+        let mut m = crate::swar::lt_bytes(w, 0x21);
         while m != 0 {
             let bit = m.trailing_zeros();
             let p = i + (bit / 8) as usize;

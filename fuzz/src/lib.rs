@@ -336,10 +336,3 @@ pub fn check_evaluation(e: &nerkit::eval::Evaluation) {
         }
     }
 }
-
-/// Set (to anything) to step around the known, reported issues (see
-/// docs/TESTING.md), so that a long campaign finds others; unset in CI and
-/// by default.
-pub fn skip_known() -> bool {
-    std::env::var_os("NERKIT_FUZZ_SKIP_KNOWN").is_some()
-}

@@ -182,12 +182,6 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
         .columns(args.columns)
         .bracket_style(args.bracket_style);
     write.offsets = args.offsets;
-    if !args.to.writable() {
-        return Err(Error::msg(format!(
-            "nerkit reads {} but does not write it",
-            args.to
-        )));
-    }
     let mut converter = Converter::new()
         .read_options(read)
         .to(args.to)

@@ -246,10 +246,7 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
         }
     };
     let counts = &evaluation.counts;
-    let scheme = match opts.mode() {
-        Mode::Conlleval(_) => None,
-        Mode::Strict(s) => Some(s.to_string()),
-    };
+    let report = evaluation.report();
 
     let mut out = Output::create(None, false)?;
     // A reader of stdout that has gone (`| head`) ends the report quietly,
@@ -276,7 +273,7 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
     let ill_g = &counts.ill_formed_gold;
     let ill_p = &counts.ill_formed_pred;
     if ill_g.count + ill_p.count > 0 {
-        let scheme = scheme.as_deref().unwrap_or("");
+        let scheme = report.scheme.as_deref().unwrap_or("");
         let side = |n: u64, what: &str, path: &Path, first: &[u64]| {
             if n == 0 {
                 format!("0 in {what}")
@@ -292,7 +289,7 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
     }
     // Notes go to stderr in every format (JSON also carries them), so that
     // the conlleval report stays byte for byte conlleval.pl's.
-    for note in evaluation.report().notes {
+    for note in &report.notes {
         eprintln!("note: {note}");
     }
 

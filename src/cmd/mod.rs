@@ -112,8 +112,11 @@ pub enum Output {
     Direct(io::BufWriter<File>),
     /// A temporary file that becomes `target` on [`Output::finish`].
     File {
-        /// The temporary file, deleted on drop unless persisted.
-        temp: io::BufWriter<tempfile::NamedTempFile>,
+        /// The temporary file, written through a plain `File` so that
+        /// write errors are the system's.
+        file: io::BufWriter<File>,
+        /// Its path, deleted on drop unless persisted.
+        temp: tempfile::TempPath,
         /// The final path.
         target: PathBuf,
         /// The path as the user gave it, for messages.
@@ -166,8 +169,10 @@ impl Output {
                     .map_err(|e| Error::from(e).with_path(p))?;
                 set_output_permissions(temp.as_file(), existing.as_ref());
                 cleanup::remember(temp.path());
+                let (file, temp) = temp.into_parts();
                 Ok(Output::File {
-                    temp: io::BufWriter::with_capacity(1 << 16, temp),
+                    file: io::BufWriter::with_capacity(1 << 16, file),
+                    temp,
                     target,
                     name: p.to_path_buf(),
                     in_place: existing.as_ref().is_some_and(hard_linked),
@@ -200,28 +205,28 @@ impl Output {
             Output::Stdout(mut w) => w.flush().map_err(Error::from),
             Output::Direct(mut w) => w.flush().map_err(Error::from),
             Output::File {
+                file,
                 temp,
                 target,
                 name,
                 in_place,
             } => {
                 let at_target = |e: io::Error| Error::from(e).with_path(&name);
-                let mut temp = temp.into_inner().map_err(|e| at_target(e.into_error()))?;
+                let mut file = file.into_inner().map_err(|e| at_target(e.into_error()))?;
                 if in_place {
                     use std::io::Seek;
-                    let file = temp.as_file_mut();
                     file.seek(io::SeekFrom::Start(0)).map_err(at_target)?;
                     let mut out = std::fs::OpenOptions::new()
                         .write(true)
                         .truncate(true)
                         .open(&target)
                         .map_err(at_target)?;
-                    io::copy(file, &mut out).map_err(at_target)?;
+                    io::copy(&mut file, &mut out).map_err(at_target)?;
                     out.sync_all().map_err(at_target)?;
                     cleanup::forget();
                     return Ok(());
                 }
-                temp.as_file().sync_all().map_err(at_target)?;
+                file.sync_all().map_err(at_target)?;
                 let persisted = temp.persist(&target).map_err(|e| at_target(e.error));
                 cleanup::forget();
                 persisted.map(drop)
@@ -235,7 +240,7 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.write(buf),
             Output::Direct(w) => w.write(buf),
-            Output::File { temp, name, .. } => temp.write(buf).map_err(|e| naming(name, e)),
+            Output::File { file, name, .. } => file.write(buf).map_err(|e| naming(name, e)),
         }
     }
 
@@ -243,7 +248,7 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.write_all(buf),
             Output::Direct(w) => w.write_all(buf),
-            Output::File { temp, name, .. } => temp.write_all(buf).map_err(|e| naming(name, e)),
+            Output::File { file, name, .. } => file.write_all(buf).map_err(|e| naming(name, e)),
         }
     }
 
@@ -251,7 +256,7 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.flush(),
             Output::Direct(w) => w.flush(),
-            Output::File { temp, name, .. } => temp.flush().map_err(|e| naming(name, e)),
+            Output::File { file, name, .. } => file.flush().map_err(|e| naming(name, e)),
         }
     }
 }
@@ -261,12 +266,7 @@ impl Write for Output {
 /// device`).
 #[cold]
 fn naming(target: &Path, e: io::Error) -> io::Error {
-    let text = e.to_string();
-    let what = text.split(" at path \"").next().unwrap_or(&text);
-    io::Error::new(
-        e.kind(),
-        format!("cannot write {}: {what}", target.display()),
-    )
+    io::Error::new(e.kind(), format!("cannot write {}: {e}", target.display()))
 }
 
 /// The path a write to `path` should go to: the target of a symbolic link

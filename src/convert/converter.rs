@@ -331,7 +331,7 @@ impl Converter {
         if threads <= 1 {
             let mut writer = AnyWriter::new(self.to, &self.write, out)?;
             for input in inputs {
-                self.convert_sequential(input.open()?, &mut writer, report, observer)?;
+                self.convert_sequential(input.open()?, self.from, &mut writer, report, observer)?;
             }
             report.complete = true;
             return writer.finish();
@@ -389,8 +389,10 @@ impl Converter {
                     pipeline.finish(&mut |o| delivery.deliver(o, *observer.borrow_mut()))?;
                     let mut writer = AnyWriter::new(self.to, &self.write, &mut *delivery.out)?;
                     let mut part = Report::default();
+                    // Read as the format just detected, not detected again.
                     let result = self.convert_sequential(
                         input,
+                        Some(format),
                         &mut writer,
                         &mut part,
                         *observer.borrow_mut(),
@@ -411,16 +413,18 @@ impl Converter {
         out.flush().map_err(Error::from)
     }
 
-    /// Converts one input on this thread.
+    /// Converts one input on this thread, as `format` or the format its
+    /// start shows.
     fn convert_sequential(
         &self,
         input: Opened,
+        format: Option<Format>,
         writer: &mut AnyWriter<'_>,
         report: &mut Report,
         observer: &mut dyn Observer,
     ) -> Result<()> {
         let name = input.name;
-        let (format, mut reader) = format::open(input.reader, self.from, &self.read);
+        let (format, mut reader) = format::open(input.reader, format, &self.read);
         report
             .formats
             .insert((format.name().to_owned(), self.from.is_none()));

@@ -113,6 +113,18 @@ pub struct Sentence {
     entities: Vec<EntityRecord>,
     line: u64,
     document_start: bool,
+    /// The whitespace before the first token, in `text`; recorded by
+    /// readers of a source text (see [`Sentence::push_gap`]).
+    leading: Span,
+    /// The whitespace after each token, in `text`: empty unless the reader
+    /// recorded it, else one per token.
+    gaps: Vec<Span>,
+    /// The columns between the token and the tag of each token (CoNLL),
+    /// in `text`: empty unless the reader recorded them.
+    columns: Vec<Span>,
+    /// The members of the input's JSON object the reader did not
+    /// interpret, as written (`"id":3,"meta":{}`), in `text`.
+    extra: Option<Span>,
 }
 
 impl Sentence {
@@ -128,6 +140,10 @@ impl Sentence {
         self.entities.clear();
         self.line = 0;
         self.document_start = false;
+        self.leading = Span::default();
+        self.gaps.clear();
+        self.columns.clear();
+        self.extra = None;
     }
 
     /// Appends a token and returns its index.
@@ -297,6 +313,105 @@ impl Sentence {
     pub fn set_document_start(&mut self, yes: bool) {
         self.document_start = yes;
     }
+
+    /// Records the whitespace before the first token of a source text.
+    pub fn set_leading(&mut self, whitespace: &str) {
+        let start = self.push_text(whitespace);
+        self.leading = Span::new(start, self.text.len());
+    }
+
+    /// Records the whitespace after the last token pushed, as the source
+    /// text has it. Readers of a text (spans, annotation-tool exports,
+    /// spaCy) call it after every token, so that writers can give the text
+    /// back byte for byte ([`Sentence::source_text`]) and say which tokens
+    /// a space follows (spaCy's `spaces`, Prodigy's `ws`).
+    ///
+    /// # Panics
+    /// When a gap was already recorded for every token pushed.
+    pub fn push_gap(&mut self, whitespace: &str) {
+        assert!(self.gaps.len() < self.tokens.len(), "a gap for no token");
+        // Gaps of earlier tokens the reader did not record are empty.
+        while self.gaps.len() + 1 < self.tokens.len() {
+            self.gaps.push(Span::default());
+        }
+        let start = self.push_text(whitespace);
+        self.gaps.push(Span::new(start, self.text.len()));
+    }
+
+    /// True when the reader recorded the whitespace around every token.
+    pub fn has_gaps(&self) -> bool {
+        !self.tokens.is_empty() && self.gaps.len() == self.tokens.len()
+    }
+
+    /// The whitespace before the first token; empty when not recorded.
+    pub fn leading(&self) -> &str {
+        &self.text[self.leading]
+    }
+
+    /// The whitespace after token `index`, when the reader recorded it.
+    pub fn gap_after(&self, index: usize) -> Option<&str> {
+        self.gaps.get(index).map(|&g| &self.text[g])
+    }
+
+    /// The source text the tokens came from: the recorded whitespace and the
+    /// tokens when [`Sentence::has_gaps`], else the tokens joined by single
+    /// spaces. Writes it to `out` (cleared first) and the byte offset of
+    /// each token in it to `starts` (cleared first).
+    pub fn source_text(&self, out: &mut String, starts: &mut Vec<usize>) {
+        out.clear();
+        starts.clear();
+        let gaps = self.has_gaps();
+        if gaps {
+            out.push_str(self.leading());
+        }
+        for (i, t) in self.tokens().enumerate() {
+            if i > 0 && !gaps {
+                out.push(' ');
+            }
+            starts.push(out.len());
+            out.push_str(t.text);
+            if gaps {
+                out.push_str(&self.text[self.gaps[i]]);
+            }
+        }
+    }
+
+    /// Records the columns between the token and the tag of the last token
+    /// pushed, as written (CoNLL-2003's POS and chunk tags), so that a
+    /// CoNLL writer can keep them.
+    ///
+    /// # Panics
+    /// When columns were already recorded for every token pushed.
+    pub fn push_columns(&mut self, columns: &str) {
+        assert!(
+            self.columns.len() < self.tokens.len(),
+            "columns for no token"
+        );
+        while self.columns.len() + 1 < self.tokens.len() {
+            self.columns.push(Span::default());
+        }
+        let start = self.push_text(columns);
+        self.columns.push(Span::new(start, self.text.len()));
+    }
+
+    /// The columns between token `index` and its tag, when the reader
+    /// recorded them.
+    pub fn columns(&self, index: usize) -> Option<&str> {
+        self.columns.get(index).map(|&c| &self.text[c])
+    }
+
+    /// Records the members of the input's JSON object that the reader did
+    /// not interpret, as written (`"id":3,"meta":{"a":1}`, without braces),
+    /// so that a writer of the same layout can keep them.
+    pub fn set_extra_json(&mut self, members: &str) {
+        let start = self.push_text(members);
+        self.extra = Some(Span::new(start, self.text.len()));
+    }
+
+    /// The members recorded by [`Sentence::set_extra_json`].
+    pub fn extra_json(&self) -> Option<&str> {
+        self.extra.map(|e| &self.text[e])
+    }
 }
 
 #[cfg(test)]
@@ -318,6 +433,36 @@ mod tests {
         s.clear();
         assert!(s.is_empty());
         assert_eq!(s.entity_count(), 0);
+    }
+
+    #[test]
+    fn gaps_columns_and_extra() {
+        let mut s = Sentence::new();
+        s.set_leading(" ");
+        s.push_token("EU", Span::new(1, 3));
+        s.push_gap("  ");
+        s.push_token("rejects", Span::new(5, 12));
+        s.push_gap("\n");
+        assert!(s.has_gaps());
+        let (mut text, mut starts) = (String::new(), Vec::new());
+        s.source_text(&mut text, &mut starts);
+        assert_eq!(
+            (text.as_str(), starts.as_slice()),
+            (" EU  rejects\n", &[1, 5][..])
+        );
+        s.push_token("it", Span::new(13, 15));
+        assert!(!s.has_gaps());
+        s.push_columns("NN B-NP");
+        assert_eq!((s.columns(0), s.columns(2)), (Some(""), Some("NN B-NP")));
+        s.set_extra_json("\"id\":3");
+        assert_eq!(s.extra_json(), Some("\"id\":3"));
+        s.source_text(&mut text, &mut starts);
+        assert_eq!(text, "EU rejects it");
+        s.clear();
+        assert_eq!(
+            (s.gap_after(0), s.columns(0), s.extra_json()),
+            (None, None, None)
+        );
     }
 
     #[test]

@@ -85,6 +85,13 @@ pub enum Hint {
     /// Add the label to the label set
     /// ([`ReadOptions::labels`](crate::format::ReadOptions::labels)).
     ExtendTheLabelSet,
+    /// Name the format of the input
+    /// ([`Converter::from`](crate::convert::Converter::from)) instead of
+    /// having it detected.
+    NameTheFormat,
+    /// Name the column that holds the tags
+    /// ([`ReadOptions::tag_column`](crate::format::ReadOptions::tag_column)).
+    NameTheTagColumn,
 }
 
 impl Hint {
@@ -98,6 +105,8 @@ impl Hint {
             Hint::KeepOneOfOverlappingSpans => "keep the longest or the first of them",
             Hint::SkipTokenCheck => "turn the token check off to score anyway",
             Hint::ExtendTheLabelSet => "add it to the label set to accept it",
+            Hint::NameTheFormat => "name the format it is in",
+            Hint::NameTheTagColumn => "name the column that holds the tags",
         }
     }
 }

@@ -75,7 +75,8 @@ fn convert(
         Route::Boxed => {
             let dyn_out: &mut dyn Write = &mut out;
             let mut writer: Writer<&mut dyn Write> = wopts.conll_writer(dyn_out);
-            let (_, mut reader) = format::open(buffering.input(text), Some(Format::BRACKET), read);
+            let (_, mut reader) = format::open(buffering.input(text), Some(Format::BRACKET), read)
+                .expect("a format given is opened without detection");
             let result = reader
                 .copy_to_conll(&mut writer, &mut summary, &mut on_repair)
                 .expect("bracket readers have a route to CoNLL");

@@ -191,7 +191,8 @@ fn tag_source(
                 .fill_buf()
                 .map_err(|e| Error::from(e).with_path(&name))?,
             read,
-        ),
+        )
+        .map_err(|e| e.with_path(&name))?,
     };
     if format == Format::CONLL {
         let mut source =
@@ -201,7 +202,7 @@ fn tag_source(
         }
         return Ok(Box::new(source));
     }
-    let (_, reader) = nerkit::format::open(reader, Some(format), read);
+    let (_, reader) = nerkit::format::open(reader, Some(format), read)?;
     let warn_path = name.clone();
     Ok(Box::new(SentenceSource::new(reader, &name).on_repair(
         move |r: &nerkit::Repair| {

@@ -34,6 +34,10 @@ pub fn flag_text(hint: Hint, place: HintPlace) -> Option<&'static str> {
         // Names where the label set came from, which says how to extend it.
         (Hint::ExtendTheLabelSet, First) => " given with --labels",
         (Hint::ExtendTheLabelSet, Alternative) => ", or add it to --labels",
+        (Hint::NameTheFormat, First) => "; name its format with --from FORMAT",
+        (Hint::NameTheFormat, Alternative) => ", or name its format with --from FORMAT",
+        (Hint::NameTheTagColumn, First) => "; name the tag column with --tag-column N",
+        (Hint::NameTheTagColumn, Alternative) => ", or name it with --tag-column N",
         _ => return None,
     })
 }

@@ -368,7 +368,8 @@ impl Converter {
                         .fill_buf()
                         .map_err(|e| Error::from(e).with_path(&input.name))?,
                     &self.read,
-                ),
+                )
+                .map_err(|e| e.with_path(&input.name))?,
             };
             match format.chunks(&self.read) {
                 Some(_) => {
@@ -424,7 +425,8 @@ impl Converter {
         observer: &mut dyn Observer,
     ) -> Result<()> {
         let name = input.name;
-        let (format, mut reader) = format::open(input.reader, format, &self.read);
+        let (format, mut reader) =
+            format::open(input.reader, format, &self.read).map_err(|e| e.with_path(&name))?;
         report
             .formats
             .insert((format.name().to_owned(), self.from.is_none()));

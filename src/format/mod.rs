@@ -15,7 +15,7 @@
 //!
 //! let input = "EU\tB-ORG\nrejects\tO\n";
 //! let opts = ReadOptions::default();
-//! let (found, mut reader) = format::open(Box::new(input.as_bytes()), None, &opts);
+//! let (found, mut reader) = format::open(Box::new(input.as_bytes()), None, &opts)?;
 //! assert_eq!(found, Format::CONLL);
 //! let mut sentence = Sentence::new();
 //! assert!(reader.read_sentence(&mut sentence)?);
@@ -26,7 +26,7 @@
 pub mod bracket;
 pub mod conll;
 mod delimiter;
-mod detect;
+pub mod detect;
 pub mod jsonl;
 pub mod spans;
 
@@ -154,10 +154,9 @@ pub(crate) struct Entry {
     pub name: &'static str,
     /// One line for `--help`.
     pub about: &'static str,
-    /// True when the start of an input (complete lines, as
-    /// `detect::Prefix` holds them) shows this format. Rules are tried
-    /// in registry order; the last one takes anything.
-    pub detect: fn(&detect::Prefix<'_>) -> bool,
+    /// How the start of an input shows this format (see
+    /// [`detect::detect`] for the order rules are tried in).
+    pub detect: detect::Rule,
     /// Opens a reader.
     pub reader: OpenReader,
     /// Opens a writer; `None` for a format nerkit only reads.
@@ -173,7 +172,7 @@ static REGISTRY: [Entry; 4] = [
     Entry {
         name: "jsonl",
         about: "one JSON object per sentence: {\"tokens\": [...], \"tags\": [...]}",
-        detect: detect::json_with_tokens,
+        detect: detect::Rule::JsonLines(detect::tokens_and_tags),
         reader: |r, o| Box::new(jsonl::Reader::new(r, o.jsonl())),
         writer: Some(|w, o| Box::new(jsonl::Writer::new(w, o.scheme))),
         chunks: None,
@@ -181,7 +180,7 @@ static REGISTRY: [Entry; 4] = [
     Entry {
         name: "spans",
         about: "one JSON object per document: {\"text\": \"...\", \"entities\": [{\"start\", \"end\", \"label\"}]}",
-        detect: detect::json_with_text,
+        detect: detect::Rule::JsonLines(detect::text_and_entities),
         reader: |r, o| Box::new(spans::Reader::new(r, o.spans())),
         writer: Some(|w, o| Box::new(spans::Writer::new(w, o.offsets.unwrap_or(OffsetUnit::Chars)))),
         chunks: None,
@@ -189,7 +188,7 @@ static REGISTRY: [Entry; 4] = [
     Entry {
         name: "conll",
         about: "one token per line, the tag in the last column, blank lines between sentences",
-        detect: detect::columns_ending_in_tags,
+        detect: detect::Rule::Columns(detect::columns_with_tags),
         reader: |r, o| Box::new(conll::Reader::new(r, o.conll())),
         writer: Some(|w, o| Box::new(o.conll_writer(w))),
         chunks: Some(Chunks {
@@ -204,7 +203,7 @@ static REGISTRY: [Entry; 4] = [
     Entry {
         name: "bracket",
         about: "inline brackets as taggers print them: [PER Ryan C. Crocker  ]",
-        detect: detect::anything,
+        detect: detect::Rule::Text,
         reader: |r, o| Box::new(bracket::Reader::new(r, o.bracket())),
         writer: Some(|w, o| Box::new(bracket::writer::Writer::new(w, o.bracket_style))),
         chunks: Some(Chunks {
@@ -247,36 +246,46 @@ const fn same(a: &str, b: &str) -> bool {
 }
 
 /// The format the start of an input shows (`prefix`: what
-/// `BufRead::fill_buf` holds, up to 64 KiB, not consumed).
+/// `BufRead::fill_buf` holds, up to 64 KiB, not consumed), decisively:
 ///
-/// 1. If the first non-blank line starts with `{`, the input is JSON lines:
-///    spans when that object has a `"text"` key and no `"tokens"`, else
-///    jsonl.
-/// 2. Else, if at least 80% of the non-blank lines (not counting
-///    `-DOCSTART-` and `#` comment lines) have two or more columns and end
-///    in something shaped like a tag (`O`, or `B-`, `I-`, `E-`, `S-`, `L-`,
-///    `U-` and a type), the input is CoNLL.
-/// 3. Else it is bracket text.
+/// 1. A binary format by its bytes (a zlib stream is spaCy's `.spacy`).
+/// 2. Input that starts like JSON (`{`, or `[` and a JSON value) is JSON:
+///    a layout is chosen by the keys of its first record (`tokens` and
+///    `tags`: jsonl; `text` and `entities`: spans; doccano's, Prodigy's and
+///    Label Studio's keys: theirs). Invalid JSON, or JSON of no known
+///    layout, is an error naming what was seen.
+/// 3. Lines of columns of which one holds tags of any style (`O`, `B-PER`,
+///    `PER-B`, bare `B`, unprefixed types beside `O`): CoNLL (CoNLL-U by
+///    its ten columns and word ids). Tab-separated columns in which no
+///    column holds tags are an error.
+/// 4. Any other text is bracket text.
+///
+/// # Errors
+/// When the input starts like JSON but is not, is JSON of no known layout,
+/// or is tab-separated columns without tags.
 ///
 /// # Example
 /// ```
 /// use nerkit::format::{detect, Format};
-/// assert_eq!(detect(b"EU B-ORG\nrejects O\n"), Format::CONLL);
-/// assert_eq!(detect(b"{\"text\": \"EU\", \"entities\": []}\n"), Format::SPANS);
-/// assert_eq!(detect(b"{\"tokens\": [\"EU\"], \"tags\": [\"B-ORG\"]}\n"), Format::JSONL);
-/// assert_eq!(detect(b"[ORG EU  ] rejects German call\n"), Format::BRACKET);
+/// assert_eq!(detect(b"EU B-ORG\nrejects O\n")?, Format::CONLL);
+/// assert_eq!(detect(b"{\"text\": \"EU\", \"entities\": []}\n")?, Format::SPANS);
+/// assert_eq!(detect(b"{\"tokens\": [\"EU\"], \"tags\": [\"B-ORG\"]}\n")?, Format::JSONL);
+/// assert_eq!(detect(b"[ORG EU  ] rejects German call\n")?, Format::BRACKET);
+/// assert!(detect(b"[{\"id\": 1, \"payload\": {}}]").is_err());
+/// # Ok::<(), nerkit::Error>(())
 /// ```
-pub fn detect(prefix: &[u8]) -> Format {
+pub fn detect(prefix: &[u8]) -> Result<Format> {
     detect_with(prefix, &ReadOptions::default())
 }
 
-/// [`detect`] for inputs to be read with `opts`: the CoNLL rule looks for
+/// [`detect`] for inputs to be read with `opts`: the column rules look for
 /// tags in [`ReadOptions::tag_column`] when it is given.
-pub fn detect_with(prefix: &[u8], opts: &ReadOptions) -> Format {
+///
+/// # Errors
+/// As [`detect`].
+pub fn detect_with(prefix: &[u8], opts: &ReadOptions) -> Result<Format> {
     let prefix = detect::Prefix::new(prefix).with_tag_column(opts.tag_column);
-    Format::all()
-        .find(|f| (f.0.detect)(&prefix))
-        .unwrap_or(Format::BRACKET)
+    detect::detect(&prefix)
 }
 
 /// What a reader found out about its input, for summaries.
@@ -352,19 +361,20 @@ impl SentenceReader for Box<dyn InputReader> {
 /// Opens `input` as `format`, or as the format its start shows when
 /// `format` is `None`; returns the format read.
 ///
-/// Detection looks at what `fill_buf` holds without consuming it; an I/O
-/// error there is the reader's first error.
+/// Detection looks at what `fill_buf` holds without consuming it.
+///
+/// # Errors
+/// An I/O error reading the start, or a detection error ([`detect`]).
 pub fn open(
     mut input: Box<dyn BufRead>,
     format: Option<Format>,
     opts: &ReadOptions,
-) -> (Format, Box<dyn InputReader>) {
-    let format = format.unwrap_or_else(|| match input.fill_buf() {
-        Ok(prefix) => detect_with(prefix, opts),
-        // The reader meets the error again on its first read.
-        Err(_) => Format::BRACKET,
-    });
-    (format, (format.0.reader)(input, opts))
+) -> Result<(Format, Box<dyn InputReader>)> {
+    let format = match format {
+        Some(f) => f,
+        None => detect_with(input.fill_buf()?, opts)?,
+    };
+    Ok((format, (format.0.reader)(input, opts)))
 }
 
 /// Opens a writer of `format` over `out`.

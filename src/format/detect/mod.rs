@@ -1,0 +1,347 @@
+//! Decisive detection: what the start of an input is, or an error saying
+//! what was seen and which format to name.
+//!
+//! Each registered format has a [`Rule`]: a test of the raw bytes (binary
+//! formats), of the first JSON record (JSON layouts, told apart by their
+//! keys), of the lines as columns (column formats), or none (bracket text,
+//! which takes any other text). [`detect`] tries them in that order, and
+//! within a kind in registry order. Input that starts like JSON is JSON:
+//! when it is not valid, or no JSON layout fits its keys, it is refused,
+//! never read as bracket text; so are tab-separated columns in which no
+//! column holds tags.
+
+mod columns;
+mod json;
+
+pub use columns::Columns;
+pub use json::{Look, Record};
+
+use crate::error::{Error, Hint, ParseErrorKind, Result};
+use crate::span::Position;
+
+use super::Format;
+
+/// The start of an input as the rules see it: its complete lines as text
+/// (a byte-order mark taken off), and its first non-blank line.
+pub struct Prefix<'a> {
+    /// The bytes given, without a byte-order mark.
+    bytes: &'a [u8],
+    /// The complete lines (the last line may be cut short by the end of the
+    /// prefix, and is left out unless it is the only one).
+    text: String,
+    /// The column the user said holds the tag, from 1.
+    tag_column: Option<usize>,
+}
+
+impl<'a> Prefix<'a> {
+    /// The prefix of an input.
+    pub fn new(bytes: &'a [u8]) -> Prefix<'a> {
+        let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+        let complete = match memchr::memrchr(b'\n', bytes) {
+            Some(i) if i + 1 < bytes.len() => &bytes[..=i],
+            _ => bytes,
+        };
+        Prefix {
+            bytes,
+            text: String::from_utf8_lossy(complete).into_owned(),
+            tag_column: None,
+        }
+    }
+
+    /// Looks for tags in column `column` (from 1) instead of the last.
+    pub fn with_tag_column(mut self, column: Option<usize>) -> Prefix<'a> {
+        self.tag_column = column;
+        self
+    }
+
+    /// The bytes given, without a byte-order mark.
+    pub fn bytes(&self) -> &[u8] {
+        self.bytes
+    }
+
+    /// The complete lines, as text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The column the user said holds the tag, from 1.
+    pub fn tag_column(&self) -> Option<usize> {
+        self.tag_column
+    }
+
+    /// True when there is nothing but whitespace.
+    fn is_blank(&self) -> bool {
+        self.bytes.iter().all(u8::is_ascii_whitespace)
+    }
+}
+
+/// How a format is recognised.
+#[derive(Clone, Copy)]
+pub enum Rule {
+    /// By its raw bytes (a binary format).
+    Bytes(fn(&[u8]) -> bool),
+    /// By the first record of JSON lines (the first line is an object).
+    JsonLines(fn(&Record) -> bool),
+    /// By the first element of a top-level JSON array (`None` for `[]`).
+    JsonArray(fn(Option<&Record>) -> bool),
+    /// By its lines as columns.
+    Columns(fn(&Columns, &Prefix<'_>) -> bool),
+    /// Any text the other rules do not take (bracket text).
+    Text,
+}
+
+/// The format the start of an input shows, tried rule by rule (see the
+/// module docs).
+///
+/// # Errors
+/// When the input starts like JSON but is not valid JSON, is JSON of no
+/// layout nerkit reads, or is tab-separated columns with no column of
+/// tags: a parse error at the place, naming what was seen and the formats
+/// that could be meant.
+pub fn detect(prefix: &Prefix<'_>) -> Result<Format> {
+    let rules = || Format::all().map(|f| (f, f.0.detect));
+    if prefix.is_blank() {
+        return Ok(text_format());
+    }
+    for (f, rule) in rules() {
+        if let Rule::Bytes(test) = rule {
+            if test(prefix.bytes) {
+                return Ok(f);
+            }
+        }
+    }
+    let at = |line, column| Position::new(line, column, 0);
+    match json::look(prefix.bytes) {
+        Look::NotJson => {}
+        Look::Broken {
+            line,
+            column,
+            message,
+        } => {
+            return Err(Error::parse(
+                at(line, column),
+                ParseErrorKind::Other(format!(
+                    "the input starts like JSON but is not valid JSON: {message}"
+                )),
+            )
+            .with_hint(Hint::NameTheFormat))
+        }
+        Look::Lines(record) => {
+            for (f, rule) in rules() {
+                if matches!(rule, Rule::JsonLines(test) if test(&record)) {
+                    return Ok(f);
+                }
+            }
+            return Err(unknown_json(
+                "JSON lines",
+                &record,
+                "jsonl: \"tokens\" and \"tags\"; spans: \"text\" and \"entities\"; \
+                 doccano: \"text\" and \"label\" or \"entities\" with \"start_offset\"; \
+                 prodigy: \"text\" and \"spans\"; label-studio: \"data\" and \"annotations\"",
+            ));
+        }
+        Look::Array(record) => {
+            for (f, rule) in rules() {
+                if matches!(rule, Rule::JsonArray(test) if test(record.as_ref())) {
+                    return Ok(f);
+                }
+            }
+            let record = record.unwrap_or_default();
+            return Err(unknown_json(
+                "a JSON array",
+                &record,
+                "Label Studio's JSON export: tasks with \"data\" and \"annotations\"; \
+                 its JSON-MIN export: \"text\" and \"label\"",
+            ));
+        }
+    }
+    let columns = Columns::of(&prefix.text);
+    for (f, rule) in rules() {
+        if matches!(rule, Rule::Columns(test) if test(&columns, prefix)) {
+            return Ok(f);
+        }
+    }
+    if columns.clearly_columns() {
+        let message = match prefix.tag_column {
+            Some(k) => format!(
+                "the input is tab-separated columns ({}) but column {k}, given as the tag column, \
+                 does not hold tags",
+                columns.describe()
+            ),
+            None => format!(
+                "the input is tab-separated columns ({}) but no column holds tags \
+                 (O, B-PER, PER-B, B)",
+                columns.describe()
+            ),
+        };
+        return Err(Error::parse(at(1, 1), ParseErrorKind::Other(message))
+            .with_hint(Hint::NameTheTagColumn));
+    }
+    Ok(text_format())
+}
+
+/// The format of text no other rule takes.
+fn text_format() -> Format {
+    Format::all()
+        .find(|f| matches!(f.0.detect, Rule::Text))
+        .unwrap_or(Format::BRACKET)
+}
+
+fn unknown_json(what: &str, record: &Record, known: &str) -> Error {
+    let keys = record.keys();
+    let seen = if keys.is_empty() && !record.kind.is_empty() && record.kind != "object" {
+        format!("its first value is a JSON {}", record.kind)
+    } else if keys.is_empty() {
+        "no keys seen".to_string()
+    } else {
+        format!("keys seen: {}", keys.join(", "))
+    };
+    Error::parse(
+        Position::new(1, 1, 0),
+        ParseErrorKind::Other(format!(
+            "the input looks like {what} but of no layout nerkit reads ({seen}); \
+             nerkit reads {known}"
+        )),
+    )
+    .with_hint(Hint::NameTheFormat)
+}
+
+/// JSON lines of tokens and tags (`tokens` a list of strings; `tags` or
+/// Hugging Face's `ner_tags`).
+pub fn tokens_and_tags(r: &Record) -> bool {
+    r.has("tokens")
+        && !r.has("tokens[]:object")
+        && (r.has("tags") || r.has("ner_tags") || !r.complete)
+}
+
+/// Span documents: `text` and nerkit's `entities` (objects with `start`,
+/// or `[start, end, label]` arrays), or nothing else to go by.
+pub fn text_and_entities(r: &Record) -> bool {
+    r.has("text")
+        && !r.has("data")
+        && !r.has("spans")
+        && !r.has("tokens")
+        && !r.has("entities[].start_offset")
+        && !r.has("label[].labels")
+        && !(r.has("label") && !r.has("entities"))
+}
+
+/// doccano: `text` and `label` as `[start, end, label]` arrays, or
+/// `entities` with `start_offset` and `end_offset`.
+pub fn doccano(r: &Record) -> bool {
+    r.has("text")
+        && (r.has("entities[].start_offset")
+            || (r.has("label") && !r.has("label[].labels") && !r.has("entities")))
+}
+
+/// Prodigy and spaCy JSON lines: `text` and `spans`, or Prodigy's tokens
+/// (objects).
+pub fn prodigy(r: &Record) -> bool {
+    r.has("text") && (r.has("spans") || r.has("tokens[]:object"))
+}
+
+/// A Label Studio task (`data` and `annotations` or `predictions`), or a
+/// JSON-MIN record (`text` and `label` objects with `labels`).
+pub fn label_studio_task(r: &Record) -> bool {
+    (r.has("data") && (r.has("annotations") || r.has("predictions"))) || r.has("label[].labels")
+}
+
+/// The first element of Label Studio's JSON or JSON-MIN export; an empty
+/// array is an export of no tasks.
+pub fn label_studio_array(r: Option<&Record>) -> bool {
+    r.is_none_or(|r| label_studio_task(r) || (r.has("text") && !r.has("entities")))
+}
+
+/// CoNLL-U: ten tab-separated columns, the first a word id.
+pub fn conllu(c: &Columns, _: &Prefix<'_>) -> bool {
+    c.is_conllu()
+}
+
+/// Columns of which one holds tags of any style (the last, the one given,
+/// or the one before a last column of probabilities), or nothing but a
+/// `-DOCSTART-` line.
+pub fn columns_with_tags(c: &Columns, p: &Prefix<'_>) -> bool {
+    c.tag_column(p.tag_column).is_some()
+        || (c.lines == 0 && p.text.trim_start().starts_with("-DOCSTART-"))
+}
+
+/// zlib's header: what a spaCy `.spacy` file (a zlib stream) starts with.
+pub fn zlib(bytes: &[u8]) -> bool {
+    match bytes {
+        [cmf, flg, ..] => {
+            cmf & 0x0f == 8 && cmf >> 4 <= 7 && (u16::from(*cmf) << 8 | u16::from(*flg)) % 31 == 0
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{detect, Format};
+
+    fn name(input: &str) -> String {
+        match detect(input.as_bytes()) {
+            Ok(f) => f.name().to_string(),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    #[test]
+    fn real_layouts() {
+        assert_eq!(
+            detect(b"\xef\xbb\xbf-DOCSTART- O\n\n010 I-MISC\r\nis O\r\n").unwrap(),
+            Format::CONLL
+        );
+        assert_eq!(name("@paulwalk\tO\nIt\tO\n"), "conll");
+        assert_eq!(name("# text = a\na NN O\n"), "conll");
+        assert_eq!(name("Reasons 1.4 [LOC Paris  ] O\nsee below\n"), "bracket");
+        assert_eq!(name(""), "bracket");
+        assert_eq!(name("{\"text\": \"a"), "spans");
+        assert_eq!(name("{\"id\": 3, \"tokens\": [\"a\"], \"tags\""), "jsonl");
+        assert_eq!(name("{\"tokens\": [\"a\"], \"tags\": [\"O\"]}\n"), "jsonl");
+        assert_eq!(name("{\"text\": \"a\", \"entities\": []}\n"), "spans");
+    }
+
+    #[test]
+    fn tags_of_every_style_are_columns() {
+        // Bare tags, one per line, as a tagger's output for two-file eval.
+        assert_eq!(name("B\nI\nO\n\nO\n"), "conll");
+        assert_eq!(name("EU B\nrejects O\n"), "conll");
+        // Few-NERD: unprefixed types beside O.
+        assert_eq!(name("EU\tlocation-GPE\nrejects\tO\nit\tO\n"), "conll");
+        // Suffix style, and a trailing probability column.
+        assert_eq!(name("EU ORG-B\nrejects O\n"), "conll");
+        assert_eq!(name("EU B-ORG 0.98\nrejects O 0.87\n"), "conll");
+    }
+
+    #[test]
+    fn json_is_never_bracket_text() {
+        let e = name("[{\"id\": 1, \"payload\": {\"x\": 2}}]");
+        assert!(
+            e.contains("a JSON array") && e.contains("keys seen: id, payload"),
+            "{e}"
+        );
+        let e = name("{\"id\": 1, \"words\": [\"a\"]}\n");
+        assert!(
+            e.contains("JSON lines") && e.contains("keys seen: id, words"),
+            "{e}"
+        );
+        let e = name("{\"text\": \"a\", }\n");
+        assert!(e.contains("not valid JSON"), "{e}");
+        let e = name("[[\"EU\", \"B-ORG\"]]");
+        assert!(e.contains("first value is a JSON array"), "{e}");
+        // Bracket text may start with `[`.
+        assert_eq!(name("[PER Ryan ] met [LOC Paris ]\n"), "bracket");
+    }
+
+    #[test]
+    fn columns_without_tags_are_refused() {
+        let e = name("EU\tNNP\nrejects\tVBZ\nit\tPRP\n");
+        assert!(
+            e.contains("no column holds tags") && e.contains("1: text, 2: text"),
+            "{e}"
+        );
+        // Space-separated words of one width are text.
+        assert_eq!(name("Hello world\nsee you\n"), "bracket");
+    }
+}

@@ -98,9 +98,13 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// Print no summary (errors and warnings still go to stderr).
+    /// Print no summary and no warnings (errors still go to stderr); with --summary json the JSON summary, which counts every repair, is still printed.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Print at most N warnings (repairs, dropped spans), then how many more there were; 0 prints all.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub max_warnings: u64,
 
     /// Threads for bracket and CoNLL input (cut at line ends or blank lines, output in input order); default and most: one per core, and no more than the input has chunks of about 1 MB.
     #[arg(long, value_name = "N")]
@@ -143,13 +147,40 @@ fn describe(set: &BTreeSet<(String, bool)>) -> String {
     v.join(" + ")
 }
 
-/// Prints repairs as warnings and shows progress on a terminal.
+/// Prints repairs as warnings, at most `max` of them (0: all), and shows
+/// progress on a terminal.
 struct Messages {
     progress: Option<super::Progress<()>>,
+    quiet: bool,
+    max: u64,
+    /// Warnings printed and left out.
+    shown: u64,
+    held_back: u64,
+}
+
+impl Messages {
+    /// Says how many warnings were left out, if any.
+    fn finish(&self) {
+        if self.held_back > 0 {
+            super::warn(&format!(
+                "... and {} more like these ({} in all; --max-warnings 0 prints every one)",
+                self.held_back,
+                self.shown + self.held_back
+            ));
+        }
+    }
 }
 
 impl Observer for Messages {
     fn repair(&mut self, input: &Path, r: &Repair) {
+        if self.quiet {
+            return;
+        }
+        if self.max > 0 && self.shown >= self.max {
+            self.held_back += 1;
+            return;
+        }
+        self.shown += 1;
         let message = r.message_with(&super::hints::flag_text);
         super::warn(&format!("{}:{}: {message}", input.display(), r.pos));
     }
@@ -193,9 +224,17 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
     }
     let inputs = paths.into_iter().map(later_input).collect();
     let mut report = Report::default();
-    let mut messages = Messages { progress: None };
+    let mut messages = Messages {
+        progress: None,
+        quiet: args.quiet,
+        max: args.max_warnings,
+        shown: 0,
+        held_back: 0,
+    };
     let converted = converter.convert(inputs, &mut output, &mut report, &mut messages);
-    drop(messages);
+    // The progress bar goes before the count of warnings left out.
+    messages.progress = None;
+    messages.finish();
     // A reader of stdout that has gone (`| head`) ends the run quietly. When
     // it goes only at the last flush, every input has been read, so the
     // entity check below still decides the exit status.
@@ -207,7 +246,8 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
         }
     };
 
-    if !args.quiet {
+    // Quiet leaves the JSON summary, asked for by name, for scripts.
+    if !args.quiet || args.summary == SummaryFormat::Json {
         print_summary(args, &report);
     }
     let total = &report.summary;

@@ -103,9 +103,9 @@ impl Columns {
         self.lines > 0 && n * 5 >= self.lines * 4
     }
 
-    /// The column (from 0) that holds the tags, looking at `given` (from
-    /// 1) when the user named one, else at the last, or at the one before a
-    /// last column of numbers (a prediction file's probabilities).
+    /// The column (from 0) that holds the tags: `given` (from 1) when the
+    /// user named one; else the last, or the one before a last column of
+    /// numbers (a prediction file's probabilities).
     pub fn tag_column(&self, given: Option<usize>) -> Option<usize> {
         if !self.most(self.at_width) || self.width == 0 {
             return None;

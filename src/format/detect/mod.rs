@@ -223,7 +223,7 @@ pub fn text_and_entities(r: &Record) -> bool {
         && !r.has("tokens")
         && !r.has("entities[].start_offset")
         && !r.has("label[].labels")
-        && !(r.has("label") && !r.has("entities"))
+        && (!r.has("label") || r.has("entities"))
 }
 
 /// doccano: `text` and `label` as `[start, end, label]` arrays, or

@@ -1,0 +1,97 @@
+//! Decisive detection: every input is read as what it is or refused with an
+//! error that names what was seen and the fix, never guessed into bracket
+//! text with exit 0; and the messages a user asked to be quiet about.
+
+mod common;
+
+use common::*;
+
+/// Runs `nerkit ARGS` on `input` in stdin; exit status, stdout, stderr.
+fn on(args: &[&str], input: &str) -> (i32, String, String) {
+    parts(&run_stdin(args, input))
+}
+
+#[test]
+fn json_of_no_known_layout_is_refused_with_the_keys_seen() {
+    let (code, out, err) = on(&["convert"], "[{\"id\": 1, \"payload\": {\"x\": 2}}]\n");
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("<stdin>:1:1: error: the input looks like a JSON array")
+            && err.contains("keys seen: id, payload")
+            && err.contains("--from"),
+        "{err}"
+    );
+    let (code, _, err) = on(&["convert"], "{\"id\": 1, \"words\": [\"EU\"]}\n");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("JSON lines") && err.contains("keys seen: id, words"),
+        "{err}"
+    );
+}
+
+#[test]
+fn broken_json_is_refused_at_its_place_not_read_as_text() {
+    let (code, out, err) = on(
+        &["convert"],
+        "{\"text\": \"EU rejects\",\n \"entities\": [}\n",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("<stdin>:2:15: error:") && err.contains("not valid JSON"),
+        "{err}"
+    );
+    // Bracket text may still start with a bracket.
+    let (code, out, _) = on(&["convert"], "[PER Ryan ] met [LOC Paris ]\n");
+    assert_eq!(code, 0);
+    assert!(out.starts_with("Ryan\tB-PER\n"), "{out}");
+}
+
+#[test]
+fn columns_without_tags_are_refused_naming_each_column() {
+    let (code, _, err) = on(&["convert"], "EU\tNNP\nrejects\tVBZ\nit\tPRP\n");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("tab-separated columns (1: text, 2: text) but no column holds tags")
+            && err.contains("--tag-column"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bare_tags_are_tags_in_a_two_file_eval() {
+    let dir = temp_dir();
+    let tags = "B\nI\nO\n\nB\nO\nB\n";
+    std::fs::write(dir.path().join("gold.txt"), tags).unwrap();
+    std::fs::write(dir.path().join("pred.txt"), tags).unwrap();
+    let (code, out, err) = parts(&run_in(dir.path(), &["eval", "gold.txt", "pred.txt"], b""));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("processed 6 tokens with 3 phrases; found: 3 phrases; correct: 3.")
+            && out.contains("FB1: 100.00"),
+        "{out}"
+    );
+}
+
+#[test]
+fn quiet_silences_warnings_and_max_warnings_bounds_them() {
+    let input: String = (0..30).map(|_| "[PER x y\n").collect();
+    let (code, _, err) = on(&["convert", "--lenient"], &input);
+    assert_eq!(code, 0);
+    assert_eq!(err.matches("warning: <stdin>:").count(), 20, "{err}");
+    assert!(
+        err.contains("... and 10 more like these (30 in all"),
+        "{err}"
+    );
+    let (_, _, err) = on(&["convert", "--lenient", "--max-warnings", "0"], &input);
+    assert_eq!(err.matches("warning: <stdin>:").count(), 30);
+    let (code, _, err) = on(&["convert", "--lenient", "-q"], &input);
+    assert_eq!((code, err.as_str()), (0, ""));
+    // The count stays available to scripts.
+    let (_, _, err) = on(&["convert", "--lenient", "-q", "--summary", "json"], &input);
+    assert!(
+        err.starts_with('{') && err.contains("\"unclosed-entity\":30"),
+        "{err}"
+    );
+}

@@ -541,3 +541,50 @@ fn threads_report_errors_and_repairs_where_they_are() {
         }
     }
 }
+
+#[test]
+fn wnut17_labels_round_trip_through_bracket_text_with_labels() {
+    let dir = temp_dir();
+    let gold = root().join("corpora/wnut17/emerging.dev.conll");
+    let gold = gold.to_str().unwrap();
+    let (code, _, err) = parts(&run_in(
+        dir.path(),
+        &["convert", gold, "--to", "bracket", "-o", "dev.txt"],
+        b"",
+    ));
+    assert_eq!(code, 0, "{err}");
+    let labels = "corporation,creative-work,group,location,person,product";
+    assert!(
+        err.contains(&format!("read it back with: --labels {labels}")),
+        "{err}"
+    );
+    let bracket = std::fs::read_to_string(dir.path().join("dev.txt")).unwrap();
+    assert!(bracket.contains("[creative-work Rick and Morty  ]"));
+    // The labels as a list and as a file read the same entities back.
+    std::fs::write(dir.path().join("labels.txt"), labels.replace(',', "\n")).unwrap();
+    for given in [labels, "labels.txt"] {
+        let out = run_in(
+            dir.path(),
+            &["convert", "dev.txt", "--labels", given, "-o", "back.conll"],
+            b"",
+        );
+        let (code, _, err) = parts(&out);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("entities read:    836 ("), "{err}");
+        let direct = run_in(dir.path(), &["convert", gold, "-q"], b"").stdout;
+        assert_eq!(
+            std::fs::read(dir.path().join("back.conll")).unwrap(),
+            direct
+        );
+    }
+    // Without them `[person emma ]` is text, as the grammar says.
+    let (_, _, err) = parts(&run_in(dir.path(), &["convert", "dev.txt"], b""));
+    assert!(err.contains("entities read:    0"), "{err}");
+    let (code, _, err) = parts(&run_in(
+        dir.path(),
+        &["convert", "dev.txt", "--labels", "per son"],
+        b"",
+    ));
+    assert_eq!(code, 2);
+    assert!(err.contains("no whitespace or brackets"), "{err}");
+}

@@ -205,7 +205,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
         ));
     }
     let mut output = Output::create(args.output.as_deref(), args.force)?;
-    let mut read = args.read.options();
+    let mut read = args.read.options()?;
     read.offsets = args.offsets;
     let mut write = WriteOptions::default()
         .scheme(args.scheme)
@@ -301,6 +301,17 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
     let repaired: Vec<(RepairKind, u64)> = s.repairs.iter().filter(|(k, _)| !k.is_drop()).collect();
     let dropped_total: u64 = dropped.iter().map(|(_, n)| n).sum();
     let repaired_total: u64 = repaired.iter().map(|(_, n)| n).sum();
+    // Bracket output with labels outside the default pattern reads back
+    // only with those labels named.
+    let read_back: Vec<&str> = if args.to == Format::BRACKET {
+        s.written
+            .iter()
+            .map(|(l, _)| l)
+            .filter(|l| !nerkit::bracket::is_default_label(l))
+            .collect()
+    } else {
+        Vec::new()
+    };
     match args.summary {
         SummaryFormat::Json => {
             let counts = |c: &nerkit::convert::LabelCounts| {
@@ -340,6 +351,7 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
                 "written": counts(&s.written),
                 "dropped": kinds(&dropped),
                 "repairs": kinds(&repaired),
+                "labels_to_read_back": (!read_back.is_empty()).then(|| read_back.join(",")),
             });
             let _ = writeln!(err, "{v}");
         }
@@ -412,6 +424,15 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
             }
             if repaired_total > 0 {
                 let _ = writeln!(err, "  repairs: {repaired_total} ({})", list(&repaired));
+            }
+            if !read_back.is_empty() {
+                let mut all: Vec<&str> = s.written.iter().map(|(l, _)| l).collect();
+                all.dedup();
+                let _ = writeln!(
+                    err,
+                    "  read it back with: --labels {} (labels outside [A-Z][A-Z0-9_-]*)",
+                    all.join(",")
+                );
             }
         }
     }

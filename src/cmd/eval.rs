@@ -240,7 +240,7 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
             }
             let pred_in = open_input(pred)?;
             let pred_name = pred_in.name().to_path_buf();
-            let read = args.read.options();
+            let read = args.read.options()?;
             let mut g = tag_source(gold_in, args.gold_from.or(args.read.from), &read)?;
             let mut p = tag_source(pred_in, args.pred_from.or(args.read.from), &read)?;
             (opts.evaluate_pair(&mut g, &mut p)?, pred_name)

@@ -60,8 +60,8 @@ pub struct ReadArgs {
     #[arg(long, default_value = "auto", value_parser = parse_html)]
     pub html: HtmlMode,
 
-    /// Allowed entity labels of bracket input, comma-separated (e.g. PER,ORG,LOC,MISC); another label is an error.
-    #[arg(long, value_delimiter = ',', value_name = "LABELS")]
+    /// Entity labels of bracket input, comma-separated (PER,ORG,LOC,MISC), or a file of one label per line: another label of the default pattern [A-Z][A-Z0-9_-]* is an error, and labels of any case and punctuation (person, creative-work, Organisation) are read as labels.
+    #[arg(long, value_delimiter = ',', value_name = "LABELS|FILE")]
     pub labels: Option<Vec<String>>,
 
     /// Repair malformed input (bracket errors, ill-formed tag sequences read as conlleval.pl reads them) instead of failing; every repair is printed and counted.
@@ -71,7 +71,11 @@ pub struct ReadArgs {
 
 impl ReadArgs {
     /// The library's reading options.
-    pub fn options(&self) -> ReadOptions {
+    ///
+    /// # Errors
+    /// A `--labels` file that cannot be read, or a label with whitespace or
+    /// brackets.
+    pub fn options(&self) -> Result<ReadOptions, nerkit::Error> {
         let mut opts = ReadOptions::default();
         opts.scheme = self.from_scheme;
         opts.lenient = self.lenient;
@@ -80,12 +84,43 @@ impl ReadArgs {
         opts.comments = self.comments;
         opts.tokenizer = self.tokenizer;
         opts.html = self.html;
-        opts.labels = self.labels.clone();
+        opts.labels = self.labels.as_deref().map(label_set).transpose()?;
         opts.sentences = self.sentences;
         opts.align = self.align;
         opts.overlaps = self.overlaps;
-        opts
+        Ok(opts)
     }
+}
+
+/// The label set `--labels` gives: the labels listed, or those of the file
+/// named (one per line; blank lines and `#` comments skipped) when the one
+/// value is a file.
+fn label_set(values: &[String]) -> Result<Vec<String>, nerkit::Error> {
+    let from_file = match values {
+        [one] if std::path::Path::new(one).is_file() => Some(one),
+        _ => None,
+    };
+    let labels: Vec<String> = match from_file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| nerkit::Error::from(e).with_path(path))?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_owned)
+            .collect(),
+        None => values.iter().map(|l| l.trim().to_owned()).collect(),
+    };
+    for label in &labels {
+        if label.is_empty() || label.contains(|c: char| c.is_whitespace() || c == '[' || c == ']') {
+            return Err(nerkit::Error::msg(format!(
+                "--labels: {label:?} cannot be a label: labels hold no whitespace or brackets"
+            )));
+        }
+    }
+    if labels.is_empty() {
+        return Err(nerkit::Error::msg("--labels: no labels given"));
+    }
+    Ok(labels)
 }
 
 pub fn parse_format(s: &str) -> Result<Format, String> {

@@ -8,7 +8,11 @@
 //!
 //! - An entity is `[`, a LABEL (`[A-Z][A-Z0-9_-]*`), one or more spaces or
 //!   tabs, the entity text, optional spaces, `]`. With a label set
-//!   ([`Options::labels`]) a bracket with another label is an error.
+//!   ([`Options::labels`]) a bracket with another label of that pattern is
+//!   an error, and the labels of the set are labels whatever their case and
+//!   punctuation (WNUT-17's `person`, `creative-work`; re3d's
+//!   `Organisation`): with `person` in the set, `[person Ryan ]` is an
+//!   entity, without it literal text.
 //! - A `[` not followed by a label and a space or tab is literal text
 //!   (`[ 1 ]`, `[1]`, `[sic]`); a `]` while no entity is open is literal text.
 //! - Entity text holds no `[`, `]` or line break; entities do not nest. Any
@@ -69,6 +73,8 @@ pub struct Options {
     /// How text is split into tokens.
     pub tokenizer: Tokenizer,
     /// The allowed labels; `None` accepts any `[A-Z][A-Z0-9_-]*` label.
+    /// A label of the set outside that pattern (`person`) is read as a
+    /// label too; labels hold no whitespace or brackets.
     pub labels: Option<Vec<String>>,
     /// Repair malformed input (and record each repair) instead of failing.
     pub lenient: bool,
@@ -148,16 +154,48 @@ impl OffsetMap<'_> {
 }
 
 /// The length of the label of an opener at the start of `s` (just after
-/// `[`), when `s` starts with a label followed by a space or a tab.
-fn opener_label_len(s: &[u8]) -> Option<usize> {
-    if !s.first()?.is_ascii_uppercase() {
-        return None;
-    }
+/// `[`), when `s` starts with a label followed by a space or a tab: one of
+/// the default pattern, or one of `wider` (a label set's labels outside it).
+fn opener_label_len(s: &[u8], wider: &[String]) -> Option<usize> {
     let len = s
         .iter()
         .position(|&b| !(b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-'))
         .unwrap_or(s.len());
-    matches!(s.get(len), Some(b' ' | b'\t')).then_some(len)
+    if len > 0 && s[0].is_ascii_uppercase() && matches!(s.get(len), Some(b' ' | b'\t')) {
+        return Some(len);
+    }
+    if wider.is_empty() {
+        return None;
+    }
+    let len = s
+        .iter()
+        .position(|&b| matches!(b, b' ' | b'\t' | b'[' | b']' | b'\n' | b'\r'))?;
+    (matches!(s[len], b' ' | b'\t') && wider.iter().any(|l| l.as_bytes() == &s[..len]))
+        .then_some(len)
+}
+
+/// True when `label` is of the pattern the bracket reader takes without a
+/// label set: `[A-Z][A-Z0-9_-]*`.
+///
+/// # Example
+/// ```
+/// use nerkit::bracket::is_default_label;
+/// assert!(is_default_label("PER") && is_default_label("B2B_X-Y"));
+/// assert!(!is_default_label("person") && !is_default_label("Organisation"));
+/// ```
+pub fn is_default_label(label: &str) -> bool {
+    let b = label.as_bytes();
+    b.first().is_some_and(u8::is_ascii_uppercase)
+        && b.iter()
+            .all(|&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_' || c == b'-')
+}
+
+/// The labels of `opts`' label set outside the default pattern.
+fn wider_labels(opts: &Options) -> &[String] {
+    match &opts.labels {
+        Some(set) if !set.iter().all(|l| is_default_label(l)) => set,
+        _ => &[],
+    }
 }
 
 struct OpenEntity {
@@ -213,7 +251,7 @@ impl LineParser {
                 continue;
             }
             if bytes[at] == b'[' {
-                let Some(label_len) = opener_label_len(&bytes[at + 1..]) else {
+                let Some(label_len) = opener_label_len(&bytes[at + 1..], wider_labels(opts)) else {
                     if let Some(o) = &open {
                         let kind = ParseErrorKind::Other(format!(
                             "\"[\" inside the open \"[{}\" entity (entity text holds no brackets; \

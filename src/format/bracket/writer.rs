@@ -22,8 +22,10 @@
 //! reference (`&#91;`, `&#x5d;`, `&lsqb;` ...): the reader would decode it
 //! to a bracket in every mode, so the writer refuses such a token with an
 //! error instead of changing it silently. It also refuses empty tokens,
-//! tokens holding whitespace, and labels the reader would not take for a
-//! label (`[A-Z][A-Z0-9_-]*`).
+//! tokens holding whitespace, and labels holding whitespace or brackets.
+//! A label outside the default pattern (`[A-Z][A-Z0-9_-]*`, see
+//! [`super::is_default_label`]), such as WNUT-17's `person`, is written as
+//! it is; the reader takes it back when it is in its label set.
 
 use std::io::Write;
 
@@ -57,12 +59,11 @@ impl std::str::FromStr for Style {
     }
 }
 
-/// True when the bracket reader takes `label` for a label.
+/// True when the bracket reader can take `label` for a label: by default
+/// (see [`super::is_default_label`]) or with it in its label set (any
+/// label without whitespace or brackets).
 fn is_bracket_label(label: &str) -> bool {
-    let b = label.as_bytes();
-    b.first().is_some_and(u8::is_ascii_uppercase)
-        && b.iter()
-            .all(|&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_' || c == b'-')
+    !label.is_empty() && !label.contains(|c: char| c.is_whitespace() || c == '[' || c == ']')
 }
 
 /// Writes `token` with its brackets escaped.
@@ -132,7 +133,7 @@ impl<W: Write> Writer<W> {
             if !is_bracket_label(e.label) {
                 return Err(Error::msg(format!(
                     "sentence at line {}: the label {:?} cannot be written in the bracket format, \
-                     which takes labels of capital letters, digits, _ and - starting with a capital",
+                     whose labels hold no whitespace or brackets",
                     sentence.line(),
                     e.label
                 )));
@@ -261,11 +262,31 @@ mod tests {
             (&["&lsqb;x"][..], &[][..], "bracket reference"),
             (&["a b"][..], &[][..], "whitespace"),
             (&[""][..], &[][..], "empty"),
-            (&["a"][..], &[("person", 0, 1)][..], "label"),
+            (&["a"][..], &[("per son", 0, 1)][..], "label"),
+            (&["a"][..], &[("X]", 0, 1)][..], "label"),
         ] {
             let s = sentence(tokens, entities);
             let e = render(&s, Style::TwoSpace).unwrap_err();
             assert!(e.to_string().contains(what), "{e}");
         }
+    }
+
+    #[test]
+    fn labels_outside_the_default_pattern_read_back_with_a_label_set() {
+        let s = sentence(&["Rick", "and", "Morty"], &[("creative-work", 0, 3)]);
+        let text = render(&s, Style::TwoSpace).unwrap();
+        assert_eq!(text, "[creative-work Rick and Morty  ]\n");
+        let mut opts = Options::default();
+        let plain = parse_line(text.trim_end(), &opts).unwrap();
+        assert_eq!(plain.entity_count(), 0);
+        opts.labels = Some(vec!["creative-work".into(), "PER".into()]);
+        let back = parse_line(text.trim_end(), &opts).unwrap();
+        assert_eq!(back.entity(0).label, "creative-work");
+        assert_eq!(back.len(), 3);
+        // A default-pattern label outside the set is still an error.
+        assert!(parse_line("[LOC Paris ]", &opts).is_err());
+        // A set's label that is a prefix of a longer word is not an opener.
+        let text = parse_line("[creative-works x ]", &opts).unwrap();
+        assert_eq!(text.entity_count(), 0);
     }
 }

@@ -130,6 +130,12 @@ fn fusable(opts: &Options, scheme: TagScheme) -> bool {
     opts.tokenizer == Tokenizer::Whitespace
         && opts.sentences == SentenceMode::Line
         && tags::fused_scheme(scheme)
+        // Its openers are of the default label pattern, looked up by their
+        // bytes; a label set of wider labels takes the general route.
+        && opts
+            .labels
+            .as_ref()
+            .is_none_or(|set| set.iter().all(|l| crate::bracket::is_default_label(l)))
 }
 
 /// The state of the fused route: the emitter with its output block, and

@@ -203,7 +203,8 @@ impl Labels {
         text: &[u8],
         at: usize,
     ) -> Option<(usize, usize)> {
-        let len = opener_label_len(&text[at + 1..])?;
+        // The route runs only without labels outside the default pattern.
+        let len = opener_label_len(&text[at + 1..], &[])?;
         let name = &text[at + 1..at + 1 + len];
         let label = self.get(sets, name)?;
         // Only a label and a space that fit in sixteen bytes, in a free

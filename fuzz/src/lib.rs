@@ -198,7 +198,8 @@ pub fn read_all(format: Format, data: &[u8]) {
     let _ = format::detect(text);
     let _ = format::detect_with(text, &opts);
 
-    let (found, mut reader) = format::open(input, Some(format), &opts);
+    let (found, mut reader) =
+        format::open(input, Some(format), &opts).expect("a format given opens without detection");
     assert!(found == format);
     let mut out = Vec::new();
     let mut writer: Option<Box<dyn SentenceWriter + '_>> =

@@ -95,3 +95,39 @@ fn quiet_silences_warnings_and_max_warnings_bounds_them() {
         "{err}"
     );
 }
+
+/// Issue 19, defect 11: both misfires are now exact reads or errors.
+#[test]
+fn a_first_line_past_the_prefix_or_an_em_space_token_is_not_bracket_text() {
+    let huge = "x".repeat(70_000);
+    let input = format!("{huge}\tO\nEU\tB-ORG\n");
+    let (code, out, err) = on(&["convert"], &input);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("the first line is longer than the") && err.contains("--from"),
+        "{err}"
+    );
+    // Named, it is read exactly.
+    let (code, out, err) = on(&["convert", "--from", "conll", "-q"], &input);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.ends_with("\tO\nEU\tB-ORG\n\n"));
+    // A long line of bracket text with an entity in sight is bracket text.
+    let text = format!("[PER Ryan ] {}\n", "word ".repeat(20_000));
+    let (code, _, err) = on(&["convert"], &text);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("bracket (detected)") && err.contains("PER 1"),
+        "{err}"
+    );
+    // U+2003 is a token of WNUT-17, not a column separator.
+    for input in ["\u{2003}\tO\nEU\tB-ORG\n", "\u{2003} O\nEU B-ORG\n"] {
+        let (code, out, err) = on(&["convert"], input);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            err.contains("conll (detected)") && err.contains("ORG 1"),
+            "{err}"
+        );
+        assert_eq!(out, "\u{2003}\tO\nEU\tB-ORG\n\n");
+    }
+}

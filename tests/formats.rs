@@ -252,7 +252,10 @@ fn conll_options_columns_tag_column_comments_docstart() {
         "New York\tB-LOC\n\n",
     ));
     assert_eq!(code, 2);
-    assert!(stderr.contains("holds whitespace"), "{stderr}");
+    assert!(
+        stderr.contains("holds a space, a tab or a line end"),
+        "{stderr}"
+    );
 }
 
 #[test]

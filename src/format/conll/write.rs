@@ -115,6 +115,23 @@ pub(crate) fn token_fault(text: &str) -> Option<&'static str> {
     }
 }
 
+/// Why `text` cannot be a CoNLL column, if it cannot: it is empty or holds
+/// what ends a column or a line for the CoNLL reader (spaces, tabs, line
+/// ends). Other whitespace, such as WNUT-17's U+2003 tokens, is text there.
+#[inline]
+fn column_fault(text: &str) -> Option<&'static str> {
+    if text.is_empty() {
+        Some("is empty")
+    } else if text
+        .bytes()
+        .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        Some("holds a space, a tab or a line end")
+    } else {
+        None
+    }
+}
+
 #[cold]
 fn token_error(sentence: &Sentence, index: usize, text: &str, why: &str, format: &str) -> Error {
     Error::parse(
@@ -225,7 +242,7 @@ impl<W: Write> SentenceWriter for Writer<W> {
                     // is known to fit in a column.
                     if text.is_empty() || crate::tokenize::next_special(text, 0) < text.len() {
                         let text = sentence.token(i).text;
-                        if let Some(why) = token_fault(text) {
+                        if let Some(why) = column_fault(text) {
                             return Err(token_error(sentence, i, text, why, "a CoNLL column"));
                         }
                     }

@@ -196,11 +196,14 @@ impl Column {
 
 /// The fields of a line: split at tabs when it has one (a token may hold
 /// spaces then), else at runs of spaces.
+///
+/// Only ASCII spaces and tabs separate fields, as in the CoNLL reader: a
+/// token may be any other whitespace (U+2003 in WNUT-17).
 fn fields(line: &str) -> Box<dyn Iterator<Item = &str> + '_> {
     if line.contains('\t') {
-        Box::new(line.split('\t').map(str::trim))
+        Box::new(line.split('\t').map(|f| f.trim_matches(' ')))
     } else {
-        Box::new(line.split_whitespace())
+        Box::new(line.split(' ').filter(|f| !f.is_empty()))
     }
 }
 

@@ -155,6 +155,9 @@ pub fn detect(prefix: &Prefix<'_>) -> Result<Format> {
             ));
         }
     }
+    if let Some(found) = long_first_line(prefix)? {
+        return Ok(found);
+    }
     let columns = Columns::of(&prefix.text);
     for (f, rule) in rules() {
         if matches!(rule, Rule::Columns(test) if test(&columns, prefix)) {
@@ -178,6 +181,42 @@ pub fn detect(prefix: &Prefix<'_>) -> Result<Format> {
             .with_hint(Hint::NameTheTagColumn));
     }
     Ok(text_format())
+}
+
+/// The format of an input whose first line is longer than the prefix, so
+/// that its last fields, where tags stand, are not seen: bracket text when
+/// an opener is seen, an error when the line holds a tab (columns) or no
+/// space at all (one enormous token), else bracket text; `None` when the
+/// prefix holds a complete line.
+fn long_first_line(prefix: &Prefix<'_>) -> Result<Option<Format>> {
+    let bytes = prefix.bytes;
+    let first = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    if memchr::memchr(b'\n', &bytes[first..]).is_some() || bytes.len() < 4096 {
+        return Ok(None);
+    }
+    let columns = Columns::of(&prefix.text);
+    if columns.bracketed > 0 {
+        return Ok(Some(text_format()));
+    }
+    let why = if memchr::memchr(b'\t', bytes).is_some() {
+        "holds tabs, as columns do"
+    } else if memchr::memchr(b' ', &bytes[first..]).is_none() {
+        "holds no space, as one enormous token would"
+    } else {
+        return Ok(Some(text_format()));
+    };
+    Err(Error::parse(
+        Position::new(1, 1, 0),
+        ParseErrorKind::Other(format!(
+            "the first line is longer than the {} KiB that detection looks at and {why}, \
+             so its format cannot be told",
+            bytes.len() / 1024
+        )),
+    )
+    .with_hint(Hint::NameTheFormat))
 }
 
 /// The format of text no other rule takes.

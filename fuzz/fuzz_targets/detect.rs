@@ -16,7 +16,8 @@ fuzz_target!(|data: &[u8]| {
     let with_column = ReadOptions::default().tag_column(2);
     let _ = format::detect_with(data, &with_column);
     if let Ok(found) = first {
-        let opened = format::open(Box::new(data), None, &ReadOptions::default());
+        let input = Box::new(std::io::Cursor::new(data.to_vec()));
+        let opened = format::open(input, None, &ReadOptions::default());
         assert_eq!(opened.map(|(f, _)| f.name()).ok(), Some(found.name()));
     }
 });

@@ -34,6 +34,20 @@ pub fn flag_text(hint: Hint, place: HintPlace) -> Option<&'static str> {
         // Names where the label set came from, which says how to extend it.
         (Hint::ExtendTheLabelSet, First) => " given with --labels",
         (Hint::ExtendTheLabelSet, Alternative) => ", or add it to --labels",
+        (Hint::NameTheTagStyle, First) => {
+            "; give the tag style with --tag-style (prefix, suffix, none or bare)"
+        }
+        (Hint::NameTheTagStyle, Alternative) => ", or --tag-style to name the tag style",
+        (Hint::NameTheTokenColumn, First) => {
+            "; use --token-column 2 (and --comments and --misc-key KEY for CoNLL-U)"
+        }
+        (Hint::NameTheTokenColumn, Alternative) => ", or --token-column to name the token column",
+        (Hint::NameTheMiscKey, First) => "; use --misc-key KEY (such as --misc-key NER)",
+        (Hint::NameTheMiscKey, Alternative) => ", or --misc-key KEY to read the tag from its key",
+        (Hint::NameTheClasses, First) => {
+            "; give the class names with --label-names (a list or a file)"
+        }
+        (Hint::NameTheClasses, Alternative) => ", or --label-names to give the class names",
         _ => return None,
     })
 }

@@ -10,7 +10,7 @@ mod read;
 mod write;
 
 pub use crate::scheme::tagging::{SchemeDetector, DETECT_BYTES};
-pub use read::{detect_scheme, is_docstart, ReadOptions, Reader};
+pub use read::{detect_scheme, detect_tags, has_score_column, is_docstart, ReadOptions, Reader};
 pub(crate) use write::check_token;
 pub use write::{Columns, Writer};
 

@@ -233,7 +233,8 @@ impl SchemeDetector {
 /// fit its shape: another style, or a CoNLL-U MISC column.
 #[cold]
 fn invalid_tag(pos: Position, style: TagStyle, text: &str, reason: String) -> Error {
-    let misc = text.contains('=');
+    // `_` is CoNLL-U's empty MISC column.
+    let misc = text.contains('=') || text == "_";
     let mut reason = reason;
     if misc {
         reason.push_str("; it looks like a column of KEY=VALUE members (CoNLL-U's MISC)");

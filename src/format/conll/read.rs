@@ -112,7 +112,9 @@ pub fn detect_tags(text: &[u8], opts: &ReadOptions) -> (TagScheme, TagStyle) {
     let style = opts.tag_style.unwrap_or_else(|| {
         let mut detector = StyleDetector::new();
         for line in lines() {
-            if boundary(line) || opts.skips(line) {
+            // `#` lines are comments in CoNLL-U, and a comment's last word
+            // must not vote for unprefixed tags.
+            if boundary(line) || opts.skips(line) || line.starts_with('#') {
                 continue;
             }
             if let Ok(fields) = split_line(line, opts) {
@@ -232,9 +234,11 @@ fn split_line<'l>(line: &'l str, opts: &ReadOptions) -> std::result::Result<Fiel
         {
             (second_last, count - 1, true)
         }
-        None if count == token_index => return Err(format!(
+        None if count == token_index => {
+            return Err(format!(
             "the token column ({token_index}) is the last, where the tag is; name the tag column"
-        )),
+        ))
+        }
         None => (last, count, false),
     };
     let (tag, tag_at) = match &opts.misc_key {
@@ -511,7 +515,9 @@ impl<R: BufRead> Reader<R> {
             if sentence.is_empty() {
                 first_line = self.line;
             }
-            if ids && !is_range_or_decimal(fields.token) {
+            // CoNLL-U's comments and multiword tokens have no ID of the
+            // run.
+            if ids && !line.starts_with('#') && !is_range_or_decimal(fields.token) {
                 ids = fields.count >= 3 && fields.token.parse::<usize>().ok() == Some(next_id);
                 next_id += 1;
             }

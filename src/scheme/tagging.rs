@@ -271,6 +271,9 @@ impl TagDecoder {
     /// ill-formed chunk is an error at the first such tag. Lenient: an
     /// invalid tag reads as `O` and every ill-formed chunk is kept as
     /// conlleval.pl reads it; each is recorded as a repair.
+    // Each argument is one thing a reader knows; a struct of them would be
+    // built and taken apart at each of the two call sites.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn decode<'t>(
         &mut self,
         scheme: TagScheme,

@@ -41,7 +41,7 @@ pub fn label_names(text: &str) -> std::result::Result<Vec<String>, String> {
         let found = match &value {
             serde_json::Value::Array(_) => string_list(&value),
             _ => find_key(&value, "ner_tags")
-                .and_then(|v| find_names(v))
+                .and_then(find_names)
                 .or_else(|| find_names(&value)),
         };
         found.ok_or(

@@ -92,6 +92,21 @@ pub enum Hint {
     /// Name the column that holds the tags
     /// ([`ReadOptions::tag_column`](crate::format::ReadOptions::tag_column)).
     NameTheTagColumn,
+    /// Name the tag style of the input
+    /// ([`ReadOptions::tag_style`](crate::format::ReadOptions::tag_style)):
+    /// `PER-B`, `PER` or bare `B`.
+    NameTheTagStyle,
+    /// Name the column that holds the tokens
+    /// ([`ReadOptions::token_column`](crate::format::ReadOptions::token_column));
+    /// CoNLL-U's words are in column 2.
+    NameTheTokenColumn,
+    /// Read the tag from a `KEY=VALUE` member of the column
+    /// ([`ReadOptions::misc_key`](crate::format::ReadOptions::misc_key)),
+    /// as CoNLL-U's MISC column holds it.
+    NameTheMiscKey,
+    /// Give the names of integer classes
+    /// ([`ReadOptions::label_names`](crate::format::ReadOptions::label_names)).
+    NameTheClasses,
 }
 
 impl Hint {
@@ -107,6 +122,10 @@ impl Hint {
             Hint::ExtendTheLabelSet => "add it to the label set to accept it",
             Hint::NameTheFormat => "name the format it is in",
             Hint::NameTheTagColumn => "name the column that holds the tags",
+            Hint::NameTheTagStyle => "name the tag style (prefix, suffix, none or bare)",
+            Hint::NameTheTokenColumn => "name the token column (2 in CoNLL-U)",
+            Hint::NameTheMiscKey => "read the tag from its key (such as NER)",
+            Hint::NameTheClasses => "give the class names (the dataset's ClassLabel names)",
         }
     }
 }

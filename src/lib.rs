@@ -69,7 +69,7 @@ pub use error::{Error, ErrorKind, Hint, HintPlace, ParseErrorKind, Result};
 pub use format::{bracket, conll, jsonl, spans};
 pub use html::HtmlMode;
 pub use repair::{DropReason, Repair, RepairCounts, RepairKind};
-pub use scheme::{IllFormedKind, Prefix, Tag, TagScheme};
+pub use scheme::{IllFormedKind, Prefix, Tag, TagScheme, TagStyle};
 pub use sentence::{Entity, OffsetUnit, Sentence, Token};
 pub use span::{Position, Span, TokenSpan};
 pub use tokenize::{Tokenizer, Tokens};

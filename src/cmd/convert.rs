@@ -14,9 +14,11 @@ use nerkit::bracket::writer::Style;
 use nerkit::conll::Columns;
 use nerkit::convert::{Converter, Input, Observer, Report, CHUNK_BYTES};
 use nerkit::format::{Format, WriteOptions};
-use nerkit::{Error, OffsetUnit, Repair, RepairKind, TagScheme, Tokenizer};
+use nerkit::{Error, OffsetUnit, Repair, RepairKind, TagScheme, TagStyle, Tokenizer};
 
-use super::read_args::{parse_format, parse_scheme, ReadArgs};
+use super::read_args::{
+    parse_format, parse_label_names, parse_scheme, parse_tag_style, LabelNames, ReadArgs,
+};
 use super::{inputs_or_stdin, open_input, Output};
 
 const EXAMPLES: &str = "Examples:
@@ -81,6 +83,22 @@ pub struct ConvertArgs {
     /// Write `-DOCSTART- -X- -X- O` and a blank line before each document (CoNLL-2003 style).
     #[arg(long)]
     pub docstart: bool,
+
+    /// How conll or jsonl output tags spell prefix and type: prefix (B-PER), suffix (PER-B), none (PER: IO tags, needs --scheme io) or bare (B, I, O: entities without a type only).
+    #[arg(long, value_name = "STYLE", default_value = "prefix", value_parser = parse_tag_style)]
+    pub to_tag_style: TagStyle,
+
+    /// CoNLL to CoNLL: keep the input's columns other than the token and the tag (CoNLL-2003 POS and chunk tags) between token and tag; a token without such columns is written as --columns says.
+    #[arg(long)]
+    pub keep_columns: bool,
+
+    /// jsonl output: write `ner_tags` as class numbers into these names (comma-separated or a file, as --label-names takes them), as datasets stores a ClassLabel.
+    #[arg(long, value_name = "NAMES|FILE", value_parser = parse_label_names)]
+    pub to_label_names: Option<LabelNames>,
+
+    /// With --to-label-names: also write the class names to FILE, one a line (a ClassLabel names_file for a training script).
+    #[arg(long, value_name = "FILE", requires = "to_label_names")]
+    pub write_label_names: Option<PathBuf>,
 
     /// Unit of offsets: bytes, chars (code points) or utf16. Default: chars for spans input and output, bytes otherwise.
     #[arg(long, value_parser = parse_offsets)]
@@ -204,15 +222,27 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
             "stdin (-) is given more than once; it can be read only once",
         ));
     }
+    if let Some(only) = args.to_tag_style.only_scheme() {
+        if args.scheme != only {
+            return Err(Error::msg(format!(
+                "--to-tag-style {} writes {only} tags (the type alone); add --scheme {only}",
+                args.to_tag_style
+            )));
+        }
+    }
     let mut output = Output::create(args.output.as_deref(), args.force)?;
     let mut read = args.read.options()?;
     read.offsets = args.offsets;
+    read.keep_columns = args.keep_columns;
     let mut write = WriteOptions::default()
         .scheme(args.scheme)
         .docstart(args.docstart)
         .columns(args.columns)
         .bracket_style(args.bracket_style);
     write.offsets = args.offsets;
+    write.tag_style = args.to_tag_style;
+    write.keep_columns = args.keep_columns;
+    write.label_names = args.to_label_names.as_ref().map(|n| n.0.clone());
     let mut converter = Converter::new()
         .read_options(read)
         .to(args.to)
@@ -273,6 +303,11 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
         return Ok(ExitCode::SUCCESS);
     }
     output.finish()?;
+    if let (Some(path), Some(names)) = (&args.write_label_names, &args.to_label_names) {
+        let mut text = names.0.join("\n");
+        text.push('\n');
+        std::fs::write(path, text).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -340,6 +375,9 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
                 "scheme": args.scheme.to_string(),
                 "threads": threads,
                 "html_stripped": inputs.html_stripped,
+                "from_tag_style": names(&inputs.tag_styles).join("+"),
+                "score_column_ignored": inputs.score_column,
+                "conllu_lines_skipped": inputs.skipped_lines,
                 "documents": s.documents,
                 "sentences": s.sentences,
                 "tokens": s.tokens,
@@ -379,6 +417,18 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
             }
             if inputs.html_stripped {
                 notes.push("HTML stripped".to_string());
+            }
+            if inputs.tag_styles.iter().any(|(s, _)| s != "prefix") {
+                notes.push(format!("tag style {}", describe(&inputs.tag_styles)));
+            }
+            if inputs.score_column {
+                notes.push("a number after each tag passed over".to_string());
+            }
+            if inputs.skipped_lines > 0 {
+                notes.push(format!(
+                    "{} CoNLL-U multiword/empty-node lines skipped",
+                    inputs.skipped_lines
+                ));
             }
             let _ = writeln!(
                 err,

@@ -12,7 +12,7 @@ use nerkit::eval::{
     self, ColumnSource, ConllevalOptions, Evaluator, Mode, ReportFormat, SentenceSource,
 };
 use nerkit::format::{Format, ReadOptions};
-use nerkit::{Error, TagScheme};
+use nerkit::{Error, TagScheme, TagStyle};
 
 use super::read_args::ReadArgs;
 use super::{open_input, warn, Output};
@@ -194,7 +194,24 @@ fn tag_source(
         )
         .map_err(|e| e.with_path(&name))?,
     };
-    if format == Format::CONLL {
+    // Tags conlleval's rules cannot read as written (PER-B, Few-NERD's
+    // types), and columns only the CoNLL reader picks (a token column, a
+    // MISC key), are read by the CoNLL reader and scored as the IOB2 tags
+    // of its entities.
+    let plain_columns =
+        format == Format::CONLL && read.token_column.is_none() && read.misc_key.is_none() && {
+            let style = match read.tag_style {
+                Some(style) => style,
+                None => {
+                    let prefix = reader
+                        .fill_buf()
+                        .map_err(|e| Error::from(e).with_path(&name))?;
+                    nerkit::conll::detect_tags(prefix, &read.conll()).1
+                }
+            };
+            matches!(style, TagStyle::Prefix | TagStyle::Bare)
+        };
+    if plain_columns {
         let mut source =
             ColumnSource::new(reader, &name, read.delimiter.clone()).comments(read.comments);
         if let Some(k) = read.tag_column {

@@ -38,6 +38,20 @@ pub fn flag_text(hint: Hint, place: HintPlace) -> Option<&'static str> {
         (Hint::NameTheFormat, Alternative) => ", or name its format with --from FORMAT",
         (Hint::NameTheTagColumn, First) => "; name the tag column with --tag-column N",
         (Hint::NameTheTagColumn, Alternative) => ", or name it with --tag-column N",
+        (Hint::NameTheTagStyle, First) => {
+            "; give the tag style with --tag-style (prefix, suffix, none or bare)"
+        }
+        (Hint::NameTheTagStyle, Alternative) => ", or --tag-style to name the tag style",
+        (Hint::NameTheTokenColumn, First) => {
+            "; use --token-column 2 (and --comments and --misc-key KEY for CoNLL-U)"
+        }
+        (Hint::NameTheTokenColumn, Alternative) => ", or --token-column to name the token column",
+        (Hint::NameTheMiscKey, First) => "; use --misc-key KEY (such as --misc-key NER)",
+        (Hint::NameTheMiscKey, Alternative) => ", or --misc-key KEY to read the tag from its key",
+        (Hint::NameTheClasses, First) => {
+            "; give the class names with --label-names (a list or a file)"
+        }
+        (Hint::NameTheClasses, Alternative) => ", or --label-names to give the class names",
         _ => return None,
     })
 }

@@ -8,7 +8,7 @@ use nerkit::bracket::SentenceMode;
 use nerkit::format::{Delimiter, Format, ReadOptions};
 use nerkit::spans::{Align, Overlaps};
 use nerkit::HtmlMode;
-use nerkit::{TagScheme, Tokenizer};
+use nerkit::{TagScheme, TagStyle, Tokenizer};
 
 /// How inputs are read.
 #[derive(Args, Debug, Clone)]
@@ -32,9 +32,25 @@ pub struct ReadArgs {
     )]
     pub delimiter: Delimiter,
 
-    /// CoNLL input column holding the tag, from 1 (default: the last).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
+    /// CoNLL input column holding the tag, from 1 (default: the last, or the one before a last column of numbers such as `EU B-ORG 0.98`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub tag_column: Option<u64>,
+
+    /// CoNLL input column holding the token, from 1 (default: 1); CoNLL-U's words are in column 2, and its multiword-token (1-2) and empty-node (1.1) lines are then skipped.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub token_column: Option<u64>,
+
+    /// Read the CoNLL tag from KEY=VALUE in the |-separated tag column (CoNLL-U MISC: --misc-key NER reads NER=B-PER; `_` or no KEY is O); # lines are comments then.
+    #[arg(long, value_name = "KEY")]
+    pub misc_key: Option<String>,
+
+    /// How conll or jsonl input tags spell prefix and type: prefix (B-PER), suffix (PER-B), none (PER: IO tags, as Few-NERD writes them) or bare (B, I, O); detected from the first MiB when not given.
+    #[arg(long, value_name = "STYLE", value_parser = parse_tag_style)]
+    pub tag_style: Option<TagStyle>,
+
+    /// Names of the integer classes of jsonl input `ner_tags`, in class order: comma-separated (O,B-PER,I-PER,...) or a file (one name a line, or a datasets dataset_info.json / features JSON holding the ClassLabel names).
+    #[arg(long, value_name = "NAMES|FILE", value_parser = parse_label_names)]
+    pub label_names: Option<LabelNames>,
 
     /// Skip CoNLL input lines starting with `#` (CoNLL-U comments); off by default since `#` is also a token.
     #[arg(long)]
@@ -88,6 +104,10 @@ impl ReadArgs {
         opts.sentences = self.sentences;
         opts.align = self.align;
         opts.overlaps = self.overlaps;
+        opts.tag_style = self.tag_style;
+        opts.token_column = self.token_column.map(|n| n as usize);
+        opts.misc_key = self.misc_key.clone();
+        opts.label_names = self.label_names.as_ref().map(|n| n.0.clone());
         Ok(opts)
     }
 }
@@ -121,6 +141,34 @@ fn label_set(values: &[String]) -> Result<Vec<String>, nerkit::Error> {
         return Err(nerkit::Error::msg("--labels: no labels given"));
     }
     Ok(labels)
+}
+
+/// Class names given on the command line or read from a file.
+#[derive(Debug, Clone)]
+pub struct LabelNames(pub Vec<String>);
+
+/// A file of class names when `s` names one, else names separated by
+/// commas.
+pub fn parse_label_names(s: &str) -> Result<LabelNames, String> {
+    let path = std::path::Path::new(s);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{s}: {e}"))?;
+        return nerkit::jsonl::label_names(&text)
+            .map(LabelNames)
+            .map_err(|e| format!("{s}: {e}"));
+    }
+    if !s.contains(',') {
+        return Err(format!(
+            "no file \"{s}\"; give the class names separated by commas (O,B-PER,I-PER) or a file"
+        ));
+    }
+    Ok(LabelNames(
+        s.split(',').map(|n| n.trim().to_owned()).collect(),
+    ))
+}
+
+pub fn parse_tag_style(s: &str) -> Result<TagStyle, String> {
+    s.parse()
 }
 
 pub fn parse_format(s: &str) -> Result<Format, String> {

@@ -164,6 +164,14 @@ pub struct Report {
     pub html_stripped: bool,
     /// Spans in spans inputs, kept or not.
     pub spans: Option<u64>,
+    /// The input tag styles (CoNLL, JSON lines), each with whether it was
+    /// detected.
+    pub tag_styles: BTreeSet<(String, bool)>,
+    /// Some CoNLL line had a number after its tag, passed over
+    /// ([`InputFacts::score_column`]).
+    pub score_column: bool,
+    /// CoNLL-U multiword-token and empty-node lines passed over.
+    pub skipped_lines: u64,
     /// The threads the conversion ran on.
     pub threads: usize,
     /// Every input was read to its end and every sentence counted: set
@@ -182,6 +190,9 @@ impl Report {
         if let Some(n) = other.spans {
             *self.spans.get_or_insert(0) += n;
         }
+        self.tag_styles.extend(other.tag_styles.iter().cloned());
+        self.score_column |= other.score_column;
+        self.skipped_lines += other.skipped_lines;
     }
 
     fn add_facts(&mut self, facts: &InputFacts) {
@@ -192,6 +203,11 @@ impl Report {
         if let Some(n) = facts.spans {
             *self.spans.get_or_insert(0) += n;
         }
+        if let Some((style, detected)) = facts.tag_style {
+            self.tag_styles.insert((style.to_string(), detected));
+        }
+        self.score_column |= facts.score_column;
+        self.skipped_lines += facts.skipped_lines;
     }
 }
 
@@ -490,7 +506,7 @@ impl Converter {
             format,
             read,
             to: self.to,
-            write: self.write,
+            write: self.write.clone(),
             pools: pools.clone(),
             source,
         });
@@ -521,18 +537,17 @@ impl Converter {
 fn settle(format: Format, first: &[u8], read: &mut ReadOptions) -> InputFacts {
     let mut facts = InputFacts::default();
     if format == Format::CONLL {
-        match read.scheme {
-            None => {
-                // The same whole lines a one-thread reader detects from.
-                let from = (conll::DETECT_BYTES - 1).min(first.len());
-                let end =
-                    memchr::memchr(b'\n', &first[from..]).map_or(first.len(), |i| from + i + 1);
-                let scheme = conll::detect_scheme(&first[..end], &read.conll());
-                facts.scheme = Some((scheme, true));
-                read.scheme = Some(scheme);
-            }
-            Some(s) => facts.scheme = Some((s, false)),
-        }
+        // The same whole lines a one-thread reader detects from.
+        let from = (conll::DETECT_BYTES - 1).min(first.len());
+        let end = memchr::memchr(b'\n', &first[from..]).map_or(first.len(), |i| from + i + 1);
+        let (scheme, style) = conll::detect_tags(&first[..end], &read.conll());
+        facts.scheme = Some((scheme, read.scheme.is_none()));
+        facts.tag_style = Some((style, read.tag_style.is_none()));
+        // Only the first chunk is looked at for a score column: the summary
+        // says it was seen, the readers of every chunk pass it over.
+        facts.score_column = conll::has_score_column(&first[..end], &read.conll());
+        read.scheme = Some(scheme);
+        read.tag_style = Some(style);
     } else if format == Format::BRACKET && read.html == HtmlMode::Auto {
         let prefix = &first[..first.len().min(SAMPLE_BYTES)];
         read.html = if crate::html::contains_markup(prefix) {

@@ -521,7 +521,9 @@ impl<T: TagSource + ?Sized> TagSource for Box<T> {
 
 /// A [`TagSource`] over a CoNLL-like column file: one token per line, the
 /// first column the token, the last column (or
-/// [`ColumnSource::tag_column`]) its tag, blank lines between sentences. A
+/// [`ColumnSource::tag_column`]) its tag, blank lines between sentences.
+/// A last column of numbers after a tag (`EU B-ORG 0.98`, a tagger's
+/// probability) is passed over, and the tag is the column before it. A
 /// file with one column is read as tags only. Every non-blank line must
 /// have the same number of columns, except `-DOCSTART-` lines, which end a
 /// sentence and are no token (as `convert` reads them), and, with
@@ -574,7 +576,7 @@ impl<R: BufRead> ColumnSource<R> {
     /// The tag of `line`, whose fields are `row`.
     fn tag_of<'l>(&self, line: &'l str, row: &Row<'l>) -> Result<&'l str> {
         let Some(k) = self.tag_column else {
-            return Ok(row.last);
+            return Ok(last_tag(row));
         };
         nth_field(line, &self.delimiter, k - 1).ok_or_else(|| {
             Error::parse(
@@ -586,6 +588,27 @@ impl<R: BufRead> ColumnSource<R> {
             )
             .with_path(&self.path)
         })
+    }
+}
+
+/// The tag of a row without a named tag column: the last field, or the
+/// one before it when the last is a number after a tag (`EU B-ORG 0.98`,
+/// a tagger's probability), as the CoNLL reader reads it.
+#[inline]
+fn last_tag<'l>(row: &Row<'l>) -> &'l str {
+    let scored = row.count >= 3
+        && row
+            .last
+            .as_bytes()
+            .first()
+            .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
+        && row.last.parse::<f64>().is_ok()
+        && row.second_last.parse::<f64>().is_err()
+        && crate::scheme::tag_style_of(row.second_last).is_some();
+    if scored {
+        row.second_last
+    } else {
+        row.last
     }
 }
 
@@ -656,7 +679,7 @@ impl<R: BufRead> TagSource for ColumnSource<R> {
                 let row = row.row(self.lines.block());
                 return Ok(Item::Token {
                     text: (row.count > 1).then_some(row.first),
-                    tag: row.last,
+                    tag: last_tag(&row),
                     line: self.lines.number(),
                 });
             }

@@ -42,7 +42,7 @@ use crate::convert::parallel::{ChunkStart, Cut};
 use crate::convert::{SentenceReader, SentenceWriter, Summary};
 use crate::html::HtmlMode;
 use crate::spans::{Align, Overlaps};
-use crate::{OffsetUnit, Repair, Result, TagScheme, Tokenizer};
+use crate::{OffsetUnit, Repair, Result, TagScheme, TagStyle, Tokenizer};
 
 /// A format nerkit reads or writes: a handle to its entry in the registry.
 #[derive(Clone, Copy)]
@@ -168,13 +168,13 @@ pub(crate) struct Entry {
 /// Every format, in the order detection tries them: the most specific
 /// first, and bracket text, which takes anything, last. Adding a format is
 /// a module folder, its `mod` line above and its entry here.
-static REGISTRY: [Entry; 4] = [
+static REGISTRY: [Entry; 5] = [
     Entry {
         name: "jsonl",
         about: "one JSON object per sentence: {\"tokens\": [...], \"tags\": [...]}",
         detect: detect::Rule::JsonLines(detect::tokens_and_tags),
         reader: |r, o| Box::new(jsonl::Reader::new(r, o.jsonl())),
-        writer: Some(|w, o| Box::new(jsonl::Writer::new(w, o.scheme))),
+        writer: Some(|w, o| Box::new(o.jsonl_writer(w))),
         chunks: None,
     },
     Entry {
@@ -199,6 +199,18 @@ static REGISTRY: [Entry; 4] = [
                 Box::new(reader.starting_at(at.line, at.byte, at.index == 0))
             },
         }),
+    },
+    Entry {
+        name: "conllu",
+        about: "CoNLL-U: ten tab-separated columns, the word in the second, the NER tag under a key of MISC (NER=B-PER)",
+        detect: detect::Rule::Columns(detect::conllu),
+        reader: |mut r, o| {
+            let prefix = r.fill_buf().map(<[u8]>::to_vec).unwrap_or_default();
+            let opts = conll::conllu_options(&prefix, &o.conll());
+            Box::new(conll::Reader::new(r, opts))
+        },
+        writer: None,
+        chunks: None,
     },
     Entry {
         name: "bracket",
@@ -298,6 +310,16 @@ pub struct InputFacts {
     pub html_stripped: bool,
     /// Spans read from a spans input, kept or not.
     pub spans: Option<u64>,
+    /// The tag style of the input (CoNLL, JSON lines), and whether it was
+    /// detected.
+    pub tag_style: Option<(TagStyle, bool)>,
+    /// CoNLL: some line had a number after its tag (`EU B-ORG 0.98`, a
+    /// tagger's probability), which was passed over; the tag is the column
+    /// before it.
+    pub score_column: bool,
+    /// CoNLL: CoNLL-U multiword-token and empty-node lines (`1-2`, `1.1`)
+    /// passed over, since their words are on lines of their own.
+    pub skipped_lines: u64,
 }
 
 /// A reader of sentences of any registered format.
@@ -434,6 +456,20 @@ pub struct ReadOptions {
     pub align: Align,
     /// Spans: what to do with overlapping spans.
     pub overlaps: Overlaps,
+    /// CoNLL and JSON lines: how tags spell prefix and type (`B-PER`,
+    /// `PER-B`, `PER`, `B`); `None` detects it.
+    pub tag_style: Option<TagStyle>,
+    /// CoNLL: the column holding the token, from 1; `None` for the first.
+    pub token_column: Option<usize>,
+    /// CoNLL: read the tag from this key of `KEY=VALUE|...` members in the
+    /// tag column (CoNLL-U's MISC column: `NER=B-PER`).
+    pub misc_key: Option<String>,
+    /// CoNLL: record the columns other than the token and the tag, for a
+    /// CoNLL writer that keeps them ([`WriteOptions::keep_columns`]).
+    pub keep_columns: bool,
+    /// JSON lines: the names of integer classes in `ner_tags` (a Hugging
+    /// Face `ClassLabel`'s names, in class order).
+    pub label_names: Option<Vec<String>>,
 }
 
 impl ReadOptions {
@@ -493,6 +529,10 @@ impl ReadOptions {
             comments: self.comments,
             scheme: self.scheme,
             lenient: self.lenient,
+            tag_style: self.tag_style,
+            token_column: self.token_column,
+            misc_key: self.misc_key.clone(),
+            keep_columns: self.keep_columns,
         }
     }
 
@@ -501,6 +541,8 @@ impl ReadOptions {
         jsonl::ReadOptions {
             scheme: self.scheme,
             lenient: self.lenient,
+            tag_style: self.tag_style,
+            label_names: self.label_names.clone(),
         }
     }
 
@@ -516,7 +558,7 @@ impl ReadOptions {
 }
 
 /// How outputs are written: the options of every format in one place.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct WriteOptions {
     /// CoNLL and JSON lines: the tag scheme written.
@@ -529,6 +571,16 @@ pub struct WriteOptions {
     pub offsets: Option<OffsetUnit>,
     /// Bracket: how entities are spaced.
     pub bracket_style: Style,
+    /// CoNLL and JSON lines: how tags spell prefix and type. The `none`
+    /// style ([`TagStyle::Unprefixed`]) writes IO tags whatever the scheme.
+    pub tag_style: TagStyle,
+    /// CoNLL: write the columns a CoNLL reader recorded
+    /// ([`ReadOptions::keep_columns`]) between the token and the tag.
+    pub keep_columns: bool,
+    /// JSON lines: write `ner_tags` as class numbers, each tag's index in
+    /// these names (a Hugging Face `ClassLabel`'s names), instead of
+    /// `tags` as strings.
+    pub label_names: Option<Vec<String>>,
 }
 
 impl Default for WriteOptions {
@@ -539,6 +591,9 @@ impl Default for WriteOptions {
             columns: Columns::default(),
             offsets: None,
             bracket_style: Style::default(),
+            tag_style: TagStyle::default(),
+            keep_columns: false,
+            label_names: None,
         }
     }
 }
@@ -580,5 +635,15 @@ impl WriteOptions {
         conll::Writer::new(out, self.scheme)
             .with_docstart(self.docstart)
             .with_columns(self.columns)
+            .with_tag_style(self.tag_style)
+            .with_kept_columns(self.keep_columns)
+    }
+
+    /// The JSON lines writer over `out`.
+    pub fn jsonl_writer<W: Write>(&self, out: W) -> jsonl::Writer<W> {
+        jsonl::Writer::new(out, self.scheme)
+            .with_tag_style(self.tag_style)
+            .with_offsets(self.offsets.unwrap_or(OffsetUnit::Bytes))
+            .with_label_names(self.label_names.clone())
     }
 }

@@ -27,7 +27,11 @@
 //! change of type. On B/I/E/S/O tags they are the entities of seqeval's
 //! default (conlleval-compatible) mode.
 
+mod style;
 pub(crate) mod tagging;
+
+pub(crate) use style::label_fault;
+pub use style::{tag_style_of, StyleDetector, TagStyle};
 
 use std::fmt;
 use std::str::FromStr;
@@ -395,7 +399,7 @@ impl std::error::Error for EncodeError {}
 /// as one entity.
 ///
 /// # Errors
-/// When an entity has an empty label, covers no token, reaches past token
+/// When an entity covers no token, reaches past token
 /// `len`, or starts before the previous entity ends (entities must be
 /// sorted by start and must not overlap). `tags` is then left empty.
 ///
@@ -470,9 +474,6 @@ fn check_entities(len: usize, entities: &[Entity<'_>]) -> Result<(), EncodeError
                 reason: format!("entity {k} ({} over {}) {why}", e.label, e.tokens),
             })
         };
-        if e.label.is_empty() {
-            return fail("has an empty label".into());
-        }
         if e.tokens.is_empty() {
             return fail("covers no token".into());
         }
@@ -1128,14 +1129,17 @@ mod tests {
     encode_fails! { encode_overlap, 6, "PER 0..3, LOC 2..4", "must not overlap" }
     encode_fails! { encode_unsorted, 6, "PER 3..4, LOC 0..1", "sorted" }
 
+    /// An empty label is the type of an entity of bare tags (`B I O`).
     #[test]
     fn encode_empty_label() {
         let es = [Entity {
             label: "",
-            tokens: TokenSpan::new(0, 1),
+            tokens: TokenSpan::new(0, 2),
         }];
-        let err = encode(TagScheme::Io, 1, &es, &mut Vec::new()).unwrap_err();
-        assert!(err.reason.contains("empty label"));
+        let mut tags = Vec::new();
+        encode(TagScheme::Iob2, 3, &es, &mut tags).unwrap();
+        let bare: Vec<String> = tags.iter().map(|t| t.to_styled(TagStyle::Bare)).collect();
+        assert_eq!(bare, ["B", "I", "O"]);
     }
 
     // decode_strict: (scheme, tags) => (entities, ill-formed chunks).

@@ -9,7 +9,7 @@ use std::io::{BufRead, Chain, Cursor, Read};
 use crate::convert::LabelCounts;
 use crate::error::{Error, Hint, ParseErrorKind, Result};
 use crate::repair::{Repair, RepairKind};
-use crate::scheme::{self, Prefix, Tag, TagScheme};
+use crate::scheme::{self, Prefix, Tag, TagScheme, TagStyle};
 use crate::sentence::{Entity, Sentence};
 use crate::span::Position;
 
@@ -229,6 +229,31 @@ impl SchemeDetector {
     }
 }
 
+/// The error for a tag that is not a tag of `style`, with the hints that
+/// fit its shape: another style, or a CoNLL-U MISC column.
+#[cold]
+fn invalid_tag(pos: Position, style: TagStyle, text: &str, reason: String) -> Error {
+    // `_` is CoNLL-U's empty MISC column.
+    let misc = text.contains('=') || text == "_";
+    let mut reason = reason;
+    if misc {
+        reason.push_str("; it looks like a column of KEY=VALUE members (CoNLL-U's MISC)");
+    }
+    let mut e = Error::parse(
+        pos,
+        ParseErrorKind::InvalidTag {
+            tag: text.to_string(),
+            reason,
+        },
+    );
+    if misc {
+        e = e.with_hint(Hint::NameTheMiscKey);
+    } else if scheme::tag_style_of(text).is_some_and(|s| s != style) || style != TagStyle::Prefix {
+        e = e.with_hint(Hint::NameTheTagStyle);
+    }
+    e
+}
+
 /// Parses and decodes the tags of one sentence in a scheme, strictly or
 /// leniently, reusing its buffers; shared by the readers of tag formats.
 #[derive(Debug, Default)]
@@ -246,9 +271,13 @@ impl TagDecoder {
     /// ill-formed chunk is an error at the first such tag. Lenient: an
     /// invalid tag reads as `O` and every ill-formed chunk is kept as
     /// conlleval.pl reads it; each is recorded as a repair.
+    // Each argument is one thing a reader knows; a struct of them would be
+    // built and taken apart at each of the two call sites.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn decode<'t>(
         &mut self,
         scheme: TagScheme,
+        style: TagStyle,
         lenient: bool,
         tag_texts: impl Iterator<Item = &'t str>,
         sentence: &mut Sentence,
@@ -260,7 +289,7 @@ impl TagDecoder {
         let mut ill: Vec<scheme::IllFormed<'t>> = recycle(std::mem::take(&mut self.ill_formed));
         let result = (|| {
             for (i, text) in tag_texts.enumerate() {
-                match Tag::parse(text) {
+                match Tag::parse_in(style, text) {
                     Ok(t) => tags.push(t),
                     Err(e) if lenient => {
                         repairs.push(Repair::new(
@@ -270,15 +299,7 @@ impl TagDecoder {
                         ));
                         tags.push(Tag::OUTSIDE);
                     }
-                    Err(e) => {
-                        return Err(Error::parse(
-                            pos_of(i),
-                            ParseErrorKind::InvalidTag {
-                                tag: text.to_string(),
-                                reason: e.reason,
-                            },
-                        ))
-                    }
+                    Err(e) => return Err(invalid_tag(pos_of(i), style, text, e.reason)),
                 }
             }
             if lenient {

@@ -10,9 +10,37 @@ mod read;
 mod write;
 
 pub use crate::scheme::tagging::{SchemeDetector, DETECT_BYTES};
-pub use read::{detect_scheme, is_docstart, ReadOptions, Reader};
+pub use read::{detect_scheme, detect_tags, has_score_column, is_docstart, ReadOptions, Reader};
 pub(crate) use write::check_token;
 pub use write::{Columns, Writer};
+
+/// The options a CoNLL-U input is read with: words in column 2, `#`
+/// comments skipped, and the tag from the MISC key that holds tags in the
+/// first lines (`NER=B-PER`, `NE=...`; `NER` when none is seen), unless the
+/// user named a key, a tag column or a token column.
+pub fn conllu_options(prefix: &[u8], opts: &ReadOptions) -> ReadOptions {
+    let mut opts = opts.clone();
+    opts.comments = true;
+    opts.token_column.get_or_insert(2);
+    if opts.misc_key.is_none() && opts.tag_column.is_none() {
+        opts.misc_key = Some(misc_tag_key(prefix).unwrap_or_else(|| "NER".to_owned()));
+    }
+    opts
+}
+
+/// The key of the first `KEY=TAG` member of a CoNLL-U MISC column (the
+/// tenth) in `prefix` whose value is shaped like a prefixed, suffixed or
+/// bare tag (`SpaceAfter=No` holds no tag).
+fn misc_tag_key(prefix: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(prefix);
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').nth(9))
+        .flat_map(|misc| misc.split('|'))
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(_, v)| crate::format::detect::is_tag(v.trim()))
+        .map(|(k, _)| k.to_owned())
+}
 
 /// The document line CoNLL-2003 writes before each document.
 pub const DOCSTART: &str = "-DOCSTART- -X- -X- O";

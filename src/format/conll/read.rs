@@ -2,11 +2,11 @@
 
 use std::io::{BufRead, Cursor, Read};
 
-use crate::error::{Error, ParseErrorKind, Result};
+use crate::error::{Error, Hint, ParseErrorKind, Result};
 use crate::format::Delimiter;
 use crate::repair::Repair;
 use crate::scheme::tagging::{replay_detection_prefix, Replayed, SchemeDetector, TagDecoder};
-use crate::scheme::{Tag, TagScheme};
+use crate::scheme::{StyleDetector, Tag, TagScheme, TagStyle};
 use crate::sentence::Sentence;
 use crate::span::{Position, Span};
 
@@ -16,10 +16,12 @@ use crate::span::{Position, Span};
 pub struct ReadOptions {
     /// How columns are separated.
     pub delimiter: Delimiter,
-    /// The column holding the tag, from 1; `None` for the last column.
+    /// The column holding the tag, from 1; `None` for the last (or the one
+    /// before a last column of numbers, see [`Reader`]).
     pub tag_column: Option<usize>,
     /// Skip lines that start with `#` (CoNLL-U comments such as
-    /// `# text = ...`). Off by default, since `#` is also a token.
+    /// `# text = ...`). Off by default, since `#` is also a token; on
+    /// whenever [`ReadOptions::misc_key`] is given.
     pub comments: bool,
     /// The scheme of the tags; `None` detects it from the start of the
     /// input (see [`detect_scheme`]).
@@ -27,31 +29,129 @@ pub struct ReadOptions {
     /// Read ill-formed tag sequences as conlleval.pl does and record a
     /// repair per repaired chunk, instead of failing.
     pub lenient: bool,
+    /// How tags spell prefix and type (`B-PER`, `PER-B`, `PER`, `B`);
+    /// `None` detects it from the start of the input, with the scheme.
+    pub tag_style: Option<TagStyle>,
+    /// The column holding the token, from 1; `None` for the first. When it
+    /// is given, lines whose first column is a range `1-2` or a decimal
+    /// `1.1` are skipped: CoNLL-U's multiword tokens and empty nodes,
+    /// whose words are on lines of their own.
+    pub token_column: Option<usize>,
+    /// Read the tag from the `KEY=VALUE` member of the tag column, whose
+    /// members are separated by `|` (CoNLL-U's MISC column holds
+    /// `NER=B-PER|SpaceAfter=No`); a column of `_` or one without the key
+    /// is `O`. Lines starting with `#` are comments then.
+    pub misc_key: Option<String>,
+    /// Record the columns other than the token and the tag (CoNLL-2003's
+    /// part-of-speech and chunk tags) in each sentence
+    /// ([`Sentence::columns`]), so that a CoNLL writer can keep them.
+    pub keep_columns: bool,
+}
+
+impl ReadOptions {
+    /// True when lines starting with `#` are comments.
+    fn skips_comments(&self) -> bool {
+        self.comments || self.misc_key.is_some()
+    }
+
+    /// True for a line that holds no token and does not end a sentence: a
+    /// comment, or (with a token column) a CoNLL-U multiword token or
+    /// empty node.
+    fn skips(&self, line: &str) -> bool {
+        (self.skips_comments() && line.starts_with('#'))
+            || (self.token_column.is_some_and(|k| k > 1) && is_range_or_decimal(first_field(line)))
+    }
+}
+
+/// The first field of `line` split at spaces and tabs (CoNLL-U's ID).
+fn first_field(line: &str) -> &str {
+    line.split(['\t', ' '])
+        .find(|f| !f.is_empty())
+        .unwrap_or("")
+}
+
+/// True for `1-2` and `1.1`: the IDs of CoNLL-U's multiword tokens and
+/// empty nodes.
+fn is_range_or_decimal(field: &str) -> bool {
+    let Some(at) = field.find(['-', '.']) else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(&field[..at]) && digits(&field[at + 1..])
+}
+
+/// True for a field that reads as a number: a probability or a score.
+fn is_number(field: &str) -> bool {
+    field
+        .as_bytes()
+        .first()
+        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
+        && field.parse::<f64>().is_ok()
 }
 
 /// Detects the scheme of CoNLL lines (a prefix of a file): every line is
 /// split as `opts` says and the tags that parse are fed to a
 /// [`SchemeDetector`](super::SchemeDetector).
 pub fn detect_scheme(text: &[u8], opts: &ReadOptions) -> TagScheme {
+    detect_tags(text, opts).0
+}
+
+/// Detects the scheme and the tag style of CoNLL lines (a prefix of a
+/// file), or takes them from `opts` where given: the style from the
+/// shapes of the tags ([`StyleDetector`]), then the scheme from the tags
+/// read in that style. Unprefixed tags are IO.
+pub fn detect_tags(text: &[u8], opts: &ReadOptions) -> (TagScheme, TagStyle) {
+    let lines = || {
+        text.split(|&b| b == b'\n').map(|line| {
+            let line = std::str::from_utf8(line).unwrap_or("");
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            line.strip_prefix('\u{feff}').unwrap_or(line)
+        })
+    };
+    let boundary = |line: &str| line.trim().is_empty() || is_docstart(line);
+    let style = opts.tag_style.unwrap_or_else(|| {
+        let mut detector = StyleDetector::new();
+        for line in lines() {
+            // `#` lines are comments in CoNLL-U, and a comment's last word
+            // must not vote for unprefixed tags.
+            if boundary(line) || opts.skips(line) || line.starts_with('#') {
+                continue;
+            }
+            if let Ok(fields) = split_line(line, opts) {
+                detector.observe(fields.tag);
+            }
+        }
+        detector.style()
+    });
+    if let Some(scheme) = opts.scheme.or(style.only_scheme()) {
+        return (scheme, style);
+    }
     let mut detector = SchemeDetector::new();
     let mut tags: Vec<Tag<'_>> = Vec::new();
-    for line in text.split(|&b| b == b'\n') {
-        let line = std::str::from_utf8(line).unwrap_or("");
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
-        let boundary =
-            line.trim().is_empty() || is_docstart(line) || (opts.comments && line.starts_with('#'));
-        if boundary {
+    for line in lines() {
+        if boundary(line) {
             detector.observe(&tags);
             tags.clear();
             continue;
         }
-        if let Some((_, tag, _)) = split_line(line, opts) {
-            tags.push(Tag::parse(tag).unwrap_or(Tag::OUTSIDE));
+        if opts.skips(line) {
+            continue;
+        }
+        if let Ok(fields) = split_line(line, opts) {
+            tags.push(Tag::parse_in(style, fields.tag).unwrap_or(Tag::OUTSIDE));
         }
     }
     detector.observe(&tags);
-    detector.scheme()
+    (detector.scheme(), style)
+}
+
+/// True when some line of `text` (a prefix of a file) has a number after
+/// its tag that the reader passes over (`EU B-ORG 0.98`).
+pub fn has_score_column(text: &[u8], opts: &ReadOptions) -> bool {
+    text.split(|&b| b == b'\n').any(|line| {
+        let line = std::str::from_utf8(line).unwrap_or("");
+        !is_docstart(line) && !opts.skips(line) && split_line(line, opts).is_ok_and(|f| f.scored)
+    })
 }
 
 /// True for every spelling of a CoNLL document line: `-DOCSTART-` as the
@@ -62,25 +162,40 @@ pub fn is_docstart(line: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
 }
 
-/// Splits a line into its token, its tag and the byte offset of the tag;
-/// `None` when the line has fewer than two columns or no column
-/// `tag_column`.
-fn split_line<'l>(line: &'l str, opts: &ReadOptions) -> Option<(&'l str, &'l str, usize)> {
+/// The fields of a token line that the reader takes.
+#[derive(Clone, Copy, Debug)]
+struct Fields<'l> {
+    token: &'l str,
+    /// The tag (the value of the MISC key, when one is given).
+    tag: &'l str,
+    /// Byte offset of the tag in the line.
+    tag_at: usize,
+    /// Number of fields, and (from 1) the token's and the tag's.
+    count: usize,
+    token_index: usize,
+    tag_index: usize,
+    /// The last column holds a number (a probability) after the tag.
+    scored: bool,
+}
+
+/// The fields of `line` as `opts` says, or why the line has no token and
+/// tag. Splits once and allocates nothing.
+fn split_line<'l>(line: &'l str, opts: &ReadOptions) -> std::result::Result<Fields<'l>, String> {
     let base = line.as_ptr() as usize;
     let at = |s: &str| s.as_ptr() as usize - base;
-    let mut first: Option<&str> = None;
-    let mut last: Option<&str> = None;
+    let token_index = opts.token_column.unwrap_or(1);
     let mut count = 0;
-    let mut chosen: Option<&str> = None;
+    let (mut token, mut chosen, mut second_last, mut last) = (None, None, "", "");
     let mut visit = |field: &'l str| {
         count += 1;
-        if first.is_none() {
-            first = Some(field);
+        if count == token_index {
+            token = Some(field);
         }
         if opts.tag_column == Some(count) {
             chosen = Some(field);
         }
-        last = Some(field);
+        second_last = last;
+        last = field;
     };
     match &opts.delimiter {
         Delimiter::Whitespace => line
@@ -90,15 +205,66 @@ fn split_line<'l>(line: &'l str, opts: &ReadOptions) -> Option<(&'l str, &'l str
         Delimiter::Literal(d) => line.split(d.as_str()).for_each(&mut visit),
     }
     if count < 2 {
-        return None;
+        return Err("expected a token and a tag (at least two columns)".to_string());
     }
-    let tag = match opts.tag_column {
-        None => last?,
-        Some(1) => return None,
-        Some(_) => chosen?,
+    let Some(token) = token else {
+        return Err(format!(
+            "no column {token_index} (the token column) on this line of {count} columns"
+        ));
     };
-    let token = first?;
-    Some((token, tag, at(tag)))
+    let (tag, tag_index, scored) = match opts.tag_column {
+        Some(k) if k == token_index => {
+            return Err(format!("the tag column ({k}) is the token column"));
+        }
+        Some(k) => match chosen {
+            Some(tag) => (tag, k, false),
+            None => {
+                return Err(format!(
+                    "no column {k} (the tag column) on this line of {count} columns"
+                ))
+            }
+        },
+        // `EU B-ORG 0.98`: a tagger's output with the probability of each
+        // tag after it. The tag is the column before the number.
+        None if count >= 3
+            && count - 1 != token_index
+            && is_number(last)
+            && !is_number(second_last)
+            && crate::scheme::tag_style_of(second_last).is_some() =>
+        {
+            (second_last, count - 1, true)
+        }
+        None if count == token_index => {
+            return Err(format!(
+            "the token column ({token_index}) is the last, where the tag is; name the tag column"
+        ))
+        }
+        None => (last, count, false),
+    };
+    let (tag, tag_at) = match &opts.misc_key {
+        None => (tag, at(tag)),
+        Some(key) => {
+            let value = tag.split('|').find_map(|member| {
+                member
+                    .strip_prefix(key.as_str())
+                    .and_then(|rest| rest.strip_prefix('='))
+            });
+            match value {
+                Some(v) => (v, at(v)),
+                // `_` and a column without the key: outside any entity.
+                None => ("O", at(tag)),
+            }
+        }
+    };
+    Ok(Fields {
+        token,
+        tag,
+        tag_at,
+        count,
+        token_index,
+        tag_index,
+        scored,
+    })
 }
 
 /// Where a token's line is, for messages.
@@ -114,14 +280,27 @@ struct TokenLine {
 /// memory.
 ///
 /// Columns are split as [`ReadOptions::delimiter`] says; the token is the
-/// first column and the tag the last (or [`ReadOptions::tag_column`]). A
-/// blank line ends a sentence; a line whose first column is `-DOCSTART-`
-/// ends a document and is never a token. CRLF line ends and a byte-order
-/// mark are accepted.
+/// first column (or [`ReadOptions::token_column`]) and the tag the last
+/// (or [`ReadOptions::tag_column`], or the value of
+/// [`ReadOptions::misc_key`] in it). A blank line ends a sentence; a line
+/// whose first column is `-DOCSTART-` ends a document and is never a
+/// token. CRLF line ends and a byte-order mark are accepted.
 ///
-/// When no scheme is given, the reader reads up to [`DETECT_BYTES`](super::DETECT_BYTES) of the
-/// input, detects the scheme from the tags in it (see [`SchemeDetector`](super::SchemeDetector)),
-/// and then replays those bytes, so memory stays bounded.
+/// A tagger's output often has the probability of each tag after it
+/// (`EU B-ORG 0.98`). When no tag column is given, a line of three or more
+/// columns whose last column is a number and whose column before it is
+/// shaped like a tag takes its tag from the column before; the reader then
+/// says so in its facts ([`InputFacts::score_column`](crate::format::InputFacts::score_column)).
+///
+/// A first column of the numbers `1, 2, 3, ...` (CoNLL-U's ID column) is
+/// not taken for tokens: without a token column, a first sentence of two or
+/// more such lines of three or more columns is an error that names the
+/// token column.
+///
+/// When no scheme or no tag style is given, the reader reads up to
+/// [`DETECT_BYTES`](super::DETECT_BYTES) of the input, detects them from
+/// the tags in it (see [`detect_tags`]), and then replays those bytes, so
+/// memory stays bounded.
 ///
 /// # Example
 /// ```
@@ -145,7 +324,9 @@ pub struct Reader<R> {
     input: Option<Replayed<R>>,
     opts: ReadOptions,
     scheme: Option<TagScheme>,
+    style: Option<TagStyle>,
     detected: bool,
+    style_detected: bool,
     line_buf: Vec<u8>,
     line: u64,
     byte: u64,
@@ -155,8 +336,15 @@ pub struct Reader<R> {
     tag_text: String,
     tag_spans: Vec<Span>,
     lines: Vec<TokenLine>,
+    /// The kept columns of one line, joined by tabs.
+    columns: String,
     decoder: TagDecoder,
     repairs: Vec<Repair>,
+    /// Whether a first column of IDs is still to be looked for: until the
+    /// first sentence of two or more tokens, without a token column.
+    ids_unchecked: bool,
+    scored: bool,
+    skipped: u64,
 }
 
 impl<R: BufRead> Reader<R> {
@@ -164,9 +352,14 @@ impl<R: BufRead> Reader<R> {
     pub fn new(inner: R, opts: ReadOptions) -> Reader<R> {
         Reader {
             input: Some(Cursor::new(Vec::new()).chain(inner)),
-            scheme: opts.scheme,
+            scheme: opts
+                .scheme
+                .or(opts.tag_style.and_then(TagStyle::only_scheme)),
+            style: opts.tag_style,
+            ids_unchecked: opts.token_column.is_none(),
             opts,
             detected: false,
+            style_detected: false,
             line_buf: Vec::with_capacity(256),
             line: 0,
             byte: 0,
@@ -176,8 +369,11 @@ impl<R: BufRead> Reader<R> {
             tag_text: String::new(),
             tag_spans: Vec::new(),
             lines: Vec::new(),
+            columns: String::new(),
             decoder: TagDecoder::default(),
             repairs: Vec::new(),
+            scored: false,
+            skipped: 0,
         }
     }
 
@@ -185,11 +381,14 @@ impl<R: BufRead> Reader<R> {
     /// and byte `byte` of that input, so that positions are those of the
     /// whole input. Its first sentence begins a document only when
     /// `document_start` is set (or a `-DOCSTART-` line says so). Give the
-    /// scheme in the options: a part is too small to detect it from.
+    /// scheme and the tag style in the options: a part is too small to
+    /// detect them from.
     pub fn starting_at(mut self, line: u64, byte: u64, document_start: bool) -> Reader<R> {
         self.line = line.saturating_sub(1);
         self.byte = byte;
         self.document_start = document_start;
+        // CoNLL-U's IDs are looked for at the start of the input only.
+        self.ids_unchecked &= line <= 1;
         self
     }
 
@@ -204,23 +403,47 @@ impl<R: BufRead> Reader<R> {
         self.detected
     }
 
+    /// The tag style the tags are read in: the one given, or the one
+    /// detected (known after the first read).
+    pub fn tag_style(&self) -> Option<TagStyle> {
+        self.style
+    }
+
+    /// True when the tag style was detected rather than given.
+    pub fn tag_style_detected(&self) -> bool {
+        self.style_detected
+    }
+
+    /// True when some line had a number after its tag (`EU B-ORG 0.98`)
+    /// that was passed over.
+    pub fn score_column_seen(&self) -> bool {
+        self.scored
+    }
+
+    /// The number of CoNLL-U multiword-token and empty-node lines (`1-2`,
+    /// `1.1`) passed over so far.
+    pub fn skipped_lines(&self) -> u64 {
+        self.skipped
+    }
+
     /// Repairs made since the last call (only when lenient).
     pub fn take_repairs(&mut self) -> std::vec::Drain<'_, Repair> {
         self.repairs.drain(..)
     }
 
-    /// Reads up to [`DETECT_BYTES`](super::DETECT_BYTES) (whole lines), detects the scheme, and
-    /// puts the bytes back in front of the input.
+    /// Reads up to [`DETECT_BYTES`](super::DETECT_BYTES) (whole lines),
+    /// detects the scheme and the tag style, and puts the bytes back in
+    /// front of the input.
     fn detect(&mut self) -> Result<()> {
         let Some(input) = self.input.take() else {
             return Ok(());
         };
         let (input, len, result) = replay_detection_prefix(input);
-        self.scheme = Some(detect_scheme(
-            &input.get_ref().0.get_ref()[..len],
-            &self.opts,
-        ));
-        self.detected = true;
+        let (scheme, style) = detect_tags(&input.get_ref().0.get_ref()[..len], &self.opts);
+        self.detected = self.scheme.is_none();
+        self.style_detected = self.style.is_none();
+        self.scheme = Some(scheme);
+        self.style = Some(style);
         self.input = Some(input);
         result
     }
@@ -229,18 +452,23 @@ impl<R: BufRead> Reader<R> {
     /// `false` at the end of the input.
     ///
     /// # Errors
-    /// I/O errors, invalid UTF-8, lines without a tag column, invalid tags
-    /// and (unless lenient) ill-formed tag sequences, with the line and
-    /// column.
+    /// I/O errors, invalid UTF-8, lines without a token or a tag column, a
+    /// first column of CoNLL-U IDs taken for tokens, invalid tags, a tag
+    /// style that cannot hold the scheme, and (unless lenient) ill-formed
+    /// tag sequences, with the line and column.
     pub fn read_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
         sentence.clear();
-        if self.scheme.is_none() {
+        if self.scheme.is_none() || self.style.is_none() {
             self.detect()?;
         }
         self.tag_text.clear();
         self.tag_spans.clear();
         self.lines.clear();
         let mut first_line = 0;
+        // CoNLL-U's IDs: the tokens so far are 1, 2, 3, ... on lines of
+        // three or more columns.
+        let mut ids = self.ids_unchecked;
+        let mut next_id = 1;
         while !self.eof {
             self.line_buf.clear();
             let input = self.input.as_mut().expect("input present");
@@ -271,26 +499,40 @@ impl<R: BufRead> Reader<R> {
                 self.next_document = true;
                 break;
             }
-            if self.opts.comments && line.starts_with('#') {
+            if self.opts.skips(line) {
+                if !line.starts_with('#') {
+                    self.skipped += 1;
+                }
                 continue;
             }
-            let Some((token, tag, tag_at)) = split_line(line, &self.opts) else {
-                let pos = Position::in_line(self.line, line_start + bom, content, 0);
-                let why = match self.opts.tag_column {
-                    Some(1) => "the tag column cannot be the token column (1)".to_string(),
-                    Some(n) => format!("expected a token and a tag in column {n}"),
-                    None => "expected a token and a tag (at least two columns)".to_string(),
-                };
-                return Err(Error::parse(pos, ParseErrorKind::Other(why)));
+            let fields = match split_line(line, &self.opts) {
+                Ok(fields) => fields,
+                Err(why) => {
+                    let pos = Position::in_line(self.line, line_start + bom, content, 0);
+                    return Err(Error::parse(pos, ParseErrorKind::Other(why)));
+                }
             };
             if sentence.is_empty() {
                 first_line = self.line;
             }
+            // CoNLL-U's comments and multiword tokens have no ID of the
+            // run.
+            if ids && !line.starts_with('#') && !is_range_or_decimal(fields.token) {
+                ids = fields.count >= 3 && fields.token.parse::<usize>().ok() == Some(next_id);
+                next_id += 1;
+            }
+            self.scored |= fields.scored;
+            let token = fields.token;
             let token_at = token.as_ptr() as usize - line.as_ptr() as usize;
             sentence.push_token(token, Span::new(token_at, token_at + token.len()));
+            if self.opts.keep_columns {
+                keep_columns(line, &self.opts.delimiter, &fields, &mut self.columns);
+                sentence.push_columns(&self.columns);
+            }
             let start = self.tag_text.len();
-            self.tag_text.push_str(tag);
+            self.tag_text.push_str(fields.tag);
             self.tag_spans.push(Span::new(start, self.tag_text.len()));
+            let tag_at = fields.tag_at;
             let tag_column = if line.is_ascii() {
                 tag_at as u64 + 1
             } else {
@@ -305,14 +547,41 @@ impl<R: BufRead> Reader<R> {
         if sentence.is_empty() {
             return Ok(false);
         }
+        if self.ids_unchecked && next_id > 2 {
+            self.ids_unchecked = false;
+            if ids {
+                return Err(Error::parse(
+                    Position::new(first_line, 1, 0),
+                    ParseErrorKind::Other(format!(
+                        "column 1 holds the numbers 1, 2, ..., {} of CoNLL-U's ID column, \
+                         not tokens",
+                        next_id - 1
+                    )),
+                )
+                .with_hint(Hint::NameTheTokenColumn));
+            }
+        }
         sentence.set_line(first_line);
         sentence.set_document_start(std::mem::take(&mut self.document_start));
         self.document_start |= std::mem::take(&mut self.next_document);
+        let style = self.style.unwrap_or_default();
         let scheme = self.scheme.unwrap_or_default();
+        if let Some(only) = style.only_scheme().filter(|&s| s != scheme) {
+            let l = self.lines[0];
+            return Err(Error::parse(
+                Position::new(l.line, l.tag_column, l.byte),
+                ParseErrorKind::Other(format!(
+                    "tags of the {style} tag style are {only} tags, not {scheme}"
+                )),
+            )
+            .with_hint(Hint::NameTheScheme)
+            .with_hint(Hint::NameTheTagStyle));
+        }
         let lines = &self.lines;
         let text = &self.tag_text;
         self.decoder.decode(
             scheme,
+            style,
             self.opts.lenient,
             self.tag_spans.iter().map(|&s| &text[s]),
             sentence,
@@ -323,6 +592,32 @@ impl<R: BufRead> Reader<R> {
             &mut self.repairs,
         )?;
         Ok(true)
+    }
+}
+
+/// Writes to `out` (cleared first) the fields of `line` other than the
+/// token, the tag and a score after the tag, joined by tabs.
+fn keep_columns(line: &str, delimiter: &Delimiter, fields: &Fields<'_>, out: &mut String) {
+    out.clear();
+    let mut k = 0;
+    let mut push = |field: &str| {
+        k += 1;
+        let kept = k != fields.token_index
+            && k != fields.tag_index
+            && !(fields.scored && k == fields.count);
+        if kept {
+            if !out.is_empty() {
+                out.push('\t');
+            }
+            out.push_str(field);
+        }
+    };
+    match delimiter {
+        Delimiter::Whitespace => line
+            .split([' ', '\t'])
+            .filter(|f| !f.is_empty())
+            .for_each(&mut push),
+        Delimiter::Literal(d) => line.split(d.as_str()).for_each(&mut push),
     }
 }
 
@@ -340,6 +635,9 @@ impl<R: BufRead> crate::format::InputReader for Reader<R> {
     fn facts(&self) -> crate::format::InputFacts {
         crate::format::InputFacts {
             scheme: self.scheme().map(|s| (s, self.scheme_detected())),
+            tag_style: self.tag_style().map(|s| (s, self.tag_style_detected())),
+            score_column: self.score_column_seen(),
+            skipped_lines: self.skipped_lines(),
             ..Default::default()
         }
     }

@@ -6,7 +6,7 @@ use std::io::Write;
 use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::scheme::tagging::Tagger;
-use crate::scheme::TagScheme;
+use crate::scheme::{TagScheme, TagStyle};
 use crate::sentence::Sentence;
 use crate::span::Position;
 
@@ -41,6 +41,8 @@ pub struct Writer<W: Write> {
     scheme: TagScheme,
     docstart: bool,
     columns: Columns,
+    style: TagStyle,
+    keep_columns: bool,
     tagger: Tagger,
     /// The lines of one sentence, written with one call.
     buf: Vec<u8>,
@@ -144,11 +146,48 @@ fn token_error(sentence: &Sentence, index: usize, text: &str, why: &str, format:
     )
 }
 
+/// Appends the kept `columns` of token `index` (fields joined by tabs),
+/// each after `separator`; an error for a field a reader would split.
+fn push_columns(
+    buf: &mut Vec<u8>,
+    sentence: &Sentence,
+    index: usize,
+    columns: &str,
+    separator: u8,
+) -> Result<()> {
+    for field in columns.split('\t') {
+        if let Some(why) = column_fault(field) {
+            return Err(Error::parse(
+                Position::new(sentence.line(), 1, 0),
+                ParseErrorKind::Other(format!(
+                    "a kept column of token {} of the sentence, {field:?}, {why}, which a \
+                     CoNLL column cannot hold",
+                    index + 1
+                )),
+            ));
+        }
+        buf.push(separator);
+        buf.extend_from_slice(field.as_bytes());
+    }
+    Ok(())
+}
+
 /// An error for an entity label that a reader of `format` could not read
 /// back: empty, or holding whitespace (which ends a column or a bracket
-/// label).
-pub(crate) fn check_labels(sentence: &Sentence, format: &str) -> Result<()> {
+/// label), or one the tag style cannot write.
+pub(crate) fn check_labels(sentence: &Sentence, style: TagStyle, format: &str) -> Result<()> {
     for e in sentence.entities() {
+        if let Some(why) = crate::scheme::label_fault(style, e.label) {
+            return Err(Error::parse(
+                Position::new(sentence.line(), 1, 0),
+                ParseErrorKind::Other(why),
+            ));
+        }
+    }
+    for e in sentence.entities() {
+        if e.label.is_empty() && style == TagStyle::Bare {
+            continue;
+        }
         let why = if e.label.is_empty() {
             "is empty"
         } else if e.label.contains(char::is_whitespace) {
@@ -175,6 +214,8 @@ impl<W: Write> Writer<W> {
             scheme,
             docstart: false,
             columns: Columns::Two,
+            style: TagStyle::Prefix,
+            keep_columns: false,
             tagger: Tagger::default(),
             buf: Vec::new(),
         }
@@ -183,6 +224,27 @@ impl<W: Write> Writer<W> {
     /// Write these columns (two by default).
     pub fn with_columns(mut self, columns: Columns) -> Writer<W> {
         self.columns = columns;
+        self
+    }
+
+    /// Write tags in `style` (`B-PER` by default). The `none` style
+    /// ([`TagStyle::Unprefixed`]) writes IO tags whatever the scheme, since
+    /// its tags hold no prefix.
+    pub fn with_tag_style(mut self, style: TagStyle) -> Writer<W> {
+        self.style = style;
+        self
+    }
+
+    /// Write the columns a reader recorded for each token
+    /// ([`Sentence::columns`]: CoNLL-2003's part-of-speech and chunk tags)
+    /// between the token and the tag, separated as the layout separates
+    /// columns (a tab for [`Columns::Two`], a space for
+    /// [`Columns::Conll2003`]). A token without recorded columns (read from
+    /// a format that has none, or from a two-column line) is written as the
+    /// layout writes it without kept columns, so a file converted from
+    /// mixed inputs can have lines of different widths.
+    pub fn with_kept_columns(mut self, yes: bool) -> Writer<W> {
+        self.keep_columns = yes;
         self
     }
 
@@ -224,48 +286,65 @@ impl<W: Write> SentenceWriter for Writer<W> {
     }
 
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
-        check_labels(sentence, "a CoNLL tag")?;
+        check_labels(sentence, self.style, "a CoNLL tag")?;
         let out = &mut self.out;
         let separator = self.columns.separator();
+        let style = self.style;
+        let kept = self.keep_columns;
+        let column_separator = match self.columns {
+            Columns::Two => b'\t',
+            Columns::Conll2003 => b' ',
+        };
         let buf = &mut self.buf;
-        self.tagger
-            .with_tags(self.scheme, sentence, written, |tags| {
-                buf.clear();
-                // One reservation for the sentence, so that the pushes below
-                // never grow the buffer.
-                let labels: usize = tags.iter().map(|t| t.label.len() + 2).sum();
-                buf.reserve(
-                    sentence.text_len() + labels + sentence.len() * (separator.len() + 1) + 1,
-                );
-                for (i, (text, tag)) in sentence.token_bytes().zip(tags).enumerate() {
-                    // Nothing of the sentence is written before every token
-                    // is known to fit in a column.
-                    if text.is_empty() || crate::tokenize::next_special(text, 0) < text.len() {
-                        let text = sentence.token(i).text;
-                        if let Some(why) = column_fault(text) {
-                            return Err(token_error(sentence, i, text, why, "a CoNLL column"));
-                        }
+        let scheme = style.only_scheme().unwrap_or(self.scheme);
+        self.tagger.with_tags(scheme, sentence, written, |tags| {
+            buf.clear();
+            // One reservation for the sentence, so that the pushes below
+            // never grow the buffer.
+            let labels: usize = tags.iter().map(|t| t.label.len() + 2).sum();
+            buf.reserve(sentence.text_len() + labels + sentence.len() * (separator.len() + 1) + 1);
+            for (i, (text, tag)) in sentence.token_bytes().zip(tags).enumerate() {
+                // Nothing of the sentence is written before every token
+                // is known to fit in a column.
+                if text.is_empty() || crate::tokenize::next_special(text, 0) < text.len() {
+                    let text = sentence.token(i).text;
+                    if let Some(why) = column_fault(text) {
+                        return Err(token_error(sentence, i, text, why, "a CoNLL column"));
                     }
-                    buf.extend_from_slice(text);
-                    // Most tokens are `O`: a copy of a length known when
-                    // compiling is a few moves, one of a length known only at
-                    // run time a call.
-                    if separator == b"\t" && tag.is_outside() {
-                        buf.extend_from_slice(b"\tO\n");
+                }
+                buf.extend_from_slice(text);
+                if kept {
+                    if let Some(columns) = sentence.columns(i).filter(|c| !c.is_empty()) {
+                        push_columns(buf, sentence, i, columns, column_separator)?;
+                        buf.push(column_separator);
+                        tag.push_styled(style, buf);
+                        buf.push(b'\n');
                         continue;
                     }
-                    if separator.len() == 1 {
-                        buf.push(separator[0]);
-                    } else {
-                        buf.extend_from_slice(separator);
-                    }
+                }
+                // Most tokens are `O`: a copy of a length known when
+                // compiling is a few moves, one of a length known only at
+                // run time a call.
+                if separator == b"\t" && tag.is_outside() {
+                    buf.extend_from_slice(b"\tO\n");
+                    continue;
+                }
+                if separator.len() == 1 {
+                    buf.push(separator[0]);
+                } else {
+                    buf.extend_from_slice(separator);
+                }
+                if style == TagStyle::Prefix {
                     tag.push_to(buf);
-                    buf.push(b'\n');
+                } else {
+                    tag.push_styled(style, buf);
                 }
                 buf.push(b'\n');
-                out.write_all(buf)?;
-                Ok(())
-            })
+            }
+            buf.push(b'\n');
+            out.write_all(buf)?;
+            Ok(())
+        })
     }
 
     fn finish(&mut self) -> Result<()> {

@@ -13,6 +13,7 @@
 mod columns;
 mod json;
 
+pub(crate) use columns::is_tag;
 pub use columns::Columns;
 pub use json::{Look, Record};
 
@@ -164,6 +165,18 @@ pub fn detect(prefix: &Prefix<'_>) -> Result<Format> {
             return Ok(f);
         }
     }
+    if columns.is_conllu() && prefix.tag_column.is_none() {
+        return Err(Error::parse(
+            at(1, 1),
+            ParseErrorKind::Other(
+                "the input is CoNLL-U (ten columns, word ids first) but its MISC column holds no \
+                 NER tags under a key (such as NER=B-PER)"
+                    .into(),
+            ),
+        )
+        .with_hint(Hint::NameTheMiscKey)
+        .with_hint(Hint::NameTheTagColumn));
+    }
     if columns.clearly_columns() {
         let message = match prefix.tag_column {
             Some(k) => format!(
@@ -291,9 +304,11 @@ pub fn label_studio_array(r: Option<&Record>) -> bool {
     r.is_none_or(|r| label_studio_task(r) || (r.has("text") && !r.has("entities")))
 }
 
-/// CoNLL-U: ten tab-separated columns, the first a word id.
-pub fn conllu(c: &Columns, _: &Prefix<'_>) -> bool {
-    c.is_conllu()
+/// CoNLL-U with NER tags under a key of its MISC column: ten
+/// tab-separated columns, the first a word id. (CoNLL-U without them is
+/// refused: see [`detect`].)
+pub fn conllu(c: &Columns, p: &Prefix<'_>) -> bool {
+    c.is_conllu() && c.conllu_misc_has_tags() && p.tag_column.is_none()
 }
 
 /// Columns of which one holds tags of any style (the last, the one given,

@@ -5,10 +5,10 @@ use std::io::{BufRead, Cursor, Read};
 
 use serde::Deserialize;
 
-use crate::error::{Error, ParseErrorKind, Result};
+use crate::error::{Error, Hint, ParseErrorKind, Result};
 use crate::repair::Repair;
 use crate::scheme::tagging::{SchemeDetector, TagDecoder};
-use crate::scheme::{Tag, TagScheme};
+use crate::scheme::{StyleDetector, Tag, TagScheme, TagStyle};
 use crate::sentence::Sentence;
 use crate::span::{Position, Span};
 
@@ -22,6 +22,11 @@ pub struct ReadOptions {
     /// Read ill-formed tag sequences as conlleval.pl does, recording a
     /// repair per chunk, instead of failing.
     pub lenient: bool,
+    /// How tags spell prefix and type; `None` detects it.
+    pub tag_style: Option<TagStyle>,
+    /// The names of integer classes in `ner_tags` (or `tags`), in class
+    /// order: a Hugging Face `ClassLabel`'s names (see [`label_names`](super::label_names)).
+    pub label_names: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -29,7 +34,7 @@ struct Record<'a> {
     #[serde(borrow)]
     tokens: Vec<Cow<'a, str>>,
     #[serde(default, borrow)]
-    tags: Option<Vec<Cow<'a, str>>>,
+    tags: Option<Vec<StringOrNumber<'a>>>,
     #[serde(default, borrow)]
     ner_tags: Option<Vec<StringOrNumber<'a>>>,
     #[serde(default)]
@@ -40,35 +45,54 @@ struct Record<'a> {
 #[serde(untagged)]
 enum StringOrNumber<'a> {
     String(#[serde(borrow)] Cow<'a, str>),
-    Number(#[allow(dead_code)] serde_json::Number),
+    Number(serde_json::Number),
 }
 
 /// Tokens, tags and offsets of a record.
 type Parts<'a> = (
     Vec<Cow<'a, str>>,
-    Vec<Cow<'a, str>>,
+    Vec<StringOrNumber<'a>>,
     Option<Vec<(usize, usize)>>,
 );
 
 impl<'a> Record<'a> {
-    /// The tags, from `tags` or from `ner_tags` when it holds strings.
+    /// The tags, from `tags` or else from `ner_tags`.
     fn into_parts(self) -> std::result::Result<Parts<'a>, String> {
         let tags = match (self.tags, self.ner_tags) {
-            (Some(t), _) => t,
-            (None, Some(nt)) => nt
-                .into_iter()
-                .map(|t| match t {
-                    StringOrNumber::String(s) => Ok(s),
-                    StringOrNumber::Number(_) => Err(
-                        "\"ner_tags\" holds class numbers; nerkit needs the tags as strings \
-                         (map them with the dataset's ClassLabel names first)"
-                            .to_string(),
-                    ),
-                })
-                .collect::<std::result::Result<_, _>>()?,
+            (Some(t), _) | (None, Some(t)) => t,
             (None, None) => return Err("no \"tags\" (or \"ner_tags\") key".to_string()),
         };
         Ok((self.tokens, tags, self.offsets))
+    }
+}
+
+/// The tag `tag` stands for: itself, or the name of its class.
+fn tag_text<'t>(
+    tag: &'t StringOrNumber<'_>,
+    names: Option<&'t [String]>,
+) -> std::result::Result<&'t str, (Hint, String)> {
+    match tag {
+        StringOrNumber::String(s) => Ok(s),
+        StringOrNumber::Number(n) => {
+            let Some(names) = names else {
+                return Err((
+                    Hint::NameTheClasses,
+                    "the tags are class numbers; nerkit needs the class names to read them \
+                     (the dataset's ClassLabel names, in class order)"
+                        .to_string(),
+                ));
+            };
+            match n.as_u64().and_then(|k| names.get(usize::try_from(k).ok()?)) {
+                Some(name) => Ok(name),
+                None => Err((
+                    Hint::NameTheClasses,
+                    format!(
+                        "the tag {n} is not a class number of the {} class names given",
+                        names.len()
+                    ),
+                )),
+            }
+        }
     }
 }
 
@@ -92,6 +116,8 @@ pub struct Reader<R> {
     opts: ReadOptions,
     scheme: Option<TagScheme>,
     detected: bool,
+    style: Option<TagStyle>,
+    style_detected: bool,
     line_buf: Vec<u8>,
     line: u64,
     byte: u64,
@@ -107,9 +133,13 @@ impl<R: BufRead> Reader<R> {
     pub fn new(inner: R, opts: ReadOptions) -> Reader<R> {
         Reader {
             input: Some(Cursor::new(Vec::new()).chain(inner)),
-            scheme: opts.scheme,
+            scheme: opts
+                .scheme
+                .or(opts.tag_style.and_then(TagStyle::only_scheme)),
+            style: opts.tag_style,
             opts,
             detected: false,
+            style_detected: false,
             line_buf: Vec::new(),
             line: 0,
             byte: 0,
@@ -131,6 +161,16 @@ impl<R: BufRead> Reader<R> {
         self.detected
     }
 
+    /// The tag style the tags are read in (known after the first read).
+    pub fn tag_style(&self) -> Option<TagStyle> {
+        self.style
+    }
+
+    /// True when the tag style was detected rather than given.
+    pub fn tag_style_detected(&self) -> bool {
+        self.style_detected
+    }
+
     /// Repairs made since the last call (only when lenient).
     pub fn take_repairs(&mut self) -> std::vec::Drain<'_, Repair> {
         self.repairs.drain(..)
@@ -141,24 +181,48 @@ impl<R: BufRead> Reader<R> {
             return Ok(());
         };
         let (input, len, result) = crate::scheme::tagging::replay_detection_prefix(input);
-        let mut detector = SchemeDetector::new();
-        for line in input.get_ref().0.get_ref()[..len].split(|&b| b == b'\n') {
-            let Ok(line) = std::str::from_utf8(line) else {
-                continue;
-            };
-            let line = line.trim_start_matches('\u{feff}');
-            let Ok(parts) = serde_json::from_str::<Record<'_>>(line).map(Record::into_parts) else {
-                continue;
-            };
-            let Ok((_, tags, _)) = parts else { continue };
-            let tags: Vec<Tag<'_>> = tags
-                .iter()
-                .map(|t| Tag::parse(t).unwrap_or(Tag::OUTSIDE))
-                .collect();
-            detector.observe(&tags);
-        }
-        self.scheme = Some(detector.scheme());
-        self.detected = true;
+        let names = self.opts.label_names.as_deref();
+        let records = || {
+            input.get_ref().0.get_ref()[..len]
+                .split(|&b| b == b'\n')
+                .filter_map(|line| {
+                    let line = std::str::from_utf8(line).ok()?;
+                    let line = line.trim_start_matches('\u{feff}');
+                    let record = serde_json::from_str::<Record<'_>>(line).ok()?;
+                    record.into_parts().ok().map(|(_, tags, _)| tags)
+                })
+        };
+        let style = self.opts.tag_style.unwrap_or_else(|| {
+            let mut detector = StyleDetector::new();
+            for tags in records() {
+                for t in &tags {
+                    if let Ok(text) = tag_text(t, names) {
+                        detector.observe(text);
+                    }
+                }
+            }
+            detector.style()
+        });
+        let scheme = self.scheme.unwrap_or_else(|| {
+            let mut detector = SchemeDetector::new();
+            for tags in records() {
+                let tags: Vec<Tag<'_>> = tags
+                    .iter()
+                    .map(|t| {
+                        tag_text(t, names)
+                            .ok()
+                            .and_then(|text| Tag::parse_in(style, text).ok())
+                            .unwrap_or(Tag::OUTSIDE)
+                    })
+                    .collect();
+                detector.observe(&tags);
+            }
+            detector.scheme()
+        });
+        self.detected = self.scheme.is_none();
+        self.style_detected = self.style.is_none();
+        self.scheme = Some(scheme);
+        self.style = Some(style);
         self.input = Some(input);
         result
     }
@@ -172,7 +236,7 @@ impl<R: BufRead> Reader<R> {
     /// ill-formed tag sequences, with the line and column.
     pub fn read_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
         sentence.clear();
-        if self.scheme.is_none() {
+        if self.scheme.is_none() || self.style.is_none() {
             self.detect()?;
         }
         loop {
@@ -243,16 +307,33 @@ impl<R: BufRead> Reader<R> {
             }
             self.tag_text.clear();
             self.tag_spans.clear();
+            let names = self.opts.label_names.as_deref();
             for t in &tags {
+                let text = tag_text(t, names).map_err(|(hint, why)| {
+                    Error::parse(at(tags_column), ParseErrorKind::Other(why)).with_hint(hint)
+                })?;
                 let s = self.tag_text.len();
-                self.tag_text.push_str(t);
+                self.tag_text.push_str(text);
                 self.tag_spans.push(Span::new(s, self.tag_text.len()));
             }
             sentence.set_line(line_no);
             sentence.set_document_start(std::mem::take(&mut self.first));
+            let style = self.style.unwrap_or_default();
+            let scheme = self.scheme.unwrap_or_default();
+            if let Some(only) = style.only_scheme().filter(|&s| s != scheme) {
+                return Err(Error::parse(
+                    at(tags_column),
+                    ParseErrorKind::Other(format!(
+                        "tags of the {style} tag style are {only} tags, not {scheme}"
+                    )),
+                )
+                .with_hint(Hint::NameTheScheme)
+                .with_hint(Hint::NameTheTagStyle));
+            }
             let text = &self.tag_text;
             self.decoder.decode(
-                self.scheme.unwrap_or_default(),
+                scheme,
+                style,
                 self.opts.lenient,
                 self.tag_spans.iter().map(|&s| &text[s]),
                 sentence,
@@ -278,6 +359,7 @@ impl<R: BufRead> crate::format::InputReader for Reader<R> {
     fn facts(&self) -> crate::format::InputFacts {
         crate::format::InputFacts {
             scheme: self.scheme().map(|s| (s, self.scheme_detected())),
+            tag_style: self.tag_style().map(|s| (s, self.tag_style_detected())),
             ..Default::default()
         }
     }

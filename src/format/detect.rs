@@ -28,6 +28,11 @@ impl<'a> Prefix<'a> {
         }
     }
 
+    /// The bytes given, without a byte-order mark (for binary formats).
+    pub fn bytes(&self) -> &[u8] {
+        self.bytes
+    }
+
     /// Looks for tags in column `column` (from 1) instead of the last.
     pub fn with_tag_column(mut self, column: Option<usize>) -> Prefix<'a> {
         self.tag_column = column;

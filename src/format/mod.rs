@@ -28,6 +28,7 @@ pub mod conll;
 mod delimiter;
 mod detect;
 pub mod jsonl;
+pub mod spacy;
 pub mod spans;
 
 use std::fmt;
@@ -58,6 +59,8 @@ impl Format {
     pub const JSONL: Format = Format(entry("jsonl"));
     /// One JSON object of text and character-offset spans per document.
     pub const SPANS: Format = Format(entry("spans"));
+    /// spaCy's training files (`.spacy`, a DocBin): binary.
+    pub const SPACY: Format = Format(entry("spacy"));
 
     /// Every registered format, in the order detection tries them.
     pub fn all() -> impl Iterator<Item = Format> {
@@ -169,7 +172,7 @@ pub(crate) struct Entry {
 /// Every format, in the order detection tries them: the most specific
 /// first, and bracket text, which takes anything, last. Adding a format is
 /// a module folder, its `mod` line above and its entry here.
-static REGISTRY: [Entry; 4] = [
+static REGISTRY: [Entry; 5] = [
     Entry {
         name: "jsonl",
         about: "one JSON object per sentence: {\"tokens\": [...], \"tags\": [...]}",
@@ -200,6 +203,14 @@ static REGISTRY: [Entry; 4] = [
                 Box::new(reader.starting_at(at.line, at.byte, at.index == 0))
             },
         }),
+    },
+    Entry {
+        name: "spacy",
+        about: "spaCy's training files (.spacy DocBin)",
+        detect: |p| spacy::looks_like_docbin(p.bytes()),
+        reader: |r, o| Box::new(spacy::Reader::new(r, spacy::read_options(o))),
+        writer: Some(|w, _| Box::new(spacy::Writer::new(w))),
+        chunks: None,
     },
     Entry {
         name: "bracket",
@@ -256,7 +267,9 @@ const fn same(a: &str, b: &str) -> bool {
 ///    `-DOCSTART-` and `#` comment lines) have two or more columns and end
 ///    in something shaped like a tag (`O`, or `B-`, `I-`, `E-`, `S-`, `L-`,
 ///    `U-` and a type), the input is CoNLL.
-/// 3. Else it is bracket text.
+/// 3. Else, if the input starts with a zlib header and inflates to the
+///    start of a MessagePack map, it is a spaCy DocBin (`spacy`).
+/// 4. Else it is bracket text.
 ///
 /// # Example
 /// ```

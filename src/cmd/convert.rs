@@ -230,6 +230,11 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
             )));
         }
     }
+    if args.to == Format::SPACY && args.output.is_none() && io::stdout().is_terminal() {
+        return Err(Error::msg(
+            "--to spacy writes a binary file: give it with -o FILE.spacy (or redirect stdout)",
+        ));
+    }
     let mut output = Output::create(args.output.as_deref(), args.force)?;
     let mut read = args.read.options()?;
     read.offsets = args.offsets;

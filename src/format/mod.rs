@@ -28,6 +28,7 @@ pub mod conll;
 mod delimiter;
 pub mod detect;
 pub mod jsonl;
+pub mod spacy;
 pub mod spans;
 
 use std::fmt;
@@ -58,6 +59,8 @@ impl Format {
     pub const JSONL: Format = Format(entry("jsonl"));
     /// One JSON object of text and character-offset spans per document.
     pub const SPANS: Format = Format(entry("spans"));
+    /// spaCy's training files (`.spacy`, a DocBin): binary.
+    pub const SPACY: Format = Format(entry("spacy"));
 
     /// Every registered format, in the order detection tries them.
     pub fn all() -> impl Iterator<Item = Format> {
@@ -168,7 +171,7 @@ pub(crate) struct Entry {
 /// Every format, in the order detection tries them: the most specific
 /// first, and bracket text, which takes anything, last. Adding a format is
 /// a module folder, its `mod` line above and its entry here.
-static REGISTRY: [Entry; 5] = [
+static REGISTRY: [Entry; 6] = [
     Entry {
         name: "jsonl",
         about: "one JSON object per sentence: {\"tokens\": [...], \"tags\": [...]}",
@@ -210,6 +213,14 @@ static REGISTRY: [Entry; 5] = [
             Box::new(conll::Reader::new(r, opts))
         },
         writer: None,
+        chunks: None,
+    },
+    Entry {
+        name: "spacy",
+        about: "spaCy's training files (.spacy DocBin)",
+        detect: detect::Rule::Bytes(spacy::looks_like_docbin),
+        reader: |r, o| Box::new(spacy::Reader::new(r, spacy::read_options(o))),
+        writer: Some(|w, _| Box::new(spacy::Writer::new(w))),
         chunks: None,
     },
     Entry {
@@ -260,7 +271,8 @@ const fn same(a: &str, b: &str) -> bool {
 /// The format the start of an input shows (`prefix`: what
 /// `BufRead::fill_buf` holds, up to 64 KiB, not consumed), decisively:
 ///
-/// 1. A binary format by its bytes (a zlib stream is spaCy's `.spacy`).
+/// 1. A binary format by its bytes (a zlib stream that inflates to
+///    a MessagePack map is spaCy's `.spacy` DocBin).
 /// 2. Input that starts like JSON (`{`, or `[` and a JSON value) is JSON:
 ///    a layout is chosen by the keys of its first record (`tokens` and
 ///    `tags`: jsonl; `text` and `entities`: spans; doccano's, Prodigy's and

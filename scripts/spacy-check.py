@@ -19,7 +19,8 @@ the Python that NERKIT_SPACY_PYTHON names (.ci/run makes one in .venv-spacy).
         spaCy tokenizes and annotates a few texts (non-ASCII, symbol labels
         and others, tokens with no space after them) and writes them as a
         DocBin, and the JSON lines nerkit must give for it with
-        `convert --to jsonl` (tokens, IOB2 tags and code-point offsets).
+        `convert --to jsonl --offsets chars` (tokens, IOB2 tags, the text and
+        code-point offsets into it).
 
 Exit status 1 with a message on stderr when a check fails.
 """
@@ -140,6 +141,7 @@ def write(dst, expected):
             line = {
                 "tokens": [t.text for t in doc],
                 "tags": iob2(doc),
+                "text": doc.text,
                 "offsets": [[t.idx, t.idx + len(t.text)] for t in doc],
             }
             out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")

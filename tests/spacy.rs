@@ -145,7 +145,15 @@ fn spacy_docbins_read_back() {
         &python,
         &["write", known.to_str().unwrap(), expected.to_str().unwrap()],
     );
-    let got = nerkit(&["convert", "-q", known.to_str().unwrap(), "--to", "jsonl"]);
+    let got = nerkit(&[
+        "convert",
+        "-q",
+        known.to_str().unwrap(),
+        "--to",
+        "jsonl",
+        "--offsets",
+        "chars",
+    ]);
     let want = std::fs::read(&expected).unwrap();
     assert_eq!(
         String::from_utf8_lossy(&got),

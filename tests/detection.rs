@@ -131,3 +131,47 @@ fn a_first_line_past_the_prefix_or_an_em_space_token_is_not_bracket_text() {
         assert_eq!(out, "\u{2003}\tO\nEU\tB-ORG\n\n");
     }
 }
+
+/// Issue 14's silent misreads of column files, each now detected and read
+/// exactly (the samples are tests/data/columns/, see its README).
+#[test]
+fn column_layouts_are_detected_and_read_exactly() {
+    for (file, from, entities) in [
+        // CoNLL-U, the tag under NER= in MISC: was one token per column.
+        ("conllu.conllu", "conllu (detected)", "3 (LOC 1, PER 2)"),
+        // Few-NERD's unprefixed IO tags: was bracket text.
+        ("fewnerd.txt", "conll (detected) io (detected)", "4 ("),
+        // A prediction file with a probability column: was bracket text.
+        ("scored.txt", "conll (detected)", "3 (MISC 1, ORG 1, PER 1)"),
+        ("suffix.txt", "conll (detected)", "3 (MISC 1, ORG 1, PER 1)"),
+        ("conll2003.txt", "conll (detected) iob1 (detected)", "5 ("),
+    ] {
+        let path = data(&format!("columns/{file}"));
+        let (code, _, err) = parts(&run(&["convert", path.to_str().unwrap()]));
+        assert_eq!(code, 0, "{file}: {err}");
+        assert!(
+            err.contains(&format!("nerkit convert: {from}"))
+                && err.contains(&format!("entities read:    {entities}")),
+            "{file}: {err}"
+        );
+    }
+    // Bare tags in a two-file eval: a perfect prediction scored 0 before.
+    let (gold, pred) = (data("columns/bare.gold.txt"), data("columns/bare.pred.txt"));
+    let (code, out, err) = parts(&run(&[
+        "eval",
+        gold.to_str().unwrap(),
+        pred.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("found: 2 phrases; correct: 2."), "{out}");
+    // CoNLL-U without NER tags is refused naming the flags.
+    let (code, _, err) = on(
+        &["convert"],
+        "1\tThey\tthey\tPRON\tPRP\t_\t2\tnsubj\t_\t_\n2\tbuy\tbuy\tVERB\tVBP\t_\t0\troot\t_\t_\n",
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("CoNLL-U") && err.contains("--misc-key"),
+        "{err}"
+    );
+}

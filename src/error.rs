@@ -85,6 +85,13 @@ pub enum Hint {
     /// Add the label to the label set
     /// ([`ReadOptions::labels`](crate::format::ReadOptions::labels)).
     ExtendTheLabelSet,
+    /// Read the offsets in another unit
+    /// ([`ReadOptions::offsets`](crate::format::ReadOptions::offsets)):
+    /// the text at them shows they count this one.
+    ReadOffsetsAs(crate::OffsetUnit),
+    /// Say which of a task's annotations to read
+    /// ([`labelstudio::Annotation`](crate::labelstudio::Annotation)).
+    ChooseAnAnnotation,
 }
 
 impl Hint {
@@ -98,6 +105,12 @@ impl Hint {
             Hint::KeepOneOfOverlappingSpans => "keep the longest or the first of them",
             Hint::SkipTokenCheck => "turn the token check off to score anyway",
             Hint::ExtendTheLabelSet => "add it to the label set to accept it",
+            Hint::ReadOffsetsAs(crate::OffsetUnit::Bytes) => "read the offsets as UTF-8 bytes",
+            Hint::ReadOffsetsAs(crate::OffsetUnit::Chars) => "read the offsets as code points",
+            Hint::ReadOffsetsAs(crate::OffsetUnit::Utf16) => {
+                "read the offsets as UTF-16 code units"
+            }
+            Hint::ChooseAnAnnotation => "read the first, the last or all of the annotations",
         }
     }
 }

@@ -56,6 +56,48 @@ impl<'a> Prefix<'a> {
     }
 }
 
+impl Prefix<'_> {
+    /// The first JSON value of the input: its first line's object, or the
+    /// first element of a top-level array; `None` when it is not JSON or
+    /// longer than the prefix.
+    pub fn first_value(&self) -> Option<serde_json::Value> {
+        let s = std::str::from_utf8(self.bytes).ok().or_else(|| {
+            // The prefix may end inside a character.
+            let cut = std::str::from_utf8(self.bytes).err()?.valid_up_to();
+            std::str::from_utf8(&self.bytes[..cut]).ok()
+        })?;
+        let s = s.trim_start();
+        let s = s.strip_prefix('[').map_or(s, str::trim_start);
+        if !s.starts_with('{') {
+            return None;
+        }
+        let mut values = serde_json::Deserializer::from_str(s).into_iter::<serde_json::Value>();
+        values.next()?.ok()
+    }
+
+    /// The start of the input as text, when it is JSON (an object or an
+    /// array), for the tests of formats whose first value is longer than
+    /// the prefix.
+    pub fn json_start(&self) -> Option<String> {
+        let s = String::from_utf8_lossy(self.bytes);
+        let t = s.trim_start();
+        (t.starts_with('{') || t.starts_with('[')).then(|| t.to_string())
+    }
+
+    /// True when the first JSON value passes `test`, or, when it is longer
+    /// than the prefix, the start of the input passes `start_test`.
+    pub fn json_is(
+        &self,
+        test: fn(&serde_json::Value) -> bool,
+        start_test: fn(&str) -> bool,
+    ) -> bool {
+        match self.first_value() {
+            Some(v) => test(&v),
+            None => self.json_start().is_some_and(|s| start_test(&s)),
+        }
+    }
+}
+
 /// True for a JSON line that is not a spans document: an object with
 /// `"tokens"`, or without `"text"`.
 pub fn json_with_tokens(prefix: &Prefix<'_>) -> bool {

@@ -27,7 +27,11 @@ pub mod bracket;
 pub mod conll;
 mod delimiter;
 mod detect;
+pub mod doccano;
+pub(crate) mod json;
 pub mod jsonl;
+pub mod labelstudio;
+pub mod prodigy;
 pub mod spans;
 
 use std::fmt;
@@ -58,6 +62,12 @@ impl Format {
     pub const JSONL: Format = Format(entry("jsonl"));
     /// One JSON object of text and character-offset spans per document.
     pub const SPANS: Format = Format(entry("spans"));
+    /// Label Studio tasks.
+    pub const LABEL_STUDIO: Format = Format(entry("label-studio"));
+    /// doccano JSONL.
+    pub const DOCCANO: Format = Format(entry("doccano"));
+    /// Prodigy (and spaCy) JSONL.
+    pub const PRODIGY: Format = Format(entry("prodigy"));
 
     /// Every registered format, in the order detection tries them.
     pub fn all() -> impl Iterator<Item = Format> {
@@ -169,7 +179,37 @@ pub(crate) struct Entry {
 /// Every format, in the order detection tries them: the most specific
 /// first, and bracket text, which takes anything, last. Adding a format is
 /// a module folder, its `mod` line above and its entry here.
-static REGISTRY: [Entry; 4] = [
+static REGISTRY: [Entry; 7] = [
+    Entry {
+        name: "label-studio",
+        about: "Label Studio tasks (JSON, JSON-MIN or JSONL export); writes tasks with predictions to import",
+        detect: |p| p.json_is(labelstudio::detect, labelstudio::detect_start),
+        reader: |r, o| Box::new(labelstudio::Reader::new(r, o.label_studio())),
+        writer: Some(|w, o| {
+            Box::new(labelstudio::Writer::new(w, o.offsets.unwrap_or(OffsetUnit::Chars)))
+        }),
+        chunks: None,
+    },
+    Entry {
+        name: "doccano",
+        about: "doccano JSONL: {\"text\", \"label\": [[start, end, label]]} or \"entities\" with start_offset/end_offset",
+        detect: |p| p.json_is(doccano::detect, doccano::detect_start),
+        reader: |r, o| Box::new(doccano::Reader::new(r, o.spans())),
+        writer: Some(|w, o| {
+            Box::new(doccano::Writer::new(w, o.offsets.unwrap_or(OffsetUnit::Chars)))
+        }),
+        chunks: None,
+    },
+    Entry {
+        name: "prodigy",
+        about: "Prodigy/spaCy JSONL: {\"text\", \"tokens\", \"spans\": [{\"start\", \"end\", \"label\"}]}",
+        detect: |p| p.json_is(prodigy::detect, prodigy::detect_start),
+        reader: |r, o| Box::new(prodigy::Reader::new(r, o.spans())),
+        writer: Some(|w, o| {
+            Box::new(prodigy::Writer::new(w, o.offsets.unwrap_or(OffsetUnit::Chars)))
+        }),
+        chunks: None,
+    },
     Entry {
         name: "jsonl",
         about: "one JSON object per sentence: {\"tokens\": [...], \"tags\": [...]}",
@@ -424,6 +464,13 @@ pub struct ReadOptions {
     pub align: Align,
     /// Spans: what to do with overlapping spans.
     pub overlaps: Overlaps,
+    /// Spans and annotation-tool exports: how a document is split into
+    /// sentences; `None` keeps one sentence per document
+    /// ([`spans::ReadOptions::sentences`]).
+    pub document_sentences: Option<SentenceMode>,
+    /// Label Studio: which annotation of a task is read when it has
+    /// several.
+    pub annotation: labelstudio::Annotation,
 }
 
 impl ReadOptions {
@@ -501,6 +548,15 @@ impl ReadOptions {
             offsets: self.offsets.unwrap_or(OffsetUnit::Chars),
             align: self.align,
             overlaps: self.overlaps,
+            sentences: self.document_sentences,
+        }
+    }
+
+    /// The options of the Label Studio reader.
+    pub fn label_studio(&self) -> labelstudio::ReadOptions {
+        labelstudio::ReadOptions {
+            spans: self.spans(),
+            annotation: self.annotation,
         }
     }
 }

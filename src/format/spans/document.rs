@@ -233,7 +233,10 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         result
     }
 
-    fn offsets_in_bytes_of(&mut self, text: &str) -> std::result::Result<(), (String, Option<Hint>)> {
+    fn offsets_in_bytes_of(
+        &mut self,
+        text: &str,
+    ) -> std::result::Result<(), (String, Option<Hint>)> {
         if let Err(m) = self.offsets_to_bytes(text) {
             // Offsets past the end or inside a character: if the tool's
             // copies of the spanned texts show another unit, say so.
@@ -320,11 +323,13 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
                 format!("token {} ({}..{})", i + 1, t.start, t.end)
             }
         };
-        let len = unit.len_of(text);
+        // The length in units is only needed for a message: counting it is
+        // a pass over the text.
+        let len = || unit.len_of(text);
         if unit == OffsetUnit::Bytes || text.is_ascii() {
             for &(at, slot) in q.iter() {
-                if at as usize > len || at > usize::MAX as u64 {
-                    return Err(past_end(&what(slot, doc), len, unit));
+                if at > text.len() as u64 {
+                    return Err(past_end(&what(slot, doc), len(), unit));
                 }
                 if !text.is_char_boundary(at as usize) {
                     return Err(format!("{} cuts a character in two", what(slot, doc)));
@@ -345,7 +350,7 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
                             };
                             byte_at += c.len_utf8();
                         }
-                        None => return Err(past_end(&what(slot, doc), len, unit)),
+                        None => return Err(past_end(&what(slot, doc), len(), unit)),
                     }
                 }
                 if unit_at != at {

@@ -107,6 +107,13 @@ pub enum Hint {
     /// Give the names of integer classes
     /// ([`ReadOptions::label_names`](crate::format::ReadOptions::label_names)).
     NameTheClasses,
+    /// Read the offsets in another unit
+    /// ([`ReadOptions::offsets`](crate::format::ReadOptions::offsets)):
+    /// the text at them shows they count this one.
+    ReadOffsetsAs(crate::OffsetUnit),
+    /// Say which of a task's annotations to read
+    /// ([`labelstudio::Annotation`](crate::labelstudio::Annotation)).
+    ChooseAnAnnotation,
 }
 
 impl Hint {
@@ -126,6 +133,12 @@ impl Hint {
             Hint::NameTheTokenColumn => "name the token column (2 in CoNLL-U)",
             Hint::NameTheMiscKey => "read the tag from its key (such as NER)",
             Hint::NameTheClasses => "give the class names (the dataset's ClassLabel names)",
+            Hint::ReadOffsetsAs(crate::OffsetUnit::Bytes) => "read the offsets as UTF-8 bytes",
+            Hint::ReadOffsetsAs(crate::OffsetUnit::Chars) => "read the offsets as code points",
+            Hint::ReadOffsetsAs(crate::OffsetUnit::Utf16) => {
+                "read the offsets as UTF-16 code units"
+            }
+            Hint::ChooseAnAnnotation => "read the first, the last or all of the annotations",
         }
     }
 }

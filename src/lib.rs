@@ -66,7 +66,7 @@ mod swar;
 mod tokenize;
 
 pub use error::{Error, ErrorKind, Hint, HintPlace, ParseErrorKind, Result};
-pub use format::{bracket, conll, jsonl, spans};
+pub use format::{bracket, conll, doccano, jsonl, labelstudio, prodigy, spans};
 pub use html::HtmlMode;
 pub use repair::{DropReason, Repair, RepairCounts, RepairKind};
 pub use scheme::{IllFormedKind, Prefix, Tag, TagScheme, TagStyle};

@@ -68,7 +68,7 @@ pub struct ConvertArgs {
     #[arg(value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
 
-    /// Output format: conll, jsonl, spans or bracket.
+    /// Output format: conll, jsonl, spans, bracket, label-studio (tasks with predictions to import), doccano or prodigy.
     #[arg(long, value_name = "FORMAT", default_value = "conll", value_parser = parse_format)]
     pub to: Format,
 
@@ -100,7 +100,7 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "FILE", requires = "to_label_names")]
     pub write_label_names: Option<PathBuf>,
 
-    /// Unit of offsets: bytes, chars (code points) or utf16. Default: chars for spans input and output, bytes otherwise.
+    /// Unit of offsets: bytes, chars (code points) or utf16. Default: chars for spans and annotation-tool input and output (utf16 for Label Studio exports made before 2022), bytes otherwise.
     #[arg(long, value_parser = parse_offsets)]
     pub offsets: Option<OffsetUnit>,
 
@@ -405,12 +405,14 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
                 from.push_str(&describe(&inputs.schemes));
             }
             let mut notes = Vec::new();
+            // Formats of text that nerkit tokenizes.
+            let text = |f: &str| matches!(f, "spans" | "label-studio" | "doccano" | "prodigy");
             if inputs
                 .formats
                 .iter()
-                .any(|(f, _)| f == "bracket" || f == "spans")
+                .any(|(f, _)| f == "bracket" || text(f))
             {
-                let default = if inputs.formats.iter().any(|(f, _)| f == "spans") {
+                let default = if inputs.formats.iter().any(|(f, _)| text(f)) {
                     Tokenizer::Unicode
                 } else {
                     Tokenizer::Whitespace

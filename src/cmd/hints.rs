@@ -2,7 +2,7 @@
 //! that does what the hint says, in the sentences nerkit has always
 //! printed.
 
-use nerkit::{Hint, HintPlace};
+use nerkit::{Hint, HintPlace, OffsetUnit};
 
 /// The clause `nerkit` adds to a message for `hint` at `place`,
 /// punctuation included, or `None` for a hint it has no flag for (the
@@ -52,6 +52,14 @@ pub fn flag_text(hint: Hint, place: HintPlace) -> Option<&'static str> {
             "; give the class names with --label-names (a list or a file)"
         }
         (Hint::NameTheClasses, Alternative) => ", or --label-names to give the class names",
+        (Hint::ReadOffsetsAs(unit), First) => match unit {
+            OffsetUnit::Bytes => "; read them with --offsets bytes",
+            OffsetUnit::Chars => "; read them with --offsets chars",
+            OffsetUnit::Utf16 => "; read them with --offsets utf16",
+        },
+        (Hint::ChooseAnAnnotation, First) => {
+            "; choose with --annotation first, --annotation last or --annotation all"
+        }
         _ => return None,
     })
 }

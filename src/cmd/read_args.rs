@@ -6,6 +6,7 @@ use clap::Args;
 
 use nerkit::bracket::SentenceMode;
 use nerkit::format::{Delimiter, Format, ReadOptions};
+use nerkit::labelstudio::Annotation;
 use nerkit::spans::{Align, Overlaps};
 use nerkit::HtmlMode;
 use nerkit::{TagScheme, TagStyle, Tokenizer};
@@ -14,7 +15,7 @@ use nerkit::{TagScheme, TagStyle, Tokenizer};
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Reading inputs (convert and eval alike)")]
 pub struct ReadArgs {
-    /// Input format: bracket, conll, jsonl or spans; detected from the start of each input when not given.
+    /// Input format: bracket, conll, jsonl, spans, label-studio, doccano or prodigy; detected from the start of each input when not given.
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     pub from: Option<Format>,
 
@@ -60,9 +61,13 @@ pub struct ReadArgs {
     #[arg(long, value_parser = parse_tokenizer)]
     pub tokenizer: Option<Tokenizer>,
 
-    /// Sentence boundaries of bracket input: line (each non-blank line), auto (also after a final . ? ! token outside entities), none (one sequence per file).
-    #[arg(long, default_value = "line", value_parser = parse_sentences)]
-    pub sentences: SentenceMode,
+    /// Sentence boundaries of bracket input: line (each non-blank line, the default), auto (also after a final . ? ! token outside entities), none (one sequence per file). Of spans and annotation-tool input: one sentence per document by default; line splits at line breaks of the text, auto also after a final . ? ! token followed by whitespace, never inside an entity.
+    #[arg(long, value_parser = parse_sentences)]
+    pub sentences: Option<SentenceMode>,
+
+    /// Label Studio input: which annotation of a task with several is read: error (the default: annotations that differ are an error), first, last, or all (their union; overlaps as --overlaps says). Cancelled annotations are skipped.
+    #[arg(long, default_value = "error", value_parser = parse_annotation)]
+    pub annotation: Annotation,
 
     /// Spans input: a span edge inside a token is an error (strict), or moves to the nearest token edge inward (contract) or outward (expand); each move is counted.
     #[arg(long, default_value = "strict", value_parser = parse_align)]
@@ -101,7 +106,9 @@ impl ReadArgs {
         opts.tokenizer = self.tokenizer;
         opts.html = self.html;
         opts.labels = self.labels.as_deref().map(label_set).transpose()?;
-        opts.sentences = self.sentences;
+        opts.sentences = self.sentences.unwrap_or_default();
+        opts.document_sentences = self.sentences;
+        opts.annotation = self.annotation;
         opts.align = self.align;
         opts.overlaps = self.overlaps;
         opts.tag_style = self.tag_style;
@@ -193,5 +200,8 @@ fn parse_align(s: &str) -> Result<Align, String> {
     s.parse()
 }
 fn parse_overlaps(s: &str) -> Result<Overlaps, String> {
+    s.parse()
+}
+fn parse_annotation(s: &str) -> Result<Annotation, String> {
     s.parse()
 }

@@ -27,7 +27,11 @@ pub mod bracket;
 pub mod conll;
 mod delimiter;
 pub mod detect;
+pub mod doccano;
+pub(crate) mod json;
 pub mod jsonl;
+pub mod labelstudio;
+pub mod prodigy;
 pub mod spacy;
 pub mod spans;
 
@@ -61,6 +65,12 @@ impl Format {
     pub const SPANS: Format = Format(entry("spans"));
     /// spaCy's training files (`.spacy`, a DocBin): binary.
     pub const SPACY: Format = Format(entry("spacy"));
+    /// Label Studio tasks.
+    pub const LABEL_STUDIO: Format = Format(entry("label-studio"));
+    /// doccano JSONL.
+    pub const DOCCANO: Format = Format(entry("doccano"));
+    /// Prodigy (and spaCy) JSONL.
+    pub const PRODIGY: Format = Format(entry("prodigy"));
 
     /// Every registered format, in the order detection tries them.
     pub fn all() -> impl Iterator<Item = Format> {
@@ -171,7 +181,37 @@ pub(crate) struct Entry {
 /// Every format, in the order detection tries them: the most specific
 /// first, and bracket text, which takes anything, last. Adding a format is
 /// a module folder, its `mod` line above and its entry here.
-static REGISTRY: [Entry; 6] = [
+static REGISTRY: [Entry; 9] = [
+    Entry {
+        name: "label-studio",
+        about: "Label Studio tasks (JSON, JSON-MIN or JSONL export); writes tasks with predictions to import",
+        detect: detect::Rule::JsonArrayOrLines(detect::label_studio_array, detect::label_studio_task),
+        reader: |r, o| Box::new(labelstudio::Reader::new(r, o.label_studio())),
+        writer: Some(|w, o| {
+            Box::new(labelstudio::Writer::new(w, o.offsets.unwrap_or(OffsetUnit::Chars)))
+        }),
+        chunks: None,
+    },
+    Entry {
+        name: "doccano",
+        about: "doccano JSONL: {\"text\", \"label\": [[start, end, label]]} or \"entities\" with start_offset/end_offset",
+        detect: detect::Rule::JsonLines(detect::doccano),
+        reader: |r, o| Box::new(doccano::Reader::new(r, o.spans())),
+        writer: Some(|w, o| {
+            Box::new(doccano::Writer::new(w, o.offsets.unwrap_or(OffsetUnit::Chars)))
+        }),
+        chunks: None,
+    },
+    Entry {
+        name: "prodigy",
+        about: "Prodigy/spaCy JSONL: {\"text\", \"tokens\", \"spans\": [{\"start\", \"end\", \"label\"}]}",
+        detect: detect::Rule::JsonLines(detect::prodigy),
+        reader: |r, o| Box::new(prodigy::Reader::new(r, o.spans())),
+        writer: Some(|w, o| {
+            Box::new(prodigy::Writer::new(w, o.offsets.unwrap_or(OffsetUnit::Chars)))
+        }),
+        chunks: None,
+    },
     Entry {
         name: "jsonl",
         about: "one JSON object per sentence: {\"tokens\": [...], \"tags\": [...]}",
@@ -482,6 +522,13 @@ pub struct ReadOptions {
     /// JSON lines: the names of integer classes in `ner_tags` (a Hugging
     /// Face `ClassLabel`'s names, in class order).
     pub label_names: Option<Vec<String>>,
+    /// Spans and annotation-tool exports: how a document is split into
+    /// sentences; `None` keeps one sentence per document
+    /// ([`spans::ReadOptions::sentences`]).
+    pub document_sentences: Option<SentenceMode>,
+    /// Label Studio: which annotation of a task is read when it has
+    /// several.
+    pub annotation: labelstudio::Annotation,
 }
 
 impl ReadOptions {
@@ -565,6 +612,15 @@ impl ReadOptions {
             offsets: self.offsets.unwrap_or(OffsetUnit::Chars),
             align: self.align,
             overlaps: self.overlaps,
+            sentences: self.document_sentences,
+        }
+    }
+
+    /// The options of the Label Studio reader.
+    pub fn label_studio(&self) -> labelstudio::ReadOptions {
+        labelstudio::ReadOptions {
+            spans: self.spans(),
+            annotation: self.annotation,
         }
     }
 }

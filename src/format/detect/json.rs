@@ -50,6 +50,11 @@ impl Record {
         self.paths.contains(path)
     }
 
+    /// True when a path (with its `:kind`) satisfies `test`.
+    pub fn any(&self, test: impl Fn(&str) -> bool) -> bool {
+        self.paths.iter().any(|p| test(p))
+    }
+
     /// The top-level keys, for messages.
     pub fn keys(&self) -> Vec<&str> {
         self.paths

@@ -85,6 +85,9 @@ pub enum Rule {
     JsonLines(fn(&Record) -> bool),
     /// By the first element of a top-level JSON array (`None` for `[]`).
     JsonArray(fn(Option<&Record>) -> bool),
+    /// A layout exported both ways (Label Studio's JSON and JSONL): by the
+    /// first element of an array, or by the first record of JSON lines.
+    JsonArrayOrLines(fn(Option<&Record>) -> bool, fn(&Record) -> bool),
     /// By its lines as columns.
     Columns(fn(&Columns, &Prefix<'_>) -> bool),
     /// Any text the other rules do not take (bracket text).
@@ -129,7 +132,9 @@ pub fn detect(prefix: &Prefix<'_>) -> Result<Format> {
         }
         Look::Lines(record) => {
             for (f, rule) in rules() {
-                if matches!(rule, Rule::JsonLines(test) if test(&record)) {
+                if matches!(rule, Rule::JsonLines(test) | Rule::JsonArrayOrLines(_, test)
+                    if test(&record))
+                {
                     return Ok(f);
                 }
             }
@@ -143,7 +148,9 @@ pub fn detect(prefix: &Prefix<'_>) -> Result<Format> {
         }
         Look::Array(record) => {
             for (f, rule) in rules() {
-                if matches!(rule, Rule::JsonArray(test) if test(record.as_ref())) {
+                if matches!(rule, Rule::JsonArray(test) | Rule::JsonArrayOrLines(test, _)
+                    if test(record.as_ref()))
+                {
                     return Ok(f);
                 }
             }
@@ -274,7 +281,7 @@ pub fn text_and_entities(r: &Record) -> bool {
         && !r.has("spans")
         && !r.has("tokens")
         && !r.has("entities[].start_offset")
-        && !r.has("label[].labels")
+        && !label_studio_task(r)
         && (!r.has("label") || r.has("entities"))
 }
 
@@ -282,8 +289,8 @@ pub fn text_and_entities(r: &Record) -> bool {
 /// `entities` with `start_offset` and `end_offset`.
 pub fn doccano(r: &Record) -> bool {
     r.has("text")
-        && (r.has("entities[].start_offset")
-            || (r.has("label") && !r.has("label[].labels") && !r.has("entities")))
+        && !label_studio_task(r)
+        && (r.has("entities[].start_offset") || (r.has("label") && !r.has("entities")))
 }
 
 /// Prodigy and spaCy JSON lines: `text` and `spans`, or Prodigy's tokens
@@ -293,9 +300,17 @@ pub fn prodigy(r: &Record) -> bool {
 }
 
 /// A Label Studio task (`data` and `annotations` or `predictions`), or a
-/// JSON-MIN record (`text` and `label` objects with `labels`).
+/// JSON-MIN row: `text` and `annotation_id`, or a list of regions with
+/// `labels` under the labeling config's name (`label`, `ner`, ...).
 pub fn label_studio_task(r: &Record) -> bool {
-    (r.has("data") && (r.has("annotations") || r.has("predictions"))) || r.has("label[].labels")
+    (r.has("data") && (r.has("annotations") || r.has("predictions")))
+        || (r.has("text") && (r.has("annotation_id") || r.any(is_region)))
+}
+
+/// A path of a top-level list's regions' labels: `label[].labels`.
+fn is_region(path: &str) -> bool {
+    path.strip_suffix("[].labels")
+        .is_some_and(|key| !key.contains(['.', '[']))
 }
 
 /// The first element of Label Studio's JSON or JSON-MIN export; an empty

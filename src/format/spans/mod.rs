@@ -33,11 +33,29 @@
 //!   tokens, same label) holds nothing new and is always dropped and
 //!   counted as `dropped-duplicate`.
 //!
+//! # Sentences
+//!
+//! A document is one sentence unless [`ReadOptions::sentences`] says how
+//! to split it: `line` starts a sentence after every line break of the
+//! text, `auto` also after a token of `.`, `!` and `?` followed by
+//! whitespace; never inside an entity. The token offsets a reader records
+//! stay relative to the document; a writer of spans writes each sentence as
+//! a document of its own, with offsets relative to the sentence's text
+//! (which ends with the whitespace after its last token), and with the
+//! document's other members on each line, so that `id` says which document
+//! a sentence came from.
+//!
 //! # Writing: tokens to spans
 //!
-//! The [`Writer`] rebuilds the text by joining the tokens with single
-//! spaces and gives each entity's offsets in that text.
+//! The [`Writer`] writes the text as it was read when the reader recorded
+//! the whitespace around tokens (this reader, and the readers of
+//! annotation-tool exports, do), else it joins the tokens with single
+//! spaces; it gives each entity's offsets in that text, and keeps the
+//! members the reader did not interpret (`id`, `meta`, ...) as written, so
+//! that spans to spans moves nothing but entity offsets.
 
+pub(crate) mod document;
+pub(crate) mod parse;
 mod read;
 mod write;
 

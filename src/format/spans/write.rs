@@ -4,10 +4,14 @@ use std::io::Write;
 
 use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::Result;
+use crate::format::json;
 use crate::sentence::{OffsetUnit, Sentence};
 
-/// Writes sentences as span lines: the tokens joined by single spaces, and
-/// the offsets of each entity in that text.
+/// Writes sentences as span lines: the text (the source text as read,
+/// byte for byte, when the reader recorded the whitespace around tokens;
+/// else the tokens joined by single spaces), the offsets of each entity
+/// in that text, and the members of the input object that the reader did
+/// not interpret (`id`, `meta`, ...), as written.
 ///
 /// # Example
 /// ```
@@ -47,37 +51,33 @@ impl<W: Write> Writer<W> {
 
 impl<W: Write> SentenceWriter for Writer<W> {
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
-        self.text.clear();
-        self.starts.clear();
-        let mut at = 0;
-        for (i, t) in sentence.tokens().enumerate() {
-            // The reader splits the text into these tokens again.
-            crate::conll::check_token(sentence, i, "a text of tokens joined by spaces")?;
-            if i > 0 {
-                self.text.push(' ');
-                at += 1;
+        if !sentence.has_gaps() {
+            for i in 0..sentence.len() {
+                // The reader splits the text into these tokens again.
+                crate::conll::check_token(sentence, i, "a text of tokens joined by spaces")?;
             }
-            self.starts.push(at);
-            self.text.push_str(t.text);
-            at += self.unit.len_of(t.text);
         }
+        sentence.source_text(&mut self.text, &mut self.starts);
         let out = &mut self.out;
         out.write_all(b"{\"text\":")?;
-        serde_json::to_writer(&mut *out, &self.text).map_err(std::io::Error::from)?;
+        json::write_string(out, &self.text)?;
         out.write_all(b",\"entities\":[")?;
+        let mut units = json::UnitCursor::new(&self.text, self.unit);
         for (i, e) in sentence.entities().enumerate() {
             if i > 0 {
                 out.write_all(b",")?;
             }
             let last = e.tokens.end() - 1;
-            let start = self.starts[e.tokens.start()];
-            let end = self.starts[last] + self.unit.len_of(sentence.token(last).text);
+            let start = units.get(self.starts[e.tokens.start()]);
+            let end = units.get(self.starts[last] + sentence.token(last).text.len());
             write!(out, "{{\"start\":{start},\"end\":{end},\"label\":")?;
-            serde_json::to_writer(&mut *out, e.label).map_err(std::io::Error::from)?;
+            json::write_string(out, e.label)?;
             out.write_all(b"}")?;
             written.add(e.label, 1);
         }
-        out.write_all(b"]}\n")?;
+        out.write_all(b"]")?;
+        json::write_extra(out, sentence.extra_json(), &["text", "entities"])?;
+        out.write_all(b"}\n")?;
         Ok(())
     }
 

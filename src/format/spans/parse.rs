@@ -1,0 +1,236 @@
+//! Parsing the JSON of one document: its members as written, and span
+//! items in the shapes the tools write them. The layouts of spans files and
+//! annotation-tool exports are built from these.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::format::json::Str;
+
+/// An error in a document's JSON, at byte `at` of the value.
+#[derive(Clone, Debug)]
+pub(crate) struct LayoutError {
+    pub at: usize,
+    pub message: String,
+    /// What the user can do about it.
+    pub hint: Option<crate::Hint>,
+}
+
+impl LayoutError {
+    /// An error about the value as a whole.
+    pub fn whole(message: impl Into<String>) -> LayoutError {
+        LayoutError {
+            at: 0,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// An error about member `raw` of `value`.
+    pub fn at(value: &[u8], raw: &RawValue, message: impl Into<String>) -> LayoutError {
+        LayoutError {
+            at: offset_in(value, raw.get()),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// The error `serde_json` found reading `part` (a slice of `value`).
+    pub fn json(value: &[u8], part: &str, e: &serde_json::Error) -> LayoutError {
+        let base = offset_in(value, part);
+        let (line, column) = (e.line(), e.column());
+        let mut at = 0;
+        if line > 0 {
+            let bytes = part.as_bytes();
+            let mut l = 1;
+            while l < line {
+                match memchr::memchr(b'\n', &bytes[at..]) {
+                    Some(k) => at += k + 1,
+                    None => break,
+                }
+                l += 1;
+            }
+            at = (at + column.saturating_sub(1)).min(bytes.len());
+        }
+        let s = e.to_string();
+        let message = match s.rfind(" at line ") {
+            Some(i) if line > 0 => s[..i].to_string(),
+            _ => s,
+        };
+        LayoutError {
+            at: base + at,
+            message,
+            hint: None,
+        }
+    }
+}
+
+/// Where `part` starts in `value` (it is a slice of it).
+fn offset_in(value: &[u8], part: &str) -> usize {
+    let (v, p) = (value.as_ptr() as usize, part.as_ptr() as usize);
+    if p >= v && p <= v + value.len() {
+        p - v
+    } else {
+        0
+    }
+}
+
+/// The members of a JSON object, as written.
+pub(crate) struct Object<'a>(pub Vec<(Str<'a>, &'a RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Object<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Object<'a>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Object<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Object<'de>, A::Error> {
+                let mut members = Vec::with_capacity(8);
+                while let Some(key) = map.next_key::<Str<'de>>()? {
+                    let raw: &'de RawValue = map.next_value()?;
+                    members.push((key, raw));
+                }
+                Ok(Object(members))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The members of the object `value`.
+pub(crate) fn members<'a>(value: &'a [u8], what: &str) -> Result<Object<'a>, LayoutError> {
+    let text = std::str::from_utf8(value).map_err(|e| LayoutError {
+        at: e.valid_up_to(),
+        message: "invalid UTF-8".into(),
+        hint: None,
+    })?;
+    serde_json::from_str(text).map_err(|e| {
+        let mut err = LayoutError::json(value, text, &e);
+        if e.is_data() {
+            err.message = format!("expected {what} (a JSON object): {}", err.message);
+        }
+        err
+    })
+}
+
+/// Member `raw` of `value` read as a `T`.
+pub(crate) fn typed<'a, T: Deserialize<'a>>(
+    value: &[u8],
+    raw: &'a RawValue,
+) -> Result<T, LayoutError> {
+    serde_json::from_str(raw.get()).map_err(|e| LayoutError::json(value, raw.get(), &e))
+}
+
+/// A string member.
+pub(crate) fn string<'a>(
+    value: &[u8],
+    raw: &'a RawValue,
+    key: &str,
+) -> Result<Str<'a>, LayoutError> {
+    serde_json::from_str(raw.get())
+        .map_err(|_| LayoutError::at(value, raw, format!("\"{key}\" must be a string")))
+}
+
+/// A span as the tools write it: an object with `start`/`end` (or
+/// doccano's `start_offset`/`end_offset`), `label`, and Prodigy's
+/// `token_start`/`token_end`; or an array `[start, end, label]`.
+#[derive(Debug, Default)]
+pub(crate) struct SpanItem<'a> {
+    pub start: Option<u64>,
+    pub end: Option<u64>,
+    pub label: Option<Str<'a>>,
+    pub token_start: Option<u64>,
+    pub token_end: Option<u64>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for SpanItem<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SpanItem<'a>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SpanItem<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a span: {\"start\": S, \"end\": E, \"label\": L} or [S, E, L]")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SpanItem<'de>, A::Error> {
+                let mut item = SpanItem::default();
+                while let Some(key) = map.next_key::<Str<'de>>()? {
+                    match &*key {
+                        "start" | "start_offset" => item.start = Some(map.next_value()?),
+                        "end" | "end_offset" => item.end = Some(map.next_value()?),
+                        "label" => item.label = Some(map.next_value()?),
+                        "token_start" => item.token_start = map.next_value()?,
+                        "token_end" => item.token_end = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(item)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SpanItem<'de>, A::Error> {
+                let err = || de::Error::custom("expected a span [start, end, label]");
+                let start = seq.next_element()?.ok_or_else(err)?;
+                let end = seq.next_element()?.ok_or_else(err)?;
+                let label = seq.next_element()?.ok_or_else(err)?;
+                if seq.next_element::<IgnoredAny>()?.is_some() {
+                    return Err(err());
+                }
+                Ok(SpanItem {
+                    start: Some(start),
+                    end: Some(end),
+                    label: Some(label),
+                    ..SpanItem::default()
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Reads the list of spans `raw` (member `key` of `value`) into `doc`.
+/// Spans without offsets but with Prodigy's token indices are resolved by
+/// the caller, which knows the tokens; they are returned.
+pub(crate) fn span_list(
+    value: &[u8],
+    raw: &RawValue,
+    key: &str,
+    doc: &mut super::document::DocBuf,
+    by_tokens: &mut Vec<(usize, u64, u64)>,
+) -> Result<(), LayoutError> {
+    if raw.get() == "null" {
+        return Ok(());
+    }
+    let items: Vec<SpanItem<'_>> = serde_json::from_str(raw.get()).map_err(|e| {
+        let mut err = LayoutError::json(value, raw.get(), &e);
+        err.message = format!("\"{key}\" must be a list of spans: {}", err.message);
+        err
+    })?;
+    for (i, item) in items.into_iter().enumerate() {
+        let Some(label) = item.label else {
+            return Err(LayoutError::at(
+                value,
+                raw,
+                format!("span {} of \"{key}\" has no \"label\"", i + 1),
+            ));
+        };
+        match (item.start, item.end, item.token_start, item.token_end) {
+            (Some(s), Some(e), _, _) => doc.push_span(s, e, &label),
+            (_, _, Some(ts), Some(te)) => {
+                by_tokens.push((doc.spans.len(), ts, te));
+                doc.push_span(0, 0, &label);
+            }
+            _ => {
+                return Err(LayoutError::at(
+                    value,
+                    raw,
+                    format!("span {} of \"{key}\" has no \"start\" and \"end\"", i + 1),
+                ))
+            }
+        }
+    }
+    Ok(())
+}

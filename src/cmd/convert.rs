@@ -39,17 +39,27 @@ const EXAMPLES: &str = "Examples:
       CoNLL back to brackets: [PER Ryan C. Crocker]
   cat tagged.txt | nerkit convert --labels PER,ORG,LOC,MISC --lenient -
       read stdin, reject other labels, repair what can be repaired
+  nerkit convert --annotation last project.json -o train.conll
+      a Label Studio export (detected) to CoNLL, the last annotation of each task
+  nerkit convert --to spacy -o train.spacy train.conll
+      CoNLL to spaCy's training files (spacy train --paths.train train.spacy)
+  nerkit convert --to label-studio -o preds.json predicted.conll
+      model output as Label Studio tasks with predictions, to import
+  nerkit convert --labels person,creative-work,location wnut.txt
+      bracket text with WNUT-17's lowercase labels: [person emma  ]
 
 The input format is detected from the start of each file when --from is not
-given (a line starting with { is jsonl or spans, lines ending in tags are
-conll, anything else is bracket), and so is the input tag scheme when
---from-scheme is not given (from the first MiB). The summary says what was
-detected. `nerkit eval` takes the same input options.
+given: JSON is read by its keys (jsonl, spans, doccano, prodigy, label-studio),
+columns with tags of any style (B-PER, PER-B, B, location-GPE) are conll or
+conllu, a zlib stream is spacy, other text is bracket; an input nerkit cannot
+tell is refused with what it saw and the --from to give. So is the input tag
+scheme when --from-scheme is not given (from the first MiB). The summary says
+what was detected. `nerkit eval` takes the same input options.
 
 A summary of documents, sentences, tokens and entities read, written, dropped
-and repaired goes to stderr (-q silences it). Exit codes: 0 success, 1 a check
-you asked for failed, 2 any error (bad input, I/O, or entities read and written
-differ without an option that asked for it).";
+and repaired goes to stderr (-q silences it and the warnings). Exit codes: 0
+success, 1 a check you asked for failed, 2 any error (bad input, I/O, or
+entities read and written differ without an option that asked for it).";
 
 /// How to print the summary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -68,7 +78,7 @@ pub struct ConvertArgs {
     #[arg(value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
 
-    /// Output format: conll, jsonl, spans, bracket, label-studio (tasks with predictions to import), doccano or prodigy.
+    /// Output format: conll, jsonl, spans, bracket, spacy (a .spacy DocBin for spacy train; needs -o or a redirect), label-studio (tasks with predictions to import), doccano or prodigy.
     #[arg(long, value_name = "FORMAT", default_value = "conll", value_parser = parse_format)]
     pub to: Format,
 

@@ -15,7 +15,7 @@ use nerkit::{TagScheme, TagStyle, Tokenizer};
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Reading inputs (convert and eval alike)")]
 pub struct ReadArgs {
-    /// Input format: bracket, conll, jsonl, spans, label-studio, doccano or prodigy; detected from the start of each input when not given.
+    /// Input format: bracket, conll, conllu, jsonl, spans, spacy, label-studio, doccano or prodigy; detected from the start of each input when not given (an input nerkit cannot tell is refused, naming what it saw).
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     pub from: Option<Format>,
 

@@ -175,3 +175,46 @@ fn column_layouts_are_detected_and_read_exactly() {
         "{err}"
     );
 }
+
+/// Issue 14's silent misreads of tool exports: a Label Studio export (an
+/// array of tasks) was bracket text, Prodigy's `spans` gave 0 entities.
+#[test]
+fn tool_exports_are_detected_and_read_exactly() {
+    for (file, args, from, entities) in [
+        (
+            "labelstudio.json",
+            &["--annotation", "first"][..],
+            "label-studio (detected)",
+            "7 (LOC 3, ORG 1, PER 3)",
+        ),
+        ("labelstudio.jsonl", &[][..], "label-studio (detected)", ""),
+        (
+            "labelstudio-min.json",
+            &[][..],
+            "label-studio (detected)",
+            "",
+        ),
+        ("prodigy.jsonl", &[][..], "prodigy (detected)", ""),
+        ("doccano-entities.jsonl", &[][..], "doccano (detected)", ""),
+    ] {
+        let path = data(&format!("exports/{file}"));
+        let mut argv = vec!["convert", path.to_str().unwrap()];
+        argv.extend_from_slice(args);
+        let (code, out, err) = parts(&run(&argv));
+        assert_eq!(code, 0, "{file}: {err}");
+        assert!(
+            err.contains(&format!("nerkit convert: {from}")),
+            "{file}: {err}"
+        );
+        assert!(
+            err.contains(&format!("entities read:    {entities}")) && !err.contains("read:    0"),
+            "{file}: {err}"
+        );
+        assert!(out.contains("\tB-"), "{file}: {out}");
+    }
+    // Tasks whose annotations differ are refused naming the choice.
+    let path = data("exports/labelstudio.json");
+    let (code, _, err) = parts(&run(&["convert", path.to_str().unwrap()]));
+    assert_eq!(code, 2);
+    assert!(err.contains("--annotation first"), "{err}");
+}

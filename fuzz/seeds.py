@@ -157,6 +157,33 @@ def main():
     write("eval_pair", "bracket-pred", read("tests/data/convert/schemes.iob2.expected") + b"\0"
           + schemes, rng, variants=6)
 
+    # Written last, so that the seeds above keep their random headers.
+    exports = os.path.join(ROOT, "tests/data/exports")
+    columns = os.path.join(ROOT, "tests/data/columns")
+    by_tool = {
+        "read_labelstudio": ["labelstudio.json", "labelstudio.jsonl", "labelstudio-min.json",
+                             "labelstudio-utf16.json"],
+        "read_doccano": ["doccano.jsonl", "doccano-entities.jsonl"],
+        "read_prodigy": ["prodigy.jsonl"],
+    }
+    for target, files in by_tool.items():
+        for name in files:
+            write(target, name, read(os.path.join(exports, name))[:8000], rng)
+    spacy = os.path.join(ROOT, "tests/data/spacy")
+    for name in sorted(os.listdir(spacy)):
+        write("read_spacy", name, read(os.path.join(spacy, name))[:8000], rng)
+    # Detection reads no option bytes: whole inputs of every layout.
+    for folder in (exports, columns):
+        for name in sorted(os.listdir(folder)):
+            if not name.endswith(".md"):
+                path = os.path.join(FUZZ, "corpus", "detect")
+                os.makedirs(path, exist_ok=True)
+                with open(os.path.join(path, name), "wb") as f:
+                    f.write(read(os.path.join(folder, name))[:8000])
+    for name, text in bracket[:3] + conll[:2] + jsonl + spans[:1]:
+        with open(os.path.join(FUZZ, "corpus", "detect", name), "wb") as f:
+            f.write(text[:8000])
+
 
 if __name__ == "__main__":
     main()

@@ -38,6 +38,7 @@ declare -A dict=(
     [read_bracket]=bracket [read_conll]=conll [read_jsonl]=json [read_spans]=json
     [convert_fused_vs_general]=bracket [convert_threads]=bracket
     [eval_file]=conll [eval_pair]=conll [detect]=json
+    [read_labelstudio]=json [read_doccano]=json [read_prodigy]=json [read_spacy]=json
 )
 declare -A max_len=(
     [read_bracket]=8192 [read_conll]=8192 [read_jsonl]=4096 [read_spans]=8192
@@ -46,9 +47,11 @@ declare -A max_len=(
     # Two conversions and thread starts per input: short inputs, many runs.
     [convert_threads]=4096
     [eval_file]=8192 [eval_pair]=8192 [detect]=8192
+    [read_labelstudio]=8192 [read_doccano]=8192 [read_prodigy]=8192 [read_spacy]=8192
 )
 all=(read_bracket read_conll read_jsonl read_spans convert_fused_vs_general
-    convert_threads eval_file eval_pair detect)
+    convert_threads eval_file eval_pair detect read_labelstudio read_doccano read_prodigy
+    read_spacy)
 
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
 for t in "${targets[@]}"; do

@@ -79,7 +79,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut converter = Converter::new()
         .read_options(read.clone())
-        .write_options(wopts)
+        .write_options(wopts.clone())
         .to(to)
         .chunk_size(chunk);
     if let Some(f) = from {

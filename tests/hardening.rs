@@ -462,3 +462,50 @@ fn stdin_is_read_the_same_however_it_arrives() {
         assert_eq!(whole, pieces, "{args:?}");
     }
 }
+
+/// Defect 12: JSON messages say what is wrong, where.
+#[test]
+fn json_messages_name_surrogates_reversed_offsets_and_null_tags() {
+    let cases = [
+        (
+            r#"{"tokens": ["\ud800"], "tags": ["O"]}"#,
+            "<stdin>:1:14: error:",
+            "the escape \\ud800 is a high UTF-16 surrogate without the low surrogate",
+        ),
+        (
+            r#"{"tokens": ["x\udc00"], "tags": ["O"]}"#,
+            "<stdin>:1:15: error:",
+            "the escape \\udc00 is a low UTF-16 surrogate without the high surrogate",
+        ),
+        (
+            r#"{"tokens": ["a"], "tags": ["O"], "offsets": [[5,1]]}"#,
+            "<stdin>:1:34: error:",
+            "\"offsets\" pair 1 [5, 1] (token \"a\") starts after it ends",
+        ),
+        (
+            r#"{"tokens": ["a", "b"], "tags": ["O", "O"], "offsets": [[0,1]]}"#,
+            "<stdin>:1:",
+            "\"offsets\" holds 1 [start, end] pairs for 2 tokens",
+        ),
+        (
+            r#"{"tokens": ["a"], "tags": null}"#,
+            "<stdin>:1:19: error:",
+            "\"tags\" is null: expected a list of tags",
+        ),
+    ];
+    for (line, place, message) in cases {
+        let (code, _, err) = parts(&run_stdin(&["convert", "--from", "jsonl"], line));
+        assert_eq!(code, 2, "{line}: {err}");
+        let error = error_of(&err);
+        assert!(
+            error.starts_with(place) && error.contains(message),
+            "{line}: {error}"
+        );
+    }
+    // A pair of surrogates is one character.
+    let (code, out, _) = parts(&run_stdin(
+        &["convert", "--from", "jsonl", "-q"],
+        r#"{"tokens": ["\ud83d\ude00"], "tags": ["O"]}"#,
+    ));
+    assert_eq!((code, out.as_str()), (0, "😀\tO\n\n"));
+}

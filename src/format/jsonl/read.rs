@@ -258,10 +258,11 @@ impl<R: BufRead> Reader<R> {
             let at = |column: usize| Position::new(line_no, column.max(1) as u64, line_start);
             let text = crate::lines::utf8(content, line_no, line_start)?;
             let record: Record<'_> = serde_json::from_str(text).map_err(|e| {
+                let (column, why) = crate::error::json_error(&e, text);
                 Error::parse(
-                    at(e.column()),
+                    at(column),
                     ParseErrorKind::Other(format!(
-                        "not a JSON object with \"tokens\" and \"tags\": {e}"
+                        "not a JSON object with \"tokens\" and \"tags\": {why}"
                     )),
                 )
             })?;
@@ -270,9 +271,17 @@ impl<R: BufRead> Reader<R> {
                 .map_or(1, |b| {
                     Position::in_line(line_no, line_start, content, b).column() as usize
                 });
-            let (tokens, tags, offsets) = record
-                .into_parts()
-                .map_err(|why| Error::parse(at(1), ParseErrorKind::Other(why)))?;
+            let (tokens, tags, offsets) = record.into_parts().map_err(|why| {
+                // A key present without a list: `"tags": null`.
+                let why = if memchr::memmem::find(content, b"\"tags\"").is_some() {
+                    "\"tags\" is null: expected a list of tags, one per token".to_string()
+                } else if memchr::memmem::find(content, b"\"ner_tags\"").is_some() {
+                    "\"ner_tags\" is null: expected a list of tags, one per token".to_string()
+                } else {
+                    why
+                };
+                Error::parse(at(tags_column), ParseErrorKind::Other(why))
+            })?;
             if tags.len() != tokens.len() {
                 return Err(Error::parse(
                     at(tags_column),
@@ -284,14 +293,28 @@ impl<R: BufRead> Reader<R> {
                 ));
             }
             if let Some(o) = &offsets {
-                if o.len() != tokens.len() || o.iter().any(|&(s, e)| s > e) {
-                    return Err(Error::parse(
-                        at(1),
-                        ParseErrorKind::Other(format!(
-                            "\"offsets\" must hold one [start, end] pair per token ({} tokens)",
-                            tokens.len()
-                        )),
-                    ));
+                let why = if o.len() != tokens.len() {
+                    Some(format!(
+                        "\"offsets\" holds {} [start, end] pairs for {} tokens: one per token",
+                        o.len(),
+                        tokens.len()
+                    ))
+                } else {
+                    o.iter().position(|&(s, e)| s > e).map(|i| {
+                        format!(
+                            "\"offsets\" pair {} [{}, {}] (token {:?}) starts after it ends",
+                            i + 1,
+                            o[i].0,
+                            o[i].1,
+                            tokens[i]
+                        )
+                    })
+                };
+                if let Some(why) = why {
+                    let column = memchr::memmem::find(content, b"\"offsets\"").map_or(1, |b| {
+                        Position::in_line(line_no, line_start, content, b).column() as usize
+                    });
+                    return Err(Error::parse(at(column), ParseErrorKind::Other(why)));
                 }
             }
             let mut pos = 0;

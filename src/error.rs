@@ -459,6 +459,54 @@ impl From<io::Error> for Error {
     }
 }
 
+/// A message for a `serde_json` error on `text` (one JSON line), and the
+/// column (from 1, in characters) to report it at. serde_json's words for
+/// an escaped UTF-16 surrogate without its pair are misleading ("unexpected
+/// end of hex escape" for a high surrogate, "lone leading surrogate" for a
+/// low one, which trails); such escapes are named for what they are, at
+/// their `\u`.
+pub(crate) fn json_error(e: &serde_json::Error, text: &str) -> (usize, String) {
+    let column = e.column().max(1);
+    let message = e.to_string();
+    if !message.contains("surrogate") && !message.contains("hex escape") {
+        return (column, strip_position(&message));
+    }
+    // serde_json's column counts bytes of the line; the escape ends there.
+    let end = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain([text.len()])
+        .find(|&b| b >= column)
+        .unwrap_or(text.len());
+    let Some(at) = text[..end].rfind("\\u") else {
+        return (column, strip_position(&message));
+    };
+    let hex = text.get(at + 2..at + 6).unwrap_or("");
+    let Ok(unit) = u16::from_str_radix(hex, 16) else {
+        return (column, strip_position(&message));
+    };
+    let why = match unit {
+        0xD800..=0xDBFF => format!(
+            "the escape \\u{hex} is a high UTF-16 surrogate without the low surrogate \
+             (\\uDC00 to \\uDFFF) that must follow it: half a character"
+        ),
+        0xDC00..=0xDFFF => format!(
+            "the escape \\u{hex} is a low UTF-16 surrogate without the high surrogate \
+             (\\uD800 to \\uDBFF) that must come before it: half a character"
+        ),
+        _ => return (column, strip_position(&message)),
+    };
+    (text[..at].chars().count() + 1, why)
+}
+
+/// serde_json's message without its " at line L column C".
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -513,53 +561,5 @@ mod tests {
         assert!(e.to_diagnostic_with(&only_first).ends_with(
             "set; X, or read them leniently to repair them as conlleval.pl does:\n  one example"
         ));
-    }
-}
-
-/// A message for a `serde_json` error on `text` (one JSON line), and the
-/// column (from 1, in characters) to report it at. serde_json's words for
-/// an escaped UTF-16 surrogate without its pair are misleading ("unexpected
-/// end of hex escape" for a high surrogate, "lone leading surrogate" for a
-/// low one, which trails); such escapes are named for what they are, at
-/// their `\u`.
-pub(crate) fn json_error(e: &serde_json::Error, text: &str) -> (usize, String) {
-    let column = e.column().max(1);
-    let message = e.to_string();
-    if !message.contains("surrogate") && !message.contains("hex escape") {
-        return (column, strip_position(&message));
-    }
-    // serde_json's column counts bytes of the line; the escape ends there.
-    let end = text
-        .char_indices()
-        .map(|(b, _)| b)
-        .chain([text.len()])
-        .find(|&b| b >= column)
-        .unwrap_or(text.len());
-    let Some(at) = text[..end].rfind("\\u") else {
-        return (column, strip_position(&message));
-    };
-    let hex = text.get(at + 2..at + 6).unwrap_or("");
-    let Ok(unit) = u16::from_str_radix(hex, 16) else {
-        return (column, strip_position(&message));
-    };
-    let why = match unit {
-        0xD800..=0xDBFF => format!(
-            "the escape \\u{hex} is a high UTF-16 surrogate without the low surrogate \
-             (\\uDC00 to \\uDFFF) that must follow it: half a character"
-        ),
-        0xDC00..=0xDFFF => format!(
-            "the escape \\u{hex} is a low UTF-16 surrogate without the high surrogate \
-             (\\uD800 to \\uDBFF) that must come before it: half a character"
-        ),
-        _ => return (column, strip_position(&message)),
-    };
-    (text[..at].chars().count() + 1, why)
-}
-
-/// serde_json's message without its " at line L column C".
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
     }
 }

@@ -75,13 +75,48 @@ macro_rules! classified {
     };
 }
 
-classified!(correct, "B-PER I-PER O", "B-PER I-PER O", ErrorClass::Correct, 1, 1);
+classified!(
+    correct,
+    "B-PER I-PER O",
+    "B-PER I-PER O",
+    ErrorClass::Correct,
+    1,
+    1
+);
 classified!(missed, "B-PER I-PER O", "O O O", ErrorClass::Missed, 1, 0);
 classified!(spurious, "O O O", "O B-LOC O", ErrorClass::Spurious, 0, 1);
-classified!(wrong_type, "B-PER I-PER O", "B-LOC I-LOC O", ErrorClass::WrongType, 1, 1);
-classified!(too_long, "O B-PER O", "B-PER I-PER I-PER", ErrorClass::TooLong, 1, 1);
-classified!(too_short, "B-PER I-PER I-PER", "O B-PER O", ErrorClass::TooShort, 1, 1);
-classified!(shifted, "B-PER I-PER O", "O B-PER I-PER", ErrorClass::Shifted, 1, 1);
+classified!(
+    wrong_type,
+    "B-PER I-PER O",
+    "B-LOC I-LOC O",
+    ErrorClass::WrongType,
+    1,
+    1
+);
+classified!(
+    too_long,
+    "O B-PER O",
+    "B-PER I-PER I-PER",
+    ErrorClass::TooLong,
+    1,
+    1
+);
+classified!(
+    too_short,
+    "B-PER I-PER I-PER",
+    "O B-PER O",
+    ErrorClass::TooShort,
+    1,
+    1
+);
+classified!(
+    shifted,
+    "B-PER I-PER O",
+    "O B-PER I-PER",
+    ErrorClass::Shifted,
+    1,
+    1
+);
 classified!(
     boundary_type,
     "B-PER I-PER O",
@@ -90,8 +125,22 @@ classified!(
     1,
     1
 );
-classified!(split, "B-ORG I-ORG I-ORG", "B-ORG B-ORG I-ORG", ErrorClass::Split, 1, 2);
-classified!(merged, "B-ORG B-ORG I-ORG", "B-ORG I-ORG I-ORG", ErrorClass::Merged, 2, 1);
+classified!(
+    split,
+    "B-ORG I-ORG I-ORG",
+    "B-ORG B-ORG I-ORG",
+    ErrorClass::Split,
+    1,
+    2
+);
+classified!(
+    merged,
+    "B-ORG B-ORG I-ORG",
+    "B-ORG I-ORG I-ORG",
+    ErrorClass::Merged,
+    2,
+    1
+);
 
 #[test]
 fn chain_is_merged_then_split() {
@@ -149,18 +198,21 @@ fn map_and_ignore_apply_to_both_sides() {
     let mapped = analyse(
         gold,
         pred,
-        &Options::default().map("corporation", "group").ignore("MISC"),
+        &Options::default()
+            .map("corporation", "group")
+            .ignore("MISC"),
     );
     assert_eq!(mapped.counts.schema(Schema::Strict), counts(2, 0, 0, 0, 0));
-    assert_eq!(
-        mapped.counts.classes.keys().collect::<Vec<_>>(),
-        ["group"]
-    );
+    assert_eq!(mapped.counts.classes.keys().collect::<Vec<_>>(), ["group"]);
 }
 
 #[test]
 fn confusion_rows_and_columns_are_the_entities() {
-    let a = analyse("B-PER O B-LOC O O", "B-LOC O B-LOC O B-PER", &Options::default());
+    let a = analyse(
+        "B-PER O B-LOC O O",
+        "B-LOC O B-LOC O B-PER",
+        &Options::default(),
+    );
     let cell = |g: Option<&str>, p: Option<&str>| {
         a.counts
             .confusion
@@ -171,8 +223,20 @@ fn confusion_rows_and_columns_are_the_entities() {
     assert_eq!(cell(Some("PER"), Some("LOC")), 1);
     assert_eq!(cell(Some("LOC"), Some("LOC")), 1);
     assert_eq!(cell(None, Some("PER")), 1);
-    let gold: u64 = a.counts.confusion.iter().filter(|c| c.gold.is_some()).map(|c| c.count).sum();
-    let pred: u64 = a.counts.confusion.iter().filter(|c| c.pred.is_some()).map(|c| c.count).sum();
+    let gold: u64 = a
+        .counts
+        .confusion
+        .iter()
+        .filter(|c| c.gold.is_some())
+        .map(|c| c.count)
+        .sum();
+    let pred: u64 = a
+        .counts
+        .confusion
+        .iter()
+        .filter(|c| c.pred.is_some())
+        .map(|c| c.count)
+        .sum();
     assert_eq!((gold, pred), (a.counts.gold, a.counts.pred));
 }
 
@@ -222,7 +286,11 @@ fn wnut17_counts_add_up() {
                 continue;
             };
             let c = &a.counts;
-            assert_eq!(c.schema(Schema::Strict).cor, ev.counts.total.correct, "{system}");
+            assert_eq!(
+                c.schema(Schema::Strict).cor,
+                ev.counts.total.correct,
+                "{system}"
+            );
             assert_eq!(c.gold, ev.counts.total.gold, "{system}");
             assert_eq!(c.pred, ev.counts.total.pred, "{system}");
             for schema in Schema::ALL {
@@ -257,19 +325,32 @@ fn cli_several_systems_one_table() {
     let a = "corpora/wnut17/submissions/arcada";
     let u = "corpora/wnut17/submissions/uh_ritual";
     let out = nerkit(&["eval", "--match", "strict,partial", gold, a, u]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("system"), "{text}");
     assert!(lines[0].ends_with("strict f1  partial f1"), "{text}");
-    assert!(lines[1].starts_with(a) && lines[1].contains("39.98"), "{text}");
+    assert!(
+        lines[1].starts_with(a) && lines[1].contains("39.98"),
+        "{text}"
+    );
     assert!(lines[2].starts_with(u), "{text}");
 
     let out = nerkit(&["eval", "--match", "all", "--format", "csv", gold, a, u]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(text.lines().next(), Some("system,section,name,type,measure,value"));
-    assert!(text.contains(&format!("{a},schema,strict,,cor,373\n")), "{text}");
+    assert_eq!(
+        text.lines().next(),
+        Some("system,section,name,type,measure,value")
+    );
+    assert!(
+        text.contains(&format!("{a},schema,strict,,cor,373\n")),
+        "{text}"
+    );
     assert!(text.lines().skip(1).any(|l| l.starts_with(u)));
 
     let out = nerkit(&["eval", "--match", "all", "--format", "json", gold, a, u]);
@@ -304,7 +385,10 @@ fn cli_errors_listing() {
         text.contains("    pred: ... hit an army barracks in the [location northern ] area"),
         "{text}"
     );
-    assert!(text.contains("corpora/wnut17/submissions/arcada:18"), "{text}");
+    assert!(
+        text.contains("corpora/wnut17/submissions/arcada:18"),
+        "{text}"
+    );
 }
 
 #[test]

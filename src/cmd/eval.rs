@@ -101,6 +101,36 @@ pub struct EvalArgs {
     /// How inputs are read (the options convert takes).
     #[command(flatten)]
     pub read: ReadArgs,
+
+    /// More prediction files: one row per system in the report (every
+    /// file scored against FILE, which then cannot be stdin).
+    #[arg(value_name = "MORE")]
+    pub more: Vec<PathBuf>,
+
+    /// Error analysis with matching schemas (nervaluate's): strict,
+    /// exact, partial, type or all (a comma-separated list works too).
+    #[arg(long = "match", value_name = "SCHEMA")]
+    pub match_schemas: Option<String>,
+
+    /// The least share of a gold entity's tokens a prediction must cover
+    /// to pair with it in the overlap schemas (0.5, or 50 as a
+    /// percentage); default any shared token.
+    #[arg(long, value_name = "X")]
+    pub min_overlap: Option<f64>,
+
+    /// List the first N error instances (sentence, entities in
+    /// [TYPE ...] brackets, lines) in the table report; JSON carries all.
+    #[arg(long, value_name = "N")]
+    pub errors: Option<usize>,
+
+    /// Rename types on both sides before scoring the analysis, e.g.
+    /// corporation=group,creative-work=product.
+    #[arg(long, value_name = "OLD=NEW,...")]
+    pub map: Option<String>,
+
+    /// Drop types on both sides before scoring the analysis, e.g. MISC.
+    #[arg(long, value_name = "TYPE,...")]
+    pub ignore: Option<String>,
 }
 
 fn parse_scheme(s: &str) -> Result<TagScheme, String> {
@@ -236,6 +266,9 @@ fn tag_source(
 /// Runs `nerkit eval`.
 pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
     let (opts, format) = options(args)?;
+    if analysis::wanted(args) {
+        return analysis::run(args, &opts, format);
+    }
     let gold_in = open_input(&args.file)?;
     let gold_name = gold_in.name().to_path_buf();
     let (evaluation, pred_name) = match &args.pred {
@@ -329,4 +362,294 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `nerkit eval` with the error analysis (`--match`, `--errors`, ...) or
+/// several systems.
+mod analysis {
+    use super::*;
+    use nerkit::eval::analysis::render::{self, Show, System};
+    use nerkit::eval::analysis::{self as an, Analysis, Options, Schema};
+    use nerkit::eval::Evaluation;
+
+    pub(super) fn wanted(args: &EvalArgs) -> bool {
+        args.match_schemas.is_some()
+            || args.min_overlap.is_some()
+            || args.errors.is_some()
+            || args.map.is_some()
+            || args.ignore.is_some()
+            || !args.more.is_empty()
+    }
+
+    fn schemas(arg: Option<&str>) -> Result<Vec<Schema>, Error> {
+        let Some(arg) = arg else {
+            return Ok(Schema::ALL.to_vec());
+        };
+        let mut out = Vec::new();
+        for part in arg.split(',') {
+            if part == "all" {
+                out.extend(Schema::ALL);
+            } else {
+                out.push(part.parse::<Schema>().map_err(Error::msg)?);
+            }
+        }
+        out.dedup();
+        Ok(out)
+    }
+
+    fn list(arg: Option<&str>) -> Vec<String> {
+        arg.map(|a| {
+            a.split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
+    fn analysis_options(args: &EvalArgs, format: ReportFormat) -> Result<Options, Error> {
+        let mut o = Options::default();
+        if let Some(x) = args.min_overlap {
+            if !(x > 0.0 && x <= 100.0) {
+                return Err(Error::msg(format!(
+                    "--min-overlap {x}: expected a fraction (0..1] or a percentage (1..100]"
+                )));
+            }
+            o = o.min_overlap(if x > 1.0 { x / 100.0 } else { x });
+        }
+        for pair in list(args.map.as_deref()) {
+            let Some((old, new)) = pair.split_once('=') else {
+                return Err(Error::msg(format!(
+                    "--map {pair}: expected OLD=NEW (for example corporation=group)"
+                )));
+            };
+            o = o.map(old, new);
+        }
+        for t in list(args.ignore.as_deref()) {
+            o = o.ignore(t);
+        }
+        let keep = if format == ReportFormat::Json {
+            an::MAX_INSTANCES
+        } else {
+            args.errors.unwrap_or(0)
+        };
+        Ok(o.instances(keep))
+    }
+
+    fn one(
+        args: &EvalArgs,
+        opts: &Evaluator,
+        options: &Options,
+        pred: Option<&PathBuf>,
+    ) -> Result<(Evaluation, Analysis, PathBuf), Error> {
+        let gold_in = open_input(&args.file)?;
+        let gold_name = gold_in.name().to_path_buf();
+        match pred {
+            None => {
+                let (e, a) = an::analyze_file(opts, gold_in.into_reader()?, &gold_name, options)?;
+                Ok((e, a, gold_name))
+            }
+            Some(pred) => {
+                let pred_in = open_input(pred)?;
+                let pred_name = pred_in.name().to_path_buf();
+                let read = args.read.options()?;
+                let mut g = tag_source(gold_in, args.gold_from.or(args.read.from), &read)?;
+                let mut p = tag_source(pred_in, args.pred_from.or(args.read.from), &read)?;
+                let (e, a) = an::analyze_pair(opts, &mut g, &mut p, options)?;
+                if e.token_mismatches.total > 0 {
+                    warn(&format!(
+                        "{} token texts differ between {} and {} (scored anyway):{}",
+                        e.token_mismatches.total,
+                        gold_name.display(),
+                        pred_name.display(),
+                        e.token_mismatches.describe(&gold_name, &pred_name)
+                    ));
+                }
+                Ok((e, a, pred_name))
+            }
+        }
+    }
+
+    /// The systems table: one row per system.
+    fn systems_table(
+        w: &mut dyn Write,
+        systems: &[System<'_>],
+        show: &Show,
+        format: ReportFormat,
+    ) -> std::io::Result<()> {
+        let markdown = format == ReportFormat::Markdown;
+        let mut header: Vec<String> = [
+            "system",
+            "gold",
+            "pred",
+            "correct",
+            "precision",
+            "recall",
+            "f1",
+            "macro f1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        header.extend(show.schemas.iter().map(|s| format!("{s} f1")));
+        let mut rows = vec![header];
+        for s in systems {
+            let r = s.evaluation.report();
+            let mut row = vec![
+                s.name.to_owned(),
+                r.micro.gold.unwrap_or(0).to_string(),
+                r.micro.pred.unwrap_or(0).to_string(),
+                r.micro.correct.unwrap_or(0).to_string(),
+                format!("{:.2}", 100.0 * r.micro.precision),
+                format!("{:.2}", 100.0 * r.micro.recall),
+                format!("{:.2}", 100.0 * r.micro.f1),
+                format!("{:.2}", 100.0 * r.macro_avg.f1),
+            ];
+            for &schema in &show.schemas {
+                let f = s.analysis.counts.schema(schema).scores(schema).2;
+                row.push(format!("{:.2}", 100.0 * f));
+            }
+            rows.push(row);
+        }
+        let widths: Vec<usize> = (0..rows[0].len())
+            .map(|k| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0))
+            .collect();
+        for (n, r) in rows.iter().enumerate() {
+            let cells: Vec<String> = r
+                .iter()
+                .enumerate()
+                .map(|(k, c)| {
+                    if k == 0 {
+                        format!("{c:<width$}", width = widths[k])
+                    } else {
+                        format!("{c:>width$}", width = widths[k])
+                    }
+                })
+                .collect();
+            if markdown {
+                writeln!(w, "| {} |", cells.join(" | "))?;
+                if n == 0 {
+                    let rule: Vec<String> = widths
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &d)| {
+                            if k == 0 {
+                                "-".repeat(d)
+                            } else {
+                                format!("{}:", "-".repeat(d.saturating_sub(1)))
+                            }
+                        })
+                        .collect();
+                    writeln!(w, "| {} |", rule.join(" | "))?;
+                }
+            } else {
+                writeln!(w, "{}", cells.join("  ").trim_end())?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn run(
+        args: &EvalArgs,
+        opts: &Evaluator,
+        format: ReportFormat,
+    ) -> Result<ExitCode, Error> {
+        if format == ReportFormat::Latex {
+            return Err(Error::msg(
+                "--latex has no room for the error analysis: use --format table, markdown, csv or json",
+            ));
+        }
+        let format = if format == ReportFormat::Conlleval {
+            ReportFormat::Table
+        } else {
+            format
+        };
+        let show = Show {
+            schemas: schemas(args.match_schemas.as_deref())?,
+            errors: args.errors.unwrap_or(0),
+        };
+        let options = analysis_options(args, format)?;
+        let preds: Vec<&PathBuf> = args.pred.iter().chain(&args.more).collect();
+        if preds.len() > 1 && args.file.as_os_str() == "-" {
+            return Err(Error::msg(
+                "FILE cannot be stdin with several prediction files (it is read once per system)",
+            ));
+        }
+        if preds.is_empty()
+            && (args.read.from.is_some() || args.gold_from.is_some() || args.pred_from.is_some())
+        {
+            return Err(Error::msg(
+                "--from, --gold-from and --pred-from apply to two files (FILE PRED); \
+                 one file is read in conlleval's layout (token ... gold pred)",
+            ));
+        }
+        let mut results = Vec::new();
+        if preds.is_empty() {
+            results.push(one(args, opts, &options, None)?);
+        }
+        for p in &preds {
+            results.push(one(args, opts, &options, Some(p))?);
+        }
+        let names: Vec<String> = results
+            .iter()
+            .map(|(_, _, n)| n.display().to_string())
+            .collect();
+        let systems: Vec<System<'_>> = results
+            .iter()
+            .zip(&names)
+            .map(|((e, a, _), name)| System {
+                name,
+                evaluation: e,
+                analysis: a,
+            })
+            .collect();
+        let gold_name = args.file.display().to_string();
+        let mut out = Output::create(None, false)?;
+        let written = (|| -> std::io::Result<()> {
+            match format {
+                ReportFormat::Json if systems.len() > 1 => {
+                    let all: Vec<_> = systems.iter().map(|s| render::json_of(s, &show)).collect();
+                    serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "systems": all }))?;
+                    writeln!(out)?;
+                }
+                ReportFormat::Csv => {
+                    writeln!(out, "system,section,name,type,measure,value")?;
+                    for s in &systems {
+                        render::write_csv_rows(&mut out, s, &show)?;
+                    }
+                }
+                _ if systems.len() > 1 => {
+                    systems_table(&mut out, &systems, &show, format)?;
+                    for s in &systems {
+                        writeln!(out, "\n== {} ==\n", s.name)?;
+                        render::write(&mut out, s, &gold_name, format, &show)?;
+                    }
+                }
+                _ => render::write(&mut out, &systems[0], &gold_name, format, &show)?,
+            }
+            out.flush()
+        })()
+        .map_err(Error::from)
+        .and_then(|()| out.finish());
+        match written {
+            Err(e) if e.is_broken_pipe() => {}
+            other => other?,
+        }
+        if let Some(x) = args.min_f1 {
+            let threshold = if x > 1.0 { x / 100.0 } else { x };
+            for s in &systems {
+                let f1 = eval::Scores::of(s.evaluation.counts.total).f1;
+                if f1 < threshold {
+                    eprintln!(
+                        "nerkit eval: {}: micro F1 {:.2}% is below the --min-f1 threshold {:.2}%",
+                        s.name,
+                        100.0 * f1,
+                        100.0 * threshold
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
 }

@@ -205,6 +205,63 @@ impl ConllevalOptions {
     }
 }
 
+/// A tag as prefix and type under `options` (raw mode included).
+#[inline]
+fn read_tag<'t>(options: &ConllevalOptions, tag: &'t str) -> (&'t str, &'t str) {
+    if options.raw {
+        if tag == options.outside || tag == "O" {
+            ("O", "")
+        } else {
+            // conlleval.pl writes "B-" + tag and splits at the first
+            // hyphen again, so the type is the whole tag.
+            ("B", if tag == "0" { "" } else { tag })
+        }
+    } else {
+        split_tag(tag)
+    }
+}
+
+/// The chunks of one side of a sentence by the rules above, for the error
+/// analysis (which needs spans, where the scorer only counts): `found` gets
+/// (first token, end token, type) of each chunk in order.
+///
+/// A chunk runs from the token where one starts to the first later token
+/// where one ends or another starts, or to the sentence end. On well-formed
+/// input of any scheme these are the chunks the scorer counts; on the
+/// exotic sequences where conlleval.pl starts a chunk without ending the
+/// open one (`I-X .-X I-Y`) the open one is cut there, so the chunk count
+/// is still conlleval.pl's.
+pub(crate) fn side_chunks<'t>(
+    options: &ConllevalOptions,
+    tags: impl IntoIterator<Item = &'t str>,
+    mut found: impl FnMut(u32, u32, &'t str),
+) {
+    let mut prev: (P, &str) = (P::O, "");
+    let mut open: Option<(u32, &str)> = None;
+    let mut n = 0u32;
+    for tag in tags {
+        let (p, ty) = read_tag(options, tag);
+        let cur = (class(p.as_bytes()), ty);
+        let r = RULES[prev.0 as usize][cur.0 as usize];
+        let diff = prev.1 != cur.1;
+        let end = r & END != 0 || (r & END_TYPED != 0 && diff);
+        let start = r & START != 0 || (r & START_TYPED != 0 && diff);
+        if end || start {
+            if let Some((s, t)) = open.take() {
+                found(s, n, t);
+            }
+        }
+        if start {
+            open = Some((n, ty));
+        }
+        prev = cur;
+        n += 1;
+    }
+    if let Some((s, t)) = open {
+        found(s, n, t);
+    }
+}
+
 /// One side's state: the previous prefix and type (an index into the
 /// scorer's [`TypeTable`]).
 #[derive(Debug)]
@@ -270,17 +327,7 @@ impl Conlleval {
 
     #[inline]
     fn read<'t>(&self, tag: &'t str) -> (&'t str, &'t str) {
-        if self.options.raw {
-            if tag == self.options.outside || tag == "O" {
-                ("O", "")
-            } else {
-                // conlleval.pl writes "B-" + tag and splits at the first
-                // hyphen again, so the type is the whole tag.
-                ("B", if tag == "0" { "" } else { tag })
-            }
-        } else {
-            split_tag(tag)
-        }
+        read_tag(&self.options, tag)
     }
 
     /// Scores one token with its gold and predicted tag.

@@ -123,6 +123,7 @@
 //! }
 //! ```
 
+pub mod analysis;
 pub mod conlleval;
 pub mod counts;
 pub mod reader;
@@ -229,7 +230,7 @@ impl Evaluator {
         input: R,
         path: impl AsRef<Path>,
     ) -> Result<Evaluation> {
-        evaluate_file(input, path, self)
+        evaluate_file(input, path, self, &mut ())
     }
 
     /// Scores predictions against gold read from two sources in lockstep,
@@ -246,7 +247,7 @@ impl Evaluator {
         gold: &mut G,
         pred: &mut P,
     ) -> Result<Evaluation> {
-        evaluate_pair(gold, pred, self)
+        evaluate_pair(gold, pred, self, &mut ())
     }
 }
 
@@ -353,6 +354,28 @@ impl Engine {
             Engine::Strict(s) => s.finish(),
         }
     }
+}
+
+/// What the error analysis sees of an evaluation, token by token. The
+/// unit type sees nothing, so the plain evaluation is compiled as before.
+pub(crate) trait Observer {
+    /// Whether it looks at all: the fast line scan of
+    /// [`Evaluator::evaluate_file`] does not stop at tokens, so it is
+    /// skipped for an observer that does.
+    const ACTIVE: bool;
+    /// A token the scorer accepted: its text when the input has one, the
+    /// gold and predicted tag, and their lines.
+    fn token(&mut self, text: Option<&str>, gold: &str, pred: &str, lines: (u64, u64));
+    /// A sentence boundary (as the scorer sees it).
+    fn boundary(&mut self);
+}
+
+impl Observer for () {
+    const ACTIVE: bool = false;
+    #[inline(always)]
+    fn token(&mut self, _: Option<&str>, _: &str, _: &str, _: (u64, u64)) {}
+    #[inline(always)]
+    fn boundary(&mut self) {}
 }
 
 /// What the fast path of [`Evaluator::evaluate_file`] feeds, one scorer at a time
@@ -504,11 +527,12 @@ fn bad_tag(pos: Position, tag: &str, reason: String) -> Error {
     )
 }
 
-/// [`Evaluator::evaluate_file`].
-fn evaluate_file<R: BufRead>(
+/// [`Evaluator::evaluate_file`], showing every token to `observer`.
+pub(crate) fn evaluate_file<R: BufRead, O: Observer>(
     input: R,
     path: impl AsRef<Path>,
     options: &Evaluator,
+    observer: &mut O,
 ) -> Result<Evaluation> {
     let path = path.as_ref();
     let mut lines = Lines::new(input);
@@ -516,7 +540,7 @@ fn evaluate_file<R: BufRead>(
     let mut columns = None;
     let d = &options.delimiter;
     loop {
-        if let (Delimiter::Whitespace, Some((n, _))) = (d, columns) {
+        if let (Delimiter::Whitespace, Some((n, _)), false) = (d, columns, O::ACTIVE) {
             if let Some((text, from)) = lines.pending() {
                 let line = lines.number();
                 let (k, bytes) = match &mut engine {
@@ -532,11 +556,13 @@ fn evaluate_file<R: BufRead>(
         let text = lines.text();
         if is_blank(text) {
             engine.boundary();
+            observer.boundary();
             continue;
         }
         let row = split_row(text, d);
         if row.count == 0 {
             engine.boundary();
+            observer.boundary();
             continue;
         }
         check_columns(&lines, &row, d, &mut columns).map_err(|e| e.with_path(path))?;
@@ -552,6 +578,7 @@ fn evaluate_file<R: BufRead>(
         }
         if row.first == "-X-" {
             engine.boundary();
+            observer.boundary();
             continue;
         }
         let n = lines.number();
@@ -564,6 +591,9 @@ fn evaluate_file<R: BufRead>(
             let at = offsets.get(k).copied().unwrap_or(0);
             return Err(bad_tag(lines.position(at), tag, reason).with_path(path));
         }
+        // A line of two columns has no token column.
+        let token = (row.count > 2).then_some(row.first);
+        observer.token(token, row.second_last, row.last, (n, n));
     }
     Ok(Evaluation {
         mode: options.mode.clone(),
@@ -589,11 +619,12 @@ fn line_of(item: &Item<'_>) -> u64 {
     }
 }
 
-/// [`Evaluator::evaluate_pair`].
-fn evaluate_pair<G: TagSource, P: TagSource>(
+/// [`Evaluator::evaluate_pair`], showing every token to `observer`.
+pub(crate) fn evaluate_pair<G: TagSource, P: TagSource, O: Observer>(
     gold: &mut G,
     pred: &mut P,
     options: &Evaluator,
+    observer: &mut O,
 ) -> Result<Evaluation> {
     let mut engine = Engine::new(&options.mode);
     let mut mismatches = TokenMismatches::default();
@@ -636,9 +667,11 @@ fn evaluate_pair<G: TagSource, P: TagSource>(
                         }
                     });
                 }
+                observer.token(gt.or(pt), gtag, ptag, (gl, pl));
             }
             (Item::SentenceEnd { .. }, Item::SentenceEnd { .. }) => {
                 engine.boundary();
+                observer.boundary();
                 sentence += 1;
             }
             (Item::End { .. }, Item::End { .. }) => break,
@@ -745,7 +778,7 @@ mod tests {
         ) {
             let input: String = seq.concat();
             for mode in [Mode::default(), Mode::Strict(TagScheme::Iob2)] {
-                if let Ok(got) = evaluate_file(input.as_bytes(), "t", &Evaluator::new(mode.clone())) {
+                if let Ok(got) = evaluate_file(input.as_bytes(), "t", &Evaluator::new(mode.clone()), &mut ()) {
                     prop_assert_eq!(got.counts, reference(&input, &mode));
                 } else {
                     // Only strict mode rejects tags here.

@@ -308,25 +308,7 @@ impl Strict {
 
     #[inline]
     fn push(&mut self, tag: &str) -> Result<T, String> {
-        if tag == "O" {
-            // Allowed in every scheme; most tags.
-            let at = self.buf.len() as u32;
-            return Ok(T {
-                p: L::O,
-                ls: at,
-                le: at,
-            });
-        }
-        let (p, at) = parse(self.scheme, tag)?;
-        let ls = self.buf.len() as u32;
-        if at < tag.len() {
-            self.buf.push_str(&tag[at..]);
-        }
-        Ok(T {
-            p,
-            ls,
-            le: self.buf.len() as u32,
-        })
+        push_tag(self.scheme, &mut self.buf, tag)
     }
 
     /// Adds one token. `lines` are the lines of the gold and predicted tag,
@@ -423,6 +405,82 @@ impl Strict {
         self.boundary();
         self.counts.types = self.types.into_sorted();
         self.counts
+    }
+}
+
+/// Parses `tag`, its label appended to `buf`.
+#[inline]
+fn push_tag(scheme: TagScheme, buf: &mut String, tag: &str) -> Result<T, String> {
+    if tag == "O" {
+        // Allowed in every scheme; most tags.
+        let at = buf.len() as u32;
+        return Ok(T {
+            p: L::O,
+            ls: at,
+            le: at,
+        });
+    }
+    let (p, at) = parse(scheme, tag)?;
+    let ls = buf.len() as u32;
+    if at < tag.len() {
+        buf.push_str(&tag[at..]);
+    }
+    Ok(T {
+        p,
+        ls,
+        le: buf.len() as u32,
+    })
+}
+
+/// One side of a sentence decoded as [`Strict`] decodes it, for the error
+/// analysis (which needs the entities' spans, where the scorer only counts
+/// them). Buffers are reused from sentence to sentence.
+#[derive(Debug)]
+pub(crate) struct SideDecoder {
+    scheme: TagScheme,
+    buf: String,
+    tags: Vec<T>,
+    ents: Vec<Ent>,
+    ill: Vec<u32>,
+}
+
+impl SideDecoder {
+    pub(crate) fn new(scheme: TagScheme) -> SideDecoder {
+        SideDecoder {
+            scheme,
+            buf: String::new(),
+            tags: Vec::new(),
+            ents: Vec::new(),
+            ill: Vec::new(),
+        }
+    }
+
+    /// Adds the next token's tag.
+    ///
+    /// # Errors
+    /// A tag the scheme does not allow (the reason).
+    pub(crate) fn push(&mut self, tag: &str) -> Result<(), String> {
+        let t = push_tag(self.scheme, &mut self.buf, tag)?;
+        self.tags.push(t);
+        Ok(())
+    }
+
+    /// Decodes the sentence, calls `found` with (first token, end token,
+    /// label) of each well-formed entity in order, and starts a new
+    /// sentence. Ill-formed chunks are dropped, as the scorer drops them.
+    pub(crate) fn finish(&mut self, mut found: impl FnMut(u32, u32, &str)) {
+        decode(
+            self.scheme,
+            &self.tags,
+            &self.buf,
+            &mut self.ents,
+            &mut self.ill,
+        );
+        for e in &self.ents {
+            found(e.start, e.end, &self.buf[e.ls as usize..e.le as usize]);
+        }
+        self.buf.clear();
+        self.tags.clear();
     }
 }
 

@@ -342,11 +342,11 @@ pub fn detect(prefix: &[u8]) -> Result<Format> {
     detect_with(prefix, &ReadOptions::default())
 }
 
-/// [`detect`] for inputs to be read with `opts`: the column rules look for
+/// [`detect()`] for inputs to be read with `opts`: the column rules look for
 /// tags in [`ReadOptions::tag_column`] when it is given.
 ///
 /// # Errors
-/// As [`detect`].
+/// As [`detect()`].
 pub fn detect_with(prefix: &[u8], opts: &ReadOptions) -> Result<Format> {
     let prefix = detect::Prefix::new(prefix).with_tag_column(opts.tag_column);
     detect::detect(&prefix)
@@ -438,7 +438,7 @@ impl SentenceReader for Box<dyn InputReader> {
 /// Detection looks at what `fill_buf` holds without consuming it.
 ///
 /// # Errors
-/// An I/O error reading the start, or a detection error ([`detect`]).
+/// An I/O error reading the start, or a detection error ([`detect()`]).
 pub fn open(
     mut input: Box<dyn BufRead>,
     format: Option<Format>,

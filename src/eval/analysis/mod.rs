@@ -1,0 +1,808 @@
+//! Error analysis: matching schemas, an error taxonomy, a confusion matrix
+//! and the error instances themselves.
+//!
+//! The analysis runs beside the scorer of [`super::Evaluator`] (which still
+//! gives the conlleval or strict counts of the plain report): it sees every
+//! token the scorer accepted, decodes each sentence of each side into
+//! entities by the same chunk rules (see [`conlleval::side_chunks`] and the
+//! strict decoder), and then, per sentence:
+//!
+//! * counts the four matching schemas of [`matching`] (COR, INC, PAR, MIS,
+//!   SPU per type and overall, with an optimal one-to-one assignment);
+//! * puts every gold and every predicted entity in one class of
+//!   [`taxonomy`], per type;
+//! * counts the strict schema's pairs by (gold type, predicted type), with
+//!   `None` for a missed or spurious entity: the confusion matrix;
+//! * keeps error instances (an overlap group with an entity not
+//!   `correct`, or a lone missed or spurious entity), up to a cap.
+//!
+//! # Memory
+//!
+//! One sentence at a time: token texts, tags and entities of the current
+//! sentence, in buffers reused from sentence to sentence. The counts grow
+//! with the number of types (and type pairs) only. The kept instances
+//! grow with the input: each holds its entities' labels and a window of up
+//! to 13 token texts around them, some 300 to 600 bytes, and at most
+//! [`Options::instances`] are kept (the CLI keeps `--errors N` for the text
+//! formats and [`MAX_INSTANCES`] for JSON, about 50 MB at worst); the total
+//! is always counted.
+//!
+//! [`conlleval::side_chunks`]: super::conlleval
+//!
+//! # Example
+//!
+//! ```
+//! use nerkit::eval::analysis::{self, Options, Schema};
+//! use nerkit::eval::Evaluator;
+//!
+//! let input = "John B-PER B-PER\nSmith I-PER O\nsaw O O\nParis B-LOC B-PER\n";
+//! let (_, a) = analysis::analyze_file(&Evaluator::default(), input.as_bytes(), "in.txt", &Options::default())?;
+//! let strict = a.counts.schema(Schema::Strict);
+//! assert_eq!((strict.cor, strict.inc, strict.mis, strict.spu), (0, 2, 0, 0));
+//! let partial = a.counts.schema(Schema::Partial);
+//! assert_eq!((partial.cor, partial.par), (1, 1));
+//! # Ok::<(), nerkit::Error>(())
+//! ```
+
+pub mod matching;
+pub mod render;
+pub mod taxonomy;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::BufRead;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub use matching::{Schema, SchemaCounts};
+pub use taxonomy::{ClassCounts, ErrorClass};
+
+use super::conlleval::{side_chunks, ConllevalOptions};
+use super::strict::SideDecoder;
+use super::{Evaluation, Evaluator, Mode, Observer, TagSource};
+use crate::error::Result;
+use matching::{Assigner, Edge, Ent};
+
+/// The most instances kept for a JSON report (about 50 MB at worst).
+pub const MAX_INSTANCES: usize = 100_000;
+
+/// Tokens shown on each side of an instance.
+const CONTEXT: u32 = 6;
+
+/// What the analysis does besides counting.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Options {
+    /// The least share of a gold entity's tokens a prediction must cover
+    /// to be paired with it in the overlap schemas, as a percentage
+    /// (nervaluate's `min_overlap_percentage`); 0 (the default) takes any
+    /// shared token.
+    pub min_overlap_percent: f64,
+    /// How many error instances to keep.
+    pub instances: usize,
+    /// Type renamings applied to both sides before anything is counted.
+    pub map: Vec<(String, String)>,
+    /// Types dropped from both sides (after renaming).
+    pub ignore: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            min_overlap_percent: 0.0,
+            instances: 0,
+            map: Vec::new(),
+            ignore: Vec::new(),
+        }
+    }
+}
+
+impl Options {
+    /// Sets the minimum overlap as a fraction of the gold entity's tokens
+    /// (`0.5` is half).
+    pub fn min_overlap(mut self, fraction: f64) -> Options {
+        self.min_overlap_percent = fraction * 100.0;
+        self
+    }
+
+    /// Keeps up to `n` error instances.
+    pub fn instances(mut self, n: usize) -> Options {
+        self.instances = n;
+        self
+    }
+
+    /// Renames type `old` to `new` on both sides.
+    pub fn map(mut self, old: impl Into<String>, new: impl Into<String>) -> Options {
+        self.map.push((old.into(), new.into()));
+        self
+    }
+
+    /// Drops entities of type `label` on both sides.
+    pub fn ignore(mut self, label: impl Into<String>) -> Options {
+        self.ignore.push(label.into());
+        self
+    }
+}
+
+/// The counts of one schema: overall and per type.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaTable {
+    /// Over all types; the sum of the type rows.
+    pub total: SchemaCounts,
+    /// Per type (a pair and a miss count under the gold type, a spurious
+    /// entity under its own).
+    pub types: BTreeMap<String, SchemaCounts>,
+}
+
+/// Entities per class, per side, for one type.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SideClasses {
+    /// Gold entities of the type.
+    pub gold: ClassCounts,
+    /// Predicted entities of the type.
+    pub pred: ClassCounts,
+}
+
+/// One cell of the confusion matrix; `None` is no entity (missed or
+/// spurious).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Cell {
+    /// The gold type, or `None` for a spurious prediction.
+    pub gold: Option<String>,
+    /// The predicted type, or `None` for a missed gold entity.
+    pub pred: Option<String>,
+    /// How many.
+    pub count: u64,
+}
+
+/// Every integer the analysis reports are computed from. They add up: the
+/// counts of two inputs, added ([`AnalysisCounts::add`]), are the counts
+/// of the two inputs one after the other.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalysisCounts {
+    /// Sentences analysed.
+    pub sentences: u64,
+    /// Tokens analysed.
+    pub tokens: u64,
+    /// Gold entities (after mapping and ignoring).
+    pub gold: u64,
+    /// Predicted entities (after mapping and ignoring).
+    pub pred: u64,
+    /// Per schema, in [`Schema::ALL`] order.
+    pub schemas: [SchemaTable; 4],
+    /// Entities per class, per type.
+    pub classes: BTreeMap<String, SideClasses>,
+    /// The confusion matrix: cells with a count, sorted.
+    pub confusion: Vec<Cell>,
+    /// Error instances found (kept or not).
+    pub instances: u64,
+}
+
+impl AnalysisCounts {
+    /// The overall counts of `schema`.
+    pub fn schema(&self, schema: Schema) -> SchemaCounts {
+        self.schemas[schema.index()].total
+    }
+
+    /// Entities of `class` over all types: (gold, predicted).
+    pub fn class(&self, class: ErrorClass) -> (u64, u64) {
+        self.classes.values().fold((0, 0), |(g, p), c| {
+            (g + c.gold.get(class), p + c.pred.get(class))
+        })
+    }
+
+    /// Adds the counts of another input.
+    pub fn add(&mut self, other: &AnalysisCounts) {
+        self.sentences += other.sentences;
+        self.tokens += other.tokens;
+        self.gold += other.gold;
+        self.pred += other.pred;
+        self.instances += other.instances;
+        for (a, b) in self.schemas.iter_mut().zip(&other.schemas) {
+            a.total.add(&b.total);
+            for (t, c) in &b.types {
+                a.types.entry(t.clone()).or_default().add(c);
+            }
+        }
+        for (t, c) in &other.classes {
+            let e = self.classes.entry(t.clone()).or_default();
+            e.gold.add(&c.gold);
+            e.pred.add(&c.pred);
+        }
+        let mut cells: BTreeMap<(Option<String>, Option<String>), u64> = BTreeMap::new();
+        for c in self.confusion.iter().chain(&other.confusion) {
+            *cells.entry((c.gold.clone(), c.pred.clone())).or_default() += c.count;
+        }
+        self.confusion = cells
+            .into_iter()
+            .map(|((gold, pred), count)| Cell { gold, pred, count })
+            .collect();
+    }
+}
+
+/// An entity of an instance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InstanceEntity {
+    /// Its type.
+    pub label: String,
+    /// Its first token (from 0, in the sentence).
+    pub start: u32,
+    /// One past its last token.
+    pub end: u32,
+    /// Its class.
+    pub class: &'static str,
+}
+
+/// One error: a group of overlapping entities with one not `correct`, or
+/// a lone missed or spurious entity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Instance {
+    /// What went wrong: the class of its entities, or `split+merged` for
+    /// a chain of several gold and several predicted entities.
+    pub class: String,
+    /// The sentence (from 1).
+    pub sentence: u64,
+    /// The line of its first token in the gold input.
+    pub gold_line: u64,
+    /// The line of its first token in the predictions.
+    pub pred_line: u64,
+    /// The gold entities.
+    pub gold: Vec<InstanceEntity>,
+    /// The predicted entities.
+    pub pred: Vec<InstanceEntity>,
+    /// The index of the first token of `context` in the sentence.
+    pub context_start: u32,
+    /// The token texts around the entities (`_` when the input has no
+    /// token column).
+    pub context: Vec<String>,
+}
+
+/// The result of an analysis.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Analysis {
+    /// Every count.
+    pub counts: AnalysisCounts,
+    /// The first [`Options::instances`] error instances, in input order.
+    pub instances: Vec<Instance>,
+    /// The options it ran with.
+    pub min_overlap_percent: f64,
+    /// The renamings applied.
+    pub map: Vec<(String, String)>,
+    /// The types ignored.
+    pub ignore: Vec<String>,
+}
+
+/// Scores and analyses a file in conlleval's layout (see
+/// [`Evaluator::evaluate_file`]): the plain evaluation and the analysis.
+///
+/// # Errors
+/// Those of [`Evaluator::evaluate_file`].
+pub fn analyze_file<R: BufRead>(
+    evaluator: &Evaluator,
+    input: R,
+    path: impl AsRef<Path>,
+    options: &Options,
+) -> Result<(Evaluation, Analysis)> {
+    let mut a = Analyzer::new(evaluator.mode(), options);
+    let e = super::evaluate_file(input, path, evaluator, &mut a)?;
+    Ok((e, a.finish()))
+}
+
+/// Scores and analyses two sources read in lockstep (see
+/// [`Evaluator::evaluate_pair`]).
+///
+/// # Errors
+/// Those of [`Evaluator::evaluate_pair`].
+pub fn analyze_pair<G: TagSource, P: TagSource>(
+    evaluator: &Evaluator,
+    gold: &mut G,
+    pred: &mut P,
+    options: &Options,
+) -> Result<(Evaluation, Analysis)> {
+    let mut a = Analyzer::new(evaluator.mode(), options);
+    let e = super::evaluate_pair(gold, pred, evaluator, &mut a)?;
+    Ok((e, a.finish()))
+}
+
+/// How a side's tags become entities.
+enum Decoding {
+    /// conlleval.pl's chunk rules: the tags of the sentence, kept.
+    Conlleval {
+        options: ConllevalOptions,
+        tags: String,
+        gold: Vec<(u32, u32)>,
+        pred: Vec<(u32, u32)>,
+    },
+    /// The strict decoder of each side.
+    Strict(Box<(SideDecoder, SideDecoder)>),
+}
+
+/// Type names interned, after renaming; `None` for an ignored type.
+#[derive(Default)]
+struct Labels {
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+    map: HashMap<String, String>,
+    ignore: Vec<String>,
+}
+
+impl Labels {
+    fn intern(&mut self, raw: &str) -> Option<u32> {
+        let name = self.map.get(raw).map(String::as_str).unwrap_or(raw);
+        if self.ignore.iter().any(|i| i == name) {
+            return None;
+        }
+        if let Some(&i) = self.index.get(name) {
+            return Some(i);
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.index.insert(name.to_owned(), i);
+        Some(i)
+    }
+}
+
+/// Per-type counters, indexed by label.
+#[derive(Clone, Copy, Default)]
+struct TypeCounters {
+    schemas: [SchemaCounts; 4],
+    gold: ClassCounts,
+    pred: ClassCounts,
+}
+
+/// The label index that means "no entity" in the confusion matrix.
+const NONE: u32 = u32::MAX;
+
+/// The observer that does the analysis, one sentence at a time.
+struct Analyzer {
+    decoding: Decoding,
+    labels: Labels,
+    min_percent: f64,
+    keep: usize,
+    // The current sentence.
+    text: String,
+    has_text: bool,
+    tokens: Vec<(u32, u32)>,
+    lines: Vec<(u64, u64)>,
+    gold: Vec<Ent>,
+    pred: Vec<Ent>,
+    // Scratch space of the sentence analysis.
+    edges: Vec<Edge>,
+    chosen: Vec<u32>,
+    assigner: Assigner,
+    gold_used: Vec<bool>,
+    pred_used: Vec<bool>,
+    gold_class: Vec<ErrorClass>,
+    pred_class: Vec<ErrorClass>,
+    // What is counted.
+    sentences: u64,
+    n_tokens: u64,
+    total: [SchemaCounts; 4],
+    types: Vec<TypeCounters>,
+    confusion: HashMap<(u32, u32), u64>,
+    instances: Vec<Instance>,
+    found: u64,
+    options: Options,
+}
+
+impl Analyzer {
+    fn new(mode: &Mode, options: &Options) -> Analyzer {
+        let decoding = match mode {
+            Mode::Conlleval(o) => Decoding::Conlleval {
+                options: o.clone(),
+                tags: String::new(),
+                gold: Vec::new(),
+                pred: Vec::new(),
+            },
+            Mode::Strict(s) => {
+                Decoding::Strict(Box::new((SideDecoder::new(*s), SideDecoder::new(*s))))
+            }
+        };
+        Analyzer {
+            decoding,
+            labels: Labels {
+                map: options.map.iter().cloned().collect(),
+                ignore: options.ignore.clone(),
+                ..Labels::default()
+            },
+            min_percent: options.min_overlap_percent,
+            keep: options.instances,
+            text: String::new(),
+            has_text: false,
+            tokens: Vec::new(),
+            lines: Vec::new(),
+            gold: Vec::new(),
+            pred: Vec::new(),
+            edges: Vec::new(),
+            chosen: Vec::new(),
+            assigner: Assigner::default(),
+            gold_used: Vec::new(),
+            pred_used: Vec::new(),
+            gold_class: Vec::new(),
+            pred_class: Vec::new(),
+            sentences: 0,
+            n_tokens: 0,
+            total: [SchemaCounts::default(); 4],
+            types: Vec::new(),
+            confusion: HashMap::new(),
+            instances: Vec::new(),
+            found: 0,
+            options: options.clone(),
+        }
+    }
+
+    fn type_counters(&mut self, label: u32) -> &mut TypeCounters {
+        let i = label as usize;
+        if self.types.len() <= i {
+            self.types.resize(i + 1, TypeCounters::default());
+        }
+        &mut self.types[i]
+    }
+
+    /// Decodes both sides of the current sentence into `self.gold` and
+    /// `self.pred`.
+    fn decode(&mut self) {
+        let (gold, pred, labels) = (&mut self.gold, &mut self.pred, &mut self.labels);
+        gold.clear();
+        pred.clear();
+        let mut push = |out: &mut Vec<Ent>, s: u32, e: u32, label: &str| {
+            if let Some(label) = labels.intern(label) {
+                out.push(Ent {
+                    start: s,
+                    end: e,
+                    label,
+                });
+            }
+        };
+        match &mut self.decoding {
+            Decoding::Conlleval {
+                options,
+                tags,
+                gold: g,
+                pred: p,
+            } => {
+                let t: &str = tags;
+                let side = |r: &[(u32, u32)]| {
+                    r.iter()
+                        .map(|&(a, b)| &t[a as usize..b as usize])
+                        .collect::<Vec<&str>>()
+                };
+                // Per sentence, not per token.
+                let (gt, pt) = (side(g), side(p));
+                side_chunks(options, gt, |s, e, l| push(gold, s, e, l));
+                side_chunks(options, pt, |s, e, l| push(pred, s, e, l));
+                tags.clear();
+                g.clear();
+                p.clear();
+            }
+            Decoding::Strict(d) => {
+                d.0.finish(|s, e, l| push(gold, s, e, l));
+                d.1.finish(|s, e, l| push(pred, s, e, l));
+            }
+        }
+    }
+
+    fn sentence(&mut self) {
+        self.sentences += 1;
+        self.n_tokens += self.tokens.len() as u64;
+        self.decode();
+        let (ng, np) = (self.gold.len(), self.pred.len());
+        matching::overlaps(&self.gold, &self.pred, self.min_percent, &mut self.edges);
+
+        // The schemas.
+        for schema in Schema::ALL {
+            self.assigner.assign(schema, &self.edges, &mut self.chosen);
+            self.gold_used.clear();
+            self.gold_used.resize(ng, false);
+            self.pred_used.clear();
+            self.pred_used.resize(np, false);
+            let s = schema.index();
+            for k in 0..self.chosen.len() {
+                let e = self.edges[self.chosen[k] as usize];
+                self.gold_used[e.g as usize] = true;
+                self.pred_used[e.p as usize] = true;
+                let gl = self.gold[e.g as usize].label;
+                let c = if matching::correct(schema, &e) {
+                    0
+                } else if schema == Schema::Partial {
+                    2
+                } else {
+                    1
+                };
+                let bump = |counts: &mut SchemaCounts| match c {
+                    0 => counts.cor += 1,
+                    1 => counts.inc += 1,
+                    _ => counts.par += 1,
+                };
+                bump(&mut self.total[s]);
+                bump(&mut self.type_counters(gl).schemas[s]);
+                if schema == Schema::Strict {
+                    let pl = self.pred[e.p as usize].label;
+                    *self.confusion.entry((gl, pl)).or_default() += 1;
+                }
+            }
+            for i in 0..ng {
+                if !self.gold_used[i] {
+                    let gl = self.gold[i].label;
+                    self.total[s].mis += 1;
+                    self.type_counters(gl).schemas[s].mis += 1;
+                    if schema == Schema::Strict {
+                        *self.confusion.entry((gl, NONE)).or_default() += 1;
+                    }
+                }
+            }
+            for j in 0..np {
+                if !self.pred_used[j] {
+                    let pl = self.pred[j].label;
+                    self.total[s].spu += 1;
+                    self.type_counters(pl).schemas[s].spu += 1;
+                    if schema == Schema::Strict {
+                        *self.confusion.entry((NONE, pl)).or_default() += 1;
+                    }
+                }
+            }
+        }
+
+        // The taxonomy: how many entities of the other side each overlaps
+        // (the edges are every overlap, whatever the minimum).
+        let mut gdeg = vec![0u32; ng];
+        let mut pdeg = vec![0u32; np];
+        let mut gedge = vec![0u32; ng];
+        let mut pedge = vec![0u32; np];
+        for (k, e) in self.edges.iter().enumerate() {
+            gdeg[e.g as usize] += 1;
+            pdeg[e.p as usize] += 1;
+            gedge[e.g as usize] = k as u32;
+            pedge[e.p as usize] = k as u32;
+        }
+        self.gold_class.clear();
+        for i in 0..ng {
+            let class = match gdeg[i] {
+                0 => ErrorClass::Missed,
+                1 => {
+                    let e = self.edges[gedge[i] as usize];
+                    if pdeg[e.p as usize] > 1 {
+                        ErrorClass::Merged
+                    } else {
+                        self.lone_pair(&e)
+                    }
+                }
+                _ => ErrorClass::Split,
+            };
+            self.gold_class.push(class);
+            let gl = self.gold[i].label;
+            self.type_counters(gl).gold.0[class.index()] += 1;
+        }
+        self.pred_class.clear();
+        for j in 0..np {
+            let class = match pdeg[j] {
+                0 => ErrorClass::Spurious,
+                1 => {
+                    let e = self.edges[pedge[j] as usize];
+                    if gdeg[e.g as usize] > 1 {
+                        ErrorClass::Split
+                    } else {
+                        self.lone_pair(&e)
+                    }
+                }
+                _ => ErrorClass::Merged,
+            };
+            self.pred_class.push(class);
+            let pl = self.pred[j].label;
+            self.type_counters(pl).pred.0[class.index()] += 1;
+        }
+        self.collect_instances();
+    }
+
+    fn lone_pair(&self, e: &Edge) -> ErrorClass {
+        let g = self.gold[e.g as usize];
+        let p = self.pred[e.p as usize];
+        taxonomy::pair_class((g.start, g.end), (p.start, p.end), e.same_type)
+    }
+
+    /// Counts the error instances of the sentence and keeps the first
+    /// ones.
+    fn collect_instances(&mut self) {
+        // Groups of overlapping entities: (gold indices, predicted
+        // indices). The edges are sorted, so a group is a run of edges
+        // each sharing an entity with the one before.
+        let mut groups: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
+        let mut prev: Option<Edge> = None;
+        for e in &self.edges {
+            let joins = matches!(prev, Some(p) if p.g == e.g || p.p == e.p);
+            if !joins {
+                groups.push((Vec::new(), Vec::new()));
+            }
+            let g = groups.last_mut().expect("a group");
+            if g.0.last() != Some(&e.g) {
+                g.0.push(e.g);
+            }
+            if !g.1.contains(&e.p) {
+                g.1.push(e.p);
+            }
+            prev = Some(*e);
+        }
+        for (i, c) in self.gold_class.iter().enumerate() {
+            if *c == ErrorClass::Missed {
+                groups.push((vec![i as u32], Vec::new()));
+            }
+        }
+        for (j, c) in self.pred_class.iter().enumerate() {
+            if *c == ErrorClass::Spurious {
+                groups.push((Vec::new(), vec![j as u32]));
+            }
+        }
+        let start = |g: &(Vec<u32>, Vec<u32>), gold: &[Ent], pred: &[Ent]| {
+            let a = g.0.iter().map(|&i| gold[i as usize].start);
+            let b = g.1.iter().map(|&j| pred[j as usize].start);
+            a.chain(b).min().unwrap_or(0)
+        };
+        groups.sort_by_key(|g| start(g, &self.gold, &self.pred));
+        for g in groups {
+            let all_correct =
+                g.0.iter()
+                    .all(|&i| self.gold_class[i as usize] == ErrorClass::Correct)
+                    && g.1
+                        .iter()
+                        .all(|&j| self.pred_class[j as usize] == ErrorClass::Correct);
+            if all_correct {
+                continue;
+            }
+            self.found += 1;
+            if self.instances.len() >= self.keep {
+                continue;
+            }
+            let instance = self.instance(&g.0, &g.1);
+            self.instances.push(instance);
+        }
+    }
+
+    fn instance(&self, golds: &[u32], preds: &[u32]) -> Instance {
+        let entity = |e: &Ent, class: ErrorClass| InstanceEntity {
+            label: self.labels.names[e.label as usize].clone(),
+            start: e.start,
+            end: e.end,
+            class: class.name(),
+        };
+        let gold: Vec<InstanceEntity> = golds
+            .iter()
+            .map(|&i| entity(&self.gold[i as usize], self.gold_class[i as usize]))
+            .collect();
+        let pred: Vec<InstanceEntity> = preds
+            .iter()
+            .map(|&j| entity(&self.pred[j as usize], self.pred_class[j as usize]))
+            .collect();
+        let class = match (gold.len(), pred.len()) {
+            (0, _) | (1, 1) => pred[0].class.to_owned(),
+            (_, 0) => gold[0].class.to_owned(),
+            (1, _) => ErrorClass::Split.name().to_owned(),
+            (_, 1) => ErrorClass::Merged.name().to_owned(),
+            _ => "split+merged".to_owned(),
+        };
+        let first = gold.iter().chain(&pred).map(|e| e.start).min().unwrap_or(0);
+        let last = gold.iter().chain(&pred).map(|e| e.end).max().unwrap_or(0);
+        let n = self.tokens.len() as u32;
+        let (from, to) = (first.saturating_sub(CONTEXT), (last + CONTEXT).min(n));
+        let context = (from..to)
+            .map(|k| {
+                if self.has_text {
+                    let (a, b) = self.tokens[k as usize];
+                    self.text[a as usize..b as usize].to_owned()
+                } else {
+                    "_".to_owned()
+                }
+            })
+            .collect();
+        let (gold_line, pred_line) = self.lines.get(first as usize).copied().unwrap_or((0, 0));
+        Instance {
+            class,
+            sentence: self.sentences,
+            gold_line,
+            pred_line,
+            gold,
+            pred,
+            context_start: from,
+            context,
+        }
+    }
+
+    fn finish(mut self) -> Analysis {
+        self.boundary();
+        let name = |i: u32| -> Option<String> {
+            (i != NONE).then(|| self.labels.names[i as usize].clone())
+        };
+        let mut counts = AnalysisCounts {
+            sentences: self.sentences,
+            tokens: self.n_tokens,
+            instances: self.found,
+            ..AnalysisCounts::default()
+        };
+        for (s, table) in counts.schemas.iter_mut().enumerate() {
+            table.total = self.total[s];
+        }
+        for (i, t) in self.types.iter().enumerate() {
+            let label = self.labels.names[i].clone();
+            let touched = t.gold.total() + t.pred.total() > 0
+                || t.schemas.iter().any(|c| *c != SchemaCounts::default());
+            if !touched {
+                continue;
+            }
+            counts.gold += t.gold.total();
+            counts.pred += t.pred.total();
+            for (s, table) in counts.schemas.iter_mut().enumerate() {
+                table.types.insert(label.clone(), t.schemas[s]);
+            }
+            counts.classes.insert(
+                label,
+                SideClasses {
+                    gold: t.gold,
+                    pred: t.pred,
+                },
+            );
+        }
+        let mut cells: Vec<Cell> = self
+            .confusion
+            .iter()
+            .map(|(&(g, p), &count)| Cell {
+                gold: name(g),
+                pred: name(p),
+                count,
+            })
+            .collect();
+        cells.sort();
+        counts.confusion = cells;
+        Analysis {
+            counts,
+            instances: self.instances,
+            min_overlap_percent: self.options.min_overlap_percent,
+            map: self.options.map,
+            ignore: self.options.ignore,
+        }
+    }
+}
+
+impl Observer for Analyzer {
+    const ACTIVE: bool = true;
+
+    fn token(&mut self, text: Option<&str>, gold: &str, pred: &str, lines: (u64, u64)) {
+        let at = self.text.len() as u32;
+        if let Some(t) = text {
+            self.text.push_str(t);
+            self.has_text = true;
+        }
+        self.tokens.push((at, self.text.len() as u32));
+        self.lines.push(lines);
+        match &mut self.decoding {
+            Decoding::Conlleval {
+                tags,
+                gold: g,
+                pred: p,
+                ..
+            } => {
+                let a = tags.len() as u32;
+                tags.push_str(gold);
+                let b = tags.len() as u32;
+                tags.push_str(pred);
+                g.push((a, b));
+                p.push((b, tags.len() as u32));
+            }
+            Decoding::Strict(d) => {
+                // The scorer has accepted both tags.
+                let _ = d.0.push(gold);
+                let _ = d.1.push(pred);
+            }
+        }
+    }
+
+    fn boundary(&mut self) {
+        if self.tokens.is_empty() {
+            return;
+        }
+        self.sentence();
+        self.text.clear();
+        self.has_text = false;
+        self.tokens.clear();
+        self.lines.clear();
+    }
+}

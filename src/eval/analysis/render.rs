@@ -1,0 +1,500 @@
+//! The analysis reports: table, markdown, csv and json.
+//!
+//! * `table` and `markdown`: per chosen schema a table of COR, INC, PAR,
+//!   MIS, SPU, POSSIBLE, ACTUAL and P/R/F1 per type and overall; the
+//!   classes of the gold and of the predicted entities per type; the
+//!   confusion matrix; and (table only) the first error instances with the
+//!   sentence, `[TYPE ...]` brackets and the lines in both inputs.
+//! * `csv`: one tidy table `system,section,name,type,measure,value`
+//!   (section `schema`, `gold-class`, `pred-class` or `confusion`), so that
+//!   several systems stack into one file.
+//! * `json`: an object with the plain report (`report`), `schemas`,
+//!   `classes`, `confusion`, `errors` (every kept instance) and
+//!   `counts` (the integers, as `--format counts` writes them).
+
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use super::{Analysis, AnalysisCounts, ErrorClass, Instance, Schema, SchemaCounts};
+use crate::eval::report::ReportFormat;
+use crate::eval::Evaluation;
+
+/// What a text report shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Show {
+    /// The schemas, in order.
+    pub schemas: Vec<Schema>,
+    /// How many error instances to list (table only).
+    pub errors: usize,
+}
+
+impl Default for Show {
+    fn default() -> Show {
+        Show {
+            schemas: Schema::ALL.to_vec(),
+            errors: 0,
+        }
+    }
+}
+
+/// One analysed system.
+pub struct System<'a> {
+    /// Its name (the prediction file).
+    pub name: &'a str,
+    /// The plain evaluation.
+    pub evaluation: &'a Evaluation,
+    /// The analysis.
+    pub analysis: &'a Analysis,
+}
+
+fn label(t: Option<&str>) -> &str {
+    match t {
+        None => "none",
+        Some("") => "(none)",
+        Some(t) => t,
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2}", 100.0 * x)
+}
+
+/// An aligned table: the first column left, the others right.
+fn table(
+    w: &mut dyn Write,
+    rows: &[Vec<String>],
+    markdown: bool,
+    rule_before: &[usize],
+) -> io::Result<()> {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; cols];
+    for r in rows {
+        for (k, c) in r.iter().enumerate() {
+            widths[k] = widths[k].max(c.chars().count());
+        }
+    }
+    for (n, r) in rows.iter().enumerate() {
+        if !markdown && rule_before.contains(&n) {
+            writeln!(w)?;
+        }
+        let mut s = String::new();
+        if markdown {
+            s.push('|');
+        }
+        for (k, c) in r.iter().enumerate() {
+            let pad = widths[k] - c.chars().count();
+            if markdown {
+                s.push(' ');
+            } else if k > 0 {
+                s.push_str("  ");
+            }
+            if k == 0 {
+                s.push_str(c);
+                s.push_str(&" ".repeat(pad));
+            } else {
+                s.push_str(&" ".repeat(pad));
+                s.push_str(c);
+            }
+            if markdown {
+                s.push_str(" |");
+            }
+        }
+        writeln!(w, "{}", s.trim_end())?;
+        if markdown && n == 0 {
+            let mut s = String::from("|");
+            for (k, width) in widths.iter().enumerate() {
+                if k == 0 {
+                    s.push_str(&format!(" {} |", "-".repeat(*width)));
+                } else {
+                    s.push_str(&format!(" {}: |", "-".repeat(width.saturating_sub(1))));
+                }
+            }
+            writeln!(w, "{s}")?;
+        }
+    }
+    Ok(())
+}
+
+fn schema_row(name: &str, c: &SchemaCounts, schema: Schema) -> Vec<String> {
+    let (p, r, f) = c.scores(schema);
+    vec![
+        name.to_owned(),
+        c.cor.to_string(),
+        c.inc.to_string(),
+        c.par.to_string(),
+        c.mis.to_string(),
+        c.spu.to_string(),
+        c.possible().to_string(),
+        c.actual().to_string(),
+        pct(p),
+        pct(r),
+        pct(f),
+    ]
+}
+
+const SCHEMA_HEADER: [&str; 11] = [
+    "type",
+    "COR",
+    "INC",
+    "PAR",
+    "MIS",
+    "SPU",
+    "POSSIBLE",
+    "ACTUAL",
+    "precision",
+    "recall",
+    "f1",
+];
+
+/// The classes each side can have, in report order.
+fn side_classes(gold: bool) -> Vec<ErrorClass> {
+    ErrorClass::ALL
+        .into_iter()
+        .filter(|&c| {
+            c != if gold {
+                ErrorClass::Spurious
+            } else {
+                ErrorClass::Missed
+            }
+        })
+        .collect()
+}
+
+fn counts_sections(
+    w: &mut dyn Write,
+    c: &AnalysisCounts,
+    show: &Show,
+    markdown: bool,
+) -> io::Result<()> {
+    for &schema in &show.schemas {
+        writeln!(w, "{}", heading(&format!("schema {schema}"), markdown))?;
+        let t = &c.schemas[schema.index()];
+        let mut rows = vec![SCHEMA_HEADER.iter().map(|s| s.to_string()).collect()];
+        for (name, tc) in &t.types {
+            rows.push(schema_row(label(Some(name)), tc, schema));
+        }
+        let overall = rows.len();
+        rows.push(schema_row("overall", &t.total, schema));
+        table(w, &rows, markdown, &[overall])?;
+        writeln!(w)?;
+    }
+    for gold in [true, false] {
+        let classes = side_classes(gold);
+        let title = if gold {
+            "gold entities by class"
+        } else {
+            "predicted entities by class"
+        };
+        writeln!(w, "{}", heading(title, markdown))?;
+        let mut header = vec!["type".to_owned()];
+        header.extend(classes.iter().map(|c| c.name().to_owned()));
+        header.push("total".to_owned());
+        let mut rows = vec![header];
+        let mut sum = super::ClassCounts::default();
+        for (name, sc) in &c.classes {
+            let cc = if gold { sc.gold } else { sc.pred };
+            sum.add(&cc);
+            let mut r = vec![label(Some(name)).to_owned()];
+            r.extend(classes.iter().map(|&k| cc.get(k).to_string()));
+            r.push(cc.total().to_string());
+            rows.push(r);
+        }
+        let overall = rows.len();
+        let mut r = vec!["overall".to_owned()];
+        r.extend(classes.iter().map(|&k| sum.get(k).to_string()));
+        r.push(sum.total().to_string());
+        rows.push(r);
+        table(w, &rows, markdown, &[overall])?;
+        writeln!(w)?;
+    }
+    writeln!(
+        w,
+        "{}",
+        heading(
+            "confusion (gold rows, predicted columns; strict pairs)",
+            markdown
+        )
+    )?;
+    let (golds, preds) = confusion_labels(c);
+    let mut header = vec!["gold \\ pred".to_owned()];
+    header.extend(preds.iter().map(|p| label(p.as_deref()).to_owned()));
+    let mut rows = vec![header];
+    for g in &golds {
+        let mut r = vec![label(g.as_deref()).to_owned()];
+        for p in &preds {
+            r.push(cell(c, g, p).to_string());
+        }
+        rows.push(r);
+    }
+    table(w, &rows, markdown, &[])?;
+    Ok(())
+}
+
+fn heading(s: &str, markdown: bool) -> String {
+    if markdown {
+        format!("### {s}\n")
+    } else {
+        format!("{s}:")
+    }
+}
+
+/// The gold and predicted labels of the confusion matrix, `None` last.
+fn confusion_labels(c: &AnalysisCounts) -> (Vec<Option<String>>, Vec<Option<String>>) {
+    let mut all: BTreeSet<String> = BTreeSet::new();
+    for cell in &c.confusion {
+        all.extend(cell.gold.clone());
+        all.extend(cell.pred.clone());
+    }
+    let mut v: Vec<Option<String>> = all.into_iter().map(Some).collect();
+    v.push(None);
+    (v.clone(), v)
+}
+
+fn cell(c: &AnalysisCounts, g: &Option<String>, p: &Option<String>) -> u64 {
+    c.confusion
+        .iter()
+        .find(|x| &x.gold == g && &x.pred == p)
+        .map_or(0, |x| x.count)
+}
+
+/// The tokens of an instance's context with `[TYPE ` before and ` ]` after
+/// the entities of one side.
+fn bracketed(i: &Instance, gold: bool) -> String {
+    let ents = if gold { &i.gold } else { &i.pred };
+    let mut s = String::new();
+    if i.context_start > 0 {
+        s.push_str("... ");
+    }
+    for (k, tok) in i.context.iter().enumerate() {
+        let at = i.context_start + k as u32;
+        for e in ents.iter().filter(|e| e.start == at) {
+            s.push_str(&format!("[{} ", e.label));
+        }
+        s.push_str(tok);
+        for _ in ents.iter().filter(|e| e.end == at + 1) {
+            s.push_str(" ]");
+        }
+        s.push(' ');
+    }
+    s.trim_end().to_owned()
+}
+
+fn write_instances(
+    w: &mut dyn Write,
+    a: &Analysis,
+    n: usize,
+    gold_name: &str,
+    pred_name: &str,
+) -> io::Result<()> {
+    let shown = n.min(a.instances.len());
+    writeln!(w, "\nerrors (the first {shown} of {}):", a.counts.instances)?;
+    for i in &a.instances[..shown] {
+        let what: Vec<&str> = i
+            .gold
+            .iter()
+            .chain(&i.pred)
+            .map(|e| e.label.as_str())
+            .collect();
+        let mut types: Vec<&str> = what.clone();
+        types.dedup();
+        writeln!(
+            w,
+            "  {} {}  sentence {}, {gold_name}:{}, {pred_name}:{}",
+            i.class,
+            types.join("/"),
+            i.sentence,
+            i.gold_line,
+            i.pred_line
+        )?;
+        writeln!(w, "    gold: {}", bracketed(i, true))?;
+        writeln!(w, "    pred: {}", bracketed(i, false))?;
+    }
+    Ok(())
+}
+
+/// Writes the analysis report of one system in `format` (`conlleval` and
+/// `latex` mean `table`: their layouts have no room for it).
+///
+/// # Errors
+/// Write errors.
+pub fn write(
+    w: &mut dyn Write,
+    system: &System<'_>,
+    gold_name: &str,
+    format: ReportFormat,
+    show: &Show,
+) -> io::Result<()> {
+    let a = system.analysis;
+    match format {
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *w, &json_of(system, show))?;
+            writeln!(w)
+        }
+        ReportFormat::Csv => {
+            writeln!(w, "system,section,name,type,measure,value")?;
+            write_csv_rows(w, system, show)
+        }
+        ReportFormat::Markdown => {
+            settings(w, a)?;
+            counts_sections(w, &a.counts, show, true)
+        }
+        _ => {
+            settings(w, a)?;
+            counts_sections(w, &a.counts, show, false)?;
+            if show.errors > 0 {
+                write_instances(w, a, show.errors, gold_name, system.name)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn settings(w: &mut dyn Write, a: &Analysis) -> io::Result<()> {
+    let mut parts = vec![format!(
+        "{} sentences, {} tokens, {} gold and {} predicted entities",
+        a.counts.sentences, a.counts.tokens, a.counts.gold, a.counts.pred
+    )];
+    if a.min_overlap_percent > 0.0 {
+        parts.push(format!(
+            "min overlap {}% of the gold entity",
+            a.min_overlap_percent
+        ));
+    }
+    if !a.map.is_empty() {
+        let m: Vec<String> = a.map.iter().map(|(o, n)| format!("{o}={n}")).collect();
+        parts.push(format!("map {}", m.join(",")));
+    }
+    if !a.ignore.is_empty() {
+        parts.push(format!("ignore {}", a.ignore.join(",")));
+    }
+    writeln!(w, "{}\n", parts.join("; "))
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Writes the CSV rows of one system (without the header line).
+///
+/// # Errors
+/// Write errors.
+pub fn write_csv_rows(w: &mut dyn Write, system: &System<'_>, show: &Show) -> io::Result<()> {
+    let c = &system.analysis.counts;
+    let sys = csv_field(system.name);
+    let mut row = |section: &str, name: &str, ty: &str, measure: &str, value: String| {
+        writeln!(
+            w,
+            "{sys},{section},{},{},{measure},{value}",
+            csv_field(name),
+            csv_field(ty)
+        )
+    };
+    for &schema in &show.schemas {
+        let t = &c.schemas[schema.index()];
+        let rows = t
+            .types
+            .iter()
+            .map(|(k, v)| (k.as_str(), v))
+            .chain([("", &t.total)]);
+        for (ty, sc) in rows {
+            let (p, r, f) = sc.scores(schema);
+            for (m, v) in [
+                ("cor", sc.cor.to_string()),
+                ("inc", sc.inc.to_string()),
+                ("par", sc.par.to_string()),
+                ("mis", sc.mis.to_string()),
+                ("spu", sc.spu.to_string()),
+                ("possible", sc.possible().to_string()),
+                ("actual", sc.actual().to_string()),
+                ("precision", p.to_string()),
+                ("recall", r.to_string()),
+                ("f1", f.to_string()),
+            ] {
+                row("schema", schema.name(), ty, m, v)?;
+            }
+        }
+    }
+    for (ty, sc) in &c.classes {
+        for (section, cc, gold) in [
+            ("gold-class", sc.gold, true),
+            ("pred-class", sc.pred, false),
+        ] {
+            for class in side_classes(gold) {
+                row(
+                    section,
+                    class.name(),
+                    ty,
+                    "count",
+                    cc.get(class).to_string(),
+                )?;
+            }
+        }
+    }
+    for cell in &c.confusion {
+        row(
+            "confusion",
+            label(cell.pred.as_deref()),
+            label(cell.gold.as_deref()),
+            "count",
+            cell.count.to_string(),
+        )?;
+    }
+    Ok(())
+}
+
+fn schema_json(sc: &SchemaCounts, schema: Schema) -> Value {
+    let (p, r, f) = sc.scores(schema);
+    json!({
+        "cor": sc.cor, "inc": sc.inc, "par": sc.par, "mis": sc.mis, "spu": sc.spu,
+        "possible": sc.possible(), "actual": sc.actual(),
+        "precision": p, "recall": r, "f1": f,
+    })
+}
+
+/// The JSON report of one system.
+pub fn json_of(system: &System<'_>, show: &Show) -> Value {
+    let a = system.analysis;
+    let c = &a.counts;
+    let mut schemas = serde_json::Map::new();
+    for &schema in &show.schemas {
+        let t = &c.schemas[schema.index()];
+        let types: serde_json::Map<String, Value> = t
+            .types
+            .iter()
+            .map(|(k, v)| (k.clone(), schema_json(v, schema)))
+            .collect();
+        schemas.insert(
+            schema.name().to_owned(),
+            json!({"overall": schema_json(&t.total, schema), "types": types}),
+        );
+    }
+    let side = |gold: bool| -> Value {
+        let mut m = serde_json::Map::new();
+        for (ty, sc) in &c.classes {
+            let cc = if gold { sc.gold } else { sc.pred };
+            let classes: serde_json::Map<String, Value> = side_classes(gold)
+                .into_iter()
+                .map(|k| (k.name().to_owned(), json!(cc.get(k))))
+                .collect();
+            m.insert(ty.clone(), Value::Object(classes));
+        }
+        Value::Object(m)
+    };
+    json!({
+        "system": system.name,
+        "report": system.evaluation.report(),
+        "min_overlap_percent": a.min_overlap_percent,
+        "map": a.map.iter().map(|(o, n)| json!({"from": o, "to": n})).collect::<Vec<_>>(),
+        "ignore": a.ignore,
+        "schemas": schemas,
+        "classes": {"gold": side(true), "pred": side(false)},
+        "confusion": c.confusion,
+        "errors": {"total": c.instances, "kept": a.instances.len(), "instances": a.instances},
+    })
+}

@@ -509,3 +509,17 @@ fn json_messages_name_surrogates_reversed_offsets_and_null_tags() {
     ));
     assert_eq!((code, out.as_str()), (0, "😀\tO\n\n"));
 }
+
+/// Found by the read_labelstudio fuzz target: a region that ends before it
+/// starts, with its text given, panicked while its text was checked.
+#[test]
+fn a_label_studio_region_ending_before_it_starts_is_an_error() {
+    let task = r#"[{"data":{"text":"abc d"},"annotations":[{"result":[{"value":{"start":2,"end":1,"text":"b","labels":["X"]},"type":"labels","from_name":"label","to_name":"text"}]}]}]"#;
+    let (code, out, err) = parts(&run_stdin(&["convert"], task));
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        error_of(&err).contains("span 1 (X 2..1): ends before it starts"),
+        "{err}"
+    );
+}

@@ -281,9 +281,16 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
             format!("span {} ({} {}..{})", i + 1, doc.label(s), s.start, s.end)
         };
         for (i, s) in doc.spans.iter().enumerate() {
-            if s.start >= s.end || doc.strings[s.label].is_empty() {
-                return Err(format!("{}: empty span or label", describe(doc, i)));
-            }
+            let why = if s.start > s.end {
+                "ends before it starts"
+            } else if s.start == s.end {
+                "is empty"
+            } else if doc.strings[s.label].is_empty() {
+                "has an empty label"
+            } else {
+                continue;
+            };
+            return Err(format!("{}: {why}", describe(doc, i)));
         }
         // One query per offset, answered in one pass over the text.
         let q = &mut self.queries;
@@ -692,6 +699,11 @@ fn unit_words(unit: OffsetUnit) -> &'static str {
 
 /// `text[start..end]` with offsets in `unit`, if they fall on characters.
 fn slice_in(text: &str, unit: OffsetUnit, start: u64, end: u64) -> Option<&str> {
+    // A span that ends before it starts is reported by the checks that
+    // follow; it has no text to compare.
+    if start > end {
+        return None;
+    }
     let byte = |at: u64| -> Option<usize> {
         let mut u = 0u64;
         for (b, c) in text.char_indices() {

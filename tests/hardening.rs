@@ -120,7 +120,14 @@ fn threads_are_capped_at_the_cores_and_the_chunks() {
     // Cut small, it has enough chunks for every core, and no more threads.
     let many = threads_used(&["--threads", "100000", "--chunk-size", "512", cable]);
     assert_eq!(many, cores.min(18));
-    assert_eq!(threads_used(&["--chunk-size", "512", cable]), cores.min(18));
+    // By default an input under 8 MiB a thread takes one (issue 18: threads
+    // that never hurt).
+    assert_eq!(threads_used(&["--chunk-size", "512", cable]), 1);
+    let (_, _, err) = parts(&run(&["convert", "--threads", "100000", cable]));
+    assert!(
+        err.contains("  threads:          1 of the 100000 asked for (the input makes one chunk)"),
+        "{err}"
+    );
     // The same output either way.
     let one = run(&["convert", "-q", "--threads", "1", cable]);
     let capped = run(&[

@@ -10,7 +10,11 @@ use nerkit::{HtmlMode, OffsetUnit, TagScheme};
 /// Output, error and report of a conversion of `text` on `threads`
 /// threads, cut into chunks of one line.
 fn convert(converter: &Converter, text: &[u8], threads: usize) -> (String, Option<String>, Report) {
-    let converter = converter.clone().threads(threads).chunk_size(1);
+    let converter = converter
+        .clone()
+        .threads(threads)
+        .chunk_size(1)
+        .load_aware(false);
     let mut out = Vec::new();
     let mut report = Report::default();
     let input = Input::new("in", Box::new(std::io::Cursor::new(text.to_vec())));

@@ -263,6 +263,9 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
         .to(args.to)
         .write_options(write)
         .threads(args.threads.unwrap_or(0))
+        // For tests and benchmarks that must run the threads they name on
+        // a busy machine (README, "Threads").
+        .load_aware(std::env::var_os("NERKIT_IGNORE_LOAD").is_none())
         .chunk_size(args.chunk_size);
     if let Some(from) = args.read.from {
         converter = converter.from(from);
@@ -389,6 +392,7 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
                 "to": to,
                 "scheme": args.scheme.to_string(),
                 "threads": threads,
+                "threads_limited": inputs.threads_limited.map(|l| l.to_string()),
                 "html_stripped": inputs.html_stripped,
                 "from_tag_style": names(&inputs.tag_styles).join("+"),
                 "score_column_ignored": inputs.score_column,
@@ -467,6 +471,15 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
                 s.tokens,
                 if s.tokens == 1 { "" } else { "s" },
             );
+            // A note only for threads the user asked for and did not get.
+            if let (Some(asked), Some(why)) = (args.threads, inputs.threads_limited) {
+                if asked > threads {
+                    let _ = writeln!(
+                        err,
+                        "  threads:          {threads} of the {asked} asked for ({why})"
+                    );
+                }
+            }
             if let Some(n) = inputs.spans {
                 let _ = writeln!(err, "  spans in input:   {n}");
             }

@@ -174,10 +174,81 @@ pub struct Report {
     pub skipped_lines: u64,
     /// The threads the conversion ran on.
     pub threads: usize,
+    /// Why fewer threads ran than were asked for (or than the cores, by
+    /// default), if they did.
+    pub threads_limited: Option<ThreadLimit>,
     /// Every input was read to its end and every sentence counted: set
     /// before the output's last flush, so that a caller whose output went
     /// away at that flush (a closed pipe) still has whole counts to check.
     pub complete: bool,
+}
+
+/// What held the threads of a conversion below those asked for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ThreadLimit {
+    /// The output cannot be written by several threads (only tagged
+    /// outputs can: CoNLL and JSON lines).
+    Output,
+    /// The machine has this many cores.
+    Cores(usize),
+    /// Other processes keep cores busy: the load average (over a minute)
+    /// left this many free.
+    Busy {
+        /// Cores free.
+        free: usize,
+        /// The one-minute load average.
+        load: f64,
+    },
+    /// The inputs make this many chunks.
+    Chunks(u64),
+    /// By default, one thread for inputs smaller than
+    /// [`MIN_BYTES_PER_THREAD`] per thread.
+    Small,
+}
+
+impl std::fmt::Display for ThreadLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ThreadLimit::Output => f.write_str("only CoNLL and JSON lines output run on threads"),
+            ThreadLimit::Cores(n) => write!(f, "the machine has {n} cores"),
+            ThreadLimit::Busy { free, load } => write!(
+                f,
+                "other processes keep cores busy (load average {load:.1}): {free} free"
+            ),
+            ThreadLimit::Chunks(1) => f.write_str("the input makes one chunk"),
+            ThreadLimit::Chunks(n) => write!(f, "the input makes {n} chunks"),
+            ThreadLimit::Small => write!(
+                f,
+                "inputs under {} MiB a thread take one thread by default",
+                MIN_BYTES_PER_THREAD >> 20
+            ),
+        }
+    }
+}
+
+/// By default, a thread is started for every this many bytes of input
+/// (when the sizes are known): below it, starting threads and cutting
+/// chunks costs more than it gains.
+pub const MIN_BYTES_PER_THREAD: u64 = 8 << 20;
+
+/// The cores not kept busy by other processes: the cores less the
+/// one-minute load average (rounded down), at least one. Threads on cores
+/// that are busy slow a conversion down (CoNLL input with two threads took
+/// 1.45x the time of one beside a busy core), so threads are only started
+/// on cores that look free. Where the load average cannot be read (not
+/// Linux), every core counts as free.
+fn free_cores(cores: usize) -> (usize, Option<f64>) {
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok());
+    match load {
+        Some(load) if load.is_finite() && load >= 0.0 => {
+            let busy = load.floor() as usize;
+            (cores.saturating_sub(busy).max(1), Some(load))
+        }
+        _ => (cores, None),
+    }
 }
 
 impl Report {
@@ -240,6 +311,7 @@ pub struct Converter {
     to: Format,
     write: WriteOptions,
     threads: usize,
+    load_aware: bool,
     chunk_size: usize,
 }
 
@@ -259,6 +331,7 @@ impl Converter {
             to: Format::CONLL,
             write: WriteOptions::default(),
             threads: 1,
+            load_aware: true,
             chunk_size: CHUNK_BYTES,
         }
     }
@@ -295,6 +368,15 @@ impl Converter {
         self
     }
 
+    /// Whether threads are held to the cores other processes leave free,
+    /// by the load average (true by default). Off, the cores count as
+    /// free: for tests and benchmarks that must run a given number of
+    /// threads on a busy machine.
+    pub fn load_aware(mut self, yes: bool) -> Converter {
+        self.load_aware = yes;
+        self
+    }
+
     /// The size of the chunks an input is cut into for threads (about
     /// [`CHUNK_BYTES`] by default).
     pub fn chunk_size(mut self, bytes: usize) -> Converter {
@@ -302,30 +384,66 @@ impl Converter {
         self
     }
 
-    /// The threads a conversion of `inputs` runs on.
-    fn thread_count(&self, inputs: &[Input]) -> usize {
-        // Only tagged outputs have no state across sentences, so that each
-        // chunk can have a writer of its own.
-        if self.to != Format::CONLL && self.to != Format::JSONL {
-            return 1;
-        }
+    /// The threads a conversion of `inputs` runs on, and what held them
+    /// below those asked for (the cores by default).
+    ///
+    /// The rule, documented in the README: never more than the cores, nor
+    /// than the cores other processes leave free (by the load average), nor
+    /// than the chunks the inputs make; by default, also no more than one
+    /// thread for every [`MIN_BYTES_PER_THREAD`] of input of known size.
+    fn thread_count(&self, inputs: &[Input]) -> (usize, Option<ThreadLimit>) {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let asked = match self.threads {
             0 => cores,
-            n => n.min(cores),
+            n => n,
         };
-        // A thread with no chunk to convert only costs its start.
-        let mut chunks: u64 = 0;
-        for input in inputs {
-            match &input.len {
-                Some(len) => {
-                    let size = self.chunk_size as u64;
-                    chunks = chunks.saturating_add(len.div_ceil(size).max(1));
-                }
-                None => return asked,
+        // Only tagged outputs have no state across sentences, so that each
+        // chunk can have a writer of its own.
+        if self.to != Format::CONLL && self.to != Format::JSONL {
+            return (1, (asked > 1).then_some(ThreadLimit::Output));
+        }
+        let mut n = asked;
+        let mut limit = None;
+        let mut cap = |n: &mut usize, to: usize, why: ThreadLimit| {
+            if to < *n {
+                *n = to;
+                limit = Some(why);
+            }
+        };
+        cap(&mut n, cores, ThreadLimit::Cores(cores));
+        if n > 1 && self.load_aware {
+            if let (free, Some(load)) = free_cores(cores) {
+                cap(&mut n, free, ThreadLimit::Busy { free, load });
             }
         }
-        asked.min(usize::try_from(chunks).unwrap_or(usize::MAX).max(1))
+        // A thread with no chunk to convert only costs its start.
+        let known: Option<u64> = inputs
+            .iter()
+            .map(|i| i.len)
+            .try_fold(0u64, |sum, len| Some(sum.saturating_add(len?)));
+        if let Some(bytes) = known {
+            let chunks: u64 = inputs
+                .iter()
+                .map(|i| i.len.unwrap_or(0).div_ceil(self.chunk_size as u64).max(1))
+                .sum();
+            cap(
+                &mut n,
+                usize::try_from(chunks).unwrap_or(usize::MAX).max(1),
+                ThreadLimit::Chunks(chunks),
+            );
+            if self.threads == 0 {
+                let by_size = usize::try_from(bytes / MIN_BYTES_PER_THREAD).unwrap_or(usize::MAX);
+                cap(&mut n, by_size.max(1), ThreadLimit::Small);
+            }
+        }
+        // By default the cores are the expectation, not a request: say why
+        // fewer ran only when the user asked for more.
+        let limit = if self.threads == 0 && n >= cores {
+            None
+        } else {
+            limit
+        };
+        (n, limit)
     }
 
     /// Converts `inputs` in order to `out`, counting into `report` and
@@ -342,8 +460,9 @@ impl Converter {
         report: &mut Report,
         observer: &mut dyn Observer,
     ) -> Result<()> {
-        let threads = self.thread_count(&inputs);
+        let (threads, limited) = self.thread_count(&inputs);
         report.threads = threads;
+        report.threads_limited = limited;
         if threads <= 1 {
             let mut writer = AnyWriter::new(self.to, &self.write, out)?;
             for input in inputs {

@@ -13,7 +13,9 @@ pub(crate) mod parallel;
 
 use std::fmt;
 
-pub use converter::{Converter, Input, Observer, Report, CHUNK_BYTES};
+pub use converter::{
+    Converter, Input, Observer, Report, ThreadLimit, CHUNK_BYTES, MIN_BYTES_PER_THREAD,
+};
 
 use crate::error::Result;
 use crate::repair::{Repair, RepairCounts};

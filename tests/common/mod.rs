@@ -24,6 +24,8 @@ pub fn run_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // Threads asked for run even when other tests keep the cores busy.
+        .env("NERKIT_IGNORE_LOAD", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -357,6 +357,10 @@ impl<R: BufRead> Lines<R> {
                 return Ok(());
             }
         }
+        // `raw` holds no line end before the bytes read now (a line end
+        // would have been cut off), so only they are searched: a line of
+        // gigabytes read 64 KiB at a time is scanned once, not once a read.
+        let searched = if self.bad { 0 } else { self.raw.len() };
         self.raw.extend_from_slice(chunk);
         self.inner.consume(n);
         if n == 0 {
@@ -365,7 +369,7 @@ impl<R: BufRead> Lines<R> {
         let cut = if self.eof {
             self.raw.len()
         } else {
-            memchr::memrchr(b'\n', &self.raw).map_or(0, |i| i + 1)
+            memchr::memrchr(b'\n', &self.raw[searched..]).map_or(0, |i| searched + i + 1)
         };
         let ok = match std::str::from_utf8(&self.raw[..cut]) {
             Ok(s) => {

@@ -279,9 +279,9 @@ fn type_row(s: &mut String, name: &str, x: &Scores, total: bool, colour: Option<
         Some(c) => format!("<mark class=\"e c{}\">{}</mark>", c % 12, esc(name)),
         None => esc(name),
     };
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<tr{} data-type=\"{}\"><td>{}</td>{}{}{}{}{}{}</tr>\n",
+        "<tr{} data-type=\"{}\"><td>{}</td>{}{}{}{}{}{}</tr>",
         if total { " class=\"total\"" } else { "" },
         esc(name),
         label,
@@ -303,14 +303,14 @@ fn system_section(
 ) {
     let r = sys.evaluation.report();
     let c = &sys.analysis.counts;
-    let _ = write!(
+    let _ = writeln!(
         s,
         "<section class=\"system\" id=\"system-{k}\" data-system=\"{}\"><h2>{}</h2>\
          <div class=\"cards\"><div class=\"card\">precision<b data-field=\"precision\">{}</b></div>\
          <div class=\"card\">recall<b data-field=\"recall\">{}</b></div>\
          <div class=\"card\">F1<b data-field=\"f1\">{}</b></div>\
          <div class=\"card\">macro F1<b data-field=\"macro-f1\">{}</b></div>\
-         <div class=\"card\">token accuracy<b data-field=\"accuracy\">{}</b></div></div>\n",
+         <div class=\"card\">token accuracy<b data-field=\"accuracy\">{}</b></div></div>",
         esc(sys.name),
         esc(sys.name),
         pct(r.micro.precision),
@@ -333,9 +333,9 @@ fn system_section(
         for &schema in &show.schemas {
             let t = c.schema(schema);
             let (p, rc, f) = t.scores(schema);
-            let _ = write!(
+            let _ = writeln!(
                 s,
-                "<tr data-schema=\"{schema}\"><td>{schema}</td>{}{}{}{}{}{}{}{}</tr>\n",
+                "<tr data-schema=\"{schema}\"><td>{schema}</td>{}{}{}{}{}{}{}{}</tr>",
                 num_cell(t.cor, "cor"),
                 num_cell(t.inc, "inc"),
                 num_cell(t.par, "par"),
@@ -436,9 +436,9 @@ fn taxonomy(s: &mut String, c: &AnalysisCounts) {
     };
     s.push_str("<h3>Error taxonomy</h3><table class=\"taxonomy\"><thead><tr><th>class</th><th>gold entities</th><th>predicted entities</th></tr></thead><tbody>\n");
     for (k, g, p) in rows {
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "<tr data-class=\"{}\"><td>{}</td>{}{}</tr>\n",
+            "<tr data-class=\"{}\"><td>{}</td>{}{}</tr>",
             k.name(),
             k.name(),
             cell(g, k == ErrorClass::Spurious),
@@ -519,17 +519,17 @@ fn error_browser(
 }
 
 fn footer(s: &mut String, p: &Provenance) {
-    let _ = write!(
+    let _ = writeln!(
         s,
         "<footer id=\"provenance\"><h2>Provenance</h2><p>Made by nerkit {} with</p><pre class=\"cmd\">{}</pre>\
-         <table class=\"inputs\"><thead><tr><th>input</th><th>bytes</th><th>SHA-256</th></tr></thead><tbody>\n",
+         <table class=\"inputs\"><thead><tr><th>input</th><th>bytes</th><th>SHA-256</th></tr></thead><tbody>",
         env!("CARGO_PKG_VERSION"),
         esc(&p.command)
     );
     for f in &p.inputs {
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td><code>{}</code></td></tr>\n",
+            "<tr><td>{}</td><td class=\"num\">{}</td><td><code>{}</code></td></tr>",
             esc(&f.name),
             f.size.map_or_else(|| "–".to_owned(), |n| n.to_string()),
             f.sha256.as_deref().unwrap_or("–")

@@ -220,7 +220,7 @@ const PAGE_CSS: &str = "body{font:16px/2.3 system-ui,sans-serif;max-width:980px;
 h1{font-size:20px;line-height:1.4}.muted{color:#5b6475;font-size:13px;line-height:1.4}\
 p.s{margin:0 0 10px}div.d{border-left:3px solid #b3261e;padding-left:10px;margin:0 0 14px}div.d p{margin:0}\
 div.d b.side{display:inline-block;width:44px;font-size:11px;color:#5b6475;font-weight:600}\
-mark.e{border-radius:5px;padding:3px 6px;margin:0 2px;line-height:1;color:#000;background:#ddd}\
+mark.e{border-radius:5px;padding:3px 6px;margin:0 2px;line-height:1;color:#000}\
 mark.e small{font-size:10px;font-weight:700;margin-left:6px;text-transform:uppercase;vertical-align:middle}\
 mark.bad{outline:2px dashed #b3261e;outline-offset:1px}hr{border:0;border-top:1px solid #d9dde5}\
 .c0{background:#aee2f5}.c1{background:#f9d58b}.c2{background:#b7e4a8}.c3{background:#f5b8c4}.c4{background:#d5c3f2}.c5{background:#fbe38e}\

@@ -31,6 +31,8 @@ enum Command {
     Convert(cmd::convert::ConvertArgs),
     /// Score predicted tags against gold (conlleval-exact by default).
     Eval(cmd::eval::EvalArgs),
+    /// Show annotated text with coloured entities, or a diff of two annotations.
+    Show(cmd::show::ShowArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Convert(args) => cmd::convert::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::Show(args) => cmd::show::run(args),
     };
     match result {
         Ok(code) => code,

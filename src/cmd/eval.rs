@@ -58,9 +58,15 @@ pub struct EvalArgs {
     pub scheme: Option<TagScheme>,
 
     /// Report format: conlleval (conlleval.pl's bytes), table, json,
-    /// markdown or csv.
+    /// markdown, csv or html (one self-contained page with the error
+    /// analysis; see --output).
     #[arg(long, value_name = "FORMAT", default_value = "conlleval", value_parser = parse_report_format)]
-    pub format: ReportFormat,
+    pub format: FormatArg,
+
+    /// Write the report to FILE instead of stdout (-o is conlleval's
+    /// outside tag).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     /// Format of FILE when PRED is given (else --from, else detected).
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
@@ -137,8 +143,22 @@ fn parse_scheme(s: &str) -> Result<TagScheme, String> {
     s.parse()
 }
 
-fn parse_report_format(s: &str) -> Result<ReportFormat, String> {
+/// `--format`: a report of the library's text formats, or the HTML page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    /// conlleval, latex, table, json, markdown or csv.
+    Report(ReportFormat),
+    /// The HTML report (`nerkit::html_report`), always with the analysis.
+    Html,
+}
+
+fn parse_report_format(s: &str) -> Result<FormatArg, String> {
+    if s == "html" {
+        return Ok(FormatArg::Html);
+    }
     s.parse()
+        .map(FormatArg::Report)
+        .map_err(|e: String| e.replace("or csv)", "csv or html)"))
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -173,12 +193,16 @@ fn options(args: &EvalArgs) -> Result<(Evaluator, ReportFormat), Error> {
         warn("--boundary (conlleval's -o) has no effect without --raw, as in conlleval.pl");
     }
     let format = if args.latex {
-        if args.format != ReportFormat::Conlleval {
+        if args.format != FormatArg::Report(ReportFormat::Conlleval) {
             return Err(Error::msg("--latex is a form of --format conlleval"));
         }
         ReportFormat::Latex
     } else {
-        args.format
+        match args.format {
+            FormatArg::Report(f) => f,
+            // The page is made from the analysis, in analysis::run.
+            FormatArg::Html => ReportFormat::Table,
+        }
     };
     if let Some(x) = args.min_f1 {
         if !(0.0..=100.0).contains(&x) {
@@ -299,7 +323,7 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
     let counts = &evaluation.counts;
     let report = evaluation.report();
 
-    let mut out = Output::create(None, false)?;
+    let mut out = Output::create(args.output.as_deref(), false)?;
     // A reader of stdout that has gone (`| head`) ends the report quietly,
     // but not the checks below: their exit status still counts.
     let written = evaluation
@@ -379,6 +403,7 @@ mod analysis {
             || args.map.is_some()
             || args.ignore.is_some()
             || !args.more.is_empty()
+            || args.format == FormatArg::Html
     }
 
     fn schemas(arg: Option<&str>) -> Result<Vec<Schema>, Error> {
@@ -428,7 +453,9 @@ mod analysis {
         for t in list(args.ignore.as_deref()) {
             o = o.ignore(t);
         }
-        let keep = if format == ReportFormat::Json {
+        let keep = if args.format == FormatArg::Html {
+            nerkit::html_report::MAX_ERRORS
+        } else if format == ReportFormat::Json {
             an::MAX_INSTANCES
         } else {
             args.errors.unwrap_or(0)
@@ -604,9 +631,22 @@ mod analysis {
             })
             .collect();
         let gold_name = args.file.display().to_string();
-        let mut out = Output::create(None, false)?;
+        let mut out = Output::create(args.output.as_deref(), false)?;
         let written = (|| -> std::io::Result<()> {
             match format {
+                _ if args.format == FormatArg::Html => {
+                    use nerkit::html_report::{self as page, InputFile, Provenance};
+                    let provenance = Provenance {
+                        command: page::shell_words(
+                            std::env::args_os().map(|a| a.to_string_lossy().into_owned()),
+                        ),
+                        inputs: std::iter::once(&args.file)
+                            .chain(preds.iter().copied())
+                            .map(|p| InputFile::of_path(p))
+                            .collect(),
+                    };
+                    page::write_html(&mut out, &systems, &gold_name, &show, &provenance)?;
+                }
                 ReportFormat::Json if systems.len() > 1 => {
                     let all: Vec<_> = systems.iter().map(|s| render::json_of(s, &show)).collect();
                     serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "systems": all }))?;

@@ -5,6 +5,7 @@ pub mod convert;
 pub mod eval;
 mod hints;
 mod read_args;
+pub mod show;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};

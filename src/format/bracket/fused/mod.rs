@@ -514,8 +514,14 @@ fn convert_lines<R: BufRead, W: Write>(
             return Ok(start + done);
         }
         if done == 0 {
-            // A line longer than the window.
-            window *= 2;
+            // A line longer than the window: the next window ends after
+            // its line feed (a search faster than scanning for masks), or
+            // the line is not complete yet.
+            match memchr::memchr(b'\n', &data[stop..end]) {
+                Some(i) => window = stop + i + 1 - start,
+                None if at_end => window = end - start,
+                None => return Ok(start),
+            }
         } else {
             start += done;
             window = SCAN;

@@ -773,11 +773,11 @@ fn convert_line_rest<R: BufRead, W: Write>(
     let prefix = fused.pieces.as_ref().expect("called with pieces").prefix;
     let first_tokens = fused.pieces.as_ref().map_or(0, |p| p.tokens);
     let scan = Scan::of_line(blocks, block, start, content_end);
-    let plain = !scan.unusual
-        && !scan.tags
-        && reader.strips_html() != Some(true)
-        && !(scan.references
-            && has_bracket_reference(std::str::from_utf8(content).expect("checked by the scan")));
+    let plain = !(scan.unusual
+        || scan.tags
+        || reader.strips_html() == Some(true)
+        || (scan.references
+            && has_bracket_reference(std::str::from_utf8(content).expect("checked by the scan"))));
     if plain {
         fused.reserve(content.len(), general.writer.out_mut())?;
         let w_before = fused.emitter.output_len();

@@ -849,7 +849,12 @@ fn convert_stretches(
 
 /// Reads and converts one stretch of a file, numbering its lines from
 /// `line`.
-fn convert_stretch(job: &ChunkJob, file: &File, stretch: Stretch, line: u64) -> ChunkOutput {
+fn convert_stretch(
+    job: &Arc<ChunkJob>,
+    file: &Arc<File>,
+    stretch: Stretch,
+    line: u64,
+) -> ChunkOutput {
     let mut buf = job.pools.chunks.take_stale();
     let text = match parallel::read_stretch(file, stretch, &mut buf) {
         Ok(text) => text,
@@ -871,7 +876,50 @@ fn convert_stretch(job: &ChunkJob, file: &File, stretch: Stretch, line: u64) -> 
     };
     let mut out = convert_chunk(job, buf, text.range.start, start);
     out.relative_lines = true;
+    if let Some(at) = text.long_line {
+        out.lines += 1;
+        let (job, file) = (Arc::clone(job), Arc::clone(file));
+        out.long_line = Some(parallel::LongLine::new(
+            move |line, document_start, out, on_repair| {
+                convert_long_line(&job, &file, at, line, document_start, out, on_repair)
+            },
+        ));
+    }
     out
+}
+
+/// Converts the line of `file` that starts at byte `at` (line number
+/// `line`) straight to `out`, as one thread does: a line too long to be
+/// held in memory with its stretch.
+fn convert_long_line(
+    job: &ChunkJob,
+    file: &File,
+    at: u64,
+    line: u64,
+    document_start: bool,
+    out: &mut dyn Write,
+    on_repair: &mut dyn FnMut(&Repair),
+) -> (Summary, Result<()>) {
+    use std::io::{Seek, SeekFrom};
+    let mut summary = Summary::default();
+    // The threads read by position; this file cursor is no one else's.
+    let file = file
+        .try_clone()
+        .and_then(|mut f| f.seek(SeekFrom::Start(at)).map(|_| f));
+    let file = match file {
+        Ok(f) => f,
+        Err(e) => return (summary, Err(e.into())),
+    };
+    let input = parallel::OneLine::new(std::io::BufReader::with_capacity(1 << 16, file));
+    let mut reader: Box<dyn InputReader> = Box::new(
+        bracket::Reader::new(input, job.read.bracket()).starting_at(line, at, at, document_start),
+    );
+    let result = AnyWriter::new(job.to, &job.write, out).and_then(|mut writer| {
+        writer
+            .copy(&mut reader, &mut summary, on_repair)
+            .and_then(|()| writer.finish())
+    });
+    (summary, result)
 }
 
 /// Where finished chunks go, in input order.
@@ -934,9 +982,23 @@ impl Delivery<'_> {
         self.out.write_all(&o.bytes)?;
         self.pool.give(o.bytes);
         self.summary.merge(&o.summary);
-        match o.error {
-            Some(e) => Err(e.with_path(name)),
-            None => Ok(()),
+        if let Some(e) = o.error {
+            return Err(e.with_path(name));
         }
+        if let Some(long_line) = o.long_line {
+            // The chunk's last line, converted here, in order: the chunk
+            // counted it, and a document not yet started starts with it.
+            let line = self.next_line - 1;
+            let document_start = self.start_pending == Some(o.source);
+            let (summary, result) = long_line.run(line, document_start, &mut *self.out, &mut |r| {
+                observer.repair(name, r)
+            });
+            if summary.sentences > 0 && document_start {
+                self.start_pending = None;
+            }
+            self.summary.merge(&summary);
+            result.map_err(|e| e.with_path(name))?;
+        }
+        Ok(())
     }
 }

@@ -165,6 +165,59 @@ pub struct ChunkOutput {
     /// the input's first); when it held no sentence, the caller hands the
     /// start on to the next chunk that does.
     pub document_start: bool,
+    /// The chunk's last line when it is too long to convert in memory
+    /// (see [`StretchText::long_line`]): the caller converts it straight
+    /// to the output, in order, after the chunk's bytes. `lines` counts it.
+    pub long_line: Option<LongLine>,
+}
+
+/// The conversion of a line too long for a chunk, straight to the output:
+/// given its line number, whether a document starts with it, the output
+/// and where repairs go, it returns its counts and its error.
+#[allow(clippy::type_complexity)]
+pub struct LongLine(
+    Box<
+        dyn FnOnce(
+                u64,
+                bool,
+                &mut dyn std::io::Write,
+                &mut dyn FnMut(&Repair),
+            ) -> (Summary, Result<()>)
+            + Send,
+    >,
+);
+
+impl LongLine {
+    /// The conversion `run` calls.
+    pub fn new(
+        f: impl FnOnce(
+                u64,
+                bool,
+                &mut dyn std::io::Write,
+                &mut dyn FnMut(&Repair),
+            ) -> (Summary, Result<()>)
+            + Send
+            + 'static,
+    ) -> LongLine {
+        LongLine(Box::new(f))
+    }
+
+    /// Converts the line, numbered `line`, to `out`.
+    pub fn run(
+        self,
+        line: u64,
+        document_start: bool,
+        out: &mut dyn std::io::Write,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> (Summary, Result<()>) {
+        (self.0)(line, document_start, out, on_repair)
+    }
+}
+
+impl std::fmt::Debug for LongLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LongLine")
+    }
 }
 
 /// A conversion of a chunk to run again from a given line number.
@@ -339,6 +392,11 @@ pub fn stretches(file_len: u64, size: usize) -> impl Iterator<Item = Stretch> {
 /// its last line without a second read.
 const STRETCH_TAIL: usize = 4 * 1024;
 
+/// A line longer than this is not read into memory with its stretch (see
+/// [`StretchText::long_line`]): the caller converts it streaming, in the
+/// bounded memory of the one-thread route.
+pub const LONG_LINE_BYTES: usize = 4 << 20;
+
 /// The lines of a stretch read into memory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StretchText {
@@ -346,6 +404,10 @@ pub struct StretchText {
     pub range: std::ops::Range<usize>,
     /// The byte offset in the file of their first byte.
     pub byte: u64,
+    /// The byte offset in the file of the stretch's last line when it is
+    /// longer than [`LONG_LINE_BYTES`]; it is then not in `range`, which
+    /// ends where it starts.
+    pub long_line: Option<u64>,
 }
 
 /// Reads into `buf` the lines of `file` that start in `stretch`, with the
@@ -378,6 +440,7 @@ pub fn read_stretch(
                 return Ok(StretchText {
                     range: 0..0,
                     byte: stretch.start,
+                    long_line: None,
                 });
             }
         }
@@ -386,6 +449,11 @@ pub fn read_stretch(
     // last byte ends.
     let last = (stretch.start + stretch.len - 1 - from) as usize;
     let mut searched = last.max(first);
+    // Where the last line starts: after the last line feed before the
+    // stretch's end.
+    let last_start = |buf: &[u8]| {
+        memchr::memrchr(b'\n', &buf[first..last.min(buf.len())]).map_or(first, |i| first + i + 1)
+    };
     let end = loop {
         if let Some(i) = memchr::memchr(b'\n', &buf[searched.min(buf.len())..]) {
             break searched + i + 1;
@@ -393,13 +461,73 @@ pub fn read_stretch(
         if eof {
             break buf.len();
         }
+        let start = last_start(buf);
+        if buf.len() - start > LONG_LINE_BYTES {
+            buf.truncate(start);
+            return Ok(StretchText {
+                range: first..start,
+                byte: from + first as u64,
+                long_line: Some(from + start as u64),
+            });
+        }
         searched = buf.len();
         eof = read_at_least(file, from, buf, buf.len(), buf.len() + READ_PAST)?;
     };
     Ok(StretchText {
         range: first..end,
         byte: from + first as u64,
+        long_line: None,
     })
+}
+
+/// The rest of a file from a line's start up to and including its line
+/// feed: a long line read a block at a time (see
+/// [`StretchText::long_line`]).
+#[derive(Debug)]
+pub struct OneLine<R> {
+    inner: R,
+    done: bool,
+}
+
+impl<R: BufRead> OneLine<R> {
+    /// The line that `inner` starts with.
+    pub fn new(inner: R) -> OneLine<R> {
+        OneLine { inner, done: false }
+    }
+}
+
+impl<R: BufRead> std::io::Read for OneLine<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for OneLine<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.done {
+            return Ok(&[]);
+        }
+        let available = self.inner.fill_buf()?;
+        let n = memchr::memchr(b'\n', available).map_or(available.len(), |i| i + 1);
+        Ok(&available[..n])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        if amount == 0 {
+            return;
+        }
+        // What `fill_buf` handed out ends at the line feed, if any.
+        if let Ok(available) = self.inner.fill_buf() {
+            if available[..amount].contains(&b'\n') {
+                self.done = true;
+            }
+        }
+        self.inner.consume(amount);
+    }
 }
 
 /// Reads `file` from `from + have` onward into `buf[have..]` until `buf`

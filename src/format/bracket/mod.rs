@@ -97,6 +97,32 @@ struct LineStart {
     unit: u64,
 }
 
+/// The first part of a line that the fused route has converted before
+/// handing the rest to the general route (a line too long to hold whole):
+/// its length in bytes, in the offset unit and in chars (for columns).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct LinePrefix {
+    bytes: u64,
+    units: u64,
+    chars: u64,
+}
+
+/// `e` with its column `chars` further right: an error found in the rest
+/// of a line whose first `chars` chars were read before.
+fn shift_columns(e: Error, chars: u64) -> Error {
+    if chars == 0 {
+        return e;
+    }
+    match e.kind() {
+        crate::error::ErrorKind::Parse { pos, kind } => {
+            let pos = Position::new(pos.line(), pos.column() + chars, pos.byte());
+            let shifted = Error::parse(pos, kind.clone());
+            e.hints().iter().fold(shifted, |e, &h| e.with_hint(h))
+        }
+        _ => e,
+    }
+}
+
 /// Parses bracket lines into sentences, reusing its buffers.
 #[derive(Debug, Default)]
 struct LineParser {
@@ -706,18 +732,35 @@ impl<R: BufRead> Reader<R> {
     /// Parses the line in `line_buf` (with its line end, as read) into
     /// `sentence`, and moves past it.
     fn parse_line_buf(&mut self, sentence: &mut Sentence) -> Result<()> {
+        self.parse_line_rest(LinePrefix::default(), sentence)
+    }
+
+    /// [`Reader::parse_line_buf`] for the rest of a line whose first part,
+    /// `prefix`, another route has converted: `line_buf` holds the rest
+    /// (with the line end), and positions and offsets are those of the
+    /// whole line. The cursor moves past the whole line.
+    fn parse_line_rest(&mut self, prefix: LinePrefix, sentence: &mut Sentence) -> Result<()> {
         let n = self.line_buf.len();
-        let mut start = self.cursor.next_line();
+        let line_start = self.cursor.next_line();
+        let mut start = LineStart {
+            number: line_start.number,
+            byte: line_start.byte + prefix.bytes,
+            unit: line_start.unit + prefix.units,
+        };
         // The line's length in the offset unit follows once it is decoded.
-        self.cursor.pass_line(n as u64, 0);
+        self.cursor.pass_line(prefix.bytes + n as u64, prefix.units);
+        // A column counts the chars of the prefix too.
+        let shift = |e: Error| shift_columns(e, prefix.chars);
 
         let (content, bom) = crate::lines::content(&self.line_buf, start.byte == 0);
-        crate::lines::refuse_lone_cr(content, start.number, start.byte + bom)?;
+        crate::lines::refuse_lone_cr(content, start.number, start.byte + bom).map_err(shift)?;
         let line: std::borrow::Cow<'_, str> = match crate::lines::utf8(
             content,
             start.number,
             start.byte + bom,
-        ) {
+        )
+        .map_err(shift)
+        {
             Ok(s) => s.into(),
             Err(e) if self.opts.lenient => {
                 let pos = e.position().unwrap_or_default();
@@ -741,8 +784,16 @@ impl<R: BufRead> Reader<R> {
         };
         start.unit += bom_units;
         let strip = self.strip_html.unwrap_or(false);
-        self.parser
-            .parse_into(&line, start, &self.opts, strip, sentence, &mut self.repairs)?;
+        let repairs_before = self.repairs.len();
+        let parsed =
+            self.parser
+                .parse_into(&line, start, &self.opts, strip, sentence, &mut self.repairs);
+        if prefix.chars > 0 {
+            for r in &mut self.repairs[repairs_before..] {
+                r.pos = Position::new(r.pos.line(), r.pos.column() + prefix.chars, r.pos.byte());
+            }
+        }
+        parsed.map_err(shift)?;
         self.cursor.pass_units(
             bom_units
                 + self.opts.offsets.len_of(&line) as u64
@@ -787,6 +838,19 @@ impl<R: BufRead> Reader<R> {
         self.line_buf.clear();
         self.line_buf.extend_from_slice(raw);
         self.parse_line_buf(sentence)
+    }
+
+    /// [`Reader::parse_raw_line`] for `raw`, the rest of a line whose
+    /// first part, `prefix`, the fused route has converted.
+    fn parse_raw_rest(
+        &mut self,
+        raw: &[u8],
+        prefix: LinePrefix,
+        sentence: &mut Sentence,
+    ) -> Result<()> {
+        self.line_buf.clear();
+        self.line_buf.extend_from_slice(raw);
+        self.parse_line_rest(prefix, sentence)
     }
 
     /// The line cleaner's buffers, lent to a route that cleans lines

@@ -273,7 +273,42 @@ impl Emitter {
             // SAFETY: the CPU has the instructions (checked in `new`).
             return unsafe { self.emit_with_bit_instructions(blocks, src, from, to) };
         }
-        self.emit_lines(blocks, src, from, to)
+        self.emit_lines::<false>(blocks, src, from, to)
+    }
+
+    /// Writes the tokens of `src[from..to]`, a piece of a line cut where
+    /// no entity is open and the next token is outside entities, as
+    /// [`Emitter::emit`] does, but without the blank line that ends the
+    /// sentence and without counting its entities: the caller counts them
+    /// (see [`Emitter::line_entities`]) once the whole line is written.
+    pub(super) fn emit_piece(
+        &mut self,
+        blocks: &[Block],
+        src: &[u8],
+        from: usize,
+        to: usize,
+    ) -> Option<usize> {
+        self.emit_lines::<true>(blocks, src, from, to)
+    }
+
+    /// The labels of the entities that the last [`Emitter::emit_piece`]
+    /// wrote.
+    pub(super) fn line_entities(&self) -> &[usize] {
+        &self.line_entities
+    }
+
+    /// Writes the blank line that ends a sentence whose tokens are written.
+    pub(super) fn end_sentence(&mut self) {
+        if self.w + 1 > self.out.len() {
+            self.out.resize(self.w + 1, 0);
+        }
+        self.out[self.w] = b'\n';
+        self.w += 1;
+    }
+
+    /// Counts `n` entities of `label` as read and written.
+    pub(super) fn count_entities(&mut self, label: usize, n: u64) {
+        self.labels.count_entities(label, n);
     }
 
     /// [`Emitter::emit`] compiled for the bit instructions of BMI1, BMI2,
@@ -290,12 +325,13 @@ impl Emitter {
         from: usize,
         to: usize,
     ) -> Option<usize> {
-        self.emit_lines(blocks, src, from, to)
+        self.emit_lines::<false>(blocks, src, from, to)
     }
 
-    /// The body of [`Emitter::emit`], inlined into each build of it.
+    /// The body of [`Emitter::emit`], inlined into each build of it; with
+    /// `PIECE`, that of [`Emitter::emit_piece`].
     #[inline(always)]
-    fn emit_lines(
+    fn emit_lines<const PIECE: bool>(
         &mut self,
         blocks: &[Block],
         src: &[u8],
@@ -417,6 +453,10 @@ impl Emitter {
         }
         if in_entity {
             return None;
+        }
+        if PIECE {
+            self.w = w;
+            return Some(tokens);
         }
         if tokens > 0 {
             out[w] = b'\n';

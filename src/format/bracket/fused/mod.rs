@@ -37,7 +37,7 @@ use buffers::Buffers;
 use emit::{Emitter, SLACK};
 use scan::{has_bracket_reference, mark_unusual_runs, scan_blocks, Block, Scan};
 
-use super::{Options, Reader, SentenceMode};
+use super::{LinePrefix, Options, Reader, SentenceMode};
 use crate::conll;
 use crate::convert::{copy_sentences, write_counted, SentenceWriter, Summary};
 use crate::error::Result;
@@ -54,6 +54,28 @@ mod scan;
 mod tags;
 #[cfg(test)]
 mod tests;
+
+/// A line longer than this that fills the input block is converted a
+/// piece at a time (see [`Fused::convert_piece`]), so that neither its
+/// input nor its output is held whole: memory stays bounded by the block
+/// and the output of a block (at most 17 times its size, reserved for the
+/// worst case of one-byte tokens), whatever the length of the line. In tests, few bytes, so that the property tests
+/// cut lines into many pieces; [`PIECE_BYTES_FOR_TESTS`] sets it.
+#[cfg(not(test))]
+fn piece_bytes() -> usize {
+    1 << 16
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The piece size of [`piece_bytes`] in tests.
+    pub(super) static PIECE_BYTES_FOR_TESTS: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+}
+
+#[cfg(test)]
+fn piece_bytes() -> usize {
+    PIECE_BYTES_FOR_TESTS.with(std::cell::Cell::get)
+}
 
 /// Bytes scanned for masks at a time: the stretch and its masks stay in
 /// the L1 cache until its tokens are copied. In tests, few, so that lines
@@ -147,6 +169,23 @@ struct Fused {
     /// its blocks.
     clean: Vec<u8>,
     clean_blocks: Vec<Block>,
+    /// The pieces of the current line written so far, when it is long.
+    pieces: Option<Pieces>,
+}
+
+/// What the pieces of a long line written so far hold: until the line's
+/// end they count neither as a sentence nor in the summary, since the line
+/// may yet turn out to be wrong (as a line written whole would not have
+/// been counted either).
+#[derive(Debug, Default)]
+struct Pieces {
+    /// Where the rest of the line starts in it.
+    prefix: LinePrefix,
+    tokens: u64,
+    /// The start of a document was written before the first piece.
+    document_start: bool,
+    /// Entities written, by label.
+    entities: Vec<u64>,
 }
 
 impl Fused {
@@ -163,6 +202,7 @@ impl Fused {
             emitter: Emitter::new(scheme, columns.separator(), allowed, out),
             clean: std::mem::take(&mut buffers.clean),
             clean_blocks: std::mem::take(&mut buffers.clean_blocks),
+            pieces: None,
         }
     }
 
@@ -260,6 +300,113 @@ impl Fused {
         writer.start_document()?;
         self.emitter.keep_output_from(at);
         Ok(())
+    }
+
+    /// Converts the first part of `block[..end]`, the start of a line
+    /// longer than a piece whose end has not been read, and returns how
+    /// many bytes it converted (0 when it converted none: the line is then
+    /// read further, whole as before, or its rest goes to the general
+    /// route at its end). It cuts before a token outside entities that
+    /// follows a space or tab, where no tag depends on the other side of
+    /// the cut (no entity is open, and the token after the cut keeps an
+    /// IOB1 entity from following another of its type), and takes the
+    /// piece only when it holds nothing the fused route hands back (a
+    /// character reference to a bracket, markup when HTML is stripped,
+    /// unusual bytes, a literal bracket): such a line is read whole as
+    /// before, or its rest after the pieces written goes to the general
+    /// route.
+    fn convert_piece<R: BufRead, W: Write>(
+        &mut self,
+        reader: &mut Reader<R>,
+        general: &mut General<'_, W>,
+        block: &[u8],
+        end: usize,
+        blocks: &mut Vec<Block>,
+    ) -> Result<usize> {
+        let strip = reader.strips_html() == Some(true);
+        let bom = self.pieces.is_none()
+            && reader.cursor().at_input_start()
+            && block.starts_with("\u{feff}".as_bytes());
+        if strip || bom {
+            return Ok(0);
+        }
+        let Some(cut) = piece_cut(&block[..end]) else {
+            return Ok(0);
+        };
+        let piece = &block[..cut];
+        scan_blocks(piece, blocks);
+        mark_unusual_runs(piece, blocks);
+        // Only `&` of the markup (a bracket reference is checked below):
+        // the piece holds no carriage return, `<` or unusual bytes.
+        let clean = blocks.iter().enumerate().all(|(k, b)| {
+            let mut markup = b.markup;
+            let mut only_ampersands = true;
+            while markup != 0 {
+                only_ampersands &= piece[64 * k + markup.trailing_zeros() as usize] == b'&';
+                markup &= markup - 1;
+            }
+            b.high == 0 && only_ampersands
+        });
+        if !clean {
+            return Ok(0);
+        }
+        let Ok(text) = std::str::from_utf8(piece) else {
+            return Ok(0);
+        };
+        if memchr::memchr(b'&', piece).is_some() && has_bracket_reference(text) {
+            return Ok(0);
+        }
+        self.reserve(cut, general.writer.out_mut())?;
+        let w_before = self.emitter.output_len();
+        let Some(tokens) = self.emitter.emit_piece(blocks, block, 0, cut) else {
+            return Ok(0);
+        };
+        let pieces = self.pieces.get_or_insert_with(Pieces::default);
+        if tokens > 0 && pieces.tokens == 0 && reader.cursor_mut().take_document_start() {
+            pieces.document_start = true;
+            self.flush_document_start(w_before, general.writer)?;
+        }
+        let pieces = self.pieces.as_mut().expect("set above");
+        pieces.tokens += tokens as u64;
+        for &label in self.emitter.line_entities() {
+            if pieces.entities.len() <= label {
+                pieces.entities.resize(label + 1, 0);
+            }
+            pieces.entities[label] += 1;
+        }
+        let chars = text.bytes().filter(|&b| (b & 0xC0) != 0x80).count() as u64;
+        let units = match reader.options().offsets {
+            OffsetUnit::Bytes => cut as u64,
+            unit => unit.len_of(text) as u64,
+        };
+        pieces.prefix.bytes += cut as u64;
+        pieces.prefix.units += units;
+        pieces.prefix.chars += chars;
+        self.flush(general.writer.out_mut())?;
+        Ok(cut)
+    }
+
+    /// Ends the line whose pieces were written, after its rest is written
+    /// with `tokens` tokens: counts the entities of the pieces, the tokens
+    /// and the sentence, and writes the blank line after it when the rest
+    /// wrote none. Returns the line's first part.
+    fn end_pieces(&mut self, rest_tokens: u64, wrote_end: bool, summary: &mut Summary) {
+        let Some(pieces) = self.pieces.take() else {
+            return;
+        };
+        for (label, &n) in pieces.entities.iter().enumerate() {
+            if n > 0 {
+                self.emitter.count_entities(label, n);
+            }
+        }
+        if pieces.tokens > 0 && !wrote_end {
+            self.emitter.end_sentence();
+        }
+        if pieces.tokens > 0 && rest_tokens == 0 {
+            summary.sentences += 1;
+        }
+        summary.tokens += pieces.tokens;
+        summary.documents += u64::from(pieces.document_start);
     }
 
     /// Hands the output gathered to `out`.
@@ -367,8 +514,14 @@ fn convert_lines<R: BufRead, W: Write>(
             return Ok(start + done);
         }
         if done == 0 {
-            // A line longer than the window.
-            window *= 2;
+            // A line longer than the window: the next window ends after
+            // its line feed (a search faster than scanning for masks), or
+            // the line is not complete yet.
+            match memchr::memchr(b'\n', &data[stop..end]) {
+                Some(i) => window = stop + i + 1 - start,
+                None if at_end => window = end - start,
+                None => return Ok(start),
+            }
         } else {
             start += done;
             window = SCAN;
@@ -438,6 +591,37 @@ fn convert_last_line<R: BufRead, W: Write>(
     convert_line(reader, fused, general, block, blocks, line, true)
 }
 
+/// Where a piece of the start of a long line, `text` (no line feed in it),
+/// may end: before the last token that follows a space or a tab and is
+/// outside entities, a token that is not a bracket. Outside entities is
+/// where the last bracket before is a `]` or there is none: in a line the
+/// fused route writes, every bracket opens or closes an entity, and a
+/// line where one does not goes to the general route, which reads a `[`
+/// that opens nothing as text; on such a line this tells "inside" where
+/// the general route may see none, so that it cuts less, never wrongly.
+fn piece_cut(text: &[u8]) -> Option<usize> {
+    let (from, to) = match memchr::memrchr2(b'[', b']', text) {
+        None => (0, text.len()),
+        Some(at) if text[at] == b']' => (at + 1, text.len()),
+        // Inside an entity: cut before its opener.
+        Some(open) => match memchr::memrchr2(b'[', b']', &text[..open]) {
+            None => (0, open),
+            Some(at) if text[at] == b']' => (at + 1, open),
+            Some(_) => return None,
+        },
+    };
+    let is_blank = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+    let mut at = to;
+    while at > from + 1 {
+        at -= 1;
+        let b = text[at - 1];
+        if matches!(b, b' ' | b'\t') && !is_blank(text[at]) && !matches!(text[at], b'[' | b']') {
+            return Some(at);
+        }
+    }
+    None
+}
+
 /// Converts the rest of the input, read a block at a time.
 fn copy_fused<R: BufRead, W: Write>(
     reader: &mut Reader<R>,
@@ -453,7 +637,15 @@ fn copy_fused<R: BufRead, W: Write>(
         end -= start;
         start = 0;
         if end + SLACK >= block.len() {
-            // A line longer than the block.
+            // A line longer than the block: a piece of it is converted
+            // when it is long enough, else the block grows.
+            if end >= piece_bytes() {
+                let done = fused.convert_piece(reader, general, block, end, blocks)?;
+                if done > 0 {
+                    start = done;
+                    continue;
+                }
+            }
             block.resize(block.len() * 2, 0);
         }
         let limit = block.len() - SLACK;
@@ -488,6 +680,16 @@ fn convert_line<R: BufRead, W: Write>(
     marked: bool,
 ) -> Result<()> {
     let raw = &block[start..end];
+    if fused.pieces.is_some() {
+        return convert_line_rest(
+            reader,
+            fused,
+            general,
+            block,
+            blocks,
+            (start, content_end, end),
+        );
+    }
     // A byte-order mark goes the general way.
     let bom = reader.cursor().at_input_start() && raw.starts_with("\u{feff}".as_bytes());
     if !bom {
@@ -552,6 +754,73 @@ fn convert_line<R: BufRead, W: Write>(
     general.convert(reader, raw)
 }
 
+/// Converts the line `block[start..end]`, the rest of a long line whose
+/// first pieces are written, as [`convert_line`] does a line; the rest
+/// goes to the general route when the fused one cannot take it (and its
+/// first part, written already, then stays in the output before an error).
+#[cold]
+#[inline(never)]
+fn convert_line_rest<R: BufRead, W: Write>(
+    reader: &mut Reader<R>,
+    fused: &mut Fused,
+    general: &mut General<'_, W>,
+    block: &[u8],
+    blocks: &[Block],
+    (start, content_end, end): (usize, usize, usize),
+) -> Result<()> {
+    let raw = &block[start..end];
+    let content = &block[start..content_end];
+    let prefix = fused.pieces.as_ref().expect("called with pieces").prefix;
+    let first_tokens = fused.pieces.as_ref().map_or(0, |p| p.tokens);
+    let scan = Scan::of_line(blocks, block, start, content_end);
+    let plain = !(scan.unusual
+        || scan.tags
+        || reader.strips_html() == Some(true)
+        || (scan.references
+            && has_bracket_reference(std::str::from_utf8(content).expect("checked by the scan"))));
+    if plain {
+        fused.reserve(content.len(), general.writer.out_mut())?;
+        let w_before = fused.emitter.output_len();
+        if let Some(tokens) = fused.emit(blocks, block, start, content_end) {
+            if tokens > 0 {
+                if first_tokens == 0 && reader.cursor_mut().take_document_start() {
+                    general.summary.documents += 1;
+                    fused.flush_document_start(w_before, general.writer)?;
+                }
+                general.summary.sentences += 1;
+                general.summary.tokens += tokens as u64;
+            }
+            fused.end_pieces(tokens as u64, tokens > 0, general.summary);
+            let n = raw.len() as u64;
+            let units = match reader.options().offsets {
+                OffsetUnit::Bytes => n,
+                unit => {
+                    let text = std::str::from_utf8(content).expect("checked by the scan");
+                    (unit.len_of(text) + raw.len() - content.len()) as u64
+                }
+            };
+            reader
+                .cursor_mut()
+                .pass_line(prefix.bytes + n, prefix.units + units);
+            return Ok(());
+        }
+    }
+    fused.flush(general.writer.out_mut())?;
+    let written = general.convert_rest(reader, raw, prefix);
+    match written {
+        Ok(rest_tokens) => {
+            fused.end_pieces(rest_tokens, rest_tokens > 0, general.summary);
+            fused.flush(general.writer.out_mut())
+        }
+        Err(e) => {
+            // The line is not counted, as a line read whole and refused is
+            // not; what its pieces wrote stays written.
+            fused.pieces = None;
+            Err(e)
+        }
+    }
+}
+
 /// What the general route needs to convert one line.
 struct General<'a, W: Write> {
     sentence: Sentence,
@@ -581,5 +850,34 @@ impl<W: Write> General<'_, W> {
         sentence.set_line(line);
         sentence.set_document_start(reader.cursor_mut().take_document_start());
         write_counted(sentence, self.writer, self.summary)
+    }
+
+    /// Converts `raw`, the rest (with its line end) of the reader's next
+    /// line whose first part, `prefix`, is written, as [`General::convert`]
+    /// does a line, and returns the number of tokens it wrote.
+    #[cold]
+    #[inline(never)]
+    fn convert_rest<R: BufRead>(
+        &mut self,
+        reader: &mut Reader<R>,
+        raw: &[u8],
+        prefix: LinePrefix,
+    ) -> Result<u64> {
+        let line = reader.cursor().next_line().number;
+        let sentence = &mut self.sentence;
+        sentence.clear();
+        let parsed = reader.parse_raw_rest(raw, prefix, sentence);
+        for r in reader.take_repairs() {
+            self.summary.repairs.add(&r);
+            (self.on_repair)(&r);
+        }
+        parsed?;
+        if sentence.is_empty() {
+            return Ok(0);
+        }
+        sentence.set_line(line);
+        sentence.set_document_start(reader.cursor_mut().take_document_start());
+        write_counted(sentence, self.writer, self.summary)?;
+        Ok(sentence.len() as u64)
     }
 }

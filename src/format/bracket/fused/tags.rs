@@ -269,6 +269,11 @@ impl Labels {
         self.counts[label] += 1;
     }
 
+    /// Counts `n` entities of `label` as read and written.
+    pub(super) fn count_entities(&mut self, label: usize, n: u64) {
+        self.counts[label] += n;
+    }
+
     /// Adds the entities counted to `summary`.
     pub(super) fn count_into(&self, summary: &mut Summary) {
         for (label, &n) in self.labels.iter().zip(&self.counts) {

@@ -5,6 +5,7 @@ use proptest::prelude::*;
 
 use super::emit::BASELINE_ONLY;
 use super::scan::one_char;
+use super::PIECE_BYTES_FOR_TESTS;
 use crate::bracket::{Options, Reader};
 use crate::conll;
 use crate::convert::{copy_sentences, Summary};
@@ -82,6 +83,44 @@ fn same_both_ways(input: &[u8], opts: &Options, writer: WriterSetup) {
             "{route:?}, input {:?}, {opts:?}, {writer:?}",
             String::from_utf8_lossy(input)
         );
+    }
+}
+
+/// [`same_both_ways`] with lines cut into pieces of about `piece` bytes
+/// (the read block of tests is 61 bytes, so a line is cut once it fills
+/// it). Before an error, the pieces of the failing line written before
+/// the general route took its rest stay in the output: the output of the
+/// fused route is then the general route's and lines of tokens after it
+/// (after the start of a document, when the line begins one).
+fn same_both_ways_in_pieces(input: &[u8], opts: &Options, writer: WriterSetup, piece: usize) {
+    let general = convert(input, opts, writer, Route::General);
+    for route in [Route::Fused, Route::Baseline] {
+        PIECE_BYTES_FOR_TESTS.with(|p| p.set(piece));
+        let got = convert(input, opts, writer, route);
+        PIECE_BYTES_FOR_TESTS.with(|p| p.set(usize::MAX));
+        let context = format!(
+            "{route:?}, pieces of {piece}, input {:?}, {opts:?}, {writer:?}",
+            String::from_utf8_lossy(input)
+        );
+        let (general_out, general_rest) = general.split_once("\n--- ").expect("a summary");
+        let (got_out, got_rest) = got.split_once("\n--- ").expect("a summary");
+        assert_eq!(got_rest, general_rest, "{context}");
+        if got_rest.contains("--- Err(") {
+            let extra = got_out.strip_prefix(general_out).unwrap_or_else(|| {
+                panic!("{context}: {got_out:?} does not start with {general_out:?}")
+            });
+            // The start of the document, written before the first piece.
+            let extra = match extra.strip_prefix("-DOCSTART-") {
+                Some(rest) => rest.split_once("\n\n").expect("a blank line").1,
+                None => extra,
+            };
+            assert!(
+                !extra.contains("\n\n") && (extra.is_empty() || extra.ends_with('\n')),
+                "{context}: {extra:?} after the general route's output"
+            );
+        } else {
+            assert_eq!(got_out, general_out, "{context}");
+        }
     }
 }
 
@@ -227,6 +266,17 @@ proptest! {
     fn the_fused_route_writes_what_the_general_route_writes(input in input(), (opts, writer) in options()) {
         same_both_ways(&input, &opts, writer);
     }
+
+    /// Issue 18 item 4 (issue 19 defect 10): long lines are cut into
+    /// pieces, and the pieces write what the line written whole writes.
+    #[test]
+    fn lines_in_pieces_write_what_the_general_route_writes(
+        input in input(),
+        (opts, writer) in options(),
+        piece in 1usize..200,
+    ) {
+        same_both_ways_in_pieces(&input, &opts, writer, piece);
+    }
 }
 
 /// Inputs that once panicked on the fused route (a `[` at the very end
@@ -351,4 +401,47 @@ fn lines_longer_than_a_read() {
         docstart: false,
     };
     same_both_ways(input.as_bytes(), &Options::default(), writer);
+}
+
+/// Issue 18 item 4: a long line is written in pieces (the output of its
+/// first pieces is there before an error later in the line, which shows
+/// that it was cut), and a line without error is written as whole.
+#[test]
+fn long_lines_are_written_in_pieces() {
+    let phrase = "w [PER Ryan C. Crocker  ] met [LOC Pakistan ] [LOC Lahore ] x ";
+    let line = phrase.repeat(40);
+    let writer = WriterSetup {
+        scheme: TagScheme::Iob1,
+        columns: conll::Columns::Two,
+        docstart: true,
+    };
+    let broken = format!("first\n{line} [PER x\nlast\n");
+    let fine = format!("first\n{line}\r\n\n{line}\nlast");
+    for piece in [1, 64, 100, 1000] {
+        same_both_ways_in_pieces(fine.as_bytes(), &Options::default(), writer, piece);
+        same_both_ways_in_pieces(broken.as_bytes(), &Options::default(), writer, piece);
+        PIECE_BYTES_FOR_TESTS.with(|p| p.set(piece));
+        let got = convert(broken.as_bytes(), &Options::default(), writer, Route::Fused);
+        PIECE_BYTES_FOR_TESTS.with(|p| p.set(usize::MAX));
+        assert!(
+            got.starts_with("-DOCSTART- -X- -X- O\n\nfirst\tO\n\nw\tO\nRyan\tI-PER\n"),
+            "{got}"
+        );
+        assert!(got.contains("unclosed"), "{got}");
+    }
+    // A literal bracket late in the line sends its rest to the general
+    // route, which reads it as text; references are read as they are.
+    let literal = format!("{line}[1] &amp; y [PER z ] {line}\n");
+    for piece in [1, 100] {
+        for opts in [
+            Options::default(),
+            Options {
+                lenient: true,
+                offsets: OffsetUnit::Chars,
+                ..Options::default()
+            },
+        ] {
+            same_both_ways_in_pieces(literal.as_bytes(), &opts, writer, piece);
+        }
+    }
 }

@@ -529,6 +529,7 @@ fn a_label_studio_region_ending_before_it_starts_is_an_error() {
         error_of(&err).contains("span 1 (X 2..1): ends before it starts"),
         "{err}"
     );
+}
 
 /// Peak memory (KiB) and stdout of `nerkit convert` with `args` on `path`.
 #[cfg(target_os = "linux")]

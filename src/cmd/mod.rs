@@ -163,13 +163,18 @@ impl Output {
                     Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                     _ => PathBuf::from("."),
                 };
-                let temp = tempfile::Builder::new()
-                    .prefix(".nerkit-")
-                    .suffix(".tmp")
-                    .tempfile_in(&dir)
-                    .map_err(|e| Error::from(e).with_path(p))?;
+                // A signal between the file's creation and `remember` would
+                // leave the file behind: the signals wait until both are done.
+                let temp = cleanup::holding_signals(|| {
+                    let temp = tempfile::Builder::new()
+                        .prefix(".nerkit-")
+                        .suffix(".tmp")
+                        .tempfile_in(&dir)?;
+                    cleanup::remember(temp.path());
+                    Ok::<_, io::Error>(temp)
+                })
+                .map_err(|e| Error::from(e).with_path(p))?;
                 set_output_permissions(temp.as_file(), existing.as_ref());
-                cleanup::remember(temp.path());
                 let (file, temp) = temp.into_parts();
                 Ok(Output::File {
                     file: io::BufWriter::with_capacity(1 << 16, file),
@@ -340,6 +345,31 @@ mod cleanup {
             }
             libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
         }
+    }
+
+    /// Runs `f` with the signals that end a run held back (blocked on this
+    /// thread, which is the only one when outputs are created); one that
+    /// comes meanwhile is handled when `f` is done.
+    pub fn holding_signals<T>(f: impl FnOnce() -> T) -> T {
+        #[cfg(unix)]
+        {
+            // SAFETY: the sets are initialised by sigemptyset before use,
+            // and pthread_sigmask only changes this thread's mask.
+            unsafe {
+                let mut held: libc::sigset_t = std::mem::zeroed();
+                let mut before: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut held);
+                for sig in SIGNALS {
+                    libc::sigaddset(&mut held, sig);
+                }
+                libc::pthread_sigmask(libc::SIG_BLOCK, &held, &mut before);
+                let result = f();
+                libc::pthread_sigmask(libc::SIG_SETMASK, &before, std::ptr::null_mut());
+                result
+            }
+        }
+        #[cfg(not(unix))]
+        f()
     }
 
     /// Remembers `path` as the file to remove.

@@ -124,6 +124,7 @@
 //! ```
 
 pub mod conlleval;
+pub mod memory;
 pub mod counts;
 pub mod reader;
 pub mod report;

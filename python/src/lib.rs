@@ -27,14 +27,31 @@ mod files;
 /// the fly by a generator are freed as the walk goes on).
 struct PtrCache<'py> {
     slots: Vec<Option<(Bound<'py, PyAny>, u32)>>,
+    /// Entries pushed out of the cache, released only after the walk so
+    /// that no object is freed (and no `__del__` of a `str` subclass runs)
+    /// while a list is read by address.
+    evicted: Vec<Bound<'py, PyAny>>,
+    /// Whether lists may be read by address: only with a GIL, which keeps
+    /// other threads from changing a list during the walk.
+    raw_lists: bool,
 }
 
 impl<'py> PtrCache<'py> {
     const SIZE: usize = 512;
 
-    fn new() -> Self {
+    fn new(py: Python<'py>) -> Self {
+        // Free-threaded builds (3.13t) have `sys._is_gil_enabled()`; there
+        // another thread may change a list while it is read.
+        let gil = py
+            .import("sys")
+            .and_then(|sys| sys.getattr("_is_gil_enabled"))
+            .and_then(|f| f.call0())
+            .and_then(|v| v.extract::<bool>())
+            .unwrap_or(true);
         PtrCache {
             slots: (0..Self::SIZE).map(|_| None).collect(),
+            evicted: Vec::new(),
+            raw_lists: gil,
         }
     }
 
@@ -68,8 +85,12 @@ fn extract<'py>(
     let mut one = |i: usize, sent: &Bound<'py, PyAny>, out: &mut SideTags| -> PyResult<()> {
         let before = out.ids.len();
         if let Ok(list) = sent.cast::<PyList>() {
-            for (j, tag) in list.iter().enumerate() {
-                out.ids.push(tag_id(&tag, table, cache, name, i, j)?);
+            if cache.raw_lists {
+                list_ids(list, table, cache, name, i, &mut out.ids)?;
+            } else {
+                for (j, tag) in list.iter().enumerate() {
+                    out.ids.push(tag_id(&tag, table, cache, name, i, j)?);
+                }
             }
         } else if let Ok(tuple) = sent.cast::<PyTuple>() {
             for (j, tag) in tuple.iter().enumerate() {
@@ -122,8 +143,51 @@ fn tag_id<'py>(
         ))
     })?;
     let id = table.intern(s.to_str()?);
-    cache.slots[slot] = Some((tag.clone(), id));
+    if let Some((old, _)) = cache.slots[slot].replace((tag.clone(), id)) {
+        cache.evicted.push(old);
+    }
     Ok(id)
+}
+
+/// The ids of a list's tags, read by address: the hot loop of scoring
+/// lists (a million tags cost about as much as one `str` comparison each).
+fn list_ids<'py>(
+    list: &Bound<'py, PyList>,
+    table: &mut TagTable,
+    cache: &mut PtrCache<'py>,
+    name: &str,
+    i: usize,
+    out: &mut Vec<u32>,
+) -> PyResult<()> {
+    // Between lists nothing is read by address: release what was evicted
+    // while reading the previous one, so that memory stays bounded.
+    cache.evicted.clear();
+    let py = list.py();
+    let ptr = list.as_ptr();
+    // SAFETY: `ptr` is a live list (`list` holds a reference). With the GIL
+    // held (checked in `PtrCache::new`) no other thread runs Python code, and
+    // this loop runs none: a cache hit only compares addresses, a miss reads
+    // a `str`'s UTF-8 (no Python code) and keeps evicted objects alive until
+    // the walk ends. So the size and the items cannot change while read.
+    let n = unsafe { pyo3::ffi::PyList_GET_SIZE(ptr) };
+    out.reserve(n as usize);
+    for j in 0..n {
+        // SAFETY: `j` is in bounds (see above); the item is borrowed from
+        // the list, which keeps it alive.
+        let item = unsafe { pyo3::ffi::PyList_GET_ITEM(ptr, j) };
+        let key = item as usize;
+        if let Some((obj, id)) = &cache.slots[PtrCache::slot(key)] {
+            if obj.as_ptr() as usize == key {
+                out.push(*id);
+                continue;
+            }
+        }
+        // SAFETY: `item` is a valid borrowed reference (see above); this
+        // takes a new reference to it.
+        let tag = unsafe { Bound::from_borrowed_ptr(py, item) };
+        out.push(tag_id(&tag, table, cache, name, i, j as usize)?);
+    }
+    Ok(())
 }
 
 /// Both sides, checked to have the same shape.
@@ -132,7 +196,7 @@ fn extract_pair<'py>(
     y_pred: &Bound<'py, PyAny>,
     table: &mut TagTable,
 ) -> PyResult<(SideTags, SideTags)> {
-    let mut cache = PtrCache::new();
+    let mut cache = PtrCache::new(y_true.py());
     let gold = extract(y_true, "y_true", table, &mut cache)?;
     let pred = extract(y_pred, "y_pred", table, &mut cache)?;
     if gold.lens != pred.lens {

@@ -274,7 +274,7 @@ def recall_score(y_true: List[List[str]], y_pred: List[List[str]], *,
 
 
 def _nested(y_true, y_pred):
-    if any(isinstance(s, list) for s in y_true):
+    if any(isinstance(s, (list, tuple)) for s in y_true):
         return y_true, y_pred
     return [list(y_true)], [list(y_pred)]
 

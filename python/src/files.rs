@@ -48,8 +48,8 @@ fn format_named(name: Option<&str>) -> PyResult<Option<Format>> {
 }
 
 fn open_file(py: Python<'_>, path: &PathBuf) -> PyResult<Box<dyn BufRead>> {
-    let file = File::open(path)
-        .map_err(|e| to_py_err(py, nerkit::Error::from(e).with_path(path)))?;
+    let file =
+        File::open(path).map_err(|e| to_py_err(py, nerkit::Error::from(e).with_path(path)))?;
     Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
 }
 
@@ -196,18 +196,23 @@ fn convert<'py>(
     let summary = py.detach(|| -> Result<Summary, nerkit::Error> {
         let input = File::open(&src).map_err(|e| nerkit::Error::from(e).with_path(&src))?;
         let input: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, input));
-        let (_, mut reader) =
-            format::open(input, from, &opts).map_err(|e| e.with_path(&src))?;
+        let (_, mut reader) = format::open(input, from, &opts).map_err(|e| e.with_path(&src))?;
         let file = File::create(&tmp).map_err(|e| nerkit::Error::from(e).with_path(&tmp))?;
         let mut out = BufWriter::new(file);
         let mut summary = Summary::default();
         {
             let mut writer = format::create(to, &mut out, &write_opts)?;
-            copy_sentences(&mut *reader, &mut *writer, &mut summary, &mut |_| {})
-                .map_err(|e| if e.path().is_none() { e.with_path(&src) } else { e })?;
+            copy_sentences(&mut *reader, &mut *writer, &mut summary, &mut |_| {}).map_err(|e| {
+                if e.path().is_none() {
+                    e.with_path(&src)
+                } else {
+                    e
+                }
+            })?;
             writer.finish()?;
         }
-        out.flush().map_err(|e| nerkit::Error::from(e).with_path(&tmp))?;
+        out.flush()
+            .map_err(|e| nerkit::Error::from(e).with_path(&tmp))?;
         std::fs::rename(&tmp, &dst).map_err(|e| nerkit::Error::from(e).with_path(&dst))?;
         Ok(summary)
     });

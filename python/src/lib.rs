@@ -234,9 +234,10 @@ fn tag_error(py: Python<'_>, e: TagError) -> PyErr {
         Side::Pred => "y_pred",
     };
     let msg = e.to_string();
-    match errors(py).and_then(|m| m.getattr("TagError")).and_then(|c| {
-        c.call1((msg.clone(), side, e.sentence, e.token, e.tag.clone()))
-    }) {
+    match errors(py)
+        .and_then(|m| m.getattr("TagError"))
+        .and_then(|c| c.call1((msg.clone(), side, e.sentence, e.token, e.tag.clone())))
+    {
         Ok(err) => PyErr::from_value(err),
         Err(other) => other,
     }
@@ -466,9 +467,7 @@ impl Counts {
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         match other.extract::<Counts>() {
-            Ok(o) => {
-                o.inner == self.inner && o.mode == self.mode && o.scheme == self.scheme
-            }
+            Ok(o) => o.inner == self.inner && o.mode == self.mode && o.scheme == self.scheme,
             Err(_) => false,
         }
     }
@@ -534,7 +533,14 @@ impl Counts {
             inner.total.gold += gold;
             inner.total.pred += pred;
             inner.total.correct += correct;
-            map.insert(k, TypeCounts { gold, pred, correct });
+            map.insert(
+                k,
+                TypeCounts {
+                    gold,
+                    pred,
+                    correct,
+                },
+            );
         }
         inner.types = map;
         inner.ill_formed_gold = IllFormedSide {

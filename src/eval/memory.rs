@@ -442,7 +442,8 @@ impl Chunker {
     /// ended at `i - 1`, if any.
     #[inline]
     fn step(&mut self, i: u64, class: D, ty: u32) -> Option<(u32, u64)> {
-        let ended = ends(self.prev, class, self.prev_type, ty).then_some((self.prev_type, self.begin));
+        let ended =
+            ends(self.prev, class, self.prev_type, ty).then_some((self.prev_type, self.begin));
         if starts(self.prev, class, self.prev_type, ty) {
             self.begin = i;
         }
@@ -616,10 +617,7 @@ fn score_strict(
     let mut at = 0usize;
     for (s, &len) in gold.1.iter().enumerate() {
         let end = (at + len as usize).min(n);
-        for (side, ids, bufs) in [
-            (Side::Gold, gold.0, &mut gb),
-            (Side::Pred, pred.0, &mut pb),
-        ] {
+        for (side, ids, bufs) in [(Side::Gold, gold.0, &mut gb), (Side::Pred, pred.0, &mut pb)] {
             bufs.tags.clear();
             for (k, &id) in ids[at..end].iter().enumerate() {
                 let info = &table.infos[id as usize];
@@ -803,11 +801,19 @@ pub fn prefixes(table: &TagTable, ids: &[u32]) -> Option<String> {
         }
     }
     Some(
-        [(PI, 'I'), (PO, 'O'), (PB, 'B'), (PE, 'E'), (PS, 'S'), (PU, 'U'), (PL, 'L')]
-            .iter()
-            .filter(|(b, _)| set & b != 0)
-            .map(|&(_, c)| c)
-            .collect(),
+        [
+            (PI, 'I'),
+            (PO, 'O'),
+            (PB, 'B'),
+            (PE, 'E'),
+            (PS, 'S'),
+            (PU, 'U'),
+            (PL, 'L'),
+        ]
+        .iter()
+        .filter(|(b, _)| set & b != 0)
+        .map(|&(_, c)| c)
+        .collect(),
     )
 }
 
@@ -916,7 +922,11 @@ mod tests {
     fn run(mode: SeqevalMode, gold: &[&[&str]], pred: &[&[&str]]) -> Result<Counts, TagError> {
         let mut table = TagTable::new(false);
         let mut side = |s: &[&[&str]]| {
-            let ids: Vec<u32> = s.iter().flat_map(|x| x.iter()).map(|t| table.intern(t)).collect();
+            let ids: Vec<u32> = s
+                .iter()
+                .flat_map(|x| x.iter())
+                .map(|t| table.intern(t))
+                .collect();
             let lens: Vec<u32> = s.iter().map(|x| x.len() as u32).collect();
             (ids, lens)
         };
@@ -1000,7 +1010,10 @@ mod tests {
         let b: &[&[&str]] = &[&["B-PER", "O"], &["O"]];
         let whole = run(SeqevalMode::Default, a, b).unwrap();
         let mut sum = run(SeqevalMode::Default, &a[..1], &b[..1]).unwrap();
-        merge(&mut sum, &run(SeqevalMode::Default, &a[1..], &b[1..]).unwrap());
+        merge(
+            &mut sum,
+            &run(SeqevalMode::Default, &a[1..], &b[1..]).unwrap(),
+        );
         assert_eq!(sum, whole);
     }
 

@@ -124,8 +124,8 @@
 //! ```
 
 pub mod conlleval;
-pub mod memory;
 pub mod counts;
+pub mod memory;
 pub mod reader;
 pub mod report;
 pub mod strict;

@@ -1026,4 +1026,78 @@ mod tests {
         assert_eq!(detect_scheme(&t, &ids), None);
         assert_eq!(prefixes(&t, &ids).as_deref(), Some("IO"));
     }
+
+    /// The file-based strict scorer ([`super::super::strict::Strict`]) and
+    /// this one agree on entities and on ill-formed chunks, for random tags
+    /// in every scheme (IO, IOB1 and IOE1 included).
+    #[test]
+    fn strict_is_the_file_scorer() {
+        use crate::eval::Strict;
+        let seed = std::cell::Cell::new(0x2545_f491_4f6c_dd1du64);
+        let next = |n: usize| {
+            let mut x = seed.get();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            seed.set(x);
+            (x % n as u64) as usize
+        };
+        for scheme in [
+            TagScheme::Io,
+            TagScheme::Iob1,
+            TagScheme::Iob2,
+            TagScheme::Ioe1,
+            TagScheme::Ioe2,
+            TagScheme::Iobes,
+            TagScheme::Bilou,
+        ] {
+            let letters: &[&str] = match scheme {
+                TagScheme::Io => &["I"],
+                TagScheme::Iob1 | TagScheme::Iob2 => &["B", "I"],
+                TagScheme::Ioe1 | TagScheme::Ioe2 => &["I", "E"],
+                TagScheme::Iobes => &["B", "I", "E", "S"],
+                TagScheme::Bilou => &["B", "I", "L", "U"],
+            };
+            for _ in 0..300 {
+                let tag = || match next(3) {
+                    0 => "O".to_string(),
+                    _ => format!("{}-{}", letters[next(letters.len())], ["A", "B"][next(2)]),
+                };
+                let sentences: Vec<Vec<(String, String)>> = (0..1 + next(4))
+                    .map(|_| (0..next(9)).map(|_| (tag(), tag())).collect())
+                    .collect();
+                let mut file = Strict::new(scheme);
+                let mut table = TagTable::new(false);
+                let (mut g, mut p, mut lens) = (Vec::new(), Vec::new(), Vec::new());
+                for s in &sentences {
+                    for (a, b) in s {
+                        file.token(a, b, (1, 1)).unwrap();
+                        g.push(table.intern(a));
+                        p.push(table.intern(b));
+                    }
+                    file.boundary();
+                    lens.push(s.len() as u32);
+                }
+                let want = file.finish();
+                let got = score(
+                    &table,
+                    SeqevalMode::Strict(scheme),
+                    (&g, &lens),
+                    (&p, &lens),
+                )
+                .unwrap();
+                assert_eq!(got.types, want.types, "{scheme} {sentences:?}");
+                assert_eq!(got.total, want.total);
+                assert_eq!(
+                    got.ill_formed_gold.count, want.ill_formed_gold.count,
+                    "{scheme} {sentences:?}"
+                );
+                assert_eq!(got.ill_formed_pred.count, want.ill_formed_pred.count);
+                assert_eq!(
+                    (got.tokens, got.correct_tags),
+                    (want.tokens, want.correct_tags)
+                );
+            }
+        }
+    }
 }

@@ -95,6 +95,13 @@ class Evaluation:
             types={k: Scores(**v) for k, v in r["types"].items()},
             ill_formed=IllFormed(**r["ill_formed"]), notes=list(r["notes"]), counts=counts)
 
+    def report(self, format: str = "table") -> str:
+        """The report ``nerkit eval --report FORMAT`` prints: ``'conlleval'``
+        (conlleval.pl's output, byte for byte), ``'table'``, ``'json'``,
+        ``'markdown'``, ``'csv'`` or ``'latex'``. For lists scored in seqeval's
+        default mode use :func:`nerkit.metrics.classification_report`."""
+        return _nerkit.render_report(self.counts, format)
+
     def to_dict(self) -> Dict[str, Any]:
         """Plain data, the shape of ``nerkit eval --report json``."""
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "counts"}
@@ -107,7 +114,8 @@ class Evaluation:
 def evaluate(gold, pred=None, *, mode: Optional[str] = None, scheme=None,
              gold_format: Optional[str] = None, pred_format: Optional[str] = None,
              lenient: bool = False, tag_column: Optional[int] = None,
-             token_check: bool = True, suffix: bool = False) -> Evaluation:
+             token_check: bool = True, suffix: bool = False, raw: bool = False,
+             boundary: Optional[str] = None) -> Evaluation:
     """Scores predictions against gold, as ``nerkit eval`` does.
 
     ``gold`` and ``pred`` are either two files (paths; formats detected
@@ -118,7 +126,9 @@ def evaluate(gold, pred=None, *, mode: Optional[str] = None, scheme=None,
     ``mode``: for files ``'conlleval'`` (the default: conlleval.pl's numbers)
     or ``'strict'``; for lists ``None`` (seqeval's default mode) or
     ``'strict'``. ``scheme``: the scheme of strict mode (a
-    :mod:`nerkit.scheme` class, a seqeval class, or a name).
+    :mod:`nerkit.scheme` class, a seqeval class, or a name). ``raw`` and
+    ``boundary`` are conlleval.pl's ``-r`` and ``-o`` (conlleval mode).
+    ``token_check=False`` scores two files whose token texts differ.
 
     Raises :class:`ParseError` (with ``file``, ``line``, ``column``) for input
     that cannot be read exactly, :class:`FileError` for files that cannot be
@@ -133,7 +143,8 @@ def evaluate(gold, pred=None, *, mode: Optional[str] = None, scheme=None,
         return Evaluation.from_counts(counts)
     text, counts = _nerkit.evaluate_files(
         os.fspath(gold), None if pred is None else os.fspath(pred),
-        mode or "conlleval", name, gold_format, pred_format, lenient, tag_column, token_check)
+        mode or "conlleval", name, gold_format, pred_format, lenient, tag_column, token_check,
+        raw, boundary)
     return Evaluation._from_json(text, counts)
 
 

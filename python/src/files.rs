@@ -6,7 +6,10 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
 use nerkit::convert::{copy_sentences, Summary};
-use nerkit::eval::{ColumnSource, Evaluator, Mode, Report, SentenceSource, TagSource};
+use nerkit::eval::{
+    report, ColumnSource, ConllevalOptions, Evaluator, Mode, Report, ReportFormat, SentenceSource,
+    TagSource,
+};
 use nerkit::format::{self, Format, InputReader, ReadOptions, WriteOptions};
 use nerkit::{Sentence, TagScheme};
 use pyo3::exceptions::{PyStopIteration, PyValueError};
@@ -264,7 +267,7 @@ fn tag_source(
 /// Scores `pred` against `gold` (two files in any layout), or one file in
 /// conlleval's layout (`pred=None`). Returns `(report_json, counts)`.
 #[pyfunction]
-#[pyo3(signature = (gold, pred = None, mode = "conlleval", scheme = None, gold_format = None, pred_format = None, lenient = false, tag_column = None, token_check = true))]
+#[pyo3(signature = (gold, pred = None, mode = "conlleval", scheme = None, gold_format = None, pred_format = None, lenient = false, tag_column = None, token_check = true, raw = false, boundary = None))]
 #[allow(clippy::too_many_arguments)]
 fn evaluate_files(
     py: Python<'_>,
@@ -277,9 +280,17 @@ fn evaluate_files(
     lenient: bool,
     tag_column: Option<usize>,
     token_check: bool,
+    raw: bool,
+    boundary: Option<String>,
 ) -> PyResult<(String, Counts)> {
     let rs_mode = match mode {
-        "conlleval" | "default" => Mode::default(),
+        "conlleval" | "default" => {
+            let mut options = ConllevalOptions::default().raw(raw);
+            if let Some(tag) = boundary {
+                options = options.outside(tag);
+            }
+            Mode::Conlleval(options)
+        }
         "strict" => Mode::Strict(match scheme {
             Some(s) => parse_scheme(s)?,
             None => TagScheme::Iob2,
@@ -345,7 +356,29 @@ fn report_json(counts: &Counts) -> PyResult<String> {
     serde_json::to_string(&report).map_err(|e| PyValueError::new_err(format!("report: {e}")))
 }
 
+/// The report of `Counts` in one of the CLI's formats (`conlleval`,
+/// `table`, `json`, `markdown`, `csv`, `latex`), as `nerkit eval --report`.
+#[pyfunction]
+fn render_report(counts: &Counts, format: &str) -> PyResult<String> {
+    let format: ReportFormat = format.parse().map_err(PyValueError::new_err)?;
+    let mode = match (counts.mode.as_str(), counts.scheme.as_deref()) {
+        ("strict", Some(s)) => Mode::Strict(parse_scheme(s)?),
+        ("conlleval", _) => Mode::default(),
+        _ => {
+            return Err(PyValueError::new_err(
+                "counts of seqeval's default mode have seqeval's report: \
+                 nerkit.metrics.classification_report",
+            ))
+        }
+    };
+    let mut out = Vec::new();
+    report::write(&mut out, &counts.inner, &mode, format)
+        .map_err(|e| PyValueError::new_err(format!("report: {e}")))?;
+    String::from_utf8(out).map_err(|e| PyValueError::new_err(format!("report: {e}")))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(render_report, m)?)?;
     m.add_class::<Sentences>()?;
     m.add_function(wrap_pyfunction!(read, m)?)?;
     m.add_function(wrap_pyfunction!(convert, m)?)?;

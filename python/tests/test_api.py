@@ -60,6 +60,14 @@ def test_evaluate_files_in_both_modes():
     assert (s.mode, s.scheme) == ("strict", "iob2")
     one = nerkit.evaluate(data("conlleval.txt"))
     assert (one.micro.gold, one.micro.pred, one.micro.correct) == (1, 1, 0)
+    # conlleval.pl's own output for this file (its report layout, by hand).
+    assert one.report("conlleval") == (
+        "processed 3 tokens with 1 phrases; found: 1 phrases; correct: 0.\n"
+        "accuracy:  66.67%; precision:   0.00%; recall:   0.00%; FB1:   0.00\n"
+        "              PER: precision:   0.00%; recall:   0.00%; FB1:   0.00  1\n")
+    assert "micro avg" in s.report("table") and s.report("json").startswith("{")
+    raw = nerkit.evaluate(data("conlleval.txt"), raw=True)
+    assert raw.micro.gold == 2  # -r: every tag not O is a one-token chunk
 
 
 def test_evaluate_lists_matches_metrics():

@@ -421,7 +421,7 @@ impl Counts {
         (t.gold, t.pred, t.correct)
     }
 
-    /// Ill-formed chunks (strict mode) per side: `{'gold': n, 'pred': n}`.
+    /// Ill-formed chunks (strict mode) per side: `(gold, pred)`.
     #[getter]
     fn ill_formed(&self) -> (u64, u64) {
         (

@@ -126,6 +126,7 @@
 pub mod analysis;
 pub mod conlleval;
 pub mod counts;
+pub mod memory;
 pub mod reader;
 pub mod report;
 pub mod strict;

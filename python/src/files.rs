@@ -1,0 +1,388 @@
+//! Files: `read`, `convert` and `evaluate` over every layout nerkit reads,
+//! through the library's format registry (the CLI's own path).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+
+use nerkit::convert::{copy_sentences, Summary};
+use nerkit::eval::{
+    report, ColumnSource, ConllevalOptions, Evaluator, Mode, Report, ReportFormat, SentenceSource,
+    TagSource,
+};
+use nerkit::format::{self, Format, InputReader, ReadOptions, WriteOptions};
+use nerkit::{Sentence, TagScheme};
+use pyo3::exceptions::{PyStopIteration, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::{parse_scheme, Counts};
+
+/// A nerkit error as `nerkit.ParseError` (bad input) or `nerkit.FileError`
+/// (I/O), with file, line and column.
+pub(crate) fn to_py_err(py: Python<'_>, e: nerkit::Error) -> PyErr {
+    let class = if e.is_io() { "FileError" } else { "ParseError" };
+    let file = e.path().map(|p| p.display().to_string());
+    let (line, column) = match e.position() {
+        Some(p) => (Some(p.line()), Some(p.column())),
+        None => (None, None),
+    };
+    let made = py
+        .import("nerkit.errors")
+        .and_then(|m| m.getattr(class))
+        .and_then(|c| c.call1((e.to_string(), file, line, column)));
+    match made {
+        Ok(err) => PyErr::from_value(err),
+        Err(other) => other,
+    }
+}
+
+fn format_named(name: Option<&str>) -> PyResult<Option<Format>> {
+    match name {
+        None => Ok(None),
+        Some(n) => Format::from_name(n).map(Some).ok_or_else(|| {
+            let names: Vec<&str> = Format::all().map(|f| f.name()).collect();
+            PyValueError::new_err(format!(
+                "unknown format {n:?} (expected one of {})",
+                names.join(", ")
+            ))
+        }),
+    }
+}
+
+fn open_file(py: Python<'_>, path: &PathBuf) -> PyResult<Box<dyn BufRead>> {
+    let file =
+        File::open(path).map_err(|e| to_py_err(py, nerkit::Error::from(e).with_path(path)))?;
+    Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
+}
+
+/// The reading options the CLI's shared flags set, by keyword.
+fn read_options(
+    scheme: Option<&str>,
+    lenient: bool,
+    tag_column: Option<usize>,
+) -> PyResult<ReadOptions> {
+    let mut opts = ReadOptions::default().lenient(lenient);
+    if let Some(s) = scheme {
+        opts = opts.scheme(parse_scheme(s)?);
+    }
+    if let Some(k) = tag_column {
+        opts = opts.tag_column(k);
+    }
+    Ok(opts)
+}
+
+/// Sentences of one input, one at a time (`nerkit.read`).
+#[pyclass(module = "nerkit", unsendable)]
+pub struct Sentences {
+    reader: Box<dyn InputReader>,
+    sentence: Sentence,
+    path: PathBuf,
+    scheme: TagScheme,
+    format: &'static str,
+}
+
+#[pymethods]
+impl Sentences {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    /// The format read (`conll`, `jsonl`, `bracket`, ...).
+    #[getter]
+    fn format(&self) -> &'static str {
+        self.format
+    }
+
+    /// The next sentence as a dict: `tokens`, `tags` (in the scheme asked
+    /// for, IOB2 by default), `offsets` (byte spans of the tokens in the
+    /// input line or text), `entities` (`(label, start, end)` over token
+    /// indices, end exclusive) and `line` (where it starts, from 1).
+    fn __next__<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let more = self
+            .reader
+            .read_sentence(&mut self.sentence)
+            .map_err(|e| to_py_err(py, e.with_path(&self.path)))?;
+        self.reader.drain_repairs(&mut |_| {});
+        if !more {
+            return Err(PyStopIteration::new_err(()));
+        }
+        let s = &self.sentence;
+        let d = PyDict::new(py);
+        let tokens: Vec<&str> = s.tokens().map(|t| t.text).collect();
+        let offsets: Vec<(usize, usize)> =
+            s.tokens().map(|t| (t.span.start(), t.span.end())).collect();
+        let entities: Vec<nerkit::Entity<'_>> = s.entities().collect();
+        let mut tags = Vec::new();
+        nerkit::scheme::encode(self.scheme, s.len(), &entities, &mut tags).map_err(|e| {
+            PyValueError::new_err(format!(
+                "{}:{}: entities cannot be written as tags: {e}",
+                self.path.display(),
+                s.line()
+            ))
+        })?;
+        let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+        let ents: Vec<(&str, usize, usize)> = entities
+            .iter()
+            .map(|e| (e.label, e.tokens.start(), e.tokens.end()))
+            .collect();
+        d.set_item("tokens", PyList::new(py, tokens)?)?;
+        d.set_item("tags", tags)?;
+        d.set_item("offsets", offsets)?;
+        d.set_item("entities", ents)?;
+        d.set_item("line", s.line())?;
+        Ok(d)
+    }
+}
+
+/// Opens `path` for reading sentences (format detected unless named).
+#[pyfunction]
+#[pyo3(signature = (path, format = None, scheme = None, lenient = false, tag_column = None, tags = "iob2"))]
+fn read(
+    py: Python<'_>,
+    path: PathBuf,
+    format: Option<&str>,
+    scheme: Option<&str>,
+    lenient: bool,
+    tag_column: Option<usize>,
+    tags: &str,
+) -> PyResult<Sentences> {
+    let opts = read_options(scheme, lenient, tag_column)?;
+    let input = open_file(py, &path)?;
+    let (fmt, reader) = format::open(input, format_named(format)?, &opts)
+        .map_err(|e| to_py_err(py, e.with_path(&path)))?;
+    Ok(Sentences {
+        reader,
+        sentence: Sentence::new(),
+        path,
+        scheme: parse_scheme(tags)?,
+        format: fmt.name(),
+    })
+}
+
+/// Converts `src` to `dst`; returns a summary dict (sentences, tokens,
+/// entities read and written per label). The output is written to a
+/// temporary file next to `dst` and renamed over it on success.
+#[pyfunction]
+#[pyo3(signature = (src, dst, to = None, from_ = None, scheme = None, to_scheme = "iob2", lenient = false, tag_column = None))]
+#[allow(clippy::too_many_arguments)]
+fn convert<'py>(
+    py: Python<'py>,
+    src: PathBuf,
+    dst: PathBuf,
+    to: Option<&str>,
+    from_: Option<&str>,
+    scheme: Option<&str>,
+    to_scheme: &str,
+    lenient: bool,
+    tag_column: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let opts = read_options(scheme, lenient, tag_column)?;
+    let to = match to {
+        Some(name) => format_named(Some(name))?.expect("named"),
+        None => match dst.extension().and_then(|e| e.to_str()) {
+            Some("jsonl") => Format::from_name("jsonl").expect("jsonl is a format"),
+            _ => Format::CONLL,
+        },
+    };
+    if !to.writable() {
+        return Err(PyValueError::new_err(format!(
+            "nerkit reads {} but does not write it",
+            to.name()
+        )));
+    }
+    let mut write_opts = WriteOptions::default();
+    write_opts.scheme = parse_scheme(to_scheme)?;
+    let from = format_named(from_)?;
+    let tmp = dst.with_extension("nerkit-tmp");
+    // Everything from opening to renaming runs without the GIL.
+    let summary = py.detach(|| -> Result<Summary, nerkit::Error> {
+        let input = File::open(&src).map_err(|e| nerkit::Error::from(e).with_path(&src))?;
+        let input: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, input));
+        let (_, mut reader) = format::open(input, from, &opts).map_err(|e| e.with_path(&src))?;
+        let file = File::create(&tmp).map_err(|e| nerkit::Error::from(e).with_path(&tmp))?;
+        let mut out = BufWriter::new(file);
+        let mut summary = Summary::default();
+        {
+            let mut writer = format::create(to, &mut out, &write_opts)?;
+            copy_sentences(&mut *reader, &mut *writer, &mut summary, &mut |_| {}).map_err(|e| {
+                if e.path().is_none() {
+                    e.with_path(&src)
+                } else {
+                    e
+                }
+            })?;
+            writer.finish()?;
+        }
+        out.flush()
+            .map_err(|e| nerkit::Error::from(e).with_path(&tmp))?;
+        std::fs::rename(&tmp, &dst).map_err(|e| nerkit::Error::from(e).with_path(&dst))?;
+        Ok(summary)
+    });
+    let summary = summary.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        to_py_err(py, e)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("sentences", summary.sentences)?;
+    d.set_item("tokens", summary.tokens)?;
+    d.set_item("entities_read", summary.read.total())?;
+    d.set_item("entities_written", summary.written.total())?;
+    d.set_item("repairs", summary.repairs.total())?;
+    Ok(d)
+}
+
+fn tag_source(
+    py: Python<'_>,
+    path: &PathBuf,
+    format: Option<Format>,
+    opts: &ReadOptions,
+) -> PyResult<Box<dyn TagSource>> {
+    let mut input = open_file(py, path)?;
+    let fmt = match format {
+        Some(f) => f,
+        None => format::detect_with(
+            input
+                .fill_buf()
+                .map_err(|e| to_py_err(py, nerkit::Error::from(e).with_path(path)))?,
+            opts,
+        )
+        .map_err(|e| to_py_err(py, e.with_path(path)))?,
+    };
+    // CoNLL columns are scored as written (conlleval's rules see the raw
+    // tags), every other layout as the IOB2 tags of its entities: the CLI's
+    // choice for files whose tags are plain prefixes.
+    if fmt == Format::CONLL {
+        let mut source = ColumnSource::new(input, path, opts.delimiter.clone());
+        if let Some(k) = opts.tag_column {
+            source = source.tag_column(k);
+        }
+        return Ok(Box::new(source));
+    }
+    let (_, reader) =
+        format::open(input, Some(fmt), opts).map_err(|e| to_py_err(py, e.with_path(path)))?;
+    Ok(Box::new(SentenceSource::new(reader, path)))
+}
+
+/// Scores `pred` against `gold` (two files in any layout), or one file in
+/// conlleval's layout (`pred=None`). Returns `(report_json, counts)`.
+#[pyfunction]
+#[pyo3(signature = (gold, pred = None, mode = "conlleval", scheme = None, gold_format = None, pred_format = None, lenient = false, tag_column = None, token_check = true, raw = false, boundary = None))]
+#[allow(clippy::too_many_arguments)]
+fn evaluate_files(
+    py: Python<'_>,
+    gold: PathBuf,
+    pred: Option<PathBuf>,
+    mode: &str,
+    scheme: Option<&str>,
+    gold_format: Option<&str>,
+    pred_format: Option<&str>,
+    lenient: bool,
+    tag_column: Option<usize>,
+    token_check: bool,
+    raw: bool,
+    boundary: Option<String>,
+) -> PyResult<(String, Counts)> {
+    let rs_mode = match mode {
+        "conlleval" | "default" => {
+            let mut options = ConllevalOptions::default().raw(raw);
+            if let Some(tag) = boundary {
+                options = options.outside(tag);
+            }
+            Mode::Conlleval(options)
+        }
+        "strict" => Mode::Strict(match scheme {
+            Some(s) => parse_scheme(s)?,
+            None => TagScheme::Iob2,
+        }),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown mode {other:?} (expected 'conlleval' or 'strict')"
+            )))
+        }
+    };
+    let evaluator = Evaluator::new(rs_mode.clone()).token_check(token_check);
+    let opts = read_options(
+        if matches!(rs_mode, Mode::Strict(_)) {
+            None
+        } else {
+            scheme
+        },
+        lenient,
+        tag_column,
+    )?;
+    let evaluation = match pred {
+        None => {
+            let file = File::open(&gold)
+                .map_err(|e| to_py_err(py, nerkit::Error::from(e).with_path(&gold)))?;
+            py.detach(|| evaluator.evaluate_file(BufReader::with_capacity(1 << 16, file), &gold))
+        }
+        Some(pred) => {
+            let mut g = tag_source(py, &gold, format_named(gold_format)?, &opts)?;
+            let mut p = tag_source(py, &pred, format_named(pred_format)?, &opts)?;
+            evaluator.evaluate_pair(&mut g, &mut p)
+        }
+    }
+    .map_err(|e| to_py_err(py, e))?;
+    let report = Report::new(&evaluation.counts, &evaluation.mode);
+    let json = serde_json::to_string(&report)
+        .map_err(|e| PyValueError::new_err(format!("report: {e}")))?;
+    let counts = Counts {
+        inner: evaluation.counts,
+        mode: match rs_mode {
+            Mode::Strict(_) => "strict".into(),
+            _ => "conlleval".into(),
+        },
+        scheme: match rs_mode {
+            Mode::Strict(s) => Some(s.to_string()),
+            _ => None,
+        },
+        not_ne: Vec::new(),
+    };
+    Ok((json, counts))
+}
+
+/// The scores of `Counts` as a report (JSON, the CLI's `--report json`).
+#[pyfunction]
+fn report_json(counts: &Counts) -> PyResult<String> {
+    let mode = match counts.scheme.as_deref() {
+        Some(s) if counts.mode == "strict" => Mode::Strict(parse_scheme(s)?),
+        _ => Mode::default(),
+    };
+    let mut report = Report::new(&counts.inner, &mode);
+    if counts.mode == "default" {
+        report.mode = "seqeval".into();
+    }
+    serde_json::to_string(&report).map_err(|e| PyValueError::new_err(format!("report: {e}")))
+}
+
+/// The report of `Counts` in one of the CLI's formats (`conlleval`,
+/// `table`, `json`, `markdown`, `csv`, `latex`), as `nerkit eval --report`.
+#[pyfunction]
+fn render_report(counts: &Counts, format: &str) -> PyResult<String> {
+    let format: ReportFormat = format.parse().map_err(PyValueError::new_err)?;
+    let mode = match (counts.mode.as_str(), counts.scheme.as_deref()) {
+        ("strict", Some(s)) => Mode::Strict(parse_scheme(s)?),
+        ("conlleval", _) => Mode::default(),
+        _ => {
+            return Err(PyValueError::new_err(
+                "counts of seqeval's default mode have seqeval's report: \
+                 nerkit.metrics.classification_report",
+            ))
+        }
+    };
+    let mut out = Vec::new();
+    report::write(&mut out, &counts.inner, &mode, format)
+        .map_err(|e| PyValueError::new_err(format!("report: {e}")))?;
+    String::from_utf8(out).map_err(|e| PyValueError::new_err(format!("report: {e}")))
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(render_report, m)?)?;
+    m.add_class::<Sentences>()?;
+    m.add_function(wrap_pyfunction!(read, m)?)?;
+    m.add_function(wrap_pyfunction!(convert, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate_files, m)?)?;
+    m.add_function(wrap_pyfunction!(report_json, m)?)?;
+    Ok(())
+}

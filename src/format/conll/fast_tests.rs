@@ -186,9 +186,17 @@ fn line() -> impl Strategy<Value = Vec<u8>> {
             }
             l.into_bytes()
         });
+    // Most lines are plain, so that documents run on past their odd
+    // lines and the fast route has sentences to take.
+    let plain = (
+        prop::sample::select(TOKENS),
+        prop::sample::select(SEPARATORS),
+        prop::sample::select(&["O", "O", "B-PER", "I-PER", "B-LOC", "I-LOC"][..]),
+    )
+        .prop_map(|(token, sep, tag)| format!("{token}{sep}{tag}").into_bytes());
     let special = prop::sample::select(SPECIAL).prop_map(|s| s.as_bytes().to_vec());
     let invalid = prop::sample::select(INVALID).prop_map(<[u8]>::to_vec);
-    let body = prop_oneof![12 => token_line, 4 => special, 1 => invalid];
+    let body = prop_oneof![40 => plain, 12 => token_line, 4 => special, 1 => invalid];
     (
         body,
         prop::sample::select(&["\n", "\n", "\n", "\r\n", "\n\n"][..]),
@@ -201,7 +209,7 @@ fn line() -> impl Strategy<Value = Vec<u8>> {
 
 fn document() -> impl Strategy<Value = Vec<u8>> {
     (
-        prop::collection::vec(line(), 0..60),
+        prop::collection::vec(line(), 0..80),
         prop::bool::weighted(0.1),
         prop::bool::weighted(0.3),
     )
@@ -378,5 +386,46 @@ fn the_fast_route_takes_plain_sentences() {
         s.clear();
         assert!(reader.read_fast(&mut s));
         assert_eq!(s.entity_count(), 2);
+    }
+}
+
+/// The random documents of the property tests do take the fast route
+/// (most of their sentences end inside a buffer of 200 bytes or more).
+#[test]
+fn random_documents_take_the_fast_route() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let opts = ReadOptions {
+        scheme: Some(TagScheme::Iob1),
+        tag_style: Some(TagStyle::Prefix),
+        lenient: true,
+        ..ReadOptions::default()
+    };
+    let before = super::fast::TAKEN.with(|t| t.get());
+    for _ in 0..200 {
+        let text = document().new_tree(&mut runner).unwrap().current();
+        read(&text, 8192, &opts, true);
+    }
+    let taken = super::fast::TAKEN.with(|t| t.get()) - before;
+    assert!(taken > 200, "{taken}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Detection's fast line scan sees every line as the line-by-line
+    /// reading does.
+    #[test]
+    fn detection_sees_what_the_general_reading_sees(
+        text in document(),
+        opts in read_options(),
+    ) {
+        let mut fast = Vec::new();
+        super::read::for_each_detected(&text, &opts, |d| fast.push(d));
+        let general: Vec<_> = text
+            .split(|&b| b == b'\n')
+            .filter_map(|line| super::read::detected(line, &opts))
+            .collect();
+        prop_assert_eq!(fast, general);
     }
 }

@@ -102,24 +102,16 @@ pub fn detect_scheme(text: &[u8], opts: &ReadOptions) -> TagScheme {
 /// shapes of the tags ([`StyleDetector`]), then the scheme from the tags
 /// read in that style. Unprefixed tags are IO.
 pub fn detect_tags(text: &[u8], opts: &ReadOptions) -> (TagScheme, TagStyle) {
-    let lines = || {
-        text.split(|&b| b == b'\n').map(|line| {
-            let line = std::str::from_utf8(line).unwrap_or("");
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            line.strip_prefix('\u{feff}').unwrap_or(line)
-        })
-    };
-    let boundary = |line: &str| line.trim().is_empty() || is_docstart(line);
+    // What each line is to detection, found once for both passes below.
+    let mut found: Vec<Detected<'_>> = Vec::new();
+    for_each_detected(text, opts, |d| found.push(d));
     let style = opts.tag_style.unwrap_or_else(|| {
         let mut detector = StyleDetector::new();
-        for line in lines() {
+        for d in &found {
             // `#` lines are comments in CoNLL-U, and a comment's last word
             // must not vote for unprefixed tags.
-            if boundary(line) || opts.skips(line) || line.starts_with('#') {
-                continue;
-            }
-            if let Ok(fields) = split_line(line, opts) {
-                detector.observe(fields.tag);
+            if let Detected::Tag { tag, hash: false } = d {
+                detector.observe(tag);
             }
         }
         detector.style()
@@ -129,21 +121,128 @@ pub fn detect_tags(text: &[u8], opts: &ReadOptions) -> (TagScheme, TagStyle) {
     }
     let mut detector = SchemeDetector::new();
     let mut tags: Vec<Tag<'_>> = Vec::new();
-    for line in lines() {
-        if boundary(line) {
-            detector.observe(&tags);
-            tags.clear();
-            continue;
-        }
-        if opts.skips(line) {
-            continue;
-        }
-        if let Ok(fields) = split_line(line, opts) {
-            tags.push(Tag::parse_in(style, fields.tag).unwrap_or(Tag::OUTSIDE));
+    for d in &found {
+        match d {
+            Detected::Boundary => {
+                detector.observe(&tags);
+                tags.clear();
+            }
+            Detected::Tag { tag, .. } => {
+                tags.push(Tag::parse_in(style, tag).unwrap_or(Tag::OUTSIDE));
+            }
         }
     }
     detector.observe(&tags);
     (detector.scheme(), style)
+}
+
+/// What a line of a detection prefix is to [`detect_tags`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Detected<'a> {
+    /// A blank or document line: the end of a sentence.
+    Boundary,
+    /// A token line's tag; `hash` when the line starts with `#`.
+    Tag { tag: &'a str, hash: bool },
+}
+
+/// What the line `line` (without its line end) is to detection, if
+/// anything: lines that are skipped or cannot be split count for nothing.
+/// Invalid UTF-8 reads as a blank line, and a byte-order mark is passed
+/// over on every line.
+pub(super) fn detected<'a>(line: &'a [u8], opts: &ReadOptions) -> Option<Detected<'a>> {
+    let line = std::str::from_utf8(line).unwrap_or("");
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+    if line.trim().is_empty() || is_docstart(line) {
+        return Some(Detected::Boundary);
+    }
+    if opts.skips(line) {
+        return None;
+    }
+    let fields = split_line(line, opts).ok()?;
+    Some(Detected::Tag {
+        tag: fields.tag,
+        hash: line.starts_with('#'),
+    })
+}
+
+/// Hands what each line of `text` is to detection ([`detected`]) to
+/// `visit`, in order. Detection reads up to a mebibyte of every input, so
+/// where the options allow, the lines are checked as UTF-8 at once and
+/// split by the fast route's scan ([`fast_row`](crate::eval::reader::fast_row));
+/// a line it does not prove plain is looked at by [`detected`].
+pub(super) fn for_each_detected<'a>(
+    text: &'a [u8],
+    opts: &ReadOptions,
+    mut visit: impl FnMut(Detected<'a>),
+) {
+    let mut at = 0;
+    if super::fast::handles(opts) {
+        if let Ok(valid) = std::str::from_utf8(text) {
+            let b = text;
+            let comments = opts.skips_comments();
+            while at < b.len() {
+                let Some((row, next)) = crate::eval::reader::fast_row(valid, at) else {
+                    // A line with a control character, or the last line
+                    // without a line end.
+                    let Some(end) = memchr::memchr(b'\n', &b[at..]) else {
+                        break;
+                    };
+                    if let Some(d) = detected(&b[at..at + end], opts) {
+                        visit(d);
+                    }
+                    at += end + 1;
+                    continue;
+                };
+                let start = at;
+                at = next;
+                let first = b.get(row.first.0).copied().unwrap_or(b' ');
+                if row.count > 0 && (first >= 0x80 || first == b'-') {
+                    // A byte-order mark, Unicode whitespace and document
+                    // lines are the general reading's.
+                    if let Some(d) = detected(&b[start..next - 1], opts) {
+                        visit(d);
+                    }
+                    continue;
+                }
+                if row.count == 0 {
+                    visit(Detected::Boundary);
+                    continue;
+                }
+                let starts_hash = b[start] == b'#';
+                if comments && starts_hash {
+                    continue;
+                }
+                if row.count < 2 {
+                    continue;
+                }
+                let (last, second_last) = (
+                    &valid[row.last.0..row.last.1],
+                    &valid[row.second_last.0..row.second_last.1],
+                );
+                // As `split_line` takes the tag with the first column as
+                // the token and no tag column given.
+                let tag = if row.count >= 3
+                    && is_number(last)
+                    && !is_number(second_last)
+                    && crate::scheme::tag_style_of(second_last).is_some()
+                {
+                    second_last
+                } else {
+                    last
+                };
+                visit(Detected::Tag {
+                    tag,
+                    hash: starts_hash,
+                });
+            }
+        }
+    }
+    for line in text[at..].split(|&b| b == b'\n') {
+        if let Some(d) = detected(line, opts) {
+            visit(d);
+        }
+    }
 }
 
 /// True when some line of `text` (a prefix of a file) has a number after

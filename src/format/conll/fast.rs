@@ -5,7 +5,8 @@
 //! it into a `Sentence`. This route looks at the bytes the input already
 //! holds (`BufRead::fill_buf`): the complete lines there are checked as
 //! UTF-8 once per block, and each sentence in them is split by the
-//! word-at-a-time line scan that eval uses ([`fast_row`]). Copying CoNLL
+//! word-at-a-time line scan that eval uses (`eval::reader::fast_row`), run
+//! across the lines of a sentence. Copying CoNLL
 //! to CoNLL, a sentence's tags are then parsed, decoded and encoded in the
 //! output scheme in reused buffers and written beside its tokens, copied
 //! as bytes; no `Sentence` is built.
@@ -24,7 +25,6 @@
 
 use crate::convert::LabelCounts;
 use crate::error::Result;
-use crate::eval::reader::fast_row;
 use crate::scheme::tagging::recycle;
 use crate::scheme::{self, IllFormed, Tag, TagScheme, TagStyle};
 use crate::sentence::Entity;
@@ -90,6 +90,13 @@ pub(super) struct Scanned {
 /// (see the module documentation); the caller then leaves it to the
 /// general route. `text` is whole lines of an input's buffer (only its
 /// last line may lack a line end, and that line is never taken).
+///
+/// The bytes are read eight at a time across the lines of the sentence:
+/// a mask of the bytes up to a space (separators, line ends, other control
+/// characters) and a look at each of those; field bytes are passed over a
+/// word at a time. Each line's fields are those of eval's `fast_row` (and
+/// so of the general route's split at spaces and tabs), which a test
+/// checks line by line.
 #[inline]
 pub(super) fn scan_sentence(
     text: &str,
@@ -99,33 +106,149 @@ pub(super) fn scan_sentence(
     lines: &mut Vec<TokenLine>,
 ) -> Option<Scanned> {
     lines.clear();
-    // The general route looks for CoNLL-U's ID column (`1`, `2`, ... in
-    // the first of three or more columns) at the first token line of each
-    // sentence that does not start with `#`, for as long as it has not
-    // decided: a sentence whose line might be `1` is left to it.
-    let mut ids = ids_unchecked;
     let b = text.as_bytes();
-    let mut at = from;
-    let mut count = 0;
-    let mut first_line = 0;
-    let mut document_start = false;
-    loop {
-        let (row, next) = fast_row(text, at)?;
-        count += 1;
-        let done = |next_document| Scanned {
-            end: next,
-            lines: count,
-            first_line,
-            document_start,
-            next_document,
+    let mut state = Scan {
+        ids: ids_unchecked,
+        comments,
+        count: 0,
+        first_line: 0,
+        document_start: false,
+    };
+    // Where the current line and field start, and the fields so far.
+    let (mut ls, mut fs) = (from, from);
+    let mut row = Row::default();
+    let mut i = from;
+    while let Some(word) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let mut m = crate::swar::lt_bytes(w, 0x21);
+        while m != 0 {
+            let bit = m.trailing_zeros();
+            m &= m - 1;
+            let p = i + (bit / 8) as usize;
+            // The `\n` of a `\r\n` already taken as a line end.
+            if p < ls {
+                continue;
+            }
+            let c = (w >> (bit & !7)) as u8;
+            if p > fs {
+                row.push((fs, p));
+            }
+            fs = p + 1;
+            let next = match c {
+                b' ' | b'\t' => continue,
+                b'\n' => p + 1,
+                b'\r' if b.get(p + 1) == Some(&b'\n') => p + 2,
+                _ => return None,
+            };
+            match state.line(text, ls, next, &row, lines) {
+                Line::More => {}
+                Line::Ends(scanned) => return Some(scanned),
+                Line::Refused => return None,
+            }
+            row = Row::default();
+            (ls, fs) = (next, next);
+        }
+        i += 8;
+    }
+    // The last few bytes, one at a time.
+    for p in i.max(ls)..b.len() {
+        let c = b[p];
+        if c > b' ' || p < ls {
+            continue;
+        }
+        if p > fs {
+            row.push((fs, p));
+        }
+        fs = p + 1;
+        let next = match c {
+            b' ' | b'\t' => continue,
+            b'\n' => p + 1,
+            b'\r' if b.get(p + 1) == Some(&b'\n') => p + 2,
+            _ => return None,
+        };
+        match state.line(text, ls, next, &row, lines) {
+            Line::More => {}
+            Line::Ends(scanned) => return Some(scanned),
+            Line::Refused => return None,
+        }
+        row = Row::default();
+        (ls, fs) = (next, next);
+    }
+    // The sentence does not end in `text`.
+    None
+}
+
+/// The fields of one line: how many, and the first, the one before the
+/// last and the last, as byte ranges.
+#[derive(Clone, Copy, Debug, Default)]
+struct Row {
+    count: usize,
+    first: (usize, usize),
+    second_last: (usize, usize),
+    last: (usize, usize),
+}
+
+impl Row {
+    #[inline(always)]
+    fn push(&mut self, field: (usize, usize)) {
+        if self.count == 0 {
+            self.first = field;
+        }
+        self.second_last = self.last;
+        self.last = field;
+        self.count += 1;
+    }
+}
+
+/// What [`scan_sentence`] knows of the sentence so far.
+struct Scan {
+    /// CoNLL-U's ID column is still to be looked for at the next token
+    /// line that does not start with `#`.
+    ids: bool,
+    comments: bool,
+    /// Lines seen, and the one of the first token.
+    count: u64,
+    first_line: u64,
+    document_start: bool,
+}
+
+/// What a line does to the sentence being scanned.
+enum Line {
+    More,
+    Ends(Scanned),
+    /// The general route reads the sentence.
+    Refused,
+}
+
+impl Scan {
+    /// Takes the line from `at` to `next` (after its line end), whose
+    /// fields are `row`.
+    #[inline(always)]
+    fn line(
+        &mut self,
+        text: &str,
+        at: usize,
+        next: usize,
+        row: &Row,
+        lines: &mut Vec<TokenLine>,
+    ) -> Line {
+        let b = text.as_bytes();
+        self.count += 1;
+        let ends = |s: &Scan, next_document| {
+            Line::Ends(Scanned {
+                end: next,
+                lines: s.count,
+                first_line: s.first_line,
+                document_start: s.document_start,
+                next_document,
+            })
         };
         if row.count == 0 {
             // A blank line: spaces and tabs only.
             if lines.is_empty() {
-                at = next;
-                continue;
+                return Line::More;
             }
-            return Some(done(false));
+            return ends(self, false);
         }
         let first = b[row.first.0];
         if first == b'-' || first >= 0x80 {
@@ -133,48 +256,52 @@ pub(super) fn scan_sentence(
             if first >= 0x80 && field.starts_with(char::is_whitespace) {
                 // Unicode whitespace: the line may be blank or a document
                 // line to the general route, which trims it.
-                return None;
+                return Line::Refused;
             }
             // The field ends at a space, a tab or the line end, so this is
             // `is_docstart` of the line.
             if field == "-DOCSTART-" {
                 debug_assert!(is_docstart(&text[at..row.last.1]));
                 if lines.is_empty() {
-                    document_start = true;
-                    at = next;
-                    continue;
+                    self.document_start = true;
+                    return Line::More;
                 }
-                return Some(done(true));
+                return ends(self, true);
             }
         }
-        if comments && b[at] == b'#' {
-            return None;
+        if self.comments && b[at] == b'#' {
+            return Line::Refused;
         }
         // One column is an error; a number after the tag may be a score
         // column, which the general route decides on.
         if row.count < 2
             || (row.count >= 3 && matches!(b[row.last.0], b'0'..=b'9' | b'.' | b'-' | b'+'))
         {
-            return None;
+            return Line::Refused;
         }
-        if ids && b[at] != b'#' {
+        // The general route looks for CoNLL-U's ID column (`1`, `2`, ...
+        // in the first of three or more columns) at the first token line
+        // of each sentence that does not start with `#`, for as long as it
+        // has not decided: a sentence whose line might be `1` is left to
+        // it.
+        if self.ids && b[at] != b'#' {
             let token = &text[row.first.0..row.first.1];
             if is_range_or_decimal(token)
                 || (row.count >= 3 && token.parse::<usize>().ok() == Some(1))
             {
-                return None;
+                return Line::Refused;
             }
-            ids = false;
+            self.ids = false;
         }
         if lines.is_empty() {
-            first_line = count;
+            self.first_line = self.count;
         }
         lines.push(TokenLine {
             line: at,
             token: row.first,
             tag: row.last,
         });
-        at = next;
+        Line::More
     }
 }
 

@@ -723,7 +723,7 @@ impl<R: BufRead> Reader<R> {
                 for e in entities {
                     summary.read.add(e.label, 1);
                 }
-                let tokens = lines.iter().map(|l| text[l.token.0..l.token.1].as_bytes());
+                let tokens = lines.iter().map(|l| &text.as_bytes()[l.token.0..l.token.1]);
                 writer.push_lines(out, tokens, tags);
                 super::fast::count_written(how.to, entities, &mut summary.written);
                 if out.len() >= FLUSH_BYTES {

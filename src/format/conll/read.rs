@@ -102,18 +102,17 @@ pub fn detect_scheme(text: &[u8], opts: &ReadOptions) -> TagScheme {
 /// shapes of the tags ([`StyleDetector`]), then the scheme from the tags
 /// read in that style. Unprefixed tags are IO.
 pub fn detect_tags(text: &[u8], opts: &ReadOptions) -> (TagScheme, TagStyle) {
-    // What each line is to detection, found once for both passes below.
-    let mut found: Vec<Detected<'_>> = Vec::new();
-    for_each_detected(text, opts, |d| found.push(d));
+    // Two passes over the lines rather than one kept list of them: the
+    // list would take about three times the prefix in memory.
     let style = opts.tag_style.unwrap_or_else(|| {
         let mut detector = StyleDetector::new();
-        for d in &found {
+        for_each_detected(text, opts, |d| {
             // `#` lines are comments in CoNLL-U, and a comment's last word
             // must not vote for unprefixed tags.
             if let Detected::Tag { tag, hash: false } = d {
                 detector.observe(tag);
             }
-        }
+        });
         detector.style()
     });
     if let Some(scheme) = opts.scheme.or(style.only_scheme()) {
@@ -121,17 +120,15 @@ pub fn detect_tags(text: &[u8], opts: &ReadOptions) -> (TagScheme, TagStyle) {
     }
     let mut detector = SchemeDetector::new();
     let mut tags: Vec<Tag<'_>> = Vec::new();
-    for d in &found {
-        match d {
-            Detected::Boundary => {
-                detector.observe(&tags);
-                tags.clear();
-            }
-            Detected::Tag { tag, .. } => {
-                tags.push(Tag::parse_in(style, tag).unwrap_or(Tag::OUTSIDE));
-            }
+    for_each_detected(text, opts, |d| match d {
+        Detected::Boundary => {
+            detector.observe(&tags);
+            tags.clear();
         }
-    }
+        Detected::Tag { tag, .. } => {
+            tags.push(Tag::parse_in(style, tag).unwrap_or(Tag::OUTSIDE));
+        }
+    });
     detector.observe(&tags);
     (detector.scheme(), style)
 }

@@ -7,6 +7,13 @@
 //!
 //! Inputs: the cable, WNUT-17 training data rendered as bracket lines, and
 //! 8 MB of generated tagger output (`examples/gen_corpus.rs`, seed 1).
+//!
+//! CoNLL input (`conll-*`): 1M tokens of generated conlleval-layout lines
+//! (`TOKEN GOLD PRED`, IOB2; the reader takes the last column as the tag)
+//! to CoNLL IOBES and IOB1 by the reader's own route
+//! (`InputReader::copy_to_conll`, the CoNLL fast route the CLI takes), and
+//! to JSON lines by sentences (`convert::copy_sentences`), through
+//! `BufReader`s of 64 KiB as the CLI reads files.
 
 use std::hint::black_box;
 use std::io::{self, BufWriter};
@@ -15,6 +22,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use nerkit::bracket::{Options, Reader};
 use nerkit::conll::Writer;
 use nerkit::convert::{copy_sentences, Summary};
+use nerkit::format::InputReader;
 use nerkit::TagScheme;
 
 mod common;
@@ -40,6 +48,50 @@ fn convert(text: &str, scheme: TagScheme, fused: bool) -> u64 {
     }
     .expect("valid input");
     summary.tokens
+}
+
+/// Converts CoNLL `text` to CoNLL in `scheme` by the reader's own route,
+/// or (`scheme` `None`) to JSON lines in IOB2 by sentences; returns the
+/// number of tokens read.
+fn convert_conll(text: &str, scheme: Option<TagScheme>) -> u64 {
+    let input = io::BufReader::with_capacity(1 << 16, text.as_bytes());
+    let mut reader = nerkit::conll::Reader::new(input, nerkit::conll::ReadOptions::default());
+    let mut sink = BufWriter::with_capacity(1 << 16, io::sink());
+    let mut summary = Summary::default();
+    match scheme {
+        Some(scheme) => {
+            let out: &mut dyn io::Write = &mut sink;
+            let mut writer = Writer::new(out, scheme);
+            match reader.copy_to_conll(&mut writer, &mut summary, &mut |_| {}) {
+                Some(result) => result,
+                None => copy_sentences(&mut reader, &mut writer, &mut summary, &mut |_| {}),
+            }
+        }
+        None => {
+            let mut writer = nerkit::jsonl::Writer::new(&mut sink, TagScheme::Iob2);
+            copy_sentences(&mut reader, &mut writer, &mut summary, &mut |_| {})
+        }
+    }
+    .expect("valid input");
+    summary.tokens
+}
+
+fn bench_conll(c: &mut Criterion) {
+    let mut group = c.benchmark_group("convert");
+    let text = common::eval_string(1, 1_000_000, common::EvalScheme::Iob2);
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    for (name, scheme) in [
+        ("conll-to-iobes", Some(TagScheme::Iobes)),
+        ("conll-to-iob1", Some(TagScheme::Iob1)),
+        ("conll-to-jsonl", None),
+    ] {
+        group.bench_with_input(
+            BenchmarkId::new(name, "generated-1M-tokens"),
+            text.as_str(),
+            |b, text| b.iter(|| convert_conll(black_box(text), scheme)),
+        );
+    }
+    group.finish();
 }
 
 fn bench(c: &mut Criterion) {
@@ -77,6 +129,6 @@ fn bench(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = common::criterion_config();
-    targets = bench
+    targets = bench, bench_conll
 }
 criterion_main!(benches);

@@ -6,6 +6,9 @@
 //! spellings) and any tag scheme, given or detected; the [`Writer`] writes
 //! two columns or the four of CoNLL-2003 ([`Columns`]) in any scheme.
 
+mod fast;
+#[cfg(test)]
+mod fast_tests;
 mod read;
 mod write;
 

@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, Cursor, Read};
 
+use crate::convert::Summary;
 use crate::error::{Error, Hint, ParseErrorKind, Result};
 use crate::format::Delimiter;
 use crate::repair::Repair;
@@ -50,7 +51,7 @@ pub struct ReadOptions {
 
 impl ReadOptions {
     /// True when lines starting with `#` are comments.
-    fn skips_comments(&self) -> bool {
+    pub(super) fn skips_comments(&self) -> bool {
         self.comments || self.misc_key.is_some()
     }
 
@@ -72,7 +73,7 @@ fn first_field(line: &str) -> &str {
 
 /// True for `1-2` and `1.1`: the IDs of CoNLL-U's multiword tokens and
 /// empty nodes.
-fn is_range_or_decimal(field: &str) -> bool {
+pub(super) fn is_range_or_decimal(field: &str) -> bool {
     let Some(at) = field.find(['-', '.']) else {
         return false;
     };
@@ -101,26 +102,17 @@ pub fn detect_scheme(text: &[u8], opts: &ReadOptions) -> TagScheme {
 /// shapes of the tags ([`StyleDetector`]), then the scheme from the tags
 /// read in that style. Unprefixed tags are IO.
 pub fn detect_tags(text: &[u8], opts: &ReadOptions) -> (TagScheme, TagStyle) {
-    let lines = || {
-        text.split(|&b| b == b'\n').map(|line| {
-            let line = std::str::from_utf8(line).unwrap_or("");
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            line.strip_prefix('\u{feff}').unwrap_or(line)
-        })
-    };
-    let boundary = |line: &str| line.trim().is_empty() || is_docstart(line);
+    // Two passes over the lines rather than one kept list of them: the
+    // list would take about three times the prefix in memory.
     let style = opts.tag_style.unwrap_or_else(|| {
         let mut detector = StyleDetector::new();
-        for line in lines() {
+        for_each_detected(text, opts, |d| {
             // `#` lines are comments in CoNLL-U, and a comment's last word
             // must not vote for unprefixed tags.
-            if boundary(line) || opts.skips(line) || line.starts_with('#') {
-                continue;
+            if let Detected::Tag { tag, hash: false } = d {
+                detector.observe(tag);
             }
-            if let Ok(fields) = split_line(line, opts) {
-                detector.observe(fields.tag);
-            }
-        }
+        });
         detector.style()
     });
     if let Some(scheme) = opts.scheme.or(style.only_scheme()) {
@@ -128,21 +120,126 @@ pub fn detect_tags(text: &[u8], opts: &ReadOptions) -> (TagScheme, TagStyle) {
     }
     let mut detector = SchemeDetector::new();
     let mut tags: Vec<Tag<'_>> = Vec::new();
-    for line in lines() {
-        if boundary(line) {
+    for_each_detected(text, opts, |d| match d {
+        Detected::Boundary => {
             detector.observe(&tags);
             tags.clear();
-            continue;
         }
-        if opts.skips(line) {
-            continue;
+        Detected::Tag { tag, .. } => {
+            tags.push(Tag::parse_in(style, tag).unwrap_or(Tag::OUTSIDE));
         }
-        if let Ok(fields) = split_line(line, opts) {
-            tags.push(Tag::parse_in(style, fields.tag).unwrap_or(Tag::OUTSIDE));
-        }
-    }
+    });
     detector.observe(&tags);
     (detector.scheme(), style)
+}
+
+/// What a line of a detection prefix is to [`detect_tags`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Detected<'a> {
+    /// A blank or document line: the end of a sentence.
+    Boundary,
+    /// A token line's tag; `hash` when the line starts with `#`.
+    Tag { tag: &'a str, hash: bool },
+}
+
+/// What the line `line` (without its line end) is to detection, if
+/// anything: lines that are skipped or cannot be split count for nothing.
+/// Invalid UTF-8 reads as a blank line, and a byte-order mark is passed
+/// over on every line.
+pub(super) fn detected<'a>(line: &'a [u8], opts: &ReadOptions) -> Option<Detected<'a>> {
+    let line = std::str::from_utf8(line).unwrap_or("");
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+    if line.trim().is_empty() || is_docstart(line) {
+        return Some(Detected::Boundary);
+    }
+    if opts.skips(line) {
+        return None;
+    }
+    let fields = split_line(line, opts).ok()?;
+    Some(Detected::Tag {
+        tag: fields.tag,
+        hash: line.starts_with('#'),
+    })
+}
+
+/// Hands what each line of `text` is to detection ([`detected`]) to
+/// `visit`, in order. Detection reads up to a mebibyte of every input, so
+/// where the options allow, the lines are checked as UTF-8 at once and
+/// split by the fast route's scan ([`fast_row`](crate::eval::reader::fast_row));
+/// a line it does not prove plain is looked at by [`detected`].
+pub(super) fn for_each_detected<'a>(
+    text: &'a [u8],
+    opts: &ReadOptions,
+    mut visit: impl FnMut(Detected<'a>),
+) {
+    let mut at = 0;
+    if super::fast::handles(opts) {
+        if let Ok(valid) = std::str::from_utf8(text) {
+            let b = text;
+            let comments = opts.skips_comments();
+            while at < b.len() {
+                let Some((row, next)) = crate::eval::reader::fast_row(valid, at) else {
+                    // A line with a control character, or the last line
+                    // without a line end.
+                    let Some(end) = memchr::memchr(b'\n', &b[at..]) else {
+                        break;
+                    };
+                    if let Some(d) = detected(&b[at..at + end], opts) {
+                        visit(d);
+                    }
+                    at += end + 1;
+                    continue;
+                };
+                let start = at;
+                at = next;
+                let first = b.get(row.first.0).copied().unwrap_or(b' ');
+                if row.count > 0 && (first >= 0x80 || first == b'-') {
+                    // A byte-order mark, Unicode whitespace and document
+                    // lines are the general reading's.
+                    if let Some(d) = detected(&b[start..next - 1], opts) {
+                        visit(d);
+                    }
+                    continue;
+                }
+                if row.count == 0 {
+                    visit(Detected::Boundary);
+                    continue;
+                }
+                let starts_hash = b[start] == b'#';
+                if comments && starts_hash {
+                    continue;
+                }
+                if row.count < 2 {
+                    continue;
+                }
+                let (last, second_last) = (
+                    &valid[row.last.0..row.last.1],
+                    &valid[row.second_last.0..row.second_last.1],
+                );
+                // As `split_line` takes the tag with the first column as
+                // the token and no tag column given.
+                let tag = if row.count >= 3
+                    && is_number(last)
+                    && !is_number(second_last)
+                    && crate::scheme::tag_style_of(second_last).is_some()
+                {
+                    second_last
+                } else {
+                    last
+                };
+                visit(Detected::Tag {
+                    tag,
+                    hash: starts_hash,
+                });
+            }
+        }
+    }
+    for line in text[at..].split(|&b| b == b'\n') {
+        if let Some(d) = detected(line, opts) {
+            visit(d);
+        }
+    }
 }
 
 /// True when some line of `text` (a prefix of a file) has a number after
@@ -345,6 +442,17 @@ pub struct Reader<R> {
     ids_unchecked: bool,
     scored: bool,
     skipped: u64,
+    /// Whether sentences may take the fast route ([`super::fast`]) with
+    /// these options.
+    fast: bool,
+    /// How many bytes at the front of the input's buffer are whole lines
+    /// already checked as UTF-8 by the fast route; 0 when unknown (after
+    /// the general route read on).
+    valid: usize,
+    retagger: super::fast::Retagger,
+    /// Repairs a fast read would have made, which send its sentence to
+    /// the general route instead.
+    fast_repairs: Vec<Repair>,
 }
 
 impl<R: BufRead> Reader<R> {
@@ -357,7 +465,6 @@ impl<R: BufRead> Reader<R> {
                 .or(opts.tag_style.and_then(TagStyle::only_scheme)),
             style: opts.tag_style,
             ids_unchecked: opts.token_column.is_none(),
-            opts,
             detected: false,
             style_detected: false,
             line_buf: Vec::with_capacity(256),
@@ -374,6 +481,11 @@ impl<R: BufRead> Reader<R> {
             repairs: Vec::new(),
             scored: false,
             skipped: 0,
+            fast: super::fast::handles(&opts),
+            valid: 0,
+            retagger: super::fast::Retagger::default(),
+            fast_repairs: Vec::new(),
+            opts,
         }
     }
 
@@ -389,6 +501,14 @@ impl<R: BufRead> Reader<R> {
         self.document_start = document_start;
         // CoNLL-U's IDs are looked for at the start of the input only.
         self.ids_unchecked &= line <= 1;
+        self
+    }
+
+    /// Reads every sentence by the general route, for the tests that prove
+    /// the fast route equal to it.
+    #[cfg(test)]
+    pub(crate) fn without_fast_route(mut self) -> Reader<R> {
+        self.fast = false;
         self
     }
 
@@ -445,7 +565,189 @@ impl<R: BufRead> Reader<R> {
         self.scheme = Some(scheme);
         self.style = Some(style);
         self.input = Some(input);
+        self.valid = 0;
         result
+    }
+
+    /// True when the next sentence may be tried on the fast route: the
+    /// options allow it, the scheme and style are known and agree, and the
+    /// reader is past what only the general route checks (a byte-order
+    /// mark at the start of the input, CoNLL-U's ID column).
+    pub(super) fn fast_ready(&self) -> bool {
+        self.fast
+            && self.byte != 0
+            && !self.eof
+            && self.scheme.is_some()
+            && self.style.is_some_and(|style| {
+                style
+                    .only_scheme()
+                    .is_none_or(|only| Some(only) == self.scheme)
+            })
+    }
+
+    /// Reads the next sentence by the fast route when it can prove it
+    /// reads what the general route reads; `false`, with nothing read and
+    /// `sentence` empty, when it leaves the sentence to the general route.
+    pub(super) fn read_fast(&mut self, sentence: &mut Sentence) -> bool {
+        let Some(input) = self.input.as_mut() else {
+            return false;
+        };
+        // An error is left to the general route, which reads again.
+        let Ok(buf) = input.fill_buf() else {
+            return false;
+        };
+        if self.valid == 0 || buf.len() < self.valid {
+            self.valid = super::fast::valid_lines(buf);
+        }
+        // SAFETY: `valid_lines` checked these bytes as UTF-8 (now or before
+        // the bytes in front of them were consumed: the buffer holds the
+        // same bytes of the input as long as it is at least as long).
+        let text = unsafe { std::str::from_utf8_unchecked(&buf[..self.valid]) };
+        let comments = self.opts.skips_comments();
+        let lines = &mut self.retagger.lines;
+        let Some(found) = super::fast::scan_sentence(text, 0, comments, self.ids_unchecked, lines)
+        else {
+            return false;
+        };
+        for l in lines.iter() {
+            let token = &text[l.token.0..l.token.1];
+            sentence.push_token(token, Span::new(l.token.0 - l.line, l.token.1 - l.line));
+        }
+        // Positions are made only for errors and repairs, which send the
+        // sentence to the general route.
+        let decoded = self.decoder.decode(
+            self.scheme.unwrap_or_default(),
+            self.style.unwrap_or_default(),
+            self.opts.lenient,
+            lines.iter().map(|l| &text[l.tag.0..l.tag.1]),
+            sentence,
+            &mut |_| Position::new(0, 0, 0),
+            &mut self.fast_repairs,
+        );
+        if decoded.is_err() || !self.fast_repairs.is_empty() {
+            self.fast_repairs.clear();
+            sentence.clear();
+            return false;
+        }
+        sentence.set_line(self.line + found.first_line);
+        sentence.set_document_start(self.document_start || found.document_start);
+        self.document_start = found.next_document;
+        input.consume(found.end);
+        self.valid -= found.end;
+        self.line += found.lines;
+        self.byte += found.end as u64;
+        super::fast::taken();
+        true
+    }
+
+    /// Copies every sentence to `writer`, by the fast route where it can
+    /// prove it writes what [`copy_sentences`](crate::convert::copy_sentences)
+    /// writes, and by the general route elsewhere.
+    fn copy_fast<W: std::io::Write>(
+        &mut self,
+        writer: &mut super::Writer<W>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Result<()> {
+        let mut sentence = Sentence::new();
+        let mut out = Vec::with_capacity(FLUSH_BYTES + 4096);
+        let result = (|| loop {
+            if self.fast_ready() && self.copy_run(writer, summary, &mut out)? {
+                continue;
+            }
+            writer.out_mut().write_all(&out)?;
+            out.clear();
+            let more = self.read_general(&mut sentence);
+            for r in self.repairs.drain(..) {
+                summary.repairs.add(&r);
+                on_repair(&r);
+            }
+            if !more? {
+                return Ok(());
+            }
+            crate::convert::write_counted(&sentence, writer, summary)?;
+        })();
+        let flushed = writer.out_mut().write_all(&out);
+        result.and(flushed.map_err(Error::from))
+    }
+
+    /// Copies the sentences of the input's buffer by the fast route until
+    /// one is left to the general route; `false` when the first is.
+    fn copy_run<W: std::io::Write>(
+        &mut self,
+        writer: &mut super::Writer<W>,
+        summary: &mut Summary,
+        out: &mut Vec<u8>,
+    ) -> Result<bool> {
+        let Some(input) = self.input.as_mut() else {
+            return Ok(false);
+        };
+        let Ok(buf) = input.fill_buf() else {
+            return Ok(false);
+        };
+        if self.valid == 0 || buf.len() < self.valid {
+            self.valid = super::fast::valid_lines(buf);
+        }
+        // SAFETY: as in `read_fast`.
+        let text = unsafe { std::str::from_utf8_unchecked(&buf[..self.valid]) };
+        let how = super::fast::Retag {
+            scheme: self.scheme.unwrap_or_default(),
+            style: self.style.unwrap_or_default(),
+            lenient: self.opts.lenient,
+            to: writer.effective_scheme(),
+            to_style: writer.tag_style(),
+        };
+        let comments = self.opts.skips_comments();
+        let mut at = 0;
+        let mut result = Ok(());
+        while let Some(found) = super::fast::scan_sentence(
+            text,
+            at,
+            comments,
+            self.ids_unchecked,
+            &mut self.retagger.lines,
+        ) {
+            let document = self.document_start || found.document_start;
+            let taken = self.retagger.retag(text, how, |lines, entities, tags| {
+                if document {
+                    summary.documents += 1;
+                    writer.out_mut().write_all(out)?;
+                    out.clear();
+                    crate::convert::SentenceWriter::start_document(writer)?;
+                }
+                summary.sentences += 1;
+                summary.tokens += lines.len() as u64;
+                for e in entities {
+                    summary.read.add(e.label, 1);
+                }
+                let tokens = lines.iter().map(|l| &text.as_bytes()[l.token.0..l.token.1]);
+                writer.push_lines(out, tokens, tags);
+                super::fast::count_written(how.to, entities, &mut summary.written);
+                if out.len() >= FLUSH_BYTES {
+                    writer.out_mut().write_all(out)?;
+                    out.clear();
+                }
+                Ok(())
+            });
+            match taken {
+                Ok(true) => super::fast::taken(),
+                Ok(false) => break,
+                Err(e) => {
+                    result = Err(e);
+                }
+            }
+            self.document_start = found.next_document;
+            self.line += found.lines;
+            self.byte += (found.end - at) as u64;
+            at = found.end;
+            if result.is_err() {
+                break;
+            }
+        }
+        let input = self.input.as_mut().expect("input present");
+        input.consume(at);
+        self.valid -= at;
+        result.map(|()| at > 0)
     }
 
     /// Reads the next sentence into `sentence` (cleared first). Returns
@@ -461,6 +763,22 @@ impl<R: BufRead> Reader<R> {
         if self.scheme.is_none() || self.style.is_none() {
             self.detect()?;
         }
+        if self.fast_ready() && self.read_fast(sentence) {
+            return Ok(true);
+        }
+        self.read_general(sentence)
+    }
+
+    /// [`Reader::read_sentence`] line by line: the general route, which
+    /// every sentence the fast route does not take goes through.
+    fn read_general(&mut self, sentence: &mut Sentence) -> Result<bool> {
+        sentence.clear();
+        if self.scheme.is_none() || self.style.is_none() {
+            self.detect()?;
+        }
+        // It reads on, so what the fast route checked is no longer at the
+        // front of the buffer.
+        self.valid = 0;
         self.tag_text.clear();
         self.tag_spans.clear();
         self.lines.clear();
@@ -641,4 +959,19 @@ impl<R: BufRead> crate::format::InputReader for Reader<R> {
             ..Default::default()
         }
     }
+
+    fn copy_to_conll(
+        &mut self,
+        writer: &mut super::Writer<&mut dyn std::io::Write>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Option<Result<()>> {
+        if !self.fast || writer.keeps_columns() {
+            return None;
+        }
+        Some(self.copy_fast(writer, summary, on_repair))
+    }
 }
+
+/// How much output the fast route gathers before writing it.
+const FLUSH_BYTES: usize = 1 << 16;

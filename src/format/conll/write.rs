@@ -6,7 +6,7 @@ use std::io::Write;
 use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::scheme::tagging::Tagger;
-use crate::scheme::{TagScheme, TagStyle};
+use crate::scheme::{Tag, TagScheme, TagStyle};
 use crate::sentence::Sentence;
 use crate::span::Position;
 
@@ -206,6 +206,18 @@ pub(crate) fn check_labels(sentence: &Sentence, style: TagStyle, format: &str) -
     Ok(())
 }
 
+/// True when [`check_labels`] accepts an entity labelled `label` in
+/// `style`: the fast route's check, one label at a time.
+#[inline]
+pub(crate) fn label_fits(style: TagStyle, label: &str) -> bool {
+    crate::scheme::label_fault(style, label).is_none()
+        && if label.is_empty() {
+            style == TagStyle::Bare
+        } else {
+            !label.contains(char::is_whitespace)
+        }
+}
+
 impl<W: Write> Writer<W> {
     /// A writer of `scheme` tags to `out` (wrap files in a `BufWriter`).
     pub fn new(out: W, scheme: TagScheme) -> Writer<W> {
@@ -277,6 +289,68 @@ impl<W: Write> Writer<W> {
     }
 }
 
+/// Appends the separator, `tag` in `style` and the line end of a token
+/// line whose token is already in `buf`: what [`Writer::write_sentence`]
+/// and the CoNLL fast route ([`Writer::push_lines`]) both write.
+#[inline]
+fn push_tag_line(buf: &mut Vec<u8>, separator: &[u8], style: TagStyle, tag: Tag<'_>) {
+    // Most tokens are `O`: a copy of a length known when compiling is a
+    // few moves, one of a length known only at run time a call.
+    if separator == b"\t" && tag.is_outside() {
+        buf.extend_from_slice(b"\tO\n");
+        return;
+    }
+    if separator.len() == 1 {
+        buf.push(separator[0]);
+    } else {
+        buf.extend_from_slice(separator);
+    }
+    if style == TagStyle::Prefix {
+        tag.push_to(buf);
+    } else {
+        tag.push_styled(style, buf);
+    }
+    buf.push(b'\n');
+}
+
+impl<W: Write> Writer<W> {
+    /// The scheme the tags are written in: IO for a style that holds no
+    /// prefix, else the writer's.
+    pub(crate) fn effective_scheme(&self) -> TagScheme {
+        self.style.only_scheme().unwrap_or(self.scheme)
+    }
+
+    /// The tag style written.
+    pub(crate) fn tag_style(&self) -> TagStyle {
+        self.style
+    }
+
+    /// True when the writer writes kept columns (which the fast route
+    /// leaves to [`Writer::write_sentence`]).
+    pub(crate) fn keeps_columns(&self) -> bool {
+        self.keep_columns
+    }
+
+    /// Appends to `buf` the lines [`Writer::write_sentence`] writes for a
+    /// sentence of `tokens` (checked to fit a column) tagged `tags` in
+    /// [`Writer::effective_scheme`], without kept columns: the CoNLL to
+    /// CoNLL fast route's writer, which checks the labels itself.
+    #[inline]
+    pub(crate) fn push_lines<'t>(
+        &self,
+        buf: &mut Vec<u8>,
+        tokens: impl Iterator<Item = &'t [u8]>,
+        tags: &[Tag<'_>],
+    ) {
+        let separator = self.columns.separator();
+        for (token, tag) in tokens.zip(tags) {
+            buf.extend_from_slice(token);
+            push_tag_line(buf, separator, self.style, *tag);
+        }
+        buf.push(b'\n');
+    }
+}
+
 impl<W: Write> SentenceWriter for Writer<W> {
     fn start_document(&mut self) -> Result<()> {
         if self.docstart {
@@ -322,24 +396,7 @@ impl<W: Write> SentenceWriter for Writer<W> {
                         continue;
                     }
                 }
-                // Most tokens are `O`: a copy of a length known when
-                // compiling is a few moves, one of a length known only at
-                // run time a call.
-                if separator == b"\t" && tag.is_outside() {
-                    buf.extend_from_slice(b"\tO\n");
-                    continue;
-                }
-                if separator.len() == 1 {
-                    buf.push(separator[0]);
-                } else {
-                    buf.extend_from_slice(separator);
-                }
-                if style == TagStyle::Prefix {
-                    tag.push_to(buf);
-                } else {
-                    tag.push_styled(style, buf);
-                }
-                buf.push(b'\n');
+                push_tag_line(buf, separator, style, *tag);
             }
             buf.push(b'\n');
             out.write_all(buf)?;

@@ -31,6 +31,8 @@ enum Command {
     Convert(cmd::convert::ConvertArgs),
     /// Score predicted tags against gold (conlleval-exact by default).
     Eval(cmd::eval::EvalArgs),
+    /// Time tokenizing, parsing, converting and scoring on your own files.
+    Bench(cmd::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Convert(args) => cmd::convert::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::Bench(args) => cmd::bench::run(args),
     };
     match result {
         Ok(code) => code,

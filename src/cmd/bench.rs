@@ -416,7 +416,11 @@ fn width(plan: &Plan) -> usize {
 fn print_row(out: &mut dyn Write, m: &Measurement, width: usize, colour: bool) -> io::Result<()> {
     let ms = |s: f64| {
         let ms = s * 1e3;
-        if ms < 10.0 {
+        // Four significant digits down to a microsecond: a small file's
+        // reference rows take less than one.
+        if ms < 1.0 {
+            format!("{ms:.4}")
+        } else if ms < 10.0 {
             format!("{ms:.3}")
         } else if ms < 1000.0 {
             format!("{ms:.1}")

@@ -14,15 +14,18 @@
 //! (`InputReader::copy_to_conll`, the CoNLL fast route the CLI takes), and
 //! to JSON lines by sentences (`convert::copy_sentences`), through
 //! `BufReader`s of 64 KiB as the CLI reads files.
+//! `NERKIT_BENCH_FILE=path` converts that file instead, in the format
+//! detected from its start (once, before timing), with the `Converter` the CLI uses (which takes
+//! the fused route for bracket text).
 
 use std::hint::black_box;
-use std::io::{self, BufWriter};
+use std::io::{self, BufReader, BufWriter};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use nerkit::bracket::{Options, Reader};
 use nerkit::conll::Writer;
-use nerkit::convert::{copy_sentences, Summary};
-use nerkit::format::InputReader;
+use nerkit::convert::{copy_sentences, Converter, Input, Report, Summary};
+use nerkit::format::{InputReader, WriteOptions};
 use nerkit::TagScheme;
 
 mod common;
@@ -94,8 +97,42 @@ fn bench_conll(c: &mut Criterion) {
     group.finish();
 }
 
+/// Converts the user's file with the CLI's `Converter` on one thread into
+/// a sink, read through a 64 KiB buffer as `nerkit bench` reads it;
+/// returns the number of tokens.
+fn convert_detected(text: &'static str, converter: &Converter) -> u64 {
+    let input = Input::new(
+        "file",
+        Box::new(BufReader::with_capacity(1 << 16, text.as_bytes())),
+    );
+    let mut out = BufWriter::with_capacity(1 << 16, io::sink());
+    let mut report = Report::default();
+    converter
+        .convert(vec![input], &mut out, &mut report, &mut ())
+        .expect("valid input");
+    report.summary.tokens
+}
+
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("convert");
+    if let Some((name, text)) = common::user_file() {
+        // Leaked once: a converter's input owns its reader.
+        let text: &'static str = Box::leak(text.into_boxed_str());
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        // Detected once, outside the loop, as `nerkit bench` does.
+        let format = nerkit::format::detect(text.as_bytes()).expect("a format nerkit reads");
+        for scheme in [TagScheme::Iob2, TagScheme::Iobes] {
+            let converter = Converter::new()
+                .from(format)
+                .write_options(WriteOptions::default().scheme(scheme))
+                .threads(1);
+            group.bench_function(BenchmarkId::new(format!("to-conll-{scheme}"), &name), |b| {
+                b.iter(|| convert_detected(black_box(text), &converter))
+            });
+        }
+        group.finish();
+        return;
+    }
     for (name, text) in inputs() {
         group.throughput(Throughput::Bytes(text.len() as u64));
         for scheme in [TagScheme::Iob2, TagScheme::Iobes] {

@@ -6,6 +6,8 @@
 //! Inputs: the gold tags of WNUT-17 training data (IOB2), and the predicted
 //! column of 1 million generated eval tokens (`examples/gen_corpus.rs`,
 //! seed 1) in IOB2 and in IOBES. Throughput is in tags.
+//! `NERKIT_BENCH_FILE=path` decodes the tags of that CoNLL file instead (its
+//! last column), strictly in `NERKIT_BENCH_SCHEME` (iob2 when not set).
 
 use std::hint::black_box;
 
@@ -21,11 +23,20 @@ fn bench(c: &mut Criterion) {
     let wnut = common::corpus("wnut17/wnut17train.conll");
     let iob2 = common::eval_string(1, 1_000_000, EvalScheme::Iob2);
     let iobes = common::eval_string(1, 1_000_000, EvalScheme::Iobes);
-    let inputs = [
-        ("wnut17-train", TagScheme::Iob2, wnut.as_str()),
-        ("generated-1M-iob2", TagScheme::Iob2, iob2.as_str()),
-        ("generated-1M-iobes", TagScheme::Iobes, iobes.as_str()),
-    ];
+    let user = common::user_file();
+    let inputs = match &user {
+        Some((name, text)) => {
+            let scheme = std::env::var("NERKIT_BENCH_SCHEME")
+                .map_or(Ok(TagScheme::Iob2), |s| s.parse())
+                .expect("NERKIT_BENCH_SCHEME: a tag scheme");
+            vec![(name.as_str(), scheme, text.as_str())]
+        }
+        None => vec![
+            ("wnut17-train", TagScheme::Iob2, wnut.as_str()),
+            ("generated-1M-iob2", TagScheme::Iob2, iob2.as_str()),
+            ("generated-1M-iobes", TagScheme::Iobes, iobes.as_str()),
+        ],
+    };
     let mut group = c.benchmark_group("decode");
     for (name, scheme, text) in inputs {
         let strings = common::conll_tags(text);

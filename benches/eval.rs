@@ -7,13 +7,17 @@
 //! 1 million generated tokens in conlleval's layout (`TOKEN GOLD PRED`,
 //! `examples/gen_corpus.rs`, seed 1), IOB2 and IOBES, where about 10% of
 //! the predicted entities differ from gold. Throughput is in tokens.
+//! `NERKIT_BENCH_FILE=path` scores that file instead: in conlleval's layout
+//! when it has three columns or more, else its tags against themselves (as
+//! `nerkit bench` decides).
 
 use std::hint::black_box;
 use std::io;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use nerkit::bench::EvalLayout;
 use nerkit::eval::{self, ColumnSource, Evaluator, Mode, ReportFormat};
-use nerkit::format::Delimiter;
+use nerkit::format::{Delimiter, ReadOptions};
 use nerkit::TagScheme;
 
 mod common;
@@ -52,6 +56,26 @@ fn report(e: &eval::Evaluation) -> u64 {
 fn bench(c: &mut Criterion) {
     let conlleval = options(Mode::default());
     let mut group = c.benchmark_group("eval");
+    if let Some((name, text)) = common::user_file() {
+        let input = nerkit::bench::Input::new(&name, text.clone().into_bytes());
+        match EvalLayout::of(&input, &ReadOptions::default()) {
+            Some(EvalLayout::OneFile) => {
+                group.throughput(Throughput::Elements(one_file(&text, &conlleval)));
+                group.bench_function(BenchmarkId::new("conlleval", &name), |b| {
+                    b.iter(|| one_file(black_box(&text), &conlleval))
+                });
+            }
+            Some(_) => {
+                group.throughput(Throughput::Elements(two_files(&text, &text, &conlleval)));
+                group.bench_function(BenchmarkId::new("conlleval-against-itself", &name), |b| {
+                    b.iter(|| two_files(black_box(&text), black_box(&text), &conlleval))
+                });
+            }
+            None => panic!("NERKIT_BENCH_FILE: eval scores CoNLL columns, and {name} is not"),
+        }
+        group.finish();
+        return;
+    }
 
     let gold = common::corpus("wnut17/emerging.test.annotated");
     let pred = common::corpus("wnut17/submissions/arcada");

@@ -6,6 +6,9 @@
 //! tokenizing the texts alone.
 //!
 //! The goal of the issue is 100 MB/s on one thread.
+//!
+//! `NERKIT_BENCH_FILE=path` measures that file instead, when it is a Label
+//! Studio or doccano export (the `parse` bench reads any format).
 
 use std::hint::black_box;
 
@@ -158,14 +161,30 @@ fn read_all(text: &str, format: Format, opts: &ReadOptions) -> (usize, usize) {
 
 fn json(c: &mut Criterion) {
     let mut group = c.benchmark_group("json");
-    let inputs = [
-        (
-            "label-studio-24MB",
-            Format::LABEL_STUDIO,
-            label_studio(24_000_000),
-        ),
-        ("doccano-24MB", Format::DOCCANO, doccano(24_000_000)),
-    ];
+    let user = common::user_file();
+    let inputs: Vec<(String, Format, String)> = match user {
+        Some((name, text)) => {
+            let format = nerkit::format::detect(text.as_bytes()).expect("a format nerkit reads");
+            assert!(
+                format == Format::LABEL_STUDIO || format == Format::DOCCANO,
+                "NERKIT_BENCH_FILE: the json bench reads Label Studio and doccano exports, and \
+                 {name} is {format}; the parse bench reads any format"
+            );
+            vec![(name, format, text)]
+        }
+        None => vec![
+            (
+                "label-studio-24MB".to_owned(),
+                Format::LABEL_STUDIO,
+                label_studio(24_000_000),
+            ),
+            (
+                "doccano-24MB".to_owned(),
+                Format::DOCCANO,
+                doccano(24_000_000),
+            ),
+        ],
+    };
     for (name, format, text) in &inputs {
         group.throughput(Throughput::Bytes(text.len() as u64));
         for tokenizer in [Tokenizer::Unicode, Tokenizer::Whitespace] {
@@ -202,6 +221,11 @@ fn json(c: &mut Criterion) {
                 })
             },
         );
+    }
+    if inputs.len() == 1 {
+        // The user's file alone.
+        group.finish();
+        return;
     }
     // The tokenizer alone, over the texts of the doccano file: what the
     // readers cannot go faster than.

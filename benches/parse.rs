@@ -5,11 +5,17 @@
 //!
 //! Inputs: the cable, WNUT-17 training data rendered as bracket lines, and
 //! 8 MB of generated tagger output (`examples/gen_corpus.rs`, seed 1).
+//! `NERKIT_BENCH_FILE=path` measures that file instead, in the format
+//! detected from its start, once before timing (read through `format::open`, as convert reads
+//! it).
 
 use std::hint::black_box;
+use std::io::BufReader;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use nerkit::bracket::{Options, Reader};
+use nerkit::convert::SentenceReader;
+use nerkit::format::{Format, ReadOptions};
 use nerkit::{Sentence, Tokenizer};
 
 mod common;
@@ -36,8 +42,39 @@ fn read_all(text: &str, opts: &Options) -> (usize, usize) {
     (tokens, entities)
 }
 
+/// Reads every sentence of the user's file in its format (detected), as
+/// `nerkit bench` does (a 64 KiB buffer, as the commands read a file);
+/// returns the token and entity counts.
+fn read_detected(text: &'static str, format: Format, opts: &ReadOptions) -> (usize, usize) {
+    let input = Box::new(BufReader::with_capacity(1 << 16, text.as_bytes()));
+    let (_, mut reader) = nerkit::format::open(input, Some(format), opts).expect("a reader");
+    let mut sentence = Sentence::new();
+    let (mut tokens, mut entities) = (0, 0);
+    while reader.read_sentence(&mut sentence).expect("valid input") {
+        tokens += sentence.len();
+        entities += sentence.entity_count();
+    }
+    (tokens, entities)
+}
+
 fn parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse");
+    if let Some((name, text)) = common::user_file() {
+        // Leaked once: format::open takes a reader that owns its input.
+        let text: &'static str = Box::leak(text.into_boxed_str());
+        // Detected once, outside the loop, as `nerkit bench` does.
+        let format = nerkit::format::detect(text.as_bytes()).expect("a format nerkit reads");
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        for tokenizer in [Tokenizer::Whitespace, Tokenizer::Unicode] {
+            let opts = ReadOptions::default().tokenizer(tokenizer);
+            group.bench_function(
+                BenchmarkId::new(format!("reader-{tokenizer}"), &name),
+                |b| b.iter(|| read_detected(black_box(text), format, &opts)),
+            );
+        }
+        group.finish();
+        return;
+    }
     for (name, text) in inputs() {
         group.throughput(Throughput::Bytes(text.len() as u64));
         for tokenizer in [Tokenizer::Whitespace, Tokenizer::Unicode] {

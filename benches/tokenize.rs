@@ -1,4 +1,6 @@
 //! Tokenizer throughput against the std and unicode-segmentation baselines.
+//!
+//! `NERKIT_BENCH_FILE=path` measures that file instead of the corpora.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -7,6 +9,8 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use nerkit::Tokenizer;
 use unicode_segmentation::UnicodeSegmentation;
+
+mod common;
 
 const INPUTS: &[(&str, &str)] = &[
     ("cable", "corpora/000_8c95ef11f0516e36.txt"),
@@ -19,10 +23,23 @@ fn tokenize(c: &mut Criterion) {
     group.sample_size(20);
     group.warm_up_time(Duration::from_millis(500));
     group.measurement_time(Duration::from_secs(2));
-    for &(name, path) in INPUTS {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+    let inputs: Vec<(String, String)> = match common::user_file() {
+        Some(file) => vec![file],
+        None => INPUTS
+            .iter()
+            .map(|&(name, path)| {
+                let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+                let bytes =
+                    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                (
+                    name.to_owned(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                )
+            })
+            .collect(),
+    };
+    for (name, text) in &inputs {
+        let name = name.as_str();
         let text = text.as_str();
         group.throughput(Throughput::Bytes(text.len() as u64));
 

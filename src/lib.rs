@@ -51,6 +51,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+pub mod bench;
 pub mod convert;
 mod error;
 pub mod eval;

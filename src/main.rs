@@ -33,6 +33,8 @@ enum Command {
     Eval(cmd::eval::EvalArgs),
     /// Show annotated text with coloured entities, or a diff of two annotations.
     Show(cmd::show::ShowArgs),
+    /// Time tokenizing, parsing, converting and scoring on your own files.
+    Bench(cmd::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => cmd::convert::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Show(args) => cmd::show::run(args),
+        Command::Bench(args) => cmd::bench::run(args),
     };
     match result {
         Ok(code) => code,

@@ -600,3 +600,22 @@ pub fn conll_tags(text: &str) -> Vec<Vec<&str>> {
     }
     sentences
 }
+
+/// The user's own file, when `NERKIT_BENCH_FILE=path` is set: its name (the
+/// file name, for benchmark ids) and its text. The benches then measure it
+/// instead of their own inputs, as `nerkit bench` does from the command
+/// line (`NERKIT_BENCH_FILE=corpus.txt cargo bench --bench tokenize`).
+///
+/// # Panics
+/// When the file cannot be read or is not UTF-8: a bench has no one to
+/// report an error to but the person who ran it.
+pub fn user_file() -> Option<(String, String)> {
+    let path = std::env::var_os("NERKIT_BENCH_FILE")?;
+    let path = std::path::PathBuf::from(path);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("NERKIT_BENCH_FILE={}: {e}", path.display()));
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
+    Some((format!("file:{name}"), text))
+}

@@ -1,6 +1,7 @@
 //! Subcommands and the plumbing they share: inputs, atomic outputs,
 //! diagnostics.
 
+pub mod bench;
 pub mod convert;
 pub mod eval;
 mod hints;

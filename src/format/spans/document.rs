@@ -223,8 +223,7 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         self.split();
         self.next = 0;
         self.cursor = (0, 0);
-        self.bytes_are_units =
-            self.opts.offsets == OffsetUnit::Bytes || self.doc.text.is_ascii();
+        self.bytes_are_units = self.opts.offsets == OffsetUnit::Bytes || self.doc.text.is_ascii();
         self.fill(sentence);
         Ok(true)
     }

@@ -491,3 +491,51 @@ fn samples_read_as_before() {
     }
     common::assert_golden("json-identical/samples.expected", out.as_bytes());
 }
+
+/// Documents that are not what their layout says, or only nearly, each
+/// read alone: the one-pass routes hand them to the general route, which
+/// must word every error as before.
+#[test]
+fn malformed_documents_read_as_before() {
+    let doccano: &[&[u8]] = &[
+        br#"{"text": "a b", "label": [[0, 1, "X"]], "entities": [[2, 3, "Y"]]}"#,
+        br#"{"text": "a b", "label": [], "entities": [[2, 3, "Y"]]}"#,
+        br#"{"text": "a b", "label": null}"#,
+        br#"{"text": "a b", "label": [[0, 1]]}"#,
+        br#"{"text": "a b", "label": [[0, 1, "X", 4]]}"#,
+        br#"{"text": "a b", "label": [{"start_offset": 0, "end_offset": 1}]}"#,
+        br#"{"text": "a b", "label": [{"token_start": 0, "token_end": 0, "label": "X"}]}"#,
+        br#"{"text": "a b", "label": [{"start_offset": 0, "end_offset": 1, "label": "X", "x": "y"}]}"#,
+        br#"{"text": "a b", "label": [{"start": -1, "end": 1, "label": "X"}]}"#,
+        br#"{"text": "a b", "label": [[0, 1.5, "X"]]}"#,
+        br#"{"text": "a b", "label": {"a": 1}}"#,
+        br#"{"text": "a b", "label": [null]}"#,
+        br#"{"text": 3, "label": []}"#,
+        br#"{"text": null}"#,
+        br#"{"label": [[0, 1, "X"]]}"#,
+        br#"{"text": "a", "text": "b", "label": [[1, 2, "X"]]}"#,
+        br#"{"text": "a \u00e9 \ud83d\ude00 \"q\"", "label": [[2, 3, "X"]], "meta": {"k": "\u00e9\n"}}"#,
+        br#"{"text": "a b", "relations": {}}"#,
+        br#"{"text": "a b", "relations": null}"#,
+        br#"{"text": "a b", "relations": [{"id": 1}, 2], "label": [[0, 1, "X"]]}"#,
+        br#"{"text": "a b"} x"#,
+        br#"{"text": "a b",}"#,
+        br#"{"text": "a b" "label": []}"#,
+        br#"["text", "a b"]"#,
+        br#""a b""#,
+        b"{\"text\": \"a \xff b\"}",
+        b"{\"text\": \"a b\", \"x\": \"\xc3\"}",
+        b"{\"text\": \"a b\", \"label\": [{\"start_offset\": 0, \"end_offset\": 1, \"label\": \"X\", \"x\": \"\xe9\"}]}",
+        br#"{"text": "a b", "label": [[0, 1, "X"]], "id": 1e400}"#,
+        br#"{"text": "a\tb\r\nc", "label": [[4, 5, "\u0000"]]}"#,
+        br#"  {"text": "a b", "label": [[0, 1, "X"]]}  "#,
+    ];
+    let mut out = String::new();
+    for format in ["doccano", "spans", "labelstudio", "prodigy"] {
+        for (i, line) in doccano.iter().enumerate() {
+            writeln!(out, "{format} {i}").unwrap();
+            dump(format, line, &ReadOptions::default(), &mut out);
+        }
+    }
+    common::assert_golden("json-identical/malformed.expected", out.as_bytes());
+}

@@ -343,20 +343,10 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
             }
         } else {
             q.sort_unstable();
-            let mut chars = text.char_indices();
             let (mut unit_at, mut byte_at) = (0u64, 0usize);
             for &(at, slot) in q.iter() {
-                while unit_at < at {
-                    match chars.next() {
-                        Some((_, c)) => {
-                            unit_at += match unit {
-                                OffsetUnit::Utf16 => c.len_utf16() as u64,
-                                _ => 1,
-                            };
-                            byte_at += c.len_utf8();
-                        }
-                        None => return Err(past_end(&what(slot, doc), len(), unit)),
-                    }
+                if !advance(text.as_bytes(), unit, &mut byte_at, &mut unit_at, at) {
+                    return Err(past_end(&what(slot, doc), len(), unit));
                 }
                 if unit_at != at {
                     return Err(format!("{} cuts a character in two", what(slot, doc)));
@@ -411,8 +401,9 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         self.tokens.clear();
         let text = self.doc.text.as_str();
         if !self.doc.own_tokens {
-            self.tokens
-                .extend(self.opts.tokenizer.tokens(text).map(|t| t.span));
+            // `for_each` runs the tokenizer's own loop (`fold`).
+            let tokens = &mut self.tokens;
+            (self.opts.tokenizer.tokens(text)).for_each(|t| tokens.push(t.span));
             return Ok(());
         }
         let mut end = 0;
@@ -679,6 +670,52 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
     }
 }
 
+/// Moves `byte` (a char boundary of `text`, `unit` offset `unit_at`)
+/// forward to the first char boundary whose offset in `unit` (chars or
+/// UTF-16) is at least `target`; `false` when the text ends first. Where
+/// a four-byte char holds `target` in its middle (UTF-16), `unit_at` ends
+/// one past it.
+///
+/// Eight bytes are skipped at a time while they hold fewer units than
+/// are left: no boundary among them can reach `target`.
+#[inline]
+fn advance(
+    text: &[u8],
+    unit: OffsetUnit,
+    byte: &mut usize,
+    unit_at: &mut u64,
+    target: u64,
+) -> bool {
+    let (mut i, mut u) = (*byte, *unit_at);
+    while u < target {
+        if let Some(chunk) = text.get(i..i + 8) {
+            let n = units_in(chunk, unit) as u64;
+            if u + n < target {
+                u += n;
+                i += 8;
+                continue;
+            }
+        }
+        // Byte by byte to the next boundary: a lead byte counts its
+        // char's units, a continuation byte none.
+        loop {
+            let Some(&b) = text.get(i) else {
+                *byte = i;
+                *unit_at = u;
+                return false;
+            };
+            u += u64::from(b & 0xC0 != 0x80) + u64::from(unit == OffsetUnit::Utf16 && b >= 0xF0);
+            i += 1;
+            if text.get(i).is_none_or(|&b| b & 0xC0 != 0x80) {
+                break;
+            }
+        }
+    }
+    *byte = i;
+    *unit_at = u;
+    true
+}
+
 /// The length in `unit` (chars or UTF-16) of `bytes`, whole UTF-8 chars:
 /// a code point for every byte that does not continue a char, and a second
 /// UTF-16 unit for every four-byte char. Eight bytes at a time, with no
@@ -776,6 +813,12 @@ mod tests {
                     let s = &text[a..b];
                     for unit in [OffsetUnit::Chars, OffsetUnit::Utf16] {
                         prop_assert_eq!(units_in(s.as_bytes(), unit), unit.len_of(s));
+                        // From byte a, the boundary b is reached at its
+                        // offset.
+                        let (mut byte, mut at) = (a, unit.len_of(&text[..a]) as u64);
+                        let target = unit.len_of(&text[..b]) as u64;
+                        prop_assert!(advance(text.as_bytes(), unit, &mut byte, &mut at, target));
+                        prop_assert_eq!((byte, at), (b, target));
                     }
                 }
             }

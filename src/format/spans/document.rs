@@ -147,11 +147,14 @@ pub(crate) struct Docs<R, L> {
     breaks: Vec<usize>,
     /// The next sentence of the document to hand out.
     next: usize,
-    /// The unit offset of a byte of the text, as last computed.
-    cursor: (usize, usize),
-    /// True when byte offsets are the input's offsets: the unit is bytes,
-    /// or the text is ASCII.
-    bytes_are_units: bool,
+    /// For each char of the text that is longer in bytes than in units,
+    /// the byte where it ends and how many more bytes than units the text
+    /// has up to there; empty when byte offsets are the input's offsets
+    /// (the unit is bytes, or the text is ASCII).
+    shifts: Vec<(usize, usize)>,
+    /// The index in `shifts` of the first char not before the last byte
+    /// turned into units.
+    cursor: usize,
     start: Start,
     spans_read: u64,
     repairs: Vec<Repair>,
@@ -169,8 +172,8 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
             kept: Vec::new(),
             breaks: Vec::new(),
             next: 0,
-            cursor: (0, 0),
-            bytes_are_units: true,
+            shifts: Vec::new(),
+            cursor: 0,
             start: Start::default(),
             spans_read: 0,
             repairs: Vec::new(),
@@ -222,8 +225,15 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         self.align(pos)?;
         self.split();
         self.next = 0;
-        self.cursor = (0, 0);
-        self.bytes_are_units = self.opts.offsets == OffsetUnit::Bytes || self.doc.text.is_ascii();
+        self.cursor = 0;
+        self.shifts.clear();
+        if self.opts.offsets != OffsetUnit::Bytes {
+            find_shifts(
+                self.doc.text.as_bytes(),
+                self.opts.offsets,
+                &mut self.shifts,
+            );
+        }
         self.fill(sentence);
         Ok(true)
     }
@@ -613,26 +623,26 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
     /// The sentence's text (its leading whitespace, tokens and the gaps
     /// after them, which lie end to end in the document) is copied once,
     /// and tokens and gaps point into the copy; the token offsets in the
-    /// input's unit come from one cursor that walks the text forward.
+    /// input's unit are byte offsets less the shift of the last non-ASCII
+    /// char before them, found by a cursor that moves forward only.
     fn fill(&mut self, sentence: &mut Sentence) {
         sentence.clear();
         let k = self.next;
         self.next += 1;
         let (a, b) = (self.breaks[k], self.breaks[k + 1]);
         let text = self.doc.text.as_str();
-        let unit = self.opts.offsets;
-        let bytes_are_units = self.bytes_are_units;
-        let cursor = &mut self.cursor;
+        let (shifts, cursor) = (&self.shifts, &mut self.cursor);
         let mut to_unit = |byte: usize| {
-            if bytes_are_units {
+            if shifts.is_empty() {
                 return byte;
             }
-            if byte < cursor.0 {
-                *cursor = (0, 0);
+            if *cursor > 0 && shifts[*cursor - 1].0 > byte {
+                *cursor = 0;
             }
-            cursor.1 += units_in(&text.as_bytes()[cursor.0..byte], unit);
-            cursor.0 = byte;
-            cursor.1
+            while shifts.get(*cursor).is_some_and(|&(end, _)| end <= byte) {
+                *cursor += 1;
+            }
+            byte - cursor.checked_sub(1).map_or(0, |k| shifts[k].1)
         };
         let tokens = &self.tokens[a..b];
         let from = if k == 0 {
@@ -667,6 +677,41 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         }
         sentence.set_line(self.start.line);
         sentence.set_document_start(k == 0);
+    }
+}
+
+/// Fills `shifts` (see [`Docs::shifts`]) for `text` and `unit` (chars or
+/// UTF-16): one pass that skips ASCII eight bytes at a time, so that a
+/// token edge's offset in units is its byte offset less the shift of the
+/// last char before it.
+fn find_shifts(text: &[u8], unit: OffsetUnit, shifts: &mut Vec<(usize, usize)>) {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let (mut i, mut shift) = (0, 0);
+    while i < text.len() {
+        if let Some(word) = text.get(i..i + 8) {
+            if u64::from_le_bytes(word.try_into().expect("eight bytes")) & HIGH == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        let b = text[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let len = match b {
+            0xF0.. => 4,
+            0xE0.. => 3,
+            _ => 2,
+        };
+        let units = if len == 4 && unit == OffsetUnit::Utf16 {
+            2
+        } else {
+            1
+        };
+        shift += len - units;
+        i += len;
+        shifts.push((i, shift));
     }
 }
 
@@ -813,6 +858,10 @@ mod tests {
                     let s = &text[a..b];
                     for unit in [OffsetUnit::Chars, OffsetUnit::Utf16] {
                         prop_assert_eq!(units_in(s.as_bytes(), unit), unit.len_of(s));
+                        let mut shifts = Vec::new();
+                        find_shifts(text.as_bytes(), unit, &mut shifts);
+                        let shift = shifts.iter().take_while(|&&(end, _)| end <= b).last().map_or(0, |x| x.1);
+                        prop_assert_eq!(b - shift, unit.len_of(&text[..b]));
                         // From byte a, the boundary b is reached at its
                         // offset.
                         let (mut byte, mut at) = (a, unit.len_of(&text[..a]) as u64);

@@ -212,6 +212,12 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
             });
         }
         self.spans_read += self.doc.spans.len() as u64;
+        self.cursor = 0;
+        self.shifts.clear();
+        if self.opts.offsets != OffsetUnit::Bytes {
+            let (text, unit) = (self.doc.text.as_bytes(), self.opts.offsets);
+            find_shifts(text, unit, &mut self.shifts);
+        }
         let pos = start.position();
         self.offsets_in_bytes().map_err(|(m, hint)| {
             let e = Error::parse(pos, ParseErrorKind::Other(m));
@@ -225,15 +231,6 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         self.align(pos)?;
         self.split();
         self.next = 0;
-        self.cursor = 0;
-        self.shifts.clear();
-        if self.opts.offsets != OffsetUnit::Bytes {
-            find_shifts(
-                self.doc.text.as_bytes(),
-                self.opts.offsets,
-                &mut self.shifts,
-            );
-        }
         self.fill(sentence);
         Ok(true)
     }
@@ -352,16 +349,31 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
                 answer(slot, at as usize, doc);
             }
         } else {
+            // An offset is its byte offset less the shift of the last
+            // non-ASCII char before it (see `shifts`): the queries, sorted,
+            // walk the shifts once.
             q.sort_unstable();
-            let (mut unit_at, mut byte_at) = (0u64, 0usize);
+            let shifts = &self.shifts;
+            let shift_of = |k: usize| k.checked_sub(1).map_or(0, |k| shifts[k].1);
+            let units = (text.len() - shift_of(shifts.len())) as u64;
+            let mut k = 0;
             for &(at, slot) in q.iter() {
-                if !advance(text.as_bytes(), unit, &mut byte_at, &mut unit_at, at) {
+                if at > units {
                     return Err(past_end(&what(slot, doc), len(), unit));
                 }
-                if unit_at != at {
+                while shifts
+                    .get(k)
+                    .is_some_and(|&(end, shift)| (end - shift) as u64 <= at)
+                {
+                    k += 1;
+                }
+                // Only the middle of a four-byte char in UTF-16 lands
+                // inside a char.
+                let byte = at as usize + shift_of(k);
+                if !text.is_char_boundary(byte) {
                     return Err(format!("{} cuts a character in two", what(slot, doc)));
                 }
-                answer(slot, byte_at, doc);
+                answer(slot, byte, doc);
             }
         }
         Ok(())
@@ -715,82 +727,6 @@ fn find_shifts(text: &[u8], unit: OffsetUnit, shifts: &mut Vec<(usize, usize)>) 
     }
 }
 
-/// Moves `byte` (a char boundary of `text`, `unit` offset `unit_at`)
-/// forward to the first char boundary whose offset in `unit` (chars or
-/// UTF-16) is at least `target`; `false` when the text ends first. Where
-/// a four-byte char holds `target` in its middle (UTF-16), `unit_at` ends
-/// one past it.
-///
-/// Eight bytes are skipped at a time while they hold fewer units than
-/// are left: no boundary among them can reach `target`.
-#[inline]
-fn advance(
-    text: &[u8],
-    unit: OffsetUnit,
-    byte: &mut usize,
-    unit_at: &mut u64,
-    target: u64,
-) -> bool {
-    let (mut i, mut u) = (*byte, *unit_at);
-    while u < target {
-        if let Some(chunk) = text.get(i..i + 8) {
-            let n = units_in(chunk, unit) as u64;
-            if u + n < target {
-                u += n;
-                i += 8;
-                continue;
-            }
-        }
-        // Byte by byte to the next boundary: a lead byte counts its
-        // char's units, a continuation byte none.
-        loop {
-            let Some(&b) = text.get(i) else {
-                *byte = i;
-                *unit_at = u;
-                return false;
-            };
-            u += u64::from(b & 0xC0 != 0x80) + u64::from(unit == OffsetUnit::Utf16 && b >= 0xF0);
-            i += 1;
-            if text.get(i).is_none_or(|&b| b & 0xC0 != 0x80) {
-                break;
-            }
-        }
-    }
-    *byte = i;
-    *unit_at = u;
-    true
-}
-
-/// The length in `unit` (chars or UTF-16) of `bytes`, whole UTF-8 chars:
-/// a code point for every byte that does not continue a char, and a second
-/// UTF-16 unit for every four-byte char. Eight bytes at a time, with no
-/// branch per char, since it runs between every two token edges of a text
-/// that is not ASCII.
-#[inline]
-fn units_in(bytes: &[u8], unit: OffsetUnit) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let utf16 = unit == OffsetUnit::Utf16;
-    let (mut continuations, mut four_byte) = (0, 0);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let x = u64::from_le_bytes(c.try_into().expect("eight bytes"));
-        if x & HIGH == 0 {
-            continue;
-        }
-        // Bit 7 of a byte set and bit 6 clear: 10xxxxxx.
-        continuations += (x & !(x << 1) & HIGH).count_ones() as usize;
-        if utf16 {
-            // Bits 7 to 4 set: 11110xxx.
-            four_byte += (x & (x << 1) & (x << 2) & (x << 3) & HIGH).count_ones() as usize;
-        }
-    }
-    for &b in chunks.remainder() {
-        continuations += usize::from(b & 0xC0 == 0x80);
-        four_byte += usize::from(utf16 && b >= 0xF0);
-    }
-    bytes.len() - continuations + four_byte
-}
-
 /// The position in the file of byte `at` of `value`, which starts at
 /// `start`.
 fn place(value: &[u8], start: Start, at: usize) -> Position {
@@ -848,29 +784,23 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// The counting of units in eight-byte words agrees with counting
-        /// chars, from every char boundary to every other.
+        /// The shifts of a text give the offset in units of every char
+        /// boundary.
         #[test]
-        fn units_in_counts_as_chars_do(text in "[a😀é’\u{301}東 ]{0,40}") {
-            let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
-            for &a in &starts {
-                for &b in starts.iter().filter(|&&b| b >= a) {
-                    let s = &text[a..b];
-                    for unit in [OffsetUnit::Chars, OffsetUnit::Utf16] {
-                        prop_assert_eq!(units_in(s.as_bytes(), unit), unit.len_of(s));
-                        let mut shifts = Vec::new();
-                        find_shifts(text.as_bytes(), unit, &mut shifts);
-                        let shift = shifts.iter().take_while(|&&(end, _)| end <= b).last().map_or(0, |x| x.1);
-                        prop_assert_eq!(b - shift, unit.len_of(&text[..b]));
-                        // From byte a, the boundary b is reached at its
-                        // offset.
-                        let (mut byte, mut at) = (a, unit.len_of(&text[..a]) as u64);
-                        let target = unit.len_of(&text[..b]) as u64;
-                        prop_assert!(advance(text.as_bytes(), unit, &mut byte, &mut at, target));
-                        prop_assert_eq!((byte, at), (b, target));
-                    }
+        fn shifts_give_units(text in "[a😀é’\u{301}東 ]{0,40}") {
+            for unit in [OffsetUnit::Chars, OffsetUnit::Utf16] {
+                let mut shifts = Vec::new();
+                find_shifts(text.as_bytes(), unit, &mut shifts);
+                for (b, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                    let shift = shifts
+                        .iter()
+                        .take_while(|&&(end, _)| end <= b)
+                        .last()
+                        .map_or(0, |x| x.1);
+                    prop_assert_eq!(b - shift, unit.len_of(&text[..b]));
                 }
             }
         }
+
     }
 }

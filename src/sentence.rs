@@ -338,6 +338,30 @@ impl Sentence {
         self.gaps.push(Span::new(start, self.text.len()));
     }
 
+    /// Records the whitespace before the first token as the `leading`
+    /// span of the buffer (see [`Sentence::push_text`]): for readers that
+    /// copy a sentence's text once and point into it.
+    pub(crate) fn set_leading_span(&mut self, leading: Span) {
+        debug_assert!(leading.end() <= self.text.len());
+        self.leading = leading;
+    }
+
+    /// Records the whitespace after the last token pushed as the `gap`
+    /// span of the buffer, as [`Sentence::push_gap`] does with a copy.
+    ///
+    /// # Panics
+    /// When a gap was already recorded for every token pushed, or `gap`
+    /// lies past the buffer.
+    #[inline]
+    pub(crate) fn push_gap_span(&mut self, gap: Span) {
+        assert!(self.gaps.len() < self.tokens.len(), "a gap for no token");
+        assert!(gap.end() <= self.text.len(), "gap past the buffer");
+        while self.gaps.len() + 1 < self.tokens.len() {
+            self.gaps.push(Span::default());
+        }
+        self.gaps.push(gap);
+    }
+
     /// True when the reader recorded the whitespace around every token.
     pub fn has_gaps(&self) -> bool {
         !self.tokens.is_empty() && self.gaps.len() == self.tokens.len()

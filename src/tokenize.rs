@@ -460,7 +460,7 @@ fn next_unicode(text: &str, pos: &mut usize) -> Option<(usize, usize)> {
             *pos = start;
             return None;
         }
-        if start > blank_start && bytes[start] >= 0x80 {
+        if start > blank_start && char_class(bytes, start).0 == NON_ASCII {
             // WB3d and WB4 may attach the non-ASCII char to the space run
             // or tab before it, so the segment starts there.
             match bytes[start - 1] {
@@ -504,49 +504,27 @@ fn slow_segment(text: &str, start: usize) -> (usize, bool) {
 
 /// The end of the word-bound segment starting at `start` (a boundary) and
 /// whether it is whitespace only, as long as every char unicode-segmentation
-/// would look at to decide it is ASCII; `None` otherwise.
+/// would look at to decide it is ASCII or one of the non-ASCII chars of
+/// [`wide_class`]; `None` otherwise.
 ///
-/// This is that crate's state machine restricted to ASCII, where the only
-/// rules that apply are WB3 (CR LF), WB3a/b, WB3d (space runs), WB5 to WB13b
-/// over letters, digits, `_` and the separators `: . ' , ;`, and WB999. Any
-/// non-ASCII char it meets could be Extend, Format or ZWJ, which WB4 attaches
-/// to the preceding char, or a letter, so it gives up.
+/// This is that crate's state machine restricted to those chars, where the
+/// only rules that apply are WB3 (CR LF), WB3a/b, WB3d (space runs), WB5 to
+/// WB13b over letters, digits, `_` and the separators `: . ' , ;` and
+/// `‘ ’`, and WB999. Any other non-ASCII char it meets could be Extend,
+/// Format or ZWJ, which WB4 attaches to the preceding char, or a letter of
+/// a script with rules of its own, so it gives up.
 #[inline(always)]
 fn ascii_segment(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
     let len = bytes.len();
-    let first = class(bytes, start);
+    let (first, n) = char_class(bytes, start);
     match first {
-        LETTER | DIGIT | UNDERSCORE => {
-            let mut i = start + 1;
-            loop {
-                match bytes[i..]
-                    .iter()
-                    .position(|&b| CLASS[b as usize] > UNDERSCORE)
-                {
-                    None => return Some((len, false)),
-                    Some(n) => i += n,
-                }
-                // WB6/7 and WB11/12: a separator joins only when the kind
-                // before it also follows it.
-                let need = match (class(bytes, i - 1), class(bytes, i)) {
-                    (LETTER, MID_LETTER | MID_NUM_LET | SINGLE_QUOTE) => LETTER,
-                    (DIGIT, MID_NUM | MID_NUM_LET | SINGLE_QUOTE) => DIGIT,
-                    (_, NON_ASCII) => return None,
-                    _ => return Some((i, false)),
-                };
-                match bytes.get(i + 1).map(|&b| CLASS[b as usize]) {
-                    Some(n) if n == need => i += 2,
-                    Some(NON_ASCII) => return None,
-                    _ => return Some((i, false)),
-                }
-            }
-        }
+        LETTER | DIGIT | UNDERSCORE => word_end(bytes, start + n, first).map(|end| (end, false)),
         SPACE => {
             let mut i = start + 1;
             while i < len && bytes[i] == b' ' {
                 i += 1;
             }
-            if i < len && bytes[i] >= 0x80 {
+            if i < len && char_class(bytes, i).0 == NON_ASCII {
                 return None;
             }
             Some((i, true))
@@ -559,11 +537,125 @@ fn ascii_segment(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
         NON_ASCII => None,
         _ => {
             // WB999 unless WB4 attaches a following Extend/Format/ZWJ.
-            if start + 1 < len && bytes[start + 1] >= 0x80 {
+            let end = start + n;
+            if end < len && char_class(bytes, end).0 == NON_ASCII {
                 return None;
             }
-            Some((start + 1, first == TAB))
+            Some((end, first == TAB))
         }
+    }
+}
+
+/// The end of the word that goes on at `i`, after a char of class `prev`
+/// (a letter, digit or `_`); `None` where a char it needs is not known.
+#[inline(always)]
+fn word_end(bytes: &[u8], mut i: usize, mut prev: u8) -> Option<usize> {
+    let len = bytes.len();
+    loop {
+        let run = bytes[i..]
+            .iter()
+            .position(|&b| CLASS[b as usize] > UNDERSCORE)
+            .unwrap_or(len - i);
+        if run > 0 {
+            i += run;
+            prev = class(bytes, i - 1);
+        }
+        if i == len {
+            return Some(len);
+        }
+        let (c, n) = char_class(bytes, i);
+        match c {
+            LETTER | DIGIT | UNDERSCORE => {
+                prev = c;
+                i += n;
+                continue;
+            }
+            NON_ASCII => return None,
+            _ => {}
+        }
+        // WB6/7 and WB11/12: a separator joins only when the kind before
+        // it also follows it.
+        let need = match (prev, c) {
+            (LETTER, MID_LETTER | MID_NUM_LET | SINGLE_QUOTE) => LETTER,
+            (DIGIT, MID_NUM | MID_NUM_LET | SINGLE_QUOTE) => DIGIT,
+            _ => return Some(i),
+        };
+        if i + n >= len {
+            return Some(i);
+        }
+        match char_class(bytes, i + n) {
+            (next, m) if next == need => {
+                i += n + m;
+                prev = need;
+            }
+            (NON_ASCII, _) => return None,
+            _ => return Some(i),
+        }
+    }
+}
+
+/// The class and the length of the char at byte `i` (a char boundary):
+/// ASCII chars by [`CLASS`], the non-ASCII chars of [`wide_class`], and
+/// [`NON_ASCII`] (length 0) for the others.
+#[inline(always)]
+fn char_class(bytes: &[u8], i: usize) -> (u8, usize) {
+    let c = CLASS[bytes[i] as usize];
+    if c != NON_ASCII {
+        return (c, 1);
+    }
+    wide_class(bytes, i)
+}
+
+/// The word-break class of the non-ASCII char at byte `i`, for the chars
+/// of Latin, Greek and Cyrillic text that the fast path knows, and its
+/// length: letters of Latin-1 and Latin Extended, Greek and Cyrillic
+/// (ALetter), `‘ ’ ․` (MidNumLet), and punctuation and symbols of Latin-1
+/// and General Punctuation that no rule but WB999 concerns (`“ ” – — … «
+/// » € £ °`...). Everything else is [`NON_ASCII`]: an ASCII-only rule set
+/// cannot tell what it does.
+///
+/// The ranges come from unicode-segmentation's word-break table (Unicode
+/// 16); `wide_chars_match_reference` checks every char of every range
+/// against that crate, so a table that moves must fail there.
+#[inline]
+fn wide_class(bytes: &[u8], i: usize) -> (u8, usize) {
+    const UNKNOWN: (u8, usize) = (NON_ASCII, 0);
+    let b0 = bytes[i];
+    let cont = |k: usize| u32::from(bytes[i + k] & 0x3F);
+    match b0 {
+        0xC2..=0xD4 => {
+            let c = (u32::from(b0 & 0x1F) << 6) | cont(1);
+            match c {
+                0xC0..=0xD6
+                | 0xD8..=0xF6
+                | 0xF8..=0x2D7
+                | 0x2DE..=0x2FF
+                | 0x388..=0x38A
+                | 0x38C
+                | 0x38E..=0x3A1
+                | 0x3A3..=0x3F5
+                | 0x3F7..=0x481
+                | 0x48A..=0x52F => (LETTER, 2),
+                0xA1..=0xA9 | 0xAB | 0xAC | 0xAE..=0xB4 | 0xB6 | 0xBB..=0xBF | 0xD7 | 0xF7 => {
+                    (OTHER, 2)
+                }
+                _ => UNKNOWN,
+            }
+        }
+        0xE2 => {
+            let c = (u32::from(b0 & 0x0F) << 12) | (cont(1) << 6) | cont(2);
+            match c {
+                0x2018 | 0x2019 | 0x2024 => (MID_NUM_LET, 3),
+                0x2010..=0x2017
+                | 0x201A..=0x2023
+                | 0x2025
+                | 0x2026
+                | 0x2030..=0x203B
+                | 0x20A0..=0x20C0 => (OTHER, 3),
+                _ => UNKNOWN,
+            }
+        }
+        _ => UNKNOWN,
     }
 }
 
@@ -804,6 +896,45 @@ mod tests {
         }
     }
 
+    /// Every non-ASCII char that [`wide_class`] knows, before, after and
+    /// between chars of each class (and of chars it does not know: a
+    /// combining mark, ZWJ, a soft hyphen, Hebrew, an emoji), tokenizes as
+    /// the reference does; so does every other char of the same lead bytes,
+    /// which the fast path hands to unicode-segmentation.
+    #[test]
+    fn wide_chars_match_reference() {
+        let contexts = [
+            "", "a", "1", "_", ".", ":", ",", "'", " ", "\t", "-", "é", "’", "“", "\u{301}",
+            "\u{200D}", "\u{AD}", "א", "😀",
+        ];
+        let mut known = 0;
+        let chars = ('\u{80}'..='\u{7FF}').chain('\u{2000}'..='\u{2FFF}');
+        for c in chars {
+            let mut buf = [0; 4];
+            let (class, len) = wide_class(c.encode_utf8(&mut buf).as_bytes(), 0);
+            if class == NON_ASCII {
+                check_unicode(&format!("a{c}a 1{c}1"));
+                continue;
+            }
+            assert_eq!(len, c.len_utf8(), "{c:?}");
+            known += 1;
+            for x in contexts {
+                for y in ["", "a", "1", ".", "\u{301}", "é", " "] {
+                    check_unicode(&format!("{x}{c}{y}"));
+                    check_unicode(&format!("a{x}{c}{y}1"));
+                    check_unicode(&format!("{c}{x}{c}{y}"));
+                }
+            }
+        }
+        assert!(known > 1000, "only {known} chars known");
+    }
+
+    fn check_unicode(text: &str) {
+        let fast: Vec<Token<'_>> = Tokenizer::Unicode.tokens(text).collect();
+        let slow: Vec<Token<'_>> = unicode_reference(text).collect();
+        assert_eq!(fast, slow, "unicode tokens of {text:?}");
+    }
+
     /// Characters that exercise the seams between the ASCII fast path and
     /// the full UAX #29 iterator.
     fn mixed_char() -> impl Strategy<Value = char> {
@@ -836,6 +967,19 @@ mod tests {
             '\u{85}',
             '٣',
             '\u{FF0E}',
+            'ã',
+            'Ł',
+            'ж',
+            'Ω',
+            '–',
+            '—',
+            '…',
+            '«',
+            '€',
+            '×',
+            '·',
+            '\u{2024}',
+            '\u{2027}',
         ]);
         prop_oneof![
             6 => ascii_word,

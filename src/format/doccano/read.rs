@@ -18,6 +18,85 @@ pub(crate) struct DoccanoLayout {
 
 impl Layout for DoccanoLayout {
     fn parse(&mut self, value: &[u8], doc: &mut DocBuf) -> std::result::Result<(), LayoutError> {
+        if let Some(relations) = one_pass(value, doc) {
+            self.relations += relations;
+            return Ok(());
+        }
+        doc.clear();
+        self.parse_members(value, doc)
+    }
+}
+
+/// Parses a doccano line into `doc` in one pass over its JSON, with the
+/// spans read straight into `doc`, and returns its number of relations;
+/// `None` (with `doc` half filled) for any line that the general route
+/// ([`DoccanoLayout::parse_members`]) would not read as it does, so that
+/// the general route reads it again and words the error.
+///
+/// The general route parses the object into members and then each member
+/// again, with a `Vec` for the members and one for the spans; on the bench
+/// file this route is about a fifth faster.
+fn one_pass(value: &[u8], doc: &mut DocBuf) -> Option<u64> {
+    let text = std::str::from_utf8(value).ok()?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let relations = serde::Deserializer::deserialize_map(&mut de, Line(doc)).ok()?;
+    de.end().ok()?;
+    Some(relations)
+}
+
+/// The visitor of [`one_pass`].
+struct Line<'d>(&'d mut DocBuf);
+
+impl<'de> serde::de::Visitor<'de> for Line<'_> {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a doccano line")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<u64, A::Error> {
+        use serde::de::Error;
+        let doc = self.0;
+        let (mut relations, mut lists) = (0, 0);
+        while let Some(key) = map.next_key::<json::Str<'de>>()? {
+            match &*key {
+                "text" => {
+                    let text: json::Str<'de> = map.next_value()?;
+                    doc.text.push_str(&text);
+                    doc.has_text = true;
+                }
+                "label" | "entities" => {
+                    let before = doc.spans.len();
+                    map.next_value_seed(parse::SpansInto(doc))?;
+                    lists += usize::from(doc.spans.len() > before);
+                    if lists > 1 {
+                        return Err(A::Error::custom("spans in two lists"));
+                    }
+                }
+                "relations" => relations += map.next_value_seed(parse::CountItems)?,
+                _ => {
+                    let raw: &'de serde_json::value::RawValue = map.next_value()?;
+                    json::push_member(&mut doc.extra, &key, raw);
+                }
+            }
+        }
+        if !doc.has_text {
+            return Err(A::Error::custom("no text"));
+        }
+        Ok(relations)
+    }
+}
+
+impl DoccanoLayout {
+    /// The general route: the members of the object, then each member.
+    fn parse_members(
+        &mut self,
+        value: &[u8],
+        doc: &mut DocBuf,
+    ) -> std::result::Result<(), LayoutError> {
         let object = parse::members(value, "a doccano line")?;
         let mut by_tokens = Vec::new();
         let mut lists = 0;

@@ -147,8 +147,14 @@ pub(crate) struct Docs<R, L> {
     breaks: Vec<usize>,
     /// The next sentence of the document to hand out.
     next: usize,
-    /// The unit offset of a byte of the text, as last computed.
-    cursor: (usize, usize),
+    /// For each char of the text that is longer in bytes than in units,
+    /// the byte where it ends and how many more bytes than units the text
+    /// has up to there; empty when byte offsets are the input's offsets
+    /// (the unit is bytes, or the text is ASCII).
+    shifts: Vec<(usize, usize)>,
+    /// The index in `shifts` of the first char not before the last byte
+    /// turned into units.
+    cursor: usize,
     start: Start,
     spans_read: u64,
     repairs: Vec<Repair>,
@@ -166,7 +172,8 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
             kept: Vec::new(),
             breaks: Vec::new(),
             next: 0,
-            cursor: (0, 0),
+            shifts: Vec::new(),
+            cursor: 0,
             start: Start::default(),
             spans_read: 0,
             repairs: Vec::new(),
@@ -205,6 +212,12 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
             });
         }
         self.spans_read += self.doc.spans.len() as u64;
+        self.cursor = 0;
+        self.shifts.clear();
+        if self.opts.offsets != OffsetUnit::Bytes {
+            let (text, unit) = (self.doc.text.as_bytes(), self.opts.offsets);
+            find_shifts(text, unit, &mut self.shifts);
+        }
         let pos = start.position();
         self.offsets_in_bytes().map_err(|(m, hint)| {
             let e = Error::parse(pos, ParseErrorKind::Other(m));
@@ -218,7 +231,6 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         self.align(pos)?;
         self.split();
         self.next = 0;
-        self.cursor = (0, 0);
         self.fill(sentence);
         Ok(true)
     }
@@ -344,26 +356,31 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
                 answer(slot, at as usize, doc);
             }
         } else {
+            // An offset is its byte offset less the shift of the last
+            // non-ASCII char before it (see `shifts`): the queries, sorted,
+            // walk the shifts once.
             q.sort_unstable();
-            let mut chars = text.char_indices();
-            let (mut unit_at, mut byte_at) = (0u64, 0usize);
+            let shifts = &self.shifts;
+            let shift_of = |k: usize| k.checked_sub(1).map_or(0, |k| shifts[k].1);
+            let units = (text.len() - shift_of(shifts.len())) as u64;
+            let mut k = 0;
             for &(at, slot) in q.iter() {
-                while unit_at < at {
-                    match chars.next() {
-                        Some((_, c)) => {
-                            unit_at += match unit {
-                                OffsetUnit::Utf16 => c.len_utf16() as u64,
-                                _ => 1,
-                            };
-                            byte_at += c.len_utf8();
-                        }
-                        None => return Err(past_end(&what(slot, doc), len(), unit)),
-                    }
+                if at > units {
+                    return Err(past_end(&what(slot, doc), len(), unit));
                 }
-                if unit_at != at {
+                while shifts
+                    .get(k)
+                    .is_some_and(|&(end, shift)| (end - shift) as u64 <= at)
+                {
+                    k += 1;
+                }
+                // Only the middle of a four-byte char in UTF-16 lands
+                // inside a char.
+                let byte = at as usize + shift_of(k);
+                if !text.is_char_boundary(byte) {
                     return Err(format!("{} cuts a character in two", what(slot, doc)));
                 }
-                answer(slot, byte_at, doc);
+                answer(slot, byte, doc);
             }
         }
         Ok(())
@@ -413,8 +430,9 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         self.tokens.clear();
         let text = self.doc.text.as_str();
         if !self.doc.own_tokens {
-            self.tokens
-                .extend(self.opts.tokenizer.tokens(text).map(|t| t.span));
+            // `for_each` runs the tokenizer's own loop (`fold`).
+            let tokens = &mut self.tokens;
+            (self.opts.tokenizer.tokens(text)).for_each(|t| tokens.push(t.span));
             return Ok(());
         }
         let mut end = 0;
@@ -620,36 +638,49 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
     }
 
     /// Fills `sentence` with sentence `self.next` of the document.
+    ///
+    /// The sentence's text (its leading whitespace, tokens and the gaps
+    /// after them, which lie end to end in the document) is copied once,
+    /// and tokens and gaps point into the copy; the token offsets in the
+    /// input's unit are byte offsets less the shift of the last non-ASCII
+    /// char before them, found by a cursor that moves forward only.
     fn fill(&mut self, sentence: &mut Sentence) {
         sentence.clear();
         let k = self.next;
         self.next += 1;
         let (a, b) = (self.breaks[k], self.breaks[k + 1]);
         let text = self.doc.text.as_str();
-        let unit = self.opts.offsets;
-        let ascii = unit == OffsetUnit::Bytes || text.is_ascii();
-        let cursor = &mut self.cursor;
+        let (shifts, cursor) = (&self.shifts, &mut self.cursor);
         let mut to_unit = |byte: usize| {
-            if ascii {
+            if shifts.is_empty() {
                 return byte;
             }
-            if byte < cursor.0 {
-                *cursor = (0, 0);
+            if *cursor > 0 && shifts[*cursor - 1].0 > byte {
+                *cursor = 0;
             }
-            cursor.1 += unit.len_of(&text[cursor.0..byte]);
-            cursor.0 = byte;
-            cursor.1
+            while shifts.get(*cursor).is_some_and(|&(end, _)| end <= byte) {
+                *cursor += 1;
+            }
+            byte - cursor.checked_sub(1).map_or(0, |k| shifts[k].1)
         };
+        let tokens = &self.tokens[a..b];
+        let from = if k == 0 {
+            0
+        } else {
+            tokens.first().map_or(text.len(), |t| t.start())
+        };
+        let to = self.tokens.get(b).map_or(text.len(), |n| n.start());
+        let base = sentence.push_text(&text[from..to]);
+        let at = |byte: usize| base + byte - from;
         if k == 0 {
-            let lead_end = self.tokens.first().map_or(text.len(), |t| t.start());
-            sentence.set_leading(&text[..lead_end]);
+            let lead_end = tokens.first().map_or(to, |t| t.start());
+            sentence.set_leading_span(Span::new(at(0), at(lead_end)));
         }
-        for i in a..b {
-            let t = self.tokens[i];
+        for (i, t) in tokens.iter().enumerate() {
             let (s, e) = (to_unit(t.start()), to_unit(t.end()));
-            sentence.push_token(&text[t], Span::new(s, e));
-            let gap_end = self.tokens.get(i + 1).map_or(text.len(), |n| n.start());
-            sentence.push_gap(&text[t.end()..gap_end]);
+            sentence.push_token_span(Span::new(at(t.start()), at(t.end())), Span::new(s, e));
+            let gap_end = tokens.get(i + 1).map_or(to, |n| n.start());
+            sentence.push_gap_span(Span::new(at(t.end()), at(gap_end)));
         }
         for r in &self.kept {
             if r.tokens.start() >= a && r.tokens.start() < b {
@@ -665,6 +696,41 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         }
         sentence.set_line(self.start.line);
         sentence.set_document_start(k == 0);
+    }
+}
+
+/// Fills `shifts` (see [`Docs::shifts`]) for `text` and `unit` (chars or
+/// UTF-16): one pass that skips ASCII eight bytes at a time, so that a
+/// token edge's offset in units is its byte offset less the shift of the
+/// last char before it.
+fn find_shifts(text: &[u8], unit: OffsetUnit, shifts: &mut Vec<(usize, usize)>) {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let (mut i, mut shift) = (0, 0);
+    while i < text.len() {
+        if let Some(word) = text.get(i..i + 8) {
+            if u64::from_le_bytes(word.try_into().expect("eight bytes")) & HIGH == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        let b = text[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let len = match b {
+            0xF0.. => 4,
+            0xE0.. => 3,
+            _ => 2,
+        };
+        let units = if len == 4 && unit == OffsetUnit::Utf16 {
+            2
+        } else {
+            1
+        };
+        shift += len - units;
+        i += len;
+        shifts.push((i, shift));
     }
 }
 
@@ -722,4 +788,31 @@ fn slice_in(text: &str, unit: OffsetUnit, start: u64, end: u64) -> Option<&str> 
         (u == at).then_some(text.len())
     };
     Some(&text[byte(start)?..byte(end)?])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The shifts of a text give the offset in units of every char
+        /// boundary.
+        #[test]
+        fn shifts_give_units(text in "[a😀é’\u{301}東 ]{0,40}") {
+            for unit in [OffsetUnit::Chars, OffsetUnit::Utf16] {
+                let mut shifts = Vec::new();
+                find_shifts(text.as_bytes(), unit, &mut shifts);
+                for (b, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                    let shift = shifts
+                        .iter()
+                        .take_while(|&&(end, _)| end <= b)
+                        .last()
+                        .map_or(0, |x| x.1);
+                    prop_assert_eq!(b - shift, unit.len_of(&text[..b]));
+                }
+            }
+        }
+
+    }
 }

@@ -234,3 +234,74 @@ pub(crate) fn span_list(
     }
     Ok(())
 }
+
+/// Appends the spans of a span list straight to a [`DocBuf`] while its
+/// document is parsed, for the one-pass routes of layouts: the spans that
+/// [`span_list`] would push for a list whose items all have offsets and a
+/// label, and nothing for `null`. Anything else is an error, on which the
+/// caller parses the document again by the general route, which words it.
+///
+/// [`DocBuf`]: super::document::DocBuf
+pub(crate) struct SpansInto<'d>(pub &'d mut super::document::DocBuf);
+
+impl<'de> de::DeserializeSeed<'de> for SpansInto<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SpansInto<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of spans with offsets")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<SpanItem<'de>>()? {
+            match item {
+                SpanItem {
+                    start: Some(s),
+                    end: Some(e),
+                    label: Some(label),
+                    ..
+                } => self.0.push_span(s, e, &label),
+                _ => return Err(de::Error::custom("a span without offsets or label")),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The number of items of a list, each skipped.
+pub(crate) struct CountItems;
+
+impl<'de> de::DeserializeSeed<'de> for CountItems {
+    type Value = u64;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CountItems {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
+        let mut n = 0;
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            n += 1;
+        }
+        Ok(n)
+    }
+}

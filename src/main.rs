@@ -16,7 +16,12 @@ mod cmd;
     after_help = "Examples:
   nerkit convert corpora/000_8c95ef11f0516e36.txt            bracket file to CoNLL IOB2 on stdout
   nerkit convert --to jsonl --scheme iobes in.txt -o out.jsonl
+  nerkit convert --annotation last project.json -o train.conll   a Label Studio export
   nerkit eval corpora/wnut17/emerging.test.annotated corpora/wnut17/submissions/arcada
+  nerkit eval --errors 5 --format table GOLD PRED1 PRED2          error analysis, two systems
+  nerkit eval --format html --output report.html GOLD PRED        a report to open in a browser
+  nerkit show corpora/000_8c95ef11f0516e36.txt                    entities in colour
+  nerkit bench --what tokenize --tokenizer whitespace,unicode corpus.txt
 
 Exit codes: 0 success, 1 a check you asked for failed (--min-f1), 2 any error."
 )]

@@ -127,7 +127,7 @@ impl Input {
     /// The input's format, detected from its start as `convert` does.
     ///
     /// # Errors
-    /// When the start shows no format nerkit reads ([`format::detect`]).
+    /// When the start shows no format nerkit reads ([`format::detect()`]).
     pub fn detect(&self, opts: &ReadOptions) -> Result<Format> {
         let start = &self.bytes[..self.bytes.len().min(BUFFER)];
         format::detect_with(start, opts).map_err(|e| e.with_path(&self.name))

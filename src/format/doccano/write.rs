@@ -5,6 +5,7 @@ use std::io::Write;
 use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::Result;
 use crate::format::json;
+use crate::format::spans::StatedText;
 use crate::sentence::{OffsetUnit, Sentence};
 
 /// Writes sentences as doccano import lines: `text`, `label` as
@@ -27,8 +28,7 @@ use crate::sentence::{OffsetUnit, Sentence};
 pub struct Writer<W: Write> {
     out: W,
     unit: OffsetUnit,
-    text: String,
-    starts: Vec<usize>,
+    stated: StatedText,
 }
 
 impl<W: Write> Writer<W> {
@@ -37,32 +37,24 @@ impl<W: Write> Writer<W> {
         Writer {
             out,
             unit,
-            text: String::new(),
-            starts: Vec::new(),
+            stated: StatedText::default(),
         }
     }
 }
 
 impl<W: Write> SentenceWriter for Writer<W> {
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
-        if !sentence.has_gaps() {
-            for i in 0..sentence.len() {
-                crate::conll::check_token(sentence, i, "a text of tokens joined by spaces")?;
-            }
-        }
-        sentence.source_text(&mut self.text, &mut self.starts);
+        // doccano's reader (nerkit's) splits the text into tokens again.
+        self.stated.fill(sentence, true)?;
         let out = &mut self.out;
         out.write_all(b"{\"text\":")?;
-        json::write_string(out, &self.text)?;
+        json::write_string(out, self.stated.text())?;
         out.write_all(b",\"label\":[")?;
-        let mut units = json::UnitCursor::new(&self.text, self.unit);
-        for (i, e) in sentence.entities().enumerate() {
+        for (i, e) in self.stated.entities(sentence, self.unit).enumerate() {
             if i > 0 {
                 out.write_all(b",")?;
             }
-            let last = e.tokens.end() - 1;
-            let start = units.get(self.starts[e.tokens.start()]);
-            let end = units.get(self.starts[last] + sentence.token(last).text.len());
+            let (start, end) = (e.start, e.end);
             write!(out, "[{start},{end},")?;
             json::write_string(out, e.label)?;
             out.write_all(b"]")?;

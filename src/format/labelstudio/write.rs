@@ -5,7 +5,7 @@ use std::io::Write;
 use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::Result;
 use crate::format::json;
-use crate::format::spans::parse;
+use crate::format::spans::{parse, StatedText};
 use crate::sentence::{OffsetUnit, Sentence};
 
 /// Writes sentences as Label Studio tasks to import, in one JSON array:
@@ -39,8 +39,7 @@ pub struct Writer<W: Write> {
     unit: OffsetUnit,
     tasks: u64,
     closed: bool,
-    text: String,
-    starts: Vec<usize>,
+    stated: StatedText,
     wrapped: String,
 }
 
@@ -53,8 +52,7 @@ impl<W: Write> Writer<W> {
             unit,
             tasks: 0,
             closed: false,
-            text: String::new(),
-            starts: Vec::new(),
+            stated: StatedText::default(),
             wrapped: String::new(),
         }
     }
@@ -62,7 +60,7 @@ impl<W: Write> Writer<W> {
 
 impl<W: Write> SentenceWriter for Writer<W> {
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
-        sentence.source_text(&mut self.text, &mut self.starts);
+        self.stated.fill(sentence, false)?;
         let out = &mut self.out;
         out.write_all(if self.tasks == 0 { b"[\n" } else { b",\n" })?;
         self.tasks += 1;
@@ -75,7 +73,7 @@ impl<W: Write> SentenceWriter for Writer<W> {
         let members = parse::members(self.wrapped.as_bytes(), "members").ok();
         let members = members.as_ref().map_or(&[][..], |m| &m.0[..]);
         out.write_all(b"{\"data\":{\"text\":")?;
-        json::write_string(out, &self.text)?;
+        json::write_string(out, self.stated.text())?;
         for (k, v) in members.iter().filter(|(k, _)| &**k == "data") {
             let inner = v.get().trim();
             let inner = &inner[1..inner.len() - 1];
@@ -94,22 +92,16 @@ impl<W: Write> SentenceWriter for Writer<W> {
             out.write_all(v.get().as_bytes())?;
         }
         out.write_all(b",\"predictions\":[{\"model_version\":\"nerkit\",\"result\":[")?;
-        let mut units = json::UnitCursor::new(&self.text, self.unit);
-        for (i, e) in sentence.entities().enumerate() {
+        for (i, e) in self.stated.entities(sentence, self.unit).enumerate() {
             if i > 0 {
                 out.write_all(b",")?;
             }
-            let last = e.tokens.end() - 1;
-            let (s, t) = (
-                self.starts[e.tokens.start()],
-                self.starts[last] + sentence.token(last).text.len(),
-            );
-            let (start, end) = (units.get(s), units.get(t));
+            let (start, end) = (e.start, e.end);
             write!(
                 out,
                 "{{\"from_name\":\"label\",\"to_name\":\"text\",\"type\":\"labels\",\"value\":{{\"start\":{start},\"end\":{end},\"text\":"
             )?;
-            json::write_string(out, &self.text[s..t])?;
+            json::write_string(out, &self.stated.text()[e.bytes])?;
             out.write_all(b",\"labels\":[")?;
             json::write_string(out, e.label)?;
             out.write_all(b"]}}")?;

@@ -5,6 +5,7 @@ use std::io::Write;
 use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::Result;
 use crate::format::json;
+use crate::format::spans::StatedText;
 use crate::sentence::{OffsetUnit, Sentence};
 
 /// Writes sentences as Prodigy tasks: `text`, `tokens`, `spans` and the
@@ -35,8 +36,7 @@ use crate::sentence::{OffsetUnit, Sentence};
 pub struct Writer<W: Write> {
     out: W,
     unit: OffsetUnit,
-    text: String,
-    starts: Vec<usize>,
+    stated: StatedText,
 }
 
 impl<W: Write> Writer<W> {
@@ -45,27 +45,27 @@ impl<W: Write> Writer<W> {
         Writer {
             out,
             unit,
-            text: String::new(),
-            starts: Vec::new(),
+            stated: StatedText::default(),
         }
     }
 }
 
 impl<W: Write> SentenceWriter for Writer<W> {
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
-        sentence.source_text(&mut self.text, &mut self.starts);
+        // Prodigy's tokens are written: its reader takes them as they are.
+        self.stated.fill(sentence, false)?;
         let gaps = sentence.has_gaps();
         let out = &mut self.out;
         out.write_all(b"{\"text\":")?;
-        json::write_string(out, &self.text)?;
+        json::write_string(out, self.stated.text())?;
         out.write_all(b",\"tokens\":[")?;
-        let mut units = json::UnitCursor::new(&self.text, self.unit);
+        let mut units = json::UnitCursor::new(self.stated.text(), self.unit);
         let n = sentence.len();
         for (i, t) in sentence.tokens().enumerate() {
             if i > 0 {
                 out.write_all(b",")?;
             }
-            let s = self.starts[i];
+            let s = self.stated.start_of(i);
             let (start, end) = (units.get(s), units.get(s + t.text.len()));
             let ws = if gaps {
                 sentence.gap_after(i).is_some_and(|g| !g.is_empty())
@@ -80,13 +80,11 @@ impl<W: Write> SentenceWriter for Writer<W> {
             )?;
         }
         out.write_all(b"],\"spans\":[")?;
-        for (i, e) in sentence.entities().enumerate() {
+        for (i, e) in self.stated.entities(sentence, self.unit).enumerate() {
             if i > 0 {
                 out.write_all(b",")?;
             }
-            let last = e.tokens.end() - 1;
-            let start = units.get(self.starts[e.tokens.start()]);
-            let end = units.get(self.starts[last] + sentence.token(last).text.len());
+            let (start, end, last) = (e.start, e.end, e.tokens.end() - 1);
             write!(
                 out,
                 "{{\"start\":{start},\"end\":{end},\"token_start\":{},\"token_end\":{last},\"label\":",

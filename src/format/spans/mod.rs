@@ -59,6 +59,8 @@ pub(crate) mod parse;
 mod read;
 mod write;
 
+pub(crate) use write::StatedText;
+
 pub use read::{Align, Overlaps, ReadOptions, Reader};
 pub use write::Writer;
 

@@ -269,6 +269,8 @@ impl LineParser {
 
         let mut open: Option<OpenEntity> = None;
         let mut segment_start = 0;
+        // Looked at once a line, not at each opener.
+        let wider = wider_labels(opts);
         let mut i = 0;
         while let Some(rel) = memchr::memchr2(b'[', b']', &bytes[i..]) {
             let at = i + rel;
@@ -277,7 +279,7 @@ impl LineParser {
                 continue;
             }
             if bytes[at] == b'[' {
-                let Some(label_len) = opener_label_len(&bytes[at + 1..], wider_labels(opts)) else {
+                let Some(label_len) = opener_label_len(&bytes[at + 1..], wider) else {
                     if let Some(o) = &open {
                         let kind = ParseErrorKind::Other(format!(
                             "\"[\" inside the open \"[{}\" entity (entity text holds no brackets; \

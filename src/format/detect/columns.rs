@@ -199,12 +199,11 @@ impl Column {
 ///
 /// Only ASCII spaces and tabs separate fields, as in the CoNLL reader: a
 /// token may be any other whitespace (U+2003 in WNUT-17).
-fn fields(line: &str) -> Box<dyn Iterator<Item = &str> + '_> {
-    if line.contains('\t') {
-        Box::new(line.split('\t').map(|f| f.trim_matches(' ')))
-    } else {
-        Box::new(line.split(' ').filter(|f| !f.is_empty()))
-    }
+fn fields(line: &str) -> impl Iterator<Item = &str> + '_ {
+    let tabbed = line.contains('\t');
+    line.split(if tabbed { '\t' } else { ' ' })
+        .map(|f| f.trim_matches(' '))
+        .filter(move |f| tabbed || !f.is_empty())
 }
 
 /// A tag of any style: `O`; a prefix letter, a hyphen and a type (`B-PER`);

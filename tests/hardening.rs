@@ -604,3 +604,27 @@ fn a_long_line_converts_in_bounded_memory() {
         );
     }
 }
+
+/// The document readers name a lone surrogate in a text as the JSON lines
+/// reader does, at its escape, rather than saying the text is no string.
+#[test]
+fn document_readers_name_lone_surrogates_too() {
+    for (line, column, which) in [
+        (r#"{"text": "\ud800 a", "entities": []}"#, 11, "high"),
+        (r#"{"text": "a\udc00", "label": [[0,1,"X"]]}"#, 12, "low"),
+    ] {
+        let (code, _, err) = parts(&run_stdin(&["convert"], line));
+        assert_eq!(code, 2, "{line}: {err}");
+        let error = error_of(&err);
+        assert!(
+            error.starts_with(&format!("<stdin>:1:{column}: error: the escape"))
+                && error.contains(&format!("is a {which} UTF-16 surrogate")),
+            "{line}: {error}"
+        );
+    }
+    let (_, _, err) = parts(&run_stdin(&["convert"], r#"{"text": 3, "entities": []}"#));
+    assert!(
+        error_of(&err).contains("\"text\" must be a string"),
+        "{err}"
+    );
+}

@@ -52,16 +52,27 @@ impl LayoutError {
                 }
                 l += 1;
             }
+            let line_start = at;
             at = (at + column.saturating_sub(1)).min(bytes.len());
+            // The words of the JSON lines reader for the same error (a lone
+            // UTF-16 surrogate is named for what it is, at its escape).
+            let line_end =
+                memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |k| line_start + k);
+            let line_text = &part[line_start..line_end];
+            let (chars, message) = crate::error::json_error(e, line_text);
+            let escape = line_text
+                .char_indices()
+                .nth(chars - 1)
+                .map_or(at - line_start, |(b, _)| b);
+            return LayoutError {
+                at: base + line_start + escape.min(at - line_start),
+                message,
+                hint: None,
+            };
         }
-        let s = e.to_string();
-        let message = match s.rfind(" at line ") {
-            Some(i) if line > 0 => s[..i].to_string(),
-            _ => s,
-        };
         LayoutError {
             at: base + at,
-            message,
+            message: e.to_string(),
             hint: None,
         }
     }
@@ -131,8 +142,15 @@ pub(crate) fn string<'a>(
     raw: &'a RawValue,
     key: &str,
 ) -> Result<Str<'a>, LayoutError> {
-    serde_json::from_str(raw.get())
-        .map_err(|_| LayoutError::at(value, raw, format!("\"{key}\" must be a string")))
+    serde_json::from_str(raw.get()).map_err(|e| {
+        // A string that does not read (a lone surrogate) says why; another
+        // value is not a string.
+        if raw.get().starts_with('"') {
+            LayoutError::json(value, raw.get(), &e)
+        } else {
+            LayoutError::at(value, raw, format!("\"{key}\" must be a string"))
+        }
+    })
 }
 
 /// A span as the tools write it: an object with `start`/`end` (or

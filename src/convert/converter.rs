@@ -628,8 +628,21 @@ impl Converter {
         };
         let mut prefix = Vec::new();
         let mut reader = input.reader;
+        // CoNLL's detection looks at whole lines; bracket text's at a
+        // sample of bytes, and only that is read here: a first line of
+        // hundreds of MB (a document without line breaks) is streamed by
+        // the chunks, not held.
+        let whole_lines = format == Format::CONLL;
         while prefix.len() < want {
-            match reader.read_until(b'\n', &mut prefix) {
+            let step = if whole_lines {
+                reader.read_until(b'\n', &mut prefix)
+            } else {
+                std::io::Read::read_to_end(
+                    &mut std::io::Read::take(&mut reader, (want - prefix.len()) as u64),
+                    &mut prefix,
+                )
+            };
+            match step {
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}

@@ -124,6 +124,7 @@
 //! ```
 
 pub mod analysis;
+pub mod chars;
 pub mod conlleval;
 pub mod counts;
 pub mod memory;
@@ -134,6 +135,7 @@ pub mod strict;
 use std::io::BufRead;
 use std::path::Path;
 
+pub use chars::Level;
 pub use conlleval::{Conlleval, ConllevalOptions};
 pub use counts::{Counts, IllFormedSide, TypeCounts};
 pub use reader::{ColumnSource, Item, SentenceSource, TagSource};
@@ -296,6 +298,10 @@ pub struct Evaluation {
     pub counts: Counts,
     /// Token texts that differ (two-file evaluation without the check).
     pub token_mismatches: TokenMismatches,
+    /// What was scored: tokens, or entities by character offsets (then
+    /// `counts.tokens` counts characters and `counts.sentences`
+    /// documents; see [`chars`]).
+    pub level: Level,
 }
 
 impl Evaluation {
@@ -313,7 +319,21 @@ impl Evaluation {
         w: &mut dyn std::io::Write,
         format: ReportFormat,
     ) -> std::io::Result<()> {
-        report::write(w, &self.counts, &self.mode, format)
+        match self.level {
+            Level::Tokens => report::write(w, &self.counts, &self.mode, format),
+            Level::Chars => chars::write_report(w, &self.counts, format),
+        }
+    }
+
+    /// The JSON report: [`Evaluation::report`] at the token level,
+    /// [`chars::CharReport`] at the character level.
+    pub fn json_report(&self) -> serde_json::Value {
+        let value = match self.level {
+            Level::Tokens => serde_json::to_value(self.report()),
+            Level::Chars => serde_json::to_value(chars::CharReport::new(&self.counts)),
+        };
+        // Both are maps of strings, numbers and lists.
+        value.expect("a report serialises")
     }
 }
 
@@ -600,6 +620,7 @@ pub(crate) fn evaluate_file<R: BufRead, O: Observer>(
         mode: options.mode.clone(),
         counts: engine.finish(),
         token_mismatches: TokenMismatches::default(),
+        level: Level::Tokens,
     })
 }
 
@@ -721,6 +742,7 @@ pub(crate) fn evaluate_pair<G: TagSource, P: TagSource, O: Observer>(
         mode: options.mode.clone(),
         counts: engine.finish(),
         token_mismatches: mismatches,
+        level: Level::Tokens,
     })
 }
 

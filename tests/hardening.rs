@@ -606,6 +606,30 @@ fn a_long_line_converts_in_bounded_memory() {
             "--threads {threads}: peak {peak_kib} KiB"
         );
     }
+    // Piped in, the threads cut chunks from a stream: the long line is
+    // converted streaming too, not gathered into one chunk (before: about
+    // 20 times the line).
+    let out_path = dir.path().join("out-stdin.conll");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nerkit"));
+    cmd.args(["convert", "-q", "--threads", "2", "-", "-o"])
+        .arg(&out_path)
+        .env("NERKIT_IGNORE_LOAD", "1")
+        .stdin(std::fs::File::open(&one).unwrap())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let (status, peak_kib) = common::memory::run_peak_rss(cmd);
+    assert!(status.success(), "stdin: {status}");
+    let out = std::fs::read(&out_path).unwrap();
+    assert!(
+        out.len() == expected.len() + 1 && out[..expected.len()] == expected[..],
+        "stdin, --threads 2: the output differs from the lines' output"
+    );
+    let peak_kib = peak_kib.expect("nerkit's peak memory was not measured");
+    eprintln!("stdin, --threads 2: peak {peak_kib} KiB");
+    assert!(
+        peak_kib < 28 * 1024,
+        "stdin, --threads 2: peak {peak_kib} KiB"
+    );
 }
 
 /// The document readers name a lone surrogate in a text as the JSON lines

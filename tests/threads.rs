@@ -171,3 +171,29 @@ fn nothing_after_a_failed_chunk_is_written() {
     assert!(error.unwrap_or_default().starts_with("in:3:2:"));
     assert_eq!(report.summary.sentences, 2);
 }
+
+/// A line longer than the threads gather into a chunk (4 MiB), read from a
+/// stream, is converted streaming between the chunks around it: the same
+/// output, counts, and line numbers in an error after it as on one thread.
+#[test]
+fn a_long_line_in_a_stream_converts_as_on_one_thread() {
+    let mut text = b"a [PER b ]\n".to_vec();
+    while text.len() < (5 << 20) {
+        text.extend_from_slice(b"x [ORG y z ] w ");
+    }
+    text.extend_from_slice(b"\nc d\ne\rf\n");
+    for to in [Format::CONLL, Format::JSONL] {
+        let converter = Converter::new().from(Format::BRACKET).to(to);
+        let (out, error, report) = same(&converter, &text);
+        assert!(
+            error.as_deref().unwrap_or("").starts_with("in:4:2:"),
+            "{error:?}"
+        );
+        assert_eq!(report.summary.sentences, 3);
+        assert!(out.len() > 5 << 20);
+    }
+    // Without the error, to the end.
+    let ok = &text[..text.len() - 5];
+    let (_, error, report) = same(&Converter::new().from(Format::BRACKET), ok);
+    assert_eq!((error, report.summary.sentences), (None, 3));
+}

@@ -518,7 +518,7 @@ impl Converter {
                             source,
                             &mut pipeline,
                             &pools,
-                            &mut |o| delivery.deliver(o, *observer.borrow_mut()),
+                            &mut delivery,
                             &observer,
                         )?;
                         seen.add_facts(&found);
@@ -582,7 +582,7 @@ impl Converter {
             .formats
             .insert((format.name().to_owned(), self.from.is_none()));
         let mut summary = Summary::default();
-        let result = writer.copy(&mut reader, &mut summary, &mut |r| {
+        let result = writer.copy(reader.as_mut(), &mut summary, &mut |r| {
             observer.repair(&name, r)
         });
         report.add_facts(&reader.facts());
@@ -601,7 +601,7 @@ impl Converter {
         source: usize,
         pipeline: &mut Pipeline,
         pools: &Pools,
-        sink: &mut dyn FnMut(ChunkOutput) -> Result<()>,
+        delivery: &mut Delivery<'_>,
         observer: &RefCell<&mut dyn Observer>,
     ) -> Result<InputFacts> {
         let chunks = format
@@ -659,20 +659,61 @@ impl Converter {
             source,
         });
         if let Some(file) = positioned {
-            convert_stretches(&name, file, self.chunk_size, &job, pipeline, sink, observer)?;
+            convert_stretches(
+                &name,
+                file,
+                self.chunk_size,
+                &job,
+                pipeline,
+                &mut |o| delivery.deliver(o, *observer.borrow_mut()),
+                observer,
+            )?;
             return Ok(facts);
         }
         let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(prefix).chain(reader));
         let mut chunker =
             Chunker::new(reader, chunks.cut, self.chunk_size, unit).with_pool(pools.chunks.clone());
+        if format == Format::BRACKET {
+            chunker = chunker.stream_long_lines();
+        }
         let io_error = |e: Error| e.with_path(&name);
         let Some((first, first_start)) = chunker.next_chunk().map_err(io_error)? else {
             return Ok(facts);
         };
         let mut next = Some((first, first_start));
         while let Some((chunk, start)) = next.take() {
-            let job = Arc::clone(&job);
-            pipeline.submit(move || convert_chunk(&job, chunk, 0, start), sink)?;
+            let task_job = Arc::clone(&job);
+            pipeline.submit(
+                move || convert_chunk(&task_job, chunk, 0, start),
+                &mut |o| delivery.deliver(o, *observer.borrow_mut()),
+            )?;
+            if chunker.long_line_next() {
+                // A line too long to gather into a chunk (a piped document
+                // with no line break) is converted here, streaming, after
+                // everything before it is written, as one thread does.
+                pipeline.finish(&mut |o| delivery.deliver(o, *observer.borrow_mut()))?;
+                let streamed = chunker
+                    .with_long_line(|line, start| {
+                        delivery.deliver_line(
+                            source,
+                            *observer.borrow_mut(),
+                            &mut |document_start, out, on_repair| {
+                                convert_line(
+                                    &job,
+                                    &mut *line,
+                                    start,
+                                    document_start,
+                                    out,
+                                    on_repair,
+                                )
+                            },
+                        )
+                    })
+                    .map_err(io_error)?;
+                if let Some(result) = streamed {
+                    result?;
+                }
+            }
             next = chunker.next_chunk().map_err(io_error)?;
         }
         Ok(facts)
@@ -730,7 +771,7 @@ impl<'a> AnyWriter<'a> {
     /// ends allow it.
     fn copy(
         &mut self,
-        reader: &mut Box<dyn InputReader>,
+        reader: &mut dyn InputReader,
         summary: &mut Summary,
         on_repair: &mut dyn FnMut(&Repair),
     ) -> Result<()> {
@@ -827,7 +868,7 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
     let mut bytes = pools.outputs.take();
     let result = match AnyWriter::new(job.to, &job.write, &mut bytes) {
         Ok(mut writer) => writer
-            .copy(&mut reader, &mut out.summary, &mut |r| {
+            .copy(reader.as_mut(), &mut out.summary, &mut |r| {
                 repairs.push(r.clone())
             })
             .and_then(|()| writer.finish()),
@@ -930,18 +971,40 @@ fn convert_long_line(
     on_repair: &mut dyn FnMut(&Repair),
 ) -> (Summary, Result<()>) {
     use std::io::{Seek, SeekFrom};
-    let mut summary = Summary::default();
     // The threads read by position; this file cursor is no one else's.
     let file = file
         .try_clone()
         .and_then(|mut f| f.seek(SeekFrom::Start(at)).map(|_| f));
     let file = match file {
         Ok(f) => f,
-        Err(e) => return (summary, Err(e.into())),
+        Err(e) => return (Summary::default(), Err(e.into())),
     };
-    let input = parallel::OneLine::new(std::io::BufReader::with_capacity(1 << 16, file));
-    let mut reader: Box<dyn InputReader> = Box::new(
-        bracket::Reader::new(input, job.read.bracket()).starting_at(line, at, at, document_start),
+    let mut input = parallel::OneLine::new(std::io::BufReader::with_capacity(1 << 16, file));
+    let start = ChunkStart {
+        index: 0,
+        line,
+        byte: at,
+        unit: at,
+    };
+    convert_line(job, &mut input, start, document_start, out, on_repair)
+}
+
+/// Converts one line of bracket text, which `input` holds and which
+/// starts at `start`, straight to `out`, block by block.
+fn convert_line(
+    job: &ChunkJob,
+    input: &mut dyn BufRead,
+    start: ChunkStart,
+    document_start: bool,
+    out: &mut dyn Write,
+    on_repair: &mut dyn FnMut(&Repair),
+) -> (Summary, Result<()>) {
+    let mut summary = Summary::default();
+    let mut reader = bracket::Reader::new(input, job.read.bracket()).starting_at(
+        start.line,
+        start.byte,
+        start.unit,
+        document_start,
     );
     let result = AnyWriter::new(job.to, &job.write, out).and_then(|mut writer| {
         writer
@@ -950,6 +1013,11 @@ fn convert_long_line(
     });
     (summary, result)
 }
+
+/// Converts a line straight to the output: told whether a document
+/// starts with it, given the output and where repairs go.
+type LineRun<'a> =
+    dyn FnMut(bool, &mut dyn Write, &mut dyn FnMut(&Repair)) -> (Summary, Result<()>) + 'a;
 
 /// Where finished chunks go, in input order.
 struct Delivery<'a> {
@@ -1025,18 +1093,41 @@ impl Delivery<'_> {
         }
         if let Some(long_line) = o.long_line {
             // The chunk's last line, converted here, in order: the chunk
-            // counted it, and a document not yet started starts with it.
+            // counted it.
             let line = self.next_line - 1;
-            let document_start = self.start_pending == Some(o.source);
-            let (summary, result) = long_line.run(line, document_start, &mut *self.out, &mut |r| {
-                observer.repair(name, r)
-            });
-            if summary.sentences > 0 && document_start {
-                self.start_pending = None;
-            }
-            self.summary.merge(&summary);
-            result.map_err(|e| e.with_path(name))?;
+            let mut long_line = Some(long_line);
+            self.deliver_line(o.source, observer, &mut |document_start, out, on_repair| {
+                match long_line.take() {
+                    Some(l) => l.run(line, document_start, out, on_repair),
+                    None => (Summary::default(), Ok(())),
+                }
+            })?;
         }
         Ok(())
+    }
+
+    /// Writes a line of input `source` that `run` converts straight to the
+    /// output (told whether the input's document starts with it), after
+    /// every chunk delivered before; stops at its error, and remembers
+    /// that it did.
+    fn deliver_line(
+        &mut self,
+        source: usize,
+        observer: &mut dyn Observer,
+        run: &mut LineRun<'_>,
+    ) -> Result<()> {
+        // A document not yet started starts with the line.
+        let document_start = self.start_pending == Some(source);
+        let name = &self.names[source];
+        let (summary, result) = run(document_start, &mut *self.out, &mut |r| {
+            observer.repair(name, r)
+        });
+        if summary.sentences > 0 && document_start {
+            self.start_pending = None;
+        }
+        self.summary.merge(&summary);
+        let result = result.map_err(|e| e.with_path(name));
+        self.failed |= result.is_err();
+        result
     }
 }

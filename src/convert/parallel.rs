@@ -252,6 +252,12 @@ pub struct Chunker<R> {
     unit: OffsetUnit,
     eof: bool,
     pool: BufferPool,
+    /// Whether a line longer than [`LONG_LINE_BYTES`] ends a chunk and is
+    /// handed out on its own ([`Chunker::stream_long_lines`]).
+    long_lines: bool,
+    /// A long line starts the input's next chunk: read it by
+    /// [`Chunker::with_long_line`] before asking for the next chunk.
+    long_line: bool,
 }
 
 impl<R: BufRead> Chunker<R> {
@@ -272,7 +278,68 @@ impl<R: BufRead> Chunker<R> {
             unit,
             eof: false,
             pool: BufferPool::default(),
+            long_lines: false,
+            long_line: false,
         }
+    }
+
+    /// Cuts a chunk before a line longer than [`LONG_LINE_BYTES`] (of a
+    /// stream cut at lines, offsets in bytes), which is then read by
+    /// [`Chunker::with_long_line`], a block at a time, rather than
+    /// gathered whole into a chunk: a document of hundreds of MB with no
+    /// line break, piped in, is converted in bounded memory.
+    pub fn stream_long_lines(mut self) -> Chunker<R> {
+        self.long_lines = self.cut == Cut::Lines && self.unit == OffsetUnit::Bytes;
+        self
+    }
+
+    /// Whether a long line comes next (see [`Chunker::stream_long_lines`]).
+    pub fn long_line_next(&self) -> bool {
+        self.long_line
+    }
+
+    /// Hands the long line that comes next, with its line feed, to `f` as
+    /// a reader, with where it starts, and goes on after it; `None` when no
+    /// long line comes next. Whatever `f` leaves unread of the line is
+    /// skipped.
+    ///
+    /// # Errors
+    /// I/O errors of skipping the rest of the line.
+    pub fn with_long_line<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn BufRead, ChunkStart) -> T,
+    ) -> Result<Option<T>> {
+        if !self.long_line {
+            return Ok(None);
+        }
+        self.long_line = false;
+        let start = self.next;
+        let carry = std::mem::take(&mut self.carry);
+        let mut line = CountedLine {
+            inner: std::io::Cursor::new(carry).chain(OneLine::new(&mut self.inner)),
+            bytes: 0,
+            line_feed: false,
+        };
+        let out = f(&mut line, start);
+        // The rest of the line, if `f` stopped early.
+        loop {
+            let n = line.fill_buf()?.len();
+            if n == 0 {
+                break;
+            }
+            line.consume(n);
+        }
+        let (bytes, line_feed) = (line.bytes, line.line_feed);
+        let (carry, _) = line.inner.into_inner();
+        self.pool.give(carry.into_inner());
+        self.next.index += 1;
+        self.next.line += u64::from(line_feed);
+        self.next.byte += bytes;
+        self.next.unit += bytes;
+        if !line_feed {
+            self.eof = true;
+        }
+        Ok(Some(out))
     }
 
     /// This chunker, taking the buffers of its chunks from `pool` (give
@@ -310,6 +377,18 @@ impl<R: BufRead> Chunker<R> {
             if self.eof {
                 break;
             }
+            if self.long_lines && buf.len() >= self.size {
+                // No cut yet: is the last line a long one?
+                let last = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
+                if buf.len() - last > LONG_LINE_BYTES {
+                    let mut rest = self.pool.take();
+                    rest.extend_from_slice(&buf[last..]);
+                    buf.truncate(last);
+                    self.carry = rest;
+                    self.long_line = true;
+                    break;
+                }
+            }
             let want = (self.size - buf.len().min(self.size)).max(READ_PAST);
             // Read into the spare capacity, which `read_to_end` fills
             // without zeroing it first; it stops short only at the end.
@@ -319,7 +398,9 @@ impl<R: BufRead> Chunker<R> {
                 self.eof = true;
             }
         }
-        if buf.is_empty() {
+        // A chunk before a long line may be empty: it still stands for
+        // where the input starts.
+        if buf.is_empty() && !self.long_line {
             return Ok(None);
         }
         let start = self.next;
@@ -361,6 +442,40 @@ impl<R: BufRead> Chunker<R> {
             None if self.eof => Some(buf.len()),
             None => None,
         }
+    }
+}
+
+/// A long line read by [`Chunker::with_long_line`], counting what is
+/// consumed of it.
+struct CountedLine<R> {
+    inner: R,
+    bytes: u64,
+    line_feed: bool,
+}
+
+impl<R: BufRead> std::io::Read for CountedLine<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for CountedLine<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        if amount > 0 {
+            if let Ok(available) = self.inner.fill_buf() {
+                self.line_feed |= available[..amount.min(available.len())].contains(&b'\n');
+            }
+        }
+        self.bytes += amount as u64;
+        self.inner.consume(amount);
     }
 }
 

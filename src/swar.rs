@@ -69,6 +69,17 @@ pub(crate) fn first_below_or_non_ascii(x: u64, n: u8) -> u64 {
     (x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH) | (x & HIGH)
 }
 
+/// A mask whose lowest set bit is the high bit of the first byte of `x`
+/// (in text order) below `n` (`n <= 128`); zero when there is none. Only
+/// that lowest bit is exact (see [`first_below_or_non_ascii`], of which
+/// this is the ASCII half): the CoNLL fast route's search for the end of
+/// a field, which passes over bytes of 128 and up.
+#[inline(always)]
+pub(crate) fn first_below(x: u64, n: u8) -> u64 {
+    debug_assert!(n <= 128, "a byte of 128 and up must not borrow");
+    x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH
+}
+
 /// Packs the high bits of the eight bytes of `m` (which holds no other
 /// bits) into its low eight bits, byte `j` to bit `j`.
 ///
@@ -116,6 +127,10 @@ mod tests {
             prop_assert_eq!(eq_bytes(x, b), want(&|c| c == b));
             prop_assert_eq!(lt_bytes(x, n), want(&|c| c < n));
             prop_assert_eq!(non_ascii_bytes(x), want(&|c| c >= 0x80));
+            prop_assert_eq!(
+                first_below(x, n).trailing_zeros(),
+                want(&|c| c < n).trailing_zeros()
+            );
             prop_assert_eq!(
                 first_below_or_non_ascii(x, n).trailing_zeros(),
                 want(&|c| c < n || c >= 0x80).trailing_zeros()

@@ -65,6 +65,9 @@ pub(super) struct TokenLine {
     pub token: (usize, usize),
     /// The tag (the last field).
     pub tag: (usize, usize),
+    /// The line is the token, a tab, the tag and a `\n`: what the writer
+    /// writes for it when the tag is written as it is read.
+    pub plain: bool,
 }
 
 /// One sentence found by [`scan_sentence`].
@@ -91,12 +94,11 @@ pub(super) struct Scanned {
 /// general route. `text` is whole lines of an input's buffer (only its
 /// last line may lack a line end, and that line is never taken).
 ///
-/// The bytes are read eight at a time across the lines of the sentence:
-/// a mask of the bytes up to a space (separators, line ends, other control
-/// characters) and a look at each of those; field bytes are passed over a
-/// word at a time. Each line's fields are those of eval's `fast_row` (and
-/// so of the general route's split at spaces and tabs), which a test
-/// checks line by line.
+/// Most lines are `TOKEN<TAB>TAG<LF>`: [`plain_line`] finds their two
+/// fields with one word-at-a-time search for the first byte below `!`
+/// each, and the rest go through eval's `fast_row` (which a test checks
+/// against the general route's split at spaces and tabs), so that a line
+/// costs two searches rather than a look at every separator byte.
 #[inline]
 pub(super) fn scan_sentence(
     text: &str,
@@ -114,90 +116,109 @@ pub(super) fn scan_sentence(
         first_line: 0,
         document_start: false,
     };
-    // Where the current line and field start, and the fields so far.
-    let (mut ls, mut fs) = (from, from);
-    let mut row = Row::default();
-    let mut i = from;
-    while let Some(word) = b.get(i..i + 8) {
-        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let mut m = crate::swar::lt_bytes(w, 0x21);
-        while m != 0 {
-            let bit = m.trailing_zeros();
-            m &= m - 1;
-            let p = i + (bit / 8) as usize;
-            // The `\n` of a `\r\n` already taken as a line end.
-            if p < ls {
+    let mut at = from;
+    loop {
+        // A blank line ends a sentence, or comes before one.
+        if b.get(at) == Some(&b'\n') {
+            state.count += 1;
+            if lines.is_empty() {
+                at += 1;
                 continue;
             }
-            let c = (w >> (bit & !7)) as u8;
-            if p > fs {
-                row.push((fs, p));
+            return Some(state.ends(at + 1, false));
+        }
+        // The common line, once the ID column is ruled out: taken here
+        // with the checks of `Scan::line` that a line of two fields
+        // needs (a document line, Unicode whitespace, a comment).
+        if !state.ids {
+            if let Some((sep, end)) = plain_line(b, at) {
+                let first = b[at];
+                if first < 0x80 && first != b'-' && !(comments && first == b'#') {
+                    state.count += 1;
+                    if lines.is_empty() {
+                        state.first_line = state.count;
+                    }
+                    lines.push(TokenLine {
+                        line: at,
+                        token: (at, sep),
+                        tag: (sep + 1, end),
+                        plain: b[sep] == b'\t',
+                    });
+                    at = end + 1;
+                    continue;
+                }
             }
-            fs = p + 1;
-            let next = match c {
-                b' ' | b'\t' => continue,
-                b'\n' => p + 1,
-                b'\r' if b.get(p + 1) == Some(&b'\n') => p + 2,
-                _ => return None,
-            };
-            match state.line(text, ls, next, &row, lines) {
-                Line::More => {}
-                Line::Ends(scanned) => return Some(scanned),
-                Line::Refused => return None,
+        }
+        let (row, next, plain) = match plain_line(b, at) {
+            Some((sep, end)) => {
+                let token = (at, sep);
+                let tag = (sep + 1, end);
+                let row = Row {
+                    count: 2,
+                    first: token,
+                    last: tag,
+                };
+                (row, end + 1, b[sep] == b'\t')
             }
-            row = Row::default();
-            (ls, fs) = (next, next);
-        }
-        i += 8;
-    }
-    // The last few bytes, one at a time.
-    for p in i.max(ls)..b.len() {
-        let c = b[p];
-        if c > b' ' || p < ls {
-            continue;
-        }
-        if p > fs {
-            row.push((fs, p));
-        }
-        fs = p + 1;
-        let next = match c {
-            b' ' | b'\t' => continue,
-            b'\n' => p + 1,
-            b'\r' if b.get(p + 1) == Some(&b'\n') => p + 2,
-            _ => return None,
+            None => {
+                let (r, next) = crate::eval::reader::fast_row(text, at)?;
+                let row = Row {
+                    count: r.count,
+                    first: r.first,
+                    last: r.last,
+                };
+                (row, next, false)
+            }
         };
-        match state.line(text, ls, next, &row, lines) {
+        match state.line(text, at, next, &row, plain, lines) {
             Line::More => {}
             Line::Ends(scanned) => return Some(scanned),
             Line::Refused => return None,
         }
-        row = Row::default();
-        (ls, fs) = (next, next);
+        at = next;
     }
-    // The sentence does not end in `text`.
-    None
 }
 
-/// The fields of one line: how many, and the first, the one before the
-/// last and the last, as byte ranges.
+/// The line of `b` at `at` when it is `TOKEN`, one space or tab, `TAG`
+/// and a `\n` (no other byte below `!` in it): where its separator and its
+/// line end are. `None` for any other line, and near the end of `b`, where
+/// eight bytes cannot be read at once; `fast_row` then splits it.
+#[inline(always)]
+pub(super) fn plain_line(b: &[u8], at: usize) -> Option<(usize, usize)> {
+    let sep = next_control(b, at)?;
+    if sep == at || !matches!(b[sep], b' ' | b'\t') {
+        return None;
+    }
+    let end = next_control(b, sep + 1)?;
+    if end == sep + 1 || b[end] != b'\n' {
+        return None;
+    }
+    Some((sep, end))
+}
+
+/// The first byte at or after `at` that is below `!` (a space, a tab, a
+/// line end or another control character), searched eight bytes at a
+/// time; `None` when it is not found before the last eight bytes of `b`.
+#[inline(always)]
+fn next_control(b: &[u8], mut at: usize) -> Option<usize> {
+    loop {
+        let word = b.get(at..at + 8)?;
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let m = crate::swar::first_below(w, b'!');
+        if m != 0 {
+            return Some(at + (m.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+}
+
+/// The fields of one line: how many, and the first and the last, as byte
+/// ranges.
 #[derive(Clone, Copy, Debug, Default)]
 struct Row {
     count: usize,
     first: (usize, usize),
-    second_last: (usize, usize),
     last: (usize, usize),
-}
-
-impl Row {
-    #[inline(always)]
-    fn push(&mut self, field: (usize, usize)) {
-        if self.count == 0 {
-            self.first = field;
-        }
-        self.second_last = self.last;
-        self.last = field;
-        self.count += 1;
-    }
 }
 
 /// What [`scan_sentence`] knows of the sentence so far.
@@ -221,6 +242,19 @@ enum Line {
 }
 
 impl Scan {
+    /// The sentence scanned, ended by the line that ends at `next`, which
+    /// was counted.
+    #[inline(always)]
+    fn ends(&self, next: usize, next_document: bool) -> Scanned {
+        Scanned {
+            end: next,
+            lines: self.count,
+            first_line: self.first_line,
+            document_start: self.document_start,
+            next_document,
+        }
+    }
+
     /// Takes the line from `at` to `next` (after its line end), whose
     /// fields are `row`.
     #[inline(always)]
@@ -230,19 +264,12 @@ impl Scan {
         at: usize,
         next: usize,
         row: &Row,
+        plain: bool,
         lines: &mut Vec<TokenLine>,
     ) -> Line {
         let b = text.as_bytes();
         self.count += 1;
-        let ends = |s: &Scan, next_document| {
-            Line::Ends(Scanned {
-                end: next,
-                lines: s.count,
-                first_line: s.first_line,
-                document_start: s.document_start,
-                next_document,
-            })
-        };
+        let ends = |s: &Scan, next_document| Line::Ends(s.ends(next, next_document));
         if row.count == 0 {
             // A blank line: spaces and tabs only.
             if lines.is_empty() {
@@ -300,6 +327,7 @@ impl Scan {
             line: at,
             token: row.first,
             tag: row.last,
+            plain,
         });
         Line::More
     }
@@ -360,7 +388,13 @@ impl Retagger {
         let mut out: Vec<Tag<'_>> = recycle(std::mem::take(&mut self.out));
         let decided = (|| {
             for l in &self.lines {
-                tags.push(Tag::parse_in(how.style, &text[l.tag.0..l.tag.1]).ok()?);
+                let tag = &text[l.tag.0..l.tag.1];
+                // Most tags are `O`, in every style.
+                tags.push(if tag == "O" {
+                    Tag::OUTSIDE
+                } else {
+                    Tag::parse_in(how.style, tag).ok()?
+                });
             }
             if how.lenient {
                 scheme::decode_lenient_in(how.scheme, &tags, &mut entities, &mut ill);

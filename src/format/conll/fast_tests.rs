@@ -102,7 +102,23 @@ fn read(bytes: &[u8], capacity: usize, opts: &ReadOptions, fast: bool) -> String
 /// Pieces of lines: tokens, columns, tags of every style and bytes the
 /// general route treats apart.
 const TOKENS: &[&str] = &[
-    "EU", "a", "é", "-", "-X-", "#", "#x", "1", "Müller", "\u{3000}", "x\u{a0}y", "\u{a0}", "B-PER",
+    "EU",
+    "a",
+    "é",
+    "-",
+    "-X-",
+    "#",
+    "#x",
+    "1",
+    "Müller",
+    "\u{3000}",
+    "x\u{a0}y",
+    "\u{a0}",
+    "B-PER",
+    // Longer than the eight bytes the scan reads at once.
+    "acknowledged",
+    "Washington-based",
+    "Straße-und-Weg",
 ];
 const TAGS: &[&str] = &[
     "O",
@@ -132,6 +148,8 @@ const TAGS: &[&str] = &[
     "B-P\u{a0}",
     "I-P-Q",
     "0.9",
+    "B-ORGANIZATION",
+    "I-ORGANIZATION",
 ];
 const SEPARATORS: &[&str] = &[" ", "\t", "  ", " \t", "\t\t"];
 const SPECIAL: &[&str] = &[
@@ -191,7 +209,17 @@ fn line() -> impl Strategy<Value = Vec<u8>> {
     let plain = (
         prop::sample::select(TOKENS),
         prop::sample::select(SEPARATORS),
-        prop::sample::select(&["O", "O", "B-PER", "I-PER", "B-LOC", "I-LOC"][..]),
+        prop::sample::select(
+            &[
+                "O",
+                "O",
+                "B-PER",
+                "I-PER",
+                "B-LOC",
+                "I-LOC",
+                "I-ORGANIZATION",
+            ][..],
+        ),
     )
         .prop_map(|(token, sep, tag)| format!("{token}{sep}{tag}").into_bytes());
     let special = prop::sample::select(SPECIAL).prop_map(|s| s.as_bytes().to_vec());

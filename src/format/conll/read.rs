@@ -179,6 +179,18 @@ pub(super) fn for_each_detected<'a>(
             let b = text;
             let comments = opts.skips_comments();
             while at < b.len() {
+                // Most lines are a token, a tab and a tag.
+                if let Some((sep, end)) = super::fast::plain_line(b, at) {
+                    let first = b[at];
+                    if first < 0x80 && first != b'-' && !(comments && first == b'#') {
+                        visit(Detected::Tag {
+                            tag: &valid[sep + 1..end],
+                            hash: first == b'#',
+                        });
+                        at = end + 1;
+                        continue;
+                    }
+                }
                 let Some((row, next)) = crate::eval::reader::fast_row(valid, at) else {
                     // A line with a control character, or the last line
                     // without a line end.
@@ -720,8 +732,7 @@ impl<R: BufRead> Reader<R> {
                 for e in entities {
                     summary.read.add(e.label, 1);
                 }
-                let tokens = lines.iter().map(|l| &text.as_bytes()[l.token.0..l.token.1]);
-                writer.push_lines(out, tokens, tags);
+                writer.push_lines(out, text.as_bytes(), lines, tags);
                 super::fast::count_written(how.to, entities, &mut summary.written);
                 if out.len() >= FLUSH_BYTES {
                     writer.out_mut().write_all(out)?;

@@ -10,6 +10,7 @@ use crate::scheme::{Tag, TagScheme, TagStyle};
 use crate::sentence::Sentence;
 use crate::span::Position;
 
+use super::fast::TokenLine;
 use super::DOCSTART;
 
 /// Writes sentences as CoNLL lines in a tag scheme.
@@ -331,24 +332,60 @@ impl<W: Write> Writer<W> {
         self.keep_columns
     }
 
-    /// Appends to `buf` the lines [`Writer::write_sentence`] writes for a
-    /// sentence of `tokens` (checked to fit a column) tagged `tags` in
-    /// [`Writer::effective_scheme`], without kept columns: the CoNLL to
-    /// CoNLL fast route's writer, which checks the labels itself.
+    /// Appends to `buf` the lines [`Writer::write_sentence`] writes for the
+    /// sentence of `lines` of `text` (their tokens checked to fit a
+    /// column) tagged `tags` in [`Writer::effective_scheme`], without kept
+    /// columns: the CoNLL to CoNLL fast route's writer, which checks the
+    /// labels itself.
+    ///
+    /// A plain line (token, tab, tag, `\n`) whose tag is written as it
+    /// is read is its own output: runs of such lines, most of a sentence
+    /// when the scheme does not change, are copied from `text` at once
+    /// instead of token by token.
     #[inline]
-    pub(crate) fn push_lines<'t>(
+    pub(super) fn push_lines(
         &self,
         buf: &mut Vec<u8>,
-        tokens: impl Iterator<Item = &'t [u8]>,
+        text: &[u8],
+        lines: &[TokenLine],
         tags: &[Tag<'_>],
     ) {
         let separator = self.columns.separator();
-        for (token, tag) in tokens.zip(tags) {
-            buf.extend_from_slice(token);
+        let verbatim = separator == b"\t" && self.style == TagStyle::Prefix;
+        // The input bytes not yet written that are the output's too.
+        let (mut run, mut run_end) = (0, 0);
+        for (l, tag) in lines.iter().zip(tags) {
+            if verbatim && l.plain && written_as_read(*tag, &text[l.tag.0..l.tag.1]) {
+                if l.line != run_end {
+                    buf.extend_from_slice(&text[run..run_end]);
+                    run = l.line;
+                }
+                // Past the tag's `\n`.
+                run_end = l.tag.1 + 1;
+                continue;
+            }
+            buf.extend_from_slice(&text[run..run_end]);
+            (run, run_end) = (0, 0);
+            buf.extend_from_slice(&text[l.token.0..l.token.1]);
             push_tag_line(buf, separator, self.style, *tag);
         }
+        buf.extend_from_slice(&text[run..run_end]);
         buf.push(b'\n');
     }
+}
+
+/// True when `tag` in the prefix style is the bytes `read`.
+#[inline(always)]
+fn written_as_read(tag: Tag<'_>, read: &[u8]) -> bool {
+    if tag.is_outside() {
+        return read == b"O";
+    }
+    let label = tag.label.as_bytes();
+    read.len() == label.len() + 2
+        && read[0] == tag.prefix.letter() as u8
+        && read[1] == b'-'
+        // Labels are short: a loop, not a call to `memcmp`.
+        && read[2..].iter().zip(label).all(|(a, b)| a == b)
 }
 
 impl<W: Write> SentenceWriter for Writer<W> {

@@ -54,6 +54,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::significance::{Intervals, Resample, UnitCounts};
 pub use matching::{Schema, SchemaCounts};
 pub use taxonomy::{ClassCounts, ErrorClass};
 
@@ -84,6 +85,12 @@ pub struct Options {
     pub map: Vec<(String, String)>,
     /// Types dropped from both sides (after renaming).
     pub ignore: Vec<String>,
+    /// Record the strict counts of each unit ([`Analysis::units`]) for
+    /// the bootstrap of [`super::significance`]: 12 bytes a unit.
+    pub units: Option<Resample>,
+    /// Record a row per unit with its first gold line
+    /// ([`Analysis::breakdown`]): 24 bytes a unit.
+    pub breakdown: Option<Resample>,
 }
 
 impl Default for Options {
@@ -93,6 +100,8 @@ impl Default for Options {
             instances: 0,
             map: Vec::new(),
             ignore: Vec::new(),
+            units: None,
+            breakdown: None,
         }
     }
 }
@@ -120,6 +129,20 @@ impl Options {
     /// Drops entities of type `label` on both sides.
     pub fn ignore(mut self, label: impl Into<String>) -> Options {
         self.ignore.push(label.into());
+        self
+    }
+
+    /// Records the strict counts of each sentence or document
+    /// ([`Analysis::units`]).
+    pub fn units(mut self, unit: Resample) -> Options {
+        self.units = Some(unit);
+        self
+    }
+
+    /// Records a breakdown row per sentence or document
+    /// ([`Analysis::breakdown`]).
+    pub fn breakdown(mut self, unit: Resample) -> Options {
+        self.breakdown = Some(unit);
         self
     }
 }
@@ -257,6 +280,15 @@ pub struct Instance {
     pub context: Vec<String>,
 }
 
+/// One row of a breakdown: a sentence or a document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct UnitRow {
+    /// The line of its first token in the gold input.
+    pub line: u64,
+    /// Its strict counts.
+    pub counts: UnitCounts,
+}
+
 /// The result of an analysis.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -271,6 +303,23 @@ pub struct Analysis {
     pub map: Vec<(String, String)>,
     /// The types ignored.
     pub ignore: Vec<String>,
+    /// With [`Options::units`], the strict counts of each unit in input
+    /// order: correct (same span and type), gold and predicted entities,
+    /// after renaming and ignoring. They sum to the strict schema's
+    /// overall COR, POSSIBLE and ACTUAL, which without renaming or
+    /// ignoring are the plain report's micro correct, gold and pred.
+    /// A sentence is a unit as the scorer sees it (in conlleval's
+    /// one-file layout a `-DOCSTART-` line is a token, and usually a
+    /// sentence of its own); a document is the sentences from one
+    /// document start to the next, and an input without document marks
+    /// is one document.
+    pub units: Vec<UnitCounts>,
+    /// With [`Options::breakdown`], a row per unit, in input order.
+    pub breakdown: Vec<UnitRow>,
+    /// The bootstrap intervals of this system, when the caller computed
+    /// them (with [`super::significance::compute`] over `units`); the
+    /// reports show them.
+    pub bootstrap: Option<Intervals>,
 }
 
 /// Scores and analyses a file in conlleval's layout (see
@@ -351,6 +400,12 @@ struct TypeCounters {
     pred: ClassCounts,
 }
 
+/// A sentence's count as a unit count (a sentence of four billion
+/// entities stays at the maximum).
+fn clamp(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// The label index that means "no entity" in the confusion matrix.
 const NONE: u32 = u32::MAX;
 
@@ -383,7 +438,45 @@ struct Analyzer {
     confusion: HashMap<(u32, u32), u64>,
     instances: Vec<Instance>,
     found: u64,
+    units: Option<Units>,
+    breakdown: Option<Units>,
+    /// The current (or next) sentence starts a document.
+    document_start: bool,
     options: Options,
+}
+
+/// Units recorded as sentences end.
+struct Units {
+    kind: Resample,
+    counts: Vec<UnitCounts>,
+    /// The first gold line of each unit (a breakdown).
+    lines: Option<Vec<u64>>,
+}
+
+impl Units {
+    fn new(kind: Resample, lines: bool) -> Units {
+        Units {
+            kind,
+            counts: Vec::new(),
+            lines: lines.then(Vec::new),
+        }
+    }
+
+    /// A sentence with counts `c` ended; its first gold line is `line`.
+    fn sentence(&mut self, c: UnitCounts, line: u64, document_start: bool) {
+        let new = match self.kind {
+            Resample::Sentences => true,
+            Resample::Documents => document_start || self.counts.is_empty(),
+        };
+        if new {
+            self.counts.push(c);
+            if let Some(l) = &mut self.lines {
+                l.push(line);
+            }
+        } else if let Some(last) = self.counts.last_mut() {
+            last.add(c);
+        }
+    }
 }
 
 impl Analyzer {
@@ -428,6 +521,9 @@ impl Analyzer {
             confusion: HashMap::new(),
             instances: Vec::new(),
             found: 0,
+            units: options.units.map(|k| Units::new(k, false)),
+            breakdown: options.breakdown.map(|k| Units::new(k, true)),
+            document_start: false,
             options: options.clone(),
         }
     }
@@ -490,6 +586,7 @@ impl Analyzer {
         let (ng, np) = (self.gold.len(), self.pred.len());
         matching::overlaps(&self.gold, &self.pred, self.min_percent, &mut self.edges);
 
+        let correct_before = self.total[Schema::Strict.index()].cor;
         // The schemas.
         for schema in Schema::ALL {
             self.assigner.assign(schema, &self.edges, &mut self.chosen);
@@ -541,6 +638,19 @@ impl Analyzer {
                         *self.confusion.entry((NONE, pl)).or_default() += 1;
                     }
                 }
+            }
+        }
+
+        if self.units.is_some() || self.breakdown.is_some() {
+            let c = UnitCounts::new(
+                clamp(self.total[Schema::Strict.index()].cor - correct_before),
+                clamp(ng as u64),
+                clamp(np as u64),
+            );
+            let line = self.lines.first().map_or(0, |l| l.0);
+            let start = std::mem::take(&mut self.document_start);
+            for u in [&mut self.units, &mut self.breakdown].into_iter().flatten() {
+                u.sentence(c, line, start);
             }
         }
 
@@ -752,12 +862,26 @@ impl Analyzer {
             .collect();
         cells.sort();
         counts.confusion = cells;
+        let breakdown = match self.breakdown {
+            Some(u) => {
+                let lines = u.lines.unwrap_or_default();
+                lines
+                    .into_iter()
+                    .zip(u.counts)
+                    .map(|(line, counts)| UnitRow { line, counts })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
         Analysis {
             counts,
             instances: self.instances,
             min_overlap_percent: self.options.min_overlap_percent,
             map: self.options.map,
             ignore: self.options.ignore,
+            units: self.units.map(|u| u.counts).unwrap_or_default(),
+            breakdown,
+            bootstrap: None,
         }
     }
 }
@@ -793,6 +917,10 @@ impl Observer for Analyzer {
                 let _ = d.1.push(pred);
             }
         }
+    }
+
+    fn document(&mut self) {
+        self.document_start = true;
     }
 
     fn boundary(&mut self) {

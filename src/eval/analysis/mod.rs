@@ -316,6 +316,8 @@ pub struct Analysis {
     pub units: Vec<UnitCounts>,
     /// With [`Options::breakdown`], a row per unit, in input order.
     pub breakdown: Vec<UnitRow>,
+    /// What a breakdown row is ([`Options::breakdown`]).
+    pub breakdown_unit: Option<Resample>,
     /// The bootstrap intervals of this system, when the caller computed
     /// them (with [`super::significance::compute`] over `units`); the
     /// reports show them.
@@ -881,6 +883,7 @@ impl Analyzer {
             ignore: self.options.ignore,
             units: self.units.map(|u| u.counts).unwrap_or_default(),
             breakdown,
+            breakdown_unit: self.options.breakdown,
             bootstrap: None,
         }
     }

@@ -373,6 +373,11 @@ pub(crate) trait Observer {
     /// The current sentence (the one whose tokens are being shown, or the
     /// next one between sentences) is the first of a new document.
     fn document(&mut self) {}
+    /// The next token is a `-DOCSTART-` line, which conlleval's layout
+    /// scores as a token: a document starts at the current sentence.
+    fn document_line(&mut self) {
+        self.document();
+    }
 }
 
 impl Observer for () {
@@ -589,7 +594,7 @@ pub(crate) fn evaluate_file<R: BufRead, O: Observer>(
         // conlleval.pl scores a document line as a token (tagged O O);
         // the observer also learns that a document starts.
         if O::ACTIVE && row.first == "-DOCSTART-" {
-            observer.document();
+            observer.document_line();
         }
         let n = lines.number();
         if let Err((side, reason)) = engine.token(row.second_last, row.last, (n, n)) {

@@ -263,9 +263,9 @@ fn comparison(s: &mut String, systems: &[System<'_>], show: &Show, tests: &[Pair
         || "95%".to_owned(),
         |b| crate::eval::analysis::render::confidence_label(b.confidence),
     );
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<th>F1 {} CI</th><th>significance</th></tr></thead><tbody>\n",
+        "<th>F1 {} CI</th><th>significance</th></tr></thead><tbody>",
         esc(&label)
     );
     let best = systems

@@ -308,11 +308,12 @@ pub struct Analysis {
     /// after renaming and ignoring. They sum to the strict schema's
     /// overall COR, POSSIBLE and ACTUAL, which without renaming or
     /// ignoring are the plain report's micro correct, gold and pred.
-    /// A sentence is a unit as the scorer sees it (in conlleval's
-    /// one-file layout a `-DOCSTART-` line is a token, and usually a
-    /// sentence of its own); a document is the sentences from one
-    /// document start to the next, and an input without document marks
-    /// is one document.
+    /// A sentence is a unit as the scorer sees it, except that a sentence
+    /// of `-DOCSTART-` lines only (conlleval's one-file layout scores
+    /// them as tokens) is none, so that the units of the same data in one
+    /// file and in two are the same; a document is the sentences from
+    /// one document start to the next (an empty document is none), and
+    /// an input without document marks is one document.
     pub units: Vec<UnitCounts>,
     /// With [`Options::breakdown`], a row per unit, in input order.
     pub breakdown: Vec<UnitRow>,
@@ -444,6 +445,8 @@ struct Analyzer {
     breakdown: Option<Units>,
     /// The current (or next) sentence starts a document.
     document_start: bool,
+    /// Tokens of the current sentence that are document lines.
+    document_lines: usize,
     options: Options,
 }
 
@@ -526,6 +529,7 @@ impl Analyzer {
             units: options.units.map(|k| Units::new(k, false)),
             breakdown: options.breakdown.map(|k| Units::new(k, true)),
             document_start: false,
+            document_lines: 0,
             options: options.clone(),
         }
     }
@@ -643,7 +647,11 @@ impl Analyzer {
             }
         }
 
-        if self.units.is_some() || self.breakdown.is_some() {
+        // A sentence of document lines only (conlleval's layout scores
+        // them as tokens) is no unit: the units are those of the same
+        // data in two files, where a document line is no token.
+        let content = self.tokens.len() > self.document_lines;
+        if content && (self.units.is_some() || self.breakdown.is_some()) {
             let c = UnitCounts::new(
                 clamp(self.total[Schema::Strict.index()].cor - correct_before),
                 clamp(ng as u64),
@@ -926,11 +934,17 @@ impl Observer for Analyzer {
         self.document_start = true;
     }
 
+    fn document_line(&mut self) {
+        self.document_start = true;
+        self.document_lines += 1;
+    }
+
     fn boundary(&mut self) {
         if self.tokens.is_empty() {
             return;
         }
         self.sentence();
+        self.document_lines = 0;
         self.text.clear();
         self.has_text = false;
         self.tokens.clear();

@@ -29,6 +29,8 @@ use super::{open_input, warn, Output};
       per-type counts side by side, micro/macro/weighted averages, accuracy
   nerkit eval --mode strict --scheme iob2 --format json gold.conll pred.conll
       only well-formed IOB2 entities count (seqeval's strict mode), as JSON
+  nerkit eval gold.conll pred1.conll pred2.conll --bootstrap
+      95% intervals of precision, recall and F1, and a paired test of the two systems
   nerkit eval --min-f1 0.85 gold.conll pred.conll || echo 'model got worse'
       exit 1 when the micro F1 is below 0.85 (85 works too)
 

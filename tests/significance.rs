@@ -379,6 +379,24 @@ fn documents_resample_and_break_down() {
     assert_eq!(lines(&one), lines(&two));
     // The same documents, so the same intervals.
     assert_eq!(one["bootstrap"], two["bootstrap"]);
+    // Read by the CoNLL reader (a named token column), whose sentences
+    // carry their document starts: the same documents again.
+    let reader = json(&[
+        "eval",
+        "--format",
+        "json",
+        "--bootstrap=200",
+        "--resample",
+        "documents",
+        "--breakdown",
+        "documents",
+        "--token-column",
+        "1",
+        WIKIGOLD,
+        &pred,
+    ]);
+    assert_eq!(reader["bootstrap"], two["bootstrap"]);
+    assert_eq!(lines(&reader), lines(&two));
     // Documents resample differently from sentences; the sentences of
     // both layouts are the same units.
     let sentences = json(&[

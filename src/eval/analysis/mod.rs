@@ -25,7 +25,9 @@
 //! to 13 token texts around them, some 300 to 600 bytes, and at most
 //! [`Options::instances`] are kept (the CLI keeps `--errors N` for the text
 //! formats and [`MAX_INSTANCES`] for JSON, about 50 MB at worst); the total
-//! is always counted.
+//! is always counted. Asked for, the counts of each unit grow with the
+//! input too: 12 bytes a sentence or document for the bootstrap
+//! ([`Options::units`]), 24 for a breakdown ([`Options::breakdown`]).
 //!
 //! [`conlleval::side_chunks`]: super::conlleval
 //!

@@ -18,6 +18,13 @@
 # flags can be given in FUZZ_ARGS (for example FUZZ_ARGS=-jobs=2), the
 # sanitizer in FUZZ_SANITIZER (default address; none is faster).
 #
+# FUZZ_SEED=N fixes libFuzzer's random seed (-seed=N), so that a run on
+# the same commit tries the same inputs: .ci/run uses it, so that CI
+# fails on what a commit broke, not on what a random walk happened to
+# reach that day (open-ended campaigns leave it unset). Every target
+# first replays its regression inputs (fuzz/regressions/TARGET), which
+# must all pass.
+#
 # Reproduce a crash or check a regression input:
 #   cargo +nightly fuzz run -a TARGET fuzz/regressions/TARGET/FILE
 set -uo pipefail
@@ -101,8 +108,25 @@ for t in "${targets[@]}"; do
     t0=$(date +%s)
     # shellcheck disable=SC2086
     ASAN_OPTIONS=${leaks[$t]:-${ASAN_OPTIONS:-}} \
+    seed_flag=()
+    [ -n "${FUZZ_SEED:-}" ] && seed_flag=(-seed="$FUZZ_SEED")
+    if [ -d "fuzz/regressions/$t" ]; then
+        # shellcheck disable=SC2086
+        if ! ASAN_OPTIONS=${leaks[$t]:-${ASAN_OPTIONS:-}} \
+            cargo "+$toolchain" fuzz run "${build_flags[@]}" "$t" fuzz/regressions/"$t"/* -- \
+            -runs=1 >"$log" 2>&1; then
+            crashed=1
+            line="$t: a regression input fails again, log $log"
+            echo "$line"
+            grep -a -m1 -A3 'panicked at\|==ERROR\|deadly signal' "$log" | sed 's/^/    /'
+            summary+=("$line")
+            continue
+        fi
+    fi
+    # shellcheck disable=SC2086
+    ASAN_OPTIONS=${leaks[$t]:-${ASAN_OPTIONS:-}} \
     cargo "+$toolchain" fuzz run "${build_flags[@]}" "$t" "$work" "fuzz/corpus/$t" -- \
-        -max_total_time="$seconds" -dict="fuzz/dict/${dict[$t]}.dict" \
+        "${seed_flag[@]}" -max_total_time="$seconds" -dict="fuzz/dict/${dict[$t]}.dict" \
         -max_len="${max_len[$t]}" -timeout=10 -rss_limit_mb=3072 \
         -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
     rc=$?

@@ -546,6 +546,7 @@ fn peak_rss_of_convert(
         .arg(path)
         .arg("-o")
         .arg(&out_path)
+        .env("NERKIT_IGNORE_LOAD", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&stderr_path).unwrap());
@@ -562,7 +563,7 @@ fn peak_rss_of_convert(
 /// Issue 18 item 4 (issue 19 defect 10): a line with no line break (a
 /// scraped document) converts in bounded memory, on one thread and on
 /// two, and writes what the same text with line breaks writes, without
-/// the blank lines between sentences. Before, a 6 MB line took about 19
+/// the blank lines between sentences. Before, a line took about 19
 /// times its size (a 200 MB line 3.9 GB); the 200 MB case is
 /// `scripts/memory-check.sh long-line`.
 #[cfg(target_os = "linux")]
@@ -570,7 +571,8 @@ fn peak_rss_of_convert(
 fn a_long_line_converts_in_bounded_memory() {
     let dir = temp_dir();
     let phrase = "The [PER Ryan C. Crocker ] met [ORG Mad Capsule Markets ] officials in [LOC Tokyo ] , said \u{201c}yes\u{201d} . ";
-    let copies = 6 * 1024 * 1024 / phrase.len();
+    // Past two threads' minimum share (2 x 8 MiB), so that two run.
+    let copies = 20 * 1024 * 1024 / phrase.len();
     let one = dir.path().join("one-line.txt");
     let many = dir.path().join("many-lines.txt");
     std::fs::write(&one, phrase.repeat(copies)).unwrap();
@@ -594,9 +596,10 @@ fn a_long_line_converts_in_bounded_memory() {
             "one sentence, ended by a blank line"
         );
         // Buffers of a few MiB (on two threads, the stretches in flight
-        // too) and the program itself: less than the 6 MiB line, several
-        // times over, which holding it took 19 times.
-        let bound = if threads == "1" { 16 } else { 40 };
+        // too) and the program itself: less than the 20 MiB line, which
+        // holding took 19 times (and two threads, reading the first line
+        // whole to decide on HTML, once).
+        let bound = if threads == "1" { 16 } else { 28 };
         eprintln!("--threads {threads}: peak {peak_kib} KiB");
         assert!(
             peak_kib < bound * 1024,

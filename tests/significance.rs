@@ -634,3 +634,41 @@ fn the_default_report_is_unchanged() {
     ));
     assert!(!out.contains("CI"));
 }
+
+/// At `--level chars` each document of the span files is a unit, whether
+/// sentences or documents are resampled (tests/data/chars has five).
+#[test]
+fn character_level_documents_are_units() {
+    let (gold, pred) = (
+        "tests/data/chars/gold.jsonl",
+        "tests/data/chars/pred-errors.jsonl",
+    );
+    let mut reports = Vec::new();
+    for unit in ["sentences", "documents"] {
+        let r = json(&[
+            "eval",
+            "--level",
+            "chars",
+            "--format",
+            "json",
+            "--bootstrap=100",
+            "--resample",
+            unit,
+            "--breakdown",
+            unit,
+            gold,
+            pred,
+        ]);
+        assert_eq!(r["bootstrap"]["units"], 5);
+        let rows = r["breakdown"]["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 5);
+        for k in ["correct", "gold", "pred"] {
+            let s: u64 = rows.iter().map(|x| x[k].as_u64().unwrap()).sum();
+            assert_eq!(s, r["report"]["micro"][k].as_u64().unwrap(), "{k}");
+        }
+        let lines: Vec<u64> = rows.iter().map(|x| x["line"].as_u64().unwrap()).collect();
+        assert_eq!(lines, [1, 2, 3, 4, 5]);
+        reports.push(r["bootstrap"]["f1"].clone());
+    }
+    assert_eq!(reports[0], reports[1]);
+}

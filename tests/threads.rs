@@ -117,3 +117,57 @@ fn an_empty_input_reports_what_was_decided() {
         .read_options(ReadOptions::default().scheme(TagScheme::Iobes));
     same(&converter, b"");
 }
+
+/// Two inputs, the second refused at detection: one thread has written the
+/// first before it opens the second, and so must two threads (the fuzzer's
+/// `output-of-earlier-input-kept-on-error`).
+#[test]
+fn an_input_refused_after_another_keeps_the_first_ones_output() {
+    let run = |threads: usize| {
+        let converter = Converter::new()
+            .threads(threads)
+            .chunk_size(1)
+            .load_aware(false);
+        let inputs = vec![
+            Input::new("a", Box::new(std::io::Cursor::new(b"one two\n".to_vec()))),
+            Input::new(
+                "b",
+                Box::new(std::io::Cursor::new(b"{\"unknown\": 1}\n".to_vec())),
+            ),
+        ];
+        let mut out = Vec::new();
+        let mut report = Report::default();
+        let result = converter.convert(inputs, &mut out, &mut report, &mut ());
+        (
+            String::from_utf8_lossy(&out).into_owned(),
+            result.err().map(|e| e.to_string()),
+            report.summary.sentences,
+            report.summary.tokens,
+        )
+    };
+    let one = run(1);
+    assert_eq!(one.0, "one\tO\ntwo\tO\n\n");
+    assert!(
+        one.1.as_deref().unwrap_or("").starts_with("b:"),
+        "{:?}",
+        one.1
+    );
+    assert_eq!((one.2, one.3), (1, 2));
+    assert_eq!(run(2), one);
+}
+
+/// A chunk that fails stops the output there, however many chunks after it
+/// the threads have converted already (the fuzzer's
+/// `nothing-after-a-failed-chunk`).
+#[test]
+fn nothing_after_a_failed_chunk_is_written() {
+    let mut text = b"a b\nc d\ne\rf\n".to_vec();
+    for _ in 0..200 {
+        text.extend_from_slice(b"later line\n");
+    }
+    let converter = Converter::new().from(Format::BRACKET);
+    let (out, error, report) = same(&converter, &text);
+    assert_eq!(out, "a\tO\nb\tO\n\nc\tO\nd\tO\n\n");
+    assert!(error.unwrap_or_default().starts_with("in:3:2:"));
+    assert_eq!(report.summary.sentences, 2);
+}

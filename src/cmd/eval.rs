@@ -10,7 +10,7 @@ use clap::Args;
 use nerkit::convert::Input;
 use nerkit::eval::significance::{Resample, Test};
 use nerkit::eval::{
-    self, ColumnSource, ConllevalOptions, Evaluator, Mode, ReportFormat, SentenceSource,
+    self, ColumnSource, ConllevalOptions, Evaluator, Level, Mode, ReportFormat, SentenceSource,
 };
 use nerkit::format::{Format, ReadOptions};
 use nerkit::{Error, TagScheme, TagStyle};
@@ -33,6 +33,9 @@ use super::{open_input, warn, Output};
       95% intervals of precision, recall and F1, and a paired test of the two systems
   nerkit eval --min-f1 0.85 gold.conll pred.conll || echo 'model got worse'
       exit 1 when the micro F1 is below 0.85 (85 works too)
+  nerkit eval --level chars --format table gold.jsonl doccano-export.jsonl
+      entities matched by character offsets in the same texts, however
+      each side was tokenized (span files and annotation-tool exports)
 
 Inputs may use CRLF line ends, a BOM, tabs or runs of spaces: the scores are the same.
 Exit codes: 0 success, 1 the --min-f1 check failed, 2 any error.")]
@@ -173,6 +176,18 @@ pub struct EvalArgs {
     /// P/R/F1) in --format json or csv.
     #[arg(long, value_name = "UNIT", value_parser = parse_unit)]
     pub breakdown: Option<Resample>,
+
+    /// tokens: tags token by token, both files tokenized alike. chars:
+    /// entities matched by their character offsets (code points) in the
+    /// text both files share, however each was tokenized; both files
+    /// must be spans, doccano, label-studio, prodigy or spacy, with the
+    /// same texts. The conlleval report then has no accuracy line.
+    #[arg(long, value_name = "LEVEL", default_value = "tokens", value_parser = parse_level)]
+    pub level: Level,
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    s.parse()
 }
 
 fn parse_replicates(s: &str) -> Result<usize, String> {
@@ -342,8 +357,88 @@ fn tag_source(
     )))
 }
 
+/// Refuses what has no meaning at `--level chars`, naming why.
+fn check_chars_args(args: &EvalArgs) -> Result<(), Error> {
+    let refuse = |what: &str, why: &str| Err(Error::msg(format!("{what} {why}")));
+    let reads_tags = "reads tags; --level chars matches entities by their offsets";
+    if args.pred.is_none() {
+        return refuse(
+            "--level chars",
+            "needs two files (FILE PRED), each a text with entity offsets",
+        );
+    }
+    if args.mode != "conlleval" || args.scheme.is_some() {
+        return refuse("--mode strict and --scheme", reads_tags);
+    }
+    if args.raw || args.boundary.is_some() {
+        return refuse("--raw and --boundary", reads_tags);
+    }
+    if args.no_token_check {
+        return refuse(
+            "--no-token-check",
+            "does not apply at --level chars: the two texts of a document must be equal",
+        );
+    }
+    if args.format == FormatArg::Html {
+        return refuse(
+            "--format html",
+            "has no character-level page yet: use table, markdown, csv or json",
+        );
+    }
+    if args.read.align != nerkit::spans::Align::Strict {
+        return refuse(
+            "--align",
+            "does not apply at --level chars: every span keeps the offsets its file gives",
+        );
+    }
+    Ok(())
+}
+
+/// Opens one side of a character-level evaluation.
+fn documents(
+    path: &Path,
+    format: Option<Format>,
+    read: &ReadOptions,
+) -> Result<eval::chars::Documents, Error> {
+    let input = open_input(path)?;
+    let name = input.name().to_path_buf();
+    let warn_path = name.clone();
+    Ok(
+        eval::chars::Documents::open(input.into_reader()?, format, read, &name)?.on_repair(
+            move |r: &nerkit::Repair| {
+                warn(&format!(
+                    "{}:{}: {}",
+                    warn_path.display(),
+                    r.pos,
+                    r.message_with(&super::hints::flag_text)
+                ))
+            },
+        ),
+    )
+}
+
+/// Scores PRED against FILE at `--level chars`, with the analysis when
+/// `options` are given.
+fn evaluate_chars(
+    args: &EvalArgs,
+    pred: &Path,
+    options: Option<&eval::analysis::Options>,
+) -> Result<(eval::Evaluation, Option<eval::analysis::Analysis>, PathBuf), Error> {
+    if args.file.as_os_str() == "-" && pred.as_os_str() == "-" {
+        return Err(Error::msg("only one of FILE and PRED can be stdin"));
+    }
+    let read = args.read.options()?;
+    let mut g = documents(&args.file, args.gold_from.or(args.read.from), &read)?;
+    let mut p = documents(pred, args.pred_from.or(args.read.from), &read)?;
+    let (e, a) = eval::chars::evaluate(&mut g, &mut p, options)?;
+    Ok((e, a, p.path().to_path_buf()))
+}
+
 /// Runs `nerkit eval`.
 pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
+    if args.level == Level::Chars {
+        check_chars_args(args)?;
+    }
     let (opts, format) = options(args)?;
     if analysis::wanted(args) {
         return analysis::run(args, &opts, format);
@@ -363,6 +458,10 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
                 gold_name.clone(),
             )
         }
+        Some(pred) if args.level == Level::Chars => {
+            let (e, _, name) = evaluate_chars(args, pred, None)?;
+            (e, name)
+        }
         Some(pred) => {
             if args.file.as_os_str() == "-" && pred.as_os_str() == "-" {
                 return Err(Error::msg("only one of FILE and PRED can be stdin"));
@@ -376,7 +475,10 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
         }
     };
     let counts = &evaluation.counts;
-    let report = evaluation.report();
+    let mut report = evaluation.report();
+    if evaluation.level == Level::Chars {
+        report.notes = eval::chars::CharReport::new(counts).notes;
+    }
 
     let mut out = Output::create(args.output.as_deref(), false)?;
     // A reader of stdout that has gone (`| head`) ends the report quietly,
@@ -603,6 +705,10 @@ mod analysis {
         options: &Options,
         pred: Option<&PathBuf>,
     ) -> Result<(Evaluation, Analysis, PathBuf), Error> {
+        if let (Level::Chars, Some(pred)) = (args.level, pred) {
+            let (e, a, name) = evaluate_chars(args, pred, Some(options))?;
+            return Ok((e, a.unwrap_or_default(), name));
+        }
         let gold_in = open_input(&args.file)?;
         let gold_name = gold_in.name().to_path_buf();
         match pred {

@@ -69,7 +69,7 @@ pub struct ReadArgs {
     #[arg(long, default_value = "error", value_parser = parse_annotation)]
     pub annotation: Annotation,
 
-    /// Spans input: a span edge inside a token is an error (strict), or moves to the nearest token edge inward (contract) or outward (expand); each move is counted.
+    /// Spans input: a span edge inside a token is an error (strict), or moves to the nearest token edge inward (contract) or outward (expand), or the token is split at the edge (split: every span keeps its offsets); each move is counted.
     #[arg(long, default_value = "strict", value_parser = parse_align)]
     pub align: Align,
 

@@ -489,56 +489,72 @@ impl Converter {
                 bytes
             },
             start_pending: None,
+            failed: false,
         };
         // What is found out about the inputs, apart from the counts, which
         // the delivery adds up.
         let mut seen = Report::default();
         for (source, input) in inputs.into_iter().enumerate() {
-            let mut input = input.open()?;
-            let format = match self.from {
-                Some(f) => f,
-                None => format::detect_with(
-                    input
-                        .reader
-                        .fill_buf()
-                        .map_err(|e| Error::from(e).with_path(&input.name))?,
-                    &self.read,
-                )
-                .map_err(|e| e.with_path(&input.name))?,
-            };
-            match format.chunks(&self.read) {
-                Some(_) => {
-                    seen.formats
-                        .insert((format.name().to_owned(), self.from.is_none()));
-                    let found = self.convert_chunked(
-                        input,
-                        format,
-                        source,
-                        &mut pipeline,
-                        &pools,
-                        &mut |o| delivery.deliver(o, *observer.borrow_mut()),
-                        &observer,
-                    )?;
-                    seen.add_facts(&found);
+            let step = (|| -> Result<()> {
+                let mut input = input.open()?;
+                let format = match self.from {
+                    Some(f) => f,
+                    None => format::detect_with(
+                        input
+                            .reader
+                            .fill_buf()
+                            .map_err(|e| Error::from(e).with_path(&input.name))?,
+                        &self.read,
+                    )
+                    .map_err(|e| e.with_path(&input.name))?,
+                };
+                match format.chunks(&self.read) {
+                    Some(_) => {
+                        seen.formats
+                            .insert((format.name().to_owned(), self.from.is_none()));
+                        let found = self.convert_chunked(
+                            input,
+                            format,
+                            source,
+                            &mut pipeline,
+                            &pools,
+                            &mut |o| delivery.deliver(o, *observer.borrow_mut()),
+                            &observer,
+                        )?;
+                        seen.add_facts(&found);
+                    }
+                    None => {
+                        pipeline.finish(&mut |o| delivery.deliver(o, *observer.borrow_mut()))?;
+                        let mut writer = AnyWriter::new(self.to, &self.write, &mut *delivery.out)?;
+                        let mut part = Report::default();
+                        // Read as the format just detected, not detected again.
+                        let result = self.convert_sequential(
+                            input,
+                            Some(format),
+                            &mut writer,
+                            &mut part,
+                            *observer.borrow_mut(),
+                        );
+                        // Counted before an error too, as on one thread.
+                        delivery.summary.merge(&part.summary);
+                        seen.add_seen(&part);
+                        result?;
+                        writer.finish()?;
+                    }
                 }
-                None => {
+                Ok(())
+            })();
+            if let Err(e) = step {
+                // One thread has written everything before the input that
+                // failed (or before the failure in it) when it stops: so
+                // do the threads, and an earlier error in what they
+                // deliver comes first, as it would on one thread. An error
+                // of a delivered chunk is the failure itself: what was
+                // converted after it is not written.
+                if !delivery.failed {
                     pipeline.finish(&mut |o| delivery.deliver(o, *observer.borrow_mut()))?;
-                    let mut writer = AnyWriter::new(self.to, &self.write, &mut *delivery.out)?;
-                    let mut part = Report::default();
-                    // Read as the format just detected, not detected again.
-                    let result = self.convert_sequential(
-                        input,
-                        Some(format),
-                        &mut writer,
-                        &mut part,
-                        *observer.borrow_mut(),
-                    );
-                    // Counted before an error too, as on one thread.
-                    delivery.summary.merge(&part.summary);
-                    seen.add_seen(&part);
-                    result?;
-                    writer.finish()?;
                 }
+                return Err(e);
             }
         }
         pipeline.finish(&mut |o| delivery.deliver(o, *observer.borrow_mut()))?;
@@ -612,8 +628,21 @@ impl Converter {
         };
         let mut prefix = Vec::new();
         let mut reader = input.reader;
+        // CoNLL's detection looks at whole lines; bracket text's at a
+        // sample of bytes, and only that is read here: a first line of
+        // hundreds of MB (a document without line breaks) is streamed by
+        // the chunks, not held.
+        let whole_lines = format == Format::CONLL;
         while prefix.len() < want {
-            match reader.read_until(b'\n', &mut prefix) {
+            let step = if whole_lines {
+                reader.read_until(b'\n', &mut prefix)
+            } else {
+                std::io::Read::read_to_end(
+                    &mut std::io::Read::take(&mut reader, (want - prefix.len()) as u64),
+                    &mut prefix,
+                )
+            };
+            match step {
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -940,12 +969,21 @@ struct Delivery<'a> {
     /// The input whose first chunk held no sentence: its document starts
     /// with the first sentence of a later chunk, which was not told.
     start_pending: Option<usize>,
+    /// A chunk's error (or the output's) has been returned: nothing after
+    /// it may be delivered.
+    failed: bool,
 }
 
 impl Delivery<'_> {
     /// Writes a finished chunk's output, reports its repairs and adds its
-    /// counts; stops at its error.
-    fn deliver(&mut self, mut o: ChunkOutput, observer: &mut dyn Observer) -> Result<()> {
+    /// counts; stops at its error, and remembers that it did.
+    fn deliver(&mut self, o: ChunkOutput, observer: &mut dyn Observer) -> Result<()> {
+        let result = self.deliver_chunk(o, observer);
+        self.failed |= result.is_err();
+        result
+    }
+
+    fn deliver_chunk(&mut self, mut o: ChunkOutput, observer: &mut dyn Observer) -> Result<()> {
         if o.relative_lines {
             if self.source != Some(o.source) {
                 self.source = Some(o.source);

@@ -124,6 +124,7 @@
 //! ```
 
 pub mod analysis;
+pub mod chars;
 pub mod conlleval;
 pub mod counts;
 pub mod memory;
@@ -135,6 +136,7 @@ pub mod strict;
 use std::io::BufRead;
 use std::path::Path;
 
+pub use chars::Level;
 pub use conlleval::{Conlleval, ConllevalOptions};
 pub use counts::{Counts, IllFormedSide, TypeCounts};
 pub use reader::{ColumnSource, Item, SentenceSource, TagSource};
@@ -297,6 +299,10 @@ pub struct Evaluation {
     pub counts: Counts,
     /// Token texts that differ (two-file evaluation without the check).
     pub token_mismatches: TokenMismatches,
+    /// What was scored: tokens, or entities by character offsets (then
+    /// `counts.tokens` counts characters and `counts.sentences`
+    /// documents; see [`chars`]).
+    pub level: Level,
 }
 
 impl Evaluation {
@@ -314,7 +320,21 @@ impl Evaluation {
         w: &mut dyn std::io::Write,
         format: ReportFormat,
     ) -> std::io::Result<()> {
-        report::write(w, &self.counts, &self.mode, format)
+        match self.level {
+            Level::Tokens => report::write(w, &self.counts, &self.mode, format),
+            Level::Chars => chars::write_report(w, &self.counts, format),
+        }
+    }
+
+    /// The JSON report: [`Evaluation::report`] at the token level,
+    /// [`chars::CharReport`] at the character level.
+    pub fn json_report(&self) -> serde_json::Value {
+        let value = match self.level {
+            Level::Tokens => serde_json::to_value(self.report()),
+            Level::Chars => serde_json::to_value(chars::CharReport::new(&self.counts)),
+        };
+        // Both are maps of strings, numbers and lists.
+        value.expect("a report serialises")
     }
 }
 
@@ -372,11 +392,11 @@ pub(crate) trait Observer {
     fn boundary(&mut self);
     /// The current sentence (the one whose tokens are being shown, or the
     /// next one between sentences) is the first of a new document.
-    fn document(&mut self) {}
+    fn starts_document(&mut self) {}
     /// The next token is a `-DOCSTART-` line, which conlleval's layout
     /// scores as a token: a document starts at the current sentence.
     fn document_line(&mut self) {
-        self.document();
+        self.starts_document();
     }
 }
 
@@ -614,6 +634,7 @@ pub(crate) fn evaluate_file<R: BufRead, O: Observer>(
         mode: options.mode.clone(),
         counts: engine.finish(),
         token_mismatches: TokenMismatches::default(),
+        level: Level::Tokens,
     })
 }
 
@@ -690,7 +711,7 @@ pub(crate) fn evaluate_pair<G: TagSource, P: TagSource, O: Observer>(
                     let d = gold.documents();
                     if d != documents {
                         documents = d;
-                        observer.document();
+                        observer.starts_document();
                     }
                 }
             }
@@ -745,6 +766,7 @@ pub(crate) fn evaluate_pair<G: TagSource, P: TagSource, O: Observer>(
         mode: options.mode.clone(),
         counts: engine.finish(),
         token_mismatches: mismatches,
+        level: Level::Tokens,
     })
 }
 

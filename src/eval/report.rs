@@ -325,6 +325,36 @@ fn pad_left(w: &mut dyn Write, s: &str, width: usize) -> io::Result<()> {
     w.write_all(s.as_bytes())
 }
 
+/// conlleval.pl's report of counts that have no token accuracy (the
+/// character level): `processed N <items> with ...`, then the overall
+/// precision, recall and FB1 on a line of their own, then the types.
+pub(crate) fn write_conlleval_without_accuracy(
+    w: &mut dyn Write,
+    c: &Counts,
+    items: &str,
+) -> io::Result<()> {
+    let (p, r, f) = perl_scores(c.total);
+    writeln!(
+        w,
+        "processed {} {items} with {} phrases; found: {} phrases; correct: {}.",
+        c.tokens, c.total.gold, c.total.pred, c.total.correct
+    )?;
+    writeln!(w, "precision: {p:6.2}%; recall: {r:6.2}%; FB1: {f:6.2}")?;
+    for (name, &tc) in &c.types {
+        if tc.gold == 0 && tc.pred == 0 {
+            continue;
+        }
+        let (p, r, f) = perl_scores(tc);
+        pad_left(w, name, 17)?;
+        writeln!(
+            w,
+            ": precision: {p:6.2}%; recall: {r:6.2}%; FB1: {f:6.2}  {}",
+            tc.pred
+        )?;
+    }
+    Ok(())
+}
+
 fn write_conlleval(w: &mut dyn Write, c: &Counts, quirks: bool, latex: bool) -> io::Result<()> {
     let (p, r, f) = perl_scores(c.total);
     if !latex {
@@ -390,6 +420,31 @@ fn count(x: Option<u64>) -> String {
 }
 
 fn write_table(w: &mut dyn Write, r: &Report, markdown: bool) -> io::Result<()> {
+    write_score_table(w, r, markdown)?;
+    let mode = match &r.scheme {
+        Some(s) => format!("strict {s}"),
+        None => "conlleval".to_owned(),
+    };
+    writeln!(
+        w,
+        "mode {mode}; {} tokens, {} sentences; accuracy {}%",
+        r.tokens,
+        r.sentences,
+        pct(r.accuracy)
+    )?;
+    if r.scheme.is_some() {
+        writeln!(
+            w,
+            "ill-formed chunks not counted: {} in gold, {} in predictions",
+            r.ill_formed.gold, r.ill_formed.pred
+        )?;
+    }
+    Ok(())
+}
+
+/// The table of [`write_table`] and the blank line after it, without the
+/// line that says what was counted (the character level has its own).
+pub(crate) fn write_score_table(w: &mut dyn Write, r: &Report, markdown: bool) -> io::Result<()> {
     let header = [
         "type",
         "gold",
@@ -467,26 +522,7 @@ fn write_table(w: &mut dyn Write, r: &Report, markdown: bool) -> io::Result<()> 
         let cells: Vec<&str> = row.iter().map(String::as_str).collect();
         line(w, &cells)?;
     }
-    writeln!(w)?;
-    let mode = match &r.scheme {
-        Some(s) => format!("strict {s}"),
-        None => "conlleval".to_owned(),
-    };
-    writeln!(
-        w,
-        "mode {mode}; {} tokens, {} sentences; accuracy {}%",
-        r.tokens,
-        r.sentences,
-        pct(r.accuracy)
-    )?;
-    if r.scheme.is_some() {
-        writeln!(
-            w,
-            "ill-formed chunks not counted: {} in gold, {} in predictions",
-            r.ill_formed.gold, r.ill_formed.pred
-        )?;
-    }
-    Ok(())
+    writeln!(w)
 }
 
 fn csv_field(s: &str) -> String {
@@ -497,7 +533,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn write_csv(w: &mut dyn Write, r: &Report) -> io::Result<()> {
+pub(crate) fn write_csv(w: &mut dyn Write, r: &Report) -> io::Result<()> {
     writeln!(w, "scope,type,gold,pred,correct,precision,recall,f1")?;
     let mut row = |scope: &str, name: &str, s: &Scores| {
         writeln!(

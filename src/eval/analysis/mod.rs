@@ -62,7 +62,7 @@ pub use taxonomy::{ClassCounts, ErrorClass};
 
 use super::conlleval::{side_chunks, ConllevalOptions};
 use super::strict::SideDecoder;
-use super::{Evaluation, Evaluator, Mode, Observer, TagSource};
+use super::{Evaluation, Evaluator, Level, Mode, Observer, TagSource};
 use crate::error::Result;
 use matching::{Assigner, Edge, Ent};
 
@@ -71,6 +71,9 @@ pub const MAX_INSTANCES: usize = 100_000;
 
 /// Tokens shown on each side of an instance.
 const CONTEXT: u32 = 6;
+
+/// Characters shown on each side of an instance at [`Level::Chars`].
+const CHAR_CONTEXT: u32 = 30;
 
 /// What the analysis does besides counting.
 #[derive(Clone, Debug, PartialEq)]
@@ -325,6 +328,11 @@ pub struct Analysis {
     /// them (with [`super::significance::compute`] over `units`); the
     /// reports show them.
     pub bootstrap: Option<Intervals>,
+    /// What the counts count: at [`Level::Chars`], `sentences` are
+    /// documents, `tokens` characters, entity `start`/`end` offsets in
+    /// code points of the document, and an instance's `context` one
+    /// string, the text from code point `context_start`.
+    pub level: Level,
 }
 
 /// Scores and analyses a file in conlleval's layout (see
@@ -415,7 +423,7 @@ fn clamp(n: u64) -> u32 {
 const NONE: u32 = u32::MAX;
 
 /// The observer that does the analysis, one sentence at a time.
-struct Analyzer {
+pub(crate) struct Analyzer {
     decoding: Decoding,
     labels: Labels,
     min_percent: f64,
@@ -450,6 +458,12 @@ struct Analyzer {
     /// Tokens of the current sentence that are document lines.
     document_lines: usize,
     options: Options,
+    level: Level,
+    /// At [`Level::Chars`]: the lines of the current documents, and where
+    /// the last context window started (code point, byte), which only
+    /// moves forward within a document since instances come sorted.
+    doc_lines: (u64, u64),
+    cursor: (u32, usize),
 }
 
 /// Units recorded as sentences end.
@@ -533,7 +547,58 @@ impl Analyzer {
             document_start: false,
             document_lines: 0,
             options: options.clone(),
+            level: Level::Tokens,
+            doc_lines: (0, 0),
+            cursor: (0, 0),
         }
+    }
+
+    /// An analyzer of documents scored by character offsets
+    /// ([`Analyzer::document`]).
+    pub(crate) fn for_chars(options: &Options) -> Analyzer {
+        Analyzer {
+            level: Level::Chars,
+            ..Analyzer::new(&Mode::default(), options)
+        }
+    }
+
+    /// Analyses one document at [`Level::Chars`]: its text (the same on
+    /// both sides), its length in code points, the entities of each side
+    /// as (start, end, label) in code points, sorted by start and not
+    /// overlapping within a side, and the lines of the document in the
+    /// gold input and in the predictions.
+    pub(crate) fn document<'a>(
+        &mut self,
+        text: &str,
+        chars: u32,
+        gold: impl Iterator<Item = (u32, u32, &'a str)>,
+        pred: impl Iterator<Item = (u32, u32, &'a str)>,
+        lines: (u64, u64),
+    ) {
+        self.text.clear();
+        self.text.push_str(text);
+        self.has_text = true;
+        self.doc_lines = lines;
+        self.cursor = (0, 0);
+        self.sentences += 1;
+        self.n_tokens += u64::from(chars);
+        self.gold.clear();
+        for (start, end, label) in gold {
+            if let Some(label) = self.labels.intern(label) {
+                self.gold.push(Ent { start, end, label });
+            }
+        }
+        self.pred.clear();
+        for (start, end, label) in pred {
+            if let Some(label) = self.labels.intern(label) {
+                self.pred.push(Ent { start, end, label });
+            }
+        }
+        // Each document is a unit, whether sentences or documents are
+        // resampled.
+        self.document_start = true;
+        self.score();
+        self.text.clear();
     }
 
     fn type_counters(&mut self, label: u32) -> &mut TypeCounters {
@@ -591,6 +656,12 @@ impl Analyzer {
         self.sentences += 1;
         self.n_tokens += self.tokens.len() as u64;
         self.decode();
+        self.score();
+    }
+
+    /// Counts the entities in `self.gold` and `self.pred`: schemas,
+    /// taxonomy, confusion and instances.
+    fn score(&mut self) {
         let (ng, np) = (self.gold.len(), self.pred.len());
         matching::overlaps(&self.gold, &self.pred, self.min_percent, &mut self.edges);
 
@@ -652,14 +723,17 @@ impl Analyzer {
         // A sentence of document lines only (conlleval's layout scores
         // them as tokens) is no unit: the units are those of the same
         // data in two files, where a document line is no token.
-        let content = self.tokens.len() > self.document_lines;
+        let content = self.level == Level::Chars || self.tokens.len() > self.document_lines;
         if content && (self.units.is_some() || self.breakdown.is_some()) {
             let c = UnitCounts::new(
                 clamp(self.total[Schema::Strict.index()].cor - correct_before),
                 clamp(ng as u64),
                 clamp(np as u64),
             );
-            let line = self.lines.first().map_or(0, |l| l.0);
+            let line = match self.level {
+                Level::Chars => self.doc_lines.0,
+                _ => self.lines.first().map_or(0, |l| l.0),
+            };
             let start = std::mem::take(&mut self.document_start);
             for u in [&mut self.units, &mut self.breakdown].into_iter().flatten() {
                 u.sentence(c, line, start);
@@ -780,7 +854,7 @@ impl Analyzer {
         }
     }
 
-    fn instance(&self, golds: &[u32], preds: &[u32]) -> Instance {
+    fn instance(&mut self, golds: &[u32], preds: &[u32]) -> Instance {
         let entity = |e: &Ent, class: ErrorClass| InstanceEntity {
             label: self.labels.names[e.label as usize].clone(),
             start: e.start,
@@ -804,6 +878,20 @@ impl Analyzer {
         };
         let first = gold.iter().chain(&pred).map(|e| e.start).min().unwrap_or(0);
         let last = gold.iter().chain(&pred).map(|e| e.end).max().unwrap_or(0);
+        if self.level == Level::Chars {
+            let (from, context) = self.char_window(first, last);
+            let (gold_line, pred_line) = self.doc_lines;
+            return Instance {
+                class,
+                sentence: self.sentences,
+                gold_line,
+                pred_line,
+                gold,
+                pred,
+                context_start: from,
+                context: vec![context],
+            };
+        }
         let n = self.tokens.len() as u32;
         let (from, to) = (first.saturating_sub(CONTEXT), (last + CONTEXT).min(n));
         let context = (from..to)
@@ -829,7 +917,30 @@ impl Analyzer {
         }
     }
 
-    fn finish(mut self) -> Analysis {
+    /// The text from [`CHAR_CONTEXT`] code points before `first` to as
+    /// many after `last`, and where it starts (a code point).
+    fn char_window(&mut self, first: u32, last: u32) -> (u32, String) {
+        let from = first.saturating_sub(CHAR_CONTEXT);
+        let to = last.saturating_add(CHAR_CONTEXT);
+        let (mut at, mut byte) = self.cursor;
+        if at > from {
+            (at, byte) = (0, 0);
+        }
+        let text = &self.text;
+        byte = text[byte..]
+            .char_indices()
+            .nth((from - at) as usize)
+            .map_or(text.len(), |(b, _)| byte + b);
+        at = from;
+        self.cursor = (at, byte);
+        let end = text[byte..]
+            .char_indices()
+            .nth((to - at) as usize)
+            .map_or(text.len(), |(b, _)| byte + b);
+        (at, text[byte..end].to_owned())
+    }
+
+    pub(crate) fn finish(mut self) -> Analysis {
         self.boundary();
         let name = |i: u32| -> Option<String> {
             (i != NONE).then(|| self.labels.names[i as usize].clone())
@@ -895,6 +1006,7 @@ impl Analyzer {
             breakdown,
             breakdown_unit: self.options.breakdown,
             bootstrap: None,
+            level: self.level,
         }
     }
 }
@@ -932,7 +1044,7 @@ impl Observer for Analyzer {
         }
     }
 
-    fn document(&mut self) {
+    fn starts_document(&mut self) {
         self.document_start = true;
     }
 

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use super::{Analysis, AnalysisCounts, ErrorClass, Instance, Schema, SchemaCounts};
 use crate::eval::report::ReportFormat;
 use crate::eval::significance::{Interval, Intervals, PairedTest, UnitCounts};
-use crate::eval::Evaluation;
+use crate::eval::{Evaluation, Level};
 
 /// What a text report shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -279,9 +279,32 @@ fn cell(c: &AnalysisCounts, g: &Option<String>, p: &Option<String>) -> u64 {
 
 /// The tokens of an instance's context with `[TYPE ` before and ` ]` after
 /// the entities of one side.
-fn bracketed(i: &Instance, gold: bool) -> String {
+fn bracketed(i: &Instance, gold: bool, level: Level) -> String {
     let ents = if gold { &i.gold } else { &i.pred };
     let mut s = String::new();
+    if level == Level::Chars {
+        // One string of text from code point `context_start`: brackets go
+        // between characters, `[TYPE text]`.
+        if i.context_start > 0 {
+            s.push_str("...");
+        }
+        let text = i.context.concat();
+        for (k, c) in text.chars().enumerate() {
+            let at = i.context_start + k as u32;
+            for _ in ents.iter().filter(|e| e.end == at) {
+                s.push(']');
+            }
+            for e in ents.iter().filter(|e| e.start == at) {
+                s.push_str(&format!("[{} ", e.label));
+            }
+            s.push(c);
+        }
+        let end = i.context_start + text.chars().count() as u32;
+        for _ in ents.iter().filter(|e| e.end == end) {
+            s.push(']');
+        }
+        return s.replace('\n', "⏎");
+    }
     if i.context_start > 0 {
         s.push_str("... ");
     }
@@ -319,15 +342,20 @@ fn write_instances(
         types.dedup();
         writeln!(
             w,
-            "  {} {}  sentence {}, {gold_name}:{}, {pred_name}:{}",
+            "  {} {}  {} {}, {gold_name}:{}, {pred_name}:{}",
             i.class,
             types.join("/"),
+            if a.level == Level::Chars {
+                "document"
+            } else {
+                "sentence"
+            },
             i.sentence,
             i.gold_line,
             i.pred_line
         )?;
-        writeln!(w, "    gold: {}", bracketed(i, true))?;
-        writeln!(w, "    pred: {}", bracketed(i, false))?;
+        writeln!(w, "    gold: {}", bracketed(i, true, a.level))?;
+        writeln!(w, "    pred: {}", bracketed(i, false, a.level))?;
     }
     Ok(())
 }
@@ -556,10 +584,17 @@ fn breakdown_json(a: &Analysis) -> Value {
 }
 
 fn settings(w: &mut dyn Write, a: &Analysis) -> io::Result<()> {
+    let (units, items) = match a.level {
+        Level::Tokens => ("sentences", "tokens"),
+        Level::Chars => ("documents", "characters"),
+    };
     let mut parts = vec![format!(
-        "{} sentences, {} tokens, {} gold and {} predicted entities",
+        "{} {units}, {} {items}, {} gold and {} predicted entities",
         a.counts.sentences, a.counts.tokens, a.counts.gold, a.counts.pred
     )];
+    if a.level == Level::Chars {
+        parts.push("entities matched by character offsets".to_owned());
+    }
     if a.min_overlap_percent > 0.0 {
         parts.push(format!(
             "min overlap {}% of the gold entity",
@@ -730,7 +765,7 @@ pub fn json_of(system: &System<'_>, show: &Show) -> Value {
     };
     let mut out = json!({
         "system": system.name,
-        "report": system.evaluation.report(),
+        "report": system.evaluation.json_report(),
         "min_overlap_percent": a.min_overlap_percent,
         "map": a.map.iter().map(|(o, n)| json!({"from": o, "to": n})).collect::<Vec<_>>(),
         "ignore": a.ignore,

@@ -159,6 +159,10 @@ pub(crate) struct Docs<R, L> {
     spans_read: u64,
     repairs: Vec<Repair>,
     queries: Vec<(u64, usize)>,
+    /// Scratch space of [`Align::Split`]: the span edges, and the tokens
+    /// cut at them.
+    edges: Vec<usize>,
+    cut: Vec<Span>,
 }
 
 impl<R: BufRead, L: Layout> Docs<R, L> {
@@ -178,6 +182,8 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
             spans_read: 0,
             repairs: Vec::new(),
             queries: Vec::new(),
+            edges: Vec::new(),
+            cut: Vec::new(),
         }
     }
 
@@ -228,6 +234,9 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         })?;
         self.tokenize()
             .map_err(|m| Error::parse(pos, ParseErrorKind::Other(m)))?;
+        if self.opts.align == Align::Split {
+            self.cut_at_span_edges();
+        }
         self.align(pos)?;
         self.split();
         self.next = 0;
@@ -465,6 +474,37 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         Ok(())
     }
 
+    /// Splits every token that a span edge falls inside at that edge, so
+    /// that alignment finds every span on token edges and keeps its
+    /// offsets ([`Align::Split`]). Edges are on char boundaries (checked
+    /// when they were turned into bytes); both lists are sorted, so one
+    /// pass cuts them all.
+    fn cut_at_span_edges(&mut self) {
+        let edges = &mut self.edges;
+        edges.clear();
+        for s in &self.doc.spans {
+            edges.extend([s.bytes.0, s.bytes.1]);
+        }
+        edges.sort_unstable();
+        edges.dedup();
+        let cut = &mut self.cut;
+        cut.clear();
+        let mut k = 0;
+        for t in &self.tokens {
+            let (mut start, end) = (t.start(), t.end());
+            while k < edges.len() && edges[k] <= start {
+                k += 1;
+            }
+            while k < edges.len() && edges[k] < end {
+                cut.push(Span::new(start, edges[k]));
+                start = edges[k];
+                k += 1;
+            }
+            cut.push(Span::new(start, end));
+        }
+        std::mem::swap(&mut self.tokens, &mut self.cut);
+    }
+
     /// Aligns spans to tokens and resolves overlaps into `self.kept`.
     fn align(&mut self, pos: Position) -> Result<()> {
         let doc = &self.doc;
@@ -501,7 +541,8 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
                     ("end", tokens[last - 1])
                 };
                 match self.opts.align {
-                    Align::Strict => {
+                    // Tokens were cut at every span edge.
+                    Align::Strict | Align::Split => {
                         return Err(Error::parse(
                             pos,
                             ParseErrorKind::Other(format!(

@@ -22,7 +22,9 @@
 //!   moves inward to the nearest token edge, with [`Align::Expand`]
 //!   outward; every moved span is counted as a repair (`align-contract`,
 //!   `align-expand`). A span that contracts to nothing is dropped and
-//!   counted (`dropped-no-whole-token`).
+//!   counted (`dropped-no-whole-token`). With [`Align::Split`] the token
+//!   is split at the edge instead, so the span keeps its offsets exactly
+//!   (character-level scoring reads this way).
 //! - spans overlap (after alignment, in tokens): BIO tags cannot hold
 //!   nested or crossing entities. With [`Overlaps::Longest`] the longest
 //!   span is kept (then the earliest, then the first in the file), with
@@ -113,6 +115,13 @@ mod tests {
         let (e, k) = read(line, opts(Align::Contract, Overlaps::Error)).unwrap();
         assert_eq!(e, ["ORG army"]);
         assert_eq!(k, [RepairKind::Dropped(DropReason::NoWholeToken)]);
+        // Split cuts "Pakistan’s" at the span's end and repairs nothing.
+        let (e, k) = read(line, opts(Align::Split, Overlaps::Error)).unwrap();
+        assert_eq!(e, ["LOC Pakistan", "ORG army"]);
+        assert!(k.is_empty());
+        let inside = r#"{"text": "xPakistany z", "label": [[1, 5, "A"], [3, 9, "B"]]}"#;
+        let (e, _) = read(inside, opts(Align::Split, Overlaps::Longest)).unwrap();
+        assert_eq!(e, ["A Pa ki"]);
         let utf16 = r#"{"text": "😀 a", "entities": [{"start": 3, "end": 4, "label": "X"}]}"#;
         let o = ReadOptions {
             offsets: OffsetUnit::Utf16,

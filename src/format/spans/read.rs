@@ -22,6 +22,10 @@ pub enum Align {
     Contract,
     /// Move the edge outward to the nearest token edge.
     Expand,
+    /// Split the token at the edge, so that every span keeps the offsets
+    /// the file gave: what character-level scoring reads with, where a
+    /// prediction's entity may end inside a word of the gold text.
+    Split,
 }
 
 impl std::str::FromStr for Align {
@@ -32,8 +36,9 @@ impl std::str::FromStr for Align {
             "strict" | "error" => Ok(Align::Strict),
             "contract" => Ok(Align::Contract),
             "expand" => Ok(Align::Expand),
+            "split" => Ok(Align::Split),
             _ => Err(format!(
-                "unknown alignment \"{s}\" (expected strict, contract or expand)"
+                "unknown alignment \"{s}\" (expected strict, contract, expand or split)"
             )),
         }
     }

@@ -8,6 +8,7 @@ use std::io::BufRead;
 
 use clap::Args;
 use nerkit::convert::Input;
+use nerkit::eval::significance::{Resample, Test};
 use nerkit::eval::{
     self, ColumnSource, ConllevalOptions, Evaluator, Level, Mode, ReportFormat, SentenceSource,
 };
@@ -28,6 +29,8 @@ use super::{open_input, warn, Output};
       per-type counts side by side, micro/macro/weighted averages, accuracy
   nerkit eval --mode strict --scheme iob2 --format json gold.conll pred.conll
       only well-formed IOB2 entities count (seqeval's strict mode), as JSON
+  nerkit eval gold.conll pred1.conll pred2.conll --bootstrap
+      95% intervals of precision, recall and F1, and a paired test of the two systems
   nerkit eval --min-f1 0.85 gold.conll pred.conll || echo 'model got worse'
       exit 1 when the micro F1 is below 0.85 (85 works too)
   nerkit eval --level chars --format table gold.jsonl doccano-export.jsonl
@@ -141,6 +144,39 @@ pub struct EvalArgs {
     #[arg(long, value_name = "TYPE,...")]
     pub ignore: Option<String>,
 
+    /// Percentile confidence intervals of micro precision, recall and F1
+    /// from N bootstrap replicates (1000 when N is left out; write
+    /// --bootstrap=N or put it after the files); with several systems,
+    /// also a paired test between each pair (see --test).
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "1000", value_parser = parse_replicates)]
+    pub bootstrap: Option<usize>,
+
+    /// The seed of --bootstrap and --test (default 1): the same seed gives
+    /// the same numbers on any number of threads.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+
+    /// The confidence of the --bootstrap intervals: 95 or 0.95 (the
+    /// default).
+    #[arg(long, value_name = "X")]
+    pub confidence: Option<f64>,
+
+    /// What --bootstrap and --test resample: sentences (the default) or
+    /// documents (-DOCSTART- lines in the gold file).
+    #[arg(long, value_name = "UNIT", value_parser = parse_unit)]
+    pub resample: Option<Resample>,
+
+    /// The paired test between each pair of systems: bootstrap (paired
+    /// bootstrap, the default) or permutation (approximate
+    /// randomization); N of --bootstrap rounds, default 1000.
+    #[arg(long, value_name = "TEST", value_parser = parse_test)]
+    pub test: Option<Test>,
+
+    /// One row per sentence or document (first gold line, counts,
+    /// P/R/F1) in --format json or csv.
+    #[arg(long, value_name = "UNIT", value_parser = parse_unit)]
+    pub breakdown: Option<Resample>,
+
     /// tokens: tags token by token, both files tokenized alike. chars:
     /// entities matched by their character offsets (code points) in the
     /// text both files share, however each was tokenized; both files
@@ -151,6 +187,25 @@ pub struct EvalArgs {
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {
+    s.parse()
+}
+
+fn parse_replicates(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("0 replicates: the bootstrap needs at least 1 (1000 is usual)".to_owned()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "expected a number of replicates, found {s:?}; to give files after \
+             --bootstrap, write --bootstrap=1000 or put --bootstrap after them"
+        )),
+    }
+}
+
+fn parse_unit(s: &str) -> Result<Resample, String> {
+    s.parse()
+}
+
+fn parse_test(s: &str) -> Result<Test, String> {
     s.parse()
 }
 
@@ -496,6 +551,7 @@ mod analysis {
     use super::*;
     use nerkit::eval::analysis::render::{self, Show, System};
     use nerkit::eval::analysis::{self as an, Analysis, Options, Schema};
+    use nerkit::eval::significance::{self as sig, PairedTest};
     use nerkit::eval::Evaluation;
 
     pub(super) fn wanted(args: &EvalArgs) -> bool {
@@ -506,6 +562,67 @@ mod analysis {
             || args.ignore.is_some()
             || !args.more.is_empty()
             || args.format == FormatArg::Html
+            || args.bootstrap.is_some()
+            || args.test.is_some()
+            || args.breakdown.is_some()
+            || args.seed.is_some()
+            || args.confidence.is_some()
+            || args.resample.is_some()
+    }
+
+    /// The resampling `--bootstrap` and `--test` ask for, refusing options
+    /// that would be ignored.
+    fn significance_settings(
+        args: &EvalArgs,
+        systems: usize,
+    ) -> Result<Option<sig::Settings>, Error> {
+        let asked = args.bootstrap.is_some() || args.test.is_some();
+        if !asked {
+            for (given, flag) in [
+                (args.seed.is_some(), "--seed"),
+                (args.confidence.is_some(), "--confidence"),
+                (args.resample.is_some(), "--resample"),
+            ] {
+                if given {
+                    return Err(Error::msg(format!(
+                        "{flag} applies to --bootstrap or --test: add --bootstrap"
+                    )));
+                }
+            }
+            return Ok(None);
+        }
+        if args.test.is_some() && systems < 2 {
+            return Err(Error::msg(
+                "--test compares systems: give two or more prediction files \
+                 (nerkit eval --test permutation GOLD PRED1 PRED2); \
+                 --bootstrap alone gives the intervals of one system",
+            ));
+        }
+        if args.confidence.is_some() && args.bootstrap.is_none() {
+            return Err(Error::msg(
+                "--confidence sets the intervals of --bootstrap, which --test alone does not compute: add --bootstrap",
+            ));
+        }
+        let confidence = match args.confidence {
+            None => 0.95,
+            Some(x) if x > 0.0 && x < 1.0 => x,
+            Some(x) if x > 1.0 && x < 100.0 => x / 100.0,
+            Some(x) => {
+                return Err(Error::msg(format!(
+                    "--confidence {x}: expected a percentage between 0 and 100 (95) or a fraction between 0 and 1 (0.95)"
+                )))
+            }
+        };
+        let mut settings = sig::Settings::default()
+            .replicates(args.bootstrap.unwrap_or(sig::DEFAULT_REPLICATES))
+            .seed(args.seed.unwrap_or(sig::DEFAULT_SEED))
+            .confidence(confidence)
+            .resample(args.resample.unwrap_or_default())
+            .intervals(args.bootstrap.is_some());
+        if systems >= 2 {
+            settings = settings.test(args.test.unwrap_or_default());
+        }
+        Ok(Some(settings))
     }
 
     fn schemas(arg: Option<&str>) -> Result<Vec<Schema>, Error> {
@@ -534,8 +651,25 @@ mod analysis {
         .unwrap_or_default()
     }
 
-    fn analysis_options(args: &EvalArgs, format: ReportFormat) -> Result<Options, Error> {
+    fn analysis_options(
+        args: &EvalArgs,
+        format: ReportFormat,
+        settings: Option<&sig::Settings>,
+    ) -> Result<Options, Error> {
         let mut o = Options::default();
+        if let Some(s) = settings {
+            o = o.units(s.resample);
+        }
+        if let Some(unit) = args.breakdown {
+            if !matches!(format, ReportFormat::Json | ReportFormat::Csv)
+                || args.format == FormatArg::Html
+            {
+                return Err(Error::msg(
+                    "--breakdown lists a row per sentence or document: use --format json or csv",
+                ));
+            }
+            o = o.breakdown(unit);
+        }
         if let Some(x) = args.min_overlap {
             if !(x > 0.0 && x <= 100.0) {
                 return Err(Error::msg(format!(
@@ -603,6 +737,32 @@ mod analysis {
         }
     }
 
+    /// Runs the bootstrap and the paired tests over the units of every
+    /// system: puts each system's intervals in its analysis and returns
+    /// the tests.
+    fn resample(
+        args: &EvalArgs,
+        settings: &sig::Settings,
+        results: &mut [(Evaluation, Analysis, PathBuf)],
+    ) -> Result<Vec<PairedTest>, Error> {
+        let units: Vec<&[sig::UnitCounts]> = results.iter().map(|r| r.1.units.as_slice()).collect();
+        let n = units.first().map_or(0, |u| u.len());
+        if settings.resample == Resample::Documents && n < 2 {
+            return Err(Error::msg(format!(
+                "--resample documents: {} has {n} document{} (a document starts at a -DOCSTART- line; \
+                 a file without them is one document), too few to resample: \
+                 resample sentences (the default) or mark the documents",
+                args.file.display(),
+                if n == 1 { "" } else { "s" }
+            )));
+        }
+        let s = sig::compute(&units, settings)?;
+        for (r, i) in results.iter_mut().zip(s.intervals) {
+            r.1.bootstrap = Some(i);
+        }
+        Ok(s.tests)
+    }
+
     /// The systems table: one row per system.
     fn systems_table(
         w: &mut dyn Write,
@@ -625,6 +785,16 @@ mod analysis {
         .map(|s| s.to_string())
         .collect();
         header.extend(show.schemas.iter().map(|s| format!("{s} f1")));
+        // The intervals after the point estimates, when the bootstrap ran.
+        let ci = systems
+            .first()
+            .and_then(|s| s.analysis.bootstrap.as_ref())
+            .map(|b| render::confidence_label(b.confidence));
+        if let Some(label) = &ci {
+            for m in ["precision", "recall", "f1"] {
+                header.push(format!("{m} {label} CI"));
+            }
+        }
         let mut rows = vec![header];
         for s in systems {
             let r = s.evaluation.report();
@@ -641,6 +811,11 @@ mod analysis {
             for &schema in &show.schemas {
                 let f = s.analysis.counts.schema(schema).scores(schema).2;
                 row.push(format!("{:.2}", 100.0 * f));
+            }
+            if ci.is_some() {
+                if let Some(b) = &s.analysis.bootstrap {
+                    row.extend([b.precision, b.recall, b.f1].iter().map(render::interval));
+                }
             }
             rows.push(row);
         }
@@ -701,8 +876,9 @@ mod analysis {
             schemas: schemas(args.match_schemas.as_deref())?,
             errors: args.errors.unwrap_or(0),
         };
-        let options = analysis_options(args, format)?;
         let preds: Vec<&PathBuf> = args.pred.iter().chain(&args.more).collect();
+        let settings = significance_settings(args, preds.len().max(1))?;
+        let options = analysis_options(args, format, settings.as_ref())?;
         if preds.len() > 1 && args.file.as_os_str() == "-" {
             return Err(Error::msg(
                 "FILE cannot be stdin with several prediction files (it is read once per system)",
@@ -723,6 +899,10 @@ mod analysis {
         for p in &preds {
             results.push(one(args, opts, &options, Some(p))?);
         }
+        let tests = match &settings {
+            Some(settings) => resample(args, settings, &mut results)?,
+            None => Vec::new(),
+        };
         let names: Vec<String> = results
             .iter()
             .map(|(_, _, n)| n.display().to_string())
@@ -751,11 +931,22 @@ mod analysis {
                             .map(|p| InputFile::of_path(p))
                             .collect(),
                     };
-                    page::write_html(&mut out, &systems, &gold_name, &show, &provenance)?;
+                    page::write_html_with_tests(
+                        &mut out,
+                        &systems,
+                        &gold_name,
+                        &show,
+                        &provenance,
+                        &tests,
+                    )?;
                 }
                 ReportFormat::Json if systems.len() > 1 => {
                     let all: Vec<_> = systems.iter().map(|s| render::json_of(s, &show)).collect();
-                    serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "systems": all }))?;
+                    let mut report = serde_json::json!({ "systems": all });
+                    if !tests.is_empty() {
+                        report["tests"] = render::tests_json(&names, &tests);
+                    }
+                    serde_json::to_writer_pretty(&mut out, &report)?;
                     writeln!(out)?;
                 }
                 ReportFormat::Csv => {
@@ -763,9 +954,14 @@ mod analysis {
                     for s in &systems {
                         render::write_csv_rows(&mut out, s, &show)?;
                     }
+                    render::write_tests_csv(&mut out, &names, &tests)?;
                 }
                 _ if systems.len() > 1 => {
                     systems_table(&mut out, &systems, &show, format)?;
+                    if !tests.is_empty() {
+                        writeln!(out)?;
+                        render::write_tests(&mut out, &names, &tests, format)?;
+                    }
                     for s in &systems {
                         writeln!(out, "\n== {} ==\n", s.name)?;
                         render::write(&mut out, s, &gold_name, format, &show)?;

@@ -130,6 +130,7 @@ pub mod counts;
 pub mod memory;
 pub mod reader;
 pub mod report;
+pub mod significance;
 pub mod strict;
 
 use std::io::BufRead;
@@ -389,6 +390,14 @@ pub(crate) trait Observer {
     fn token(&mut self, text: Option<&str>, gold: &str, pred: &str, lines: (u64, u64));
     /// A sentence boundary (as the scorer sees it).
     fn boundary(&mut self);
+    /// The current sentence (the one whose tokens are being shown, or the
+    /// next one between sentences) is the first of a new document.
+    fn starts_document(&mut self) {}
+    /// The next token is a `-DOCSTART-` line, which conlleval's layout
+    /// scores as a token: a document starts at the current sentence.
+    fn document_line(&mut self) {
+        self.starts_document();
+    }
 }
 
 impl Observer for () {
@@ -602,6 +611,11 @@ pub(crate) fn evaluate_file<R: BufRead, O: Observer>(
             observer.boundary();
             continue;
         }
+        // conlleval.pl scores a document line as a token (tagged O O);
+        // the observer also learns that a document starts.
+        if O::ACTIVE && row.first == "-DOCSTART-" {
+            observer.document_line();
+        }
         let n = lines.number();
         if let Err((side, reason)) = engine.token(row.second_last, row.last, (n, n)) {
             let offsets = field_offsets(text, d);
@@ -651,6 +665,7 @@ pub(crate) fn evaluate_pair<G: TagSource, P: TagSource, O: Observer>(
     let mut engine = Engine::new(&options.mode);
     let mut mismatches = TokenMismatches::default();
     let mut sentence = 1;
+    let mut documents = 0;
     let gold_path = gold.path().to_path_buf();
     let pred_path = pred.path().to_path_buf();
     loop {
@@ -690,6 +705,15 @@ pub(crate) fn evaluate_pair<G: TagSource, P: TagSource, O: Observer>(
                     });
                 }
                 observer.token(gt.or(pt), gtag, ptag, (gl, pl));
+                // The gold side's documents: a source counts a document
+                // start as it reads the first token after it.
+                if O::ACTIVE {
+                    let d = gold.documents();
+                    if d != documents {
+                        documents = d;
+                        observer.starts_document();
+                    }
+                }
             }
             (Item::SentenceEnd { .. }, Item::SentenceEnd { .. }) => {
                 engine.boundary();

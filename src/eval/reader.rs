@@ -507,6 +507,14 @@ pub trait TagSource {
 
     /// The position of the tag of the current token, for messages.
     fn tag_position(&self) -> Position;
+
+    /// How many documents have started so far (`-DOCSTART-` lines, or the
+    /// document starts of a reader's sentences); counted when the first
+    /// token after the start is read. 0 for a source that knows no
+    /// documents (the default).
+    fn documents(&self) -> u64 {
+        0
+    }
 }
 
 impl<T: TagSource + ?Sized> TagSource for Box<T> {
@@ -520,6 +528,10 @@ impl<T: TagSource + ?Sized> TagSource for Box<T> {
 
     fn tag_position(&self) -> Position {
         (**self).tag_position()
+    }
+
+    fn documents(&self) -> u64 {
+        (**self).documents()
     }
 }
 
@@ -542,6 +554,7 @@ pub struct ColumnSource<R> {
     columns: Option<(usize, u64)>,
     in_sentence: bool,
     done: bool,
+    documents: u64,
 }
 
 impl<R: BufRead> ColumnSource<R> {
@@ -556,6 +569,7 @@ impl<R: BufRead> ColumnSource<R> {
             columns: None,
             in_sentence: false,
             done: false,
+            documents: 0,
         }
     }
 
@@ -715,10 +729,13 @@ impl<R: BufRead> TagSource for ColumnSource<R> {
             if self.is_skipped(text) {
                 // A document line ends the sentence before it, as a blank
                 // line does; a comment is passed over.
-                if crate::conll::is_docstart(text) && std::mem::take(&mut self.in_sentence) {
-                    return Ok(Item::SentenceEnd {
-                        line: self.lines.number(),
-                    });
+                if crate::conll::is_docstart(text) {
+                    self.documents += 1;
+                    if std::mem::take(&mut self.in_sentence) {
+                        return Ok(Item::SentenceEnd {
+                            line: self.lines.number(),
+                        });
+                    }
                 }
                 continue;
             }
@@ -755,6 +772,10 @@ impl<R: BufRead> TagSource for ColumnSource<R> {
             .unwrap_or(0);
         self.lines.position(at)
     }
+
+    fn documents(&self) -> u64 {
+        self.documents
+    }
 }
 
 /// A [`TagSource`] over any reader of sentences (bracket files, JSON lines,
@@ -771,6 +792,7 @@ pub struct SentenceSource<S> {
     next: usize,
     pending_end: bool,
     done: bool,
+    documents: u64,
     /// Told of each repair of a lenient reader.
     on_repair: Box<dyn FnMut(&crate::Repair)>,
 }
@@ -794,6 +816,7 @@ impl<S: crate::convert::SentenceReader> SentenceSource<S> {
             next: 0,
             pending_end: false,
             done: false,
+            documents: 0,
             on_repair: Box::new(|_| {}),
         }
     }
@@ -809,6 +832,9 @@ impl<S: crate::convert::SentenceReader> SentenceSource<S> {
             self.reader.drain_repairs(&mut |r| on_repair(&r));
             if !more {
                 return Ok(false);
+            }
+            if self.sentence.is_document_start() {
+                self.documents += 1;
             }
             if self.sentence.is_empty() {
                 continue;
@@ -868,6 +894,10 @@ impl<S: crate::convert::SentenceReader> TagSource for SentenceSource<S> {
 
     fn tag_position(&self) -> Position {
         Position::new(self.sentence.line(), 1, 0)
+    }
+
+    fn documents(&self) -> u64 {
+        self.documents
     }
 }
 

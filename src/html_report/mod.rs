@@ -32,6 +32,7 @@ use serde_json::json;
 
 use crate::eval::analysis::render::{Show, System};
 use crate::eval::analysis::{AnalysisCounts, ErrorClass};
+use crate::eval::significance::PairedTest;
 use crate::eval::Scores;
 use escape::html_string as esc;
 
@@ -168,6 +169,26 @@ pub fn write_html(
     show: &Show,
     provenance: &Provenance,
 ) -> io::Result<()> {
+    write_html_with_tests(w, systems, gold_name, show, provenance, &[])
+}
+
+/// [`write_html`] with the paired tests between the systems (indices into
+/// `systems`): the comparison table's "F1 95% CI" column shows each
+/// system's bootstrap interval ([`crate::eval::analysis::Analysis::bootstrap`])
+/// and its "significance" column the p-value against the system with the
+/// highest micro F1, marked `*` below 0.05. Without intervals and tests
+/// the columns stay placeholders.
+///
+/// # Errors
+/// Write errors.
+pub fn write_html_with_tests(
+    w: &mut dyn Write,
+    systems: &[System<'_>],
+    gold_name: &str,
+    show: &Show,
+    provenance: &Provenance,
+    tests: &[PairedTest],
+) -> io::Result<()> {
     let colour = colours(systems);
     let mut s = String::with_capacity(1 << 16);
     let title = format!("nerkit eval: {}", gold_name);
@@ -219,7 +240,7 @@ pub fn write_html(
         "<a href=\"#errors\">error browser</a> · <a href=\"#provenance\">provenance</a></nav>\n",
     );
     if systems.len() > 1 {
-        comparison(&mut s, systems, show);
+        comparison(&mut s, systems, show, tests);
     }
     for (k, sys) in systems.iter().enumerate() {
         system_section(&mut s, k, sys, show, &colour);
@@ -232,17 +253,30 @@ pub fn write_html(
     w.write_all(s.as_bytes())
 }
 
-fn comparison(s: &mut String, systems: &[System<'_>], show: &Show) {
+fn comparison(s: &mut String, systems: &[System<'_>], show: &Show, tests: &[PairedTest]) {
     s.push_str("<section id=\"compare\"><h2>Systems compared</h2><table id=\"compare-table\"><thead><tr><th>system</th><th>gold</th><th>pred</th><th>correct</th><th>precision</th><th>recall</th><th>F1</th><th>macro F1</th>");
     for schema in &show.schemas {
         let _ = write!(s, "<th>{schema} F1</th>");
     }
-    s.push_str("<th>F1 95% CI</th><th>significance</th></tr></thead><tbody>\n");
+    let boot = systems.first().and_then(|x| x.analysis.bootstrap.as_ref());
+    let label = boot.map_or_else(
+        || "95%".to_owned(),
+        |b| crate::eval::analysis::render::confidence_label(b.confidence),
+    );
+    let _ = writeln!(
+        s,
+        "<th>F1 {} CI</th><th>significance</th></tr></thead><tbody>",
+        esc(&label)
+    );
     let best = systems
         .iter()
         .map(|x| x.evaluation.report().micro.f1)
         .fold(f64::MIN, f64::max);
-    for sys in systems {
+    let reference = systems
+        .iter()
+        .position(|x| x.evaluation.report().micro.f1 == best)
+        .unwrap_or(0);
+    for (k, sys) in systems.iter().enumerate() {
         let r = sys.evaluation.report();
         let m = &r.micro;
         let _ = write!(
@@ -267,11 +301,84 @@ fn comparison(s: &mut String, systems: &[System<'_>], show: &Show) {
             let f = sys.analysis.counts.schema(schema).scores(schema).2;
             s.push_str(&bar_cell(f, &format!("{schema}-f1")));
         }
-        s.push_str("<td class=\"placeholder\">–</td><td class=\"placeholder\">–</td></tr>\n");
+        match &sys.analysis.bootstrap {
+            Some(b) => {
+                let _ = write!(
+                    s,
+                    "<td class=\"num\" data-field=\"f1-ci\">{}</td>",
+                    esc(&crate::eval::analysis::render::interval(&b.f1))
+                );
+            }
+            None => s.push_str("<td class=\"placeholder\">–</td>"),
+        }
+        let test = tests
+            .iter()
+            .find(|t| (t.a, t.b) == (reference.min(k), reference.max(k)));
+        match test {
+            _ if k == reference && !tests.is_empty() => {
+                s.push_str("<td data-field=\"p-value\" class=\"muted\">reference</td>")
+            }
+            Some(t) => {
+                let _ = write!(
+                    s,
+                    "<td class=\"num\" data-field=\"p-value\" title=\"{} against the reference, delta F1 {:+.2}\">p = {:.4}{}</td>",
+                    esc(t.test.description()),
+                    100.0 * (sys_f1(t, k)),
+                    t.p_value,
+                    if t.significant() { " *" } else { "" }
+                );
+            }
+            None => s.push_str("<td class=\"placeholder\">–</td>"),
+        }
+        s.push_str("</tr>\n");
     }
-    s.push_str("</tbody></table><p class=\"note\">Confidence intervals and significance marks \
-        (paired bootstrap against the best system) are not computed yet: their columns are kept \
-        so that the page keeps its layout when they are. ★ marks the highest micro F1.</p></section>\n");
+    s.push_str("</tbody></table><p class=\"note\">");
+    match (boot, tests.first()) {
+        (None, None) => s.push_str(
+            "Confidence intervals and significance marks (paired tests against the best system) \
+             are computed with <code>--bootstrap</code>; without it their columns are kept empty \
+             so that the page keeps its layout. ",
+        ),
+        (b, t) => {
+            if let Some(b) = b {
+                let _ = write!(
+                    s,
+                    "F1 {} CI: percentile bootstrap, {} replicates of {} {}, seed {}. ",
+                    esc(&label),
+                    b.samples,
+                    b.units,
+                    b.resample.name(),
+                    b.seed
+                );
+            }
+            if let Some(t) = t {
+                let _ = write!(
+                    s,
+                    "Significance: {} ({} {}, seed {}) against the system with the highest \
+                     micro F1; * marks p &lt; 0.05. ",
+                    esc(t.test.description()),
+                    t.samples,
+                    if t.test == crate::eval::significance::Test::Bootstrap {
+                        "replicates"
+                    } else {
+                        "rounds"
+                    },
+                    t.seed
+                );
+            }
+        }
+    }
+    s.push_str("★ marks the highest micro F1.</p></section>\n");
+}
+
+/// The F1 difference of a test seen from system `k`: its F1 minus the
+/// other's.
+fn sys_f1(t: &PairedTest, k: usize) -> f64 {
+    if t.a == k {
+        t.delta_f1
+    } else {
+        -t.delta_f1
+    }
 }
 
 fn type_row(s: &mut String, name: &str, x: &Scores, total: bool, colour: Option<usize>) {

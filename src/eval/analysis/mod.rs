@@ -25,7 +25,9 @@
 //! to 13 token texts around them, some 300 to 600 bytes, and at most
 //! [`Options::instances`] are kept (the CLI keeps `--errors N` for the text
 //! formats and [`MAX_INSTANCES`] for JSON, about 50 MB at worst); the total
-//! is always counted.
+//! is always counted. Asked for, the counts of each unit grow with the
+//! input too: 12 bytes a sentence or document for the bootstrap
+//! ([`Options::units`]), 24 for a breakdown ([`Options::breakdown`]).
 //!
 //! [`conlleval::side_chunks`]: super::conlleval
 //!
@@ -54,6 +56,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::significance::{Intervals, Resample, UnitCounts};
 pub use matching::{Schema, SchemaCounts};
 pub use taxonomy::{ClassCounts, ErrorClass};
 
@@ -87,6 +90,12 @@ pub struct Options {
     pub map: Vec<(String, String)>,
     /// Types dropped from both sides (after renaming).
     pub ignore: Vec<String>,
+    /// Record the strict counts of each unit ([`Analysis::units`]) for
+    /// the bootstrap of [`super::significance`]: 12 bytes a unit.
+    pub units: Option<Resample>,
+    /// Record a row per unit with its first gold line
+    /// ([`Analysis::breakdown`]): 24 bytes a unit.
+    pub breakdown: Option<Resample>,
 }
 
 impl Default for Options {
@@ -96,6 +105,8 @@ impl Default for Options {
             instances: 0,
             map: Vec::new(),
             ignore: Vec::new(),
+            units: None,
+            breakdown: None,
         }
     }
 }
@@ -123,6 +134,20 @@ impl Options {
     /// Drops entities of type `label` on both sides.
     pub fn ignore(mut self, label: impl Into<String>) -> Options {
         self.ignore.push(label.into());
+        self
+    }
+
+    /// Records the strict counts of each sentence or document
+    /// ([`Analysis::units`]).
+    pub fn units(mut self, unit: Resample) -> Options {
+        self.units = Some(unit);
+        self
+    }
+
+    /// Records a breakdown row per sentence or document
+    /// ([`Analysis::breakdown`]).
+    pub fn breakdown(mut self, unit: Resample) -> Options {
+        self.breakdown = Some(unit);
         self
     }
 }
@@ -260,6 +285,15 @@ pub struct Instance {
     pub context: Vec<String>,
 }
 
+/// One row of a breakdown: a sentence or a document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct UnitRow {
+    /// The line of its first token in the gold input.
+    pub line: u64,
+    /// Its strict counts.
+    pub counts: UnitCounts,
+}
+
 /// The result of an analysis.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -274,6 +308,26 @@ pub struct Analysis {
     pub map: Vec<(String, String)>,
     /// The types ignored.
     pub ignore: Vec<String>,
+    /// With [`Options::units`], the strict counts of each unit in input
+    /// order: correct (same span and type), gold and predicted entities,
+    /// after renaming and ignoring. They sum to the strict schema's
+    /// overall COR, POSSIBLE and ACTUAL, which without renaming or
+    /// ignoring are the plain report's micro correct, gold and pred.
+    /// A sentence is a unit as the scorer sees it, except that a sentence
+    /// of `-DOCSTART-` lines only (conlleval's one-file layout scores
+    /// them as tokens) is none, so that the units of the same data in one
+    /// file and in two are the same; a document is the sentences from
+    /// one document start to the next (an empty document is none), and
+    /// an input without document marks is one document.
+    pub units: Vec<UnitCounts>,
+    /// With [`Options::breakdown`], a row per unit, in input order.
+    pub breakdown: Vec<UnitRow>,
+    /// What a breakdown row is ([`Options::breakdown`]).
+    pub breakdown_unit: Option<Resample>,
+    /// The bootstrap intervals of this system, when the caller computed
+    /// them (with [`super::significance::compute`] over `units`); the
+    /// reports show them.
+    pub bootstrap: Option<Intervals>,
     /// What the counts count: at [`Level::Chars`], `sentences` are
     /// documents, `tokens` characters, entity `start`/`end` offsets in
     /// code points of the document, and an instance's `context` one
@@ -359,6 +413,12 @@ struct TypeCounters {
     pred: ClassCounts,
 }
 
+/// A sentence's count as a unit count (a sentence of four billion
+/// entities stays at the maximum).
+fn clamp(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// The label index that means "no entity" in the confusion matrix.
 const NONE: u32 = u32::MAX;
 
@@ -391,6 +451,12 @@ pub(crate) struct Analyzer {
     confusion: HashMap<(u32, u32), u64>,
     instances: Vec<Instance>,
     found: u64,
+    units: Option<Units>,
+    breakdown: Option<Units>,
+    /// The current (or next) sentence starts a document.
+    document_start: bool,
+    /// Tokens of the current sentence that are document lines.
+    document_lines: usize,
     options: Options,
     level: Level,
     /// At [`Level::Chars`]: the lines of the current documents, and where
@@ -398,6 +464,40 @@ pub(crate) struct Analyzer {
     /// moves forward within a document since instances come sorted.
     doc_lines: (u64, u64),
     cursor: (u32, usize),
+}
+
+/// Units recorded as sentences end.
+struct Units {
+    kind: Resample,
+    counts: Vec<UnitCounts>,
+    /// The first gold line of each unit (a breakdown).
+    lines: Option<Vec<u64>>,
+}
+
+impl Units {
+    fn new(kind: Resample, lines: bool) -> Units {
+        Units {
+            kind,
+            counts: Vec::new(),
+            lines: lines.then(Vec::new),
+        }
+    }
+
+    /// A sentence with counts `c` ended; its first gold line is `line`.
+    fn sentence(&mut self, c: UnitCounts, line: u64, document_start: bool) {
+        let new = match self.kind {
+            Resample::Sentences => true,
+            Resample::Documents => document_start || self.counts.is_empty(),
+        };
+        if new {
+            self.counts.push(c);
+            if let Some(l) = &mut self.lines {
+                l.push(line);
+            }
+        } else if let Some(last) = self.counts.last_mut() {
+            last.add(c);
+        }
+    }
 }
 
 impl Analyzer {
@@ -442,6 +542,10 @@ impl Analyzer {
             confusion: HashMap::new(),
             instances: Vec::new(),
             found: 0,
+            units: options.units.map(|k| Units::new(k, false)),
+            breakdown: options.breakdown.map(|k| Units::new(k, true)),
+            document_start: false,
+            document_lines: 0,
             options: options.clone(),
             level: Level::Tokens,
             doc_lines: (0, 0),
@@ -490,6 +594,9 @@ impl Analyzer {
                 self.pred.push(Ent { start, end, label });
             }
         }
+        // Each document is a unit, whether sentences or documents are
+        // resampled.
+        self.document_start = true;
         self.score();
         self.text.clear();
     }
@@ -558,6 +665,7 @@ impl Analyzer {
         let (ng, np) = (self.gold.len(), self.pred.len());
         matching::overlaps(&self.gold, &self.pred, self.min_percent, &mut self.edges);
 
+        let correct_before = self.total[Schema::Strict.index()].cor;
         // The schemas.
         for schema in Schema::ALL {
             self.assigner.assign(schema, &self.edges, &mut self.chosen);
@@ -609,6 +717,26 @@ impl Analyzer {
                         *self.confusion.entry((NONE, pl)).or_default() += 1;
                     }
                 }
+            }
+        }
+
+        // A sentence of document lines only (conlleval's layout scores
+        // them as tokens) is no unit: the units are those of the same
+        // data in two files, where a document line is no token.
+        let content = self.level == Level::Chars || self.tokens.len() > self.document_lines;
+        if content && (self.units.is_some() || self.breakdown.is_some()) {
+            let c = UnitCounts::new(
+                clamp(self.total[Schema::Strict.index()].cor - correct_before),
+                clamp(ng as u64),
+                clamp(np as u64),
+            );
+            let line = match self.level {
+                Level::Chars => self.doc_lines.0,
+                _ => self.lines.first().map_or(0, |l| l.0),
+            };
+            let start = std::mem::take(&mut self.document_start);
+            for u in [&mut self.units, &mut self.breakdown].into_iter().flatten() {
+                u.sentence(c, line, start);
             }
         }
 
@@ -857,12 +985,27 @@ impl Analyzer {
             .collect();
         cells.sort();
         counts.confusion = cells;
+        let breakdown = match self.breakdown {
+            Some(u) => {
+                let lines = u.lines.unwrap_or_default();
+                lines
+                    .into_iter()
+                    .zip(u.counts)
+                    .map(|(line, counts)| UnitRow { line, counts })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
         Analysis {
             counts,
             instances: self.instances,
             min_overlap_percent: self.options.min_overlap_percent,
             map: self.options.map,
             ignore: self.options.ignore,
+            units: self.units.map(|u| u.counts).unwrap_or_default(),
+            breakdown,
+            breakdown_unit: self.options.breakdown,
+            bootstrap: None,
             level: self.level,
         }
     }
@@ -901,11 +1044,21 @@ impl Observer for Analyzer {
         }
     }
 
+    fn starts_document(&mut self) {
+        self.document_start = true;
+    }
+
+    fn document_line(&mut self) {
+        self.document_start = true;
+        self.document_lines += 1;
+    }
+
     fn boundary(&mut self) {
         if self.tokens.is_empty() {
             return;
         }
         self.sentence();
+        self.document_lines = 0;
         self.text.clear();
         self.has_text = false;
         self.tokens.clear();

@@ -11,6 +11,12 @@
 //! * `json`: an object with the plain report (`report`), `schemas`,
 //!   `classes`, `confusion`, `errors` (every kept instance) and
 //!   `counts` (the integers, as `--format counts` writes them).
+//!
+//! When the bootstrap ran ([`Analysis::bootstrap`]) each format also shows
+//! the intervals of micro precision, recall and F1 (JSON: `bootstrap`);
+//! with a breakdown ([`Analysis::breakdown`]) JSON and CSV have a row per
+//! sentence or document; the paired tests between systems are written by
+//! [`write_tests`], [`tests_json`] and [`write_tests_csv`].
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
@@ -19,6 +25,7 @@ use serde_json::{json, Value};
 
 use super::{Analysis, AnalysisCounts, ErrorClass, Instance, Schema, SchemaCounts};
 use crate::eval::report::ReportFormat;
+use crate::eval::significance::{Interval, Intervals, PairedTest, UnitCounts};
 use crate::eval::{Evaluation, Level};
 
 /// What a text report shows.
@@ -68,6 +75,17 @@ fn table(
     markdown: bool,
     rule_before: &[usize],
 ) -> io::Result<()> {
+    table_left(w, rows, markdown, rule_before, 1)
+}
+
+/// An aligned table: the first `left` columns left, the others right.
+fn table_left(
+    w: &mut dyn Write,
+    rows: &[Vec<String>],
+    markdown: bool,
+    rule_before: &[usize],
+    left: usize,
+) -> io::Result<()> {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; cols];
     for r in rows {
@@ -90,7 +108,7 @@ fn table(
             } else if k > 0 {
                 s.push_str("  ");
             }
-            if k == 0 {
+            if k < left {
                 s.push_str(c);
                 s.push_str(&" ".repeat(pad));
             } else {
@@ -105,7 +123,7 @@ fn table(
         if markdown && n == 0 {
             let mut s = String::from("|");
             for (k, width) in widths.iter().enumerate() {
-                if k == 0 {
+                if k < left {
                     s.push_str(&format!(" {} |", "-".repeat(*width)));
                 } else {
                     s.push_str(&format!(" {}: |", "-".repeat(width.saturating_sub(1))));
@@ -366,10 +384,12 @@ pub fn write(
         }
         ReportFormat::Markdown => {
             settings(w, a)?;
+            bootstrap_section(w, a, true)?;
             counts_sections(w, &a.counts, show, true)
         }
         _ => {
             settings(w, a)?;
+            bootstrap_section(w, a, false)?;
             counts_sections(w, &a.counts, show, false)?;
             if show.errors > 0 {
                 write_instances(w, a, show.errors, gold_name, system.name)?;
@@ -377,6 +397,190 @@ pub fn write(
             Ok(())
         }
     }
+}
+
+/// A confidence as a percentage label: `95%`, `99.5%`.
+pub fn confidence_label(c: f64) -> String {
+    let p = (c * 100.0 * 1e6).round() / 1e6;
+    format!("{p}%")
+}
+
+/// An interval in percent: `[37.12, 42.90]`.
+pub fn interval(i: &Interval) -> String {
+    format!("[{:.2}, {:.2}]", 100.0 * i.low, 100.0 * i.high)
+}
+
+/// What was resampled, for a heading: `1000 replicates of 1287
+/// sentences, seed 1`.
+fn resampling(samples: usize, units: Option<usize>, unit: &str, seed: u64) -> String {
+    match units {
+        Some(n) => format!("{samples} replicates of {n} {unit}, seed {seed}"),
+        None => format!("{samples} rounds over the {unit}, seed {seed}"),
+    }
+}
+
+fn bootstrap_section(w: &mut dyn Write, a: &Analysis, markdown: bool) -> io::Result<()> {
+    let Some(b) = &a.bootstrap else {
+        return Ok(());
+    };
+    let label = confidence_label(b.confidence);
+    let title = format!(
+        "bootstrap ({}; {label} percentile intervals of the micro scores)",
+        resampling(b.samples, Some(b.units), b.resample.name(), b.seed)
+    );
+    writeln!(w, "{}", heading(&title, markdown))?;
+    let mut rows = vec![vec![
+        "measure".to_owned(),
+        "value".to_owned(),
+        format!("{label} CI"),
+    ]];
+    for (name, x, i) in [
+        ("precision", b.point.precision, b.precision),
+        ("recall", b.point.recall, b.recall),
+        ("f1", b.point.f1, b.f1),
+    ] {
+        rows.push(vec![name.to_owned(), pct(x), interval(&i)]);
+    }
+    table(w, &rows, markdown, &[])?;
+    writeln!(w)
+}
+
+/// Writes the paired tests between `names` (the systems the tests'
+/// indices point into) as a table (`markdown` or not).
+///
+/// # Errors
+/// Write errors.
+pub fn write_tests(
+    w: &mut dyn Write,
+    names: &[String],
+    tests: &[PairedTest],
+    format: ReportFormat,
+) -> io::Result<()> {
+    let Some(first) = tests.first() else {
+        return Ok(());
+    };
+    let markdown = format == ReportFormat::Markdown;
+    let title = format!(
+        "paired tests ({}, {}; * p < 0.05)",
+        first.test.description(),
+        match first.test {
+            crate::eval::significance::Test::Bootstrap => {
+                format!("{} replicates, seed {}", first.samples, first.seed)
+            }
+            crate::eval::significance::Test::Permutation => {
+                format!("{} rounds, seed {}", first.samples, first.seed)
+            }
+        }
+    );
+    writeln!(w, "{}", heading(&title, markdown))?;
+    let mut rows = vec![[
+        "system A",
+        "system B",
+        "f1 A",
+        "f1 B",
+        "delta f1",
+        "p-value",
+        "sig",
+        "test",
+        "resampled",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect::<Vec<_>>()];
+    for t in tests {
+        rows.push(vec![
+            names[t.a].clone(),
+            names[t.b].clone(),
+            pct(t.f1_a),
+            pct(t.f1_b),
+            format!("{:+.2}", 100.0 * t.delta_f1),
+            format!("{:.4}", t.p_value),
+            if t.significant() { "*" } else { "" }.to_owned(),
+            t.test.name().to_owned(),
+            t.resample.name().to_owned(),
+        ]);
+    }
+    table_left(w, &rows, markdown, &[], 2)
+}
+
+/// The paired tests as a JSON array.
+pub fn tests_json(names: &[String], tests: &[PairedTest]) -> Value {
+    Value::Array(
+        tests
+            .iter()
+            .map(|t| {
+                json!({
+                    "a": names[t.a], "b": names[t.b], "test": t.test.name(),
+                    "samples": t.samples, "seed": t.seed, "resample": t.resample.name(),
+                    "f1_a": t.f1_a, "f1_b": t.f1_b, "delta_f1": t.delta_f1,
+                    "p_value": t.p_value, "significant": t.significant(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Writes the paired tests as CSV rows (system A, section `test`, name
+/// system B, type the test).
+///
+/// # Errors
+/// Write errors.
+pub fn write_tests_csv(
+    w: &mut dyn Write,
+    names: &[String],
+    tests: &[PairedTest],
+) -> io::Result<()> {
+    for t in tests {
+        for (m, v) in [
+            ("delta-f1", t.delta_f1.to_string()),
+            ("p-value", t.p_value.to_string()),
+            ("samples", t.samples.to_string()),
+            ("seed", t.seed.to_string()),
+        ] {
+            writeln!(
+                w,
+                "{},test,{},{},{m},{v}",
+                csv_field(&names[t.a]),
+                csv_field(&names[t.b]),
+                t.test.name()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn bootstrap_json(b: &Intervals) -> Value {
+    let iv = |x: f64, i: Interval| json!({"value": x, "low": i.low, "high": i.high});
+    json!({
+        "samples": b.samples, "seed": b.seed, "resample": b.resample.name(),
+        "units": b.units, "confidence": b.confidence,
+        "precision": iv(b.point.precision, b.precision),
+        "recall": iv(b.point.recall, b.recall),
+        "f1": iv(b.point.f1, b.f1),
+    })
+}
+
+fn unit_scores(c: &UnitCounts) -> (f64, f64, f64) {
+    let s = c.scores();
+    (s.precision, s.recall, s.f1)
+}
+
+fn breakdown_json(a: &Analysis) -> Value {
+    let rows: Vec<Value> = a
+        .breakdown
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let (p, rc, f) = unit_scores(&r.counts);
+            json!({
+                "index": k + 1, "line": r.line, "correct": r.counts.correct,
+                "gold": r.counts.gold, "pred": r.counts.pred,
+                "precision": p, "recall": rc, "f1": f,
+            })
+        })
+        .collect();
+    let unit = a.breakdown_unit.map_or("sentences", |u| u.name());
+    json!({"unit": unit, "rows": rows})
 }
 
 fn settings(w: &mut dyn Write, a: &Analysis) -> io::Result<()> {
@@ -480,6 +684,44 @@ pub fn write_csv_rows(w: &mut dyn Write, system: &System<'_>, show: &Show) -> io
             cell.count.to_string(),
         )?;
     }
+    let a = system.analysis;
+    if let Some(b) = &a.bootstrap {
+        for (m, v) in [
+            ("samples", b.samples.to_string()),
+            ("seed", b.seed.to_string()),
+            ("resample", b.resample.name().to_owned()),
+            ("units", b.units.to_string()),
+            ("confidence", b.confidence.to_string()),
+        ] {
+            row("bootstrap", "settings", "", m, v)?;
+        }
+        for (name, x, i) in [
+            ("precision", b.point.precision, b.precision),
+            ("recall", b.point.recall, b.recall),
+            ("f1", b.point.f1, b.f1),
+        ] {
+            row("bootstrap", name, "", "value", x.to_string())?;
+            row("bootstrap", name, "", "low", i.low.to_string())?;
+            row("bootstrap", name, "", "high", i.high.to_string())?;
+        }
+    }
+    if let Some(unit) = a.breakdown_unit {
+        for (k, r) in a.breakdown.iter().enumerate() {
+            let (p, rc, f) = unit_scores(&r.counts);
+            let name = (k + 1).to_string();
+            for (m, v) in [
+                ("line", r.line.to_string()),
+                ("correct", r.counts.correct.to_string()),
+                ("gold", r.counts.gold.to_string()),
+                ("pred", r.counts.pred.to_string()),
+                ("precision", p.to_string()),
+                ("recall", rc.to_string()),
+                ("f1", f.to_string()),
+            ] {
+                row(unit.singular(), &name, "", m, v)?;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -521,7 +763,7 @@ pub fn json_of(system: &System<'_>, show: &Show) -> Value {
         }
         Value::Object(m)
     };
-    json!({
+    let mut out = json!({
         "system": system.name,
         "report": system.evaluation.json_report(),
         "min_overlap_percent": a.min_overlap_percent,
@@ -531,5 +773,12 @@ pub fn json_of(system: &System<'_>, show: &Show) -> Value {
         "classes": {"gold": side(true), "pred": side(false)},
         "confusion": c.confusion,
         "errors": {"total": c.instances, "kept": a.instances.len(), "instances": a.instances},
-    })
+    });
+    if let Some(b) = &a.bootstrap {
+        out["bootstrap"] = bootstrap_json(b);
+    }
+    if a.breakdown_unit.is_some() {
+        out["breakdown"] = breakdown_json(a);
+    }
+    out
 }

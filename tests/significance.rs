@@ -174,7 +174,6 @@ fn intervals_contain_the_point_estimate() {
         GOLD,
         ARCADA,
         UH_RITUAL,
-        // Last: it takes an optional number.
         "--bootstrap",
     ]);
     for s in report["systems"].as_array().unwrap() {
@@ -576,6 +575,20 @@ fn the_html_comparison_fills_its_columns_when_the_bootstrap_ran() {
     assert!(c.contains("--bootstrap"));
 }
 
+/// `--bootstrap` before the files leaves them files (clap would otherwise
+/// take GOLD as the number of replicates).
+#[test]
+fn bootstrap_before_the_files_keeps_them() {
+    let before = run(&["eval", "--format", "json", "--bootstrap", GOLD, ARCADA]);
+    let after = run(&["eval", "--format", "json", GOLD, ARCADA, "--bootstrap"]);
+    assert!(
+        before.status.success(),
+        "{}",
+        String::from_utf8_lossy(&before.stderr)
+    );
+    assert_eq!(before.stdout, after.stdout);
+}
+
 #[test]
 fn nonsense_is_refused() {
     for (args, says) in [
@@ -619,10 +632,12 @@ fn nonsense_is_refused() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(says), "{args:?}: {err}");
     }
-    // A file name where N would be: the message says how to write it.
-    let o = run(&["eval", "--bootstrap", GOLD, ARCADA]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--bootstrap=1000"));
+    // The number needs `=`: `--bootstrap 500 GOLD PRED` names a file 500,
+    // and the message says how to write it.
+    let o = run(&["eval", "--bootstrap", "500", GOLD, ARCADA]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("write --bootstrap=500"), "{err}");
 }
 
 /// Nothing of this runs unless asked: the default report is conlleval's.

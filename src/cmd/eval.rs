@@ -145,10 +145,10 @@ pub struct EvalArgs {
     pub ignore: Option<String>,
 
     /// Percentile confidence intervals of micro precision, recall and F1
-    /// from N bootstrap replicates (1000 when N is left out; write
-    /// --bootstrap=N or put it after the files); with several systems,
-    /// also a paired test between each pair (see --test).
-    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "1000", value_parser = parse_replicates)]
+    /// from N bootstrap replicates (--bootstrap is 1000; --bootstrap=N
+    /// sets N, with the = so that the files after it stay files); with
+    /// several systems, also a paired test between each pair (see --test).
+    #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true, default_missing_value = "1000", value_parser = parse_replicates)]
     pub bootstrap: Option<usize>,
 
     /// The seed of --bootstrap and --test (default 1): the same seed gives
@@ -194,10 +194,7 @@ fn parse_replicates(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(0) => Err("0 replicates: the bootstrap needs at least 1 (1000 is usual)".to_owned()),
         Ok(n) => Ok(n),
-        Err(_) => Err(format!(
-            "expected a number of replicates, found {s:?}; to give files after \
-             --bootstrap, write --bootstrap=1000 or put --bootstrap after them"
-        )),
+        Err(_) => Err(format!("expected a number of replicates, found {s:?}")),
     }
 }
 
@@ -436,6 +433,14 @@ fn evaluate_chars(
 
 /// Runs `nerkit eval`.
 pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
+    // `--bootstrap 500 GOLD PRED` reads 500 as the gold file (the number
+    // needs `=`, so that `--bootstrap GOLD PRED` keeps its files).
+    let first = args.file.to_string_lossy();
+    if args.bootstrap.is_some() && first.parse::<usize>().is_ok() && !args.file.exists() {
+        return Err(Error::msg(format!(
+            "{first}: no such file; for {first} bootstrap replicates write --bootstrap={first}"
+        )));
+    }
     if args.level == Level::Chars {
         check_chars_args(args)?;
     }

@@ -80,7 +80,18 @@ async function reportPage(context) {
     check(same && n > 0, `system ${k}: ${n} per-type table values equal the JSON report's`);
     const cmp = page.locator(`#compare-table tbody tr:nth-child(${k + 1}) td[data-field="f1"]`);
     check((await cmp.textContent()).trim() === pct(r.micro.f1), `system ${k}: comparison table F1 equals the JSON report's`);
+    const b = systems[k].bootstrap.f1;
+    const ci = page.locator(`#compare-table tbody tr:nth-child(${k + 1}) td[data-field="f1-ci"]`);
+    const wantCi = `[${pct(b.low)}, ${pct(b.high)}]`;
+    check((await ci.textContent()).trim() === wantCi, `system ${k}: comparison table F1 95% CI equals the JSON report's ${wantCi}`);
   }
+  // One paired test between the two systems: the reference (higher F1)
+  // says so, the other shows the JSON report's p-value.
+  const t = json.tests[0];
+  const pcells = await page.locator('#compare-table tbody td[data-field="p-value"]').allTextContents();
+  const p = `p = ${t.p_value.toFixed(4)}${t.significant ? " *" : ""}`;
+  check(json.tests.length === 1 && pcells.map((c) => c.trim()).sort().join("|") === [p, "reference"].sort().join("|"),
+    `comparison table significance: ${pcells.map((c) => c.trim()).join(", ")} (JSON: ${p})`);
   const rows = page.locator("#eb-rows tr");
   const before = await rows.count();
   const kept = systems[0].errors.kept;
@@ -162,7 +173,14 @@ async function showPages(context) {
       proc.kill();
       await exited;
     }
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+    // Chromium's helper processes may still write to the profile for a
+    // moment after the browser exits (an rmdir failed once with
+    // ENOTEMPTY): retry, and never fail the checks for the clean-up.
+    try {
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    } catch (e) {
+      console.log(`note: could not remove the Chromium profile ${profile}: ${e.code || e}`);
+    }
   }
   if (failures) { console.log(failures + " browser checks failed"); process.exit(1); }
 })();

@@ -34,8 +34,8 @@ OUT=target/browser-test
 rm -rf "$OUT" && mkdir -p "$OUT"
 NERKIT=target/debug/nerkit
 W=corpora/wnut17
-"$NERKIT" eval --format html --output "$OUT/report.html" "$W/emerging.test.annotated" "$W/submissions/arcada" "$W/submissions/uh_ritual"
-"$NERKIT" eval --format json --output "$OUT/report.json" "$W/emerging.test.annotated" "$W/submissions/arcada" "$W/submissions/uh_ritual"
+"$NERKIT" eval --bootstrap --format html --output "$OUT/report.html" "$W/emerging.test.annotated" "$W/submissions/arcada" "$W/submissions/uh_ritual"
+"$NERKIT" eval --bootstrap --format json --output "$OUT/report.json" "$W/emerging.test.annotated" "$W/submissions/arcada" "$W/submissions/uh_ritual"
 "$NERKIT" eval -d tab --format html --output "$OUT/inject.html" tests/data/html/inject.tsv
 "$NERKIT" show -d tab --html --output "$OUT/inject-show.html" tests/data/html/inject.tsv
 "$NERKIT" show --html --output "$OUT/show.html" corpora/000_8c95ef11f0516e36.txt

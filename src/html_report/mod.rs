@@ -253,6 +253,27 @@ pub fn write_html_with_tests(
     w.write_all(s.as_bytes())
 }
 
+/// The systems' names without the directory they all share
+/// (`corpora/wnut17/submissions/arcada` is `arcada` beside its peers), so
+/// that the comparison table does not break paths over lines; the full
+/// name is the cell's title.
+fn short_names(names: &[&str]) -> Vec<String> {
+    let mut shared = match names.first() {
+        Some(first) if names.len() > 1 => first.rfind('/').map_or(0, |i| i + 1),
+        _ => 0,
+    };
+    for name in names {
+        // Bytes: equal up to a '/' of the first name, so a char boundary
+        // of every name.
+        while shared > 0
+            && !(name.len() > shared && name.as_bytes()[..shared] == names[0].as_bytes()[..shared])
+        {
+            shared = names[0][..shared - 1].rfind('/').map_or(0, |i| i + 1);
+        }
+    }
+    names.iter().map(|n| n[shared..].to_owned()).collect()
+}
+
 fn comparison(s: &mut String, systems: &[System<'_>], show: &Show, tests: &[PairedTest]) {
     s.push_str("<section id=\"compare\"><h2>Systems compared</h2><table id=\"compare-table\"><thead><tr><th>system</th><th>gold</th><th>pred</th><th>correct</th><th>precision</th><th>recall</th><th>F1</th><th>macro F1</th>");
     for schema in &show.schemas {
@@ -276,14 +297,16 @@ fn comparison(s: &mut String, systems: &[System<'_>], show: &Show, tests: &[Pair
         .iter()
         .position(|x| x.evaluation.report().micro.f1 == best)
         .unwrap_or(0);
+    let short = short_names(&systems.iter().map(|x| x.name).collect::<Vec<_>>());
     for (k, sys) in systems.iter().enumerate() {
         let r = sys.evaluation.report();
         let m = &r.micro;
         let _ = write!(
             s,
-            "<tr data-system=\"{}\"><td>{}{}</td>{}{}{}{}{}{}{}",
+            "<tr data-system=\"{}\"><td title=\"{}\">{}{}</td>{}{}{}{}{}{}{}",
             esc(sys.name),
             esc(sys.name),
+            esc(&short[k]),
             if m.f1 == best {
                 " <b title=\"highest micro F1\">★</b>"
             } else {
@@ -655,6 +678,20 @@ mod tests {
         assert_eq!(base64(b"f"), "Zg==");
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn short_names_drop_the_shared_directory_only() {
+        let short = |names: &[&str]| short_names(names);
+        assert_eq!(short(&["a/b/x", "a/b/y"]), ["x", "y"]);
+        assert_eq!(short(&["a/b/x", "a/c/y"]), ["b/x", "c/y"]);
+        assert_eq!(short(&["a/b/x", "y"]), ["a/b/x", "y"]);
+        assert_eq!(short(&["a/b/x"]), ["a/b/x"]);
+        // A directory name that is a prefix of another is no shared one.
+        assert_eq!(short(&["ab/x", "a/y"]), ["ab/x", "a/y"]);
+        assert_eq!(short(&["d/é/x", "d/é/y", "d/ü"]), ["é/x", "é/y", "ü"]);
+        // A name that is the shared directory itself keeps it.
+        assert_eq!(short(&["a/", "a/x"]), ["a/", "a/x"]);
     }
 
     #[test]

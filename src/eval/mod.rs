@@ -127,6 +127,7 @@ pub mod analysis;
 pub mod conlleval;
 pub mod counts;
 pub mod memory;
+pub mod merge;
 pub mod reader;
 pub mod report;
 pub mod strict;
@@ -253,7 +254,8 @@ impl Evaluator {
 }
 
 /// Token texts that differ between the gold and the prediction file.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TokenMismatches {
     /// How many tokens differ.
     pub total: u64,
@@ -265,6 +267,16 @@ pub struct TokenMismatches {
 impl TokenMismatches {
     /// How many mismatches are remembered.
     pub const KEPT: usize = 5;
+
+    /// Adds the mismatches of another input, read after this one: the
+    /// totals add up and its first mismatches fill the places left of the
+    /// [`TokenMismatches::KEPT`] (their lines are those of the other
+    /// input, as in [`IllFormedSide::add`]).
+    pub fn add(&mut self, other: &TokenMismatches) {
+        self.total += other.total;
+        let room = Self::KEPT.saturating_sub(self.first.len());
+        self.first.extend(other.first.iter().take(room).cloned());
+    }
 
     /// The mismatches as lines `GOLD:LINE "a" vs PRED:LINE "b"`.
     pub fn describe(&self, gold: &Path, pred: &Path) -> String {

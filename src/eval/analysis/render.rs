@@ -9,8 +9,9 @@
 //!   (section `schema`, `gold-class`, `pred-class` or `confusion`), so that
 //!   several systems stack into one file.
 //! * `json`: an object with the plain report (`report`), `schemas`,
-//!   `classes`, `confusion`, `errors` (every kept instance) and
-//!   `counts` (the integers, as `--format counts` writes them).
+//!   `classes`, `confusion` and `errors` (the total and every kept
+//!   instance). The integers alone, without instances, are what
+//!   `--format counts` writes ([`crate::eval::merge::CountsDocument`]).
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};

@@ -56,8 +56,8 @@ fn two_files(gold: &str, pred: &str, opts: &Evaluator) -> u64 {
 /// analysis report into a sink; returns the number of tokens.
 fn full_analysis(text: &str, opts: &Evaluator) -> u64 {
     let options = Options::default().instances(MAX_INSTANCES);
-    let (e, a) = analysis::analyze_file(opts, text.as_bytes(), "bench", &options)
-        .expect("valid input");
+    let (e, a) =
+        analysis::analyze_file(opts, text.as_bytes(), "bench", &options).expect("valid input");
     let system = System {
         name: "bench",
         evaluation: &e,

@@ -23,7 +23,8 @@
 #                  [target/bench-venv]; created and filled from PyPI if needed
 #   BENCH_DIR      where inputs, outputs and the table go [target/bench-peers]
 #   BENCH_SKIP     space-separated tool names not to run: nerkit-eval
-#                  conlleval.pl seqeval nervaluate rusev-py regex cat
+#                  nerkit-analysis conlleval.pl seqeval nervaluate rusev-py
+#                  regex cat
 #   BENCH_WORKS    which works to run [conlleval strict-iob2 strict-iobes convert]
 #
 # A quick run: BENCH_MB=10 BENCH_BIG_MB=0 BENCH_TOKENS=500000 ROUNDS=3 scripts/bench-peers.sh
@@ -176,6 +177,11 @@ if wanted conlleval; then
     if (( HAVE_EVAL )); then
         add "$work" nerkit "'$NERKIT' eval '$EVAL_IOB2'" "$eval_tokens" tokens
     fi
+    # The full error analysis (issue 15: at least 30x faster than
+    # conlleval.pl's plain run, so in the same work for the ratio).
+    if (( HAVE_EVAL )) && ! skipped nerkit-analysis; then
+        add "$work" "nerkit --match all --format json" "'$NERKIT' eval --match all --format json '$EVAL_IOB2'" "$eval_tokens" tokens
+    fi
     if (( HAVE_CONLLEVAL )); then
         add "$work" conlleval.pl "perl '$CONLLEVAL' < '$EVAL_IOB2'" "$eval_tokens" tokens
     fi
@@ -289,6 +295,7 @@ micro_f1() { # TOOL OUTPUT
     local f=$2
     case $1 in
         nerkit | conlleval.pl) awk '/FB1:/ && !done { sub(/.*FB1: */, ""); printf "%.2f", $1; done = 1 }' "$f" ;;
+        nerkit\ --match*) awk '/"micro"/ { m = 1 } m && /"f1"/ { gsub(/[^0-9.]/, "", $2); printf "%.2f", 100 * $2; exit }' "$f" ;;
         seqeval*) awk '/micro avg/ { printf "%.2f", 100 * $5 }' "$f" ;;
         rusev*) awk '/^Overall_Micro/ { for (k = 2; k <= NF; k++) if ($k ~ /^fscore=/) { sub(/fscore=/, "", $k); printf "%.2f", 100 * $k } }' "$f" ;;
         nervaluate*) sed -n "s/^{'strict': EvaluationResult([^)]* f1=\([0-9.]*\).*/\1/p" "$f" | awk '{ printf "%.2f", 100 * $1 }' ;;

@@ -8,6 +8,7 @@ use std::io::BufRead;
 
 use clap::Args;
 use nerkit::convert::Input;
+use nerkit::eval::merge::CountsDocument;
 use nerkit::eval::significance::{Resample, Test};
 use nerkit::eval::{
     self, ColumnSource, ConllevalOptions, Evaluator, Level, Mode, ReportFormat, SentenceSource,
@@ -36,6 +37,8 @@ use super::{open_input, warn, Output};
   nerkit eval --level chars --format table gold.jsonl doccano-export.jsonl
       entities matched by character offsets in the same texts, however
       each side was tokenized (span files and annotation-tool exports)
+  nerkit eval --format counts part3.txt > part3.json; nerkit eval --merge part*.json
+      score shards of a corpus on their own, then report on the whole
 
 Inputs may use CRLF line ends, a BOM, tabs or runs of spaces: the scores are the same.
 Exit codes: 0 success, 1 the --min-f1 check failed, 2 any error.")]
@@ -64,8 +67,9 @@ pub struct EvalArgs {
     pub scheme: Option<TagScheme>,
 
     /// Report format: conlleval (conlleval.pl's bytes), table, json,
-    /// markdown, csv or html (one self-contained page with the error
-    /// analysis; see --output).
+    /// markdown, csv, html (one self-contained page with the error
+    /// analysis; see --output) or counts (the integers every report is
+    /// made from, as JSON, for --merge).
     #[arg(long, value_name = "FORMAT", default_value = "conlleval", value_parser = parse_report_format)]
     pub format: FormatArg,
 
@@ -134,6 +138,13 @@ pub struct EvalArgs {
     /// [TYPE ...] brackets, lines) in the table report; JSON carries all.
     #[arg(long, value_name = "N")]
     pub errors: Option<usize>,
+
+    /// Sum counts documents (written by --format counts for shards of one
+    /// corpus, cut at sentence boundaries) and report on the whole: FILE,
+    /// PRED and MORE are then the documents (`-` one of them from stdin).
+    /// The scoring options come from them; --match shows the analysis.
+    #[arg(long)]
+    pub merge: bool,
 
     /// Rename types on both sides before scoring the analysis, e.g.
     /// corporation=group,creative-work=product.
@@ -217,15 +228,20 @@ pub enum FormatArg {
     Report(ReportFormat),
     /// The HTML report (`nerkit::html_report`), always with the analysis.
     Html,
+    /// The counts document (`nerkit::eval::merge::CountsDocument`).
+    Counts,
 }
 
 fn parse_report_format(s: &str) -> Result<FormatArg, String> {
     if s == "html" {
         return Ok(FormatArg::Html);
     }
+    if s == "counts" {
+        return Ok(FormatArg::Counts);
+    }
     s.parse()
         .map(FormatArg::Report)
-        .map_err(|e: String| e.replace("or csv)", "csv or html)"))
+        .map_err(|e: String| e.replace("or csv)", "csv, html or counts)"))
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -267,8 +283,9 @@ fn options(args: &EvalArgs) -> Result<(Evaluator, ReportFormat), Error> {
     } else {
         match args.format {
             FormatArg::Report(f) => f,
-            // The page is made from the analysis, in analysis::run.
-            FormatArg::Html => ReportFormat::Table,
+            // The page is made from the analysis, in analysis::run; the
+            // counts document is written instead of a report.
+            FormatArg::Html | FormatArg::Counts => ReportFormat::Table,
         }
     };
     if let Some(x) = args.min_f1 {
@@ -382,6 +399,12 @@ fn check_chars_args(args: &EvalArgs) -> Result<(), Error> {
             "has no character-level page yet: use table, markdown, csv or json",
         );
     }
+    if args.format == FormatArg::Counts || args.merge {
+        return refuse(
+            "--format counts and --merge",
+            "work at the token level only so far: score character-level shards whole",
+        );
+    }
     if args.read.align != nerkit::spans::Align::Strict {
         return refuse(
             "--align",
@@ -433,6 +456,15 @@ fn evaluate_chars(
 
 /// Runs `nerkit eval`.
 pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
+    if args.merge {
+        return merge::run(args);
+    }
+    if args.format == FormatArg::Counts && args.errors.is_some() {
+        return Err(Error::msg(
+            "--errors lists error instances, which are examples, not counts: \
+             --format counts does not carry them (their total is counted)",
+        ));
+    }
     // `--bootstrap 500 GOLD PRED` reads 500 as the gold file (the number
     // needs `=`, so that `--bootstrap GOLD PRED` keeps its files).
     let first = args.file.to_string_lossy();
@@ -488,8 +520,14 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
     let mut out = Output::create(args.output.as_deref(), false)?;
     // A reader of stdout that has gone (`| head`) ends the report quietly,
     // but not the checks below: their exit status still counts.
-    let written = evaluation
-        .write_report(&mut out, format)
+    let written = if args.format == FormatArg::Counts {
+        let (gold, system) = (gold_name.display(), pred_name.display());
+        CountsDocument::new(&gold.to_string(), &system.to_string(), &evaluation, None)
+            .write(&mut out)
+    } else {
+        evaluation.write_report(&mut out, format)
+    };
+    let written = written
         .map_err(Error::from)
         .and_then(|()| out.flush().map_err(Error::from))
         .and_then(|()| out.finish());
@@ -630,7 +668,7 @@ mod analysis {
         Ok(Some(settings))
     }
 
-    fn schemas(arg: Option<&str>) -> Result<Vec<Schema>, Error> {
+    pub(super) fn schemas(arg: Option<&str>) -> Result<Vec<Schema>, Error> {
         let Some(arg) = arg else {
             return Ok(Schema::ALL.to_vec());
         };
@@ -882,6 +920,11 @@ mod analysis {
             errors: args.errors.unwrap_or(0),
         };
         let preds: Vec<&PathBuf> = args.pred.iter().chain(&args.more).collect();
+        if preds.len() > 1 && args.format == FormatArg::Counts {
+            return Err(Error::msg(
+                "--format counts writes the counts of one system: score each prediction file on its own",
+            ));
+        }
         let settings = significance_settings(args, preds.len().max(1))?;
         let options = analysis_options(args, format, settings.as_ref())?;
         if preds.len() > 1 && args.file.as_os_str() == "-" {
@@ -925,6 +968,11 @@ mod analysis {
         let mut out = Output::create(args.output.as_deref(), false)?;
         let written = (|| -> std::io::Result<()> {
             match format {
+                _ if args.format == FormatArg::Counts => {
+                    let s = &systems[0];
+                    CountsDocument::new(&gold_name, s.name, s.evaluation, Some(s.analysis))
+                        .write(&mut out)?;
+                }
                 _ if args.format == FormatArg::Html => {
                     use nerkit::html_report::{self as page, InputFile, Provenance};
                     let provenance = Provenance {
@@ -995,6 +1043,252 @@ mod analysis {
                     );
                     return Ok(ExitCode::from(1));
                 }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `nerkit eval --merge`: sums counts documents and reports on the sum.
+mod merge {
+    use super::*;
+    use nerkit::eval::analysis::render::{self, Show, System};
+    use nerkit::eval::merge::OptionDifference;
+
+    /// Flags that change what is counted: fixed when the shards are scored.
+    fn scoring_flag(args: &EvalArgs) -> Option<&'static str> {
+        [
+            (args.mode != "conlleval", "--mode"),
+            (args.scheme.is_some(), "--scheme"),
+            (args.raw, "--raw"),
+            (args.boundary.is_some(), "--boundary"),
+            (args.min_overlap.is_some(), "--min-overlap"),
+            (args.map.is_some(), "--map"),
+            (args.ignore.is_some(), "--ignore"),
+            (args.no_token_check, "--no-token-check"),
+            (args.read.from.is_some(), "--from"),
+            (args.gold_from.is_some(), "--gold-from"),
+            (args.pred_from.is_some(), "--pred-from"),
+        ]
+        .into_iter()
+        .find(|(given, _)| *given)
+        .map(|(_, flag)| flag)
+    }
+
+    /// How a shard was scored, in the words of the flags.
+    fn scored(option: &str, value: &str) -> String {
+        let flag = match option {
+            "analysis" => {
+                return if value == "true" {
+                    "with the error analysis (--match ...)".to_owned()
+                } else {
+                    "without the error analysis (--match ...)".to_owned()
+                }
+            }
+            "raw" => {
+                return if value == "true" {
+                    "with --raw"
+                } else {
+                    "without --raw"
+                }
+                .to_owned()
+            }
+            "outside" => "--boundary",
+            "min_overlap_percent" => {
+                return if value == "0" {
+                    "without --min-overlap".to_owned()
+                } else {
+                    format!("with --min-overlap {value}%")
+                };
+            }
+            "mode" => "--mode",
+            "scheme" => "--scheme",
+            "map" => "--map",
+            "ignore" => "--ignore",
+            other => other,
+        };
+        if value.is_empty() || value == "none" {
+            format!("without {flag}")
+        } else {
+            format!("with {flag} {value}")
+        }
+    }
+
+    fn refuse_difference(d: &OptionDifference, path: &Path, first: &Path) -> Error {
+        Error::msg(format!(
+            "scored {}, but {} {}: shards scored with different options cannot be added",
+            scored(d.name, &d.other),
+            first.display(),
+            scored(d.name, &d.this)
+        ))
+        .with_path(path)
+    }
+
+    pub(super) fn run(args: &EvalArgs) -> Result<ExitCode, Error> {
+        if let Some(flag) = scoring_flag(args) {
+            return Err(Error::msg(format!(
+                "{flag} changes what is counted, so it is given when the shards are scored: \
+                 --merge takes the options from the counts documents"
+            )));
+        }
+        if args.errors.is_some() {
+            return Err(Error::msg(
+                "--errors lists error instances, which are examples, not counts: counts documents \
+                 do not carry them (list them from a shard: nerkit eval --errors N SHARD)",
+            ));
+        }
+        let (_, format) = options(args)?;
+        let shards: Vec<&PathBuf> = std::iter::once(&args.file)
+            .chain(&args.pred)
+            .chain(&args.more)
+            .collect();
+        if shards.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+            return Err(Error::msg(
+                "only one counts document can be read from stdin",
+            ));
+        }
+        let mut sum: Option<(PathBuf, CountsDocument)> = None;
+        for path in &shards {
+            let input = open_input(path)?;
+            let name = input.name().to_path_buf();
+            let doc = CountsDocument::read(input.into_reader()?).map_err(|e| {
+                let message = e.to_string();
+                if message.starts_with("not a nerkit counts document") {
+                    Error::msg(format!(
+                        "{message} (--merge reads what nerkit eval --format counts writes)"
+                    ))
+                    .with_path(&name)
+                } else {
+                    e.with_path(&name)
+                }
+            })?;
+            match &mut sum {
+                None => sum = Some((name, doc)),
+                Some((first, s)) => {
+                    if let Some(d) = s.options.difference(&doc.options) {
+                        return Err(refuse_difference(&d, &name, first));
+                    }
+                    s.add(&doc).map_err(|e| e.with_path(&name))?;
+                }
+            }
+        }
+        let (_, doc) = sum.expect("FILE is required");
+        let evaluation = doc.evaluation()?;
+        let analysis = doc.analysis();
+        let wants_analysis = args.match_schemas.is_some() || args.format == FormatArg::Html;
+        if wants_analysis && analysis.is_none() {
+            return Err(Error::msg(format!(
+                "{} asks for the error analysis, but the shards carry no analysis counts: \
+                 score them with --match all --format counts",
+                if args.format == FormatArg::Html {
+                    "--format html"
+                } else {
+                    "--match"
+                }
+            )));
+        }
+        if wants_analysis && format == ReportFormat::Latex {
+            return Err(Error::msg(
+                "--latex has no room for the error analysis: use --format table, markdown, csv or json",
+            ));
+        }
+
+        let show = Show {
+            schemas: super::analysis::schemas(args.match_schemas.as_deref())?,
+            errors: 0,
+        };
+        let mut out = Output::create(args.output.as_deref(), false)?;
+        let written = (|| -> std::io::Result<()> {
+            match (&analysis, args.format) {
+                (_, FormatArg::Counts) => doc.write(&mut out)?,
+                (Some(a), _) if wants_analysis => {
+                    let system = System {
+                        name: &doc.system,
+                        evaluation: &evaluation,
+                        analysis: a,
+                    };
+                    if args.format == FormatArg::Html {
+                        use nerkit::html_report::{self as page, InputFile, Provenance};
+                        let provenance = Provenance {
+                            command: page::shell_words(
+                                std::env::args_os().map(|a| a.to_string_lossy().into_owned()),
+                            ),
+                            inputs: shards.iter().map(|p| InputFile::of_path(p)).collect(),
+                        };
+                        page::write_html(&mut out, &[system], &doc.gold, &show, &provenance)?;
+                    } else {
+                        let format = if format == ReportFormat::Conlleval {
+                            ReportFormat::Table
+                        } else {
+                            format
+                        };
+                        render::write(&mut out, &system, &doc.gold, format, &show)?;
+                    }
+                }
+                _ => evaluation.write_report(&mut out, format)?,
+            }
+            out.flush()
+        })()
+        .map_err(Error::from)
+        .and_then(|()| out.finish());
+        match written {
+            Err(e) if e.is_broken_pipe() => {}
+            other => other?,
+        }
+
+        let m = &evaluation.token_mismatches;
+        if m.total > 0 {
+            warn(&format!(
+                "{} token texts differ between {} and {} in the shards (scored anyway); \
+                 the first, at lines of their shards:{}",
+                m.total,
+                doc.gold,
+                doc.system,
+                m.describe(Path::new(&doc.gold), Path::new(&doc.system))
+            ));
+        }
+        let report = evaluation.report();
+        let (ill_g, ill_p) = (
+            &evaluation.counts.ill_formed_gold,
+            &evaluation.counts.ill_formed_pred,
+        );
+        if ill_g.count + ill_p.count > 0 {
+            let side = |n: u64, what: &str, first: &[u64]| {
+                let first: Vec<String> = first.iter().map(u64::to_string).collect();
+                if n == 0 {
+                    format!("0 in {what}")
+                } else {
+                    format!(
+                        "{n} in {what} (first at lines {} of their shards)",
+                        first.join(", ")
+                    )
+                }
+            };
+            eprintln!(
+                "note: ill-formed {} chunks were not counted: {}; {}",
+                report.scheme.as_deref().unwrap_or(""),
+                side(ill_g.count, "gold", &ill_g.first_lines),
+                side(ill_p.count, "predictions", &ill_p.first_lines)
+            );
+        }
+        for note in &report.notes {
+            eprintln!("note: {note}");
+        }
+        if let Some(x) = args.min_f1 {
+            let threshold = if x > 1.0 { x / 100.0 } else { x };
+            let f1 = report.micro.f1;
+            if f1 < threshold {
+                let digits = (2..=12)
+                    .find(|&d| {
+                        format!("{:.d$}", 100.0 * f1) != format!("{:.d$}", 100.0 * threshold)
+                    })
+                    .unwrap_or(12);
+                eprintln!(
+                    "nerkit eval: micro F1 {:.digits$}% is below the --min-f1 threshold {:.digits$}%",
+                    100.0 * f1,
+                    100.0 * threshold
+                );
+                return Ok(ExitCode::from(1));
             }
         }
         Ok(ExitCode::SUCCESS)

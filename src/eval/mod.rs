@@ -128,6 +128,7 @@ pub mod chars;
 pub mod conlleval;
 pub mod counts;
 pub mod memory;
+pub mod merge;
 pub mod reader;
 pub mod report;
 pub mod significance;
@@ -256,7 +257,8 @@ impl Evaluator {
 }
 
 /// Token texts that differ between the gold and the prediction file.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TokenMismatches {
     /// How many tokens differ.
     pub total: u64,
@@ -268,6 +270,16 @@ pub struct TokenMismatches {
 impl TokenMismatches {
     /// How many mismatches are remembered.
     pub const KEPT: usize = 5;
+
+    /// Adds the mismatches of another input, read after this one: the
+    /// totals add up and its first mismatches fill the places left of the
+    /// [`TokenMismatches::KEPT`] (their lines are those of the other
+    /// input, as in [`IllFormedSide::add`]).
+    pub fn add(&mut self, other: &TokenMismatches) {
+        self.total += other.total;
+        let room = Self::KEPT.saturating_sub(self.first.len());
+        self.first.extend(other.first.iter().take(room).cloned());
+    }
 
     /// The mismatches as lines `GOLD:LINE "a" vs PRED:LINE "b"`.
     pub fn describe(&self, gold: &Path, pred: &Path) -> String {
@@ -382,8 +394,8 @@ impl Engine {
 /// unit type sees nothing, so the plain evaluation is compiled as before.
 pub(crate) trait Observer {
     /// Whether it looks at all: the fast line scan of
-    /// [`Evaluator::evaluate_file`] does not stop at tokens, so it is
-    /// skipped for an observer that does.
+    /// [`Evaluator::evaluate_file`] then also finds the token column for
+    /// it (see [`Observed`]).
     const ACTIVE: bool;
     /// A token the scorer accepted: its text when the input has one, the
     /// gold and predicted tag, and their lines.
@@ -411,15 +423,79 @@ impl Observer for () {
 /// What the fast path of [`Evaluator::evaluate_file`] feeds, one scorer at a time
 /// (so the scorer's calls are not dispatched per token).
 trait Scorer {
-    /// Scores a token; `false` when it is not accepted (the line is then
-    /// read again by the slow path, which reports the error).
-    fn token(&mut self, text: &str, gold: (usize, usize), pred: (usize, usize), line: u64) -> bool;
+    /// Whether [`Scorer::token`] looks at the first field: the scan finds
+    /// it only then.
+    const FIRST: bool = false;
+    /// Scores a token whose fields `first`, `gold` and `pred` are byte
+    /// ranges of `text` (`first` is `(0, 0)` unless [`Scorer::FIRST`]);
+    /// `false` when it is not accepted (the line is then read again by the
+    /// slow path, which reports the error).
+    fn token(
+        &mut self,
+        text: &str,
+        first: (usize, usize),
+        gold: (usize, usize),
+        pred: (usize, usize),
+        line: u64,
+    ) -> bool;
     fn boundary(&mut self);
+}
+
+/// A scorer with an observer beside it, for the fast path: what the
+/// general loop of [`evaluate_file`] shows the observer, the observer sees
+/// here too (a token the scorer accepted, with the first field as its text
+/// when the lines have more than two; every boundary).
+struct Observed<'a, S, O> {
+    scorer: &'a mut S,
+    observer: &'a mut O,
+    token_column: bool,
+}
+
+impl<S: Scorer, O: Observer> Scorer for Observed<'_, S, O> {
+    const FIRST: bool = O::ACTIVE;
+
+    #[inline]
+    fn token(
+        &mut self,
+        text: &str,
+        first: (usize, usize),
+        g: (usize, usize),
+        p: (usize, usize),
+        line: u64,
+    ) -> bool {
+        if !self.scorer.token(text, first, g, p, line) {
+            return false;
+        }
+        if O::ACTIVE {
+            // As the general loop does: a document line is a token that
+            // also starts a document.
+            if &text.as_bytes()[first.0..first.1] == b"-DOCSTART-" {
+                self.observer.document_line();
+            }
+            let token = self.token_column.then(|| &text[first.0..first.1]);
+            self.observer
+                .token(token, &text[g.0..g.1], &text[p.0..p.1], (line, line));
+        }
+        true
+    }
+
+    #[inline]
+    fn boundary(&mut self) {
+        self.scorer.boundary();
+        self.observer.boundary();
+    }
 }
 
 impl Scorer for Conlleval {
     #[inline]
-    fn token(&mut self, text: &str, g: (usize, usize), p: (usize, usize), _line: u64) -> bool {
+    fn token(
+        &mut self,
+        text: &str,
+        _first: (usize, usize),
+        g: (usize, usize),
+        p: (usize, usize),
+        _line: u64,
+    ) -> bool {
         let b = text.as_bytes();
         self.token_bytes(&b[g.0..g.1], &b[p.0..p.1]);
         true
@@ -433,7 +509,14 @@ impl Scorer for Conlleval {
 
 impl Scorer for Strict {
     #[inline]
-    fn token(&mut self, text: &str, g: (usize, usize), p: (usize, usize), line: u64) -> bool {
+    fn token(
+        &mut self,
+        text: &str,
+        _first: (usize, usize),
+        g: (usize, usize),
+        p: (usize, usize),
+        line: u64,
+    ) -> bool {
         Strict::token(self, &text[g.0..g.1], &text[p.0..p.1], (line, line)).is_ok()
     }
 
@@ -470,7 +553,7 @@ fn fast_lines<S: Scorer>(
     // Where the current line and field start.
     let (mut ls, mut fs) = (from, from);
     let mut count = 0;
-    let (mut second_last, mut last) = ((0, 0), (0, 0));
+    let (mut first, mut second_last, mut last) = ((0, 0), (0, 0), (0, 0));
     let mut i = from;
     'words: while let Some(word) = b.get(i..i + 8) {
         let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
@@ -503,6 +586,9 @@ fn fast_lines<S: Scorer>(
             if p > fs {
                 second_last = last;
                 last = (fs, p);
+                if S::FIRST && count == 0 {
+                    first = last;
+                }
                 count += 1;
             }
             fs = p + 1;
@@ -518,7 +604,7 @@ fn fast_lines<S: Scorer>(
                 break 'words;
             } else if is_x_boundary(b, ls) {
                 s.boundary();
-            } else if !s.token(text, second_last, last, line + n + 1) {
+            } else if !s.token(text, first, second_last, last, line + n + 1) {
                 // A strict scorer may have taken the gold tag: the slow
                 // path reads the line again only to report the error.
                 break 'words;
@@ -564,18 +650,43 @@ pub(crate) fn evaluate_file<R: BufRead, O: Observer>(
     options: &Evaluator,
     observer: &mut O,
 ) -> Result<Evaluation> {
-    let path = path.as_ref();
+    evaluate_lines::<R, O, true>(input, path.as_ref(), options, observer)
+}
+
+/// [`evaluate_file`] with the fast line scan ([`fast_lines`]) or, for the
+/// tests that compare the two, without it.
+pub(crate) fn evaluate_lines<R: BufRead, O: Observer, const FAST: bool>(
+    input: R,
+    path: &Path,
+    options: &Evaluator,
+    observer: &mut O,
+) -> Result<Evaluation> {
     let mut lines = Lines::new(input);
     let mut engine = Engine::new(&options.mode);
     let mut columns = None;
     let d = &options.delimiter;
     loop {
-        if let (Delimiter::Whitespace, Some((n, _)), false) = (d, columns, O::ACTIVE) {
+        if let (Delimiter::Whitespace, Some((n, _)), true) = (d, columns, FAST) {
             if let Some((text, from)) = lines.pending() {
                 let line = lines.number();
+                let token_column = n > 2;
                 let (k, bytes) = match &mut engine {
-                    Engine::Conlleval(c) => fast_lines(c, text, from, line, n),
-                    Engine::Strict(s) => fast_lines(s, text, from, line, n),
+                    Engine::Conlleval(scorer) => {
+                        let mut s = Observed {
+                            scorer,
+                            observer: &mut *observer,
+                            token_column,
+                        };
+                        fast_lines(&mut s, text, from, line, n)
+                    }
+                    Engine::Strict(scorer) => {
+                        let mut s = Observed {
+                            scorer,
+                            observer: &mut *observer,
+                            token_column,
+                        };
+                        fast_lines(&mut s, text, from, line, n)
+                    }
                 };
                 lines.skip(k, bytes);
             }

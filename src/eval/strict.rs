@@ -352,7 +352,9 @@ impl Strict {
             &mut self.ill,
         );
         for &i in &self.ill {
-            self.counts.ill_formed_gold.add(self.gold_lines[i as usize]);
+            self.counts
+                .ill_formed_gold
+                .record(self.gold_lines[i as usize]);
         }
         decode(
             self.scheme,
@@ -362,7 +364,9 @@ impl Strict {
             &mut self.ill,
         );
         for &i in &self.ill {
-            self.counts.ill_formed_pred.add(self.pred_lines[i as usize]);
+            self.counts
+                .ill_formed_pred
+                .record(self.pred_lines[i as usize]);
         }
 
         let text = |e: &Ent| &self.buf[e.ls as usize..e.le as usize];

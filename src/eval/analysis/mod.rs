@@ -387,10 +387,27 @@ struct Labels {
     index: HashMap<String, u32>,
     map: HashMap<String, String>,
     ignore: Vec<String>,
+    /// The answers for the first [`Labels::SEEN`] raw types, scanned
+    /// before hashing: entity type sets are small, and two hashes per
+    /// entity showed in the profile.
+    seen: Vec<(Box<str>, Option<u32>)>,
 }
 
 impl Labels {
+    const SEEN: usize = 32;
+
     fn intern(&mut self, raw: &str) -> Option<u32> {
+        if let Some((_, i)) = self.seen.iter().find(|(r, _)| &**r == raw) {
+            return *i;
+        }
+        let i = self.intern_new(raw);
+        if self.seen.len() < Self::SEEN {
+            self.seen.push((raw.into(), i));
+        }
+        i
+    }
+
+    fn intern_new(&mut self, raw: &str) -> Option<u32> {
         let name = self.map.get(raw).map(String::as_str).unwrap_or(raw);
         if self.ignore.iter().any(|i| i == name) {
             return None;
@@ -443,6 +460,12 @@ pub(crate) struct Analyzer {
     pred_used: Vec<bool>,
     gold_class: Vec<ErrorClass>,
     pred_class: Vec<ErrorClass>,
+    /// Per gold entity: how many predictions it overlaps, and the last
+    /// overlap pair (an index into `edges`); `pred_deg` the same per
+    /// predicted entity. Reused, as every buffer here: a sentence does
+    /// not allocate once they have grown to the longest one.
+    gold_deg: Vec<(u32, u32)>,
+    pred_deg: Vec<(u32, u32)>,
     // What is counted.
     sentences: u64,
     n_tokens: u64,
@@ -535,6 +558,8 @@ impl Analyzer {
             pred_used: Vec::new(),
             gold_class: Vec::new(),
             pred_class: Vec::new(),
+            gold_deg: Vec::new(),
+            pred_deg: Vec::new(),
             sentences: 0,
             n_tokens: 0,
             total: [SchemaCounts::default(); 4],
@@ -631,16 +656,11 @@ impl Analyzer {
                 gold: g,
                 pred: p,
             } => {
-                let t: &str = tags;
-                let side = |r: &[(u32, u32)]| {
-                    r.iter()
-                        .map(|&(a, b)| &t[a as usize..b as usize])
-                        .collect::<Vec<&str>>()
-                };
-                // Per sentence, not per token.
-                let (gt, pt) = (side(g), side(p));
-                side_chunks(options, gt, |s, e, l| push(gold, s, e, l));
-                side_chunks(options, pt, |s, e, l| push(pred, s, e, l));
+                fn side<'a>(t: &'a str, r: &'a [(u32, u32)]) -> impl Iterator<Item = &'a str> {
+                    r.iter().map(move |&(a, b)| &t[a as usize..b as usize])
+                }
+                side_chunks(options, side(tags, g), |s, e, l| push(gold, s, e, l));
+                side_chunks(options, side(tags, p), |s, e, l| push(pred, s, e, l));
                 tags.clear();
                 g.clear();
                 p.clear();
@@ -742,23 +762,24 @@ impl Analyzer {
 
         // The taxonomy: how many entities of the other side each overlaps
         // (the edges are every overlap, whatever the minimum).
-        let mut gdeg = vec![0u32; ng];
-        let mut pdeg = vec![0u32; np];
-        let mut gedge = vec![0u32; ng];
-        let mut pedge = vec![0u32; np];
+        self.gold_deg.clear();
+        self.gold_deg.resize(ng, (0, 0));
+        self.pred_deg.clear();
+        self.pred_deg.resize(np, (0, 0));
         for (k, e) in self.edges.iter().enumerate() {
-            gdeg[e.g as usize] += 1;
-            pdeg[e.p as usize] += 1;
-            gedge[e.g as usize] = k as u32;
-            pedge[e.p as usize] = k as u32;
+            let g = &mut self.gold_deg[e.g as usize];
+            *g = (g.0 + 1, k as u32);
+            let p = &mut self.pred_deg[e.p as usize];
+            *p = (p.0 + 1, k as u32);
         }
         self.gold_class.clear();
         for i in 0..ng {
-            let class = match gdeg[i] {
+            let (deg, edge) = self.gold_deg[i];
+            let class = match deg {
                 0 => ErrorClass::Missed,
                 1 => {
-                    let e = self.edges[gedge[i] as usize];
-                    if pdeg[e.p as usize] > 1 {
+                    let e = self.edges[edge as usize];
+                    if self.pred_deg[e.p as usize].0 > 1 {
                         ErrorClass::Merged
                     } else {
                         self.lone_pair(&e)
@@ -772,11 +793,12 @@ impl Analyzer {
         }
         self.pred_class.clear();
         for j in 0..np {
-            let class = match pdeg[j] {
+            let (deg, edge) = self.pred_deg[j];
+            let class = match deg {
                 0 => ErrorClass::Spurious,
                 1 => {
-                    let e = self.edges[pedge[j] as usize];
-                    if gdeg[e.g as usize] > 1 {
+                    let e = self.edges[edge as usize];
+                    if self.gold_deg[e.g as usize].0 > 1 {
                         ErrorClass::Split
                     } else {
                         self.lone_pair(&e)
@@ -800,6 +822,12 @@ impl Analyzer {
     /// Counts the error instances of the sentence and keeps the first
     /// ones.
     fn collect_instances(&mut self) {
+        // A group is an instance when one of its entities is not correct:
+        // most sentences have none, and need no groups.
+        let correct = |c: &ErrorClass| *c == ErrorClass::Correct;
+        if self.gold_class.iter().all(correct) && self.pred_class.iter().all(correct) {
+            return;
+        }
         // Groups of overlapping entities: (gold indices, predicted
         // indices). The edges are sorted, so a group is a run of edges
         // each sharing an entity with the one before.
@@ -1063,5 +1091,85 @@ impl Observer for Analyzer {
         self.has_text = false;
         self.tokens.clear();
         self.lines.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheme::TagScheme;
+    use proptest::prelude::*;
+
+    /// Lines with a token column, and lines of gold and predicted tag
+    /// only: a file is made of one kind (the column count is fixed).
+    const THREE: &[&str] = &[
+        "a O O\n",
+        "tok B-PER B-PER\n",
+        "x I-PER I-LOC\n",
+        "y\tB-LOC\tO\n",
+        "  z  I-LOC   I-LOC  \n",
+        "w B-PER O\r\n",
+        "v O B-PER\n",
+        "u B-LOC B-LOC\n",
+        "\n",
+        "  \t \n",
+        "\r\n",
+        "-X- O O\n",
+        "-X-a O I-PER\n",
+        "é O B-0\n",
+        "-DOCSTART- O O\n",
+        "-DOCSTART-x O O\n",
+    ];
+    const TWO: &[&str] = &[
+        "O O\n",
+        "B-PER B-PER\n",
+        "I-PER I-LOC\n",
+        "B-LOC\tO\n",
+        "O B-PER\r\n",
+        "I-LOC I-LOC\n",
+        "\n",
+        "-X- O\n",
+    ];
+
+    /// The analysis through the general line loop only.
+    fn general(e: &Evaluator, text: &str, o: &Options) -> Result<(Evaluation, Analysis)> {
+        let mut a = Analyzer::new(e.mode(), o);
+        let ev = super::super::evaluate_lines::<_, _, false>(
+            text.as_bytes(),
+            Path::new("t"),
+            e,
+            &mut a,
+        )?;
+        Ok((ev, a.finish()))
+    }
+
+    proptest! {
+        /// The fast line scan shows the analysis what the general loop
+        /// shows it: the same counts and the same instances, token texts
+        /// and lines included.
+        #[test]
+        fn the_fast_scan_analyses_as_the_general_loop(
+            three in any::<bool>(),
+            picks in prop::collection::vec(0usize..100, 0..80)
+        ) {
+            let pieces = if three { THREE } else { TWO };
+            let text: String = picks.iter().map(|&k| pieces[k % pieces.len()]).collect();
+            // Document units: where documents start is seen alike too.
+            let o = Options::default()
+                .instances(1000)
+                .units(crate::eval::significance::Resample::Documents);
+            for mode in [Mode::default(), Mode::Strict(TagScheme::Iob2)] {
+                let e = Evaluator::new(mode);
+                let fast = analyze_file(&e, text.as_bytes(), "t", &o);
+                match (fast, general(&e, &text, &o)) {
+                    (Ok(f), Ok(g)) => {
+                        prop_assert_eq!(f.0, g.0);
+                        prop_assert_eq!(f.1, g.1);
+                    }
+                    (Err(f), Err(g)) => prop_assert_eq!(f.to_string(), g.to_string()),
+                    (f, g) => prop_assert!(false, "{:?} against {:?}", f.err(), g.err()),
+                }
+            }
+        }
     }
 }

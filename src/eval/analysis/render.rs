@@ -380,7 +380,14 @@ pub fn write(
                 rest: json_without_errors(system, show),
                 analysis: a,
             };
-            serde_json::to_writer_pretty(&mut *w, &report)?;
+            // serde_json writes in pieces of a few bytes: gathered here,
+            // so that `w` (a `dyn Write`) is called once per 64 KiB, not
+            // per piece (a tenth of the time of `--match all --format
+            // json` on 5M tokens went to those calls).
+            let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut *w);
+            serde_json::to_writer_pretty(&mut buffered, &report)?;
+            buffered.flush()?;
+            drop(buffered);
             writeln!(w)
         }
         ReportFormat::Csv => {

@@ -428,6 +428,19 @@ fn merge_refuses_what_it_cannot_add() {
         &[&analysed[0]],
         "--errors lists error instances, which are examples, not counts",
     );
+    // What needs every sentence's counts is no merge of totals.
+    for flag in [
+        &["--bootstrap"][..],
+        &["--bootstrap=50", "--seed", "3"],
+        &["--test", "permutation"],
+        &["--breakdown", "sentences", "--format", "json"],
+    ] {
+        refused(
+            flag,
+            &[&analysed[0]],
+            "needs the counts of every sentence, which counts documents do not carry",
+        );
+    }
     for flag in [
         &["--scheme", "iob2"][..],
         &["--mode", "strict"],

@@ -1131,6 +1131,27 @@ mod merge {
                  --merge takes the options from the counts documents"
             )));
         }
+        let resampling = [
+            (args.bootstrap.is_some(), "--bootstrap"),
+            (args.test.is_some(), "--test"),
+            (args.breakdown.is_some(), "--breakdown"),
+            (args.seed.is_some(), "--seed"),
+            (args.confidence.is_some(), "--confidence"),
+            (args.resample.is_some(), "--resample"),
+        ]
+        .into_iter()
+        .find(|(given, _)| *given);
+        if let Some((_, flag)) = resampling {
+            return Err(Error::msg(format!(
+                "{flag} needs the counts of every sentence, which counts documents do not \
+                 carry (they hold totals): score the whole corpus with {flag}"
+            )));
+        }
+        if args.level != Level::Tokens {
+            return Err(Error::msg(
+                "--level chars: counts documents are written at the token level only",
+            ));
+        }
         if args.errors.is_some() {
             return Err(Error::msg(
                 "--errors lists error instances, which are examples, not counts: counts documents \

@@ -426,11 +426,11 @@ def evaluate(gold, pred=None, *, mode: Optional[str] = None, scheme=None,
                                                       seed, confidence, resample))
         return Evaluation._from_system(json.loads(text)["systems"][0], counts[0])
     if not analysis:
-        text, counts = _nerkit.evaluate_files(
+        report, plain = _nerkit.evaluate_files(
             os.fspath(gold), None if pred is None else os.fspath(pred),
             mode or "conlleval", name, gold_format, pred_format, lenient, tag_column,
             token_check, raw, boundary)
-        return Evaluation._from_json(text, counts)
+        return Evaluation._from_json(report, plain)
     preds = [] if pred is None else [os.fspath(pred)]
     text, counts = _nerkit.analyze_files(
         os.fspath(gold), preds, preds or [os.fspath(gold)], mode=mode or "conlleval",

@@ -386,3 +386,24 @@ def test_errors_in_analysed_files_carry_file_line_and_column(tmp_path):
     assert (info.value.file, info.value.line) == (str(bad), 3)
     with pytest.raises(nerkit.FileError):
         nerkit.compare(GOLD, [ARCADA, tmp_path / "missing"])
+
+
+def test_the_readme_examples_print_what_they_show(monkeypatch):
+    # The ```python blocks of the analysis sections of README.md and
+    # python/README.md, run as doctests from the repository root.
+    import doctest
+    import re
+    monkeypatch.chdir(ROOT)
+    for path, start, end in (("README.md", "## Python", "## Benchmarking"),
+                             ("python/README.md", "### Error analysis", "## Scaling out")):
+        with open(os.path.join(ROOT, path), encoding="utf-8") as f:
+            text = f.read()
+        section = text[text.index(start):text.index(end)]
+        blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+        examples = [b for b in blocks if ">>>" in b]
+        assert examples, path
+        for k, block in enumerate(examples):
+            test = doctest.DocTestParser().get_doctest(block, {}, f"{path}[{k}]", path, 0)
+            runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+            runner.run(test)
+            assert runner.summarize(verbose=False).failed == 0, path

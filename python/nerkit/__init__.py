@@ -5,15 +5,19 @@
   Spark or Ray and fold).
 * :func:`evaluate`, :func:`read`, :func:`convert`: what the ``nerkit`` CLI
   does, on files in any layout it reads (CoNLL columns, JSON lines, inline
-  brackets, span files, Label Studio, doccano, Prodigy, spaCy, ...).
+  brackets, span files, Label Studio, doccano, Prodigy, spaCy, ...), with
+  the error analysis (``match=``) and bootstrap intervals (``bootstrap=``).
+* :func:`compare`: two or more systems against the same gold, with paired
+  significance tests.
 
 Errors are :class:`nerkit.Error` subclasses carrying file, line and column.
 """
 
+import copy
 import dataclasses
 import json
 import os
-from typing import Any, Dict, Iterator, List, Optional, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _nerkit, scheme
 from ._nerkit import Counts
@@ -21,8 +25,9 @@ from .errors import Error, FileError, ParseError, TagError
 from .scheme import scheme_name
 
 __all__ = [
-    "Counts", "Error", "Evaluation", "FileError", "IllFormed", "ParseError", "Scores",
-    "TagError", "convert", "evaluate", "read", "scheme",
+    "Bootstrap", "Comparison", "Counts", "Error", "Evaluation", "FileError", "IllFormed",
+    "Interval", "PairedTest", "ParseError", "SchemaResult", "SchemaScores", "Scores",
+    "TagError", "compare", "convert", "evaluate", "read", "scheme",
 ]
 __version__ = "0.1.0"
 
@@ -42,7 +47,9 @@ class Scores:
     correct: Optional[int] = None
 
     def to_dict(self) -> Dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The scores, and the counts that are not ``None``, as the CLI's
+        JSON report writes them."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,10 +68,118 @@ class IllFormed:
 
 
 @dataclasses.dataclass(frozen=True)
+class SchemaScores:
+    """The counts of one matching schema (nervaluate's): correct,
+    incorrect, partial, missed and spurious entities, ``possible`` (gold)
+    and ``actual`` (predicted) entities, and the scores from them."""
+
+    cor: int
+    inc: int
+    par: int
+    mis: int
+    spu: int
+    possible: int
+    actual: int
+    precision: float
+    recall: float
+    f1: float
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class SchemaResult:
+    """One schema over all types (``overall``) and per type."""
+
+    overall: SchemaScores
+    types: Dict[str, SchemaScores]
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"overall": self.overall.to_dict(),
+                "types": {k: v.to_dict() for k, v in self.types.items()}}
+
+
+@dataclasses.dataclass(frozen=True)
+class Interval:
+    """A point estimate and its percentile confidence interval
+    (fractions in 0..1)."""
+
+    value: float
+    low: float
+    high: float
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Bootstrap:
+    """Bootstrap intervals of the micro precision, recall and F1:
+    ``samples`` replicates drawn with ``seed``, each as many ``resample``
+    units (``'sentences'`` or ``'documents'``) as there are (``units``),
+    with replacement."""
+
+    samples: int
+    seed: int
+    confidence: float
+    resample: str
+    units: int
+    precision: Interval
+    recall: Interval
+    f1: Interval
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class PairedTest:
+    """A paired significance test between systems ``a`` and ``b``
+    (``test``: ``'bootstrap'`` or ``'permutation'``); ``p_value`` is
+    two-sided, ``significant`` is ``p_value < 0.05``."""
+
+    a: str
+    b: str
+    test: str
+    samples: int
+    seed: int
+    resample: str
+    f1_a: float
+    f1_b: float
+    delta_f1: float
+    p_value: float
+    significant: bool
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
 class Evaluation:
     """What ``nerkit eval`` reports: per type, micro, macro and weighted
     scores, token accuracy, ill-formed chunks, and the :class:`Counts`
-    behind them (which add with ``+``)."""
+    behind them (which add with ``+``).
+
+    With an analysis (any of ``match``, ``min_overlap``, ``map``,
+    ``ignore``, ``errors``, ``bootstrap`` given to :func:`evaluate`), also
+    what ``nerkit eval --match ... --format json`` adds; these fields are
+    ``None`` otherwise:
+
+    * ``schemas``: schema name (``strict``, ``exact``, ``partial``,
+      ``type``) to :class:`SchemaResult`;
+    * ``classes``: ``{'gold' | 'pred': {type: {class: count}}}``, the class
+      of every entity (``correct``, ``missed``, ``boundary``, ``type``, ...);
+    * ``confusion``: ``(gold type, predicted type, count)`` of the strict
+      pairs, ``None`` for no entity (a missed or spurious one);
+    * ``errors``: the first ``errors`` error instances, dicts with
+      ``class``, ``sentence``, ``gold_line``, ``pred_line``, ``gold`` and
+      ``pred`` (entities: ``label``, ``start``, ``end``, ``class``),
+      ``context_start`` and ``context`` (token texts, ``_`` without them);
+      ``errors_total`` is how many there are;
+    * ``bootstrap``: :class:`Bootstrap`, when asked for;
+    * ``min_overlap_percent``, ``map``, ``ignore``: the analysis settings.
+    """
 
     mode: str
     scheme: Optional[str]
@@ -78,6 +193,15 @@ class Evaluation:
     ill_formed: IllFormed
     notes: List[str]
     counts: Counts = dataclasses.field(repr=False, compare=False)
+    schemas: Optional[Dict[str, SchemaResult]] = None
+    classes: Optional[Dict[str, Dict[str, Dict[str, int]]]] = None
+    confusion: Optional[List[Tuple[Optional[str], Optional[str], int]]] = None
+    errors: Optional[List[Dict[str, Any]]] = dataclasses.field(default=None, repr=False)
+    errors_total: Optional[int] = None
+    bootstrap: Optional[Bootstrap] = None
+    min_overlap_percent: Optional[float] = None
+    map: Optional[Dict[str, str]] = None
+    ignore: Optional[List[str]] = None
 
     @classmethod
     def from_counts(cls, counts: Counts) -> "Evaluation":
@@ -86,36 +210,153 @@ class Evaluation:
 
     @classmethod
     def _from_json(cls, text: str, counts: Counts) -> "Evaluation":
-        r = json.loads(text)
+        return cls._from_report(json.loads(text), counts)
+
+    @classmethod
+    def _from_report(cls, r: Dict[str, Any], counts: Counts, **analysis: Any) -> "Evaluation":
         return cls(
             mode=r["mode"], scheme=r["scheme"], tokens=r["tokens"],
             sentences=r["sentences"], accuracy=r["accuracy"],
             micro=Scores(**r["micro"]), macro=Scores(**r["macro"]),
             weighted=Scores(**r["weighted"]),
             types={k: Scores(**v) for k, v in r["types"].items()},
-            ill_formed=IllFormed(**r["ill_formed"]), notes=list(r["notes"]), counts=counts)
+            ill_formed=IllFormed(**r["ill_formed"]), notes=list(r["notes"]), counts=counts,
+            **analysis)
+
+    @classmethod
+    def _from_system(cls, s: Dict[str, Any], counts: Counts) -> "Evaluation":
+        """From one system of the CLI's ``--format json`` analysis report."""
+        def scores(d: Dict[str, Any]) -> SchemaScores:
+            return SchemaScores(**d)
+
+        def interval(d: Dict[str, Any]) -> Interval:
+            return Interval(**d)
+
+        b = s.get("bootstrap")
+        return cls._from_report(
+            s["report"], counts,
+            schemas={name: SchemaResult(scores(t["overall"]),
+                                        {k: scores(v) for k, v in t["types"].items()})
+                     for name, t in s["schemas"].items()},
+            classes=s["classes"],
+            confusion=[(c["gold"], c["pred"], c["count"]) for c in s["confusion"]],
+            errors=s["errors"]["instances"], errors_total=s["errors"]["total"],
+            bootstrap=None if b is None else Bootstrap(
+                samples=b["samples"], seed=b["seed"], confidence=b["confidence"],
+                resample=b["resample"], units=b["units"], precision=interval(b["precision"]),
+                recall=interval(b["recall"]), f1=interval(b["f1"])),
+            min_overlap_percent=s["min_overlap_percent"],
+            map={m["from"]: m["to"] for m in s["map"]}, ignore=list(s["ignore"]))
 
     def report(self, format: str = "table") -> str:
         """The report ``nerkit eval --report FORMAT`` prints: ``'conlleval'``
         (conlleval.pl's output, byte for byte), ``'table'``, ``'json'``,
         ``'markdown'``, ``'csv'`` or ``'latex'``. For lists scored in seqeval's
-        default mode use :func:`nerkit.metrics.classification_report`."""
+        default mode use :func:`nerkit.metrics.classification_report`. (The
+        analysis is not in these reports: see :meth:`to_dict`.)"""
         return _nerkit.render_report(self.counts, format)
 
     def to_dict(self) -> Dict[str, Any]:
-        """Plain data, the shape of ``nerkit eval --report json``."""
-        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "counts"}
+        """Plain data: the shape of ``nerkit eval --report json``, and with an
+        analysis the members the CLI's ``--match ... --format json`` adds to
+        it for the system (``schemas``, ``classes``, ``confusion``,
+        ``errors`` as ``{'total', 'kept', 'instances'}``, ``bootstrap``,
+        ``min_overlap_percent``, ``map`` as ``[{'from', 'to'}]``, ``ignore``),
+        equal to the CLI's."""
+        plain = ("mode", "scheme", "tokens", "sentences", "accuracy", "micro", "macro",
+                 "weighted", "types", "ill_formed", "notes")
+        d: Dict[str, Any] = {k: getattr(self, k) for k in plain}
         for k in ("micro", "macro", "weighted", "ill_formed"):
             d[k] = d[k].to_dict()
         d["types"] = {k: v.to_dict() for k, v in self.types.items()}
+        d["notes"] = list(self.notes)
+        if self.schemas is None:
+            return d
+        d["min_overlap_percent"] = self.min_overlap_percent
+        d["map"] = [{"from": k, "to": v} for k, v in (self.map or {}).items()]
+        d["ignore"] = list(self.ignore or [])
+        d["schemas"] = {k: v.to_dict() for k, v in self.schemas.items()}
+        d["classes"] = copy.deepcopy(self.classes)
+        d["confusion"] = [{"gold": g, "pred": p, "count": n} for g, p, n in self.confusion or []]
+        instances = copy.deepcopy(self.errors or [])
+        d["errors"] = {"total": self.errors_total, "kept": len(instances),
+                       "instances": instances}
+        if self.bootstrap is not None:
+            d["bootstrap"] = self.bootstrap.to_dict()
         return d
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """Systems scored against the same gold (:func:`compare`): an
+    :class:`Evaluation` per system, by name, in the order given, and a
+    :class:`PairedTest` for each pair ``(a, b)``, ``a`` before ``b``."""
+
+    systems: Dict[str, Evaluation]
+    tests: List[PairedTest]
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"systems": {k: v.to_dict() for k, v in self.systems.items()},
+                "tests": [t.to_dict() for t in self.tests]}
+
+
+def _is_lists(x: Any) -> bool:
+    return isinstance(x, (list, tuple))
+
+
+def _list_mode(mode: Optional[str]) -> Optional[str]:
+    if mode in (None, "default", "strict"):
+        return None if mode == "default" else mode
+    raise ValueError(f"mode={mode!r}: lists are scored by seqeval's rules, mode None (its "
+                     f"default mode) or 'strict'; conlleval.pl's mode is for files")
+
+
+def _schemas(match: Union[None, str, Sequence[str]]) -> List[str]:
+    if match is None:
+        return []
+    if isinstance(match, str):
+        return [m.strip() for m in match.split(",") if m.strip()]
+    names = list(match)
+    if not all(isinstance(m, str) for m in names):
+        raise TypeError(f"match: expected a schema name or a list of them, got {match!r}")
+    return names
+
+
+def _replicates(bootstrap: Union[None, bool, int]) -> Optional[int]:
+    if bootstrap is None or bootstrap is False:
+        return None
+    if bootstrap is True:
+        return 1000
+    if not isinstance(bootstrap, int) or bootstrap < 1:
+        raise ValueError(f"bootstrap={bootstrap!r}: expected a number of replicates "
+                         f"(1000 is usual) or True")
+    return bootstrap
+
+
+def _analysis_kwargs(match, min_overlap, map, ignore, errors, seed, confidence,
+                     resample) -> Dict[str, Any]:
+    if map is not None and not isinstance(map, Mapping):
+        raise TypeError(f"map: expected a dict {{'old': 'new'}}, got {map!r}")
+    if isinstance(ignore, str):
+        ignore = [ignore]
+    if not isinstance(errors, int) or isinstance(errors, bool) or errors < 0:
+        raise ValueError(f"errors={errors!r}: expected how many error instances to keep")
+    return dict(schemas=_schemas(match), min_overlap=min_overlap,
+                map=[(str(k), str(v)) for k, v in (map or {}).items()],
+                ignore=[str(t) for t in (ignore or [])], errors=errors, seed=seed,
+                confidence=confidence, resample=resample)
 
 
 def evaluate(gold, pred=None, *, mode: Optional[str] = None, scheme=None,
              gold_format: Optional[str] = None, pred_format: Optional[str] = None,
              lenient: bool = False, tag_column: Optional[int] = None,
              token_check: bool = True, suffix: bool = False, raw: bool = False,
-             boundary: Optional[str] = None) -> Evaluation:
+             boundary: Optional[str] = None,
+             match: Union[None, str, Sequence[str]] = None,
+             min_overlap: Optional[float] = None, map: Optional[Mapping[str, str]] = None,
+             ignore: Optional[Sequence[str]] = None, errors: int = 0,
+             bootstrap: Union[None, bool, int] = None, seed: int = 1,
+             confidence: float = 0.95, resample: str = "sentences") -> Evaluation:
     """Scores predictions against gold, as ``nerkit eval`` does.
 
     ``gold`` and ``pred`` are either two files (paths; formats detected
@@ -130,22 +371,145 @@ def evaluate(gold, pred=None, *, mode: Optional[str] = None, scheme=None,
     ``boundary`` are conlleval.pl's ``-r`` and ``-o`` (conlleval mode).
     ``token_check=False`` scores two files whose token texts differ.
 
+    **Error analysis** (``nerkit eval --match``), run when any of these is
+    given, fills :class:`Evaluation`'s ``schemas``, ``classes``,
+    ``confusion`` and ``errors``:
+
+    * ``match``: the matching schemas to report, ``'strict'``, ``'exact'``,
+      ``'partial'``, ``'type'``, a list or comma-separated string of them,
+      or ``'all'`` (all four are also reported when only another analysis
+      option is given);
+    * ``min_overlap``: the least share (0..1] of a gold entity's tokens a
+      prediction must cover to pair with it in the overlap schemas
+      (default: any shared token);
+    * ``map``: ``{'old': 'new'}`` renames types on both sides, and
+      ``ignore``: a list of types dropped from both sides, before the
+      analysis counts (the plain scores are not changed);
+    * ``errors``: how many error instances to keep in ``Evaluation.errors``
+      (all are counted in ``errors_total``);
+    * ``bootstrap``: ``True`` (1000) or a number of replicates: percentile
+      intervals of the micro precision, recall and F1 at ``confidence``
+      (a fraction), drawn with ``seed`` over ``resample`` units
+      (``'sentences'``, or ``'documents'``: ``-DOCSTART-`` lines of gold).
+      The same seed gives the same intervals, on any number of threads.
+
+    For files the analysis decodes entities as the mode does
+    (conlleval.pl's chunk rules, or the strict decoder of the scheme), as
+    the CLI does. For lists it takes the entities the plain scores count:
+    seqeval's default-mode chunks (its port of conlleval's start and end
+    rules, per sentence), or in strict mode the chunks seqeval's strict
+    mode keeps in the scheme; so without ``map``/``ignore`` the ``strict``
+    schema's ``cor``, ``possible`` and ``actual`` are the micro
+    ``correct``, ``gold`` and ``pred``. Lists have no token texts (an
+    instance's context is ``_``), and an instance's ``sentence`` and lines
+    are its index in the lists, from 1. A default-mode chunk that is no
+    span of one sentence (seqeval finds one after a tag such as ``X``)
+    raises :class:`TagError`.
+
     Raises :class:`ParseError` (with ``file``, ``line``, ``column``) for input
     that cannot be read exactly, :class:`FileError` for files that cannot be
     opened, :class:`TagError` for tags of lists the rules cannot read.
     """
     name = scheme_name(scheme) if scheme else None
-    if isinstance(gold, (list, tuple)):
+    replicates = _replicates(bootstrap)
+    analysis = (match is not None or min_overlap is not None or map is not None
+                or ignore is not None or errors != 0 or replicates is not None)
+    if _is_lists(gold):
         if pred is None:
             raise TypeError("evaluate: lists of gold tags need lists of predicted tags")
-        counts = Counts.from_lists(gold, pred, "strict" if mode == "strict" else None, name,
-                                   suffix)
-        return Evaluation.from_counts(counts)
-    text, counts = _nerkit.evaluate_files(
-        os.fspath(gold), None if pred is None else os.fspath(pred),
-        mode or "conlleval", name, gold_format, pred_format, lenient, tag_column, token_check,
-        raw, boundary)
-    return Evaluation._from_json(text, counts)
+        list_mode = _list_mode(mode)
+        if not analysis:
+            return Evaluation.from_counts(Counts.from_lists(gold, pred, list_mode, name, suffix))
+        text, counts = _nerkit.analyze_lists(
+            gold, [pred], ["y_pred"], mode=list_mode, scheme=name, suffix=suffix,
+            replicates=replicates, **_analysis_kwargs(match, min_overlap, map, ignore, errors,
+                                                      seed, confidence, resample))
+        return Evaluation._from_system(json.loads(text)["systems"][0], counts[0])
+    if not analysis:
+        report, plain = _nerkit.evaluate_files(
+            os.fspath(gold), None if pred is None else os.fspath(pred),
+            mode or "conlleval", name, gold_format, pred_format, lenient, tag_column,
+            token_check, raw, boundary)
+        return Evaluation._from_json(report, plain)
+    preds = [] if pred is None else [os.fspath(pred)]
+    text, counts = _nerkit.analyze_files(
+        os.fspath(gold), preds, preds or [os.fspath(gold)], mode=mode or "conlleval",
+        scheme=name, gold_format=gold_format, pred_format=pred_format, lenient=lenient,
+        tag_column=tag_column, token_check=token_check, raw=raw, boundary=boundary,
+        replicates=replicates, **_analysis_kwargs(match, min_overlap, map, ignore, errors,
+                                                  seed, confidence, resample))
+    return Evaluation._from_system(json.loads(text)["systems"][0], counts[0])
+
+
+def compare(gold, preds, *, test: Optional[str] = "bootstrap", bootstrap: int = 1000,
+            seed: int = 1, confidence: float = 0.95, resample: str = "sentences",
+            intervals: bool = True, mode: Optional[str] = None, scheme=None,
+            gold_format: Optional[str] = None, pred_format: Optional[str] = None,
+            lenient: bool = False, tag_column: Optional[int] = None,
+            token_check: bool = True, suffix: bool = False, raw: bool = False,
+            boundary: Optional[str] = None, match: Union[None, str, Sequence[str]] = None,
+            min_overlap: Optional[float] = None, map: Optional[Mapping[str, str]] = None,
+            ignore: Optional[Sequence[str]] = None, errors: int = 0) -> Comparison:
+    """Scores two or more systems against the same gold and tests each pair,
+    as ``nerkit eval --bootstrap GOLD PRED1 PRED2 ...`` does.
+
+    ``gold`` is a file and ``preds`` a list of prediction files (named by
+    their paths as given) or a dict ``{name: file}``; or ``gold`` is a list
+    of lists of tags and ``preds`` a list of such lists (named
+    ``preds[0]``, ...) or a dict of them. Every system is read and analysed
+    as :func:`evaluate` does with the same keywords.
+
+    ``test``: the paired test between each pair, ``'bootstrap'`` (the
+    paired bootstrap of Koehn 2004 and Berg-Kirkpatrick et al. 2012) or
+    ``'permutation'`` (approximate randomization), of ``bootstrap``
+    replicates or rounds from ``seed``, resampling or permuting
+    ``resample`` units; ``None`` for intervals only. ``intervals``: each
+    system's bootstrap intervals at ``confidence`` as well. A system
+    against itself gets p = 1.
+
+    Returns a :class:`Comparison`: ``systems`` (name to
+    :class:`Evaluation`, with its ``bootstrap``) and ``tests``
+    (:class:`PairedTest`).
+    """
+    if isinstance(preds, Mapping):
+        names = [str(k) for k in preds]
+        systems = list(preds.values())
+    else:
+        systems = list(preds)
+        lists = _is_lists(gold)
+        names = [f"preds[{k}]" if lists else os.fspath(p) for k, p in enumerate(systems)]
+    if len(systems) < 2:
+        raise ValueError("compare needs two or more systems; evaluate(gold, pred, "
+                         "bootstrap=True) gives the intervals of one")
+    if len(set(names)) != len(names):
+        raise ValueError(f"two systems have the same name in {names}: "
+                         f"pass preds as a dict {{name: predictions}}")
+    if test is not None and test not in ("bootstrap", "permutation"):
+        raise ValueError(f"test={test!r}: expected 'bootstrap', 'permutation' or None")
+    if test is None and not intervals:
+        raise ValueError("compare with test=None and intervals=False has nothing to compute")
+    replicates = _replicates(bootstrap)
+    if replicates is None:
+        raise ValueError(f"bootstrap={bootstrap!r}: compare needs a number of replicates")
+    name = scheme_name(scheme) if scheme else None
+    kwargs = _analysis_kwargs(match, min_overlap, map, ignore, errors, seed, confidence,
+                              resample)
+    if _is_lists(gold):
+        text, counts = _nerkit.analyze_lists(
+            gold, systems, names, mode=_list_mode(mode), scheme=name, suffix=suffix,
+            replicates=replicates, intervals=intervals, test=test, **kwargs)
+    else:
+        text, counts = _nerkit.analyze_files(
+            os.fspath(gold), [os.fspath(p) for p in systems], names,
+            mode=mode or "conlleval", scheme=name, gold_format=gold_format,
+            pred_format=pred_format, lenient=lenient, tag_column=tag_column,
+            token_check=token_check, raw=raw, boundary=boundary, replicates=replicates,
+            intervals=intervals, test=test, **kwargs)
+    r = json.loads(text)
+    return Comparison(
+        systems={n: Evaluation._from_system(s, c)
+                 for n, s, c in zip(names, r["systems"], counts)},
+        tests=[PairedTest(**t) for t in r["tests"]])
 
 
 def read(path: PathLike, format: Optional[str] = None, *, scheme=None, lenient: bool = False,

@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use nerkit::convert::{copy_sentences, Summary};
 use nerkit::eval::{
@@ -11,7 +11,7 @@ use nerkit::eval::{
     TagSource,
 };
 use nerkit::format::{self, Format, InputReader, ReadOptions, WriteOptions};
-use nerkit::{Sentence, TagScheme};
+use nerkit::{Sentence, TagScheme, TagStyle};
 use pyo3::exceptions::{PyStopIteration, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -37,7 +37,7 @@ pub(crate) fn to_py_err(py: Python<'_>, e: nerkit::Error) -> PyErr {
     }
 }
 
-fn format_named(name: Option<&str>) -> PyResult<Option<Format>> {
+pub(crate) fn format_named(name: Option<&str>) -> PyResult<Option<Format>> {
     match name {
         None => Ok(None),
         Some(n) => Format::from_name(n).map(Some).ok_or_else(|| {
@@ -57,7 +57,7 @@ fn open_file(py: Python<'_>, path: &PathBuf) -> PyResult<Box<dyn BufRead>> {
 }
 
 /// The reading options the CLI's shared flags set, by keyword.
-fn read_options(
+pub(crate) fn read_options(
     scheme: Option<&str>,
     lenient: bool,
     tag_column: Option<usize>,
@@ -232,36 +232,102 @@ fn convert<'py>(
     Ok(d)
 }
 
-fn tag_source(
-    py: Python<'_>,
-    path: &PathBuf,
+/// Opens `path` for reading, without the GIL.
+pub(crate) fn open_path(path: &Path) -> Result<Box<dyn BufRead>, nerkit::Error> {
+    let file = File::open(path).map_err(|e| nerkit::Error::from(e).with_path(path))?;
+    Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
+}
+
+/// A source of tags for one side of a two-file evaluation, chosen as the
+/// CLI's `eval` chooses it (src/cmd/eval.rs), so that both give the same
+/// numbers: CoNLL columns of plain prefixed or bare tags are scored as
+/// written (conlleval's rules see the raw tags); every other layout, and
+/// columns of tags conlleval cannot read as written (`PER-B`), as the IOB2
+/// tags of the entities its reader finds. Runs without the GIL.
+pub(crate) fn tag_source(
+    path: &Path,
     format: Option<Format>,
     opts: &ReadOptions,
-) -> PyResult<Box<dyn TagSource>> {
-    let mut input = open_file(py, path)?;
+) -> Result<Box<dyn TagSource>, nerkit::Error> {
+    let mut input = open_path(path)?;
     let fmt = match format {
         Some(f) => f,
         None => format::detect_with(
             input
                 .fill_buf()
-                .map_err(|e| to_py_err(py, nerkit::Error::from(e).with_path(path)))?,
+                .map_err(|e| nerkit::Error::from(e).with_path(path))?,
             opts,
         )
-        .map_err(|e| to_py_err(py, e.with_path(path)))?,
+        .map_err(|e| e.with_path(path))?,
     };
-    // CoNLL columns are scored as written (conlleval's rules see the raw
-    // tags), every other layout as the IOB2 tags of its entities: the CLI's
-    // choice for files whose tags are plain prefixes.
-    if fmt == Format::CONLL {
-        let mut source = ColumnSource::new(input, path, opts.delimiter.clone());
+    let plain_columns =
+        fmt == Format::CONLL && opts.token_column.is_none() && opts.misc_key.is_none() && {
+            let style = match opts.tag_style {
+                Some(style) => style,
+                None => {
+                    let prefix = input
+                        .fill_buf()
+                        .map_err(|e| nerkit::Error::from(e).with_path(path))?;
+                    nerkit::conll::detect_tags(prefix, &opts.conll()).1
+                }
+            };
+            matches!(style, TagStyle::Prefix | TagStyle::Bare)
+        };
+    if plain_columns {
+        let mut source =
+            ColumnSource::new(input, path, opts.delimiter.clone()).comments(opts.comments);
         if let Some(k) = opts.tag_column {
             source = source.tag_column(k);
         }
         return Ok(Box::new(source));
     }
-    let (_, reader) =
-        format::open(input, Some(fmt), opts).map_err(|e| to_py_err(py, e.with_path(path)))?;
+    let (_, reader) = format::open(input, Some(fmt), opts).map_err(|e| e.with_path(path))?;
     Ok(Box::new(SentenceSource::new(reader, path)))
+}
+
+/// The mode of `evaluate_files` and `analyze_files`: `conlleval` (with
+/// conlleval.pl's `-r` and `-o`) or `strict` in `scheme` (IOB2 when
+/// `None`).
+pub(crate) fn file_mode(
+    mode: &str,
+    scheme: Option<&str>,
+    raw: bool,
+    boundary: Option<String>,
+) -> PyResult<Mode> {
+    Ok(match mode {
+        "conlleval" | "default" => {
+            let mut options = ConllevalOptions::default().raw(raw);
+            if let Some(tag) = boundary {
+                options = options.outside(tag);
+            }
+            Mode::Conlleval(options)
+        }
+        "strict" => Mode::Strict(match scheme {
+            Some(s) => parse_scheme(s)?,
+            None => TagScheme::Iob2,
+        }),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown mode {other:?} (expected 'conlleval' or 'strict')"
+            )))
+        }
+    })
+}
+
+/// The counts of a file evaluation in `mode`, as a Python `Counts`.
+pub(crate) fn file_counts(inner: nerkit::eval::Counts, mode: &Mode) -> Counts {
+    Counts {
+        inner,
+        mode: match mode {
+            Mode::Strict(_) => "strict".into(),
+            _ => "conlleval".into(),
+        },
+        scheme: match mode {
+            Mode::Strict(s) => Some(s.to_string()),
+            _ => None,
+        },
+        not_ne: Vec::new(),
+    }
 }
 
 /// Scores `pred` against `gold` (two files in any layout), or one file in
@@ -283,24 +349,7 @@ fn evaluate_files(
     raw: bool,
     boundary: Option<String>,
 ) -> PyResult<(String, Counts)> {
-    let rs_mode = match mode {
-        "conlleval" | "default" => {
-            let mut options = ConllevalOptions::default().raw(raw);
-            if let Some(tag) = boundary {
-                options = options.outside(tag);
-            }
-            Mode::Conlleval(options)
-        }
-        "strict" => Mode::Strict(match scheme {
-            Some(s) => parse_scheme(s)?,
-            None => TagScheme::Iob2,
-        }),
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "unknown mode {other:?} (expected 'conlleval' or 'strict')"
-            )))
-        }
-    };
+    let rs_mode = file_mode(mode, scheme, raw, boundary)?;
     let evaluator = Evaluator::new(rs_mode.clone()).token_check(token_check);
     let opts = read_options(
         if matches!(rs_mode, Mode::Strict(_)) {
@@ -311,40 +360,28 @@ fn evaluate_files(
         lenient,
         tag_column,
     )?;
-    let evaluation = match pred {
-        None => {
-            let file = File::open(&gold)
-                .map_err(|e| to_py_err(py, nerkit::Error::from(e).with_path(&gold)))?;
-            py.detach(|| evaluator.evaluate_file(BufReader::with_capacity(1 << 16, file), &gold))
-        }
-        Some(pred) => {
-            let mut g = tag_source(py, &gold, format_named(gold_format)?, &opts)?;
-            let mut p = tag_source(py, &pred, format_named(pred_format)?, &opts)?;
-            evaluator.evaluate_pair(&mut g, &mut p)
-        }
-    }
-    .map_err(|e| to_py_err(py, e))?;
+    let (gold_format, pred_format) = (format_named(gold_format)?, format_named(pred_format)?);
+    // Opening, reading and scoring run without the GIL.
+    let evaluation = py
+        .detach(|| match &pred {
+            None => evaluator.evaluate_file(open_path(&gold)?, &gold),
+            Some(pred) => {
+                let mut g = tag_source(&gold, gold_format, &opts)?;
+                let mut p = tag_source(pred, pred_format, &opts)?;
+                evaluator.evaluate_pair(&mut g, &mut p)
+            }
+        })
+        .map_err(|e| to_py_err(py, e))?;
     let report = Report::new(&evaluation.counts, &evaluation.mode);
     let json = serde_json::to_string(&report)
         .map_err(|e| PyValueError::new_err(format!("report: {e}")))?;
-    let counts = Counts {
-        inner: evaluation.counts,
-        mode: match rs_mode {
-            Mode::Strict(_) => "strict".into(),
-            _ => "conlleval".into(),
-        },
-        scheme: match rs_mode {
-            Mode::Strict(s) => Some(s.to_string()),
-            _ => None,
-        },
-        not_ne: Vec::new(),
-    };
+    let counts = file_counts(evaluation.counts, &rs_mode);
     Ok((json, counts))
 }
 
-/// The scores of `Counts` as a report (JSON, the CLI's `--report json`).
-#[pyfunction]
-fn report_json(counts: &Counts) -> PyResult<String> {
+/// The report of `Counts` (the CLI's `--report json`), with mode
+/// `seqeval` for counts of seqeval's default mode.
+pub(crate) fn report_of(counts: &Counts) -> PyResult<Report> {
     let mode = match counts.scheme.as_deref() {
         Some(s) if counts.mode == "strict" => Mode::Strict(parse_scheme(s)?),
         _ => Mode::default(),
@@ -353,7 +390,14 @@ fn report_json(counts: &Counts) -> PyResult<String> {
     if counts.mode == "default" {
         report.mode = "seqeval".into();
     }
-    serde_json::to_string(&report).map_err(|e| PyValueError::new_err(format!("report: {e}")))
+    Ok(report)
+}
+
+/// The scores of `Counts` as a report (JSON, the CLI's `--report json`).
+#[pyfunction]
+fn report_json(counts: &Counts) -> PyResult<String> {
+    serde_json::to_string(&report_of(counts)?)
+        .map_err(|e| PyValueError::new_err(format!("report: {e}")))
 }
 
 /// The report of `Counts` in one of the CLI's formats (`conlleval`,

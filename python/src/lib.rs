@@ -15,6 +15,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
+mod analysis;
 mod files;
 
 /// A small direct-mapped cache from a `str` object to its tag id.
@@ -64,9 +65,9 @@ impl<'py> PtrCache<'py> {
 /// The tags of one side: ids (all sentences concatenated) and sentence
 /// lengths.
 #[derive(Default)]
-struct SideTags {
-    ids: Vec<u32>,
-    lens: Vec<u32>,
+pub(crate) struct SideTags {
+    pub(crate) ids: Vec<u32>,
+    pub(crate) lens: Vec<u32>,
 }
 
 /// Reads `obj` (a list of lists of `str`, as seqeval takes) into ids.
@@ -228,7 +229,7 @@ fn errors(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
 
 /// Raises `nerkit.TagError` (a `ValueError`) for a tag the rules cannot
 /// read.
-fn tag_error(py: Python<'_>, e: TagError) -> PyErr {
+pub(crate) fn tag_error(py: Python<'_>, e: TagError) -> PyErr {
     let side = match e.side {
         Side::Gold => "y_true",
         Side::Pred => "y_pred",
@@ -273,6 +274,75 @@ fn detect(table: &TagTable, gold: &SideTags, pred: &SideTags) -> PyResult<TagSch
         });
     }
     Ok(TagScheme::Iob2)
+}
+
+/// Two lists of lists of tags, read and scored.
+pub(crate) struct ScoredLists {
+    pub(crate) table: TagTable,
+    pub(crate) gold: SideTags,
+    pub(crate) pred: SideTags,
+    pub(crate) mode: SeqevalMode,
+    pub(crate) counts: Counts,
+}
+
+/// Reads `y_true` and `y_pred` and scores them as `Counts::from_lists`
+/// does, keeping the tags for an analysis.
+pub(crate) fn score_lists(
+    py: Python<'_>,
+    y_true: &Bound<'_, PyAny>,
+    y_pred: &Bound<'_, PyAny>,
+    mode: Option<&str>,
+    scheme: Option<&str>,
+    suffix: bool,
+) -> PyResult<ScoredLists> {
+    let mut table = TagTable::new(suffix);
+    let (gold, pred) = extract_pair(y_true, y_pred, &mut table)?;
+    let (mode, scheme) = match mode {
+        None | Some("default") => (SeqevalMode::Default, None),
+        Some("strict") => {
+            let s = match scheme {
+                Some(name) => parse_scheme(name)?,
+                None => detect(&table, &gold, &pred)?,
+            };
+            (SeqevalMode::Strict(s), Some(s))
+        }
+        Some(other) => {
+            return Err(PyValueError::new_err(format!(
+                "unknown mode {other:?} (expected None or 'strict')"
+            )))
+        }
+    };
+    let counts = py
+        .detach(|| {
+            memory::score(
+                &table,
+                mode,
+                (&gold.ids, &gold.lens),
+                (&pred.ids, &pred.lens),
+            )
+        })
+        .map_err(|e| tag_error(py, e))?;
+    let not_ne = if mode == SeqevalMode::Default {
+        table.not_ne_tags().map(String::from).collect()
+    } else {
+        Vec::new()
+    };
+    let counts = Counts {
+        inner: counts,
+        mode: match mode {
+            SeqevalMode::Default => "default".into(),
+            SeqevalMode::Strict(_) => "strict".into(),
+        },
+        scheme: scheme.map(scheme_name),
+        not_ne,
+    };
+    Ok(ScoredLists {
+        table,
+        gold,
+        pred,
+        mode,
+        counts,
+    })
 }
 
 /// Entity counts of a corpus or a shard of one: per type gold, predicted
@@ -331,47 +401,7 @@ impl Counts {
         scheme: Option<&str>,
         suffix: bool,
     ) -> PyResult<Self> {
-        let mut table = TagTable::new(suffix);
-        let (gold, pred) = extract_pair(y_true, y_pred, &mut table)?;
-        let (mode, scheme) = match mode {
-            None | Some("default") => (SeqevalMode::Default, None),
-            Some("strict") => {
-                let s = match scheme {
-                    Some(name) => parse_scheme(name)?,
-                    None => detect(&table, &gold, &pred)?,
-                };
-                (SeqevalMode::Strict(s), Some(s))
-            }
-            Some(other) => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown mode {other:?} (expected None or 'strict')"
-                )))
-            }
-        };
-        let counts = py
-            .detach(|| {
-                memory::score(
-                    &table,
-                    mode,
-                    (&gold.ids, &gold.lens),
-                    (&pred.ids, &pred.lens),
-                )
-            })
-            .map_err(|e| tag_error(py, e))?;
-        let not_ne = if mode == SeqevalMode::Default {
-            table.not_ne_tags().map(String::from).collect()
-        } else {
-            Vec::new()
-        };
-        Ok(Counts {
-            inner: counts,
-            mode: match mode {
-                SeqevalMode::Default => "default".into(),
-                SeqevalMode::Strict(_) => "strict".into(),
-            },
-            scheme: scheme.map(scheme_name),
-            not_ne,
-        })
+        score_lists(py, y_true, y_pred, mode, scheme, suffix).map(|s| s.counts)
     }
 
     /// `default`, `strict` or `conlleval`.
@@ -595,5 +625,6 @@ fn _nerkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Counts>()?;
     m.add_function(wrap_pyfunction!(token_counts, m)?)?;
     files::register(m)?;
+    analysis::register(m)?;
     Ok(())
 }

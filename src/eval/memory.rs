@@ -607,35 +607,13 @@ fn score_strict(
     pred: Tags<'_>,
     acc: &mut Acc,
 ) -> Result<(), TagError> {
-    let (allowed, names) = allowed_letters(scheme);
-    let sentinel = St {
-        letter: table.sentinel.letter,
-        ty: table.sentinel.stype,
-    };
     let (mut gb, mut pb) = (StrictBufs::default(), StrictBufs::default());
     let n = gold.0.len().min(pred.0.len());
     let mut at = 0usize;
     for (s, &len) in gold.1.iter().enumerate() {
         let end = (at + len as usize).min(n);
         for (side, ids, bufs) in [(Side::Gold, gold.0, &mut gb), (Side::Pred, pred.0, &mut pb)] {
-            bufs.tags.clear();
-            for (k, &id) in ids[at..end].iter().enumerate() {
-                let info = &table.infos[id as usize];
-                if info.letter & allowed == 0 {
-                    return Err(TagError {
-                        side,
-                        sentence: s,
-                        token: k,
-                        tag: table.text(id).to_string(),
-                        reason: format!("the {scheme} scheme allows the prefixes {names}"),
-                    });
-                }
-                bufs.tags.push(St {
-                    letter: info.letter,
-                    ty: info.stype,
-                });
-            }
-            let ill = decode_strict(scheme, sentinel, bufs);
+            let ill = strict_sentence(table, scheme, side, s, &ids[at..end], bufs)?;
             let side_ill = match side {
                 Side::Gold => &mut acc.counts.ill_formed_gold,
                 Side::Pred => &mut acc.counts.ill_formed_pred,
@@ -667,6 +645,155 @@ fn score_strict(
             }
         }
         at = end;
+    }
+    Ok(())
+}
+
+/// Reads sentence `s` of one side (`ids`) in strict mode into `bufs.ents`;
+/// returns how many chunks were ill-formed.
+fn strict_sentence(
+    table: &TagTable,
+    scheme: TagScheme,
+    side: Side,
+    s: usize,
+    ids: &[u32],
+    bufs: &mut StrictBufs,
+) -> Result<u64, TagError> {
+    let (allowed, names) = allowed_letters(scheme);
+    bufs.tags.clear();
+    for (k, &id) in ids.iter().enumerate() {
+        let info = &table.infos[id as usize];
+        if info.letter & allowed == 0 {
+            return Err(TagError {
+                side,
+                sentence: s,
+                token: k,
+                tag: table.text(id).to_string(),
+                reason: format!("the {scheme} scheme allows the prefixes {names}"),
+            });
+        }
+        bufs.tags.push(St {
+            letter: info.letter,
+            ty: info.stype,
+        });
+    }
+    let sentinel = St {
+        letter: table.sentinel.letter,
+        ty: table.sentinel.stype,
+    };
+    Ok(decode_strict(scheme, sentinel, bufs))
+}
+
+/// An entity of one side as [`score`] counts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chunk<'t> {
+    /// The sentence, from 0.
+    pub sentence: usize,
+    /// Its first token in the sentence, from 0.
+    pub start: u32,
+    /// One past its last token.
+    pub end: u32,
+    /// Its type, as [`score`] names it in `Counts::types`.
+    pub label: &'t str,
+}
+
+/// Calls `found` with the entities of one side (`tags`), sentence by
+/// sentence and in order, that [`score`] counts in `mode`: what an error
+/// analysis over spans needs, so that its exact matches are the correct
+/// entities [`score`] counts.
+///
+/// # Errors
+/// Those of [`score`]; and, in default mode, a chunk that is no span of
+/// one sentence, which seqeval's rules find after a tag with a prefix
+/// they do not know (`X`, `o`): `get_entities` then ends a chunk it never
+/// started, from where an earlier chunk began (in an earlier sentence, or
+/// overlapping the chunk before). seqeval counts such a tuple; a span
+/// analysis cannot place it.
+pub fn entities<'t>(
+    table: &'t TagTable,
+    mode: SeqevalMode,
+    side: Side,
+    tags: Tags<'_>,
+    mut found: impl FnMut(Chunk<'t>),
+) -> Result<(), TagError> {
+    check_empty(table, tags, side)?;
+    let (ids, lens) = tags;
+    match mode {
+        SeqevalMode::Strict(scheme) => {
+            let mut bufs = StrictBufs::default();
+            let mut at = 0usize;
+            for (s, &len) in lens.iter().enumerate() {
+                let end = (at + len as usize).min(ids.len());
+                strict_sentence(table, scheme, side, s, &ids[at..end], &mut bufs)?;
+                for &(start, end, t) in &bufs.ents {
+                    found(Chunk {
+                        sentence: s,
+                        start,
+                        end,
+                        label: &table.type_names[t as usize],
+                    });
+                }
+                at = end;
+            }
+        }
+        SeqevalMode::Default => {
+            let mut c = Chunker::new();
+            // Positions in seqeval's joined sequence: sentence `s` starts at
+            // `first` (an `O` joins each sentence to the next).
+            let mut i: u64 = 0;
+            let mut at = 0usize;
+            // The end of the last chunk found, in the joined sequence.
+            let mut last_end: u64 = 0;
+            let sep = &table.sentinel;
+            let mut emit = |s: usize, first: u64, ended: Option<(u32, u64)>, i: u64| {
+                let Some((t, begin)) = ended else {
+                    return Ok(());
+                };
+                if begin < first || begin < last_end {
+                    let k = (i - 1).saturating_sub(first) as usize;
+                    return Err((s, k));
+                }
+                last_end = i;
+                found(Chunk {
+                    sentence: s,
+                    start: (begin - first) as u32,
+                    end: (i - first) as u32,
+                    label: &table.type_names[t as usize],
+                });
+                Ok(())
+            };
+            let bad = |s: usize, k: usize| {
+                let at: usize = lens[..s].iter().map(|&n| n as usize).sum::<usize>() + k;
+                TagError {
+                    side,
+                    sentence: s,
+                    token: k,
+                    tag: ids
+                        .get(at)
+                        .map_or_else(String::new, |&id| table.text(id).to_string()),
+                    reason: "seqeval's default mode ends a chunk here that it did not start \
+                             (after a tag whose prefix is none of O B I E S), so the chunk is no \
+                             span of this sentence and cannot be analysed: fix the tag or score \
+                             in strict mode"
+                        .into(),
+                }
+            };
+            for (s, &len) in lens.iter().enumerate() {
+                let first = i;
+                let end = (at + len as usize).min(ids.len());
+                for &id in &ids[at..end] {
+                    let info = &table.infos[id as usize];
+                    let ended = c.step(i, info.class, info.dtype);
+                    emit(s, first, ended, i).map_err(|(s, k)| bad(s, k))?;
+                    i += 1;
+                }
+                // The `O` that joins this sentence to the next.
+                let ended = c.step(i, sep.class, sep.dtype);
+                emit(s, first, ended, i).map_err(|(s, k)| bad(s, k))?;
+                i += 1;
+                at = end;
+            }
+        }
     }
     Ok(())
 }
@@ -918,6 +1045,7 @@ fn merge_ill(a: &mut IllFormedSide, b: &IllFormedSide) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn run(mode: SeqevalMode, gold: &[&[&str]], pred: &[&[&str]]) -> Result<Counts, TagError> {
         let mut table = TagTable::new(false);
@@ -1099,5 +1227,141 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The chunks `entities` reports are the chunks `score` counts: per
+    /// type, gold and predicted entities, and exact matches (same
+    /// sentence, span and type) are the correct ones. Random sentences of
+    /// every kind of tag, quirky ones included; a default-mode chunk that
+    /// is no span must be refused, not misplaced.
+    #[test]
+    fn entities_are_what_score_counts() {
+        let seed = std::cell::Cell::new(0x9e37_79b9_7f4a_7c15u64);
+        let next = || {
+            let mut x = seed.get();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            seed.set(x);
+            x
+        };
+        let alphabets: [&[&str]; 3] = [
+            &["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "E-LOC", "S-PER"],
+            &["O", "B-PER", "I-PER", "I-LOC", "PER", "B", "I", "."],
+            &["O", "B-X", "I-X", "E-X", "S-X", "X", "o", "U-X", "L-X"],
+        ];
+        let modes = [
+            SeqevalMode::Default,
+            SeqevalMode::Strict(TagScheme::Iob2),
+            SeqevalMode::Strict(TagScheme::Iobes),
+            SeqevalMode::Strict(TagScheme::Iob1),
+            SeqevalMode::Strict(TagScheme::Io),
+        ];
+        let (mut checked, mut refused) = (0, 0);
+        for round in 0..6000 {
+            let alphabet = alphabets[round % alphabets.len()];
+            let mode = modes[(round / 3) % modes.len()];
+            let mut table = TagTable::new(false);
+            let (mut g, mut p, mut lens) = (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..1 + next() % 4 {
+                let n = (next() % 6) as usize;
+                for _ in 0..n {
+                    g.push(table.intern(alphabet[next() as usize % alphabet.len()]));
+                    p.push(table.intern(alphabet[next() as usize % alphabet.len()]));
+                }
+                lens.push(n as u32);
+            }
+            let Ok(want) = score(&table, mode, (&g, &lens), (&p, &lens)) else {
+                continue;
+            };
+            let collect = |side, ids: &[u32]| {
+                let mut out = Vec::new();
+                entities(&table, mode, side, (ids, &lens), |c| out.push(c)).map(|()| out)
+            };
+            let (gold, pred) = match (collect(Side::Gold, &g), collect(Side::Pred, &p)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (a, b) => {
+                    assert_eq!(mode, SeqevalMode::Default, "{a:?} {b:?}");
+                    refused += 1;
+                    continue;
+                }
+            };
+            let mut got: BTreeMap<&str, TypeCounts> = BTreeMap::new();
+            for c in &gold {
+                got.entry(c.label).or_default().gold += 1;
+                if pred.contains(c) {
+                    got.entry(c.label).or_default().correct += 1;
+                }
+            }
+            for c in &pred {
+                got.entry(c.label).or_default().pred += 1;
+            }
+            for side in [&gold, &pred] {
+                for w in side.windows(2) {
+                    assert!(
+                        (w[0].sentence, w[0].end) <= (w[1].sentence, w[1].start),
+                        "{mode:?}: overlapping chunks {w:?}"
+                    );
+                }
+                for c in side.iter() {
+                    assert!(c.start < c.end && c.end <= lens[c.sentence]);
+                }
+            }
+            let want: BTreeMap<&str, TypeCounts> =
+                want.types.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+            assert_eq!(got, want, "{mode:?} {g:?} {p:?} {lens:?}");
+            checked += 1;
+        }
+        assert!(checked > 1500 && refused > 0, "{checked} {refused}");
+    }
+
+    #[test]
+    fn entities_are_spans_of_their_sentence() {
+        let mut table = TagTable::new(false);
+        let tags = [
+            "O", "B-PER", "I-PER", // sentence 0
+            "S-LOC", "B-LOC", "E-LOC", "I-ORG", // sentence 1
+            "B-PER", // sentence 2
+        ];
+        let ids: Vec<u32> = tags.iter().map(|t| table.intern(t)).collect();
+        let lens = [3, 4, 1];
+        let spans = |mode| {
+            let mut out = Vec::new();
+            entities(&table, mode, Side::Gold, (&ids, &lens), |c| {
+                out.push((c.sentence, c.start, c.end, c.label.to_owned()))
+            })
+            .unwrap();
+            out
+        };
+        let want = |v: &[(usize, u32, u32, &str)]| -> Vec<(usize, u32, u32, String)> {
+            v.iter()
+                .map(|&(s, a, b, l)| (s, a, b, l.to_owned()))
+                .collect()
+        };
+        assert_eq!(
+            spans(SeqevalMode::Default),
+            want(&[
+                (0, 1, 3, "PER"),
+                (1, 0, 1, "LOC"),
+                (1, 1, 3, "LOC"),
+                (1, 3, 4, "ORG"),
+                (2, 0, 1, "PER")
+            ])
+        );
+        // IOBES in strict mode: the ill-formed B-PER I-PER (no E-PER) and
+        // the orphan I-ORG are dropped.
+        let mut table = TagTable::new(false);
+        let tags = [
+            "B-PER", "I-PER", "O", "S-LOC", "B-LOC", "I-LOC", "E-LOC", "I-ORG",
+        ];
+        let ids: Vec<u32> = tags.iter().map(|t| table.intern(t)).collect();
+        let lens = [3, 5];
+        let mut out = Vec::new();
+        let iobes = SeqevalMode::Strict(TagScheme::Iobes);
+        entities(&table, iobes, Side::Pred, (&ids, &lens), |c| {
+            out.push((c.sentence, c.start, c.end, c.label))
+        })
+        .unwrap();
+        assert_eq!(out, [(1, 0, 1, "LOC"), (1, 1, 4, "LOC")]);
     }
 }

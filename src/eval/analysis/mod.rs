@@ -60,7 +60,7 @@ use super::significance::{Intervals, Resample, UnitCounts};
 pub use matching::{Schema, SchemaCounts};
 pub use taxonomy::{ClassCounts, ErrorClass};
 
-use super::conlleval::{side_chunks, ConllevalOptions};
+use super::conlleval::{chunk_tag, ChunkState, ConllevalOptions};
 use super::strict::SideDecoder;
 use super::{Evaluation, Evaluator, Level, Mode, Observer, TagSource};
 use crate::error::Result;
@@ -369,12 +369,12 @@ pub fn analyze_pair<G: TagSource, P: TagSource>(
 
 /// How a side's tags become entities.
 enum Decoding {
-    /// conlleval.pl's chunk rules: the tags of the sentence, kept.
+    /// conlleval.pl's chunk rules, applied as the tokens come.
     Conlleval {
         options: ConllevalOptions,
-        tags: String,
-        gold: Vec<(u32, u32)>,
-        pred: Vec<(u32, u32)>,
+        gold: ChunkState,
+        pred: ChunkState,
+        types: RawTypes,
     },
     /// The strict decoder of each side.
     Strict(Box<(SideDecoder, SideDecoder)>),
@@ -422,12 +422,79 @@ impl Labels {
     }
 }
 
+/// The type texts of tags as numbers for [`ChunkState`] (raw: before
+/// renaming, as the chunk rules compare them), each with its label.
+struct RawTypes {
+    /// The texts numbered so far, scanned first: a few types make most
+    /// tags. Number `k` is at `k - 1` (0 is the empty type).
+    seen: Vec<Box<str>>,
+    /// All numbers, when there are more than [`RawTypes::SEEN`].
+    index: HashMap<Box<str>, u32>,
+    /// The label of each number (`None`: ignored), 0 included.
+    labels: Vec<Option<u32>>,
+}
+
+impl RawTypes {
+    const SEEN: usize = 32;
+
+    fn new(labels: &mut Labels) -> RawTypes {
+        RawTypes {
+            seen: Vec::new(),
+            index: HashMap::new(),
+            // A chunk may have the empty type (`B` alone, `B-0`).
+            labels: vec![labels.intern("")],
+        }
+    }
+
+    /// The number of type text `ty`.
+    #[inline]
+    fn number(&mut self, ty: &str, labels: &mut Labels) -> u32 {
+        if ty.is_empty() {
+            return ChunkState::EMPTY;
+        }
+        let b = ty.as_bytes();
+        // Length and first byte first: no call to `memcmp` for the types
+        // that differ there.
+        if let Some(k) = self
+            .seen
+            .iter()
+            .position(|t| t.len() == b.len() && t.as_bytes()[0] == b[0] && **t == *ty)
+        {
+            return k as u32 + 1;
+        }
+        self.number_slow(ty, labels)
+    }
+
+    #[cold]
+    fn number_slow(&mut self, ty: &str, labels: &mut Labels) -> u32 {
+        if let Some(&k) = self.index.get(ty) {
+            return k;
+        }
+        let k = self.labels.len() as u32;
+        self.labels.push(labels.intern(ty));
+        if self.seen.len() < Self::SEEN {
+            self.seen.push(ty.into());
+        }
+        self.index.insert(ty.into(), k);
+        k
+    }
+}
+
 /// Per-type counters, indexed by label.
 #[derive(Clone, Copy, Default)]
 struct TypeCounters {
     schemas: [SchemaCounts; 4],
     gold: ClassCounts,
     pred: ClassCounts,
+}
+
+/// Adds a chunk (first token, end token, type number) of [`ChunkState`]
+/// to a side's entities, unless its type is ignored.
+#[inline]
+fn push_chunk(out: &mut Vec<Ent>, types: &RawTypes, (start, end, ty): (u32, u32, u32)) {
+    if let Some(label) = types.labels[ty as usize] {
+        out.push(Ent { start, end, label });
+    }
 }
 
 /// A sentence's count as a unit count (a sentence of four billion
@@ -525,12 +592,17 @@ impl Units {
 
 impl Analyzer {
     fn new(mode: &Mode, options: &Options) -> Analyzer {
+        let mut labels = Labels {
+            map: options.map.iter().cloned().collect(),
+            ignore: options.ignore.clone(),
+            ..Labels::default()
+        };
         let decoding = match mode {
             Mode::Conlleval(o) => Decoding::Conlleval {
                 options: o.clone(),
-                tags: String::new(),
-                gold: Vec::new(),
-                pred: Vec::new(),
+                gold: ChunkState::default(),
+                pred: ChunkState::default(),
+                types: RawTypes::new(&mut labels),
             },
             Mode::Strict(s) => {
                 Decoding::Strict(Box::new((SideDecoder::new(*s), SideDecoder::new(*s))))
@@ -538,11 +610,7 @@ impl Analyzer {
         };
         Analyzer {
             decoding,
-            labels: Labels {
-                map: options.map.iter().cloned().collect(),
-                ignore: options.ignore.clone(),
-                ..Labels::default()
-            },
+            labels,
             min_percent: options.min_overlap_percent,
             keep: options.instances,
             text: String::new(),
@@ -634,12 +702,10 @@ impl Analyzer {
         &mut self.types[i]
     }
 
-    /// Decodes both sides of the current sentence into `self.gold` and
-    /// `self.pred`.
+    /// Ends the decoding of both sides of the current sentence: its
+    /// entities are then in `self.gold` and `self.pred`.
     fn decode(&mut self) {
         let (gold, pred, labels) = (&mut self.gold, &mut self.pred, &mut self.labels);
-        gold.clear();
-        pred.clear();
         let mut push = |out: &mut Vec<Ent>, s: u32, e: u32, label: &str| {
             if let Some(label) = labels.intern(label) {
                 out.push(Ent {
@@ -651,19 +717,18 @@ impl Analyzer {
         };
         match &mut self.decoding {
             Decoding::Conlleval {
-                options,
-                tags,
                 gold: g,
                 pred: p,
+                types,
+                ..
             } => {
-                fn side<'a>(t: &'a str, r: &'a [(u32, u32)]) -> impl Iterator<Item = &'a str> {
-                    r.iter().map(move |&(a, b)| &t[a as usize..b as usize])
+                // The chunks closed before the sentence end are in already.
+                if let Some(c) = g.finish() {
+                    push_chunk(gold, types, c);
                 }
-                side_chunks(options, side(tags, g), |s, e, l| push(gold, s, e, l));
-                side_chunks(options, side(tags, p), |s, e, l| push(pred, s, e, l));
-                tags.clear();
-                g.clear();
-                p.clear();
+                if let Some(c) = p.finish() {
+                    push_chunk(pred, types, c);
+                }
             }
             Decoding::Strict(d) => {
                 d.0.finish(|s, e, l| push(gold, s, e, l));
@@ -677,6 +742,8 @@ impl Analyzer {
         self.n_tokens += self.tokens.len() as u64;
         self.decode();
         self.score();
+        self.gold.clear();
+        self.pred.clear();
     }
 
     /// Counts the entities in `self.gold` and `self.pred`: schemas,
@@ -1052,17 +1119,26 @@ impl Observer for Analyzer {
         self.lines.push(lines);
         match &mut self.decoding {
             Decoding::Conlleval {
-                tags,
+                options,
                 gold: g,
                 pred: p,
-                ..
+                types,
             } => {
-                let a = tags.len() as u32;
-                tags.push_str(gold);
-                let b = tags.len() as u32;
-                tags.push_str(pred);
-                g.push((a, b));
-                p.push((b, tags.len() as u32));
+                let labels = &mut self.labels;
+                let mut side = |state: &mut ChunkState, tag: &str, out: &mut Vec<Ent>| {
+                    let closed = if tag == "O" {
+                        state.outside()
+                    } else {
+                        let (prefix, ty) = chunk_tag(options, tag);
+                        let ty = types.number(ty, labels);
+                        state.push(prefix.as_bytes(), ty)
+                    };
+                    if let Some(c) = closed {
+                        push_chunk(out, types, c);
+                    }
+                };
+                side(g, gold, &mut self.gold);
+                side(p, pred, &mut self.pred);
             }
             Decoding::Strict(d) => {
                 // The scorer has accepted both tags.

@@ -486,6 +486,9 @@ struct TypeCounters {
     schemas: [SchemaCounts; 4],
     gold: ClassCounts,
     pred: ClassCounts,
+    /// Strict pairs of this type with itself counted by
+    /// [`Analyzer::score_same`], not yet in the confusion matrix.
+    same: u64,
 }
 
 /// Adds a chunk (first token, end token, type number) of [`ChunkState`]
@@ -554,6 +557,10 @@ pub(crate) struct Analyzer {
     /// moves forward within a document since instances come sorted.
     doc_lines: (u64, u64),
     cursor: (u32, usize),
+    /// Sentences whose sides have the same entities are counted by
+    /// [`Analyzer::score_same`]; off only in the test that compares it
+    /// with the general path.
+    shortcut: bool,
 }
 
 /// Units recorded as sentences end.
@@ -643,6 +650,7 @@ impl Analyzer {
             level: Level::Tokens,
             doc_lines: (0, 0),
             cursor: (0, 0),
+            shortcut: true,
         }
     }
 
@@ -750,10 +758,73 @@ impl Analyzer {
     /// taxonomy, confusion and instances.
     fn score(&mut self) {
         let (ng, np) = (self.gold.len(), self.pred.len());
-        matching::overlaps(&self.gold, &self.pred, self.min_percent, &mut self.edges);
-
         let correct_before = self.total[Schema::Strict.index()].cor;
-        // The schemas.
+        // Most sentences are predicted without an error: every entity is
+        // then correct in every schema and class, with no instance, and
+        // the overlaps, assignments and taxonomy are skipped (they were
+        // most of the analysis' per-sentence work). Entities of a side do
+        // not overlap, so equal lists pair each entity with its copy only;
+        // an empty entity (which overlaps nothing) takes the general path.
+        let same =
+            self.shortcut && self.gold == self.pred && self.gold.iter().all(|e| e.start < e.end);
+        if same {
+            self.score_same();
+        } else {
+            self.score_schemas();
+        }
+
+        // A sentence of document lines only (conlleval's layout scores
+        // them as tokens) is no unit: the units are those of the same
+        // data in two files, where a document line is no token.
+        let content = self.level == Level::Chars || self.tokens.len() > self.document_lines;
+        if content && (self.units.is_some() || self.breakdown.is_some()) {
+            let c = UnitCounts::new(
+                clamp(self.total[Schema::Strict.index()].cor - correct_before),
+                clamp(ng as u64),
+                clamp(np as u64),
+            );
+            let line = match self.level {
+                Level::Chars => self.doc_lines.0,
+                _ => self.lines.first().map_or(0, |l| l.0),
+            };
+            let start = std::mem::take(&mut self.document_start);
+            for u in [&mut self.units, &mut self.breakdown].into_iter().flatten() {
+                u.sentence(c, line, start);
+            }
+        }
+
+        if !same {
+            self.taxonomy();
+        }
+    }
+
+    /// The counts of [`Analyzer::score_schemas`] and
+    /// [`Analyzer::taxonomy`] when both sides have the same entities:
+    /// each is a correct pair in every schema and correct in its class.
+    fn score_same(&mut self) {
+        let n = self.gold.len() as u64;
+        for t in &mut self.total {
+            t.cor += n;
+        }
+        let correct = ErrorClass::Correct.index();
+        for k in 0..self.gold.len() {
+            let label = self.gold[k].label;
+            let t = self.type_counters(label);
+            for c in &mut t.schemas {
+                c.cor += 1;
+            }
+            t.gold.0[correct] += 1;
+            t.pred.0[correct] += 1;
+            // The confusion matrix's diagonal, added in at the end: a
+            // hash lookup per entity.
+            t.same += 1;
+        }
+    }
+
+    /// The four schemas of [`matching`] and the confusion matrix.
+    fn score_schemas(&mut self) {
+        let (ng, np) = (self.gold.len(), self.pred.len());
+        matching::overlaps(&self.gold, &self.pred, self.min_percent, &mut self.edges);
         for schema in Schema::ALL {
             self.assigner.assign(schema, &self.edges, &mut self.chosen);
             self.gold_used.clear();
@@ -806,27 +877,11 @@ impl Analyzer {
                 }
             }
         }
+    }
 
-        // A sentence of document lines only (conlleval's layout scores
-        // them as tokens) is no unit: the units are those of the same
-        // data in two files, where a document line is no token.
-        let content = self.level == Level::Chars || self.tokens.len() > self.document_lines;
-        if content && (self.units.is_some() || self.breakdown.is_some()) {
-            let c = UnitCounts::new(
-                clamp(self.total[Schema::Strict.index()].cor - correct_before),
-                clamp(ng as u64),
-                clamp(np as u64),
-            );
-            let line = match self.level {
-                Level::Chars => self.doc_lines.0,
-                _ => self.lines.first().map_or(0, |l| l.0),
-            };
-            let start = std::mem::take(&mut self.document_start);
-            for u in [&mut self.units, &mut self.breakdown].into_iter().flatten() {
-                u.sentence(c, line, start);
-            }
-        }
-
+    /// The taxonomy and the instances, after [`Analyzer::score_schemas`].
+    fn taxonomy(&mut self) {
+        let (ng, np) = (self.gold.len(), self.pred.len());
         // The taxonomy: how many entities of the other side each overlaps
         // (the edges are every overlap, whatever the minimum).
         self.gold_deg.clear();
@@ -1037,6 +1092,11 @@ impl Analyzer {
 
     pub(crate) fn finish(mut self) -> Analysis {
         self.boundary();
+        for (i, t) in self.types.iter().enumerate() {
+            if t.same > 0 {
+                *self.confusion.entry((i as u32, i as u32)).or_default() += t.same;
+            }
+        }
         let name = |i: u32| -> Option<String> {
             (i != NONE).then(|| self.labels.names[i as usize].clone())
         };
@@ -1219,7 +1279,62 @@ mod tests {
         Ok((ev, a.finish()))
     }
 
+    /// Tags of a sentence for [`the_same_entities_shortcut_counts_as_the_general_path`]:
+    /// mostly the same on both sides, as in real predictions.
+    const TAGS: &[&str] = &[
+        "O", "O", "B-PER", "I-PER", "B-LOC", "I-LOC", "I-ORG", "B", "B-0",
+    ];
+
     proptest! {
+        /// Sentences with the same entities on both sides, counted without
+        /// overlaps and taxonomy, count as the general path counts them:
+        /// every count, unit and instance, whatever the renamings,
+        /// ignored types and minimum overlap.
+        #[test]
+        fn the_same_entities_shortcut_counts_as_the_general_path(
+            rows in prop::collection::vec((0usize..TAGS.len(), 0usize..TAGS.len(), 0u8..4), 0..120),
+            strict in any::<bool>(),
+            map in any::<bool>(),
+            ignore in any::<bool>(),
+        ) {
+            // A row: gold tag, a predicted tag that is the gold one three
+            // times in four, and a sentence end now and then.
+            let mut text = String::new();
+            for (k, &(g, p, r)) in rows.iter().enumerate() {
+                let gold = TAGS[g];
+                let pred = if r == 0 { TAGS[p] } else { gold };
+                text.push_str(&format!("w{k} {gold} {pred}\n"));
+                if p == 0 && r == 1 {
+                    text.push('\n');
+                }
+            }
+            let mut o = Options::default()
+                .instances(1000)
+                .min_overlap(0.5)
+                .units(crate::eval::significance::Resample::Sentences)
+                .breakdown(crate::eval::significance::Resample::Documents);
+            if map {
+                o = o.map("LOC", "PER");
+            }
+            if ignore {
+                o = o.ignore("ORG");
+            }
+            let mode = if strict { Mode::Strict(TagScheme::Iob2) } else { Mode::default() };
+            let e = Evaluator::new(mode);
+            let run = |shortcut: bool| {
+                let mut a = Analyzer::new(e.mode(), &o);
+                a.shortcut = shortcut;
+                let ev = super::super::evaluate_file(text.as_bytes(), "t", &e, &mut a);
+                ev.map(|ev| (ev, a.finish())).map_err(|e| e.to_string())
+            };
+            let (fast, general) = (run(true), run(false));
+            prop_assert_eq!(&fast, &general);
+            // Not a vacuous comparison: most cases have entities.
+            if let Ok((_, a)) = &fast {
+                prop_assume!(a.counts.gold > 0);
+            }
+        }
+
         /// The fast line scan shows the analysis what the general loop
         /// shows it: the same counts and the same instances, token texts
         /// and lines included.

@@ -453,12 +453,12 @@ impl RawTypes {
             return ChunkState::EMPTY;
         }
         let b = ty.as_bytes();
-        // Length and first byte first: no call to `memcmp` for the types
-        // that differ there.
+        // Byte by byte: types are short, and a call to `memcmp` per
+        // entity tag showed in the profile.
         if let Some(k) = self
             .seen
             .iter()
-            .position(|t| t.len() == b.len() && t.as_bytes()[0] == b[0] && **t == *ty)
+            .position(|t| t.len() == b.len() && t.bytes().zip(b).all(|(x, &y)| x == y))
         {
             return k as u32 + 1;
         }
@@ -491,6 +491,29 @@ struct TypeCounters {
     same: u64,
 }
 
+/// Shows one side's tag to its [`ChunkState`], adding the chunk it closes
+/// to `out`. Inlined: a call per token and side showed in the profile.
+#[inline(always)]
+fn side_token(
+    options: &ConllevalOptions,
+    types: &mut RawTypes,
+    labels: &mut Labels,
+    state: &mut ChunkState,
+    tag: &str,
+    out: &mut Vec<Ent>,
+) {
+    let closed = if tag == "O" {
+        state.outside()
+    } else {
+        let (prefix, ty) = chunk_tag(options, tag);
+        let ty = types.number(ty, labels);
+        state.push(prefix.as_bytes(), ty)
+    };
+    if let Some(c) = closed {
+        push_chunk(out, types, c);
+    }
+}
+
 /// Adds a chunk (first token, end token, type number) of [`ChunkState`]
 /// to a side's entities, unless its type is ignored.
 #[inline]
@@ -519,6 +542,10 @@ pub(crate) struct Analyzer {
     text: String,
     has_text: bool,
     tokens: Vec<(u32, u32)>,
+    /// The lines of the first token of the sentence; the others follow
+    /// line by line, unless `lines` has them all (a sentence with lines
+    /// between its tokens): a push per token saved.
+    first_lines: (u64, u64),
     lines: Vec<(u64, u64)>,
     gold: Vec<Ent>,
     pred: Vec<Ent>,
@@ -623,6 +650,7 @@ impl Analyzer {
             text: String::new(),
             has_text: false,
             tokens: Vec::new(),
+            first_lines: (0, 0),
             lines: Vec::new(),
             gold: Vec::new(),
             pred: Vec::new(),
@@ -700,6 +728,32 @@ impl Analyzer {
         self.document_start = true;
         self.score();
         self.text.clear();
+    }
+
+    /// The lines of token `k` of the sentence (see `first_lines`).
+    fn token_lines(&self, k: usize) -> Option<(u64, u64)> {
+        if k >= self.tokens.len() {
+            None
+        } else if self.lines.is_empty() {
+            let (g, p) = self.first_lines;
+            Some((g + k as u64, p + k as u64))
+        } else {
+            Some(self.lines[k])
+        }
+    }
+
+    /// Records the lines of token `k` (before it is pushed).
+    #[inline]
+    fn push_lines(&mut self, k: usize, lines: (u64, u64)) {
+        if k == 0 {
+            self.first_lines = lines;
+        } else if !self.lines.is_empty() {
+            self.lines.push(lines);
+        } else if lines != (self.first_lines.0 + k as u64, self.first_lines.1 + k as u64) {
+            let (g, p) = self.first_lines;
+            self.lines.extend((0..k as u64).map(|i| (g + i, p + i)));
+            self.lines.push(lines);
+        }
     }
 
     fn type_counters(&mut self, label: u32) -> &mut TypeCounters {
@@ -785,7 +839,7 @@ impl Analyzer {
             );
             let line = match self.level {
                 Level::Chars => self.doc_lines.0,
-                _ => self.lines.first().map_or(0, |l| l.0),
+                _ => self.token_lines(0).map_or(0, |l| l.0),
             };
             let start = std::mem::take(&mut self.document_start);
             for u in [&mut self.units, &mut self.breakdown].into_iter().flatten() {
@@ -1054,7 +1108,7 @@ impl Analyzer {
                 }
             })
             .collect();
-        let (gold_line, pred_line) = self.lines.get(first as usize).copied().unwrap_or((0, 0));
+        let (gold_line, pred_line) = self.token_lines(first as usize).unwrap_or((0, 0));
         Instance {
             class,
             sentence: self.sentences,
@@ -1170,13 +1224,13 @@ impl Observer for Analyzer {
     const ACTIVE: bool = true;
 
     fn token(&mut self, text: Option<&str>, gold: &str, pred: &str, lines: (u64, u64)) {
+        self.push_lines(self.tokens.len(), lines);
         let at = self.text.len() as u32;
         if let Some(t) = text {
             self.text.push_str(t);
             self.has_text = true;
         }
         self.tokens.push((at, self.text.len() as u32));
-        self.lines.push(lines);
         match &mut self.decoding {
             Decoding::Conlleval {
                 options,
@@ -1185,20 +1239,8 @@ impl Observer for Analyzer {
                 types,
             } => {
                 let labels = &mut self.labels;
-                let mut side = |state: &mut ChunkState, tag: &str, out: &mut Vec<Ent>| {
-                    let closed = if tag == "O" {
-                        state.outside()
-                    } else {
-                        let (prefix, ty) = chunk_tag(options, tag);
-                        let ty = types.number(ty, labels);
-                        state.push(prefix.as_bytes(), ty)
-                    };
-                    if let Some(c) = closed {
-                        push_chunk(out, types, c);
-                    }
-                };
-                side(g, gold, &mut self.gold);
-                side(p, pred, &mut self.pred);
+                side_token(options, types, labels, g, gold, &mut self.gold);
+                side_token(options, types, labels, p, pred, &mut self.pred);
             }
             Decoding::Strict(d) => {
                 // The scorer has accepted both tags.

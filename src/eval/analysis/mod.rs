@@ -4,7 +4,7 @@
 //! The analysis runs beside the scorer of [`super::Evaluator`] (which still
 //! gives the conlleval or strict counts of the plain report): it sees every
 //! token the scorer accepted, decodes each sentence of each side into
-//! entities by the same chunk rules (see [`conlleval::side_chunks`] and the
+//! entities by the same chunk rules (token by token, see [`conlleval`] and the
 //! strict decoder), and then, per sentence:
 //!
 //! * counts the four matching schemas of [`matching`] (COR, INC, PAR, MIS,
@@ -18,7 +18,7 @@
 //!
 //! # Memory
 //!
-//! One sentence at a time: token texts, tags and entities of the current
+//! One sentence at a time: token texts and entities of the current
 //! sentence, in buffers reused from sentence to sentence. The counts grow
 //! with the number of types (and type pairs) only. The kept instances
 //! grow with the input: each holds its entities' labels and a window of up
@@ -29,7 +29,7 @@
 //! input too: 12 bytes a sentence or document for the bootstrap
 //! ([`Options::units`]), 24 for a breakdown ([`Options::breakdown`]).
 //!
-//! [`conlleval::side_chunks`]: super::conlleval
+//! [`conlleval`]: super::conlleval
 //!
 //! # Example
 //!

@@ -4,7 +4,7 @@
 //! The analysis runs beside the scorer of [`super::Evaluator`] (which still
 //! gives the conlleval or strict counts of the plain report): it sees every
 //! token the scorer accepted, decodes each sentence of each side into
-//! entities by the same chunk rules (see [`conlleval::side_chunks`] and the
+//! entities by the same chunk rules (token by token, see [`conlleval`] and the
 //! strict decoder), and then, per sentence:
 //!
 //! * counts the four matching schemas of [`matching`] (COR, INC, PAR, MIS,
@@ -18,7 +18,7 @@
 //!
 //! # Memory
 //!
-//! One sentence at a time: token texts, tags and entities of the current
+//! One sentence at a time: token texts and entities of the current
 //! sentence, in buffers reused from sentence to sentence. The counts grow
 //! with the number of types (and type pairs) only. The kept instances
 //! grow with the input: each holds its entities' labels and a window of up
@@ -29,7 +29,7 @@
 //! input too: 12 bytes a sentence or document for the bootstrap
 //! ([`Options::units`]), 24 for a breakdown ([`Options::breakdown`]).
 //!
-//! [`conlleval::side_chunks`]: super::conlleval
+//! [`conlleval`]: super::conlleval
 //!
 //! # Example
 //!
@@ -60,7 +60,7 @@ use super::significance::{Intervals, Resample, UnitCounts};
 pub use matching::{Schema, SchemaCounts};
 pub use taxonomy::{ClassCounts, ErrorClass};
 
-use super::conlleval::{side_chunks, ConllevalOptions};
+use super::conlleval::{chunk_tag, ChunkState, ConllevalOptions};
 use super::strict::SideDecoder;
 use super::{Evaluation, Evaluator, Level, Mode, Observer, TagSource};
 use crate::error::Result;
@@ -369,12 +369,12 @@ pub fn analyze_pair<G: TagSource, P: TagSource>(
 
 /// How a side's tags become entities.
 enum Decoding {
-    /// conlleval.pl's chunk rules: the tags of the sentence, kept.
+    /// conlleval.pl's chunk rules, applied as the tokens come.
     Conlleval {
         options: ConllevalOptions,
-        tags: String,
-        gold: Vec<(u32, u32)>,
-        pred: Vec<(u32, u32)>,
+        gold: ChunkState,
+        pred: ChunkState,
+        types: RawTypes,
     },
     /// The strict decoder of each side.
     Strict(Box<(SideDecoder, SideDecoder)>),
@@ -422,12 +422,105 @@ impl Labels {
     }
 }
 
+/// The type texts of tags as numbers for [`ChunkState`] (raw: before
+/// renaming, as the chunk rules compare them), each with its label.
+struct RawTypes {
+    /// The texts numbered so far, scanned first: a few types make most
+    /// tags. Number `k` is at `k - 1` (0 is the empty type).
+    seen: Vec<Box<str>>,
+    /// All numbers, when there are more than [`RawTypes::SEEN`].
+    index: HashMap<Box<str>, u32>,
+    /// The label of each number (`None`: ignored), 0 included.
+    labels: Vec<Option<u32>>,
+}
+
+impl RawTypes {
+    const SEEN: usize = 32;
+
+    fn new(labels: &mut Labels) -> RawTypes {
+        RawTypes {
+            seen: Vec::new(),
+            index: HashMap::new(),
+            // A chunk may have the empty type (`B` alone, `B-0`).
+            labels: vec![labels.intern("")],
+        }
+    }
+
+    /// The number of type text `ty`.
+    #[inline]
+    fn number(&mut self, ty: &str, labels: &mut Labels) -> u32 {
+        if ty.is_empty() {
+            return ChunkState::EMPTY;
+        }
+        let b = ty.as_bytes();
+        // Byte by byte: types are short, and a call to `memcmp` per
+        // entity tag showed in the profile.
+        if let Some(k) = self
+            .seen
+            .iter()
+            .position(|t| t.len() == b.len() && t.bytes().zip(b).all(|(x, &y)| x == y))
+        {
+            return k as u32 + 1;
+        }
+        self.number_slow(ty, labels)
+    }
+
+    #[cold]
+    fn number_slow(&mut self, ty: &str, labels: &mut Labels) -> u32 {
+        if let Some(&k) = self.index.get(ty) {
+            return k;
+        }
+        let k = self.labels.len() as u32;
+        self.labels.push(labels.intern(ty));
+        if self.seen.len() < Self::SEEN {
+            self.seen.push(ty.into());
+        }
+        self.index.insert(ty.into(), k);
+        k
+    }
+}
+
 /// Per-type counters, indexed by label.
 #[derive(Clone, Copy, Default)]
 struct TypeCounters {
     schemas: [SchemaCounts; 4],
     gold: ClassCounts,
     pred: ClassCounts,
+    /// Strict pairs of this type with itself counted by
+    /// [`Analyzer::score_same`], not yet in the confusion matrix.
+    same: u64,
+}
+
+/// Shows one side's tag to its [`ChunkState`], adding the chunk it closes
+/// to `out`. Inlined: a call per token and side showed in the profile.
+#[inline(always)]
+fn side_token(
+    options: &ConllevalOptions,
+    types: &mut RawTypes,
+    labels: &mut Labels,
+    state: &mut ChunkState,
+    tag: &str,
+    out: &mut Vec<Ent>,
+) {
+    let closed = if tag == "O" {
+        state.outside()
+    } else {
+        let (prefix, ty) = chunk_tag(options, tag);
+        let ty = types.number(ty, labels);
+        state.push(prefix.as_bytes(), ty)
+    };
+    if let Some(c) = closed {
+        push_chunk(out, types, c);
+    }
+}
+
+/// Adds a chunk (first token, end token, type number) of [`ChunkState`]
+/// to a side's entities, unless its type is ignored.
+#[inline]
+fn push_chunk(out: &mut Vec<Ent>, types: &RawTypes, (start, end, ty): (u32, u32, u32)) {
+    if let Some(label) = types.labels[ty as usize] {
+        out.push(Ent { start, end, label });
+    }
 }
 
 /// A sentence's count as a unit count (a sentence of four billion
@@ -449,6 +542,10 @@ pub(crate) struct Analyzer {
     text: String,
     has_text: bool,
     tokens: Vec<(u32, u32)>,
+    /// The lines of the first token of the sentence; the others follow
+    /// line by line, unless `lines` has them all (a sentence with lines
+    /// between its tokens): a push per token saved.
+    first_lines: (u64, u64),
     lines: Vec<(u64, u64)>,
     gold: Vec<Ent>,
     pred: Vec<Ent>,
@@ -487,6 +584,10 @@ pub(crate) struct Analyzer {
     /// moves forward within a document since instances come sorted.
     doc_lines: (u64, u64),
     cursor: (u32, usize),
+    /// Sentences whose sides have the same entities are counted by
+    /// [`Analyzer::score_same`]; off only in the test that compares it
+    /// with the general path.
+    shortcut: bool,
 }
 
 /// Units recorded as sentences end.
@@ -525,12 +626,17 @@ impl Units {
 
 impl Analyzer {
     fn new(mode: &Mode, options: &Options) -> Analyzer {
+        let mut labels = Labels {
+            map: options.map.iter().cloned().collect(),
+            ignore: options.ignore.clone(),
+            ..Labels::default()
+        };
         let decoding = match mode {
             Mode::Conlleval(o) => Decoding::Conlleval {
                 options: o.clone(),
-                tags: String::new(),
-                gold: Vec::new(),
-                pred: Vec::new(),
+                gold: ChunkState::default(),
+                pred: ChunkState::default(),
+                types: RawTypes::new(&mut labels),
             },
             Mode::Strict(s) => {
                 Decoding::Strict(Box::new((SideDecoder::new(*s), SideDecoder::new(*s))))
@@ -538,16 +644,13 @@ impl Analyzer {
         };
         Analyzer {
             decoding,
-            labels: Labels {
-                map: options.map.iter().cloned().collect(),
-                ignore: options.ignore.clone(),
-                ..Labels::default()
-            },
+            labels,
             min_percent: options.min_overlap_percent,
             keep: options.instances,
             text: String::new(),
             has_text: false,
             tokens: Vec::new(),
+            first_lines: (0, 0),
             lines: Vec::new(),
             gold: Vec::new(),
             pred: Vec::new(),
@@ -575,6 +678,7 @@ impl Analyzer {
             level: Level::Tokens,
             doc_lines: (0, 0),
             cursor: (0, 0),
+            shortcut: true,
         }
     }
 
@@ -626,6 +730,32 @@ impl Analyzer {
         self.text.clear();
     }
 
+    /// The lines of token `k` of the sentence (see `first_lines`).
+    fn token_lines(&self, k: usize) -> Option<(u64, u64)> {
+        if k >= self.tokens.len() {
+            None
+        } else if self.lines.is_empty() {
+            let (g, p) = self.first_lines;
+            Some((g + k as u64, p + k as u64))
+        } else {
+            Some(self.lines[k])
+        }
+    }
+
+    /// Records the lines of token `k` (before it is pushed).
+    #[inline]
+    fn push_lines(&mut self, k: usize, lines: (u64, u64)) {
+        if k == 0 {
+            self.first_lines = lines;
+        } else if !self.lines.is_empty() {
+            self.lines.push(lines);
+        } else if lines != (self.first_lines.0 + k as u64, self.first_lines.1 + k as u64) {
+            let (g, p) = self.first_lines;
+            self.lines.extend((0..k as u64).map(|i| (g + i, p + i)));
+            self.lines.push(lines);
+        }
+    }
+
     fn type_counters(&mut self, label: u32) -> &mut TypeCounters {
         let i = label as usize;
         if self.types.len() <= i {
@@ -634,12 +764,10 @@ impl Analyzer {
         &mut self.types[i]
     }
 
-    /// Decodes both sides of the current sentence into `self.gold` and
-    /// `self.pred`.
+    /// Ends the decoding of both sides of the current sentence: its
+    /// entities are then in `self.gold` and `self.pred`.
     fn decode(&mut self) {
         let (gold, pred, labels) = (&mut self.gold, &mut self.pred, &mut self.labels);
-        gold.clear();
-        pred.clear();
         let mut push = |out: &mut Vec<Ent>, s: u32, e: u32, label: &str| {
             if let Some(label) = labels.intern(label) {
                 out.push(Ent {
@@ -651,19 +779,18 @@ impl Analyzer {
         };
         match &mut self.decoding {
             Decoding::Conlleval {
-                options,
-                tags,
                 gold: g,
                 pred: p,
+                types,
+                ..
             } => {
-                fn side<'a>(t: &'a str, r: &'a [(u32, u32)]) -> impl Iterator<Item = &'a str> {
-                    r.iter().map(move |&(a, b)| &t[a as usize..b as usize])
+                // The chunks closed before the sentence end are in already.
+                if let Some(c) = g.finish() {
+                    push_chunk(gold, types, c);
                 }
-                side_chunks(options, side(tags, g), |s, e, l| push(gold, s, e, l));
-                side_chunks(options, side(tags, p), |s, e, l| push(pred, s, e, l));
-                tags.clear();
-                g.clear();
-                p.clear();
+                if let Some(c) = p.finish() {
+                    push_chunk(pred, types, c);
+                }
             }
             Decoding::Strict(d) => {
                 d.0.finish(|s, e, l| push(gold, s, e, l));
@@ -677,16 +804,81 @@ impl Analyzer {
         self.n_tokens += self.tokens.len() as u64;
         self.decode();
         self.score();
+        self.gold.clear();
+        self.pred.clear();
     }
 
     /// Counts the entities in `self.gold` and `self.pred`: schemas,
     /// taxonomy, confusion and instances.
     fn score(&mut self) {
         let (ng, np) = (self.gold.len(), self.pred.len());
-        matching::overlaps(&self.gold, &self.pred, self.min_percent, &mut self.edges);
-
         let correct_before = self.total[Schema::Strict.index()].cor;
-        // The schemas.
+        // Most sentences are predicted without an error: every entity is
+        // then correct in every schema and class, with no instance, and
+        // the overlaps, assignments and taxonomy are skipped (they were
+        // most of the analysis' per-sentence work). Entities of a side do
+        // not overlap, so equal lists pair each entity with its copy only;
+        // an empty entity (which overlaps nothing) takes the general path.
+        let same =
+            self.shortcut && self.gold == self.pred && self.gold.iter().all(|e| e.start < e.end);
+        if same {
+            self.score_same();
+        } else {
+            self.score_schemas();
+        }
+
+        // A sentence of document lines only (conlleval's layout scores
+        // them as tokens) is no unit: the units are those of the same
+        // data in two files, where a document line is no token.
+        let content = self.level == Level::Chars || self.tokens.len() > self.document_lines;
+        if content && (self.units.is_some() || self.breakdown.is_some()) {
+            let c = UnitCounts::new(
+                clamp(self.total[Schema::Strict.index()].cor - correct_before),
+                clamp(ng as u64),
+                clamp(np as u64),
+            );
+            let line = match self.level {
+                Level::Chars => self.doc_lines.0,
+                _ => self.token_lines(0).map_or(0, |l| l.0),
+            };
+            let start = std::mem::take(&mut self.document_start);
+            for u in [&mut self.units, &mut self.breakdown].into_iter().flatten() {
+                u.sentence(c, line, start);
+            }
+        }
+
+        if !same {
+            self.taxonomy();
+        }
+    }
+
+    /// The counts of [`Analyzer::score_schemas`] and
+    /// [`Analyzer::taxonomy`] when both sides have the same entities:
+    /// each is a correct pair in every schema and correct in its class.
+    fn score_same(&mut self) {
+        let n = self.gold.len() as u64;
+        for t in &mut self.total {
+            t.cor += n;
+        }
+        let correct = ErrorClass::Correct.index();
+        for k in 0..self.gold.len() {
+            let label = self.gold[k].label;
+            let t = self.type_counters(label);
+            for c in &mut t.schemas {
+                c.cor += 1;
+            }
+            t.gold.0[correct] += 1;
+            t.pred.0[correct] += 1;
+            // The confusion matrix's diagonal, added in at the end: a
+            // hash lookup per entity.
+            t.same += 1;
+        }
+    }
+
+    /// The four schemas of [`matching`] and the confusion matrix.
+    fn score_schemas(&mut self) {
+        let (ng, np) = (self.gold.len(), self.pred.len());
+        matching::overlaps(&self.gold, &self.pred, self.min_percent, &mut self.edges);
         for schema in Schema::ALL {
             self.assigner.assign(schema, &self.edges, &mut self.chosen);
             self.gold_used.clear();
@@ -739,27 +931,11 @@ impl Analyzer {
                 }
             }
         }
+    }
 
-        // A sentence of document lines only (conlleval's layout scores
-        // them as tokens) is no unit: the units are those of the same
-        // data in two files, where a document line is no token.
-        let content = self.level == Level::Chars || self.tokens.len() > self.document_lines;
-        if content && (self.units.is_some() || self.breakdown.is_some()) {
-            let c = UnitCounts::new(
-                clamp(self.total[Schema::Strict.index()].cor - correct_before),
-                clamp(ng as u64),
-                clamp(np as u64),
-            );
-            let line = match self.level {
-                Level::Chars => self.doc_lines.0,
-                _ => self.lines.first().map_or(0, |l| l.0),
-            };
-            let start = std::mem::take(&mut self.document_start);
-            for u in [&mut self.units, &mut self.breakdown].into_iter().flatten() {
-                u.sentence(c, line, start);
-            }
-        }
-
+    /// The taxonomy and the instances, after [`Analyzer::score_schemas`].
+    fn taxonomy(&mut self) {
+        let (ng, np) = (self.gold.len(), self.pred.len());
         // The taxonomy: how many entities of the other side each overlaps
         // (the edges are every overlap, whatever the minimum).
         self.gold_deg.clear();
@@ -932,7 +1108,7 @@ impl Analyzer {
                 }
             })
             .collect();
-        let (gold_line, pred_line) = self.lines.get(first as usize).copied().unwrap_or((0, 0));
+        let (gold_line, pred_line) = self.token_lines(first as usize).unwrap_or((0, 0));
         Instance {
             class,
             sentence: self.sentences,
@@ -970,6 +1146,11 @@ impl Analyzer {
 
     pub(crate) fn finish(mut self) -> Analysis {
         self.boundary();
+        for (i, t) in self.types.iter().enumerate() {
+            if t.same > 0 {
+                *self.confusion.entry((i as u32, i as u32)).or_default() += t.same;
+            }
+        }
         let name = |i: u32| -> Option<String> {
             (i != NONE).then(|| self.labels.names[i as usize].clone())
         };
@@ -1043,26 +1224,23 @@ impl Observer for Analyzer {
     const ACTIVE: bool = true;
 
     fn token(&mut self, text: Option<&str>, gold: &str, pred: &str, lines: (u64, u64)) {
+        self.push_lines(self.tokens.len(), lines);
         let at = self.text.len() as u32;
         if let Some(t) = text {
             self.text.push_str(t);
             self.has_text = true;
         }
         self.tokens.push((at, self.text.len() as u32));
-        self.lines.push(lines);
         match &mut self.decoding {
             Decoding::Conlleval {
-                tags,
+                options,
                 gold: g,
                 pred: p,
-                ..
+                types,
             } => {
-                let a = tags.len() as u32;
-                tags.push_str(gold);
-                let b = tags.len() as u32;
-                tags.push_str(pred);
-                g.push((a, b));
-                p.push((b, tags.len() as u32));
+                let labels = &mut self.labels;
+                side_token(options, types, labels, g, gold, &mut self.gold);
+                side_token(options, types, labels, p, pred, &mut self.pred);
             }
             Decoding::Strict(d) => {
                 // The scorer has accepted both tags.
@@ -1143,7 +1321,62 @@ mod tests {
         Ok((ev, a.finish()))
     }
 
+    /// Tags of a sentence for [`the_same_entities_shortcut_counts_as_the_general_path`]:
+    /// mostly the same on both sides, as in real predictions.
+    const TAGS: &[&str] = &[
+        "O", "O", "B-PER", "I-PER", "B-LOC", "I-LOC", "I-ORG", "B", "B-0",
+    ];
+
     proptest! {
+        /// Sentences with the same entities on both sides, counted without
+        /// overlaps and taxonomy, count as the general path counts them:
+        /// every count, unit and instance, whatever the renamings,
+        /// ignored types and minimum overlap.
+        #[test]
+        fn the_same_entities_shortcut_counts_as_the_general_path(
+            rows in prop::collection::vec((0usize..TAGS.len(), 0usize..TAGS.len(), 0u8..4), 0..120),
+            strict in any::<bool>(),
+            map in any::<bool>(),
+            ignore in any::<bool>(),
+        ) {
+            // A row: gold tag, a predicted tag that is the gold one three
+            // times in four, and a sentence end now and then.
+            let mut text = String::new();
+            for (k, &(g, p, r)) in rows.iter().enumerate() {
+                let gold = TAGS[g];
+                let pred = if r == 0 { TAGS[p] } else { gold };
+                text.push_str(&format!("w{k} {gold} {pred}\n"));
+                if p == 0 && r == 1 {
+                    text.push('\n');
+                }
+            }
+            let mut o = Options::default()
+                .instances(1000)
+                .min_overlap(0.5)
+                .units(crate::eval::significance::Resample::Sentences)
+                .breakdown(crate::eval::significance::Resample::Documents);
+            if map {
+                o = o.map("LOC", "PER");
+            }
+            if ignore {
+                o = o.ignore("ORG");
+            }
+            let mode = if strict { Mode::Strict(TagScheme::Iob2) } else { Mode::default() };
+            let e = Evaluator::new(mode);
+            let run = |shortcut: bool| {
+                let mut a = Analyzer::new(e.mode(), &o);
+                a.shortcut = shortcut;
+                let ev = super::super::evaluate_file(text.as_bytes(), "t", &e, &mut a);
+                ev.map(|ev| (ev, a.finish())).map_err(|e| e.to_string())
+            };
+            let (fast, general) = (run(true), run(false));
+            prop_assert_eq!(&fast, &general);
+            // Not a vacuous comparison: most cases have entities.
+            if let Ok((_, a)) = &fast {
+                prop_assume!(a.counts.gold > 0);
+            }
+        }
+
         /// The fast line scan shows the analysis what the general loop
         /// shows it: the same counts and the same instances, token texts
         /// and lines included.

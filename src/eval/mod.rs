@@ -517,7 +517,8 @@ impl Scorer for Strict {
         p: (usize, usize),
         line: u64,
     ) -> bool {
-        Strict::token(self, &text[g.0..g.1], &text[p.0..p.1], (line, line)).is_ok()
+        let b = text.as_bytes();
+        self.token_bytes(&b[g.0..g.1], &b[p.0..p.1], line)
     }
 
     #[inline]

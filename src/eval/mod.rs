@@ -936,7 +936,7 @@ mod tests {
             seq in prop::collection::vec(prop::sample::select(PIECES), 0..60)
         ) {
             let input: String = seq.concat();
-            for mode in [Mode::default(), Mode::Strict(TagScheme::Iob2)] {
+            for mode in [Mode::default(), Mode::Strict(TagScheme::Iob2), Mode::Strict(TagScheme::Iob1)] {
                 if let Ok(got) = evaluate_file(input.as_bytes(), "t", &Evaluator::new(mode.clone()), &mut ()) {
                     prop_assert_eq!(got.counts, reference(&input, &mode));
                 } else {

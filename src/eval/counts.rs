@@ -213,6 +213,11 @@ impl TypeTable {
         (self.names.len() - 1) as u32
     }
 
+    /// The name of the type with index `i` (from [`TypeTable::intern`]).
+    pub(crate) fn name(&self, i: u32) -> &str {
+        &self.names[i as usize]
+    }
+
     /// The counters of the type with index `i` (from [`TypeTable::intern`]).
     #[inline]
     pub(crate) fn at(&mut self, i: u32) -> &mut TypeCounts {

@@ -517,7 +517,8 @@ impl Scorer for Strict {
         p: (usize, usize),
         line: u64,
     ) -> bool {
-        Strict::token(self, &text[g.0..g.1], &text[p.0..p.1], (line, line)).is_ok()
+        let b = text.as_bytes();
+        self.token_bytes(&b[g.0..g.1], &b[p.0..p.1], line)
     }
 
     #[inline]
@@ -935,7 +936,7 @@ mod tests {
             seq in prop::collection::vec(prop::sample::select(PIECES), 0..60)
         ) {
             let input: String = seq.concat();
-            for mode in [Mode::default(), Mode::Strict(TagScheme::Iob2)] {
+            for mode in [Mode::default(), Mode::Strict(TagScheme::Iob2), Mode::Strict(TagScheme::Iob1)] {
                 if let Ok(got) = evaluate_file(input.as_bytes(), "t", &Evaluator::new(mode.clone()), &mut ()) {
                     prop_assert_eq!(got.counts, reference(&input, &mode));
                 } else {

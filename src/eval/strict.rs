@@ -48,7 +48,7 @@
 //! tokens of one label that no entity covers (an orphan `I-X I-X` counts
 //! once).
 
-use super::counts::{Counts, TypeTable};
+use super::counts::{Counts, IllFormedSide, TypeTable};
 use crate::scheme::TagScheme;
 
 /// A prefix letter.
@@ -66,7 +66,7 @@ enum L {
 
 const ANY: u8 = 0x7f;
 
-fn letter(c: u8) -> Option<L> {
+const fn letter(c: u8) -> Option<L> {
     Some(match c {
         b'O' => L::O,
         b'B' => L::B,
@@ -169,11 +169,12 @@ const BILOU: Patterns = Patterns {
 
 /// A pattern list as a table over (previous, current) prefix letter (by
 /// bit index): bit 0, it matches when the labels are the same; bit 1,
-/// when they differ.
-type Table = [[u8; 7]; 7];
+/// when they differ. Eight by eight (row and column 7 unused), so that an
+/// index masked with 7 needs no bounds check.
+type Table = [[u8; 8]; 8];
 
 const fn table(pats: &[Pattern]) -> Table {
-    let mut t = [[0u8; 7]; 7];
+    let mut t = [[0u8; 8]; 8];
     let mut i = 0;
     while i < 7 {
         let mut j = 0;
@@ -198,6 +199,7 @@ const fn table(pats: &[Pattern]) -> Table {
 }
 
 /// [`Patterns`] as tables.
+#[derive(Debug)]
 struct Tables {
     start: Table,
     inside: Table,
@@ -217,40 +219,19 @@ const IOE2_T: Tables = tables(&IOE2);
 const IOBES_T: Tables = tables(&IOBES);
 const BILOU_T: Tables = tables(&BILOU);
 
-/// A parsed tag: prefix letter and label as a byte range of the sentence
-/// buffer.
-#[derive(Clone, Copy, Debug)]
-struct T {
-    p: L,
-    ls: u32,
-    le: u32,
-}
-
-const OUT: T = T {
-    p: L::O,
-    ls: 0,
-    le: 0,
-};
-
-/// A decoded entity: tokens `start..end` and its label range.
-#[derive(Clone, Copy, Debug)]
-struct Ent {
-    start: u32,
-    end: u32,
-    ls: u32,
-    le: u32,
+/// Why a tag is refused in `scheme` (one reason for every refused tag).
+fn not_a_tag(scheme: TagScheme) -> String {
+    let (names, _) = allowed(scheme);
+    format!("not a tag of scheme {scheme} (its prefixes are {names}; a tag is O or PREFIX-LABEL)")
 }
 
 /// Checks that `tag` is allowed in `scheme`: returns the byte offset of the
 /// label in the tag, or a reason.
+#[cfg(test)]
 fn parse(scheme: TagScheme, tag: &str) -> Result<(L, usize), String> {
-    let (names, mask) = allowed(scheme);
+    let (_, mask) = allowed(scheme);
     let bytes = tag.as_bytes();
-    let bad = || {
-        format!(
-            "not a tag of scheme {scheme} (its prefixes are {names}; a tag is O or PREFIX-LABEL)"
-        )
-    };
+    let bad = || not_a_tag(scheme);
     let Some(&c) = bytes.first() else {
         return Err(bad());
     };
@@ -262,23 +243,6 @@ fn parse(scheme: TagScheme, tag: &str) -> Result<(L, usize), String> {
     }
 }
 
-/// The strict scorer: buffers one sentence of tags, decodes both sides at
-/// the sentence end and matches the entities.
-#[derive(Debug)]
-pub struct Strict {
-    scheme: TagScheme,
-    buf: String,
-    gold: Vec<T>,
-    pred: Vec<T>,
-    gold_lines: Vec<u64>,
-    pred_lines: Vec<u64>,
-    gold_ents: Vec<Ent>,
-    pred_ents: Vec<Ent>,
-    ill: Vec<u32>,
-    counts: Counts,
-    types: TypeTable,
-}
-
 /// Which side of the evaluation a tag is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
@@ -288,27 +252,266 @@ pub enum Side {
     Pred,
 }
 
+/// The bit index of a prefix letter ([`L`] as `1 << index`): the row or
+/// column of a [`Table`].
+const O_AT: u8 = 0;
+const B_AT: u8 = 1;
+const E_AT: u8 = 3;
+
+/// The bit index of each byte that is a prefix letter, 8 for any other.
+const LETTERS: [u8; 256] = {
+    let mut t = [8u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        if let Some(l) = letter(c as u8) {
+            t[c] = (l as u8).trailing_zeros() as u8;
+        }
+        c += 1;
+    }
+    t
+};
+
+/// A tag as the decoder sees it: its prefix letter (a bit index, see
+/// [`LETTERS`]), its label as an index of the scorer's [`TypeTable`], and
+/// whether it has a hyphen. A tag is a letter, or a letter, a hyphen and
+/// a label, so two tags are equal exactly when their `Tok`s are (`B` and
+/// `B-` differ only in the hyphen): accuracy needs no byte comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Tok {
+    p: u8,
+    dash: bool,
+    ty: u32,
+}
+
+/// `O`, and the sentinel after every sentence.
+const OUTSIDE: Tok = Tok {
+    p: O_AT,
+    dash: false,
+    ty: TypeTable::EMPTY,
+};
+
+/// Reads `tag` as a tag of a scheme whose letters are `mask`, its label
+/// interned in `types`; `None` when the scheme does not allow it.
+#[inline]
+fn read(mask: u8, types: &mut TypeTable, tag: &[u8]) -> Option<Tok> {
+    if tag == b"O" {
+        // Allowed in every scheme; most tags.
+        return Some(OUTSIDE);
+    }
+    let (&c, rest) = tag.split_first()?;
+    let p = LETTERS[c as usize];
+    if p > 6 || mask & (1 << p) == 0 {
+        return None;
+    }
+    match rest.split_first() {
+        None => Some(Tok {
+            p,
+            dash: false,
+            ty: TypeTable::EMPTY,
+        }),
+        Some((b'-', label)) if p != O_AT => Some(Tok {
+            p,
+            dash: true,
+            ty: types.intern(label),
+        }),
+        _ => None,
+    }
+}
+
+/// Whether `table` matches the tags `prev` then `cur`.
+#[inline(always)]
+fn matches(table: &Table, prev: Tok, cur: Tok) -> bool {
+    let v = table[(prev.p & 7) as usize][(cur.p & 7) as usize];
+    let bit = if prev.ty == cur.ty { 1 } else { 2 };
+    v & bit != 0
+}
+
+/// How a scheme's chunks are read.
+#[derive(Clone, Copy, Debug)]
+enum Rules {
+    /// seqeval's start, inside and end patterns (IOB2, IOE2, IOBES,
+    /// BILOU).
+    Patterns(&'static Tables),
+    /// Runs of one label, split before a `B-` (IOB1) or after an `E-`
+    /// (IOE1), as [`crate::scheme::decode_strict`] reads IO, IOB1 and
+    /// IOE1.
+    Runs(TagScheme),
+}
+
+impl Rules {
+    fn of(scheme: TagScheme) -> Rules {
+        match scheme {
+            TagScheme::Iob2 => Rules::Patterns(&IOB2_T),
+            TagScheme::Ioe2 => Rules::Patterns(&IOE2_T),
+            TagScheme::Iobes => Rules::Patterns(&IOBES_T),
+            TagScheme::Bilou => Rules::Patterns(&BILOU_T),
+            TagScheme::Io | TagScheme::Iob1 | TagScheme::Ioe1 => Rules::Runs(scheme),
+        }
+    }
+}
+
+/// An entity found: its first token (in the sentence) and its label. It
+/// ends at the token being read when it is found (or at the sentence
+/// end), so gold and predicted entities found at the same token are the
+/// same entity when these are equal.
+type Found = Option<(u64, u32)>;
+
+/// One side's decoding, a token at a time.
+///
+/// seqeval's decoder (`Tokens.entities`) scans forward from a chunk's
+/// start over the tokens inside it and judges the chunk at the first token
+/// that is not, then goes on from that token. Here the scan is the open
+/// chunk: each token either continues it or closes it (and is then read
+/// as any token outside a chunk is), so an entity ending before token `k`
+/// is found when token `k` is read, on both sides alike. That needs no
+/// sentence buffer and no second pass.
+#[derive(Clone, Copy, Debug)]
+struct Chunker {
+    /// The previous token of the sentence (`O` before the first).
+    prev: Tok,
+    /// A chunk is open: its first token, label and line.
+    open: bool,
+    start: u64,
+    start_ty: u32,
+    start_line: u64,
+    /// One past the last orphan token (of no chunk) and its label, so that
+    /// a run of orphans of one label counts as one ill-formed chunk.
+    orphan_end: u64,
+    orphan_ty: u32,
+}
+
+impl Chunker {
+    const NEW: Chunker = Chunker {
+        prev: OUTSIDE,
+        open: false,
+        start: 0,
+        start_ty: TypeTable::EMPTY,
+        start_line: 0,
+        orphan_end: u64::MAX,
+        orphan_ty: TypeTable::EMPTY,
+    };
+
+    /// Reads token `k` of the sentence, `t` on line `line`: returns the
+    /// entity that ends before it, if any, and records ill-formed chunks
+    /// in `ill`.
+    #[inline(always)]
+    fn step(&mut self, rules: Rules, t: Tok, k: u64, line: u64, ill: &mut IllFormedSide) -> Found {
+        if !self.open && t.p == O_AT {
+            // Most tokens: no chunk to close, and none starts at `O` (the
+            // test `no_chunk_starts_at_o`).
+            self.prev = t;
+            return None;
+        }
+        match rules {
+            Rules::Patterns(tables) => self.patterns(tables, t, k, line, ill),
+            Rules::Runs(scheme) => self.runs(scheme, t, k),
+        }
+    }
+
+    #[inline(always)]
+    fn patterns(
+        &mut self,
+        tables: &Tables,
+        t: Tok,
+        k: u64,
+        line: u64,
+        ill: &mut IllFormedSide,
+    ) -> Found {
+        let mut found = None;
+        if self.open {
+            if matches(&tables.inside, self.prev, t) {
+                self.prev = t;
+                return None;
+            }
+            self.open = false;
+            if matches(&tables.end, self.prev, t) {
+                found = Some((self.start, self.start_ty));
+            } else {
+                ill.record(self.start_line);
+            }
+        }
+        if t.p != O_AT {
+            if matches(&tables.start, self.prev, t) {
+                self.open = true;
+                self.start = k;
+                self.start_ty = t.ty;
+                self.start_line = line;
+            } else {
+                if self.orphan_end != k || self.orphan_ty != t.ty {
+                    ill.record(line);
+                }
+                self.orphan_end = k + 1;
+                self.orphan_ty = t.ty;
+            }
+        }
+        self.prev = t;
+        found
+    }
+
+    #[inline(always)]
+    fn runs(&mut self, scheme: TagScheme, t: Tok, k: u64) -> Found {
+        let mut found = None;
+        if self.open {
+            let split = t.p == O_AT
+                || t.ty != self.start_ty
+                || (scheme == TagScheme::Iob1 && t.p == B_AT)
+                || (scheme == TagScheme::Ioe1 && self.prev.p == E_AT);
+            if split {
+                self.open = false;
+                found = Some((self.start, self.start_ty));
+            }
+        }
+        if !self.open && t.p != O_AT {
+            self.open = true;
+            self.start = k;
+            self.start_ty = t.ty;
+        }
+        self.prev = t;
+        found
+    }
+
+    /// Ends the sentence, whose length is `n`: returns the entity that
+    /// ends with it, if any, and starts the next sentence.
+    #[inline]
+    fn end(&mut self, rules: Rules, n: u64, ill: &mut IllFormedSide) -> Found {
+        // seqeval's sentinel: an `O` after the sentence, which no chunk
+        // has inside.
+        let found = self.step(rules, OUTSIDE, n, 0, ill);
+        *self = Chunker::NEW;
+        found
+    }
+}
+
+/// The strict scorer: decodes both sides a token at a time (see
+/// [`Chunker`]) and matches their entities as they end. Labels are
+/// interned once per tag into small integers, and nothing is buffered per
+/// sentence.
+#[derive(Debug)]
+pub struct Strict {
+    scheme: TagScheme,
+    mask: u8,
+    rules: Rules,
+    gold: Chunker,
+    pred: Chunker,
+    /// Tokens read in the current sentence.
+    at: u64,
+    counts: Counts,
+    types: TypeTable,
+}
+
 impl Strict {
     /// A scorer for `scheme` with nothing counted yet.
     pub fn new(scheme: TagScheme) -> Strict {
         Strict {
             scheme,
-            buf: String::new(),
-            gold: Vec::new(),
-            pred: Vec::new(),
-            gold_lines: Vec::new(),
-            pred_lines: Vec::new(),
-            gold_ents: Vec::new(),
-            pred_ents: Vec::new(),
-            ill: Vec::new(),
+            mask: allowed(scheme).1,
+            rules: Rules::of(scheme),
+            gold: Chunker::NEW,
+            pred: Chunker::NEW,
+            at: 0,
             counts: Counts::default(),
             types: TypeTable::default(),
         }
-    }
-
-    #[inline]
-    fn push(&mut self, tag: &str) -> Result<T, String> {
-        push_tag(self.scheme, &mut self.buf, tag)
     }
 
     /// Adds one token. `lines` are the lines of the gold and predicted tag,
@@ -316,92 +519,101 @@ impl Strict {
     ///
     /// # Errors
     /// When a tag is not allowed in the scheme: the side and the reason.
+    #[inline]
     pub fn token(
         &mut self,
         gold: &str,
         pred: &str,
         lines: (u64, u64),
     ) -> Result<(), (Side, String)> {
-        let g = self.push(gold).map_err(|r| (Side::Gold, r))?;
-        let p = self.push(pred).map_err(|r| (Side::Pred, r))?;
-        self.gold.push(g);
-        self.pred.push(p);
-        self.gold_lines.push(lines.0);
-        self.pred_lines.push(lines.1);
-        self.counts.tokens += 1;
-        if gold == pred {
-            self.counts.correct_tags += 1;
-        }
+        let g = read(self.mask, &mut self.types, gold.as_bytes())
+            .ok_or_else(|| (Side::Gold, not_a_tag(self.scheme)))?;
+        let p = read(self.mask, &mut self.types, pred.as_bytes())
+            .ok_or_else(|| (Side::Pred, not_a_tag(self.scheme)))?;
+        self.score(g, p, lines);
         Ok(())
     }
 
-    /// Ends the current sentence: decodes and counts it.
+    /// [`Strict::token`] on the bytes of the tags, both on `line`: `false`
+    /// (and nothing counted) when a tag is not allowed, for the caller to
+    /// read the line again through [`Strict::token`] for the error.
+    #[inline]
+    pub(crate) fn token_bytes(&mut self, gold: &[u8], pred: &[u8], line: u64) -> bool {
+        if gold == b"O" && pred == b"O" && !(self.gold.open || self.pred.open) {
+            // Most tokens of most inputs: no chunk closes or starts, the
+            // tags agree, and only the previous tags change (as in
+            // `Chunker::step`).
+            self.at += 1;
+            self.counts.tokens += 1;
+            self.counts.correct_tags += 1;
+            self.gold.prev = OUTSIDE;
+            self.pred.prev = OUTSIDE;
+            return true;
+        }
+        let (Some(g), Some(p)) = (
+            read(self.mask, &mut self.types, gold),
+            read(self.mask, &mut self.types, pred),
+        ) else {
+            return false;
+        };
+        self.score(g, p, (line, line));
+        true
+    }
+
+    #[inline(always)]
+    fn score(&mut self, g: Tok, p: Tok, lines: (u64, u64)) {
+        let k = self.at;
+        self.at += 1;
+        self.counts.tokens += 1;
+        if g == p {
+            self.counts.correct_tags += 1;
+        }
+        let ill = (
+            &mut self.counts.ill_formed_gold,
+            &mut self.counts.ill_formed_pred,
+        );
+        let gf = self.gold.step(self.rules, g, k, lines.0, ill.0);
+        let pf = self.pred.step(self.rules, p, k, lines.1, ill.1);
+        if gf.is_some() || pf.is_some() {
+            self.count(gf, pf);
+        }
+    }
+
+    /// Counts the entities found on each side at one token.
+    #[inline]
+    fn count(&mut self, gold: Found, pred: Found) {
+        if let Some((_, ty)) = gold {
+            self.counts.total.gold += 1;
+            self.types.at(ty).gold += 1;
+        }
+        if let Some((_, ty)) = pred {
+            self.counts.total.pred += 1;
+            self.types.at(ty).pred += 1;
+        }
+        if let (Some(g), Some(p)) = (gold, pred) {
+            // Both end here; the same start and label make them one.
+            if g == p {
+                self.counts.total.correct += 1;
+                self.types.at(g.1).correct += 1;
+            }
+        }
+    }
+
+    /// Ends the current sentence: counts the entities that end with it.
     pub fn boundary(&mut self) {
-        if self.gold.is_empty() {
+        if self.at == 0 {
             return;
         }
         self.counts.sentences += 1;
-        let buf = self.buf.as_bytes();
-        let label = |ls: u32, le: u32| &buf[ls as usize..le as usize];
-
-        decode(
-            self.scheme,
-            &self.gold,
-            &self.buf,
-            &mut self.gold_ents,
-            &mut self.ill,
-        );
-        for &i in &self.ill {
-            self.counts
-                .ill_formed_gold
-                .record(self.gold_lines[i as usize]);
-        }
-        decode(
-            self.scheme,
-            &self.pred,
-            &self.buf,
-            &mut self.pred_ents,
-            &mut self.ill,
-        );
-        for &i in &self.ill {
-            self.counts
-                .ill_formed_pred
-                .record(self.pred_lines[i as usize]);
-        }
-
-        let text = |e: &Ent| &self.buf[e.ls as usize..e.le as usize];
-        for e in &self.gold_ents {
-            self.types.get(text(e)).gold += 1;
-        }
-        for e in &self.pred_ents {
-            self.types.get(text(e)).pred += 1;
-        }
-        self.counts.total.gold += self.gold_ents.len() as u64;
-        self.counts.total.pred += self.pred_ents.len() as u64;
-        // Both lists are sorted by start and do not overlap.
-        let (mut i, mut j) = (0, 0);
-        while i < self.gold_ents.len() && j < self.pred_ents.len() {
-            let (g, p) = (self.gold_ents[i], self.pred_ents[j]);
-            if g.start < p.start {
-                i += 1;
-            } else if p.start < g.start {
-                j += 1;
-            } else {
-                if g.end == p.end && label(g.ls, g.le) == label(p.ls, p.le) {
-                    self.counts.total.correct += 1;
-                    self.types
-                        .get(&self.buf[g.ls as usize..g.le as usize])
-                        .correct += 1;
-                }
-                i += 1;
-                j += 1;
-            }
-        }
-        self.buf.clear();
-        self.gold.clear();
-        self.pred.clear();
-        self.gold_lines.clear();
-        self.pred_lines.clear();
+        let n = self.at;
+        let gf = self
+            .gold
+            .end(self.rules, n, &mut self.counts.ill_formed_gold);
+        let pf = self
+            .pred
+            .end(self.rules, n, &mut self.counts.ill_formed_pred);
+        self.count(gf, pf);
+        self.at = 0;
     }
 
     /// Ends the input and returns the counts.
@@ -412,50 +624,34 @@ impl Strict {
     }
 }
 
-/// Parses `tag`, its label appended to `buf`.
-#[inline]
-fn push_tag(scheme: TagScheme, buf: &mut String, tag: &str) -> Result<T, String> {
-    if tag == "O" {
-        // Allowed in every scheme; most tags.
-        let at = buf.len() as u32;
-        return Ok(T {
-            p: L::O,
-            ls: at,
-            le: at,
-        });
-    }
-    let (p, at) = parse(scheme, tag)?;
-    let ls = buf.len() as u32;
-    if at < tag.len() {
-        buf.push_str(&tag[at..]);
-    }
-    Ok(T {
-        p,
-        ls,
-        le: buf.len() as u32,
-    })
-}
-
 /// One side of a sentence decoded as [`Strict`] decodes it, for the error
 /// analysis (which needs the entities' spans, where the scorer only counts
 /// them). Buffers are reused from sentence to sentence.
 #[derive(Debug)]
 pub(crate) struct SideDecoder {
     scheme: TagScheme,
-    buf: String,
-    tags: Vec<T>,
-    ents: Vec<Ent>,
-    ill: Vec<u32>,
+    mask: u8,
+    rules: Rules,
+    chunker: Chunker,
+    at: u64,
+    types: TypeTable,
+    /// The sentence's entities: first token, end token, label.
+    ents: Vec<(u32, u32, u32)>,
+    /// Ill-formed chunks (dropped, as the scorer drops them).
+    ill: IllFormedSide,
 }
 
 impl SideDecoder {
     pub(crate) fn new(scheme: TagScheme) -> SideDecoder {
         SideDecoder {
             scheme,
-            buf: String::new(),
-            tags: Vec::new(),
+            mask: allowed(scheme).1,
+            rules: Rules::of(scheme),
+            chunker: Chunker::NEW,
+            at: 0,
+            types: TypeTable::default(),
             ents: Vec::new(),
-            ill: Vec::new(),
+            ill: IllFormedSide::default(),
         }
     }
 
@@ -464,179 +660,78 @@ impl SideDecoder {
     /// # Errors
     /// A tag the scheme does not allow (the reason).
     pub(crate) fn push(&mut self, tag: &str) -> Result<(), String> {
-        let t = push_tag(self.scheme, &mut self.buf, tag)?;
-        self.tags.push(t);
+        let t = read(self.mask, &mut self.types, tag.as_bytes())
+            .ok_or_else(|| not_a_tag(self.scheme))?;
+        let k = self.at;
+        self.at += 1;
+        let found = self.chunker.step(self.rules, t, k, 0, &mut self.ill);
+        self.keep(found, k);
         Ok(())
+    }
+
+    fn keep(&mut self, found: Found, end: u64) {
+        if let Some((start, ty)) = found {
+            // Token indexes in a sentence, as the analysis counts them.
+            self.ents.push((start as u32, end as u32, ty));
+        }
     }
 
     /// Decodes the sentence, calls `found` with (first token, end token,
     /// label) of each well-formed entity in order, and starts a new
     /// sentence. Ill-formed chunks are dropped, as the scorer drops them.
     pub(crate) fn finish(&mut self, mut found: impl FnMut(u32, u32, &str)) {
-        decode(
-            self.scheme,
-            &self.tags,
-            &self.buf,
-            &mut self.ents,
-            &mut self.ill,
-        );
-        for e in &self.ents {
-            found(e.start, e.end, &self.buf[e.ls as usize..e.le as usize]);
+        let n = self.at;
+        let last = self.chunker.end(self.rules, n, &mut self.ill);
+        self.keep(last, n);
+        for &(s, e, ty) in &self.ents {
+            found(s, e, self.types.name(ty));
         }
-        self.buf.clear();
-        self.tags.clear();
+        self.ents.clear();
+        self.ill = IllFormedSide::default();
+        self.at = 0;
     }
 }
 
-/// Decodes one sentence of tags into entities (and the first token index
-/// of every ill-formed chunk).
-fn decode(scheme: TagScheme, tags: &[T], buf: &str, ents: &mut Vec<Ent>, ill: &mut Vec<u32>) {
-    ents.clear();
-    ill.clear();
-    let b = buf.as_bytes();
-    let same = |x: T, y: T| b[x.ls as usize..x.le as usize] == b[y.ls as usize..y.le as usize];
-    match scheme {
-        TagScheme::Iob2 => decode_patterns(&IOB2_T, tags, &same, ents, ill),
-        TagScheme::Ioe2 => decode_patterns(&IOE2_T, tags, &same, ents, ill),
-        TagScheme::Iobes => decode_patterns(&IOBES_T, tags, &same, ents, ill),
-        TagScheme::Bilou => decode_patterns(&BILOU_T, tags, &same, ents, ill),
-        TagScheme::Io | TagScheme::Iob1 | TagScheme::Ioe1 => {
-            decode_permissive(scheme, tags, buf, ents)
-        }
-    }
-}
-
-/// IO, IOB1 and IOE1 as [`crate::scheme::decode_strict`] reads them (so
-/// that `convert` and `eval` agree): a chunk is a maximal run of one label,
-/// split before a `B-` (IOB1) or after an `E-` (IOE1); no chunk is
-/// ill-formed.
-fn decode_permissive(scheme: TagScheme, tags: &[T], buf: &str, ents: &mut Vec<Ent>) {
-    use crate::scheme::{decode_strict, Prefix, Tag};
-    let parsed: Vec<Tag<'_>> = tags
-        .iter()
-        .map(|t| Tag {
-            prefix: match t.p {
-                L::O => Prefix::Outside,
-                L::B => Prefix::Begin,
-                L::I => Prefix::Inside,
-                L::E => Prefix::End,
-                L::S => Prefix::Single,
-                L::U => Prefix::Unit,
-                L::Last => Prefix::Last,
-            },
-            label: &buf[t.ls as usize..t.le as usize],
-        })
-        .collect();
-    let (mut entities, mut ill_formed) = (Vec::new(), Vec::new());
-    // The prefixes were checked against the scheme when the tags were read.
-    if decode_strict(scheme, &parsed, &mut entities, &mut ill_formed).is_ok() {
-        for e in entities {
-            let t = tags[e.tokens.start()];
-            ents.push(Ent {
-                start: e.tokens.start() as u32,
-                end: e.tokens.end() as u32,
-                ls: t.ls,
-                le: t.le,
-            });
-        }
-    }
-}
-
-#[inline]
-fn matches(table: &Table, prev: T, cur: T, same: &impl Fn(T, T) -> bool) -> bool {
-    let i = (prev.p as u8).trailing_zeros() as usize;
-    let j = (cur.p as u8).trailing_zeros() as usize;
-    match table[i][j] {
-        0 => false,
-        1 => same(prev, cur),
-        2 => !same(prev, cur),
-        _ => true,
-    }
-}
-
-/// seqeval's `Tokens.entities`, with the dropped chunks reported.
-fn decode_patterns(
-    pat: &Tables,
-    tags: &[T],
-    same: &impl Fn(T, T) -> bool,
-    ents: &mut Vec<Ent>,
-    ill: &mut Vec<u32>,
-) {
-    let n = tags.len();
-    // The sentence with an `O` sentinel after it.
-    let get = |i: usize| if i < n { tags[i] } else { OUT };
-    let mut i = 0;
-    let mut prev = OUT;
-    // The last orphan token (not in any started chunk), to group runs.
-    let mut orphan: Option<usize> = None;
-    while i <= n {
-        let tok = get(i);
-        if tok.p == L::O {
-            // No scheme's chunk starts at `O` (see the test
-            // `no_chunk_starts_at_o`), and `O` is no orphan.
-            i += 1;
-            prev = tok;
-            continue;
-        }
-        if matches(&pat.start, prev, tok, same) {
-            let mut j = i + 1;
-            let mut pv = tok;
-            // The sentinel is never inside, so this stops at n at the latest.
-            while matches(&pat.inside, pv, get(j), same) {
-                pv = get(j);
-                j += 1;
-            }
-            if matches(&pat.end, get(j - 1), get(j), same) {
-                ents.push(Ent {
-                    start: i as u32,
-                    end: j as u32,
-                    ls: tok.ls,
-                    le: tok.le,
-                });
-            } else {
-                ill.push(i as u32);
-            }
-            i = j;
-        } else {
-            if tok.p != L::O {
-                let continues = matches!(orphan, Some(k) if k + 1 == i && same(tags[k], tok));
-                if !continues {
-                    ill.push(i as u32);
-                }
-                orphan = Some(i);
-            }
-            i += 1;
-        }
-        prev = get(i - 1);
-    }
-}
+#[cfg(test)]
+#[path = "strict_reference.rs"]
+mod reference;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Entities as "LABEL start end" and the ill-formed starts.
+    /// Entities as "LABEL start end" and the ill-formed starts (as lines:
+    /// token `k` is on line `k`), by the streaming decoder.
     fn run(scheme: TagScheme, tags: &str) -> (Vec<String>, Vec<u32>) {
-        let mut s = Strict::new(scheme);
-        let mut ts = Vec::new();
-        for tag in tags.split_whitespace() {
-            ts.push(s.push(tag).unwrap());
-        }
+        let (ents, ill) =
+            decode_side(scheme, &tags.split_whitespace().collect::<Vec<_>>()).unwrap();
+        (ents, ill.first_lines.iter().map(|&l| l as u32).collect())
+    }
+
+    /// One side's entities and ill-formed chunks by [`Chunker`], token `k`
+    /// on line `k`; the reason of the first tag refused.
+    fn decode_side(
+        scheme: TagScheme,
+        tags: &[&str],
+    ) -> Result<(Vec<String>, IllFormedSide), String> {
+        let (mask, rules) = (allowed(scheme).1, Rules::of(scheme));
+        let mut types = TypeTable::default();
+        let mut c = Chunker::NEW;
+        let mut ill = IllFormedSide::default();
         let mut ents = Vec::new();
-        let mut ill = Vec::new();
-        decode(scheme, &ts, &s.buf, &mut ents, &mut ill);
-        let ents = ents
-            .iter()
-            .map(|e| {
-                format!(
-                    "{} {} {}",
-                    &s.buf[e.ls as usize..e.le as usize],
-                    e.start,
-                    e.end
-                )
-            })
-            .collect();
-        (ents, ill)
+        let mut show = |found: Found, end: usize, types: &TypeTable| {
+            if let Some((start, ty)) = found {
+                ents.push(format!("{} {start} {end}", types.name(ty)));
+            }
+        };
+        for (k, tag) in tags.iter().enumerate() {
+            let t = read(mask, &mut types, tag.as_bytes()).ok_or_else(|| not_a_tag(scheme))?;
+            let found = c.step(rules, t, k as u64, k as u64, &mut ill);
+            show(found, k, &types);
+        }
+        let found = c.end(rules, tags.len() as u64, &mut ill);
+        show(found, tags.len(), &types);
+        Ok((ents, ill))
     }
 
     macro_rules! decodes {
@@ -765,6 +860,130 @@ mod tests {
         let o = (L::O as u8).trailing_zeros() as usize;
         for t in [&IOB2_T, &IOE2_T, &IOBES_T, &BILOU_T] {
             assert!(t.start.iter().all(|row| row[o] == 0));
+        }
+    }
+
+    /// The streaming decoder and scorer against the sentence-buffering
+    /// ones they replaced ([`reference`]), on random tags of every scheme:
+    /// tags of the scheme, bare letters, labels with hyphens, and now and
+    /// then a tag the scheme does not allow or no tag at all.
+    mod agrees_with_reference {
+        use super::*;
+        use proptest::prelude::*;
+
+        const SCHEMES: [TagScheme; 7] = [
+            TagScheme::Io,
+            TagScheme::Iob1,
+            TagScheme::Iob2,
+            TagScheme::Ioe1,
+            TagScheme::Ioe2,
+            TagScheme::Iobes,
+            TagScheme::Bilou,
+        ];
+
+        const TAGS: &[&str] = &[
+            "O", "O", "O", "B-PER", "I-PER", "E-PER", "S-PER", "L-PER", "U-PER", "B-LOC", "I-LOC",
+            "E-LOC", "S-LOC", "L-LOC", "U-LOC", "B", "I", "E", "B-", "I-", "I-PER-X", "B-PER-X",
+        ];
+        const REFUSED: &[&str] = &["o", "BPER", "O-PER", "", "X-PER", "PER-B", "-", "é-PER"];
+
+        /// A tag: mostly of [`TAGS`], a letter the scheme lacks turned
+        /// into `O` unless `keep`; rarely one of [`REFUSED`].
+        fn tag() -> impl Strategy<Value = (&'static str, bool)> {
+            prop_oneof![
+                40 => (prop::sample::select(TAGS), prop::bool::weighted(0.01)),
+                1 => (prop::sample::select(REFUSED), Just(true)),
+            ]
+        }
+
+        fn fit(scheme: TagScheme, (tag, keep): (&'static str, bool)) -> &'static str {
+            let mask = allowed(scheme).1;
+            match tag.bytes().next().and_then(letter) {
+                Some(l) if !keep && l as u8 & mask == 0 => "O",
+                _ => tag,
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn one_side(seq in prop::collection::vec(tag(), 0..14)) {
+                for scheme in SCHEMES {
+                    let tags: Vec<&str> = seq.iter().map(|&t| fit(scheme, t)).collect();
+                    let mine = decode_side(scheme, &tags);
+                    let theirs = reference::decode_side(scheme, &tags);
+                    match (mine, theirs) {
+                        (Ok((ents, ill)), Ok((want, want_ill))) => {
+                            prop_assert_eq!(&ents, &want, "{} {:?}", scheme, tags);
+                            prop_assert_eq!(ill.count, want_ill.len() as u64);
+                            let kept: Vec<u64> = want_ill.iter().take(IllFormedSide::KEPT).map(|&i| i as u64).collect();
+                            prop_assert_eq!(ill.first_lines, kept, "{} {:?}", scheme, tags);
+                        }
+                        (Err(a), Err(b)) => prop_assert_eq!(a, b),
+                        (a, b) => prop_assert!(false, "{} {:?}: {:?} vs {:?}", scheme, tags, a, b),
+                    }
+                }
+            }
+
+            #[test]
+            fn scorer(
+                sentences in prop::collection::vec(
+                    prop::collection::vec((tag(), tag()), 0..10), 0..6),
+            ) {
+                for scheme in SCHEMES {
+                    let mut mine = Strict::new(scheme);
+                    let mut theirs = reference::Strict::new(scheme);
+                    // The fast path's entry, whose two tags share a line.
+                    let mut fast = Strict::new(scheme);
+                    let mut theirs_one_line = reference::Strict::new(scheme);
+                    let mut line = 0;
+                    let mut refused = false;
+                    'all: for s in &sentences {
+                        for &(g, p) in s {
+                            line += 1;
+                            let (g, p) = (fit(scheme, g), fit(scheme, p));
+                            // Lines differ per side, to tell them apart.
+                            let lines = (line, line + 1000);
+                            let (a, b) = (mine.token(g, p, lines), theirs.token(g, p, lines));
+                            prop_assert_eq!(&a, &b);
+                            let c = fast.token_bytes(g.as_bytes(), p.as_bytes(), line);
+                            prop_assert_eq!(c, a.is_ok());
+                            if a.is_err() {
+                                refused = true;
+                                break 'all;
+                            }
+                            theirs_one_line.token(g, p, (line, line)).unwrap();
+                        }
+                        line += 1;
+                        mine.boundary();
+                        theirs.boundary();
+                        fast.boundary();
+                        theirs_one_line.boundary();
+                    }
+                    if !refused {
+                        prop_assert_eq!(mine.finish(), theirs.finish(), "{} {:?}", scheme, sentences);
+                        prop_assert_eq!(fast.finish(), theirs_one_line.finish(), "{} {:?}", scheme, sentences);
+                    }
+                }
+            }
+        }
+
+        /// A tag refused by [`Strict::token`] is refused by the fast path's
+        /// [`Strict::token_bytes`], which then counts nothing.
+        #[test]
+        fn token_bytes_refuses_what_token_refuses() {
+            for scheme in SCHEMES {
+                for &t in TAGS.iter().chain(REFUSED) {
+                    let ok = Strict::new(scheme).token(t, "O", (1, 1)).is_ok();
+                    let mut s = Strict::new(scheme);
+                    assert_eq!(s.token_bytes(t.as_bytes(), b"O", 1), ok, "{scheme} {t:?}");
+                    assert_eq!(s.token_bytes(b"O", t.as_bytes(), 1), ok, "{scheme} {t:?}");
+                    if !ok {
+                        assert_eq!(s.finish(), Counts::default());
+                    }
+                }
+            }
         }
     }
 

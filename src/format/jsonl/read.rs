@@ -1,10 +1,8 @@
 //! Reading jsonl.
 
-use std::borrow::Cow;
 use std::io::{BufRead, Cursor, Read};
 
-use serde::Deserialize;
-
+use super::fields::{Fields, TagItem};
 use crate::error::{Error, Hint, ParseErrorKind, Result};
 use crate::repair::Repair;
 use crate::scheme::tagging::{SchemeDetector, TagDecoder};
@@ -29,51 +27,15 @@ pub struct ReadOptions {
     pub label_names: Option<Vec<String>>,
 }
 
-#[derive(Deserialize)]
-struct Record<'a> {
-    #[serde(borrow)]
-    tokens: Vec<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    tags: Option<Vec<StringOrNumber<'a>>>,
-    #[serde(default, borrow)]
-    ner_tags: Option<Vec<StringOrNumber<'a>>>,
-    #[serde(default)]
-    offsets: Option<Vec<(usize, usize)>>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum StringOrNumber<'a> {
-    String(#[serde(borrow)] Cow<'a, str>),
-    Number(serde_json::Number),
-}
-
-/// Tokens, tags and offsets of a record.
-type Parts<'a> = (
-    Vec<Cow<'a, str>>,
-    Vec<StringOrNumber<'a>>,
-    Option<Vec<(usize, usize)>>,
-);
-
-impl<'a> Record<'a> {
-    /// The tags, from `tags` or else from `ner_tags`.
-    fn into_parts(self) -> std::result::Result<Parts<'a>, String> {
-        let tags = match (self.tags, self.ner_tags) {
-            (Some(t), _) | (None, Some(t)) => t,
-            (None, None) => return Err("no \"tags\" (or \"ner_tags\") key".to_string()),
-        };
-        Ok((self.tokens, tags, self.offsets))
-    }
-}
-
-/// The tag `tag` stands for: itself, or the name of its class.
+/// The tag `tag` of `fields` stands for: itself, or the name of its class.
 fn tag_text<'t>(
-    tag: &'t StringOrNumber<'_>,
+    fields: &'t Fields,
+    tag: TagItem,
     names: Option<&'t [String]>,
 ) -> std::result::Result<&'t str, (Hint, String)> {
     match tag {
-        StringOrNumber::String(s) => Ok(s),
-        StringOrNumber::Number(n) => {
+        TagItem::Text(s) => Ok(fields.text(s)),
+        TagItem::Number(value, written) => {
             let Some(names) = names else {
                 return Err((
                     Hint::NameTheClasses,
@@ -82,18 +44,32 @@ fn tag_text<'t>(
                         .to_string(),
                 ));
             };
-            match n.as_u64().and_then(|k| names.get(usize::try_from(k).ok()?)) {
+            match value.and_then(|k| names.get(usize::try_from(k).ok()?)) {
                 Some(name) => Ok(name),
                 None => Err((
                     Hint::NameTheClasses,
                     format!(
-                        "the tag {n} is not a class number of the {} class names given",
+                        "the tag {} is not a class number of the {} class names given",
+                        fields.text(written),
                         names.len()
                     ),
                 )),
             }
         }
     }
+}
+
+/// Parses `line` into `fields`: by the fast scan, or by serde_json where
+/// the scan gives up. `Ok(false)`: serde_json read a record without tags.
+fn parse(
+    fields: &mut Fields,
+    line: &str,
+    fast: bool,
+) -> std::result::Result<bool, serde_json::Error> {
+    if fast && fields.parse_fast(line) {
+        return Ok(true);
+    }
+    Ok(fields.parse_general(line)?.is_ok())
 }
 
 /// Reads JSON lines (one sentence per line) in bounded memory.
@@ -123,8 +99,11 @@ pub struct Reader<R> {
     byte: u64,
     first: bool,
     decoder: TagDecoder,
-    tag_text: String,
-    tag_spans: Vec<Span>,
+    /// The members of the record read last.
+    fields: Fields,
+    /// Whether records are scanned fast (false only in tests that compare
+    /// the two parses).
+    fast: bool,
     repairs: Vec<Repair>,
 }
 
@@ -145,10 +124,18 @@ impl<R: BufRead> Reader<R> {
             byte: 0,
             first: true,
             decoder: TagDecoder::default(),
-            tag_text: String::new(),
-            tag_spans: Vec::new(),
+            fields: Fields::default(),
+            fast: true,
             repairs: Vec::new(),
         }
+    }
+
+    /// The same reader parsing every record by serde_json, for tests that
+    /// compare it with the fast scan.
+    #[cfg(test)]
+    pub(crate) fn general_only(mut self) -> Reader<R> {
+        self.fast = false;
+        self
     }
 
     /// The scheme the tags are read in (known after the first read).
@@ -182,40 +169,49 @@ impl<R: BufRead> Reader<R> {
         };
         let (input, len, result) = crate::scheme::tagging::replay_detection_prefix(input);
         let names = self.opts.label_names.as_deref();
-        let records = || {
-            input.get_ref().0.get_ref()[..len]
-                .split(|&b| b == b'\n')
-                .filter_map(|line| {
-                    let line = std::str::from_utf8(line).ok()?;
-                    let line = line.trim_start_matches('\u{feff}');
-                    let record = serde_json::from_str::<Record<'_>>(line).ok()?;
-                    record.into_parts().ok().map(|(_, tags, _)| tags)
-                })
-        };
+        // The tags of every record of the prefix that parses, each the
+        // text it stands for or `None` (a number that names no class),
+        // gathered once for both detectors; `ends` closes each record.
+        let mut texts = String::new();
+        let mut tags: Vec<Option<Span>> = Vec::new();
+        let mut ends: Vec<usize> = Vec::new();
+        let (fields, fast) = (&mut self.fields, self.fast);
+        for line in input.get_ref().0.get_ref()[..len].split(|&b| b == b'\n') {
+            let Ok(line) = std::str::from_utf8(line) else {
+                continue;
+            };
+            let line = line.trim_start_matches('\u{feff}');
+            if !matches!(parse(fields, line, fast), Ok(true)) {
+                continue;
+            }
+            for &t in &fields.tags {
+                tags.push(tag_text(fields, t, names).ok().map(|text| {
+                    let s = texts.len();
+                    texts.push_str(text);
+                    Span::new(s, texts.len())
+                }));
+            }
+            ends.push(tags.len());
+        }
         let style = self.opts.tag_style.unwrap_or_else(|| {
             let mut detector = StyleDetector::new();
-            for tags in records() {
-                for t in &tags {
-                    if let Ok(text) = tag_text(t, names) {
-                        detector.observe(text);
-                    }
-                }
+            for t in tags.iter().flatten() {
+                detector.observe(&texts[*t]);
             }
             detector.style()
         });
         let scheme = self.scheme.unwrap_or_else(|| {
             let mut detector = SchemeDetector::new();
-            for tags in records() {
-                let tags: Vec<Tag<'_>> = tags
-                    .iter()
-                    .map(|t| {
-                        tag_text(t, names)
-                            .ok()
-                            .and_then(|text| Tag::parse_in(style, text).ok())
-                            .unwrap_or(Tag::OUTSIDE)
-                    })
-                    .collect();
-                detector.observe(&tags);
+            let mut parsed: Vec<Tag<'_>> = Vec::new();
+            let mut start = 0;
+            for &end in &ends {
+                parsed.clear();
+                parsed.extend(tags[start..end].iter().map(|t| {
+                    t.and_then(|t| Tag::parse_in(style, &texts[t]).ok())
+                        .unwrap_or(Tag::OUTSIDE)
+                }));
+                detector.observe(&parsed);
+                start = end;
             }
             detector.scheme()
         });
@@ -257,7 +253,18 @@ impl<R: BufRead> Reader<R> {
             let line_no = self.line;
             let at = |column: usize| Position::new(line_no, column.max(1) as u64, line_start);
             let text = crate::lines::utf8(content, line_no, line_start)?;
-            let record: Record<'_> = serde_json::from_str(text).map_err(|e| {
+            let fields = &mut self.fields;
+            // Where the tags are, for messages about them (found only when
+            // one is needed).
+            let tags_at = || {
+                let column = memchr::memmem::find(content, b"\"tags\"")
+                    .or_else(|| memchr::memmem::find(content, b"\"ner_tags\""))
+                    .map_or(1, |b| {
+                        Position::in_line(line_no, line_start, content, b).column() as usize
+                    });
+                at(column)
+            };
+            let has_tags = parse(fields, text, self.fast).map_err(|e| {
                 let (column, why) = crate::error::json_error(&e, text);
                 Error::parse(
                     at(column),
@@ -266,38 +273,38 @@ impl<R: BufRead> Reader<R> {
                     )),
                 )
             })?;
-            let tags_column = memchr::memmem::find(content, b"\"tags\"")
-                .or_else(|| memchr::memmem::find(content, b"\"ner_tags\""))
-                .map_or(1, |b| {
-                    Position::in_line(line_no, line_start, content, b).column() as usize
-                });
-            let (tokens, tags, offsets) = record.into_parts().map_err(|why| {
+            if !has_tags {
                 // A key present without a list: `"tags": null`.
                 let why = if memchr::memmem::find(content, b"\"tags\"").is_some() {
-                    "\"tags\" is null: expected a list of tags, one per token".to_string()
+                    "\"tags\" is null: expected a list of tags, one per token"
                 } else if memchr::memmem::find(content, b"\"ner_tags\"").is_some() {
-                    "\"ner_tags\" is null: expected a list of tags, one per token".to_string()
+                    "\"ner_tags\" is null: expected a list of tags, one per token"
                 } else {
-                    why
+                    "no \"tags\" (or \"ner_tags\") key"
                 };
-                Error::parse(at(tags_column), ParseErrorKind::Other(why))
-            })?;
-            if tags.len() != tokens.len() {
                 return Err(Error::parse(
-                    at(tags_column),
+                    tags_at(),
+                    ParseErrorKind::Other(why.to_string()),
+                ));
+            }
+            let tokens = fields.token_ends.len();
+            if fields.tags.len() != tokens {
+                return Err(Error::parse(
+                    tags_at(),
                     ParseErrorKind::Other(format!(
                         "{} tokens but {} tags",
-                        tokens.len(),
-                        tags.len()
+                        tokens,
+                        fields.tags.len()
                     )),
                 ));
             }
-            if let Some(o) = &offsets {
-                let why = if o.len() != tokens.len() {
+            if fields.has_offsets {
+                let o = &fields.offsets;
+                let why = if o.len() != tokens {
                     Some(format!(
                         "\"offsets\" holds {} [start, end] pairs for {} tokens: one per token",
                         o.len(),
-                        tokens.len()
+                        tokens
                     ))
                 } else {
                     o.iter().position(|&(s, e)| s > e).map(|i| {
@@ -306,7 +313,7 @@ impl<R: BufRead> Reader<R> {
                             i + 1,
                             o[i].0,
                             o[i].1,
-                            tokens[i]
+                            fields.token(i)
                         )
                     })
                 };
@@ -317,27 +324,26 @@ impl<R: BufRead> Reader<R> {
                     return Err(Error::parse(at(column), ParseErrorKind::Other(why)));
                 }
             }
-            let mut pos = 0;
-            for (i, token) in tokens.iter().enumerate() {
-                let span = match &offsets {
-                    Some(o) => Span::new(o[i].0, o[i].1),
+            // The tokens' text is copied once, and each token points into it.
+            let base = sentence.push_text(&fields.tokens);
+            let mut start = 0;
+            for (i, &end) in fields.token_ends.iter().enumerate() {
+                let span = match fields.has_offsets {
+                    true => Span::new(fields.offsets[i].0, fields.offsets[i].1),
                     // Without offsets, tokens are placed as if joined by
                     // single spaces.
-                    None => Span::new(pos, pos + token.len()),
+                    false => Span::new(start + i, end + i),
                 };
-                pos += token.len() + 1;
-                sentence.push_token(token, span);
+                sentence.push_token_span(Span::new(base + start, base + end), span);
+                start = end;
             }
-            self.tag_text.clear();
-            self.tag_spans.clear();
             let names = self.opts.label_names.as_deref();
-            for t in &tags {
-                let text = tag_text(t, names).map_err(|(hint, why)| {
-                    Error::parse(at(tags_column), ParseErrorKind::Other(why)).with_hint(hint)
-                })?;
-                let s = self.tag_text.len();
-                self.tag_text.push_str(text);
-                self.tag_spans.push(Span::new(s, self.tag_text.len()));
+            if fields.numbers {
+                for &t in &fields.tags {
+                    tag_text(fields, t, names).map_err(|(hint, why)| {
+                        Error::parse(tags_at(), ParseErrorKind::Other(why)).with_hint(hint)
+                    })?;
+                }
             }
             sentence.set_line(line_no);
             sentence.set_document_start(std::mem::take(&mut self.first));
@@ -345,7 +351,7 @@ impl<R: BufRead> Reader<R> {
             let scheme = self.scheme.unwrap_or_default();
             if let Some(only) = style.only_scheme().filter(|&s| s != scheme) {
                 return Err(Error::parse(
-                    at(tags_column),
+                    tags_at(),
                     ParseErrorKind::Other(format!(
                         "tags of the {style} tag style are {only} tags, not {scheme}"
                     )),
@@ -353,14 +359,17 @@ impl<R: BufRead> Reader<R> {
                 .with_hint(Hint::NameTheScheme)
                 .with_hint(Hint::NameTheTagStyle));
             }
-            let text = &self.tag_text;
+            let fields = &self.fields;
             self.decoder.decode(
                 scheme,
                 style,
                 self.opts.lenient,
-                self.tag_spans.iter().map(|&s| &text[s]),
+                fields
+                    .tags
+                    .iter()
+                    .map(|&t| tag_text(fields, t, names).unwrap_or_default()),
                 sentence,
-                &mut |_| at(tags_column),
+                &mut |_| tags_at(),
                 &mut self.repairs,
             )?;
             return Ok(true);

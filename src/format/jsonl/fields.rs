@@ -1,0 +1,581 @@
+//! The members of one JSON lines record that nerkit reads (`tokens`, `tags`
+//! or `ner_tags`, `offsets`), parsed into buffers reused from record to
+//! record.
+//!
+//! Two parsers fill [`Fields`]: [`Fields::parse_fast`], a hand-rolled scan
+//! that reads the members nerkit needs and checks the syntax of the others
+//! without building them, and [`Fields::parse_general`], serde_json's
+//! parse of the record as before. The fast scan gives up (returns `false`)
+//! on anything it does not read exactly as serde_json would (a record
+//! serde_json refuses, a duplicate or escaped key, a `null`, a number that
+//! is not a plain unsigned integer, a lone surrogate, nesting deeper than
+//! [`MAX_DEPTH`], ...), and the caller then parses the record again by the
+//! general route, which also words every error. So the fast scan decides
+//! nothing on its own: on every record it either yields what the general
+//! route yields or defers to it (the differential tests in
+//! `fields_tests.rs` hold it to that).
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use crate::span::Span;
+
+/// Nesting the fast scan follows inside members it skips; deeper values
+/// go to serde_json, which has its own limit (128) and error.
+const MAX_DEPTH: u32 = 64;
+
+/// One tag as the record holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TagItem {
+    /// A string, its text at this span of [`Fields::tag_text`].
+    Text(Span),
+    /// A number (a class index when it is an unsigned integer), written
+    /// at this span of [`Fields::tag_text`] as serde_json displays it.
+    Number(Option<u64>, Span),
+}
+
+/// The members of one record that nerkit reads.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Fields {
+    /// The tokens' text, one after the other.
+    pub tokens: String,
+    /// Where each token ends in `tokens`.
+    pub token_ends: Vec<usize>,
+    /// The text of string tags and of numbers.
+    pub tag_text: String,
+    /// The tags, from `tags` or else from `ner_tags`.
+    pub tags: Vec<TagItem>,
+    /// Whether any tag is a number.
+    pub numbers: bool,
+    /// Whether the record has `offsets` (not `null`).
+    pub has_offsets: bool,
+    /// The `[start, end]` pairs of `offsets`.
+    pub offsets: Vec<(usize, usize)>,
+}
+
+/// Why a record that serde_json parsed has no tags.
+pub(crate) struct NoTags;
+
+#[derive(Deserialize)]
+struct Record<'a> {
+    #[serde(borrow)]
+    tokens: Vec<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    tags: Option<Vec<StringOrNumber<'a>>>,
+    #[serde(default, borrow)]
+    ner_tags: Option<Vec<StringOrNumber<'a>>>,
+    #[serde(default)]
+    offsets: Option<Vec<(usize, usize)>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StringOrNumber<'a> {
+    String(#[serde(borrow)] Cow<'a, str>),
+    Number(serde_json::Number),
+}
+
+impl Fields {
+    /// Empties every buffer, keeping their memory.
+    pub fn clear(&mut self) {
+        self.tokens.clear();
+        self.token_ends.clear();
+        self.tag_text.clear();
+        self.tags.clear();
+        self.numbers = false;
+        self.has_offsets = false;
+        self.offsets.clear();
+    }
+
+    /// The text of token `i`.
+    pub fn token(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.token_ends[i - 1] };
+        &self.tokens[start..self.token_ends[i]]
+    }
+
+    /// The text of a string tag or the digits of a number.
+    pub fn text(&self, span: Span) -> &str {
+        &self.tag_text[span]
+    }
+
+    /// Parses `line` by serde_json, as the reader always did.
+    ///
+    /// # Errors
+    /// serde_json's error for a line that is not such a record (outer);
+    /// [`NoTags`] for a record with neither `tags` nor `ner_tags` (or
+    /// both `null`).
+    pub fn parse_general(&mut self, line: &str) -> Result<Result<(), NoTags>, serde_json::Error> {
+        self.clear();
+        let record: Record<'_> = serde_json::from_str(line)?;
+        let Some(tags) = record.tags.or(record.ner_tags) else {
+            return Ok(Err(NoTags));
+        };
+        for token in &record.tokens {
+            self.tokens.push_str(token);
+            self.token_ends.push(self.tokens.len());
+        }
+        for tag in &tags {
+            let start = self.tag_text.len();
+            match tag {
+                StringOrNumber::String(s) => {
+                    self.tag_text.push_str(s);
+                    self.tags
+                        .push(TagItem::Text(Span::new(start, self.tag_text.len())));
+                }
+                StringOrNumber::Number(n) => {
+                    use std::fmt::Write;
+                    let _ = write!(self.tag_text, "{n}");
+                    self.numbers = true;
+                    self.tags.push(TagItem::Number(
+                        n.as_u64(),
+                        Span::new(start, self.tag_text.len()),
+                    ));
+                }
+            }
+        }
+        if let Some(offsets) = record.offsets {
+            self.has_offsets = true;
+            self.offsets = offsets;
+        }
+        Ok(Ok(()))
+    }
+
+    /// Parses `line` without serde_json; `false` when the line is anything
+    /// but a record that serde_json reads as this scan does (the buffers
+    /// then hold anything, and the caller parses the line by
+    /// [`Fields::parse_general`]).
+    pub fn parse_fast(&mut self, line: &str) -> bool {
+        self.clear();
+        self.scan(line).is_some()
+    }
+
+    fn scan(&mut self, line: &str) -> Option<()> {
+        let mut c = Scan {
+            s: line,
+            b: line.as_bytes(),
+            i: 0,
+        };
+        let (mut tokens, mut tags, mut ner_tags, mut offsets) = (false, false, false, false);
+        c.ws();
+        c.eat(b'{')?;
+        loop {
+            c.ws();
+            let key = c.key()?;
+            c.ws();
+            c.eat(b':')?;
+            c.ws();
+            match key {
+                b"tokens" if !tokens => {
+                    tokens = true;
+                    self.scan_tokens(&mut c)?;
+                }
+                // Both keys make serde_json read `tags` and still check
+                // `ner_tags`; rare enough to leave to it.
+                b"tags" if !tags && !ner_tags => {
+                    tags = true;
+                    self.scan_tags(&mut c)?;
+                }
+                b"ner_tags" if !tags && !ner_tags => {
+                    ner_tags = true;
+                    self.scan_tags(&mut c)?;
+                }
+                b"offsets" if !offsets => {
+                    offsets = true;
+                    self.has_offsets = true;
+                    self.scan_offsets(&mut c)?;
+                }
+                // A second `tokens`, `tags`, `ner_tags` or `offsets` is
+                // serde_json's "duplicate field" error.
+                b"tokens" | b"tags" | b"ner_tags" | b"offsets" => return None,
+                _ => c.skip_value(0)?,
+            }
+            c.ws();
+            match c.next()? {
+                b',' => continue,
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        c.ws();
+        (c.i == c.b.len() && tokens && (tags || ner_tags)).then_some(())
+    }
+
+    fn scan_tokens(&mut self, c: &mut Scan<'_>) -> Option<()> {
+        c.eat(b'[')?;
+        c.ws();
+        if c.peek() == Some(b']') {
+            c.i += 1;
+            return Some(());
+        }
+        loop {
+            c.eat(b'"')?;
+            c.string_into(&mut self.tokens)?;
+            self.token_ends.push(self.tokens.len());
+            c.ws();
+            match c.next()? {
+                b',' => c.ws(),
+                b']' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    fn scan_tags(&mut self, c: &mut Scan<'_>) -> Option<()> {
+        c.eat(b'[')?;
+        c.ws();
+        if c.peek() == Some(b']') {
+            c.i += 1;
+            return Some(());
+        }
+        loop {
+            let start = self.tag_text.len();
+            if c.peek()? == b'"' {
+                c.i += 1;
+                c.string_into(&mut self.tag_text)?;
+                self.tags
+                    .push(TagItem::Text(Span::new(start, self.tag_text.len())));
+            } else {
+                let from = c.i;
+                let n = c.uint()?;
+                self.tag_text.push_str(&c.s[from..c.i]);
+                self.numbers = true;
+                self.tags.push(TagItem::Number(
+                    Some(n),
+                    Span::new(start, self.tag_text.len()),
+                ));
+            }
+            c.ws();
+            match c.next()? {
+                b',' => c.ws(),
+                b']' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    fn scan_offsets(&mut self, c: &mut Scan<'_>) -> Option<()> {
+        c.eat(b'[')?;
+        c.ws();
+        if c.peek() == Some(b']') {
+            c.i += 1;
+            return Some(());
+        }
+        loop {
+            c.eat(b'[')?;
+            c.ws();
+            let start = usize::try_from(c.uint()?).ok()?;
+            c.ws();
+            c.eat(b',')?;
+            c.ws();
+            let end = usize::try_from(c.uint()?).ok()?;
+            c.ws();
+            c.eat(b']')?;
+            self.offsets.push((start, end));
+            c.ws();
+            match c.next()? {
+                b',' => c.ws(),
+                b']' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Bytes that end a run of plain string content: `"`, `\` and the
+/// control characters, which JSON strings must escape.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// The index of the first byte of `b` from `i` on that ends a run of
+/// plain string content, or `b.len()`: eight bytes at a time, then one by
+/// one.
+#[inline]
+fn plain_run_end(b: &[u8], mut i: usize) -> usize {
+    use crate::swar::{eq_bytes, lt_bytes};
+    while let Some(word) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let m = eq_bytes(x, b'"') | eq_bytes(x, b'\\') | lt_bytes(x, 0x20);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && !SPECIAL[b[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
+/// A place in a line being scanned.
+struct Scan<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scan<'a> {
+    /// Skips JSON whitespace (space, tab, line feed, carriage return).
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.i += 1;
+        Some(b)
+    }
+
+    #[inline]
+    fn eat(&mut self, want: u8) -> Option<()> {
+        (self.next()? == want).then_some(())
+    }
+
+    /// A key without escapes, its bytes between the quotes.
+    fn key(&mut self) -> Option<&'a [u8]> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let end = plain_run_end(self.b, start);
+        if self.b.get(end) != Some(&b'"') {
+            return None;
+        }
+        self.i = end + 1;
+        Some(&self.b[start..end])
+    }
+
+    /// Appends the string whose opening quote was just read to `out`,
+    /// escapes decoded, and reads its closing quote.
+    #[inline]
+    fn string_into(&mut self, out: &mut String) -> Option<()> {
+        loop {
+            let end = plain_run_end(self.b, self.i);
+            // Cut at an ASCII byte (or the end), so a char boundary.
+            out.push_str(&self.s[self.i..end]);
+            self.i = end;
+            match self.next()? {
+                b'"' => return Some(()),
+                b'\\' => out.push(self.escape()?),
+                // A raw control character: serde_json's error.
+                _ => return None,
+            }
+        }
+    }
+
+    /// The char of the escape after a backslash; `None` for an invalid
+    /// escape or a surrogate that is not half of a pair.
+    fn escape(&mut self) -> Option<char> {
+        Some(match self.next()? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let unit = self.hex4()?;
+                match unit {
+                    0xD800..=0xDBFF => {
+                        self.eat(b'\\')?;
+                        self.eat(b'u')?;
+                        let low = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return None;
+                        }
+                        let c = 0x10000
+                            + ((u32::from(unit) - 0xD800) << 10)
+                            + (u32::from(low) - 0xDC00);
+                        char::from_u32(c)?
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => char::from_u32(u32::from(unit))?,
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    fn hex4(&mut self) -> Option<u16> {
+        let digits = self.b.get(self.i..self.i + 4)?;
+        let mut v = 0u16;
+        for &d in digits {
+            v = v * 16 + (d as char).to_digit(16)? as u16;
+        }
+        self.i += 4;
+        Some(v)
+    }
+
+    /// An unsigned integer as JSON writes it (no leading zero, sign,
+    /// fraction or exponent) that fits a `u64`.
+    #[inline]
+    fn uint(&mut self) -> Option<u64> {
+        let start = self.i;
+        let mut v: u64 = 0;
+        while let Some(&d) = self.b.get(self.i) {
+            if !d.is_ascii_digit() {
+                break;
+            }
+            v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+            self.i += 1;
+        }
+        let digits = self.i - start;
+        if digits == 0 || (digits > 1 && self.b[start] == b'0') {
+            return None;
+        }
+        if let Some(b'.' | b'e' | b'E') = self.peek() {
+            return None;
+        }
+        Some(v)
+    }
+
+    /// Checks one value of any type without keeping it.
+    fn skip_value(&mut self, depth: u32) -> Option<()> {
+        match self.peek()? {
+            b'"' => {
+                self.i += 1;
+                self.skip_string()
+            }
+            b'{' => {
+                if depth >= MAX_DEPTH {
+                    return None;
+                }
+                self.i += 1;
+                self.ws();
+                if self.peek()? == b'}' {
+                    self.i += 1;
+                    return Some(());
+                }
+                loop {
+                    self.eat(b'"')?;
+                    self.skip_string()?;
+                    self.ws();
+                    self.eat(b':')?;
+                    self.ws();
+                    self.skip_value(depth + 1)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => self.ws(),
+                        b'}' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                if depth >= MAX_DEPTH {
+                    return None;
+                }
+                self.i += 1;
+                self.ws();
+                if self.peek()? == b']' {
+                    self.i += 1;
+                    return Some(());
+                }
+                loop {
+                    self.skip_value(depth + 1)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => self.ws(),
+                        b']' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b't' => self.word(b"true"),
+            b'f' => self.word(b"false"),
+            b'n' => self.word(b"null"),
+            b'-' | b'0'..=b'9' => self.skip_number(),
+            _ => None,
+        }
+    }
+
+    fn word(&mut self, w: &[u8]) -> Option<()> {
+        if self.b.get(self.i..self.i + w.len())? == w {
+            self.i += w.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// Checks a string whose opening quote was just read, and its closing
+    /// quote. Escapes must be valid; a `\u` surrogate gives up, whatever
+    /// serde_json would make of it in a skipped value.
+    fn skip_string(&mut self) -> Option<()> {
+        loop {
+            self.i = plain_run_end(self.b, self.i);
+            match self.next()? {
+                b'"' => return Some(()),
+                b'\\' => {
+                    self.escape()?;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Checks a number by JSON's grammar:
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    fn skip_number(&mut self) -> Option<()> {
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.next()? {
+            b'0' => {}
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        // `01` or `1x`: what follows must end the number.
+        match self.peek() {
+            None | Some(b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r') => Some(()),
+            _ => None,
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+        self.i - start
+    }
+}
+
+#[cfg(test)]
+#[path = "fields_tests.rs"]
+mod tests;

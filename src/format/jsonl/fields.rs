@@ -25,25 +25,33 @@ use crate::span::Span;
 /// go to serde_json, which has its own limit (128) and error.
 const MAX_DEPTH: u32 = 64;
 
+/// Where the text of a string is: in the line, as written (a string
+/// without escapes, read where it is), or in [`Fields::decoded`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Text {
+    /// These bytes of the line.
+    Line(Span),
+    /// These bytes of [`Fields::decoded`].
+    Decoded(Span),
+}
+
 /// One tag as the record holds it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TagItem {
-    /// A string, its text at this span of [`Fields::tag_text`].
-    Text(Span),
+    /// A string.
+    Text(Text),
     /// A number (a class index when it is an unsigned integer), written
-    /// at this span of [`Fields::tag_text`] as serde_json displays it.
+    /// at this span of [`Fields::decoded`] as serde_json displays it.
     Number(Option<u64>, Span),
 }
 
 /// The members of one record that nerkit reads.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub(crate) struct Fields {
-    /// The tokens' text, one after the other.
-    pub tokens: String,
-    /// Where each token ends in `tokens`.
-    pub token_ends: Vec<usize>,
-    /// The text of string tags and of numbers.
-    pub tag_text: String,
+    /// The text of strings with escapes, decoded, and of numbers.
+    pub decoded: String,
+    /// The tokens.
+    pub tokens: Vec<Text>,
     /// The tags, from `tags` or else from `ner_tags`.
     pub tags: Vec<TagItem>,
     /// Whether any tag is a number.
@@ -79,24 +87,28 @@ enum StringOrNumber<'a> {
 impl Fields {
     /// Empties every buffer, keeping their memory.
     pub fn clear(&mut self) {
+        self.decoded.clear();
         self.tokens.clear();
-        self.token_ends.clear();
-        self.tag_text.clear();
         self.tags.clear();
         self.numbers = false;
         self.has_offsets = false;
         self.offsets.clear();
     }
 
-    /// The text of token `i`.
-    pub fn token(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.token_ends[i - 1] };
-        &self.tokens[start..self.token_ends[i]]
+    /// The text of a string of the record read from `line`.
+    #[inline]
+    pub fn text<'a>(&'a self, line: &'a str, text: Text) -> &'a str {
+        match text {
+            Text::Line(s) => &line[s],
+            Text::Decoded(s) => &self.decoded[s],
+        }
     }
 
-    /// The text of a string tag or the digits of a number.
-    pub fn text(&self, span: Span) -> &str {
-        &self.tag_text[span]
+    /// Appends `s` to [`Fields::decoded`] and says where it is.
+    fn push_decoded(&mut self, s: &str) -> Span {
+        let start = self.decoded.len();
+        self.decoded.push_str(s);
+        Span::new(start, self.decoded.len())
     }
 
     /// Parses `line` by serde_json, as the reader always did.
@@ -112,25 +124,19 @@ impl Fields {
             return Ok(Err(NoTags));
         };
         for token in &record.tokens {
-            self.tokens.push_str(token);
-            self.token_ends.push(self.tokens.len());
+            let span = self.push_decoded(token);
+            self.tokens.push(Text::Decoded(span));
         }
         for tag in &tags {
-            let start = self.tag_text.len();
             match tag {
                 StringOrNumber::String(s) => {
-                    self.tag_text.push_str(s);
-                    self.tags
-                        .push(TagItem::Text(Span::new(start, self.tag_text.len())));
+                    let span = self.push_decoded(s);
+                    self.tags.push(TagItem::Text(Text::Decoded(span)));
                 }
                 StringOrNumber::Number(n) => {
-                    use std::fmt::Write;
-                    let _ = write!(self.tag_text, "{n}");
+                    let span = self.push_decoded(&n.to_string());
                     self.numbers = true;
-                    self.tags.push(TagItem::Number(
-                        n.as_u64(),
-                        Span::new(start, self.tag_text.len()),
-                    ));
+                    self.tags.push(TagItem::Number(n.as_u64(), span));
                 }
             }
         }
@@ -210,8 +216,8 @@ impl Fields {
         }
         loop {
             c.eat(b'"')?;
-            c.string_into(&mut self.tokens)?;
-            self.token_ends.push(self.tokens.len());
+            let text = c.string(&mut self.decoded)?;
+            self.tokens.push(text);
             c.ws();
             match c.next()? {
                 b',' => c.ws(),
@@ -229,21 +235,16 @@ impl Fields {
             return Some(());
         }
         loop {
-            let start = self.tag_text.len();
             if c.peek()? == b'"' {
                 c.i += 1;
-                c.string_into(&mut self.tag_text)?;
-                self.tags
-                    .push(TagItem::Text(Span::new(start, self.tag_text.len())));
+                let text = c.string(&mut self.decoded)?;
+                self.tags.push(TagItem::Text(text));
             } else {
                 let from = c.i;
                 let n = c.uint()?;
-                self.tag_text.push_str(&c.s[from..c.i]);
+                let span = self.push_decoded(&c.s[from..c.i]);
                 self.numbers = true;
-                self.tags.push(TagItem::Number(
-                    Some(n),
-                    Span::new(start, self.tag_text.len()),
-                ));
+                self.tags.push(TagItem::Number(Some(n), span));
             }
             c.ws();
             match c.next()? {
@@ -361,9 +362,24 @@ impl<'a> Scan<'a> {
         Some(&self.b[start..end])
     }
 
+    /// The string whose opening quote was just read, and its closing
+    /// quote: where it is in the line when it has no escapes, else decoded
+    /// onto the end of `decoded`.
+    #[inline]
+    fn string(&mut self, decoded: &mut String) -> Option<Text> {
+        let start = self.i;
+        let end = plain_run_end(self.b, start);
+        if self.b.get(end) == Some(&b'"') {
+            self.i = end + 1;
+            return Some(Text::Line(Span::new(start, end)));
+        }
+        let from = decoded.len();
+        self.string_into(decoded)?;
+        Some(Text::Decoded(Span::new(from, decoded.len())))
+    }
+
     /// Appends the string whose opening quote was just read to `out`,
     /// escapes decoded, and reads its closing quote.
-    #[inline]
     fn string_into(&mut self, out: &mut String) -> Option<()> {
         loop {
             let end = plain_run_end(self.b, self.i);
@@ -430,10 +446,16 @@ impl<'a> Scan<'a> {
     fn uint(&mut self) -> Option<u64> {
         let start = self.i;
         let mut v: u64 = 0;
+        // Nineteen digits cannot overflow; a twentieth is checked.
         while let Some(&d) = self.b.get(self.i) {
-            if !d.is_ascii_digit() {
+            let d = d.wrapping_sub(b'0');
+            if d > 9 || self.i - start == 19 {
                 break;
             }
+            v = v * 10 + u64::from(d);
+            self.i += 1;
+        }
+        if let Some(&d) = self.b.get(self.i).filter(|d| d.is_ascii_digit()) {
             v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
             self.i += 1;
         }
@@ -441,7 +463,7 @@ impl<'a> Scan<'a> {
         if digits == 0 || (digits > 1 && self.b[start] == b'0') {
             return None;
         }
-        if let Some(b'.' | b'e' | b'E') = self.peek() {
+        if let Some(b'.' | b'e' | b'E' | b'0'..=b'9') = self.peek() {
             return None;
         }
         Some(v)

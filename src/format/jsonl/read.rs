@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, Cursor, Read};
 
-use super::fields::{Fields, TagItem};
+use super::fields::{Fields, TagItem, Text};
 use crate::error::{Error, Hint, ParseErrorKind, Result};
 use crate::repair::Repair;
 use crate::scheme::tagging::{SchemeDetector, TagDecoder};
@@ -30,11 +30,12 @@ pub struct ReadOptions {
 /// The tag `tag` of `fields` stands for: itself, or the name of its class.
 fn tag_text<'t>(
     fields: &'t Fields,
+    line: &'t str,
     tag: TagItem,
     names: Option<&'t [String]>,
 ) -> std::result::Result<&'t str, (Hint, String)> {
     match tag {
-        TagItem::Text(s) => Ok(fields.text(s)),
+        TagItem::Text(t) => Ok(fields.text(line, t)),
         TagItem::Number(value, written) => {
             let Some(names) = names else {
                 return Err((
@@ -50,7 +51,7 @@ fn tag_text<'t>(
                     Hint::NameTheClasses,
                     format!(
                         "the tag {} is not a class number of the {} class names given",
-                        fields.text(written),
+                        &fields.decoded[written],
                         names.len()
                     ),
                 )),
@@ -185,7 +186,7 @@ impl<R: BufRead> Reader<R> {
                 continue;
             }
             for &t in &fields.tags {
-                tags.push(tag_text(fields, t, names).ok().map(|text| {
+                tags.push(tag_text(fields, line, t, names).ok().map(|text| {
                     let s = texts.len();
                     texts.push_str(text);
                     Span::new(s, texts.len())
@@ -235,145 +236,179 @@ impl<R: BufRead> Reader<R> {
         if self.scheme.is_none() || self.style.is_none() {
             self.detect()?;
         }
+        let mut input = self.input.take().expect("input present");
+        let result = self.read_record(&mut input, sentence);
+        self.input = Some(input);
+        result
+    }
+
+    /// Reads records up to the first that is not blank into `sentence`;
+    /// `false` at the end of the input.
+    fn read_record(
+        &mut self,
+        input: &mut crate::scheme::tagging::Replayed<R>,
+        sentence: &mut Sentence,
+    ) -> Result<bool> {
         loop {
-            self.line_buf.clear();
-            let input = self.input.as_mut().expect("input present");
-            let n = input.read_until(b'\n', &mut self.line_buf)?;
-            if n == 0 {
-                return Ok(false);
-            }
-            self.line += 1;
-            let line_start = self.byte;
-            self.byte += n as u64;
-            let (content, bom) = crate::lines::content(&self.line_buf, line_start == 0);
-            let line_start = line_start + bom;
-            if content.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let line_no = self.line;
-            let at = |column: usize| Position::new(line_no, column.max(1) as u64, line_start);
-            let text = crate::lines::utf8(content, line_no, line_start)?;
-            let fields = &mut self.fields;
-            // Where the tags are, for messages about them (found only when
-            // one is needed).
-            let tags_at = || {
-                let column = memchr::memmem::find(content, b"\"tags\"")
-                    .or_else(|| memchr::memmem::find(content, b"\"ner_tags\""))
-                    .map_or(1, |b| {
-                        Position::in_line(line_no, line_start, content, b).column() as usize
-                    });
-                at(column)
+            let buf = input.fill_buf()?;
+            // A line within the input's buffer is read where it is; one
+            // across its end is gathered first.
+            let read = if let Some(end) = memchr::memchr(b'\n', buf) {
+                let read = self.record(&buf[..=end], sentence);
+                input.consume(end + 1);
+                read?
+            } else {
+                self.line_buf.clear();
+                if input.read_until(b'\n', &mut self.line_buf)? == 0 {
+                    return Ok(false);
+                }
+                let line = std::mem::take(&mut self.line_buf);
+                let read = self.record(&line, sentence);
+                self.line_buf = line;
+                read?
             };
-            let has_tags = parse(fields, text, self.fast).map_err(|e| {
-                let (column, why) = crate::error::json_error(&e, text);
-                Error::parse(
-                    at(column),
-                    ParseErrorKind::Other(format!(
-                        "not a JSON object with \"tokens\" and \"tags\": {why}"
-                    )),
-                )
-            })?;
-            if !has_tags {
-                // A key present without a list: `"tags": null`.
-                let why = if memchr::memmem::find(content, b"\"tags\"").is_some() {
-                    "\"tags\" is null: expected a list of tags, one per token"
-                } else if memchr::memmem::find(content, b"\"ner_tags\"").is_some() {
-                    "\"ner_tags\" is null: expected a list of tags, one per token"
-                } else {
-                    "no \"tags\" (or \"ner_tags\") key"
-                };
-                return Err(Error::parse(
-                    tags_at(),
-                    ParseErrorKind::Other(why.to_string()),
-                ));
+            if read {
+                return Ok(true);
             }
-            let tokens = fields.token_ends.len();
-            if fields.tags.len() != tokens {
-                return Err(Error::parse(
-                    tags_at(),
-                    ParseErrorKind::Other(format!(
-                        "{} tokens but {} tags",
-                        tokens,
-                        fields.tags.len()
-                    )),
-                ));
-            }
-            if fields.has_offsets {
-                let o = &fields.offsets;
-                let why = if o.len() != tokens {
-                    Some(format!(
-                        "\"offsets\" holds {} [start, end] pairs for {} tokens: one per token",
-                        o.len(),
-                        tokens
-                    ))
-                } else {
-                    o.iter().position(|&(s, e)| s > e).map(|i| {
-                        format!(
-                            "\"offsets\" pair {} [{}, {}] (token {:?}) starts after it ends",
-                            i + 1,
-                            o[i].0,
-                            o[i].1,
-                            fields.token(i)
-                        )
-                    })
-                };
-                if let Some(why) = why {
-                    let column = memchr::memmem::find(content, b"\"offsets\"").map_or(1, |b| {
-                        Position::in_line(line_no, line_start, content, b).column() as usize
-                    });
-                    return Err(Error::parse(at(column), ParseErrorKind::Other(why)));
-                }
-            }
-            // The tokens' text is copied once, and each token points into it.
-            let base = sentence.push_text(&fields.tokens);
-            let mut start = 0;
-            for (i, &end) in fields.token_ends.iter().enumerate() {
-                let span = match fields.has_offsets {
-                    true => Span::new(fields.offsets[i].0, fields.offsets[i].1),
-                    // Without offsets, tokens are placed as if joined by
-                    // single spaces.
-                    false => Span::new(start + i, end + i),
-                };
-                sentence.push_token_span(Span::new(base + start, base + end), span);
-                start = end;
-            }
-            let names = self.opts.label_names.as_deref();
-            if fields.numbers {
-                for &t in &fields.tags {
-                    tag_text(fields, t, names).map_err(|(hint, why)| {
-                        Error::parse(tags_at(), ParseErrorKind::Other(why)).with_hint(hint)
-                    })?;
-                }
-            }
-            sentence.set_line(line_no);
-            sentence.set_document_start(std::mem::take(&mut self.first));
-            let style = self.style.unwrap_or_default();
-            let scheme = self.scheme.unwrap_or_default();
-            if let Some(only) = style.only_scheme().filter(|&s| s != scheme) {
-                return Err(Error::parse(
-                    tags_at(),
-                    ParseErrorKind::Other(format!(
-                        "tags of the {style} tag style are {only} tags, not {scheme}"
-                    )),
-                )
-                .with_hint(Hint::NameTheScheme)
-                .with_hint(Hint::NameTheTagStyle));
-            }
-            let fields = &self.fields;
-            self.decoder.decode(
-                scheme,
-                style,
-                self.opts.lenient,
-                fields
-                    .tags
-                    .iter()
-                    .map(|&t| tag_text(fields, t, names).unwrap_or_default()),
-                sentence,
-                &mut |_| tags_at(),
-                &mut self.repairs,
-            )?;
-            return Ok(true);
         }
+    }
+
+    /// Reads the record on `raw` (a line with its line end) into
+    /// `sentence`; `false` for a blank line.
+    fn record(&mut self, raw: &[u8], sentence: &mut Sentence) -> Result<bool> {
+        self.line += 1;
+        let line_start = self.byte;
+        self.byte += raw.len() as u64;
+        let (content, bom) = crate::lines::content(raw, line_start == 0);
+        let line_start = line_start + bom;
+        if content.iter().all(u8::is_ascii_whitespace) {
+            return Ok(false);
+        }
+        let line_no = self.line;
+        let at = |column: usize| Position::new(line_no, column.max(1) as u64, line_start);
+        let text = crate::lines::utf8(content, line_no, line_start)?;
+        let fields = &mut self.fields;
+        // Where the tags are, for messages about them (found only when
+        // one is needed).
+        let tags_at = || {
+            let column = memchr::memmem::find(content, b"\"tags\"")
+                .or_else(|| memchr::memmem::find(content, b"\"ner_tags\""))
+                .map_or(1, |b| {
+                    Position::in_line(line_no, line_start, content, b).column() as usize
+                });
+            at(column)
+        };
+        let has_tags = parse(fields, text, self.fast).map_err(|e| {
+            let (column, why) = crate::error::json_error(&e, text);
+            Error::parse(
+                at(column),
+                ParseErrorKind::Other(format!(
+                    "not a JSON object with \"tokens\" and \"tags\": {why}"
+                )),
+            )
+        })?;
+        if !has_tags {
+            // A key present without a list: `"tags": null`.
+            let why = if memchr::memmem::find(content, b"\"tags\"").is_some() {
+                "\"tags\" is null: expected a list of tags, one per token"
+            } else if memchr::memmem::find(content, b"\"ner_tags\"").is_some() {
+                "\"ner_tags\" is null: expected a list of tags, one per token"
+            } else {
+                "no \"tags\" (or \"ner_tags\") key"
+            };
+            return Err(Error::parse(
+                tags_at(),
+                ParseErrorKind::Other(why.to_string()),
+            ));
+        }
+        let tokens = fields.tokens.len();
+        if fields.tags.len() != tokens {
+            return Err(Error::parse(
+                tags_at(),
+                ParseErrorKind::Other(format!("{} tokens but {} tags", tokens, fields.tags.len())),
+            ));
+        }
+        if fields.has_offsets {
+            let o = &fields.offsets;
+            let why = if o.len() != tokens {
+                Some(format!(
+                    "\"offsets\" holds {} [start, end] pairs for {} tokens: one per token",
+                    o.len(),
+                    tokens
+                ))
+            } else {
+                o.iter().position(|&(s, e)| s > e).map(|i| {
+                    format!(
+                        "\"offsets\" pair {} [{}, {}] (token {:?}) starts after it ends",
+                        i + 1,
+                        o[i].0,
+                        o[i].1,
+                        fields.text(text, fields.tokens[i])
+                    )
+                })
+            };
+            if let Some(why) = why {
+                let column = memchr::memmem::find(content, b"\"offsets\"").map_or(1, |b| {
+                    Position::in_line(line_no, line_start, content, b).column() as usize
+                });
+                return Err(Error::parse(at(column), ParseErrorKind::Other(why)));
+            }
+        }
+        // The line is copied once and the tokens written without escapes
+        // point into it; the others into the decoded text after it.
+        let line_base = sentence.push_text(text);
+        let decoded_base = sentence.push_text(&fields.decoded);
+        let mut pos = 0;
+        for (i, &token) in fields.tokens.iter().enumerate() {
+            let at_text = match token {
+                Text::Line(s) => Span::new(line_base + s.start(), line_base + s.end()),
+                Text::Decoded(s) => Span::new(decoded_base + s.start(), decoded_base + s.end()),
+            };
+            let span = match fields.has_offsets {
+                true => Span::new(fields.offsets[i].0, fields.offsets[i].1),
+                // Without offsets, tokens are placed as if joined by
+                // single spaces.
+                false => Span::new(pos, pos + at_text.len()),
+            };
+            pos += at_text.len() + 1;
+            sentence.push_token_span(at_text, span);
+        }
+        let names = self.opts.label_names.as_deref();
+        if fields.numbers {
+            for &t in &fields.tags {
+                tag_text(fields, text, t, names).map_err(|(hint, why)| {
+                    Error::parse(tags_at(), ParseErrorKind::Other(why)).with_hint(hint)
+                })?;
+            }
+        }
+        sentence.set_line(line_no);
+        sentence.set_document_start(std::mem::take(&mut self.first));
+        let style = self.style.unwrap_or_default();
+        let scheme = self.scheme.unwrap_or_default();
+        if let Some(only) = style.only_scheme().filter(|&s| s != scheme) {
+            return Err(Error::parse(
+                tags_at(),
+                ParseErrorKind::Other(format!(
+                    "tags of the {style} tag style are {only} tags, not {scheme}"
+                )),
+            )
+            .with_hint(Hint::NameTheScheme)
+            .with_hint(Hint::NameTheTagStyle));
+        }
+        let fields = &self.fields;
+        self.decoder.decode(
+            scheme,
+            style,
+            self.opts.lenient,
+            fields
+                .tags
+                .iter()
+                .map(|&t| tag_text(fields, text, t, names).unwrap_or_default()),
+            sentence,
+            &mut |_| tags_at(),
+            &mut self.repairs,
+        )?;
+        Ok(true)
     }
 }
 

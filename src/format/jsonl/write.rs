@@ -420,12 +420,31 @@ mod tests {
         fn records_are_written_as_serde_json_writes_them(
             (tokens, entities) in sentence(),
             chars in any::<bool>(),
+            gaps in prop::option::of(prop::collection::vec(
+                prop::sample::select(vec![" ", "", "\n", "\t\u{a0}", "  \r\n"]),
+                9,
+            )),
         ) {
+            // With gaps recorded (spans input), the text is the source's:
+            // the leading whitespace, then each token and the gap after it.
             let mut sentence = Sentence::new();
-            let mut at = 0;
-            for t in &tokens {
-                sentence.push_token(t, crate::span::Span::new(at, at + t.len()));
-                at += t.len() + 1;
+            let mut text = String::new();
+            if let Some(g) = &gaps {
+                sentence.set_leading(g[8]);
+                text.push_str(g[8]);
+            }
+            let mut starts = Vec::new();
+            for (i, t) in tokens.iter().enumerate() {
+                if gaps.is_none() && i > 0 {
+                    text.push(' ');
+                }
+                starts.push(text.len());
+                sentence.push_token(t, crate::span::Span::new(text.len(), text.len() + t.len()));
+                text.push_str(t);
+                if let Some(g) = &gaps {
+                    sentence.push_gap(g[i]);
+                    text.push_str(g[i]);
+                }
             }
             let mut tags = vec!["O".to_string(); tokens.len()];
             for (start, len, label) in &entities {
@@ -435,14 +454,14 @@ mod tests {
                 }
             }
             let unit = if chars { OffsetUnit::Chars } else { OffsetUnit::Bytes };
-            let text = tokens.join(" ");
-            let mut offsets = Vec::new();
-            let mut byte = 0;
-            for t in &tokens {
-                let start = unit.len_of(&text[..byte]);
-                offsets.push((start, start + unit.len_of(t)));
-                byte += t.len() + 1;
-            }
+            let offsets = tokens
+                .iter()
+                .zip(&starts)
+                .map(|(t, &byte)| {
+                    let start = unit.len_of(&text[..byte]);
+                    (start, start + unit.len_of(t))
+                })
+                .collect();
             let want = serde_json::to_string(&Record { tokens: &tokens, tags, text, offsets })
                 .unwrap() + "\n";
             let mut out = Vec::new();

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::scheme::tagging::Tagger;
-use crate::scheme::{TagScheme, TagStyle};
+use crate::scheme::{Tag, TagScheme, TagStyle};
 use crate::sentence::{OffsetUnit, Sentence};
 use crate::span::Position;
 
@@ -111,6 +111,54 @@ impl<W: Write> Writer<W> {
     }
 }
 
+/// What the CoNLL reader's fast route needs to write records straight
+/// from its input block (`conll::Reader`'s `copy_fast_to_jsonl`).
+impl<W: Write> Writer<W> {
+    /// True when tags are written as strings in the prefix style, the
+    /// records the fast route writes.
+    pub(crate) fn writes_lines_fast(&self) -> bool {
+        self.classes.is_none() && self.style == TagStyle::Prefix
+    }
+
+    /// The scheme of the tags written.
+    pub(crate) fn effective_scheme(&self) -> TagScheme {
+        self.style.only_scheme().unwrap_or(self.scheme)
+    }
+
+    /// The tag style written.
+    pub(crate) fn tag_style(&self) -> TagStyle {
+        self.style
+    }
+
+    /// The output.
+    pub(crate) fn out_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    /// Appends to `buf` the record [`SentenceWriter::write_sentence`]
+    /// writes for a sentence of `tokens` without recorded whitespace,
+    /// tagged `tags` (in [`Writer::effective_scheme`]); only when
+    /// [`Writer::writes_lines_fast`].
+    pub(crate) fn push_tokens<'t>(
+        &mut self,
+        buf: &mut Vec<u8>,
+        tokens: impl Iterator<Item = &'t str>,
+        tags: &[Tag<'_>],
+    ) {
+        debug_assert!(self.writes_lines_fast());
+        let (text_json, offsets_json) = (&mut self.text_json, &mut self.offsets_json);
+        push_tokens(buf, text_json, offsets_json, self.unit, false, tokens);
+        buf.extend_from_slice(b"],\"tags\":[");
+        for (i, &tag) in tags.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            push_tag(buf, self.style, tag);
+        }
+        push_tail(buf, text_json, offsets_json);
+    }
+}
+
 impl<W: Write> SentenceWriter for Writer<W> {
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
         // JSON holds any label; only the tag style may not.
@@ -142,38 +190,14 @@ impl<W: Write> SentenceWriter for Writer<W> {
         let (text_json, offsets_json) = (&mut self.text_json, &mut self.offsets_json);
         self.tagger.with_tags(scheme, sentence, written, |tags| {
             buf.clear();
-            buf.extend_from_slice(b"{\"tokens\":[");
-            text_json.clear();
-            offsets_json.clear();
-            let mut at = 0;
-            for (i, token) in sentence.tokens().enumerate() {
-                if i > 0 {
-                    buf.push(b',');
-                    if !gaps {
-                        text_json.push(b' ');
-                    }
-                }
-                buf.push(b'"');
-                if needs_escape(token.text.as_bytes()) {
-                    let from = buf.len();
-                    push_escaped(buf, token.text);
-                    if !gaps {
-                        text_json.extend_from_slice(&buf[from..]);
-                    }
-                } else {
-                    buf.extend_from_slice(token.text.as_bytes());
-                    if !gaps {
-                        text_json.extend_from_slice(token.text.as_bytes());
-                    }
-                }
-                buf.push(b'"');
-                if !gaps {
-                    // One space, one unit of any kind, between tokens.
-                    let end = at + unit.len_of(token.text);
-                    push_offsets(offsets_json, i, at, end);
-                    at = end + 1;
-                }
-            }
+            push_tokens(
+                buf,
+                text_json,
+                offsets_json,
+                unit,
+                gaps,
+                sentence.tokens().map(|t| t.text),
+            );
             buf.extend_from_slice(match classes {
                 Some(_) => b"],\"ner_tags\":[",
                 None => b"],\"tags\":[",
@@ -199,16 +223,12 @@ impl<W: Write> SentenceWriter for Writer<W> {
                         ));
                     };
                     buf.extend_from_slice(number.format(k).as_bytes());
-                } else if style == TagStyle::Prefix && !needs_escape(tag.label.as_bytes()) {
-                    buf.push(b'"');
-                    tag.push_to(buf);
-                    buf.push(b'"');
                 } else {
-                    push_json_string(buf, &tag.to_styled(style));
+                    push_tag(buf, style, *tag);
                 }
             }
-            buf.extend_from_slice(b"],\"text\":");
             if gaps {
+                buf.extend_from_slice(b"],\"text\":");
                 push_json_string(buf, text);
                 // Offsets in `unit`, counted on from the previous token.
                 let (mut byte, mut at) = (0, 0);
@@ -219,14 +239,12 @@ impl<W: Write> SentenceWriter for Writer<W> {
                     byte = start + token.len();
                     at = end;
                 }
+                buf.extend_from_slice(b",\"offsets\":[");
+                buf.extend_from_slice(offsets_json);
+                buf.extend_from_slice(b"]}\n");
             } else {
-                buf.push(b'"');
-                buf.extend_from_slice(text_json);
-                buf.push(b'"');
+                push_tail(buf, text_json, offsets_json);
             }
-            buf.extend_from_slice(b",\"offsets\":[");
-            buf.extend_from_slice(offsets_json);
-            buf.extend_from_slice(b"]}\n");
             out.write_all(buf)?;
             Ok(())
         })
@@ -236,6 +254,81 @@ impl<W: Write> SentenceWriter for Writer<W> {
         self.out.flush()?;
         Ok(())
     }
+}
+
+/// Appends `{"tokens":[...]` to `buf`; without recorded whitespace
+/// (`gaps` false) also fills `text_json` with the text member's content
+/// (the tokens joined by spaces, escaped) and `offsets_json` with the
+/// offsets' pairs in `unit`, in the same pass.
+fn push_tokens<'t>(
+    buf: &mut Vec<u8>,
+    text_json: &mut Vec<u8>,
+    offsets_json: &mut Vec<u8>,
+    unit: OffsetUnit,
+    gaps: bool,
+    tokens: impl Iterator<Item = &'t str>,
+) {
+    buf.extend_from_slice(b"{\"tokens\":[");
+    text_json.clear();
+    offsets_json.clear();
+    let mut at = 0;
+    for (i, token) in tokens.enumerate() {
+        if i > 0 {
+            buf.push(b',');
+            if !gaps {
+                text_json.push(b' ');
+            }
+        }
+        buf.push(b'"');
+        if needs_escape(token.as_bytes()) {
+            let from = buf.len();
+            push_escaped(buf, token);
+            if !gaps {
+                text_json.extend_from_slice(&buf[from..]);
+            }
+        } else {
+            buf.extend_from_slice(token.as_bytes());
+            if !gaps {
+                text_json.extend_from_slice(token.as_bytes());
+            }
+        }
+        buf.push(b'"');
+        if !gaps {
+            // One space, one unit of any kind, between tokens.
+            let end = at + unit.len_of(token);
+            push_offsets(offsets_json, i, at, end);
+            at = end + 1;
+        }
+    }
+}
+
+/// Appends `tag` in `style` as a JSON string.
+#[inline]
+fn push_tag(buf: &mut Vec<u8>, style: TagStyle, tag: Tag<'_>) {
+    if style == TagStyle::Prefix {
+        // Copies of fixed size around the label: most tags are `O`.
+        if tag.is_outside() {
+            buf.extend_from_slice(b"\"O\"");
+            return;
+        }
+        if !needs_escape(tag.label.as_bytes()) {
+            buf.extend_from_slice(&[b'"', tag.prefix.letter() as u8, b'-']);
+            buf.extend_from_slice(tag.label.as_bytes());
+            buf.push(b'"');
+            return;
+        }
+    }
+    push_json_string(buf, &tag.to_styled(style));
+}
+
+/// Appends the end of a record after its tags, for a sentence without
+/// recorded whitespace: the text and the offsets [`push_tokens`] made.
+fn push_tail(buf: &mut Vec<u8>, text_json: &[u8], offsets_json: &[u8]) {
+    buf.extend_from_slice(b"],\"text\":\"");
+    buf.extend_from_slice(text_json);
+    buf.extend_from_slice(b"\",\"offsets\":[");
+    buf.extend_from_slice(offsets_json);
+    buf.extend_from_slice(b"]}\n");
 }
 
 /// Appends token `i`'s `[start,end]` pair, after a comma unless first.

@@ -332,7 +332,7 @@ fn push_tail(buf: &mut Vec<u8>, text_json: &[u8], offsets_json: &[u8]) {
 }
 
 /// Appends token `i`'s `[start,end]` pair, after a comma unless first.
-#[inline]
+#[inline(always)]
 fn push_offsets(buf: &mut Vec<u8>, i: usize, start: usize, end: usize) {
     buf.extend_from_slice(if i > 0 { b",[" } else { b"[" });
     push_number(buf, start);
@@ -341,17 +341,32 @@ fn push_offsets(buf: &mut Vec<u8>, i: usize, start: usize, end: usize) {
     buf.push(b']');
 }
 
+/// The two digits of every number below 100.
+static PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut n = 0;
+    while n < 100 {
+        t[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        n += 1;
+    }
+    t
+};
+
 /// Appends `n` in decimal: numbers below 10,000 (most offsets in a
-/// sentence) digit by digit into a copy of fixed size, others by itoa.
-#[inline]
+/// sentence) as copies of fixed size from a table of digit pairs, others
+/// by itoa.
+#[inline(always)]
 fn push_number(buf: &mut Vec<u8>, n: usize) {
-    let digit = |k: usize| b'0' + (k % 10) as u8;
     match n {
-        0..=9 => buf.push(digit(n)),
-        10..=99 => buf.extend_from_slice(&[digit(n / 10), digit(n)]),
-        100..=999 => buf.extend_from_slice(&[digit(n / 100), digit(n / 10), digit(n)]),
+        0..=9 => buf.push(b'0' + n as u8),
+        10..=99 => buf.extend_from_slice(&PAIRS[n]),
+        100..=999 => {
+            let [a, b] = PAIRS[n / 10];
+            buf.extend_from_slice(&[a, b, b'0' + (n % 10) as u8]);
+        }
         1000..=9999 => {
-            buf.extend_from_slice(&[digit(n / 1000), digit(n / 100), digit(n / 10), digit(n)])
+            let ([a, b], [c, d]) = (PAIRS[n / 100], PAIRS[n % 100]);
+            buf.extend_from_slice(&[a, b, c, d]);
         }
         _ => buf.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
     }
@@ -501,6 +516,15 @@ mod tests {
                 }),
             )
         })
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in (0..20_000).chain([99_999, 100_000, usize::MAX]) {
+            let mut buf = Vec::new();
+            push_number(&mut buf, n);
+            assert_eq!(buf, n.to_string().as_bytes());
+        }
     }
 
     proptest! {

@@ -263,16 +263,26 @@ impl Fields {
             return Some(());
         }
         loop {
-            c.eat(b'[')?;
-            c.ws();
-            let start = usize::try_from(c.uint()?).ok()?;
-            c.ws();
-            c.eat(b',')?;
-            c.ws();
-            let end = usize::try_from(c.uint()?).ok()?;
-            c.ws();
-            c.eat(b']')?;
-            self.offsets.push((start, end));
+            let (start, end) = match tight_pair(&c.b[c.i..]) {
+                Some((start, end, len)) => {
+                    c.i += len;
+                    (start, end)
+                }
+                None => {
+                    c.eat(b'[')?;
+                    c.ws();
+                    let start = c.uint()?;
+                    c.ws();
+                    c.eat(b',')?;
+                    c.ws();
+                    let end = c.uint()?;
+                    c.ws();
+                    c.eat(b']')?;
+                    (start, end)
+                }
+            };
+            self.offsets
+                .push((usize::try_from(start).ok()?, usize::try_from(end).ok()?));
             c.ws();
             match c.next()? {
                 b',' => c.ws(),
@@ -281,6 +291,47 @@ impl Fields {
             }
         }
     }
+}
+
+/// The pair at the start of `b` when it has the common shape `[12,15]`
+/// (no whitespace, unsigned integers of at most 19 digits without a
+/// leading zero), and its length; `None` leaves anything else to the
+/// general scan.
+#[inline]
+fn tight_pair(b: &[u8]) -> Option<(u64, u64, usize)> {
+    if b.first() != Some(&b'[') {
+        return None;
+    }
+    let (start, j) = tight_uint(b, 1)?;
+    if b.get(j) != Some(&b',') {
+        return None;
+    }
+    let (end, k) = tight_uint(b, j + 1)?;
+    if b.get(k) != Some(&b']') {
+        return None;
+    }
+    Some((start, end, k + 1))
+}
+
+/// The digits of `b` from `i` on as a number, and where they end; `None`
+/// for no digit, more than 19 or a leading zero.
+#[inline(always)]
+fn tight_uint(b: &[u8], i: usize) -> Option<(u64, usize)> {
+    let mut v: u64 = 0;
+    let mut j = i;
+    while let Some(&d) = b.get(j) {
+        let d = d.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        v = v.wrapping_mul(10).wrapping_add(u64::from(d));
+        j += 1;
+    }
+    let n = j - i;
+    if n == 0 || n > 19 || (n > 1 && b[i] == b'0') {
+        return None;
+    }
+    Some((v, j))
 }
 
 /// Bytes that end a run of plain string content: `"`, `\` and the

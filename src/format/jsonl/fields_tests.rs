@@ -418,6 +418,8 @@ fn written_out_edges() {
         r#"{"id":{"a":[1,-2.5e3,true,false,null,"\u00e9"]},"tokens":["a"],"tags":["O"]}"#,
         r#"{"tokens":["a"],"tags":["O"],"offsets":[[0,1]],"text":"a"}"#,
         "{\"tokens\":[\"a\"],\"tags\":[\"O\"]}\r",
+        r#"{"tokens":["a"],"tags":["O"],"offsets":[[0,18446744073709551615],[ 1 , 2 ]]}"#,
+        r#"{"tokens":["a"],"tags":["O"],"offsets":[[0,1000000000000000000]]}"#,
     ];
     let left = [
         r#"{"tokens":["a"],"tags":["O"],"tags":["O"]}"#,
@@ -431,6 +433,11 @@ fn written_out_edges() {
         r#"{"tokens":["a"],"tags":["O"]} x"#,
         r#"{"tok\u0065ns":["a"],"tags":["O"]}"#,
         r#"{"tokens":["a"],"tags":["O"],"offsets":null}"#,
+        r#"{"tokens":["a"],"tags":["O"],"offsets":[[01,1]]}"#,
+        r#"{"tokens":["a"],"tags":["O"],"offsets":[[0,01]]}"#,
+        r#"{"tokens":["a"],"tags":["O"],"offsets":[[0,1.5]]}"#,
+        r#"{"tokens":["a"],"tags":["O"],"offsets":[[0,-1]]}"#,
+        r#"{"tokens":["a"],"tags":["O"],"offsets":[[0,18446744073709551616]]}"#,
         "{\"tokens\":[\"a\tb\"],\"tags\":[\"O\"]}",
         r#"{"tokens":["a"]}"#,
         r#"["tokens"]"#,

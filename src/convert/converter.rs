@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 use crate::format::{self, Format, InputFacts, InputReader, ReadOptions, WriteOptions};
 use crate::html::HtmlMode;
 use crate::span::Position;
-use crate::{bracket, conll, OffsetUnit, Repair};
+use crate::{bracket, conll, jsonl, OffsetUnit, Repair};
 
 pub use super::parallel::CHUNK_BYTES;
 
@@ -755,6 +755,7 @@ fn settle(format: Format, first: &[u8], read: &mut ReadOptions) -> InputFacts {
 /// CoNLL route.
 enum AnyWriter<'a> {
     Conll(conll::Writer<&'a mut dyn Write>),
+    Jsonl(jsonl::Writer<&'a mut dyn Write>),
     Other(Box<dyn SentenceWriter + 'a>),
 }
 
@@ -762,6 +763,8 @@ impl<'a> AnyWriter<'a> {
     fn new(to: Format, opts: &WriteOptions, out: &'a mut dyn Write) -> Result<AnyWriter<'a>> {
         Ok(if to == Format::CONLL {
             AnyWriter::Conll(opts.conll_writer(out))
+        } else if to == Format::JSONL {
+            AnyWriter::Jsonl(opts.jsonl_writer(out))
         } else {
             AnyWriter::Other(format::create(to, out, opts)?)
         })
@@ -780,6 +783,10 @@ impl<'a> AnyWriter<'a> {
                 Some(result) => result,
                 None => copy_sentences(reader, w, summary, on_repair),
             },
+            AnyWriter::Jsonl(w) => match reader.copy_to_jsonl(w, summary, on_repair) {
+                Some(result) => result,
+                None => copy_sentences(reader, w, summary, on_repair),
+            },
             AnyWriter::Other(w) => copy_sentences(reader, w.as_mut(), summary, on_repair),
         }
     }
@@ -787,6 +794,7 @@ impl<'a> AnyWriter<'a> {
     fn finish(&mut self) -> Result<()> {
         match self {
             AnyWriter::Conll(w) => w.finish(),
+            AnyWriter::Jsonl(w) => w.finish(),
             AnyWriter::Other(w) => w.finish(),
         }
     }
@@ -794,6 +802,7 @@ impl<'a> AnyWriter<'a> {
     fn start_document(&mut self) -> Result<()> {
         match self {
             AnyWriter::Conll(w) => w.start_document(),
+            AnyWriter::Jsonl(w) => w.start_document(),
             AnyWriter::Other(w) => w.start_document(),
         }
     }

@@ -396,6 +396,19 @@ pub trait InputReader: SentenceReader {
     ) -> Option<Result<()>> {
         None
     }
+
+    /// Copies every sentence to the JSON lines `writer` by a route of the
+    /// format's own that writes what [`crate::convert::copy_sentences`]
+    /// would (CoNLL has one); `None` when there is none, and nothing was
+    /// read.
+    fn copy_to_jsonl(
+        &mut self,
+        _writer: &mut jsonl::Writer<&mut dyn Write>,
+        _summary: &mut Summary,
+        _on_repair: &mut dyn FnMut(&Repair),
+    ) -> Option<Result<()>> {
+        None
+    }
 }
 
 impl<R: BufRead> InputReader for bracket::Reader<R> {

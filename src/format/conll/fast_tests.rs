@@ -63,6 +63,44 @@ fn copy(bytes: &[u8], capacity: usize, opts: &ReadOptions, to: &Out, fast: bool)
     )
 }
 
+/// Output bytes, summary, error and repairs of copying `bytes` to JSON
+/// lines (`scheme` tags, offsets in `unit`): by the general route, or by
+/// the reader's own route (the fast one).
+fn copy_jsonl(
+    bytes: &[u8],
+    capacity: usize,
+    opts: &ReadOptions,
+    to: (TagScheme, TagStyle, crate::OffsetUnit),
+    fast: bool,
+) -> String {
+    let mut out: Vec<u8> = Vec::new();
+    let mut summary = Summary::default();
+    let mut repairs = Vec::new();
+    let result = {
+        let sink: &mut dyn Write = &mut out;
+        let mut writer = crate::format::jsonl::Writer::new(sink, to.0)
+            .with_tag_style(to.1)
+            .with_offsets(to.2);
+        let mut on_repair = |r: &Repair| repairs.push(format!("{r:?}"));
+        let reader = Reader::new(input(bytes, capacity), opts.clone());
+        if fast {
+            let mut reader = reader;
+            match reader.copy_to_jsonl(&mut writer, &mut summary, &mut on_repair) {
+                Some(result) => result,
+                None => copy_sentences(&mut reader, &mut writer, &mut summary, &mut on_repair),
+            }
+        } else {
+            let mut reader = reader.without_fast_route();
+            copy_sentences(&mut reader, &mut writer, &mut summary, &mut on_repair)
+        }
+    };
+    format!(
+        "{}\n--- {summary:?}\n--- {:?}\n--- {repairs:?}",
+        String::from_utf8_lossy(&out),
+        result.map_err(|e| format!("{e} {:?}", e.hints()))
+    )
+}
+
 /// Every sentence read (tokens with their spans, entities, line, document
 /// start), then the error and the repairs, with or without the fast route.
 fn read(bytes: &[u8], capacity: usize, opts: &ReadOptions, fast: bool) -> String {
@@ -329,6 +367,22 @@ proptest! {
     }
 
     #[test]
+    fn the_fast_route_writes_json_lines_as_the_general_route_does(
+        text in document(),
+        capacity in prop::sample::select(&[1usize, 7, 16, 64, 200, 8192][..]),
+        opts in read_options(),
+        to in out_options(),
+        unit in prop::sample::select(&[
+            crate::OffsetUnit::Bytes, crate::OffsetUnit::Chars, crate::OffsetUnit::Utf16,
+        ][..]),
+    ) {
+        let to = (to.scheme, to.style, unit);
+        let general = copy_jsonl(&text, capacity, &opts, to, false);
+        let fast = copy_jsonl(&text, capacity, &opts, to, true);
+        prop_assert_eq!(general, fast);
+    }
+
+    #[test]
     fn the_fast_route_reads_what_the_general_route_reads(
         text in document(),
         capacity in prop::sample::select(&[1usize, 7, 16, 64, 200, 8192][..]),
@@ -456,4 +510,18 @@ proptest! {
             .collect();
         prop_assert_eq!(fast, general);
     }
+}
+
+/// Plain sentences to JSON lines go by the fast route (it is not left to
+/// the general one everywhere, which would make the test above vacuous).
+#[test]
+fn json_lines_output_takes_the_fast_route() {
+    let text = "EU B-ORG\nrejects O\nGerman B-MISC\ncall O\n\n".repeat(20);
+    let before = super::fast::TAKEN.with(|t| t.get());
+    let to = (TagScheme::Iobes, TagStyle::Prefix, crate::OffsetUnit::Chars);
+    let fast = copy_jsonl(text.as_bytes(), 8192, &ReadOptions::default(), to, true);
+    let taken = super::fast::TAKEN.with(|t| t.get()) - before;
+    assert!(taken >= 15, "{taken} sentences by the fast route");
+    let general = copy_jsonl(text.as_bytes(), 8192, &ReadOptions::default(), to, false);
+    assert_eq!(fast, general);
 }

@@ -655,9 +655,9 @@ impl<R: BufRead> Reader<R> {
     /// Copies every sentence to `writer`, by the fast route where it can
     /// prove it writes what [`copy_sentences`](crate::convert::copy_sentences)
     /// writes, and by the general route elsewhere.
-    fn copy_fast<W: std::io::Write>(
+    fn copy_fast<W: LinesOut>(
         &mut self,
-        writer: &mut super::Writer<W>,
+        writer: &mut W,
         summary: &mut Summary,
         on_repair: &mut dyn FnMut(&Repair),
     ) -> Result<()> {
@@ -667,7 +667,7 @@ impl<R: BufRead> Reader<R> {
             if self.fast_ready() && self.copy_run(writer, summary, &mut out)? {
                 continue;
             }
-            writer.out_mut().write_all(&out)?;
+            writer.sink().write_all(&out)?;
             out.clear();
             let more = self.read_general(&mut sentence);
             for r in self.repairs.drain(..) {
@@ -679,15 +679,15 @@ impl<R: BufRead> Reader<R> {
             }
             crate::convert::write_counted(&sentence, writer, summary)?;
         })();
-        let flushed = writer.out_mut().write_all(&out);
+        let flushed = writer.sink().write_all(&out);
         result.and(flushed.map_err(Error::from))
     }
 
     /// Copies the sentences of the input's buffer by the fast route until
     /// one is left to the general route; `false` when the first is.
-    fn copy_run<W: std::io::Write>(
+    fn copy_run<W: LinesOut>(
         &mut self,
-        writer: &mut super::Writer<W>,
+        writer: &mut W,
         summary: &mut Summary,
         out: &mut Vec<u8>,
     ) -> Result<bool> {
@@ -706,8 +706,8 @@ impl<R: BufRead> Reader<R> {
             scheme: self.scheme.unwrap_or_default(),
             style: self.style.unwrap_or_default(),
             lenient: self.opts.lenient,
-            to: writer.effective_scheme(),
-            to_style: writer.tag_style(),
+            to: writer.scheme_out(),
+            to_style: writer.style_out(),
         };
         let comments = self.opts.skips_comments();
         let mut at = 0;
@@ -723,7 +723,7 @@ impl<R: BufRead> Reader<R> {
             let taken = self.retagger.retag(text, how, |lines, entities, tags| {
                 if document {
                     summary.documents += 1;
-                    writer.out_mut().write_all(out)?;
+                    writer.sink().write_all(out)?;
                     out.clear();
                     crate::convert::SentenceWriter::start_document(writer)?;
                 }
@@ -732,10 +732,10 @@ impl<R: BufRead> Reader<R> {
                 for e in entities {
                     summary.read.add(e.label, 1);
                 }
-                writer.push_lines(out, text.as_bytes(), lines, tags);
+                writer.push_sentence(out, text, lines, tags);
                 super::fast::count_written(how.to, entities, &mut summary.written);
                 if out.len() >= FLUSH_BYTES {
-                    writer.out_mut().write_all(out)?;
+                    writer.sink().write_all(out)?;
                     out.clear();
                 }
                 Ok(())
@@ -981,6 +981,103 @@ impl<R: BufRead> crate::format::InputReader for Reader<R> {
             return None;
         }
         Some(self.copy_fast(writer, summary, on_repair))
+    }
+
+    fn copy_to_jsonl(
+        &mut self,
+        writer: &mut crate::format::jsonl::Writer<&mut dyn std::io::Write>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Option<Result<()>> {
+        self.copy_fast_to_jsonl(writer, summary, on_repair)
+    }
+}
+
+impl<R: BufRead> Reader<R> {
+    /// Copies every sentence to a JSON lines writer: as
+    /// [`crate::format::InputReader::copy_to_conll`], the sentences the
+    /// fast route takes written from the input's block (tokens, tags and
+    /// offsets), with no `Sentence` built.
+    pub(crate) fn copy_fast_to_jsonl(
+        &mut self,
+        writer: &mut crate::format::jsonl::Writer<&mut dyn std::io::Write>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Option<Result<()>> {
+        if !self.fast || !writer.writes_lines_fast() {
+            return None;
+        }
+        Some(self.copy_fast(writer, summary, on_repair))
+    }
+}
+
+/// What the fast route writes to: a writer that can write a sentence
+/// straight from its lines in the input's block, as its
+/// [`SentenceWriter::write_sentence`](crate::convert::SentenceWriter::write_sentence)
+/// would write it.
+pub(super) trait LinesOut: crate::convert::SentenceWriter {
+    /// The scheme of the tags written.
+    fn scheme_out(&self) -> TagScheme;
+    /// The style of the tags written.
+    fn style_out(&self) -> TagStyle;
+    /// Where the output goes.
+    fn sink(&mut self) -> &mut dyn std::io::Write;
+    /// Appends the sentence of `lines` of `text`, tagged `tags` in
+    /// [`LinesOut::scheme_out`], to `buf`.
+    fn push_sentence(
+        &mut self,
+        buf: &mut Vec<u8>,
+        text: &str,
+        lines: &[super::fast::TokenLine],
+        tags: &[Tag<'_>],
+    );
+}
+
+impl<W: std::io::Write> LinesOut for super::Writer<W> {
+    fn scheme_out(&self) -> TagScheme {
+        self.effective_scheme()
+    }
+
+    fn style_out(&self) -> TagStyle {
+        self.tag_style()
+    }
+
+    fn sink(&mut self) -> &mut dyn std::io::Write {
+        self.out_mut()
+    }
+
+    fn push_sentence(
+        &mut self,
+        buf: &mut Vec<u8>,
+        text: &str,
+        lines: &[super::fast::TokenLine],
+        tags: &[Tag<'_>],
+    ) {
+        self.push_lines(buf, text.as_bytes(), lines, tags);
+    }
+}
+
+impl<W: std::io::Write> LinesOut for crate::format::jsonl::Writer<W> {
+    fn scheme_out(&self) -> TagScheme {
+        self.effective_scheme()
+    }
+
+    fn style_out(&self) -> TagStyle {
+        self.tag_style()
+    }
+
+    fn sink(&mut self) -> &mut dyn std::io::Write {
+        self.out_mut()
+    }
+
+    fn push_sentence(
+        &mut self,
+        buf: &mut Vec<u8>,
+        text: &str,
+        lines: &[super::fast::TokenLine],
+        tags: &[Tag<'_>],
+    ) {
+        self.push_tokens(buf, lines.iter().map(|l| &text[l.token.0..l.token.1]), tags);
     }
 }
 

@@ -8,6 +8,7 @@
 //! key; `offsets` is optional. The [`Writer`] writes `text` too, the text
 //! its offsets point into, and can write class numbers.
 
+mod fields;
 mod read;
 mod write;
 

@@ -1,10 +1,8 @@
 //! Reading jsonl.
 
-use std::borrow::Cow;
 use std::io::{BufRead, Cursor, Read};
 
-use serde::Deserialize;
-
+use super::fields::{Fields, TagItem, Text};
 use crate::error::{Error, Hint, ParseErrorKind, Result};
 use crate::repair::Repair;
 use crate::scheme::tagging::{SchemeDetector, TagDecoder};
@@ -29,51 +27,16 @@ pub struct ReadOptions {
     pub label_names: Option<Vec<String>>,
 }
 
-#[derive(Deserialize)]
-struct Record<'a> {
-    #[serde(borrow)]
-    tokens: Vec<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    tags: Option<Vec<StringOrNumber<'a>>>,
-    #[serde(default, borrow)]
-    ner_tags: Option<Vec<StringOrNumber<'a>>>,
-    #[serde(default)]
-    offsets: Option<Vec<(usize, usize)>>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum StringOrNumber<'a> {
-    String(#[serde(borrow)] Cow<'a, str>),
-    Number(serde_json::Number),
-}
-
-/// Tokens, tags and offsets of a record.
-type Parts<'a> = (
-    Vec<Cow<'a, str>>,
-    Vec<StringOrNumber<'a>>,
-    Option<Vec<(usize, usize)>>,
-);
-
-impl<'a> Record<'a> {
-    /// The tags, from `tags` or else from `ner_tags`.
-    fn into_parts(self) -> std::result::Result<Parts<'a>, String> {
-        let tags = match (self.tags, self.ner_tags) {
-            (Some(t), _) | (None, Some(t)) => t,
-            (None, None) => return Err("no \"tags\" (or \"ner_tags\") key".to_string()),
-        };
-        Ok((self.tokens, tags, self.offsets))
-    }
-}
-
-/// The tag `tag` stands for: itself, or the name of its class.
+/// The tag `tag` of `fields` stands for: itself, or the name of its class.
 fn tag_text<'t>(
-    tag: &'t StringOrNumber<'_>,
+    fields: &'t Fields,
+    line: &'t str,
+    tag: TagItem,
     names: Option<&'t [String]>,
 ) -> std::result::Result<&'t str, (Hint, String)> {
     match tag {
-        StringOrNumber::String(s) => Ok(s),
-        StringOrNumber::Number(n) => {
+        TagItem::Text(t) => Ok(fields.text(line, t)),
+        TagItem::Number(value, written) => {
             let Some(names) = names else {
                 return Err((
                     Hint::NameTheClasses,
@@ -82,18 +45,32 @@ fn tag_text<'t>(
                         .to_string(),
                 ));
             };
-            match n.as_u64().and_then(|k| names.get(usize::try_from(k).ok()?)) {
+            match value.and_then(|k| names.get(usize::try_from(k).ok()?)) {
                 Some(name) => Ok(name),
                 None => Err((
                     Hint::NameTheClasses,
                     format!(
-                        "the tag {n} is not a class number of the {} class names given",
+                        "the tag {} is not a class number of the {} class names given",
+                        &fields.decoded[written],
                         names.len()
                     ),
                 )),
             }
         }
     }
+}
+
+/// Parses `line` into `fields`: by the fast scan, or by serde_json where
+/// the scan gives up. `Ok(false)`: serde_json read a record without tags.
+fn parse(
+    fields: &mut Fields,
+    line: &str,
+    fast: bool,
+) -> std::result::Result<bool, serde_json::Error> {
+    if fast && fields.parse_fast(line) {
+        return Ok(true);
+    }
+    Ok(fields.parse_general(line)?.is_ok())
 }
 
 /// Reads JSON lines (one sentence per line) in bounded memory.
@@ -123,8 +100,11 @@ pub struct Reader<R> {
     byte: u64,
     first: bool,
     decoder: TagDecoder,
-    tag_text: String,
-    tag_spans: Vec<Span>,
+    /// The members of the record read last.
+    fields: Fields,
+    /// Whether records are scanned fast (false only in tests that compare
+    /// the two parses).
+    fast: bool,
     repairs: Vec<Repair>,
 }
 
@@ -145,10 +125,18 @@ impl<R: BufRead> Reader<R> {
             byte: 0,
             first: true,
             decoder: TagDecoder::default(),
-            tag_text: String::new(),
-            tag_spans: Vec::new(),
+            fields: Fields::default(),
+            fast: true,
             repairs: Vec::new(),
         }
+    }
+
+    /// The same reader parsing every record by serde_json, for tests that
+    /// compare it with the fast scan.
+    #[cfg(test)]
+    pub(crate) fn general_only(mut self) -> Reader<R> {
+        self.fast = false;
+        self
     }
 
     /// The scheme the tags are read in (known after the first read).
@@ -182,40 +170,49 @@ impl<R: BufRead> Reader<R> {
         };
         let (input, len, result) = crate::scheme::tagging::replay_detection_prefix(input);
         let names = self.opts.label_names.as_deref();
-        let records = || {
-            input.get_ref().0.get_ref()[..len]
-                .split(|&b| b == b'\n')
-                .filter_map(|line| {
-                    let line = std::str::from_utf8(line).ok()?;
-                    let line = line.trim_start_matches('\u{feff}');
-                    let record = serde_json::from_str::<Record<'_>>(line).ok()?;
-                    record.into_parts().ok().map(|(_, tags, _)| tags)
-                })
-        };
+        // The tags of every record of the prefix that parses, each the
+        // text it stands for or `None` (a number that names no class),
+        // gathered once for both detectors; `ends` closes each record.
+        let mut texts = String::new();
+        let mut tags: Vec<Option<Span>> = Vec::new();
+        let mut ends: Vec<usize> = Vec::new();
+        let (fields, fast) = (&mut self.fields, self.fast);
+        for line in input.get_ref().0.get_ref()[..len].split(|&b| b == b'\n') {
+            let Ok(line) = std::str::from_utf8(line) else {
+                continue;
+            };
+            let line = line.trim_start_matches('\u{feff}');
+            if !matches!(parse(fields, line, fast), Ok(true)) {
+                continue;
+            }
+            for &t in &fields.tags {
+                tags.push(tag_text(fields, line, t, names).ok().map(|text| {
+                    let s = texts.len();
+                    texts.push_str(text);
+                    Span::new(s, texts.len())
+                }));
+            }
+            ends.push(tags.len());
+        }
         let style = self.opts.tag_style.unwrap_or_else(|| {
             let mut detector = StyleDetector::new();
-            for tags in records() {
-                for t in &tags {
-                    if let Ok(text) = tag_text(t, names) {
-                        detector.observe(text);
-                    }
-                }
+            for t in tags.iter().flatten() {
+                detector.observe(&texts[*t]);
             }
             detector.style()
         });
         let scheme = self.scheme.unwrap_or_else(|| {
             let mut detector = SchemeDetector::new();
-            for tags in records() {
-                let tags: Vec<Tag<'_>> = tags
-                    .iter()
-                    .map(|t| {
-                        tag_text(t, names)
-                            .ok()
-                            .and_then(|text| Tag::parse_in(style, text).ok())
-                            .unwrap_or(Tag::OUTSIDE)
-                    })
-                    .collect();
-                detector.observe(&tags);
+            let mut parsed: Vec<Tag<'_>> = Vec::new();
+            let mut start = 0;
+            for &end in &ends {
+                parsed.clear();
+                parsed.extend(tags[start..end].iter().map(|t| {
+                    t.and_then(|t| Tag::parse_in(style, &texts[t]).ok())
+                        .unwrap_or(Tag::OUTSIDE)
+                }));
+                detector.observe(&parsed);
+                start = end;
             }
             detector.scheme()
         });
@@ -239,132 +236,179 @@ impl<R: BufRead> Reader<R> {
         if self.scheme.is_none() || self.style.is_none() {
             self.detect()?;
         }
+        let mut input = self.input.take().expect("input present");
+        let result = self.read_record(&mut input, sentence);
+        self.input = Some(input);
+        result
+    }
+
+    /// Reads records up to the first that is not blank into `sentence`;
+    /// `false` at the end of the input.
+    fn read_record(
+        &mut self,
+        input: &mut crate::scheme::tagging::Replayed<R>,
+        sentence: &mut Sentence,
+    ) -> Result<bool> {
         loop {
-            self.line_buf.clear();
-            let input = self.input.as_mut().expect("input present");
-            let n = input.read_until(b'\n', &mut self.line_buf)?;
-            if n == 0 {
-                return Ok(false);
+            let buf = input.fill_buf()?;
+            // A line within the input's buffer is read where it is; one
+            // across its end is gathered first.
+            let read = if let Some(end) = memchr::memchr(b'\n', buf) {
+                let read = self.record(&buf[..=end], sentence);
+                input.consume(end + 1);
+                read?
+            } else {
+                self.line_buf.clear();
+                if input.read_until(b'\n', &mut self.line_buf)? == 0 {
+                    return Ok(false);
+                }
+                let line = std::mem::take(&mut self.line_buf);
+                let read = self.record(&line, sentence);
+                self.line_buf = line;
+                read?
+            };
+            if read {
+                return Ok(true);
             }
-            self.line += 1;
-            let line_start = self.byte;
-            self.byte += n as u64;
-            let (content, bom) = crate::lines::content(&self.line_buf, line_start == 0);
-            let line_start = line_start + bom;
-            if content.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let line_no = self.line;
-            let at = |column: usize| Position::new(line_no, column.max(1) as u64, line_start);
-            let text = crate::lines::utf8(content, line_no, line_start)?;
-            let record: Record<'_> = serde_json::from_str(text).map_err(|e| {
-                let (column, why) = crate::error::json_error(&e, text);
-                Error::parse(
-                    at(column),
-                    ParseErrorKind::Other(format!(
-                        "not a JSON object with \"tokens\" and \"tags\": {why}"
-                    )),
-                )
-            })?;
-            let tags_column = memchr::memmem::find(content, b"\"tags\"")
+        }
+    }
+
+    /// Reads the record on `raw` (a line with its line end) into
+    /// `sentence`; `false` for a blank line.
+    fn record(&mut self, raw: &[u8], sentence: &mut Sentence) -> Result<bool> {
+        self.line += 1;
+        let line_start = self.byte;
+        self.byte += raw.len() as u64;
+        let (content, bom) = crate::lines::content(raw, line_start == 0);
+        let line_start = line_start + bom;
+        if content.iter().all(u8::is_ascii_whitespace) {
+            return Ok(false);
+        }
+        let line_no = self.line;
+        let at = |column: usize| Position::new(line_no, column.max(1) as u64, line_start);
+        let text = crate::lines::utf8(content, line_no, line_start)?;
+        let fields = &mut self.fields;
+        // Where the tags are, for messages about them (found only when
+        // one is needed).
+        let tags_at = || {
+            let column = memchr::memmem::find(content, b"\"tags\"")
                 .or_else(|| memchr::memmem::find(content, b"\"ner_tags\""))
                 .map_or(1, |b| {
                     Position::in_line(line_no, line_start, content, b).column() as usize
                 });
-            let (tokens, tags, offsets) = record.into_parts().map_err(|why| {
-                // A key present without a list: `"tags": null`.
-                let why = if memchr::memmem::find(content, b"\"tags\"").is_some() {
-                    "\"tags\" is null: expected a list of tags, one per token".to_string()
-                } else if memchr::memmem::find(content, b"\"ner_tags\"").is_some() {
-                    "\"ner_tags\" is null: expected a list of tags, one per token".to_string()
-                } else {
-                    why
-                };
-                Error::parse(at(tags_column), ParseErrorKind::Other(why))
-            })?;
-            if tags.len() != tokens.len() {
-                return Err(Error::parse(
-                    at(tags_column),
-                    ParseErrorKind::Other(format!(
-                        "{} tokens but {} tags",
-                        tokens.len(),
-                        tags.len()
-                    )),
-                ));
-            }
-            if let Some(o) = &offsets {
-                let why = if o.len() != tokens.len() {
-                    Some(format!(
-                        "\"offsets\" holds {} [start, end] pairs for {} tokens: one per token",
-                        o.len(),
-                        tokens.len()
-                    ))
-                } else {
-                    o.iter().position(|&(s, e)| s > e).map(|i| {
-                        format!(
-                            "\"offsets\" pair {} [{}, {}] (token {:?}) starts after it ends",
-                            i + 1,
-                            o[i].0,
-                            o[i].1,
-                            tokens[i]
-                        )
-                    })
-                };
-                if let Some(why) = why {
-                    let column = memchr::memmem::find(content, b"\"offsets\"").map_or(1, |b| {
-                        Position::in_line(line_no, line_start, content, b).column() as usize
-                    });
-                    return Err(Error::parse(at(column), ParseErrorKind::Other(why)));
-                }
-            }
-            let mut pos = 0;
-            for (i, token) in tokens.iter().enumerate() {
-                let span = match &offsets {
-                    Some(o) => Span::new(o[i].0, o[i].1),
-                    // Without offsets, tokens are placed as if joined by
-                    // single spaces.
-                    None => Span::new(pos, pos + token.len()),
-                };
-                pos += token.len() + 1;
-                sentence.push_token(token, span);
-            }
-            self.tag_text.clear();
-            self.tag_spans.clear();
-            let names = self.opts.label_names.as_deref();
-            for t in &tags {
-                let text = tag_text(t, names).map_err(|(hint, why)| {
-                    Error::parse(at(tags_column), ParseErrorKind::Other(why)).with_hint(hint)
-                })?;
-                let s = self.tag_text.len();
-                self.tag_text.push_str(text);
-                self.tag_spans.push(Span::new(s, self.tag_text.len()));
-            }
-            sentence.set_line(line_no);
-            sentence.set_document_start(std::mem::take(&mut self.first));
-            let style = self.style.unwrap_or_default();
-            let scheme = self.scheme.unwrap_or_default();
-            if let Some(only) = style.only_scheme().filter(|&s| s != scheme) {
-                return Err(Error::parse(
-                    at(tags_column),
-                    ParseErrorKind::Other(format!(
-                        "tags of the {style} tag style are {only} tags, not {scheme}"
-                    )),
-                )
-                .with_hint(Hint::NameTheScheme)
-                .with_hint(Hint::NameTheTagStyle));
-            }
-            let text = &self.tag_text;
-            self.decoder.decode(
-                scheme,
-                style,
-                self.opts.lenient,
-                self.tag_spans.iter().map(|&s| &text[s]),
-                sentence,
-                &mut |_| at(tags_column),
-                &mut self.repairs,
-            )?;
-            return Ok(true);
+            at(column)
+        };
+        let has_tags = parse(fields, text, self.fast).map_err(|e| {
+            let (column, why) = crate::error::json_error(&e, text);
+            Error::parse(
+                at(column),
+                ParseErrorKind::Other(format!(
+                    "not a JSON object with \"tokens\" and \"tags\": {why}"
+                )),
+            )
+        })?;
+        if !has_tags {
+            // A key present without a list: `"tags": null`.
+            let why = if memchr::memmem::find(content, b"\"tags\"").is_some() {
+                "\"tags\" is null: expected a list of tags, one per token"
+            } else if memchr::memmem::find(content, b"\"ner_tags\"").is_some() {
+                "\"ner_tags\" is null: expected a list of tags, one per token"
+            } else {
+                "no \"tags\" (or \"ner_tags\") key"
+            };
+            return Err(Error::parse(
+                tags_at(),
+                ParseErrorKind::Other(why.to_string()),
+            ));
         }
+        let tokens = fields.tokens.len();
+        if fields.tags.len() != tokens {
+            return Err(Error::parse(
+                tags_at(),
+                ParseErrorKind::Other(format!("{} tokens but {} tags", tokens, fields.tags.len())),
+            ));
+        }
+        if fields.has_offsets {
+            let o = &fields.offsets;
+            let why = if o.len() != tokens {
+                Some(format!(
+                    "\"offsets\" holds {} [start, end] pairs for {} tokens: one per token",
+                    o.len(),
+                    tokens
+                ))
+            } else {
+                o.iter().position(|&(s, e)| s > e).map(|i| {
+                    format!(
+                        "\"offsets\" pair {} [{}, {}] (token {:?}) starts after it ends",
+                        i + 1,
+                        o[i].0,
+                        o[i].1,
+                        fields.text(text, fields.tokens[i])
+                    )
+                })
+            };
+            if let Some(why) = why {
+                let column = memchr::memmem::find(content, b"\"offsets\"").map_or(1, |b| {
+                    Position::in_line(line_no, line_start, content, b).column() as usize
+                });
+                return Err(Error::parse(at(column), ParseErrorKind::Other(why)));
+            }
+        }
+        // The line is copied once and the tokens written without escapes
+        // point into it; the others into the decoded text after it.
+        let line_base = sentence.push_text(text);
+        let decoded_base = sentence.push_text(&fields.decoded);
+        let mut pos = 0;
+        for (i, &token) in fields.tokens.iter().enumerate() {
+            let at_text = match token {
+                Text::Line(s) => Span::new(line_base + s.start(), line_base + s.end()),
+                Text::Decoded(s) => Span::new(decoded_base + s.start(), decoded_base + s.end()),
+            };
+            let span = match fields.has_offsets {
+                true => Span::new(fields.offsets[i].0, fields.offsets[i].1),
+                // Without offsets, tokens are placed as if joined by
+                // single spaces.
+                false => Span::new(pos, pos + at_text.len()),
+            };
+            pos += at_text.len() + 1;
+            sentence.push_token_span(at_text, span);
+        }
+        let names = self.opts.label_names.as_deref();
+        if fields.numbers {
+            for &t in &fields.tags {
+                tag_text(fields, text, t, names).map_err(|(hint, why)| {
+                    Error::parse(tags_at(), ParseErrorKind::Other(why)).with_hint(hint)
+                })?;
+            }
+        }
+        sentence.set_line(line_no);
+        sentence.set_document_start(std::mem::take(&mut self.first));
+        let style = self.style.unwrap_or_default();
+        let scheme = self.scheme.unwrap_or_default();
+        if let Some(only) = style.only_scheme().filter(|&s| s != scheme) {
+            return Err(Error::parse(
+                tags_at(),
+                ParseErrorKind::Other(format!(
+                    "tags of the {style} tag style are {only} tags, not {scheme}"
+                )),
+            )
+            .with_hint(Hint::NameTheScheme)
+            .with_hint(Hint::NameTheTagStyle));
+        }
+        let fields = &self.fields;
+        self.decoder.decode(
+            scheme,
+            style,
+            self.opts.lenient,
+            fields
+                .tags
+                .iter()
+                .map(|&t| tag_text(fields, text, t, names).unwrap_or_default()),
+            sentence,
+            &mut |_| tags_at(),
+            &mut self.repairs,
+        )?;
+        Ok(true)
     }
 }
 

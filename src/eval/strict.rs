@@ -483,7 +483,7 @@ impl Chunker {
 }
 
 /// The strict scorer: decodes both sides a token at a time (see
-/// [`Chunker`]) and matches their entities as they end. Labels are
+/// its `Chunker`) and matches their entities as they end. Labels are
 /// interned once per tag into small integers, and nothing is buffered per
 /// sentence.
 #[derive(Debug)]

@@ -208,33 +208,16 @@ impl Fields {
     }
 
     fn scan_tokens(&mut self, c: &mut Scan<'_>) -> Option<()> {
-        c.eat(b'[')?;
-        c.ws();
-        if c.peek() == Some(b']') {
-            c.i += 1;
-            return Some(());
-        }
-        loop {
+        c.array(|c| {
             c.eat(b'"')?;
             let text = c.string(&mut self.decoded)?;
             self.tokens.push(text);
-            c.ws();
-            match c.next()? {
-                b',' => c.ws(),
-                b']' => return Some(()),
-                _ => return None,
-            }
-        }
+            Some(())
+        })
     }
 
     fn scan_tags(&mut self, c: &mut Scan<'_>) -> Option<()> {
-        c.eat(b'[')?;
-        c.ws();
-        if c.peek() == Some(b']') {
-            c.i += 1;
-            return Some(());
-        }
-        loop {
+        c.array(|c| {
             if c.peek()? == b'"' {
                 c.i += 1;
                 let text = c.string(&mut self.decoded)?;
@@ -246,23 +229,12 @@ impl Fields {
                 self.numbers = true;
                 self.tags.push(TagItem::Number(Some(n), span));
             }
-            c.ws();
-            match c.next()? {
-                b',' => c.ws(),
-                b']' => return Some(()),
-                _ => return None,
-            }
-        }
+            Some(())
+        })
     }
 
     fn scan_offsets(&mut self, c: &mut Scan<'_>) -> Option<()> {
-        c.eat(b'[')?;
-        c.ws();
-        if c.peek() == Some(b']') {
-            c.i += 1;
-            return Some(());
-        }
-        loop {
+        c.array(|c| {
             let (start, end) = match tight_pair(&c.b[c.i..]) {
                 Some((start, end, len)) => {
                     c.i += len;
@@ -283,13 +255,8 @@ impl Fields {
             };
             self.offsets
                 .push((usize::try_from(start).ok()?, usize::try_from(end).ok()?));
-            c.ws();
-            match c.next()? {
-                b',' => c.ws(),
-                b']' => return Some(()),
-                _ => return None,
-            }
-        }
+            Some(())
+        })
     }
 }
 
@@ -399,6 +366,27 @@ impl<'a> Scan<'a> {
     #[inline]
     fn eat(&mut self, want: u8) -> Option<()> {
         (self.next()? == want).then_some(())
+    }
+
+    /// An array, each item read by `item` (which stops at the item's
+    /// end): `[`, items separated by commas, `]`, whitespace anywhere.
+    #[inline]
+    fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            self.ws();
+            match self.next()? {
+                b',' => self.ws(),
+                b']' => return Some(()),
+                _ => return None,
+            }
+        }
     }
 
     /// A key without escapes, its bytes between the quotes.

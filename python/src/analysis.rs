@@ -22,7 +22,7 @@ use pyo3::prelude::*;
 use serde_json::{json, Value};
 
 use crate::files::{
-    file_counts, file_mode, format_named, read_options, report_of, tag_source, to_py_err,
+    file_counts, file_mode, file_read_options, format_named, report_of, tag_source, to_py_err,
 };
 use crate::{score_lists, tag_error, Counts, SideTags};
 
@@ -230,15 +230,7 @@ fn analyze_files(
     )?;
     let rs_mode = file_mode(mode, scheme, raw, boundary)?;
     let evaluator = Evaluator::new(rs_mode.clone()).token_check(token_check);
-    let opts = read_options(
-        if matches!(rs_mode, Mode::Strict(_)) {
-            None
-        } else {
-            scheme
-        },
-        lenient,
-        tag_column,
-    )?;
+    let opts = file_read_options(&rs_mode, scheme, lenient, tag_column)?;
     let (gold_format, pred_format) = (format_named(gold_format)?, format_named(pred_format)?);
     let options = &asked.options;
     // Reading, analysing and resampling run without the GIL.

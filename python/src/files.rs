@@ -314,6 +314,23 @@ pub(crate) fn file_mode(
     })
 }
 
+/// How the files of `evaluate_files` and `analyze_files` are read:
+/// `scheme` names the tags' scheme in conlleval mode, and the scheme of
+/// the scoring (not of the reading) in strict mode.
+pub(crate) fn file_read_options(
+    mode: &Mode,
+    scheme: Option<&str>,
+    lenient: bool,
+    tag_column: Option<usize>,
+) -> PyResult<ReadOptions> {
+    let scheme = if matches!(mode, Mode::Strict(_)) {
+        None
+    } else {
+        scheme
+    };
+    read_options(scheme, lenient, tag_column)
+}
+
 /// The counts of a file evaluation in `mode`, as a Python `Counts`.
 pub(crate) fn file_counts(inner: nerkit::eval::Counts, mode: &Mode) -> Counts {
     Counts {
@@ -351,15 +368,7 @@ fn evaluate_files(
 ) -> PyResult<(String, Counts)> {
     let rs_mode = file_mode(mode, scheme, raw, boundary)?;
     let evaluator = Evaluator::new(rs_mode.clone()).token_check(token_check);
-    let opts = read_options(
-        if matches!(rs_mode, Mode::Strict(_)) {
-            None
-        } else {
-            scheme
-        },
-        lenient,
-        tag_column,
-    )?;
+    let opts = file_read_options(&rs_mode, scheme, lenient, tag_column)?;
     let (gold_format, pred_format) = (format_named(gold_format)?, format_named(pred_format)?);
     // Opening, reading and scoring run without the GIL.
     let evaluation = py

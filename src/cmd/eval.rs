@@ -568,24 +568,34 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
         eprintln!("note: {note}");
     }
 
-    if let Some(x) = args.min_f1 {
-        let threshold = if x > 1.0 { x / 100.0 } else { x };
-        let f1 = eval::Scores::of(counts.total).f1;
-        if f1 < threshold {
-            // Enough digits to show the difference: 66.6666% is below
-            // 66.67%, where two digits would print 66.67% for both.
-            let digits = (2..=12)
-                .find(|&d| format!("{:.d$}", 100.0 * f1) != format!("{:.d$}", 100.0 * threshold))
-                .unwrap_or(12);
-            eprintln!(
-                "nerkit eval: micro F1 {:.digits$}% is below the --min-f1 threshold {:.digits$}%",
-                100.0 * f1,
-                100.0 * threshold
-            );
-            return Ok(ExitCode::from(1));
-        }
+    if below_min_f1(args, eval::Scores::of(counts.total).f1, None) {
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `--min-f1` was given and `f1` is below it; says so on stderr
+/// (naming `system` when there are several), with enough digits to show
+/// the difference: 66.6666% is below 66.67%, where two digits would print
+/// 66.67% for both.
+fn below_min_f1(args: &EvalArgs, f1: f64, system: Option<&str>) -> bool {
+    let Some(x) = args.min_f1 else {
+        return false;
+    };
+    let threshold = if x > 1.0 { x / 100.0 } else { x };
+    if f1 >= threshold {
+        return false;
+    }
+    let digits = (2..=12)
+        .find(|&d| format!("{:.d$}", 100.0 * f1) != format!("{:.d$}", 100.0 * threshold))
+        .unwrap_or(12);
+    let who = system.map(|s| format!("{s}: ")).unwrap_or_default();
+    eprintln!(
+        "nerkit eval: {who}micro F1 {:.digits$}% is below the --min-f1 threshold {:.digits$}%",
+        100.0 * f1,
+        100.0 * threshold
+    );
+    true
 }
 
 /// `nerkit eval` with the error analysis (`--match`, `--errors`, ...) or
@@ -1030,19 +1040,10 @@ mod analysis {
             Err(e) if e.is_broken_pipe() => {}
             other => other?,
         }
-        if let Some(x) = args.min_f1 {
-            let threshold = if x > 1.0 { x / 100.0 } else { x };
-            for s in &systems {
-                let f1 = eval::Scores::of(s.evaluation.counts.total).f1;
-                if f1 < threshold {
-                    eprintln!(
-                        "nerkit eval: {}: micro F1 {:.2}% is below the --min-f1 threshold {:.2}%",
-                        s.name,
-                        100.0 * f1,
-                        100.0 * threshold
-                    );
-                    return Ok(ExitCode::from(1));
-                }
+        for s in &systems {
+            let f1 = eval::Scores::of(s.evaluation.counts.total).f1;
+            if below_min_f1(args, f1, Some(s.name)) {
+                return Ok(ExitCode::from(1));
             }
         }
         Ok(ExitCode::SUCCESS)
@@ -1295,22 +1296,8 @@ mod merge {
         for note in &report.notes {
             eprintln!("note: {note}");
         }
-        if let Some(x) = args.min_f1 {
-            let threshold = if x > 1.0 { x / 100.0 } else { x };
-            let f1 = report.micro.f1;
-            if f1 < threshold {
-                let digits = (2..=12)
-                    .find(|&d| {
-                        format!("{:.d$}", 100.0 * f1) != format!("{:.d$}", 100.0 * threshold)
-                    })
-                    .unwrap_or(12);
-                eprintln!(
-                    "nerkit eval: micro F1 {:.digits$}% is below the --min-f1 threshold {:.digits$}%",
-                    100.0 * f1,
-                    100.0 * threshold
-                );
-                return Ok(ExitCode::from(1));
-            }
+        if below_min_f1(args, report.micro.f1, None) {
+            return Ok(ExitCode::from(1));
         }
         Ok(ExitCode::SUCCESS)
     }

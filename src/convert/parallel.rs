@@ -445,6 +445,15 @@ impl<R: BufRead> Chunker<R> {
     }
 }
 
+/// `Read::read` of a reader whose `BufRead` methods hold its logic.
+fn read_through_buffer(r: &mut impl BufRead, buf: &mut [u8]) -> std::io::Result<usize> {
+    let available = r.fill_buf()?;
+    let n = available.len().min(buf.len());
+    buf[..n].copy_from_slice(&available[..n]);
+    r.consume(n);
+    Ok(n)
+}
+
 /// A long line read by [`Chunker::with_long_line`], counting what is
 /// consumed of it.
 struct CountedLine<R> {
@@ -455,11 +464,7 @@ struct CountedLine<R> {
 
 impl<R: BufRead> std::io::Read for CountedLine<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        read_through_buffer(self, buf)
     }
 }
 
@@ -613,11 +618,7 @@ impl<R: BufRead> OneLine<R> {
 
 impl<R: BufRead> std::io::Read for OneLine<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        read_through_buffer(self, buf)
     }
 }
 

@@ -25,7 +25,12 @@
 #   BENCH_SKIP     space-separated tool names not to run: nerkit-eval
 #                  nerkit-analysis conlleval.pl seqeval nervaluate rusev-py
 #                  regex cat
-#   BENCH_WORKS    which works to run [conlleval strict-iob2 strict-iobes convert]
+#   BENCH_WORKS    which works to run [conlleval strict-iob2 strict-iobes convert paths]
+#                  paths: every conversion path on one thread (bracket text,
+#                  CoNLL, JSON lines and spans in; CoNLL in every scheme,
+#                  JSON lines, spans and bracket text out; the Unicode
+#                  tokenizer), each against its target, beside cat, wc -l and
+#                  tr on the same file; its own table, paths.md
 #
 # A quick run: BENCH_MB=10 BENCH_BIG_MB=0 BENCH_TOKENS=500000 ROUNDS=3 scripts/bench-peers.sh
 set -euo pipefail
@@ -39,7 +44,7 @@ PYTHON=${PYTHON:-python3}
 BENCH_VENV=${BENCH_VENV:-target/bench-venv}
 BENCH_DIR=${BENCH_DIR:-target/bench-peers}
 BENCH_SKIP=${BENCH_SKIP:-}
-BENCH_WORKS=${BENCH_WORKS:-conlleval strict-iob2 strict-iobes convert}
+BENCH_WORKS=${BENCH_WORKS:-conlleval strict-iob2 strict-iobes convert paths}
 mkdir -p "$BENCH_DIR/out"
 BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 
@@ -168,8 +173,8 @@ version() { "$VPY" -c "import importlib.metadata as m; print(m.version('$1'))" 2
 # Each task: a work, a tool, a command run with 'bash -c exec', the amount of
 # work (tokens or MB) and its unit. Converters write to /dev/null, so that
 # every one of them is timed without the disk.
-WORK=() TOOL=() CMD=() AMOUNT=() UNIT=()
-add() { WORK+=("$1") TOOL+=("$2") CMD+=("$3") AMOUNT+=("$4") UNIT+=("$5"); }
+WORK=() TOOL=() CMD=() AMOUNT=() UNIT=() TARGET=()
+add() { WORK+=("$1") TOOL+=("$2") CMD+=("$3") AMOUNT+=("$4") UNIT+=("$5") TARGET+=("${6:-}"); }
 
 S=$PWD/scripts/bench
 if wanted conlleval; then
@@ -237,6 +242,69 @@ if wanted convert; then
     else
         skip "nerkit --threads: this build has no convert --threads (or one core)"
     fi
+fi
+
+if wanted paths; then
+    # Every conversion path on one thread, each on an input of about
+    # BENCH_MB made from the bracket corpus by nerkit itself (so the same
+    # sentences in every layout), with the target of issue 18 in MB/s of
+    # input. cat, wc -l and tr on the bracket corpus are the machine's own
+    # pace on the same bytes.
+    say "making the inputs of the paths from $BRACKET"
+    PATH_CONLL=$BENCH_DIR/paths-iob1.conll PATH_JSONL=$BENCH_DIR/paths.jsonl PATH_SPANS=$BENCH_DIR/paths.spans
+    # A file of about BENCH_MB: the first lines of the whole conversion.
+    cut_to() { # FROM TO (whole lines, or whole sentences for CoNLL)
+        head -c "$(( BENCH_MB * 1000000 ))" "$1" > "$2.part"
+        if [[ $2 == *.conll ]]; then
+            # Up to the last blank line, so that no sentence is cut.
+            awk -v RS= -v ORS='\n\n' 'NR > 1 { print prev } { prev = $0 }' "$2.part" > "$2.tmp" && mv "$2.tmp" "$2.part"
+        else
+            sed -i '$d' "$2.part"
+        fi
+        mv "$2.part" "$2"
+    }
+    if [[ ! -s $PATH_CONLL ]]; then
+        "$NERKIT" convert --threads 1 -q --scheme iob1 -o "$BENCH_DIR/whole.conll" "$BRACKET"
+        cut_to "$BENCH_DIR/whole.conll" "$PATH_CONLL"
+    fi
+    if [[ ! -s $PATH_JSONL ]]; then
+        "$NERKIT" convert --threads 1 -q --to jsonl -o "$BENCH_DIR/whole.jsonl" "$BRACKET"
+        cut_to "$BENCH_DIR/whole.jsonl" "$PATH_JSONL"
+    fi
+    if [[ ! -s $PATH_SPANS ]]; then
+        "$NERKIT" convert --threads 1 -q --to spans -o "$BENCH_DIR/whole.spans" "$BRACKET"
+        cut_to "$BENCH_DIR/whole.spans" "$PATH_SPANS"
+    fi
+    rm -f "$BENCH_DIR"/whole.*
+    mb_of() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.3f", b / 1e6 }'; }
+    conll_mb=$(mb_of "$PATH_CONLL") jsonl_mb=$(mb_of "$PATH_JSONL") spans_mb=$(mb_of "$PATH_SPANS")
+    one="'$NERKIT' convert --threads 1 -q -o /dev/null"
+    # IO merges adjacent entities of one type, which convert refuses unless
+    # told to accept it (a build without that flag cannot run the row).
+    io_flag=
+    if "$NERKIT" convert --help 2>/dev/null | grep -q -- '--allow-merged-entities'; then io_flag=--allow-merged-entities; fi
+    add "path: bracket -> CoNLL IOB2" nerkit "$one '$BRACKET'" "$bracket_mb" MB 400
+    add "path: bracket -> CoNLL IOBES" nerkit "$one --scheme iobes '$BRACKET'" "$bracket_mb" MB 400
+    add "path: bracket -> CoNLL IOE1" nerkit "$one --scheme ioe1 '$BRACKET'" "$bracket_mb" MB 400
+    add "path: bracket -> CoNLL IO" nerkit "$one --scheme io $io_flag '$BRACKET'" "$bracket_mb" MB 400
+    add "path: bracket, --tokenizer unicode -> CoNLL" nerkit "$one --tokenizer unicode '$BRACKET'" "$bracket_mb" MB 300
+    add "path: bracket -> spans" nerkit "$one --to spans '$BRACKET'" "$bracket_mb" MB 400
+    add "path: bracket -> bracket" nerkit "$one --to bracket '$BRACKET'" "$bracket_mb" MB 400
+    add "path: bracket -> JSON lines" nerkit "$one --to jsonl '$BRACKET'" "$bracket_mb" MB 300
+    add "path: CoNLL IOB1 -> CoNLL IOB2" nerkit "$one '$PATH_CONLL'" "$conll_mb" MB 400
+    add "path: CoNLL IOB1 -> CoNLL IOBES" nerkit "$one --scheme iobes '$PATH_CONLL'" "$conll_mb" MB 400
+    add "path: CoNLL -> JSON lines" nerkit "$one --to jsonl '$PATH_CONLL'" "$conll_mb" MB 300
+    add "path: JSON lines -> CoNLL" nerkit "$one '$PATH_JSONL'" "$jsonl_mb" MB 300
+    add "path: spans -> CoNLL" nerkit "$one '$PATH_SPANS'" "$spans_mb" MB 400
+    add "path: spans, --tokenizer unicode -> CoNLL" nerkit "$one --tokenizer unicode '$PATH_SPANS'" "$spans_mb" MB 300
+    if (( $(nproc) > 1 )); then
+        two="'$NERKIT' convert --threads 2 -q -o /dev/null"
+        add "path: bracket -> JSON lines, --threads 2" nerkit "$two --to jsonl '$BRACKET'" "$bracket_mb" MB
+        add "path: CoNLL IOB1 -> CoNLL IOBES, --threads 2" nerkit "$two --scheme iobes '$PATH_CONLL'" "$conll_mb" MB
+    fi
+    add "path: reference, read" "cat" "cat '$BRACKET' > /dev/null" "$bracket_mb" MB
+    add "path: reference, count lines" "wc -l" "wc -l '$BRACKET' > /dev/null" "$bracket_mb" MB
+    add "path: reference, map bytes" "tr a-z A-Z" "tr a-z A-Z < '$BRACKET' > /dev/null" "$bracket_mb" MB
 fi
 
 # --- runs ------------------------------------------------------------------
@@ -307,6 +375,7 @@ TABLE=$BENCH_DIR/table.md
     echo "| tool | work | input | runs | median wall | throughput | peak RSS | time / nerkit's | micro F1 |"
     echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
     for i in "${!CMD[@]}"; do
+        [[ ${WORK[$i]} == path:* ]] && continue
         med=$(median_us "$i")
         f1=
         if [[ ${UNIT[$i]} == tokens ]]; then f1=$(micro_f1 "${TOOL[$i]}" "$BENCH_DIR/out/task$i.out"); fi
@@ -333,7 +402,40 @@ TABLE=$BENCH_DIR/table.md
     done
 } > "$TABLE"
 
+best_us() { # INDEX
+    awk -v i="$1" '$1 == i && $3 != "FAIL" { if (m == "" || $3 < m) m = $3 } END { print m }' "$BENCH_DIR/runs.txt"
+}
+PATHS_TABLE=$BENCH_DIR/paths.md
+if wanted paths; then
+    {
+        echo "| path | tool | input | runs | median wall | throughput | best wall | best throughput | target | peak RSS |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|---|---:|"
+        for i in "${!CMD[@]}"; do
+            [[ ${WORK[$i]} == path:* ]] || continue
+            med=$(median_us "$i")
+            if [[ -z $med ]]; then
+                echo "| ${WORK[$i]#path: } | ${TOOL[$i]} | | 0 | $(failures_of "$i") | | | | | |"
+                continue
+            fi
+            awk -v work="${WORK[$i]#path: }" -v tool="${TOOL[$i]}" -v med="$med" -v best="$(best_us "$i")" \
+                -v amount="${AMOUNT[$i]}" -v kb="$(peak_kb "$i")" -v runs="$(runs_of "$i")" -v target="${TARGET[$i]}" 'BEGIN {
+                thr = amount / (med / 1e6); bthr = amount / (best / 1e6)
+                t = ""
+                if (target != "") t = sprintf("%d MB/s: %s", target, thr >= target ? "met" : (bthr >= target ? "met in the best run" : "not met"))
+                mem = (kb == "NA") ? "n/a" : sprintf("%.1f MB", kb / 1024)
+                printf "| %s | %s | %.0f MB | %d | %.3f s | %.0f MB/s | %.3f s | %.0f MB/s | %s | %s |\n", work, tool, amount, runs, med / 1e6, thr, best / 1e6, bthr, t, mem
+            }'
+        done
+    } > "$PATHS_TABLE"
+fi
+
 say "load after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"
 say "outputs of the last round: $BENCH_DIR/out/ (taskN.out, taskN.err)"
-say "table (also in $TABLE):"
-column -t -s '|' -o '|' "$TABLE" 2>/dev/null || cat "$TABLE"
+if (( $(wc -l < "$TABLE") > 2 )); then
+    say "table (also in $TABLE):"
+    column -t -s '|' -o '|' "$TABLE" 2>/dev/null || cat "$TABLE"
+fi
+if wanted paths; then
+    say "every path on one thread (also in $PATHS_TABLE):"
+    column -t -s '|' -o '|' "$PATHS_TABLE" 2>/dev/null || cat "$PATHS_TABLE"
+fi

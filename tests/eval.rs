@@ -398,6 +398,48 @@ fn strict_reports_ill_formed_chunks() {
     assert!(text(&out.stderr).contains("note: ill-formed iob2 chunks were not counted"));
 }
 
+/// IOB2 tags scored as IOBES are tags of the scheme, but every chunk of
+/// several tokens is ill-formed there: the score is 0, and a note says
+/// what the tags look like and which scheme was probably meant.
+#[test]
+fn strict_hints_at_the_scheme_the_tags_look_like() {
+    let gold = "corpora/wnut17/emerging.test.annotated";
+    let pred = "corpora/wnut17/submissions/arcada";
+    for scheme in ["iobes", "bilou"] {
+        let out = nerkit(&["eval", "--mode", "strict", "--scheme", scheme, gold, pred]);
+        assert_eq!(out.status.code(), Some(0));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("have only B- and I- prefixes, as IOB2 and IOB1 write them: did you mean --scheme iob2 (or iob1)?"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("nerkit convert --scheme {scheme}")),
+            "{stderr}"
+        );
+    }
+    // The right scheme: no ill-formed chunks, no hint.
+    let out = nerkit(&["eval", "--mode", "strict", "--scheme", "iob2", gold, pred]);
+    assert!(!text(&out.stderr).contains("did you mean"));
+    // IOBES tags scored as IOBES with an ill-formed chunk: no hint.
+    let dir = std::env::temp_dir().join(format!("nerkit-hint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("iobes.conll");
+    std::fs::write(&file, "a B-PER B-PER\nb E-PER I-PER\nc S-LOC S-LOC\n\n").unwrap();
+    let out = nerkit(&[
+        "eval",
+        "--mode",
+        "strict",
+        "--scheme",
+        "iobes",
+        file.to_str().unwrap(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("ill-formed iobes chunks"), "{stderr}");
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn table_and_latex_formats() {
     let out = nerkit(&[

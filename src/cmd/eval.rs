@@ -310,6 +310,56 @@ fn lines(prefix: &Path, lines: &[u64]) -> String {
         .join(", ")
 }
 
+/// Why many chunks may be ill-formed in `scheme`: the tags of `files` (their
+/// first MiB) use the prefixes of another scheme, whose chunks `scheme`
+/// reads as ill-formed rather than refusing them (IOB2's `B- I-` are tags
+/// of IOBES too, but an IOBES chunk of two tokens ends on `E-`). `None`
+/// when the prefixes fit `scheme`, or a file cannot be read again (stdin).
+fn scheme_hint(scheme: TagScheme, files: &[&Path]) -> Option<String> {
+    let mut seen = PrefixesSeen([false; 128]);
+    for (k, path) in files.iter().enumerate() {
+        if files[..k].contains(path) || path.as_os_str() == "-" {
+            continue;
+        }
+        let mut head = Vec::new();
+        let file = std::fs::File::open(path).ok()?;
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, 1 << 20), &mut head).ok()?;
+        seen.scan(&head);
+    }
+    // Only B- and I- among the prefixes: tags of IOBES and BILOU too (which
+    // refuse E-/S- or L-/U- in the other's place), but chunks of several
+    // tokens never close there.
+    let iob_only = seen.any(b"BI") && !seen.any(b"ESLU");
+    if !matches!(scheme, TagScheme::Iobes | TagScheme::Bilou) || !iob_only {
+        return None;
+    }
+    Some(format!(
+        "the tags (first MiB of each file) have only B- and I- prefixes, as IOB2 and IOB1 \
+         write them: did you mean --scheme iob2 (or iob1)? To score them as {scheme}, \
+         convert them first (nerkit convert --scheme {scheme})"
+    ))
+}
+
+/// The prefix letters (`B`, `I`, `E`, `S`, `L`, `U`) seen at the start of
+/// tags: a letter and a hyphen after a line start, a space, a tab or a
+/// quote (a JSON string).
+struct PrefixesSeen([bool; 128]);
+
+impl PrefixesSeen {
+    fn scan(&mut self, text: &[u8]) {
+        for (i, w) in text.windows(2).enumerate() {
+            let starts = i == 0 || matches!(text[i - 1], b'\n' | b' ' | b'\t' | b'"');
+            if w[1] == b'-' && starts && b"BIESLU".contains(&w[0]) {
+                self.0[w[0] as usize] = true;
+            }
+        }
+    }
+
+    fn any(&self, letters: &[u8]) -> bool {
+        letters.iter().any(|&c| self.0[c as usize])
+    }
+}
+
 /// A source of tags for one side of a two-file evaluation, in the format
 /// given or detected: CoNLL-like columns are scored from their tags as
 /// written (conlleval's rules apply to them as they are); bracket, JSON
@@ -561,6 +611,11 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode, nerkit::Error> {
             side(ill_g.count, "gold", &gold_name, &ill_g.first_lines),
             side(ill_p.count, "predictions", &pred_name, &ill_p.first_lines)
         );
+        if let Some(scheme) = args.scheme {
+            if let Some(hint) = scheme_hint(scheme, &[&gold_name, &pred_name]) {
+                eprintln!("note: {hint}");
+            }
+        }
     }
     // Notes go to stderr in every format (JSON also carries them), so that
     // the conlleval report stays byte for byte conlleval.pl's.

@@ -596,3 +596,115 @@ fn wnut17_labels_round_trip_through_bracket_text_with_labels() {
     assert_eq!(code, 2);
     assert!(err.contains("no whitespace or brackets"), "{err}");
 }
+
+/// Issue 18 item 2: IO tags write entities of one type that touch as one.
+/// Without `--allow-merged-entities` the conversion fails and names the
+/// flag; with it, it succeeds, writes what it wrote before, and counts the
+/// entities merged: those read less those the IO output reads back as, on
+/// one thread or several.
+#[test]
+fn allow_merged_entities_accepts_what_io_tags_merge() {
+    let input = "tests/data/convert/schemes.txt";
+    let dir = temp_dir();
+    let target = dir.path().join("out.conll");
+    let target = target.to_str().unwrap();
+    let refused = run(&["convert", "--scheme", "io", "-o", target, input]);
+    let (code, _, stderr) = parts(&refused);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("2 merged; --allow-merged-entities accepts that")
+            && stderr.contains("no output file was written"),
+        "{stderr}"
+    );
+    assert!(!std::path::Path::new(target).exists());
+    for threads in ["1", "2"] {
+        let args = [
+            "convert",
+            "--scheme",
+            "io",
+            "--allow-merged-entities",
+            "--threads",
+            threads,
+            "--chunk-size",
+            "40",
+            input,
+        ];
+        let out = run(&args);
+        let (code, stdout, stderr) = parts(&out);
+        assert_eq!(code, 0, "{stderr}");
+        assert_golden("convert/schemes.io.expected", stdout.as_bytes());
+        assert!(
+            stderr.contains("entities merged:  2 (MISC 1, PER 1)"),
+            "{stderr}"
+        );
+        // What the output holds, read back as IO tags: the entities written.
+        let back = run_stdin(
+            &[
+                "convert",
+                "--from",
+                "conll",
+                "--from-scheme",
+                "io",
+                "-q",
+                "--summary",
+                "json",
+                "-",
+            ],
+            &stdout,
+        );
+        let (_, _, back) = parts(&back);
+        let back: serde_json::Value = serde_json::from_str(back.trim()).unwrap();
+        let mut json = args.to_vec();
+        json.extend(["-q", "--summary", "json"]);
+        let (_, _, summary) = parts(&run(&json));
+        let summary: serde_json::Value = serde_json::from_str(summary.trim()).unwrap();
+        assert_eq!(summary["written"], back["read"], "{summary}");
+        assert_eq!(summary["entities_merged"], 2, "{summary}");
+        assert_eq!(summary["merged"], serde_json::json!({"MISC": 1, "PER": 1}));
+    }
+    // Nothing merges in another scheme, and the flag changes nothing.
+    let plain = run(&["convert", "--scheme", "ioe1", input]);
+    let flagged = run(&[
+        "convert",
+        "--scheme",
+        "ioe1",
+        "--allow-merged-entities",
+        input,
+    ]);
+    assert_eq!(parts(&plain).0, 0);
+    assert_eq!(plain.stdout, flagged.stdout);
+}
+
+/// Issue 18 item 2: bracket text to CoNLL spells tags in the style asked
+/// for, on the fused route as on the general one (the fused route once
+/// wrote `B-PER` whatever the style).
+#[test]
+fn bracket_to_conll_writes_the_tag_style_asked_for() {
+    let input = "[PER a b ] [PER c ] x\n";
+    for (args, tags) in [
+        (&["--to-tag-style", "suffix"][..], "PER-B PER-I PER-B O"),
+        (
+            &["--to-tag-style", "suffix", "--scheme", "ioe1"][..],
+            "PER-I PER-E PER-I O",
+        ),
+        (
+            &[
+                "--to-tag-style",
+                "none",
+                "--scheme",
+                "io",
+                "--allow-merged-entities",
+            ][..],
+            "PER PER PER O",
+        ),
+    ] {
+        let out = run_stdin(&[&["convert", "-q"][..], args, &["-"]].concat(), input);
+        let (code, stdout, stderr) = parts(&out);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        let got: Vec<&str> = stdout
+            .lines()
+            .filter_map(|l| l.split('\t').nth(1))
+            .collect();
+        assert_eq!(got.join(" "), tags, "{args:?}");
+    }
+}

@@ -32,6 +32,9 @@ const EXAMPLES: &str = "Examples:
       CoNLL to JSON lines, repairing ill-formed IOB2 as conlleval.pl reads it
   nerkit convert --columns conll2003 --scheme bilou train.jsonl
       JSON lines to `TOKEN -X- _ TAG` lines in BILOU
+  nerkit convert --scheme io --allow-merged-entities train.txt
+      IO tags, where [PER Ann ] [PER Bo ] reads back as one entity: the
+      summary counts the entities merged so instead of failing
   nerkit convert --from spans --overlaps longest --align expand docs.jsonl
       text with character-offset spans to CoNLL, keeping the longest of
       overlapping spans and widening spans to token edges (all counted)
@@ -59,7 +62,8 @@ what was detected. `nerkit eval` takes the same input options.
 A summary of documents, sentences, tokens and entities read, written, dropped
 and repaired goes to stderr (-q silences it and the warnings). Exit codes: 0
 success, 1 a check you asked for failed, 2 any error (bad input, I/O, or
-entities read and written differ without an option that asked for it).";
+entities read and written differ without an option that asked for it, such
+as --allow-merged-entities).";
 
 /// How to print the summary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -97,6 +101,10 @@ pub struct ConvertArgs {
     /// How conll or jsonl output tags spell prefix and type: prefix (B-PER), suffix (PER-B), none (PER: IO tags, needs --scheme io) or bare (B, I, O: entities without a type only).
     #[arg(long, value_name = "STYLE", default_value = "prefix", value_parser = parse_tag_style)]
     pub to_tag_style: TagStyle,
+
+    /// With --scheme io: accept that entities of one type that touch (`[PER Ann ] [PER Bo ]`) are written as one, since IO tags cannot tell them apart; the summary counts the entities merged. Without it such a conversion fails, as any that loses entities.
+    #[arg(long)]
+    pub allow_merged_entities: bool,
 
     /// CoNLL to CoNLL: keep the input's columns other than the token and the tag (CoNLL-2003 POS and chunk tags) between token and tag; a token without such columns is written as --columns says.
     #[arg(long)]
@@ -299,16 +307,20 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, Error> {
         print_summary(args, &report);
     }
     let total = &report.summary;
-    if !total.entities_match() {
-        let tagged = args.to == Format::CONLL || args.to == Format::JSONL;
+    let merged = merged_entities(args, total);
+    let accepted = args.allow_merged_entities && merged.is_some();
+    if !total.entities_match() && !accepted {
         return Err(Error::msg(format!(
             "entities read and written differ: read {}, written {}{}; {}",
             total.read,
             total.written,
-            if args.scheme == TagScheme::Io && tagged {
-                " (the io scheme merges adjacent entities of the same type)"
-            } else {
-                ""
+            match &merged {
+                Some(merged) => format!(
+                    " (the io scheme merges adjacent entities of the same type: {} merged; \
+                     --allow-merged-entities accepts that)",
+                    merged.total()
+                ),
+                None => String::new(),
             },
             if output.is_file() {
                 "no output file was written"
@@ -344,8 +356,36 @@ fn later_input(path: PathBuf) -> Input {
     Input::later(name, len, move || open_input(&path))
 }
 
+/// The entities merged into the one before them, by label, when the output
+/// is IO tags, which write two entities of one type that touch as one: the
+/// entities read less those written (counted from what the tags written
+/// hold), where no label has more written than read; else `None`.
+fn merged_entities(
+    args: &ConvertArgs,
+    summary: &nerkit::convert::Summary,
+) -> Option<nerkit::convert::LabelCounts> {
+    let tagged = args.to == Format::CONLL || args.to == Format::JSONL;
+    if !tagged || args.scheme != TagScheme::Io {
+        return None;
+    }
+    let mut merged = nerkit::convert::LabelCounts::new();
+    for (label, written) in summary.written.iter() {
+        if written > summary.read.get(label) {
+            return None;
+        }
+    }
+    for (label, read) in summary.read.iter() {
+        let written = summary.written.get(label);
+        if read > written {
+            merged.add(label, read - written);
+        }
+    }
+    Some(merged)
+}
+
 fn print_summary(args: &ConvertArgs, inputs: &Report) {
     let s = &inputs.summary;
+    let merged = merged_entities(args, s).unwrap_or_default();
     let threads = inputs.threads;
     let mut err = io::stderr().lock();
     let to = args.to.name();
@@ -404,8 +444,10 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
                 "entities_read": s.read.total(),
                 "entities_written": s.written.total(),
                 "entities_dropped": dropped_total,
+                "entities_merged": merged.total(),
                 "read": counts(&s.read),
                 "written": counts(&s.written),
+                "merged": counts(&merged),
                 "dropped": kinds(&dropped),
                 "repairs": kinds(&repaired),
                 "labels_to_read_back": (!read_back.is_empty()).then(|| read_back.join(",")),
@@ -485,6 +527,12 @@ fn print_summary(args: &ConvertArgs, inputs: &Report) {
             }
             let _ = writeln!(err, "  entities read:    {}", s.read);
             let _ = writeln!(err, "  entities written: {}", s.written);
+            if merged.total() > 0 {
+                let _ = writeln!(
+                    err,
+                    "  entities merged:  {merged}: adjacent entities of one type, one in io tags"
+                );
+            }
             // Under "spans dropped" a drop is named by its reason alone.
             let list = |v: &[(RepairKind, u64)]| {
                 v.iter()

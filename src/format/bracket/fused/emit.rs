@@ -7,8 +7,8 @@
 //! for the CPU's vector instructions.)
 
 use super::scan::{windows, Block};
-use super::tags::{Labels, TagSet, TagText, AFTER_SAME, FIRST, LAST, TAG_BYTES};
-use crate::scheme::TagScheme;
+use super::tags::{Labels, TagSet, TagSets, TagText, AFTER_SAME, FIRST, LAST, TAG_BYTES};
+use crate::scheme::{TagScheme, TagStyle};
 use crate::swar::bits_from;
 
 /// Tokens up to this length are copied with one fixed-size copy.
@@ -164,11 +164,14 @@ fn baseline_only() -> bool {
 pub(super) struct Emitter {
     labels: Labels,
     /// The tag sets of the labels.
-    sets: Vec<TagSet>,
+    sets: TagSets,
     /// The tag set of tokens outside entities: `O` in every role.
     outside: TagSet,
     /// The labels of the entities of the line being written.
     line_entities: Vec<usize>,
+    /// The labels of the entities of the line being written that merge
+    /// into the one before them (IO tags).
+    line_merged: Vec<usize>,
     /// The CPU has BMI1, BMI2, `popcnt` and `lzcnt` (see
     /// [`Emitter::emit_with_bit_instructions`]).
     #[cfg(target_arch = "x86_64")]
@@ -179,20 +182,23 @@ pub(super) struct Emitter {
 }
 
 impl Emitter {
-    /// An emitter of tags in `scheme` after `separator`, of the labels in
-    /// `allowed` (any label when `None`), which writes into `out`.
+    /// An emitter of tags in `scheme` and `style` after `separator`, of
+    /// the labels in `allowed` (any label when `None`), which writes into
+    /// `out`.
     pub(super) fn new(
         scheme: TagScheme,
+        style: TagStyle,
         separator: &'static [u8],
         allowed: Option<Vec<String>>,
         out: Vec<u8>,
     ) -> Emitter {
-        let outside = TagText::new(separator, "O").expect("the O tag fits");
+        let outside = TagText::new(separator, b"O").expect("the O tag fits");
         Emitter {
-            labels: Labels::new(scheme, separator, allowed),
-            sets: Vec::new(),
+            labels: Labels::new(scheme, style, separator, allowed),
+            sets: TagSets::default(),
             outside: [outside; 8],
             line_entities: Vec::new(),
+            line_merged: Vec::new(),
             #[cfg(target_arch = "x86_64")]
             bit_instructions: !baseline_only()
                 && is_x86_feature_detected!("popcnt")
@@ -297,6 +303,13 @@ impl Emitter {
         &self.line_entities
     }
 
+    /// The labels of the entities that the last [`Emitter::emit_piece`]
+    /// wrote merged into the entity before them (IO tags), each also in
+    /// [`Emitter::line_entities`].
+    pub(super) fn line_merged(&self) -> &[usize] {
+        &self.line_merged
+    }
+
     /// Writes the blank line that ends a sentence whose tokens are written.
     pub(super) fn end_sentence(&mut self) {
         if self.w + 1 > self.out.len() {
@@ -309,6 +322,12 @@ impl Emitter {
     /// Counts `n` entities of `label` as read and written.
     pub(super) fn count_entities(&mut self, label: usize, n: u64) {
         self.labels.count_entities(label, n);
+    }
+
+    /// Counts `n` of the entities of `label` counted as not written (see
+    /// [`Labels::count_unwritten`]).
+    pub(super) fn count_unwritten(&mut self, label: usize, n: u64) {
+        self.labels.count_unwritten(label, n);
     }
 
     /// [`Emitter::emit`] compiled for the bit instructions of BMI1, BMI2,
@@ -352,6 +371,13 @@ impl Emitter {
         let outside_tag = OutsideTag::of(&outside[0]);
         let entities = &mut self.line_entities;
         entities.clear();
+        let merged = &mut self.line_merged;
+        merged.clear();
+        // Only these schemes write an entity that directly follows one of
+        // its type otherwise: IOB1 opens it with `B-`, IOE1 ends the one
+        // before with `E-`, IO merges the two.
+        let scheme = labels.scheme();
+        let adjacency = matches!(scheme, TagScheme::Iob1 | TagScheme::Ioe1 | TagScheme::Io);
         let mut w = self.w;
         let mut tokens = 0;
         // The open entity's tags and the role bits that hold for its next
@@ -359,10 +385,12 @@ impl Emitter {
         let mut tags = outside;
         let mut in_entity = false;
         let mut role = 0;
-        // The open entity's label and its first token; the last entity
-        // closed on the line and where its `]` is.
+        // The open entity's label and its first token; where the tag of
+        // the last token in an entity is in `out`; the last entity closed
+        // on the line, where its `]` is and where its last tag is.
         let mut open = (0, 0);
-        let mut closed: Option<(usize, usize)> = None;
+        let mut last_tag = 0;
+        let mut closed: Option<(usize, usize, usize)> = None;
         if from == to {
             return Some(0);
         }
@@ -408,6 +436,7 @@ impl Emitter {
                         next_event_is_bracket(blocks, k)
                     };
                     let tag = &tags[(role | (usize::from(last) * LAST)) & 7];
+                    last_tag = w + len;
                     // SAFETY: the assertion at the top covers the copy.
                     w = unsafe { put(out, w, src, at, len, tag) };
                     tokens += 1;
@@ -431,12 +460,25 @@ impl Emitter {
                         63 - bit + blocks[k + 1].delim.trailing_zeros() as usize
                     };
                     let (label, _) = labels.opener(sets, src, text, at, run)?;
-                    tags = &sets[labels.set_of(label)];
+                    let set = labels.set_of(label);
+                    tags = &sets.tags[set];
                     in_entity = true;
-                    // Only IOB1 tells an entity right after one of the
-                    // same type apart.
-                    let after_same = labels.scheme() == TagScheme::Iob1
-                        && closed.is_some_and(|(l, c)| l == label && !any_start(blocks, c, at));
+                    let after_same = adjacency
+                        && closed.is_some_and(|(l, c, _)| l == label && !any_start(blocks, c, at));
+                    if after_same && scheme == TagScheme::Io {
+                        // A reader of IO tags finds the two as one.
+                        merged.push(label);
+                    } else if after_same {
+                        // IOE1 ends the entity before with `E-`: one byte
+                        // of its last tag, written at `before` on this
+                        // line (nothing of a line is handed on before
+                        // its end, nor a piece cut inside an entity or
+                        // right after one).
+                        let (_, _, before) = closed.expect("after an entity");
+                        if let Some(i) = sets.end_patches[set].at {
+                            out[before + i] = sets.end_patches[set].byte;
+                        }
+                    }
                     role = FIRST | (usize::from(after_same) * AFTER_SAME);
                     open = (label, tokens);
                 } else {
@@ -446,7 +488,7 @@ impl Emitter {
                         return None;
                     }
                     entities.push(open.0);
-                    closed = Some((open.0, at));
+                    closed = Some((open.0, at, last_tag));
                     in_entity = false;
                 }
             }
@@ -463,6 +505,9 @@ impl Emitter {
             self.w = w + 1;
             for &label in entities.iter() {
                 labels.count_entity(label);
+            }
+            for &label in merged.iter() {
+                labels.count_unwritten(label, 1);
             }
         }
         Some(tokens)

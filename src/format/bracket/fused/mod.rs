@@ -42,7 +42,7 @@ use crate::conll;
 use crate::convert::{copy_sentences, write_counted, SentenceWriter, Summary};
 use crate::error::Result;
 use crate::repair::Repair;
-use crate::scheme::TagScheme;
+use crate::scheme::{TagScheme, TagStyle};
 use crate::sentence::{OffsetUnit, Sentence};
 use crate::swar::bits_from;
 use crate::tokenize::Tokenizer;
@@ -86,8 +86,8 @@ impl<R: BufRead> Reader<R> {
     /// Converts the rest of the input to CoNLL lines in `writer`, as
     /// [`copy_sentences`] with this reader and `writer` would, byte for byte,
     /// and several times faster when the options allow the fused route
-    /// (whitespace tokens, a sentence per line, and a tag scheme other than
-    /// IO and IOE1); otherwise it is `copy_sentences`.
+    /// (whitespace tokens and a sentence per line); otherwise it is
+    /// `copy_sentences`.
     ///
     /// # Errors
     /// As [`copy_sentences`]: the first error of reading or writing. The
@@ -134,7 +134,7 @@ impl Reader<std::io::Cursor<Vec<u8>>> {
         on_repair: &mut dyn FnMut(&Repair),
     ) -> Result<()> {
         let at = match self.unread_offset() {
-            Some(at) if fusable(self.options(), writer.scheme()) => at,
+            Some(at) if fusable(self.options()) => at,
             _ => return self.copy_to_conll(writer, summary, on_repair),
         };
         self.decide_html()?;
@@ -147,11 +147,10 @@ impl Reader<std::io::Cursor<Vec<u8>>> {
 }
 
 /// True when the fused route can write the sentences of a reader with
-/// `opts` in `scheme`.
-fn fusable(opts: &Options, scheme: TagScheme) -> bool {
+/// `opts` (in every tag scheme and style).
+fn fusable(opts: &Options) -> bool {
     opts.tokenizer == Tokenizer::Whitespace
         && opts.sentences == SentenceMode::Line
-        && tags::fused_scheme(scheme)
         // Its openers are of the default label pattern, looked up by their
         // bytes; a label set of wider labels takes the general route.
         && opts
@@ -186,20 +185,24 @@ struct Pieces {
     document_start: bool,
     /// Entities written, by label.
     entities: Vec<u64>,
+    /// Of those, the entities merged into the one before them (IO tags),
+    /// by label.
+    merged: Vec<u64>,
 }
 
 impl Fused {
-    /// The route's state for tags in `scheme` in `columns`, of the labels
-    /// in `allowed` (any when `None`), in buffers taken from `buffers`.
+    /// The route's state for tags in `scheme` and `style` in `columns`, of
+    /// the labels in `allowed` (any when `None`), in buffers taken from
+    /// `buffers`.
     fn new(
-        scheme: TagScheme,
+        (scheme, style): (TagScheme, TagStyle),
         columns: conll::Columns,
         allowed: Option<Vec<String>>,
         buffers: &mut Buffers,
     ) -> Fused {
         let out = std::mem::take(&mut buffers.out);
         Fused {
-            emitter: Emitter::new(scheme, columns.separator(), allowed, out),
+            emitter: Emitter::new(scheme, style, columns.separator(), allowed, out),
             clean: std::mem::take(&mut buffers.clean),
             clean_blocks: std::mem::take(&mut buffers.clean_blocks),
             pieces: None,
@@ -309,7 +312,8 @@ impl Fused {
     /// route at its end). It cuts before a token outside entities that
     /// follows a space or tab, where no tag depends on the other side of
     /// the cut (no entity is open, and the token after the cut keeps an
-    /// IOB1 entity from following another of its type), and takes the
+    /// entity from following another of its type: no IOB1 `B-`, no IOE1
+    /// `E-` to patch into a piece handed on, no IO merge), and takes the
     /// piece only when it holds nothing the fused route hands back (a
     /// character reference to a bracket, markup when HTML is stripped,
     /// unusual bytes, a literal bracket): such a line is read whole as
@@ -374,6 +378,12 @@ impl Fused {
             }
             pieces.entities[label] += 1;
         }
+        for &label in self.emitter.line_merged() {
+            if pieces.merged.len() <= label {
+                pieces.merged.resize(label + 1, 0);
+            }
+            pieces.merged[label] += 1;
+        }
         let chars = text.bytes().filter(|&b| (b & 0xC0) != 0x80).count() as u64;
         let units = match reader.options().offsets {
             OffsetUnit::Bytes => cut as u64,
@@ -399,11 +409,36 @@ impl Fused {
                 self.emitter.count_entities(label, n);
             }
         }
+        for (label, &n) in pieces.merged.iter().enumerate() {
+            if n > 0 {
+                self.emitter.count_unwritten(label, n);
+            }
+        }
         if pieces.tokens > 0 && !wrote_end {
             self.emitter.end_sentence();
         }
         if pieces.tokens > 0 && rest_tokens == 0 {
             summary.sentences += 1;
+        }
+        summary.tokens += pieces.tokens;
+        summary.documents += u64::from(pieces.document_start);
+    }
+
+    /// Ends the line whose pieces were written, after the writer refused
+    /// its rest (which the general route counted as read, as a sentence
+    /// with the tokens and entities of the rest only): counts the tokens,
+    /// the start of a document and the entities of the pieces as read,
+    /// and their entities as not written.
+    fn end_unwritten_pieces(&mut self, summary: &mut Summary) {
+        let Some(pieces) = self.pieces.take() else {
+            return;
+        };
+        // Those merged (IO) are among them: none is written.
+        for (label, &n) in pieces.entities.iter().enumerate() {
+            if n > 0 {
+                self.emitter.count_entities(label, n);
+                self.emitter.count_unwritten(label, n);
+            }
         }
         summary.tokens += pieces.tokens;
         summary.documents += u64::from(pieces.document_start);
@@ -426,13 +461,13 @@ fn copy_to_conll_with<R: BufRead, W: Write>(
     on_repair: &mut dyn FnMut(&Repair),
     data: Option<(&mut Vec<u8>, usize)>,
 ) -> Result<()> {
-    if !fusable(reader.options(), writer.scheme()) {
+    if !fusable(reader.options()) {
         debug_assert!(data.is_none(), "in-memory input is taken only when fusable");
         return copy_sentences(reader, writer, summary, on_repair);
     }
     let mut buffers = Buffers::take();
     let mut fused = Fused::new(
-        writer.scheme(),
+        (writer.effective_scheme(), writer.tag_style()),
         writer.columns(),
         reader.options().labels.clone(),
         &mut buffers,
@@ -806,16 +841,22 @@ fn convert_line_rest<R: BufRead, W: Write>(
         }
     }
     fused.flush(general.writer.out_mut())?;
-    let written = general.convert_rest(reader, raw, prefix);
-    match written {
-        Ok(rest_tokens) => {
+    match general.convert_rest(reader, raw, prefix) {
+        Rest::Written(rest_tokens) => {
             fused.end_pieces(rest_tokens, rest_tokens > 0, general.summary);
             fused.flush(general.writer.out_mut())
         }
-        Err(e) => {
+        Rest::Unread(e) => {
             // The line is not counted, as a line read whole and refused is
             // not; what its pieces wrote stays written.
             fused.pieces = None;
+            Err(e)
+        }
+        Rest::Unwritten(e) => {
+            // The line is counted as read, its entities as not written, as
+            // a line read whole that the writer refuses (a label the tag
+            // style cannot write); what its pieces wrote stays written.
+            fused.end_unwritten_pieces(general.summary);
             Err(e)
         }
     }
@@ -854,7 +895,7 @@ impl<W: Write> General<'_, W> {
 
     /// Converts `raw`, the rest (with its line end) of the reader's next
     /// line whose first part, `prefix`, is written, as [`General::convert`]
-    /// does a line, and returns the number of tokens it wrote.
+    /// does a line, and says how it went.
     #[cold]
     #[inline(never)]
     fn convert_rest<R: BufRead>(
@@ -862,7 +903,7 @@ impl<W: Write> General<'_, W> {
         reader: &mut Reader<R>,
         raw: &[u8],
         prefix: LinePrefix,
-    ) -> Result<u64> {
+    ) -> Rest {
         let line = reader.cursor().next_line().number;
         let sentence = &mut self.sentence;
         sentence.clear();
@@ -871,13 +912,27 @@ impl<W: Write> General<'_, W> {
             self.summary.repairs.add(&r);
             (self.on_repair)(&r);
         }
-        parsed?;
+        if let Err(e) = parsed {
+            return Rest::Unread(e);
+        }
         if sentence.is_empty() {
-            return Ok(0);
+            return Rest::Written(0);
         }
         sentence.set_line(line);
         sentence.set_document_start(reader.cursor_mut().take_document_start());
-        write_counted(sentence, self.writer, self.summary)?;
-        Ok(sentence.len() as u64)
+        match write_counted(sentence, self.writer, self.summary) {
+            Ok(()) => Rest::Written(sentence.len() as u64),
+            Err(e) => Rest::Unwritten(e),
+        }
     }
+}
+
+/// How the general route took the rest of a long line.
+enum Rest {
+    /// Written, with this many tokens.
+    Written(u64),
+    /// Refused by the reader: not counted.
+    Unread(crate::Error),
+    /// Read and counted, then refused by the writer.
+    Unwritten(crate::Error),
 }

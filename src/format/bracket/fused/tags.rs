@@ -5,7 +5,7 @@
 
 use crate::bracket::opener_label_len;
 use crate::convert::Summary;
-use crate::scheme::{self, TagScheme};
+use crate::scheme::{self, Tag, TagScheme, TagStyle};
 use crate::sentence::Entity;
 use crate::span::TokenSpan;
 
@@ -26,17 +26,39 @@ pub(super) struct TagText {
 impl TagText {
     /// The line ending of `tag` after `separator`; `None` when it is longer
     /// than [`TAG_BYTES`].
-    pub(super) fn new(separator: &[u8], tag: &str) -> Option<TagText> {
+    pub(super) fn new(separator: &[u8], tag: &[u8]) -> Option<TagText> {
         let len = separator.len() + tag.len() + 1;
         if len > TAG_BYTES {
             return None;
         }
         let mut bytes = [0; TAG_BYTES];
         bytes[..separator.len()].copy_from_slice(separator);
-        bytes[separator.len()..len - 1].copy_from_slice(tag.as_bytes());
+        bytes[separator.len()..len - 1].copy_from_slice(tag);
         bytes[len - 1] = b'\n';
         Some(TagText { bytes, len })
     }
+
+    /// The line ending of `tag` written in `style` after `separator`, as
+    /// the CoNLL writer writes it.
+    fn styled(separator: &[u8], style: TagStyle, tag: Tag<'_>) -> Option<TagText> {
+        let mut text = Vec::new();
+        tag.push_styled(style, &mut text);
+        TagText::new(separator, &text)
+    }
+}
+
+/// How the tag of an entity's last token changes when the next entity
+/// directly follows it with the same type (IOE1 ends it with `E-`, where it
+/// is otherwise `I-`): the one byte of its [`TagText`] that differs. The
+/// route writes the tag as if nothing followed, and overwrites that byte
+/// when such an entity opens.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct EndPatch {
+    /// Where the byte is in the tag text; `None` when the tag does not
+    /// change.
+    pub(super) at: Option<usize>,
+    /// The byte written there.
+    pub(super) byte: u8,
 }
 
 /// The tags of a label, indexed by where a token sits in its entity:
@@ -53,9 +75,17 @@ pub(super) const LAST: usize = 2;
 /// the same type.
 pub(super) const AFTER_SAME: usize = 4;
 
-/// The tag set of `label` in `scheme`, as [`scheme::encode`] writes it;
-/// `None` when a tag is longer than [`TAG_BYTES`].
-fn tag_set(scheme: TagScheme, separator: &[u8], label: &str) -> Option<TagSet> {
+/// The tag set of `label` in `scheme` and `style`, as [`scheme::encode`]
+/// and the CoNLL writer write it, and the [`EndPatch`] of its last tag;
+/// `None` when a tag is longer than [`TAG_BYTES`] (or, in no scheme, when
+/// the last tag before an entity of the same type differs in more than a
+/// byte).
+fn tag_set(
+    scheme: TagScheme,
+    style: TagStyle,
+    separator: &[u8],
+    label: &str,
+) -> Option<(TagSet, EndPatch)> {
     let entity = |start, end| Entity {
         label,
         tokens: TokenSpan::new(start, end),
@@ -81,25 +111,42 @@ fn tag_set(scheme: TagScheme, separator: &[u8], label: &str) -> Option<TagSet> {
             (true, true, true) => (&single_after, 1),
         }
     };
-    let mut set = [TagText::new(separator, "O")?; 8];
+    let mut set = [TagText::new(separator, b"O")?; 8];
     let mut tags = Vec::new();
     for (index, slot) in set.iter_mut().enumerate() {
         let (entities, at) = example(index);
         let len = entities.last().map_or(0, |e| e.tokens.end());
         scheme::encode(scheme, len, entities, &mut tags).ok()?;
-        *slot = TagText::new(separator, &tags[at].to_string())?;
+        *slot = TagText::styled(separator, style, tags[at])?;
     }
-    Some(set)
+    // The last token of an entity that one of its type directly follows,
+    // against the same token with nothing after it. In every role the
+    // last tag of such an entity is the same (IOE1 tags depend on the
+    // next entity only), so the patch holds whatever the entity's roles.
+    let before_same = [entity(0, 1), entity(1, 2)];
+    scheme::encode(scheme, 2, &before_same, &mut tags).ok()?;
+    let end = TagText::styled(separator, style, tags[0])?;
+    let last = set[FIRST | LAST];
+    let differ: Vec<usize> = (0..TAG_BYTES)
+        .filter(|&i| end.bytes[i] != last.bytes[i])
+        .collect();
+    let patch = match differ[..] {
+        [] => EndPatch::default(),
+        [at] if end.len == last.len && scheme == TagScheme::Ioe1 => EndPatch {
+            at: Some(at),
+            byte: end.bytes[at],
+        },
+        _ => return None,
+    };
+    Some((set, patch))
 }
 
-/// True for the schemes whose tags the fused route writes: those where a
-/// token's tag depends on its own entity only (and, for IOB1, on the entity
-/// before it), and where every entity written is read back.
-pub(super) fn fused_scheme(scheme: TagScheme) -> bool {
-    matches!(
-        scheme,
-        TagScheme::Iob1 | TagScheme::Iob2 | TagScheme::Ioe2 | TagScheme::Iobes | TagScheme::Bilou
-    )
+/// The tag sets of the labels seen, and the [`EndPatch`] of each, by the
+/// index [`Labels::set_of`] gives.
+#[derive(Debug, Default)]
+pub(super) struct TagSets {
+    pub(super) tags: Vec<TagSet>,
+    pub(super) end_patches: Vec<EndPatch>,
 }
 
 /// A label seen in the input, with its tag set when the fused route can
@@ -141,6 +188,7 @@ fn opener_slot(key: u128) -> usize {
 #[derive(Debug)]
 pub(super) struct Labels {
     scheme: TagScheme,
+    style: TagStyle,
     separator: &'static [u8],
     allowed: Option<Vec<String>>,
     labels: Vec<Label>,
@@ -148,25 +196,32 @@ pub(super) struct Labels {
     index: crate::intern::LabelIndex,
     /// Entities per label, read and written alike.
     counts: Vec<u64>,
+    /// Of those, entities per label read but not written: merged into the
+    /// one before them (IO), or on a line the writer refused.
+    unwritten: Vec<u64>,
     openers: [CachedOpener; 64],
 }
 
 impl Labels {
-    /// No labels yet, for tags in `scheme` after `separator`; with
-    /// `allowed`, only those labels are written (others go the general
-    /// route, which reports them).
+    /// No labels yet, for tags in `scheme` and `style` after `separator`;
+    /// with `allowed`, only those labels are written (others go the
+    /// general route, which reports them, as it reports labels the style
+    /// cannot write).
     pub(super) fn new(
         scheme: TagScheme,
+        style: TagStyle,
         separator: &'static [u8],
         allowed: Option<Vec<String>>,
     ) -> Labels {
         Labels {
             scheme,
+            style,
             separator,
             allowed,
             labels: Vec::new(),
             index: crate::intern::LabelIndex::default(),
             counts: Vec::new(),
+            unwritten: Vec::new(),
             openers: [NO_OPENER; 64],
         }
     }
@@ -179,7 +234,7 @@ impl Labels {
     #[inline(always)]
     pub(super) fn opener(
         &mut self,
-        sets: &mut Vec<TagSet>,
+        sets: &mut TagSets,
         src: &[u8],
         text: &[u8],
         at: usize,
@@ -197,12 +252,7 @@ impl Labels {
     }
 
     #[cold]
-    fn new_opener(
-        &mut self,
-        sets: &mut Vec<TagSet>,
-        text: &[u8],
-        at: usize,
-    ) -> Option<(usize, usize)> {
+    fn new_opener(&mut self, sets: &mut TagSets, text: &[u8], at: usize) -> Option<(usize, usize)> {
         // The route runs only without labels outside the default pattern.
         let len = opener_label_len(&text[at + 1..], &[])?;
         let name = &text[at + 1..at + 1 + len];
@@ -223,29 +273,35 @@ impl Labels {
     }
 
     /// The index of label `name` when the fused route can write it.
-    fn get(&mut self, sets: &mut Vec<TagSet>, name: &[u8]) -> Option<usize> {
+    fn get(&mut self, sets: &mut TagSets, name: &[u8]) -> Option<usize> {
         match self.index.find(name) {
             Some(i) => self.labels[i].set.map(|_| i),
             None => self.add(sets, name),
         }
     }
 
-    fn add(&mut self, sets: &mut Vec<TagSet>, name: &[u8]) -> Option<usize> {
+    fn add(&mut self, sets: &mut TagSets, name: &[u8]) -> Option<usize> {
         // Labels are ASCII: `opener_label_len` accepted them.
         let name = String::from_utf8_lossy(name).into_owned();
-        let allowed = self.allowed.as_ref().is_none_or(|set| set.contains(&name));
+        let allowed = self.allowed.as_ref().is_none_or(|set| set.contains(&name))
+            // Labels of the default pattern are neither empty nor hold
+            // whitespace: only the style can refuse one (as the CoNLL
+            // writer's `check_labels` does).
+            && scheme::label_fault(self.style, &name).is_none();
         let set = if allowed {
-            tag_set(self.scheme, self.separator, &name)
+            tag_set(self.scheme, self.style, self.separator, &name)
         } else {
             None
         };
-        let set = set.map(|set| {
-            sets.push(set);
-            sets.len() - 1
+        let set = set.map(|(set, patch)| {
+            sets.tags.push(set);
+            sets.end_patches.push(patch);
+            sets.tags.len() - 1
         });
         self.index.add(name.as_bytes());
         self.labels.push(Label { name, set });
         self.counts.push(0);
+        self.unwritten.push(0);
         set.map(|_| self.labels.len() - 1)
     }
 
@@ -274,12 +330,22 @@ impl Labels {
         self.counts[label] += n;
     }
 
+    /// Counts `n` of the entities of `label` counted as read and written
+    /// as read but not written: merged into the entity before them (a
+    /// reader of IO tags finds one entity where two of one type touch), or
+    /// on a line whose writing failed.
+    pub(super) fn count_unwritten(&mut self, label: usize, n: u64) {
+        self.unwritten[label] += n;
+    }
+
     /// Adds the entities counted to `summary`.
     pub(super) fn count_into(&self, summary: &mut Summary) {
-        for (label, &n) in self.labels.iter().zip(&self.counts) {
+        for ((label, &n), &unwritten) in self.labels.iter().zip(&self.counts).zip(&self.unwritten) {
             if n > 0 {
                 summary.read.add(&label.name, n);
-                summary.written.add(&label.name, n);
+                if n > unwritten {
+                    summary.written.add(&label.name, n - unwritten);
+                }
             }
         }
     }

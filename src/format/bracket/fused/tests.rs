@@ -11,7 +11,7 @@ use crate::conll;
 use crate::convert::{copy_sentences, Summary};
 use crate::html::HtmlMode;
 use crate::repair::Repair;
-use crate::scheme::TagScheme;
+use crate::scheme::{TagScheme, TagStyle};
 use crate::sentence::OffsetUnit;
 
 /// Output, summary and error (with the repairs reported) of a
@@ -32,7 +32,8 @@ fn convert(input: &[u8], opts: &Options, writer: WriterSetup, route: Route) -> S
     let result = {
         let mut writer = conll::Writer::new(&mut out, writer.scheme)
             .with_columns(writer.columns)
-            .with_docstart(writer.docstart);
+            .with_docstart(writer.docstart)
+            .with_tag_style(writer.style);
         let mut on_repair = |r: &Repair| repairs.push(r.to_string());
         match route {
             Route::General => copy_sentences(
@@ -72,6 +73,19 @@ struct WriterSetup {
     scheme: TagScheme,
     columns: conll::Columns,
     docstart: bool,
+    style: TagStyle,
+}
+
+impl WriterSetup {
+    /// Tags in `scheme`, two columns, prefix style, no document starts.
+    fn plain(scheme: TagScheme) -> WriterSetup {
+        WriterSetup {
+            scheme,
+            columns: conll::Columns::Two,
+            docstart: false,
+            style: TagStyle::Prefix,
+        }
+    }
 }
 
 fn same_both_ways(input: &[u8], opts: &Options, writer: WriterSetup) {
@@ -239,9 +253,18 @@ fn options() -> impl Strategy<Value = (Options, WriterSetup)> {
         prop::sample::select(TagScheme::ALL.to_vec()),
         prop::sample::select(vec![conll::Columns::Two, conll::Columns::Conll2003]),
         any::<bool>(),
+        // The suffix style puts the letter that IOE1 patches elsewhere;
+        // the style without a prefix writes IO whatever the scheme; the
+        // bare style refuses every typed entity.
+        prop_oneof![
+            6 => Just(TagStyle::Prefix),
+            2 => Just(TagStyle::Suffix),
+            1 => Just(TagStyle::Unprefixed),
+            1 => Just(TagStyle::Bare),
+        ],
     )
         .prop_map(
-            |(html, lenient, labels, offsets, scheme, columns, docstart)| {
+            |(html, lenient, labels, offsets, scheme, columns, docstart, style)| {
                 (
                     Options {
                         html,
@@ -254,6 +277,7 @@ fn options() -> impl Strategy<Value = (Options, WriterSetup)> {
                         scheme,
                         columns,
                         docstart,
+                        style,
                     },
                 )
             },
@@ -308,20 +332,11 @@ fn inputs_that_once_panicked_or_merged_lines() {
                     html,
                     ..Options::default()
                 };
-                let writer = WriterSetup {
-                    scheme,
-                    columns: conll::Columns::Two,
-                    docstart: false,
-                };
-                same_both_ways(input.as_bytes(), &opts, writer);
+                same_both_ways(input.as_bytes(), &opts, WriterSetup::plain(scheme));
             }
         }
     }
-    let writer = WriterSetup {
-        scheme: TagScheme::Iob2,
-        columns: conll::Columns::Two,
-        docstart: false,
-    };
+    let writer = WriterSetup::plain(TagScheme::Iob2);
     let got = convert(b"x [", &Options::default(), writer, Route::InMemory);
     assert!(got.starts_with("x\tO\n[\tO\n\n"), "{got}");
     let got = convert(b"a\rb\n", &Options::default(), writer, Route::Fused);
@@ -353,19 +368,68 @@ fn one_char_agrees_with_the_standard_library() {
 #[test]
 fn adjacent_entities_of_one_type_in_every_scheme() {
     let input = "x\n[PER a ] [PER b c ][PER d ] [LOC e f g ] y [LOC h ]\n[ORG i  ]\n";
-    for scheme in [
-        TagScheme::Iob1,
-        TagScheme::Iob2,
-        TagScheme::Ioe2,
-        TagScheme::Iobes,
-        TagScheme::Bilou,
-    ] {
-        let writer = WriterSetup {
-            scheme,
-            columns: conll::Columns::Two,
-            docstart: true,
-        };
-        same_both_ways(input.as_bytes(), &Options::default(), writer);
+    for scheme in TagScheme::ALL {
+        for style in [TagStyle::Prefix, TagStyle::Suffix, TagStyle::Unprefixed] {
+            let writer = WriterSetup {
+                docstart: true,
+                style,
+                ..WriterSetup::plain(scheme)
+            };
+            same_both_ways(input.as_bytes(), &Options::default(), writer);
+        }
+    }
+}
+
+/// Issue 18 item 2: IOE1 ends an entity with `E-` only before one of its
+/// type (a byte of the tag patched when that one opens), IO merges the
+/// two, and every style spells the tags as the CoNLL writer does.
+#[test]
+fn ioe1_and_io_on_the_fused_route() {
+    let input = "[PER a ] [PER b c ][PER d ] [LOC e ] y [LOC h ]
+[ORG i  ][ORG j ]
+";
+    let opts = Options::default();
+    let ioe1 = convert(
+        input.as_bytes(),
+        &opts,
+        WriterSetup::plain(TagScheme::Ioe1),
+        Route::Fused,
+    );
+    let tags: Vec<&str> = ioe1.lines().map_while(|l| l.split('\t').nth(1)).collect();
+    assert_eq!(
+        tags,
+        ["E-PER", "I-PER", "E-PER", "I-PER", "I-LOC", "O", "I-LOC"],
+        "{ioe1}"
+    );
+    let suffix = WriterSetup {
+        style: TagStyle::Suffix,
+        ..WriterSetup::plain(TagScheme::Ioe1)
+    };
+    let got = convert(input.as_bytes(), &opts, suffix, Route::Fused);
+    assert!(got.contains("\ni\tORG-E\nj\tORG-I\n"), "{got}");
+    let io = convert(
+        input.as_bytes(),
+        &opts,
+        WriterSetup::plain(TagScheme::Io),
+        Route::Fused,
+    );
+    // Read 7 (LOC 2, ORG 2, PER 3); written what the tags hold.
+    let written = io.split_once("written: ").map_or("", |(_, w)| w);
+    assert!(
+        written.contains(r#"("LOC", 2), ("ORG", 1), ("PER", 1)]"#),
+        "{io}"
+    );
+    for scheme in [TagScheme::Ioe1, TagScheme::Io] {
+        for style in [TagStyle::Prefix, TagStyle::Suffix, TagStyle::Bare] {
+            let writer = WriterSetup {
+                style,
+                ..WriterSetup::plain(scheme)
+            };
+            same_both_ways(input.as_bytes(), &opts, writer);
+            for piece in [1, 10, 30] {
+                same_both_ways_in_pieces(input.repeat(3).as_bytes(), &opts, writer, piece);
+            }
+        }
     }
 }
 
@@ -373,11 +437,7 @@ fn adjacent_entities_of_one_type_in_every_scheme() {
 fn decoded_brackets_are_text() {
     let input = "first\na &#91;PER b &#93; c\n[LOC d&#93; ] &amp; <b>e</b> &#91;\n&#91;LOC x ]\n";
     for html in [HtmlMode::Auto, HtmlMode::Strip, HtmlMode::Keep] {
-        let writer = WriterSetup {
-            scheme: TagScheme::Iob2,
-            columns: conll::Columns::Two,
-            docstart: false,
-        };
+        let writer = WriterSetup::plain(TagScheme::Iob2);
         let opts = Options {
             html,
             ..Options::default()
@@ -395,11 +455,7 @@ fn lines_longer_than_a_read() {
         ));
     }
     input.push_str("\nlast\n");
-    let writer = WriterSetup {
-        scheme: TagScheme::Iobes,
-        columns: conll::Columns::Two,
-        docstart: false,
-    };
+    let writer = WriterSetup::plain(TagScheme::Iobes);
     same_both_ways(input.as_bytes(), &Options::default(), writer);
 }
 
@@ -410,14 +466,17 @@ fn lines_longer_than_a_read() {
 fn long_lines_are_written_in_pieces() {
     let phrase = "w [PER Ryan C. Crocker  ] met [LOC Pakistan ] [LOC Lahore ] x ";
     let line = phrase.repeat(40);
-    let writer = WriterSetup {
-        scheme: TagScheme::Iob1,
-        columns: conll::Columns::Two,
-        docstart: true,
-    };
     let broken = format!("first\n{line} [PER x\nlast\n");
     let fine = format!("first\n{line}\r\n\n{line}\nlast");
-    for piece in [1, 64, 100, 1000] {
+    // IOB1 and IOE1 write an entity by the one beside it, IO merges them.
+    for (scheme, piece) in [TagScheme::Iob1, TagScheme::Ioe1, TagScheme::Io]
+        .into_iter()
+        .flat_map(|s| [1, 64, 100, 1000].map(|p| (s, p)))
+    {
+        let writer = WriterSetup {
+            docstart: true,
+            ..WriterSetup::plain(scheme)
+        };
         same_both_ways_in_pieces(fine.as_bytes(), &Options::default(), writer, piece);
         same_both_ways_in_pieces(broken.as_bytes(), &Options::default(), writer, piece);
         PIECE_BYTES_FOR_TESTS.with(|p| p.set(piece));
@@ -432,6 +491,10 @@ fn long_lines_are_written_in_pieces() {
     // A literal bracket late in the line sends its rest to the general
     // route, which reads it as text; references are read as they are.
     let literal = format!("{line}[1] &amp; y [PER z ] {line}\n");
+    let writer = WriterSetup {
+        docstart: true,
+        ..WriterSetup::plain(TagScheme::Ioe1)
+    };
     for piece in [1, 100] {
         for opts in [
             Options::default(),

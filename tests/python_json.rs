@@ -5,8 +5,10 @@
 //! `nerkit.compare(...)` with the same files, so the CLI's JSON and the
 //! Python package's dicts cannot drift apart without a test failing on one
 //! side. Each system keeps its first 10 error instances (`errors.kept` is
-//! the CLI's count; the CLI's JSON carries all 800-odd, half a megabyte).
-//! `NERKIT_BLESS=1` rewrites the files.
+//! the CLI's count; the CLI's JSON carries all 800-odd, half a megabyte)
+//! and its first 20 breakdown rows (of 1287 sentences). The character
+//! level (`--level chars`) is kept whole, on the samples of
+//! tests/data/chars/. `NERKIT_BLESS=1` rewrites the files.
 
 mod common;
 
@@ -19,6 +21,9 @@ const UH_RITUAL: &str = "corpora/wnut17/submissions/uh_ritual";
 
 /// Instances kept per system in the golden files.
 const KEPT: usize = 10;
+
+/// Breakdown rows kept per system in the golden files.
+const KEPT_ROWS: usize = 20;
 
 /// The end (exclusive) of each element of the JSON array whose `[` is at
 /// `open`, and the index of its `]`. A scan of the text rather than a
@@ -63,24 +68,32 @@ fn elements(text: &[u8], open: usize) -> (Vec<usize>, usize) {
     panic!("unclosed array");
 }
 
-/// Keeps the first [`KEPT`] error instances of each system.
-fn cut(text: &str) -> String {
-    let key = "\"instances\": [";
+/// Keeps the first `kept` elements of every array that is the value of
+/// `key` (`"instances"`, `"rows"`).
+fn cut_arrays(text: &str, key: &str, kept: usize) -> String {
+    let key = format!("\"{key}\": [");
     let mut out = String::new();
     let mut rest = text;
-    let mut cuts = 0;
-    while let Some(at) = rest.find(key) {
+    while let Some(at) = rest.find(&key) {
         let open = at + key.len() - 1;
         let (ends, close) = elements(rest.as_bytes(), open);
-        assert!(ends.len() > KEPT, "too few instances to cut");
-        out.push_str(&rest[..ends[KEPT - 1]]);
+        assert!(ends.len() > kept, "too few elements to cut");
+        out.push_str(&rest[..ends[kept - 1]]);
         out.push_str(&rest[*ends.last().unwrap()..=close]);
         rest = &rest[close + 1..];
-        cuts += 1;
     }
-    assert!(cuts > 0, "an analysis report has errors.instances");
     out.push_str(rest);
     out
+}
+
+/// Keeps the first [`KEPT`] error instances and [`KEPT_ROWS`] breakdown
+/// rows of each system.
+fn cut(text: &str) -> String {
+    assert!(
+        text.contains("\"instances\": ["),
+        "an analysis report has errors.instances"
+    );
+    cut_arrays(&cut_arrays(text, "instances", KEPT), "rows", KEPT_ROWS)
 }
 
 fn golden(rel: &str, args: &[&str]) {
@@ -103,9 +116,23 @@ fn golden(rel: &str, args: &[&str]) {
             .as_array_mut()
             .unwrap()
             .truncate(KEPT);
+        if let Some(rows) = a.get_mut("breakdown") {
+            rows["rows"].as_array_mut().unwrap().truncate(KEPT_ROWS);
+        }
         assert_eq!(a, b);
     }
     assert_golden(rel, text.as_bytes());
+}
+
+/// The CLI's JSON of `args`, whole.
+fn golden_whole(rel: &str, args: &[&str]) {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_golden(rel, &out.stdout);
 }
 
 #[test]
@@ -144,6 +171,54 @@ fn one_system_with_map_ignore_and_min_overlap() {
             "0.5",
             GOLD,
             UH_RITUAL,
+        ],
+    );
+}
+
+#[test]
+fn one_system_with_a_breakdown_per_sentence() {
+    golden(
+        "python/wnut17-breakdown.json",
+        &[
+            "eval",
+            "--format",
+            "json",
+            "--match",
+            "strict",
+            "--breakdown",
+            "sentences",
+            GOLD,
+            ARCADA,
+        ],
+    );
+}
+
+/// The plain report at the character level (no analysis), and the
+/// analysis with a breakdown per document.
+#[test]
+fn character_level_with_and_without_the_analysis() {
+    let (gold, pred) = (
+        "tests/data/chars/gold.jsonl",
+        "tests/data/chars/pred-errors.jsonl",
+    );
+    golden_whole(
+        "python/chars-report.json",
+        &["eval", "--level", "chars", "--format", "json", gold, pred],
+    );
+    golden_whole(
+        "python/chars-breakdown.json",
+        &[
+            "eval",
+            "--level",
+            "chars",
+            "--format",
+            "json",
+            "--match",
+            "all",
+            "--breakdown",
+            "documents",
+            gold,
+            pred,
         ],
     );
 }

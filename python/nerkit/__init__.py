@@ -9,6 +9,10 @@
   the error analysis (``match=``) and bootstrap intervals (``bootstrap=``).
 * :func:`compare`: two or more systems against the same gold, with paired
   significance tests.
+* ``evaluate(..., breakdown='sentences')``: the scores of every sentence or
+  document; ``evaluate(gold, pred, level='chars')``: entities matched by
+  their character offsets (predictions of Hugging Face pipelines, Label
+  Studio, doccano, Prodigy, spaCy), however each side was tokenized.
 
 Errors are :class:`nerkit.Error` subclasses carrying file, line and column.
 """
@@ -21,13 +25,14 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from . import _nerkit, scheme
 from ._nerkit import Counts
-from .errors import Error, FileError, ParseError, TagError
+from .errors import ArgumentError, Error, FileError, ParseError, TagError
 from .scheme import scheme_name
 
 __all__ = [
-    "Bootstrap", "Comparison", "Counts", "Error", "Evaluation", "FileError", "IllFormed",
-    "Interval", "PairedTest", "ParseError", "SchemaResult", "SchemaScores", "Scores",
-    "TagError", "compare", "convert", "evaluate", "read", "scheme",
+    "ArgumentError", "Bootstrap", "BreakdownRow", "Comparison", "Counts", "Error",
+    "Evaluation", "FileError", "IllFormed", "Interval", "PairedTest", "ParseError",
+    "SchemaResult", "SchemaScores", "Scores", "TagError", "compare", "convert", "evaluate",
+    "read", "scheme",
 ]
 __version__ = "0.1.0"
 
@@ -156,6 +161,30 @@ class PairedTest:
 
 
 @dataclasses.dataclass(frozen=True)
+class BreakdownRow:
+    """One row of a breakdown (``evaluate(..., breakdown=...)``, the CLI's
+    ``--breakdown``): a sentence or a document, the ``index``-th (from 1)
+    in input order, whose first token is on ``line`` of the gold input
+    (for lists: its index in the lists, from 1; at ``level='chars'``: the
+    line of its document). ``correct``, ``gold`` and ``pred`` are its
+    strict entity counts after ``map`` and ``ignore`` (they sum to the
+    ``strict`` schema's ``cor``, ``possible`` and ``actual``), and
+    ``precision``, ``recall`` and ``f1`` its scores (0 when undefined)."""
+
+    index: int
+    line: int
+    correct: int
+    gold: int
+    pred: int
+    precision: float
+    recall: float
+    f1: float
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
 class Evaluation:
     """What ``nerkit eval`` reports: per type, micro, macro and weighted
     scores, token accuracy, ill-formed chunks, and the :class:`Counts`
@@ -178,27 +207,41 @@ class Evaluation:
       ``context_start`` and ``context`` (token texts, ``_`` without them);
       ``errors_total`` is how many there are;
     * ``bootstrap``: :class:`Bootstrap`, when asked for;
+    * ``breakdown``: a :class:`BreakdownRow` per ``breakdown_unit``
+      (``'sentences'`` or ``'documents'``), when asked for;
     * ``min_overlap_percent``, ``map``, ``ignore``: the analysis settings.
+
+    ``level`` is ``'tokens'``, or ``'chars'`` for entities matched by their
+    character offsets (``evaluate(..., level='chars')``): then
+    ``documents`` and ``characters`` (code points) are counted, and
+    ``mode``, ``tokens``, ``sentences``, ``accuracy`` and ``ill_formed``,
+    which have no meaning there, are ``None`` (as the CLI's JSON report
+    has no such members).
     """
 
-    mode: str
+    mode: Optional[str]
     scheme: Optional[str]
-    tokens: int
-    sentences: int
-    accuracy: float
+    tokens: Optional[int]
+    sentences: Optional[int]
+    accuracy: Optional[float]
     micro: Scores
     macro: Scores
     weighted: Scores
     types: Dict[str, Scores]
-    ill_formed: IllFormed
+    ill_formed: Optional[IllFormed]
     notes: List[str]
     counts: Counts = dataclasses.field(repr=False, compare=False)
+    level: str = "tokens"
+    documents: Optional[int] = None
+    characters: Optional[int] = None
     schemas: Optional[Dict[str, SchemaResult]] = None
     classes: Optional[Dict[str, Dict[str, Dict[str, int]]]] = None
     confusion: Optional[List[Tuple[Optional[str], Optional[str], int]]] = None
     errors: Optional[List[Dict[str, Any]]] = dataclasses.field(default=None, repr=False)
     errors_total: Optional[int] = None
     bootstrap: Optional[Bootstrap] = None
+    breakdown: Optional[List[BreakdownRow]] = dataclasses.field(default=None, repr=False)
+    breakdown_unit: Optional[str] = None
     min_overlap_percent: Optional[float] = None
     map: Optional[Dict[str, str]] = None
     ignore: Optional[List[str]] = None
@@ -214,6 +257,14 @@ class Evaluation:
 
     @classmethod
     def _from_report(cls, r: Dict[str, Any], counts: Counts, **analysis: Any) -> "Evaluation":
+        if r.get("level") == "chars":
+            return cls(
+                mode=None, scheme=None, tokens=None, sentences=None, accuracy=None,
+                micro=Scores(**r["micro"]), macro=Scores(**r["macro"]),
+                weighted=Scores(**r["weighted"]),
+                types={k: Scores(**v) for k, v in r["types"].items()},
+                ill_formed=None, notes=list(r["notes"]), counts=counts, level="chars",
+                documents=r["documents"], characters=r["characters"], **analysis)
         return cls(
             mode=r["mode"], scheme=r["scheme"], tokens=r["tokens"],
             sentences=r["sentences"], accuracy=r["accuracy"],
@@ -233,6 +284,7 @@ class Evaluation:
             return Interval(**d)
 
         b = s.get("bootstrap")
+        rows = s.get("breakdown")
         return cls._from_report(
             s["report"], counts,
             schemas={name: SchemaResult(scores(t["overall"]),
@@ -245,6 +297,8 @@ class Evaluation:
                 samples=b["samples"], seed=b["seed"], confidence=b["confidence"],
                 resample=b["resample"], units=b["units"], precision=interval(b["precision"]),
                 recall=interval(b["recall"]), f1=interval(b["f1"])),
+            breakdown=None if rows is None else [BreakdownRow(**r) for r in rows["rows"]],
+            breakdown_unit=None if rows is None else rows["unit"],
             min_overlap_percent=s["min_overlap_percent"],
             map={m["from"]: m["to"] for m in s["map"]}, ignore=list(s["ignore"]))
 
@@ -253,21 +307,33 @@ class Evaluation:
         (conlleval.pl's output, byte for byte), ``'table'``, ``'json'``,
         ``'markdown'``, ``'csv'`` or ``'latex'``. For lists scored in seqeval's
         default mode use :func:`nerkit.metrics.classification_report`. (The
-        analysis is not in these reports: see :meth:`to_dict`.)"""
+        analysis is not in these reports: see :meth:`to_dict`.) At
+        ``level='chars'`` the report of ``nerkit eval --level chars``: no
+        token accuracy, ``'conlleval'`` counts characters."""
         return _nerkit.render_report(self.counts, format)
 
     def to_dict(self) -> Dict[str, Any]:
-        """Plain data: the shape of ``nerkit eval --report json``, and with an
-        analysis the members the CLI's ``--match ... --format json`` adds to
-        it for the system (``schemas``, ``classes``, ``confusion``,
-        ``errors`` as ``{'total', 'kept', 'instances'}``, ``bootstrap``,
-        ``min_overlap_percent``, ``map`` as ``[{'from', 'to'}]``, ``ignore``),
-        equal to the CLI's."""
-        plain = ("mode", "scheme", "tokens", "sentences", "accuracy", "micro", "macro",
-                 "weighted", "types", "ill_formed", "notes")
-        d: Dict[str, Any] = {k: getattr(self, k) for k in plain}
+        """Plain data: the shape of ``nerkit eval --report json`` (at
+        ``level='chars'``, of ``nerkit eval --level chars --report json``:
+        ``level``, ``unit``, ``documents``, ``characters``, the scores and
+        ``notes``), and with an analysis the members the CLI's ``--match
+        ... --format json`` adds to it for the system (``schemas``,
+        ``classes``, ``confusion``, ``errors`` as ``{'total', 'kept',
+        'instances'}``, ``bootstrap``, ``breakdown`` as ``{'unit',
+        'rows'}``, ``min_overlap_percent``, ``map`` as ``[{'from', 'to'}]``,
+        ``ignore``), equal to the CLI's."""
+        if self.level == "chars":
+            d: Dict[str, Any] = {"level": "chars", "unit": "code points",
+                                 "documents": self.documents, "characters": self.characters}
+            plain: Tuple[str, ...] = ("micro", "macro", "weighted", "types", "notes")
+        else:
+            d = {}
+            plain = ("mode", "scheme", "tokens", "sentences", "accuracy", "micro", "macro",
+                     "weighted", "types", "ill_formed", "notes")
+        d.update({k: getattr(self, k) for k in plain})
         for k in ("micro", "macro", "weighted", "ill_formed"):
-            d[k] = d[k].to_dict()
+            if k in d:
+                d[k] = d[k].to_dict()
         d["types"] = {k: v.to_dict() for k, v in self.types.items()}
         d["notes"] = list(self.notes)
         if self.schemas is None:
@@ -283,6 +349,9 @@ class Evaluation:
                        "instances": instances}
         if self.bootstrap is not None:
             d["bootstrap"] = self.bootstrap.to_dict()
+        if self.breakdown is not None:
+            d["breakdown"] = {"unit": self.breakdown_unit,
+                              "rows": [r.to_dict() for r in self.breakdown]}
         return d
 
 
@@ -333,8 +402,45 @@ def _replicates(bootstrap: Union[None, bool, int]) -> Optional[int]:
     return bootstrap
 
 
+_LEVELS = {"tokens": "tokens", "token": "tokens",
+           "chars": "chars", "char": "chars", "characters": "chars"}
+
+
+def _level(level: str, lists: bool, mode: Optional[str], scheme: Any, raw: bool,
+           boundary: Optional[str], token_check: bool) -> str:
+    """``level``, refusing what has no meaning at ``'chars'`` with the
+    reasons ``nerkit eval --level chars`` gives."""
+    name = _LEVELS.get(level) if isinstance(level, str) else None
+    if name is None:
+        raise ArgumentError(f"level={level!r}: unknown level \"{level}\" "
+                            f"(expected tokens or chars)")
+    if name == "tokens":
+        return name
+    reads_tags = "level='chars' matches entities by their offsets"
+    if lists:
+        raise ArgumentError("level='chars' scores two files of documents, each a text with "
+                            "entity offsets (spans, doccano, label-studio, prodigy, spacy); "
+                            "lists of tags in memory are scored at the token level")
+    if mode not in (None, "conlleval") or scheme:
+        raise ArgumentError(f"mode={mode!r} and scheme={scheme!r} read tags; {reads_tags}")
+    if raw or boundary is not None:
+        raise ArgumentError(f"raw and boundary read tags; {reads_tags}")
+    if not token_check:
+        raise ArgumentError("token_check=False does not apply at level='chars': the two "
+                            "texts of a document must be equal")
+    return name
+
+
+def _breakdown(breakdown: Optional[str]) -> Optional[str]:
+    """``breakdown``, refusing what ``nerkit eval --breakdown`` refuses."""
+    if breakdown is None or breakdown in ("sentences", "sentence", "documents", "document"):
+        return breakdown
+    raise ArgumentError(f"breakdown={breakdown!r}: unknown unit \"{breakdown}\" "
+                        f"(expected sentences or documents)")
+
+
 def _analysis_kwargs(match, min_overlap, map, ignore, errors, seed, confidence,
-                     resample) -> Dict[str, Any]:
+                     resample, breakdown) -> Dict[str, Any]:
     if map is not None and not isinstance(map, Mapping):
         raise TypeError(f"map: expected a dict {{'old': 'new'}}, got {map!r}")
     if isinstance(ignore, str):
@@ -344,7 +450,7 @@ def _analysis_kwargs(match, min_overlap, map, ignore, errors, seed, confidence,
     return dict(schemas=_schemas(match), min_overlap=min_overlap,
                 map=[(str(k), str(v)) for k, v in (map or {}).items()],
                 ignore=[str(t) for t in (ignore or [])], errors=errors, seed=seed,
-                confidence=confidence, resample=resample)
+                confidence=confidence, resample=resample, breakdown=_breakdown(breakdown))
 
 
 def evaluate(gold, pred=None, *, mode: Optional[str] = None, scheme=None,
@@ -356,7 +462,8 @@ def evaluate(gold, pred=None, *, mode: Optional[str] = None, scheme=None,
              min_overlap: Optional[float] = None, map: Optional[Mapping[str, str]] = None,
              ignore: Optional[Sequence[str]] = None, errors: int = 0,
              bootstrap: Union[None, bool, int] = None, seed: int = 1,
-             confidence: float = 0.95, resample: str = "sentences") -> Evaluation:
+             confidence: float = 0.95, resample: str = "sentences",
+             breakdown: Optional[str] = None, level: str = "tokens") -> Evaluation:
     """Scores predictions against gold, as ``nerkit eval`` does.
 
     ``gold`` and ``pred`` are either two files (paths; formats detected
@@ -391,7 +498,32 @@ def evaluate(gold, pred=None, *, mode: Optional[str] = None, scheme=None,
       intervals of the micro precision, recall and F1 at ``confidence``
       (a fraction), drawn with ``seed`` over ``resample`` units
       (``'sentences'``, or ``'documents'``: ``-DOCSTART-`` lines of gold).
-      The same seed gives the same intervals, on any number of threads.
+      The same seed gives the same intervals, on any number of threads;
+    * ``breakdown``: ``'sentences'`` or ``'documents'`` (``nerkit eval
+      --breakdown``): ``Evaluation.breakdown`` lists a
+      :class:`BreakdownRow` per sentence or document, in input order, with
+      its first gold line, its strict counts and scores. Lists have one
+      document; a sentence of lists is a non-empty one.
+
+    **Character level** (``level='chars'``, ``nerkit eval --level
+    chars``): ``gold`` and ``pred`` are two files of documents, a text and
+    entities at offsets into it each: span files (a JSON line per text,
+    ``{"text": ..., "entities": [{"start": 0, "end": 12, "label": "PER"},
+    ...]}``: a Hugging Face pipeline's ``start``, ``end`` and
+    ``entity_group`` per entity, or ``[start, end, label]`` lists),
+    doccano, Label Studio, Prodigy or spaCy (formats detected unless
+    named). They must hold the same documents in the same
+    order with the same texts (else :class:`ParseError` names the first
+    differing character); an entity is correct when a predicted one has
+    the same start, end (in code points, Python ``str`` indices) and type,
+    however either side was tokenized. ``Evaluation.level`` is then
+    ``'chars'``, with ``documents`` and ``characters`` counted and no
+    token accuracy; the analysis options above work as at the token level,
+    in characters (``min_overlap`` is a share of a gold entity's
+    characters). ``mode``, ``scheme``, ``raw``, ``boundary`` and
+    ``token_check=False`` read tags and raise :class:`ArgumentError` at
+    this level; so do lists in memory, which are not scored at the
+    character level (write them as span files).
 
     For files the analysis decodes entities as the mode does
     (conlleval.pl's chunk rules, or the strict decoder of the scheme), as
@@ -408,12 +540,16 @@ def evaluate(gold, pred=None, *, mode: Optional[str] = None, scheme=None,
 
     Raises :class:`ParseError` (with ``file``, ``line``, ``column``) for input
     that cannot be read exactly, :class:`FileError` for files that cannot be
-    opened, :class:`TagError` for tags of lists the rules cannot read.
+    opened, :class:`TagError` for tags of lists the rules cannot read,
+    :class:`ArgumentError` for a ``level`` or ``breakdown`` that is none of
+    its values or does not apply.
     """
+    level = _level(level, _is_lists(gold), mode, scheme, raw, boundary, token_check)
     name = scheme_name(scheme) if scheme else None
     replicates = _replicates(bootstrap)
     analysis = (match is not None or min_overlap is not None or map is not None
-                or ignore is not None or errors != 0 or replicates is not None)
+                or ignore is not None or errors != 0 or replicates is not None
+                or breakdown is not None)
     if _is_lists(gold):
         if pred is None:
             raise TypeError("evaluate: lists of gold tags need lists of predicted tags")
@@ -423,21 +559,22 @@ def evaluate(gold, pred=None, *, mode: Optional[str] = None, scheme=None,
         text, counts = _nerkit.analyze_lists(
             gold, [pred], ["y_pred"], mode=list_mode, scheme=name, suffix=suffix,
             replicates=replicates, **_analysis_kwargs(match, min_overlap, map, ignore, errors,
-                                                      seed, confidence, resample))
+                                                      seed, confidence, resample, breakdown))
         return Evaluation._from_system(json.loads(text)["systems"][0], counts[0])
     if not analysis:
         report, plain = _nerkit.evaluate_files(
             os.fspath(gold), None if pred is None else os.fspath(pred),
             mode or "conlleval", name, gold_format, pred_format, lenient, tag_column,
-            token_check, raw, boundary)
+            token_check, raw, boundary, level)
         return Evaluation._from_json(report, plain)
     preds = [] if pred is None else [os.fspath(pred)]
     text, counts = _nerkit.analyze_files(
         os.fspath(gold), preds, preds or [os.fspath(gold)], mode=mode or "conlleval",
         scheme=name, gold_format=gold_format, pred_format=pred_format, lenient=lenient,
         tag_column=tag_column, token_check=token_check, raw=raw, boundary=boundary,
-        replicates=replicates, **_analysis_kwargs(match, min_overlap, map, ignore, errors,
-                                                  seed, confidence, resample))
+        replicates=replicates, level=level,
+        **_analysis_kwargs(match, min_overlap, map, ignore, errors, seed, confidence, resample,
+                           breakdown))
     return Evaluation._from_system(json.loads(text)["systems"][0], counts[0])
 
 
@@ -449,7 +586,8 @@ def compare(gold, preds, *, test: Optional[str] = "bootstrap", bootstrap: int = 
             token_check: bool = True, suffix: bool = False, raw: bool = False,
             boundary: Optional[str] = None, match: Union[None, str, Sequence[str]] = None,
             min_overlap: Optional[float] = None, map: Optional[Mapping[str, str]] = None,
-            ignore: Optional[Sequence[str]] = None, errors: int = 0) -> Comparison:
+            ignore: Optional[Sequence[str]] = None, errors: int = 0,
+            breakdown: Optional[str] = None, level: str = "tokens") -> Comparison:
     """Scores two or more systems against the same gold and tests each pair,
     as ``nerkit eval --bootstrap GOLD PRED1 PRED2 ...`` does.
 
@@ -457,7 +595,9 @@ def compare(gold, preds, *, test: Optional[str] = "bootstrap", bootstrap: int = 
     their paths as given) or a dict ``{name: file}``; or ``gold`` is a list
     of lists of tags and ``preds`` a list of such lists (named
     ``preds[0]``, ...) or a dict of them. Every system is read and analysed
-    as :func:`evaluate` does with the same keywords.
+    as :func:`evaluate` does with the same keywords (``breakdown`` gives
+    each system's rows; ``level='chars'`` scores files of documents by
+    character offsets).
 
     ``test``: the paired test between each pair, ``'bootstrap'`` (the
     paired bootstrap of Koehn 2004 and Berg-Kirkpatrick et al. 2012) or
@@ -491,9 +631,10 @@ def compare(gold, preds, *, test: Optional[str] = "bootstrap", bootstrap: int = 
     replicates = _replicates(bootstrap)
     if replicates is None:
         raise ValueError(f"bootstrap={bootstrap!r}: compare needs a number of replicates")
+    level = _level(level, _is_lists(gold), mode, scheme, raw, boundary, token_check)
     name = scheme_name(scheme) if scheme else None
     kwargs = _analysis_kwargs(match, min_overlap, map, ignore, errors, seed, confidence,
-                              resample)
+                              resample, breakdown)
     if _is_lists(gold):
         text, counts = _nerkit.analyze_lists(
             gold, systems, names, mode=_list_mode(mode), scheme=name, suffix=suffix,
@@ -504,7 +645,7 @@ def compare(gold, preds, *, test: Optional[str] = "bootstrap", bootstrap: int = 
             mode=mode or "conlleval", scheme=name, gold_format=gold_format,
             pred_format=pred_format, lenient=lenient, tag_column=tag_column,
             token_check=token_check, raw=raw, boundary=boundary, replicates=replicates,
-            intervals=intervals, test=test, **kwargs)
+            intervals=intervals, test=test, level=level, **kwargs)
     r = json.loads(text)
     return Comparison(
         systems={n: Evaluation._from_system(s, c)

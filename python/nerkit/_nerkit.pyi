@@ -51,7 +51,8 @@ def evaluate_files(gold: str, pred: Optional[str] = None, mode: str = "conlleval
                    pred_format: Optional[str] = None, lenient: bool = False,
                    tag_column: Optional[int] = None,
                    token_check: bool = True, raw: bool = False,
-                   boundary: Optional[str] = None) -> Tuple[str, Counts]: ...
+                   boundary: Optional[str] = None, level: str = "tokens"
+                   ) -> Tuple[str, Counts]: ...
 def render_report(counts: Counts, format: str) -> str: ...
 def report_json(counts: Counts) -> str: ...
 def analyze_files(gold: str, preds: Sequence[str], names: Sequence[str],
@@ -64,7 +65,8 @@ def analyze_files(gold: str, preds: Sequence[str], names: Sequence[str],
                   map: Sequence[Tuple[str, str]] = ..., ignore: Sequence[str] = ...,
                   errors: int = 0, replicates: Optional[int] = None, intervals: bool = True,
                   test: Optional[str] = None, seed: int = 1, confidence: float = 0.95,
-                  resample: str = "sentences") -> Tuple[str, List[Counts]]:
+                  resample: str = "sentences", breakdown: Optional[str] = None,
+                  level: str = "tokens") -> Tuple[str, List[Counts]]:
     """The CLI's ``eval --format json`` analysis of each system (``preds``
     empty: one file in conlleval's layout) as ``{"systems": [...],
     "tests": [...]}``, and each system's counts."""
@@ -75,6 +77,7 @@ def analyze_lists(y_true: Sequence[Sequence[str]], y_preds: Sequence[Sequence[Se
                   map: Sequence[Tuple[str, str]] = ..., ignore: Sequence[str] = ...,
                   errors: int = 0, replicates: Optional[int] = None, intervals: bool = True,
                   test: Optional[str] = None, seed: int = 1, confidence: float = 0.95,
-                  resample: str = "sentences") -> Tuple[str, List[Counts]]:
+                  resample: str = "sentences", breakdown: Optional[str] = None
+                  ) -> Tuple[str, List[Counts]]:
     """``analyze_files`` over lists of tags, scored as ``Counts.from_lists``
     scores them."""

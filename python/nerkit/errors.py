@@ -1,9 +1,9 @@
 """Exceptions raised by nerkit.
 
 Every error nerkit raises is a :class:`Error`. Errors about the content of an
-input also derive from :class:`ValueError` (so code written for seqeval's
-``ValueError`` keeps working), and errors of the file system from
-:class:`OSError`.
+input or about arguments also derive from :class:`ValueError` (so code
+written for seqeval's ``ValueError`` keeps working), and errors of the file
+system from :class:`OSError`.
 """
 
 from typing import Optional
@@ -31,6 +31,12 @@ class ParseError(Error, ValueError):
 
 class FileError(Error, OSError):
     """An input or output file that cannot be opened, read or written."""
+
+
+class ArgumentError(Error, ValueError):
+    """A keyword argument that is none of its values, or that has no
+    meaning with the others (``level='chars'`` with ``mode='strict'``);
+    the message is the CLI's for the same flags where it has one."""
 
 
 class TagError(Error, ValueError):

@@ -21,8 +21,12 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use serde_json::{json, Value};
 
+use nerkit::eval::chars;
+use nerkit::eval::Level;
+
 use crate::files::{
-    file_counts, file_mode, file_read_options, format_named, report_of, tag_source, to_py_err,
+    argument_error, chars_need_two_files, documents, file_counts, file_mode, file_read_options,
+    format_named, parse_level, report_of, tag_source, to_py_err,
 };
 use crate::{score_lists, tag_error, Counts, SideTags};
 
@@ -47,6 +51,7 @@ fn asked(
     seed: u64,
     confidence: f64,
     resample: &str,
+    breakdown: Option<Resample>,
     systems: usize,
 ) -> PyResult<Asked> {
     let mut chosen = Vec::new();
@@ -99,6 +104,9 @@ fn asked(
     if let Some(s) = &settings {
         options = options.units(s.resample);
     }
+    if let Some(unit) = breakdown {
+        options = options.breakdown(unit);
+    }
     if let Some(x) = min_overlap {
         if !(x > 0.0 && x <= 1.0) {
             return Err(PyValueError::new_err(format!(
@@ -121,6 +129,16 @@ fn asked(
         options,
         settings,
     })
+}
+
+/// `breakdown='sentences'` or `'documents'` (the CLI's `--breakdown`).
+fn parse_breakdown(py: Python<'_>, breakdown: Option<&str>) -> PyResult<Option<Resample>> {
+    breakdown
+        .map(|b| {
+            b.parse()
+                .map_err(|e: String| argument_error(py, format!("breakdown={b:?}: {e}")))
+        })
+        .transpose()
 }
 
 /// Runs the bootstrap and the paired tests over the units of every
@@ -179,7 +197,7 @@ fn report(
 /// conlleval's layout. Returns the CLI's JSON of every system (and the
 /// tests between them) and each system's `Counts`.
 #[pyfunction]
-#[pyo3(signature = (gold, preds, names, mode = "conlleval", scheme = None, gold_format = None, pred_format = None, lenient = false, tag_column = None, token_check = true, raw = false, boundary = None, schemas = Vec::new(), min_overlap = None, map = Vec::new(), ignore = Vec::new(), errors = 0, replicates = None, intervals = true, test = None, seed = 1, confidence = 0.95, resample = "sentences"))]
+#[pyo3(signature = (gold, preds, names, mode = "conlleval", scheme = None, gold_format = None, pred_format = None, lenient = false, tag_column = None, token_check = true, raw = false, boundary = None, schemas = Vec::new(), min_overlap = None, map = Vec::new(), ignore = Vec::new(), errors = 0, replicates = None, intervals = true, test = None, seed = 1, confidence = 0.95, resample = "sentences", breakdown = None, level = "tokens"))]
 #[allow(clippy::too_many_arguments)]
 fn analyze_files(
     py: Python<'_>,
@@ -206,7 +224,14 @@ fn analyze_files(
     seed: u64,
     confidence: f64,
     resample: &str,
+    breakdown: Option<&str>,
+    level: &str,
 ) -> PyResult<(String, Vec<Counts>)> {
+    let level = parse_level(py, level)?;
+    if level == Level::Chars && preds.is_empty() {
+        return Err(chars_need_two_files(py));
+    }
+    let breakdown = parse_breakdown(py, breakdown)?;
     let systems = preds.len().max(1);
     if names.len() != systems {
         return Err(PyValueError::new_err(format!(
@@ -226,6 +251,7 @@ fn analyze_files(
         seed,
         confidence,
         resample,
+        breakdown,
         systems,
     )?;
     let rs_mode = file_mode(mode, scheme, raw, boundary)?;
@@ -241,9 +267,16 @@ fn analyze_files(
             results.push(an::analyze_file(&evaluator, input, &gold, options)?);
         }
         for pred in &preds {
-            let mut g = tag_source(&gold, gold_format, &opts)?;
-            let mut p = tag_source(pred, pred_format, &opts)?;
-            results.push(an::analyze_pair(&evaluator, &mut g, &mut p, options)?);
+            if level == Level::Chars {
+                let mut g = documents(&gold, gold_format, &opts)?;
+                let mut p = documents(pred, pred_format, &opts)?;
+                let (e, a) = chars::evaluate(&mut g, &mut p, Some(options))?;
+                results.push((e, a.unwrap_or_default()));
+            } else {
+                let mut g = tag_source(&gold, gold_format, &opts)?;
+                let mut p = tag_source(pred, pred_format, &opts)?;
+                results.push(an::analyze_pair(&evaluator, &mut g, &mut p, options)?);
+            }
         }
         let tests = match &asked.settings {
             Some(s) => resample_all(&gold.display().to_string(), s, &mut results)?,
@@ -253,10 +286,7 @@ fn analyze_files(
     });
     let (results, tests) = done.map_err(|e| to_py_err(py, e))?;
     let json = report(&names, &results, &asked.show, &tests, None);
-    let counts = results
-        .into_iter()
-        .map(|(e, _)| file_counts(e.counts, &rs_mode))
-        .collect();
+    let counts = results.into_iter().map(|(e, _)| file_counts(e)).collect();
     Ok((json, counts))
 }
 
@@ -402,7 +432,7 @@ fn analyze_lists_one(
 /// (seqeval's default mode, or strict mode in a scheme); the analysis
 /// sees the entities that scoring counts.
 #[pyfunction]
-#[pyo3(signature = (y_true, y_preds, names, mode = None, scheme = None, suffix = false, schemas = Vec::new(), min_overlap = None, map = Vec::new(), ignore = Vec::new(), errors = 0, replicates = None, intervals = true, test = None, seed = 1, confidence = 0.95, resample = "sentences"))]
+#[pyo3(signature = (y_true, y_preds, names, mode = None, scheme = None, suffix = false, schemas = Vec::new(), min_overlap = None, map = Vec::new(), ignore = Vec::new(), errors = 0, replicates = None, intervals = true, test = None, seed = 1, confidence = 0.95, resample = "sentences", breakdown = None))]
 #[allow(clippy::too_many_arguments)]
 fn analyze_lists(
     py: Python<'_>,
@@ -423,7 +453,9 @@ fn analyze_lists(
     seed: u64,
     confidence: f64,
     resample: &str,
+    breakdown: Option<&str>,
 ) -> PyResult<(String, Vec<Counts>)> {
+    let breakdown = parse_breakdown(py, breakdown)?;
     if names.len() != y_preds.len() || y_preds.is_empty() {
         return Err(PyValueError::new_err(format!(
             "{} names for {} systems",
@@ -443,6 +475,7 @@ fn analyze_lists(
         seed,
         confidence,
         resample,
+        breakdown,
         y_preds.len(),
     )?;
     let mut results = Vec::new();

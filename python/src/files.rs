@@ -6,9 +6,10 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use nerkit::convert::{copy_sentences, Summary};
+use nerkit::eval::chars::{self, CharReport, Documents};
 use nerkit::eval::{
-    report, ColumnSource, ConllevalOptions, Evaluator, Mode, Report, ReportFormat, SentenceSource,
-    TagSource,
+    report, ColumnSource, ConllevalOptions, Evaluation, Evaluator, Level, Mode, Report,
+    ReportFormat, SentenceSource, TagSource,
 };
 use nerkit::format::{self, Format, InputReader, ReadOptions, WriteOptions};
 use nerkit::{Sentence, TagScheme, TagStyle};
@@ -35,6 +36,26 @@ pub(crate) fn to_py_err(py: Python<'_>, e: nerkit::Error) -> PyErr {
         Ok(err) => PyErr::from_value(err),
         Err(other) => other,
     }
+}
+
+/// `nerkit.errors.ArgumentError`: a keyword argument that is none of its
+/// values, or has no meaning with the others.
+pub(crate) fn argument_error(py: Python<'_>, message: String) -> PyErr {
+    let made = py
+        .import("nerkit.errors")
+        .and_then(|m| m.getattr("ArgumentError"))
+        .and_then(|c| c.call1((message,)));
+    match made {
+        Ok(err) => PyErr::from_value(err),
+        Err(other) => other,
+    }
+}
+
+/// `level='tokens'` or `'chars'` (the CLI's `--level`).
+pub(crate) fn parse_level(py: Python<'_>, level: &str) -> PyResult<Level> {
+    level
+        .parse()
+        .map_err(|e: String| argument_error(py, format!("level={level:?}: {e}")))
 }
 
 pub(crate) fn format_named(name: Option<&str>) -> PyResult<Option<Format>> {
@@ -331,26 +352,47 @@ pub(crate) fn file_read_options(
     read_options(scheme, lenient, tag_column)
 }
 
-/// The counts of a file evaluation in `mode`, as a Python `Counts`.
-pub(crate) fn file_counts(inner: nerkit::eval::Counts, mode: &Mode) -> Counts {
+/// The counts of a file evaluation, as a Python `Counts`: of mode
+/// `chars` at the character level, else of its `mode`.
+pub(crate) fn file_counts(evaluation: Evaluation) -> Counts {
+    let (mode, scheme) = match (evaluation.level, &evaluation.mode) {
+        (Level::Chars, _) => ("chars", None),
+        (Level::Tokens, Mode::Strict(s)) => ("strict", Some(s.to_string())),
+        (Level::Tokens, _) => ("conlleval", None),
+    };
     Counts {
-        inner,
-        mode: match mode {
-            Mode::Strict(_) => "strict".into(),
-            _ => "conlleval".into(),
-        },
-        scheme: match mode {
-            Mode::Strict(s) => Some(s.to_string()),
-            _ => None,
-        },
+        inner: evaluation.counts,
+        mode: mode.into(),
+        scheme,
         not_ne: Vec::new(),
     }
 }
 
+/// Opens one side of a character-level evaluation, as `nerkit eval
+/// --level chars` does (a document format, detected unless named). Runs
+/// without the GIL.
+pub(crate) fn documents(
+    path: &Path,
+    format: Option<Format>,
+    opts: &ReadOptions,
+) -> Result<Documents, nerkit::Error> {
+    Documents::open(open_path(path)?, format, opts, path)
+}
+
+/// The CLI's refusal of `--level chars` with one file, for `pred=None`.
+pub(crate) fn chars_need_two_files(py: Python<'_>) -> PyErr {
+    argument_error(
+        py,
+        "level='chars' needs two files (gold and pred), each a text with entity offsets".into(),
+    )
+}
+
 /// Scores `pred` against `gold` (two files in any layout), or one file in
-/// conlleval's layout (`pred=None`). Returns `(report_json, counts)`.
+/// conlleval's layout (`pred=None`); at `level="chars"` two files of
+/// documents, entities matched by their offsets. Returns `(report_json,
+/// counts)`.
 #[pyfunction]
-#[pyo3(signature = (gold, pred = None, mode = "conlleval", scheme = None, gold_format = None, pred_format = None, lenient = false, tag_column = None, token_check = true, raw = false, boundary = None))]
+#[pyo3(signature = (gold, pred = None, mode = "conlleval", scheme = None, gold_format = None, pred_format = None, lenient = false, tag_column = None, token_check = true, raw = false, boundary = None, level = "tokens"))]
 #[allow(clippy::too_many_arguments)]
 fn evaluate_files(
     py: Python<'_>,
@@ -365,7 +407,12 @@ fn evaluate_files(
     token_check: bool,
     raw: bool,
     boundary: Option<String>,
+    level: &str,
 ) -> PyResult<(String, Counts)> {
+    let level = parse_level(py, level)?;
+    if level == Level::Chars && pred.is_none() {
+        return Err(chars_need_two_files(py));
+    }
     let rs_mode = file_mode(mode, scheme, raw, boundary)?;
     let evaluator = Evaluator::new(rs_mode.clone()).token_check(token_check);
     let opts = file_read_options(&rs_mode, scheme, lenient, tag_column)?;
@@ -374,6 +421,11 @@ fn evaluate_files(
     let evaluation = py
         .detach(|| match &pred {
             None => evaluator.evaluate_file(open_path(&gold)?, &gold),
+            Some(pred) if level == Level::Chars => {
+                let mut g = documents(&gold, gold_format, &opts)?;
+                let mut p = documents(pred, pred_format, &opts)?;
+                chars::evaluate(&mut g, &mut p, None).map(|(e, _)| e)
+            }
             Some(pred) => {
                 let mut g = tag_source(&gold, gold_format, &opts)?;
                 let mut p = tag_source(pred, pred_format, &opts)?;
@@ -381,15 +433,12 @@ fn evaluate_files(
             }
         })
         .map_err(|e| to_py_err(py, e))?;
-    let report = Report::new(&evaluation.counts, &evaluation.mode);
-    let json = serde_json::to_string(&report)
-        .map_err(|e| PyValueError::new_err(format!("report: {e}")))?;
-    let counts = file_counts(evaluation.counts, &rs_mode);
-    Ok((json, counts))
+    let json = evaluation.json_report().to_string();
+    Ok((json, file_counts(evaluation)))
 }
 
-/// The report of `Counts` (the CLI's `--report json`), with mode
-/// `seqeval` for counts of seqeval's default mode.
+/// The token-level report of `Counts` (the CLI's `--report json`), with
+/// mode `seqeval` for counts of seqeval's default mode.
 pub(crate) fn report_of(counts: &Counts) -> PyResult<Report> {
     let mode = match counts.scheme.as_deref() {
         Some(s) if counts.mode == "strict" => Mode::Strict(parse_scheme(s)?),
@@ -402,11 +451,16 @@ pub(crate) fn report_of(counts: &Counts) -> PyResult<Report> {
     Ok(report)
 }
 
-/// The scores of `Counts` as a report (JSON, the CLI's `--report json`).
+/// The scores of `Counts` as a report (JSON, the CLI's `--report json`;
+/// at `--level chars` for counts of mode `chars`).
 #[pyfunction]
 fn report_json(counts: &Counts) -> PyResult<String> {
-    serde_json::to_string(&report_of(counts)?)
-        .map_err(|e| PyValueError::new_err(format!("report: {e}")))
+    let json = if counts.mode == "chars" {
+        serde_json::to_string(&CharReport::new(&counts.inner))
+    } else {
+        serde_json::to_string(&report_of(counts)?)
+    };
+    json.map_err(|e| PyValueError::new_err(format!("report: {e}")))
 }
 
 /// The report of `Counts` in one of the CLI's formats (`conlleval`,
@@ -414,6 +468,12 @@ fn report_json(counts: &Counts) -> PyResult<String> {
 #[pyfunction]
 fn render_report(counts: &Counts, format: &str) -> PyResult<String> {
     let format: ReportFormat = format.parse().map_err(PyValueError::new_err)?;
+    let mut out = Vec::new();
+    if counts.mode == "chars" {
+        chars::write_report(&mut out, &counts.inner, format)
+            .map_err(|e| PyValueError::new_err(format!("report: {e}")))?;
+        return String::from_utf8(out).map_err(|e| PyValueError::new_err(format!("report: {e}")));
+    }
     let mode = match (counts.mode.as_str(), counts.scheme.as_deref()) {
         ("strict", Some(s)) => Mode::Strict(parse_scheme(s)?),
         ("conlleval", _) => Mode::default(),
@@ -424,7 +484,6 @@ fn render_report(counts: &Counts, format: &str) -> PyResult<String> {
             ))
         }
     };
-    let mut out = Vec::new();
     report::write(&mut out, &counts.inner, &mode, format)
         .map_err(|e| PyValueError::new_err(format!("report: {e}")))?;
     String::from_utf8(out).map_err(|e| PyValueError::new_err(format!("report: {e}")))

@@ -355,7 +355,9 @@ pub(crate) fn score_lists(
 #[derive(Clone)]
 pub struct Counts {
     pub(crate) inner: RsCounts,
-    /// `default` (seqeval's default mode), `strict` or `conlleval`.
+    /// `default` (seqeval's default mode), `strict`, `conlleval`, or
+    /// `chars` (entities matched by character offsets: `tokens` then
+    /// counts characters and `sentences` documents).
     pub(crate) mode: String,
     pub(crate) scheme: Option<String>,
     /// Tags seqeval's default mode warns about.
@@ -369,10 +371,10 @@ impl Counts {
     #[pyo3(signature = (mode = "default", scheme = None))]
     fn new(mode: &str, scheme: Option<&str>) -> PyResult<Self> {
         let mode = match mode {
-            "default" | "conlleval" | "strict" => mode.to_string(),
+            "default" | "conlleval" | "strict" | "chars" => mode.to_string(),
             other => {
                 return Err(PyValueError::new_err(format!(
-                    "unknown mode {other:?} (expected 'default', 'strict' or 'conlleval')"
+                    "unknown mode {other:?} (expected 'default', 'strict', 'conlleval' or 'chars')"
                 )))
             }
         };
@@ -404,7 +406,7 @@ impl Counts {
         score_lists(py, y_true, y_pred, mode, scheme, suffix).map(|s| s.counts)
     }
 
-    /// `default`, `strict` or `conlleval`.
+    /// `default`, `strict`, `conlleval` or `chars` (character level).
     #[getter]
     fn mode(&self) -> &str {
         &self.mode
@@ -416,7 +418,7 @@ impl Counts {
         self.scheme.as_deref()
     }
 
-    /// Tokens counted.
+    /// Tokens counted (characters, in code points, for mode `chars`).
     #[getter]
     fn tokens(&self) -> u64 {
         self.inner.tokens
@@ -428,7 +430,7 @@ impl Counts {
         self.inner.correct_tags
     }
 
-    /// Sentences counted.
+    /// Sentences counted (documents for mode `chars`).
     #[getter]
     fn sentences(&self) -> u64 {
         self.inner.sentences

@@ -18,6 +18,8 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::span::Position;
 
+pub(crate) mod scan;
+
 /// Where a value starts in its input.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Start {
@@ -403,12 +405,18 @@ impl std::ops::Deref for Str<'_> {
 /// Appends the member `key: raw` to `members` (members as written,
 /// comma-separated, without braces), for [`crate::Sentence::set_extra_json`].
 pub(crate) fn push_member(members: &mut String, key: &str, raw: &serde_json::value::RawValue) {
+    push_raw_member(members, key, raw.get());
+}
+
+/// [`push_member`] for a value `raw` as written, as `RawValue` holds it
+/// (the fast scans' [`scan::Scan::raw_value`]).
+pub(crate) fn push_raw_member(members: &mut String, key: &str, raw: &str) {
     if !members.is_empty() {
         members.push(',');
     }
     push_string(members, key);
     members.push(':');
-    push_compact(members, raw.get());
+    push_compact(members, raw);
 }
 
 /// Appends the JSON `raw` with the line breaks outside its strings (and the

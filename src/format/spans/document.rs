@@ -218,14 +218,18 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
             return Ok(true);
         }
         sentence.clear();
-        if !self.values.next()? {
+        let (layout, doc) = (&mut self.layout, &mut self.doc);
+        let parsed = self.values.next_value(|value, start| {
+            doc.clear();
+            let parsed = layout.parse(value, doc);
+            (start, parsed.map_err(|e| (place(value, start, e.at), e)))
+        })?;
+        let Some((start, parsed)) = parsed else {
             return Ok(false);
-        }
-        let (value, start) = self.values.value();
+        };
         self.start = start;
-        self.doc.clear();
-        if let Err(e) = self.layout.parse(value, &mut self.doc) {
-            let err = Error::parse(place(value, start, e.at), ParseErrorKind::Other(e.message));
+        if let Err((at, e)) = parsed {
+            let err = Error::parse(at, ParseErrorKind::Other(e.message));
             return Err(match e.hint {
                 Some(h) => err.with_hint(h),
                 None => err,

@@ -141,7 +141,7 @@ impl Layout for SpansLayout {
 /// (see [`parse::scan_span_list`]), or where that would give an error;
 /// `doc` then holds anything, and the caller clears it and parses the
 /// value by the general route, which words the error.
-fn scan_document(value: &[u8], doc: &mut DocBuf) -> Option<()> {
+pub(super) fn scan_document(value: &[u8], doc: &mut DocBuf) -> Option<()> {
     let value = std::str::from_utf8(value).ok()?;
     let (mut text, mut entities) = (false, false);
     json::scan::Scan::new(value).whole_object(|key, c| match key {
@@ -172,7 +172,10 @@ fn scan_document(value: &[u8], doc: &mut DocBuf) -> Option<()> {
 /// The general route of a spans document: serde_json reads its members as
 /// written, and each is read by itself, so that every error names its
 /// place.
-fn parse_general(value: &[u8], doc: &mut DocBuf) -> std::result::Result<(), LayoutError> {
+pub(super) fn parse_general(
+    value: &[u8],
+    doc: &mut DocBuf,
+) -> std::result::Result<(), LayoutError> {
     let object = parse::members(value, "a span document")?;
     let mut by_tokens = Vec::new();
     let has_entities = object
@@ -271,7 +274,3 @@ impl<R: BufRead> crate::format::InputReader for Reader<R> {
         }
     }
 }
-
-#[cfg(test)]
-#[path = "scan_tests.rs"]
-mod scan_tests;

@@ -7,7 +7,8 @@
 
 use proptest::prelude::*;
 
-use super::*;
+use super::document::DocBuf;
+use super::read::{parse_general, scan_document};
 
 /// How a char is written in a JSON string: as itself where JSON allows
 /// it (else its short escape), as a `\u` escape, or raw even where JSON
@@ -226,17 +227,31 @@ fn span_list(plain: bool) -> BoxedStrategy<String> {
     }
 }
 
-/// A spans document: members in any order; when plain, one text, at most
-/// one `entities` and no `label`.
-fn document(plain: bool) -> BoxedStrategy<String> {
+/// A document of spans (or of doccano, with `relations` lists): members
+/// in any order; when plain, one text and at most one list of spans,
+/// `entities` (or, for doccano, `label`).
+pub(crate) fn document(plain: bool, doccano: bool) -> BoxedStrategy<String> {
+    let relations = prop::collection::vec(extra_value(plain), 0..3)
+        .prop_map(|items| format!("[{}]", items.join(", ")));
+    let relations = if plain {
+        relations.boxed()
+    } else {
+        prop_oneof![8 => relations, 1 => Just("null".to_string())].boxed()
+    };
     let member = prop_oneof![
         3 => json_string(plain).prop_map(|s| ("text", s)),
         3 => span_list(plain).prop_map(|l| ("entities", l)),
         1 => span_list(plain).prop_map(|l| ("label", l)),
         1 => extra_value(plain).prop_map(|v| ("id", v)),
         1 => extra_value(plain).prop_map(|v| ("meta", v)),
+        1 => relations.prop_map(|v| ("relations", v)),
         1 => Just(("te\\u0078t", "\"escaped key\"".to_string())),
     ];
+    // The members of which a document has one.
+    let one_of = move |key: &'static str| match key {
+        "label" | "entities" if doccano => "list",
+        k => k,
+    };
     let tail = if plain {
         Just("").boxed()
     } else {
@@ -255,10 +270,11 @@ fn document(plain: bool) -> BoxedStrategy<String> {
                 // Now and then (never when plain) a repeated member, a
                 // doccano `label` or an escaped key.
                 let odd = odd && !plain;
-                if !odd && (seen.contains(&key) || key == "label" || key.contains('\\')) {
+                let spans_label = key == "label" && !doccano;
+                if !odd && (seen.contains(&one_of(key)) || spans_label || key.contains('\\')) {
                     continue;
                 }
-                seen.push(key);
+                seen.push(one_of(key));
                 parts.push(format!("\"{key}\":{w}{value}"));
             }
             if !seen.contains(&"text") && (plain || !text.contains('x')) {
@@ -286,7 +302,7 @@ proptest! {
 
     /// Where the scan reads a document, the general route reads the same.
     #[test]
-    fn the_scan_reads_what_the_general_route_reads(line in document(false)) {
+    fn the_scan_reads_what_the_general_route_reads(line in document(false, false)) {
         let (fast, general) = both(&line);
         if let Some(fast) = fast {
             prop_assert_eq!(Ok(fast), general, "{}", line);
@@ -296,7 +312,7 @@ proptest! {
     /// The scan reads every document of the shapes tools write (so that
     /// the test above compares something), as the general route does.
     #[test]
-    fn the_scan_reads_every_plain_document(line in document(true)) {
+    fn the_scan_reads_every_plain_document(line in document(true, false)) {
         let (fast, general) = both(&line);
         let Some(fast) = fast else {
             return Err(TestCaseError::fail(format!("gave up on {line}: {general:?}")));

@@ -18,7 +18,7 @@ pub(crate) struct DoccanoLayout {
 
 impl Layout for DoccanoLayout {
     fn parse(&mut self, value: &[u8], doc: &mut DocBuf) -> std::result::Result<(), LayoutError> {
-        if let Some(relations) = one_pass(value, doc) {
+        if let Some(relations) = scan(value, doc) {
             self.relations += relations;
             return Ok(());
         }
@@ -27,71 +27,55 @@ impl Layout for DoccanoLayout {
     }
 }
 
-/// Parses a doccano line into `doc` in one pass over its JSON, with the
-/// spans read straight into `doc`, and returns its number of relations;
-/// `None` (with `doc` half filled) for any line that the general route
-/// ([`DoccanoLayout::parse_members`]) would not read as it does, so that
-/// the general route reads it again and words the error.
-///
-/// The general route parses the object into members and then each member
-/// again, with a `Vec` for the members and one for the spans; on the bench
-/// file this route is about a fifth faster.
-fn one_pass(value: &[u8], doc: &mut DocBuf) -> Option<u64> {
-    let text = std::str::from_utf8(value).ok()?;
-    let mut de = serde_json::Deserializer::from_str(text);
-    let relations = serde::Deserializer::deserialize_map(&mut de, Line(doc)).ok()?;
-    de.end().ok()?;
-    Some(relations)
-}
-
-/// The visitor of [`one_pass`].
-struct Line<'d>(&'d mut DocBuf);
-
-impl<'de> serde::de::Visitor<'de> for Line<'_> {
-    type Value = u64;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a doccano line")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<u64, A::Error> {
-        use serde::de::Error;
-        let doc = self.0;
-        let (mut relations, mut lists) = (0, 0);
-        while let Some(key) = map.next_key::<json::Str<'de>>()? {
-            match &*key {
-                "text" => {
-                    let text: json::Str<'de> = map.next_value()?;
-                    doc.text.push_str(&text);
-                    doc.has_text = true;
-                }
-                "label" | "entities" => {
-                    let before = doc.spans.len();
-                    map.next_value_seed(parse::SpansInto(doc))?;
-                    lists += usize::from(doc.spans.len() > before);
-                    if lists > 1 {
-                        return Err(A::Error::custom("spans in two lists"));
-                    }
-                }
-                "relations" => relations += map.next_value_seed(parse::CountItems)?,
-                _ => {
-                    let raw: &'de serde_json::value::RawValue = map.next_value()?;
-                    json::push_member(&mut doc.extra, &key, raw);
-                }
-            }
+/// Reads a doccano line into `doc` by one hand scan of its JSON, and
+/// returns its number of relations: for lines with one `text`, at most one
+/// list of spans (`label` or `entities`), at most one `relations` list and
+/// any other members. `None` on anything the scan does not read exactly
+/// as [`DoccanoLayout::parse_members`] would (see
+/// [`parse::scan_span_list`]), or where that would give an error; `doc`
+/// then holds anything, and the caller clears it and parses the line by
+/// that general route, which words the error.
+fn scan(value: &[u8], doc: &mut DocBuf) -> Option<u64> {
+    let value = std::str::from_utf8(value).ok()?;
+    let (mut text, mut list, mut relations) = (false, false, None);
+    json::scan::Scan::new(value).whole_object(|key, c| match key {
+        b"text" if !text => {
+            text = true;
+            c.string_into(&mut doc.text)
         }
-        if !doc.has_text {
-            return Err(A::Error::custom("no text"));
+        b"label" | b"entities" if !list => {
+            list = true;
+            parse::scan_span_list(c, doc)
         }
-        Ok(relations)
-    }
+        b"relations" if relations.is_none() => {
+            let mut n = 0;
+            c.array(|c| {
+                n += 1;
+                c.raw_value().map(drop)
+            })?;
+            relations = Some(n);
+            Some(())
+        }
+        // A second text is appended, and a second list of spans is an
+        // error only if both hold spans: left to the general route.
+        b"text" | b"label" | b"entities" | b"relations" => None,
+        _ => {
+            let raw = c.raw_value()?;
+            // A key without escapes, between two ASCII quotes of valid
+            // UTF-8, is valid UTF-8.
+            let key = std::str::from_utf8(key).ok()?;
+            json::push_raw_member(&mut doc.extra, key, raw);
+            Some(())
+        }
+    })?;
+    doc.has_text = text;
+    text.then_some(relations.unwrap_or(0))
 }
 
 impl DoccanoLayout {
     /// The general route: the members of the object, then each member.
+    /// The general route: serde_json reads the members as written, and
+    /// each is read by itself, so that every error names its place.
     fn parse_members(
         &mut self,
         value: &[u8],
@@ -215,6 +199,56 @@ impl<R: BufRead> crate::format::InputReader for Reader<R> {
         crate::format::InputFacts {
             spans: Some(self.spans_read()),
             ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::format::spans::scan_tests::document;
+
+    /// The scan's document and relations, or `None` where it gives up;
+    /// and the general route's, or its error.
+    #[allow(clippy::type_complexity)]
+    fn both(
+        line: &str,
+    ) -> (
+        Option<(DocBuf, u64)>,
+        std::result::Result<(DocBuf, u64), String>,
+    ) {
+        let mut fast = DocBuf::default();
+        let fast = scan(line.as_bytes(), &mut fast).map(|n| (fast, n));
+        let (mut general, mut layout) = (DocBuf::default(), DoccanoLayout::default());
+        let general = (layout.parse_members(line.as_bytes(), &mut general))
+            .map(|()| (general, layout.relations))
+            .map_err(|e| e.message);
+        (fast, general)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Where the scan reads a line, the general route reads the same.
+        #[test]
+        fn the_scan_reads_what_the_general_route_reads(line in document(false, true)) {
+            let (fast, general) = both(&line);
+            if let Some(fast) = fast {
+                prop_assert_eq!(Ok(fast), general, "{}", line);
+            }
+        }
+
+        /// The scan reads every line of the shapes doccano writes, as the
+        /// general route does.
+        #[test]
+        fn the_scan_reads_every_plain_line(line in document(true, true)) {
+            let (fast, general) = both(&line);
+            let Some(fast) = fast else {
+                return Err(TestCaseError::fail(format!("gave up on {line}: {general:?}")));
+            };
+            prop_assert_eq!(Ok(fast), general, "{}", line);
         }
     }
 }

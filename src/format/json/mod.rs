@@ -18,6 +18,8 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::span::Position;
 
+pub(crate) mod scan;
+
 /// Where a value starts in its input.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Start {
@@ -102,16 +104,11 @@ impl<R: BufRead> Values<R> {
         }
     }
 
-    /// The value read last and where it starts.
-    pub fn value(&self) -> (&[u8], Start) {
-        (&self.buf, self.start)
-    }
-
-    /// Reads the next value; `false` at the end of the input.
+    /// Reads the next value into `buf`; `false` at the end of the input.
     ///
     /// # Errors
     /// I/O errors; an array that is not closed, or text after it.
-    pub fn next(&mut self) -> Result<bool> {
+    fn next(&mut self) -> Result<bool> {
         if self.layout == Layout::Unknown {
             self.settle()?;
         }
@@ -166,6 +163,43 @@ impl<R: BufRead> Values<R> {
         }
     }
 
+    /// Reads the next value and hands it to `f` with where it starts;
+    /// `None` at the end of the input. A line that lies whole in the
+    /// reader's buffer is read there, without a copy; any other line, and
+    /// the elements of an array, are copied into a buffer of their own.
+    ///
+    /// # Errors
+    /// I/O errors; an array that is not closed, or text after it.
+    pub fn next_value<T>(&mut self, f: impl FnOnce(&[u8], Start) -> T) -> Result<Option<T>> {
+        if self.layout == Layout::Unknown {
+            self.settle()?;
+        }
+        while self.layout == Layout::Lines {
+            let chunk = self.inner.fill_buf()?;
+            // A line that runs past the buffer (or ends the input without
+            // a line feed) is copied by the general route.
+            let Some(k) = memchr::memchr(b'\n', chunk) else {
+                break;
+            };
+            let n = k + 1;
+            let found = line_value(&chunk[..n], self.byte, self.line, self.line_start);
+            self.byte += n as u64;
+            self.line += 1;
+            self.line_start = self.byte;
+            if let Some((from, to, start)) = found {
+                self.start = start;
+                let value = f(&chunk[from..to], start);
+                self.inner.consume(n);
+                return Ok(Some(value));
+            }
+            self.inner.consume(n);
+        }
+        if !self.next()? {
+            return Ok(None);
+        }
+        Ok(Some(f(&self.buf, self.start)))
+    }
+
     fn next_line(&mut self) -> Result<bool> {
         loop {
             self.buf.clear();
@@ -174,34 +208,16 @@ impl<R: BufRead> Values<R> {
                 self.layout = Layout::Done;
                 return Ok(false);
             }
-            // The first line may be read from after its leading whitespace.
-            let (read_start, line_start) = (self.byte, self.line_start);
-            let line = self.line;
+            let found = line_value(&self.buf, self.byte, self.line, self.line_start);
             self.byte += n as u64;
             self.line += 1;
             self.line_start = self.byte;
-            let (content, _) = crate::lines::content(&self.buf, false);
-            let lead = content
-                .iter()
-                .take_while(|b| b.is_ascii_whitespace())
-                .count();
-            if lead == content.len() {
-                continue;
+            if let Some((from, to, start)) = found {
+                self.start = start;
+                self.buf.truncate(to);
+                self.buf.drain(..from);
+                return Ok(true);
             }
-            let trail = content.len()
-                - content
-                    .iter()
-                    .rposition(|b| !b.is_ascii_whitespace())
-                    .map_or(0, |p| p + 1);
-            let end = content.len() - trail;
-            self.buf.truncate(end);
-            self.buf.drain(..lead);
-            self.start = Start {
-                line,
-                column: read_start + lead as u64 - line_start + 1,
-                byte: read_start + lead as u64,
-            };
-            return Ok(true);
         }
     }
 
@@ -364,6 +380,37 @@ impl<R: BufRead> Values<R> {
     }
 }
 
+/// Where the value in `raw` (one line, with its line end if any) lies,
+/// whitespace around it taken off, and where it starts in the input,
+/// given where the line was read from (`read_start`, which may be after
+/// the line's start for the first line) and its number and start; `None`
+/// for a blank line.
+fn line_value(
+    raw: &[u8],
+    read_start: u64,
+    line: u64,
+    line_start: u64,
+) -> Option<(usize, usize, Start)> {
+    let (content, _) = crate::lines::content(raw, false);
+    let lead = content
+        .iter()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
+    if lead == content.len() {
+        return None;
+    }
+    let end = content
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |p| p + 1);
+    let start = Start {
+        line,
+        column: read_start + lead as u64 - line_start + 1,
+        byte: read_start + lead as u64,
+    };
+    Some((lead, end, start))
+}
+
 /// A JSON string that borrows from the input when it holds no escapes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Str<'a>(pub Cow<'a, str>);
@@ -403,12 +450,18 @@ impl std::ops::Deref for Str<'_> {
 /// Appends the member `key: raw` to `members` (members as written,
 /// comma-separated, without braces), for [`crate::Sentence::set_extra_json`].
 pub(crate) fn push_member(members: &mut String, key: &str, raw: &serde_json::value::RawValue) {
+    push_raw_member(members, key, raw.get());
+}
+
+/// [`push_member`] for a value `raw` as written, as `RawValue` holds it
+/// (the fast scans' [`scan::Scan::raw_value`]).
+pub(crate) fn push_raw_member(members: &mut String, key: &str, raw: &str) {
     if !members.is_empty() {
         members.push(',');
     }
     push_string(members, key);
     members.push(':');
-    push_compact(members, raw.get());
+    push_compact(members, raw);
 }
 
 /// Appends the JSON `raw` with the line breaks outside its strings (and the
@@ -536,13 +589,39 @@ mod tests {
     use super::*;
 
     fn values(input: &str) -> Result<Vec<(String, u64, u64)>> {
-        let mut v = Values::new(input.as_bytes());
+        values_of(input.as_bytes())
+    }
+
+    fn values_of(r: impl BufRead) -> Result<Vec<(String, u64, u64)>> {
+        let mut v = Values::new(r);
         let mut out = Vec::new();
-        while v.next()? {
-            let (b, s) = v.value();
-            out.push((String::from_utf8(b.to_vec()).unwrap(), s.line, s.column));
+        let text = |b: &[u8], s: Start| (String::from_utf8_lossy(b).into_owned(), s.line, s.column);
+        while let Some(value) = v.next_value(text)? {
+            out.push(value);
         }
         Ok(out)
+    }
+
+    proptest::proptest! {
+        /// Lines read in the reader's buffer (all of them when it holds
+        /// the whole input) are the lines copied out of it (most of them
+        /// when it holds a few bytes), with the same places.
+        #[test]
+        fn lines_in_the_buffer_are_the_lines_copied(
+            lines in proptest::collection::vec(
+                ("[ \t]{0,2}", "[{}a\" é\\\\]{0,6}", "[ \t]{0,2}", "\n|\r\n|"),
+                0..8,
+            ),
+            capacity in 1usize..12,
+        ) {
+            let text: String = lines.iter().map(|(a, b, c, d)| format!("{a}{b}{c}{d}")).collect();
+            // A first value of `[` would make an array of the input.
+            let text = format!("{{}}\n{text}");
+            let whole = values(&text).map_err(|e| e.to_string());
+            let small = std::io::BufReader::with_capacity(capacity, text.as_bytes());
+            let copied = values_of(small).map_err(|e| e.to_string());
+            proptest::prop_assert_eq!(whole, copied);
+        }
     }
 
     #[test]
@@ -597,11 +676,7 @@ mod tests {
         // A reader that hands out one byte at a time.
         let text = "[{\"t\": \"a\\\\\"}, {\"u\": \"\\\"]\"}]";
         let r = std::io::BufReader::with_capacity(1, text.as_bytes());
-        let mut v = Values::new(r);
-        let mut got = Vec::new();
-        while v.next().unwrap() {
-            got.push(String::from_utf8(v.value().0.to_vec()).unwrap());
-        }
+        let got: Vec<String> = (values_of(r).unwrap().into_iter()).map(|v| v.0).collect();
         assert_eq!(got, ["{\"t\": \"a\\\\\"}", "{\"u\": \"\\\"]\"}"]);
     }
 }

@@ -24,7 +24,7 @@ use super::parse::LayoutError;
 use super::{Align, Overlaps};
 
 /// A span as a layout read it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RawSpan {
     /// The offsets as written, in the layout's unit.
     pub start: u64,
@@ -42,7 +42,7 @@ pub(crate) struct RawSpan {
 }
 
 /// A token as the tool gave it (Prodigy's `tokens`).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct OwnToken {
     pub start: u64,
     pub end: u64,
@@ -52,7 +52,7 @@ pub(crate) struct OwnToken {
 }
 
 /// One document as a layout parser leaves it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct DocBuf {
     /// The document's text.
     pub text: String,
@@ -94,6 +94,20 @@ impl DocBuf {
             start,
             end,
             label,
+            text: None,
+            group: 0,
+            bytes: (0, 0),
+        });
+    }
+
+    /// Adds a span whose label was appended to [`DocBuf::strings`] from
+    /// `label_from` on, as [`DocBuf::push_span`] would keep it.
+    #[inline]
+    pub fn push_kept_span(&mut self, start: u64, end: u64, label_from: usize) {
+        self.spans.push(RawSpan {
+            start,
+            end,
+            label: Span::new(label_from, self.strings.len()),
             text: None,
             group: 0,
             bytes: (0, 0),
@@ -204,14 +218,18 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
             return Ok(true);
         }
         sentence.clear();
-        if !self.values.next()? {
+        let (layout, doc) = (&mut self.layout, &mut self.doc);
+        let parsed = self.values.next_value(|value, start| {
+            doc.clear();
+            let parsed = layout.parse(value, doc);
+            (start, parsed.map_err(|e| (place(value, start, e.at), e)))
+        })?;
+        let Some((start, parsed)) = parsed else {
             return Ok(false);
-        }
-        let (value, start) = self.values.value();
+        };
         self.start = start;
-        self.doc.clear();
-        if let Err(e) = self.layout.parse(value, &mut self.doc) {
-            let err = Error::parse(place(value, start, e.at), ParseErrorKind::Other(e.message));
+        if let Err((at, e)) = parsed {
+            let err = Error::parse(at, ParseErrorKind::Other(e.message));
             return Err(match e.hint {
                 Some(h) => err.with_hint(h),
                 None => err,

@@ -59,6 +59,8 @@
 pub(crate) mod document;
 pub(crate) mod parse;
 mod read;
+#[cfg(test)]
+pub(crate) mod scan_tests;
 mod write;
 
 pub(crate) use write::StatedText;

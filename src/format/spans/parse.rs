@@ -253,73 +253,124 @@ pub(crate) fn span_list(
     Ok(())
 }
 
-/// Appends the spans of a span list straight to a [`DocBuf`] while its
-/// document is parsed, for the one-pass routes of layouts: the spans that
-/// [`span_list`] would push for a list whose items all have offsets and a
-/// label, and nothing for `null`. Anything else is an error, on which the
-/// caller parses the document again by the general route, which words it.
-///
-/// [`DocBuf`]: super::document::DocBuf
-pub(crate) struct SpansInto<'d>(pub &'d mut super::document::DocBuf);
-
-impl<'de> de::DeserializeSeed<'de> for SpansInto<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
+/// The fast route of [`span_list`]: reads `null` or a list of spans
+/// straight into `doc`, each an object with `start`, `end` and `label`
+/// (and members serde_json's [`SpanItem`] ignores, or Prodigy's token
+/// indices, `null` or a number) or an array `[start, end, label]`.
+/// `None` on anything else, on which the caller parses the document
+/// again by the general route: a span without offsets or label, a
+/// repeated member (or both `start` and doccano's `start_offset`), or whatever
+/// [`Scan`](crate::format::json::scan::Scan) gives up on.
+pub(crate) fn scan_span_list(
+    c: &mut crate::format::json::scan::Scan<'_>,
+    doc: &mut super::document::DocBuf,
+) -> Option<()> {
+    if c.null() {
+        return Some(());
     }
-}
-
-impl<'de> Visitor<'de> for SpansInto<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of spans with offsets")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<SpanItem<'de>>()? {
-            match item {
-                SpanItem {
-                    start: Some(s),
-                    end: Some(e),
-                    label: Some(label),
-                    ..
-                } => self.0.push_span(s, e, &label),
-                _ => return Err(de::Error::custom("a span without offsets or label")),
+    c.array(|c| {
+        let label_from = doc.strings.len();
+        let mark = c.mark();
+        if let Some((start, end)) = tight_item(c, &mut doc.strings) {
+            doc.push_kept_span(start, end, label_from);
+            return Some(());
+        }
+        c.reset(mark);
+        doc.strings.truncate(label_from);
+        let (start, end) = if c.peek()? == b'[' {
+            c.eat(b'[')?;
+            c.ws();
+            let start = c.uint()?;
+            c.ws();
+            c.eat(b',')?;
+            c.ws();
+            let end = c.uint()?;
+            c.ws();
+            c.eat(b',')?;
+            c.ws();
+            c.string_into(&mut doc.strings)?;
+            c.ws();
+            c.eat(b']')?;
+            (start, end)
+        } else {
+            let (mut start, mut end, mut label) = (None, None, false);
+            let (mut token_start, mut token_end) = (false, false);
+            c.object(|key, c| {
+                match key {
+                    // doccano's names for the offsets; the general route
+                    // keeps the last of two, the scan gives up.
+                    b"start" | b"start_offset" if start.is_none() => start = Some(c.uint()?),
+                    b"end" | b"end_offset" if end.is_none() => end = Some(c.uint()?),
+                    b"label" if !label => {
+                        label = true;
+                        c.string_into(&mut doc.strings)?;
+                    }
+                    // Read as `Option<u64>` by the general route, and then
+                    // unused: a span with offsets has no need of them.
+                    b"token_start" if !token_start => {
+                        token_start = true;
+                        if !c.null() {
+                            c.uint()?;
+                        }
+                    }
+                    b"token_end" if !token_end => {
+                        token_end = true;
+                        if !c.null() {
+                            c.uint()?;
+                        }
+                    }
+                    b"start" | b"end" | b"label" | b"token_start" | b"token_end"
+                    | b"start_offset" | b"end_offset" => return None,
+                    _ => {
+                        c.raw_value()?;
+                    }
+                }
+                Some(())
+            })?;
+            if !label {
+                return None;
             }
-        }
-        Ok(())
-    }
+            (start?, end?)
+        };
+        doc.push_kept_span(start, end, label_from);
+        Some(())
+    })
 }
 
-/// The number of items of a list, each skipped.
-pub(crate) struct CountItems;
-
-impl<'de> de::DeserializeSeed<'de> for CountItems {
-    type Value = u64;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for CountItems {
-    type Value = u64;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
-        let mut n = 0;
-        while seq.next_element::<IgnoredAny>()?.is_some() {
-            n += 1;
-        }
-        Ok(n)
-    }
+/// The span item at the scan's place when it has the shape spaCy and most
+/// tools write, `{"start": S, "end": E, "label": "L"}` (these members in
+/// this order, whitespace anywhere, a label without escapes), read in one
+/// straight line; its label is appended to `strings`. `None` for any other
+/// item, which [`scan_span_list`] then reads member by member.
+#[inline]
+fn tight_item(
+    c: &mut crate::format::json::scan::Scan<'_>,
+    strings: &mut String,
+) -> Option<(u64, u64)> {
+    c.eat(b'{')?;
+    c.ws();
+    c.word(b"\"start\"")?;
+    c.ws();
+    c.eat(b':')?;
+    c.ws();
+    let start = c.uint()?;
+    c.ws();
+    c.eat(b',')?;
+    c.ws();
+    c.word(b"\"end\"")?;
+    c.ws();
+    c.eat(b':')?;
+    c.ws();
+    let end = c.uint()?;
+    c.ws();
+    c.eat(b',')?;
+    c.ws();
+    c.word(b"\"label\"")?;
+    c.ws();
+    c.eat(b':')?;
+    c.ws();
+    c.plain_string_into(strings)?;
+    c.ws();
+    c.eat(b'}')?;
+    Some((start, end))
 }

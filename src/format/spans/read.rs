@@ -126,35 +126,82 @@ pub(crate) struct SpansLayout;
 
 impl Layout for SpansLayout {
     fn parse(&mut self, value: &[u8], doc: &mut DocBuf) -> std::result::Result<(), LayoutError> {
-        let object = parse::members(value, "a span document")?;
-        let mut by_tokens = Vec::new();
-        let has_entities = object
-            .0
-            .iter()
-            .any(|(k, raw)| &**k == "entities" && raw.get() != "null");
-        for (key, raw) in &object.0 {
-            match &**key {
-                "text" => {
-                    doc.text.push_str(&parse::string(value, raw, "text")?);
-                    doc.has_text = true;
-                }
-                "entities" => parse::span_list(value, raw, "entities", doc, &mut by_tokens)?,
-                "label" if !has_entities => {
-                    parse::span_list(value, raw, "label", doc, &mut by_tokens)?
-                }
-                _ => json::push_member(&mut doc.extra, key, raw),
-            }
+        if scan_document(value, doc).is_some() {
+            return Ok(());
         }
-        if !doc.has_text {
-            return Err(LayoutError::whole("no \"text\" string"));
-        }
-        if !by_tokens.is_empty() {
-            return Err(LayoutError::whole(
-                "a span has token indices but no \"start\" and \"end\"",
-            ));
-        }
-        Ok(())
+        doc.clear();
+        parse_general(value, doc)
     }
+}
+
+/// The fast route of a spans document: one hand scan of the value,
+/// straight into `doc`, for documents with one `text`, at most one
+/// `entities` (no doccano `label`) and any other members. `None` on
+/// anything the scan does not read exactly as [`parse_general`] would
+/// (see [`parse::scan_span_list`]), or where that would give an error;
+/// `doc` then holds anything, and the caller clears it and parses the
+/// value by the general route, which words the error.
+pub(super) fn scan_document(value: &[u8], doc: &mut DocBuf) -> Option<()> {
+    let value = std::str::from_utf8(value).ok()?;
+    let (mut text, mut entities) = (false, false);
+    json::scan::Scan::new(value).whole_object(|key, c| match key {
+        b"text" if !text => {
+            text = true;
+            c.string_into(&mut doc.text)
+        }
+        b"entities" if !entities => {
+            entities = true;
+            parse::scan_span_list(c, doc)
+        }
+        // A second text is appended, a second list read too, and `label`
+        // read or kept depending on `entities`: left to the general route.
+        b"text" | b"entities" | b"label" => None,
+        _ => {
+            let raw = c.raw_value()?;
+            // A key without escapes, between two ASCII quotes of valid
+            // UTF-8, is valid UTF-8.
+            let key = std::str::from_utf8(key).ok()?;
+            json::push_raw_member(&mut doc.extra, key, raw);
+            Some(())
+        }
+    })?;
+    doc.has_text = text;
+    text.then_some(())
+}
+
+/// The general route of a spans document: serde_json reads its members as
+/// written, and each is read by itself, so that every error names its
+/// place.
+pub(super) fn parse_general(
+    value: &[u8],
+    doc: &mut DocBuf,
+) -> std::result::Result<(), LayoutError> {
+    let object = parse::members(value, "a span document")?;
+    let mut by_tokens = Vec::new();
+    let has_entities = object
+        .0
+        .iter()
+        .any(|(k, raw)| &**k == "entities" && raw.get() != "null");
+    for (key, raw) in &object.0 {
+        match &**key {
+            "text" => {
+                doc.text.push_str(&parse::string(value, raw, "text")?);
+                doc.has_text = true;
+            }
+            "entities" => parse::span_list(value, raw, "entities", doc, &mut by_tokens)?,
+            "label" if !has_entities => parse::span_list(value, raw, "label", doc, &mut by_tokens)?,
+            _ => json::push_member(&mut doc.extra, key, raw),
+        }
+    }
+    if !doc.has_text {
+        return Err(LayoutError::whole("no \"text\" string"));
+    }
+    if !by_tokens.is_empty() {
+        return Err(LayoutError::whole(
+            "a span has token indices but no \"start\" and \"end\"",
+        ));
+    }
+    Ok(())
 }
 
 /// Reads span files one document (line) at a time.

@@ -1,0 +1,426 @@
+//! A hand scan of one JSON object for the document layouts' fast routes:
+//! keys without escapes, strings decoded straight into reused buffers,
+//! unsigned integers, and other members checked and kept as written.
+//!
+//! Every method returns `None` on anything it does not read exactly as
+//! serde_json would (a value serde_json refuses, an escaped key, a number
+//! that is not a plain unsigned integer where one is wanted, a lone
+//! surrogate, nesting deeper than [`MAX_DEPTH`], ...): the scan decides
+//! nothing on its own, and the caller then parses the value again by the
+//! general route, which words every error. The JSON lines reader's scan
+//! (`jsonl::fields`) follows the same rules.
+
+/// Nesting the scan follows inside members it skips; deeper values go to
+/// serde_json, which has its own limit (128) and error.
+const MAX_DEPTH: u32 = 64;
+
+/// Bytes that end a run of plain string content: `"`, `\` and the
+/// control characters, which JSON strings must escape.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// The index of the first byte of `b` from `i` on that ends a run of
+/// plain string content, or `b.len()`: eight bytes at a time, then one by
+/// one.
+#[inline]
+fn plain_run_end(b: &[u8], mut i: usize) -> usize {
+    use crate::swar::{eq_bytes, lt_bytes};
+    while let Some(word) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let m = eq_bytes(x, b'"') | eq_bytes(x, b'\\') | lt_bytes(x, 0x20);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && !SPECIAL[b[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
+/// A place in a JSON value being scanned.
+pub(crate) struct Scan<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scan<'a> {
+    /// A scan of `s` from its start.
+    pub fn new(s: &'a str) -> Scan<'a> {
+        Scan {
+            s,
+            b: s.as_bytes(),
+            i: 0,
+        }
+    }
+
+    /// An object filling the whole of the scanned text (whitespace around
+    /// it allowed): `member` reads each member's value, given its key, and
+    /// stops at the value's end.
+    pub fn whole_object(
+        &mut self,
+        mut member: impl FnMut(&[u8], &mut Self) -> Option<()>,
+    ) -> Option<()> {
+        self.ws();
+        self.object(&mut member)?;
+        self.ws();
+        (self.i == self.b.len()).then_some(())
+    }
+
+    /// Skips JSON whitespace (space, tab, line feed, carriage return).
+    #[inline]
+    pub fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    #[inline]
+    pub fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.i += 1;
+        Some(b)
+    }
+
+    #[inline]
+    pub fn eat(&mut self, want: u8) -> Option<()> {
+        (self.next()? == want).then_some(())
+    }
+
+    /// `null`, if it comes next (and then read).
+    pub fn null(&mut self) -> bool {
+        self.word(b"null").is_some()
+    }
+
+    /// An array, each item read by `item` (which stops at the item's
+    /// end): `[`, items separated by commas, `]`, whitespace anywhere.
+    #[inline]
+    pub fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            self.ws();
+            match self.next()? {
+                b',' => self.ws(),
+                b']' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    /// An object, each member's value read by `member` given its key: `{`,
+    /// members separated by commas, `}`, whitespace anywhere.
+    #[inline]
+    pub fn object(&mut self, mut member: impl FnMut(&[u8], &mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.key()?;
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            member(key, self)?;
+            self.ws();
+            match self.next()? {
+                b',' => self.ws(),
+                b'}' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    /// A key without escapes, its bytes between the quotes.
+    #[inline]
+    fn key(&mut self) -> Option<&'a [u8]> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let end = plain_run_end(self.b, start);
+        if self.b.get(end) != Some(&b'"') {
+            return None;
+        }
+        self.i = end + 1;
+        Some(&self.b[start..end])
+    }
+
+    /// A string, decoded onto the end of `out`.
+    #[inline]
+    pub fn string_into(&mut self, out: &mut String) -> Option<()> {
+        self.eat(b'"')?;
+        loop {
+            let end = plain_run_end(self.b, self.i);
+            // Cut at an ASCII byte (or the end), so a char boundary.
+            out.push_str(&self.s[self.i..end]);
+            self.i = end;
+            match self.next()? {
+                b'"' => return Some(()),
+                b'\\' => out.push(self.escape()?),
+                // A raw control character: serde_json's error.
+                _ => return None,
+            }
+        }
+    }
+
+    /// The char of the escape after a backslash; `None` for an invalid
+    /// escape or a surrogate that is not half of a pair.
+    fn escape(&mut self) -> Option<char> {
+        Some(match self.next()? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let unit = self.hex4()?;
+                match unit {
+                    0xD800..=0xDBFF => {
+                        self.eat(b'\\')?;
+                        self.eat(b'u')?;
+                        let low = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return None;
+                        }
+                        let c = 0x10000
+                            + ((u32::from(unit) - 0xD800) << 10)
+                            + (u32::from(low) - 0xDC00);
+                        char::from_u32(c)?
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => char::from_u32(u32::from(unit))?,
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    fn hex4(&mut self) -> Option<u16> {
+        let digits = self.b.get(self.i..self.i + 4)?;
+        let mut v = 0u16;
+        for &d in digits {
+            v = v * 16 + (d as char).to_digit(16)? as u16;
+        }
+        self.i += 4;
+        Some(v)
+    }
+
+    /// An unsigned integer as JSON writes it (no leading zero, sign,
+    /// fraction or exponent) of at most 19 digits, so that it fits a
+    /// `u64`; a longer one gives up.
+    #[inline]
+    pub fn uint(&mut self) -> Option<u64> {
+        let (b, start) = (self.b, self.i);
+        let mut i = start;
+        let mut v: u64 = 0;
+        while let Some(&d) = b.get(i) {
+            let d = d.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            v = v.wrapping_mul(10).wrapping_add(u64::from(d));
+            i += 1;
+        }
+        let digits = i - start;
+        if digits == 0 || digits > 19 || (digits > 1 && b[start] == b'0') {
+            return None;
+        }
+        if let Some(b'.' | b'e' | b'E') = b.get(i) {
+            return None;
+        }
+        self.i = i;
+        Some(v)
+    }
+
+    /// A string without escapes, appended to `out`; `None` (and the scan
+    /// where it was) for any other value, which [`Scan::string_into`]
+    /// reads.
+    #[inline]
+    pub fn plain_string_into(&mut self, out: &mut String) -> Option<()> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let end = plain_run_end(self.b, self.i + 1);
+        if self.b.get(end) != Some(&b'"') {
+            return None;
+        }
+        out.push_str(&self.s[self.i + 1..end]);
+        self.i = end + 1;
+        Some(())
+    }
+
+    /// Where the scan is, for [`Scan::reset`].
+    #[inline]
+    pub fn mark(&self) -> usize {
+        self.i
+    }
+
+    /// Goes back to a place [`Scan::mark`] gave.
+    #[inline]
+    pub fn reset(&mut self, mark: usize) {
+        self.i = mark;
+    }
+
+    /// Checks one value of any type and returns it as written, as
+    /// serde_json's `RawValue` holds it.
+    pub fn raw_value(&mut self) -> Option<&'a str> {
+        let start = self.i;
+        self.skip_value(0)?;
+        Some(&self.s[start..self.i])
+    }
+
+    /// Checks one value of any type without keeping it.
+    fn skip_value(&mut self, depth: u32) -> Option<()> {
+        match self.peek()? {
+            b'"' => {
+                self.i += 1;
+                self.skip_string()
+            }
+            b'{' => {
+                if depth >= MAX_DEPTH {
+                    return None;
+                }
+                self.i += 1;
+                self.ws();
+                if self.peek()? == b'}' {
+                    self.i += 1;
+                    return Some(());
+                }
+                loop {
+                    self.eat(b'"')?;
+                    self.skip_string()?;
+                    self.ws();
+                    self.eat(b':')?;
+                    self.ws();
+                    self.skip_value(depth + 1)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => self.ws(),
+                        b'}' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                if depth >= MAX_DEPTH {
+                    return None;
+                }
+                self.i += 1;
+                self.ws();
+                if self.peek()? == b']' {
+                    self.i += 1;
+                    return Some(());
+                }
+                loop {
+                    self.skip_value(depth + 1)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => self.ws(),
+                        b']' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b't' => self.word(b"true"),
+            b'f' => self.word(b"false"),
+            b'n' => self.word(b"null"),
+            b'-' | b'0'..=b'9' => self.skip_number(),
+            _ => None,
+        }
+    }
+
+    /// The bytes `w`, if they come next (and then read).
+    #[inline]
+    pub fn word(&mut self, w: &[u8]) -> Option<()> {
+        if self.b.get(self.i..self.i + w.len())? == w {
+            self.i += w.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// Checks a string whose opening quote was just read, and its closing
+    /// quote. Escapes must be valid; a `\u` surrogate gives up, whatever
+    /// serde_json would make of it in a skipped value.
+    fn skip_string(&mut self) -> Option<()> {
+        loop {
+            self.i = plain_run_end(self.b, self.i);
+            match self.next()? {
+                b'"' => return Some(()),
+                b'\\' => {
+                    self.escape()?;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Checks a number by JSON's grammar:
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    fn skip_number(&mut self) -> Option<()> {
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.next()? {
+            b'0' => {}
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        // `01` or `1x`: what follows must end the number.
+        match self.peek() {
+            None | Some(b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r') => Some(()),
+            _ => None,
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+        self.i - start
+    }
+}

@@ -26,8 +26,7 @@
 use crate::convert::LabelCounts;
 use crate::error::Result;
 use crate::scheme::tagging::recycle;
-use crate::scheme::{self, IllFormed, Tag, TagScheme, TagStyle};
-use crate::sentence::Entity;
+use crate::scheme::{Prefix, Tag, TagScheme, TagStyle};
 
 use super::is_docstart;
 use super::read::{is_range_or_decimal, ReadOptions};
@@ -345,14 +344,17 @@ pub(super) fn valid_lines(buf: &[u8]) -> usize {
 }
 
 /// The buffers one sentence is retagged in, reused from sentence to
-/// sentence.
+/// sentence, and the labels of the run of sentences being copied.
 #[derive(Debug, Default)]
 pub(super) struct Retagger {
     pub lines: Vec<TokenLine>,
-    tags: Vec<Tag<'static>>,
-    entities: Vec<Entity<'static>>,
-    ill: Vec<IllFormed<'static>>,
+    /// The tags read, with the index of their label in `labels`.
+    tags: Vec<(Tag<'static>, u32)>,
     out: Vec<Tag<'static>>,
+    /// The label of each entity of the sentence, doubled, plus one when a
+    /// reader of the output finds it: counted once the sentence is taken.
+    counted: Vec<u32>,
+    labels: Labels,
 }
 
 /// What a sentence is read and written as.
@@ -360,18 +362,107 @@ pub(super) struct Retagger {
 pub(super) struct Retag {
     pub scheme: TagScheme,
     pub style: TagStyle,
-    pub lenient: bool,
     pub to: TagScheme,
     pub to_style: TagStyle,
 }
 
+/// The labels met since the last [`Retagger::flush_counts`], each with
+/// whether the output's tag style can write it and how many entities of
+/// it were read and written: a label is looked up once per token, compared
+/// with a handful of short strings, and the summary's counts are updated
+/// once per run of sentences rather than once per entity.
+#[derive(Debug, Default)]
+struct Labels {
+    /// Label, whether it fits `style`, entities read, entities written.
+    entries: Vec<(String, bool, u64, u64)>,
+    /// The tag style `fits` was judged for.
+    style: Option<TagStyle>,
+    /// The entry of the last label looked up.
+    last: u32,
+}
+
+/// How many labels [`Labels`] holds before it is emptied into the
+/// summary: corpora have a few to a few dozen, and a linear search is the
+/// fastest lookup for those.
+const MAX_LABELS: usize = 64;
+
+impl Labels {
+    /// The index of `label`, added if new; `None` when the table is full.
+    #[inline(always)]
+    fn index(&mut self, label: &str) -> Option<u32> {
+        let same = |l: &str| {
+            l.len() == label.len()
+                // Labels are short: a loop, not a call to `memcmp`.
+                && l.bytes().zip(label.bytes()).all(|(a, b)| a == b)
+        };
+        if let Some(e) = self.entries.get(self.last as usize) {
+            if same(&e.0) {
+                return Some(self.last);
+            }
+        }
+        let i = match self.entries.iter().position(|e| same(&e.0)) {
+            Some(i) => i,
+            None => self.add(label)?,
+        };
+        self.last = i as u32;
+        Some(self.last)
+    }
+
+    #[cold]
+    fn add(&mut self, label: &str) -> Option<usize> {
+        if self.entries.len() >= MAX_LABELS {
+            return None;
+        }
+        let style = self.style.unwrap_or_default();
+        self.entries
+            .push((label.to_string(), label_fits(style, label), 0, 0));
+        Some(self.entries.len() - 1)
+    }
+}
+
+/// A prefix after which a chunk always starts a new entity, whatever
+/// comes before (the decoder's rule, `scheme::for_each_chunk`).
+#[inline(always)]
+fn always_starts(p: Prefix) -> bool {
+    matches!(p, Prefix::Begin | Prefix::Single | Prefix::Unit)
+}
+
+/// A prefix at which a chunk always ends, whatever follows.
+#[inline(always)]
+fn always_ends(p: Prefix) -> bool {
+    matches!(
+        p,
+        Prefix::End | Prefix::Single | Prefix::Last | Prefix::Unit
+    )
+}
+
+/// Why a sentence is not retagged by [`Retagger::retag`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Refusal {
+    /// The general route reads it (an invalid tag, an ill-formed chunk, a
+    /// label the output cannot write).
+    General,
+    /// The label table is full: empty it ([`Retagger::flush_counts`]) and
+    /// try again.
+    Full,
+}
+
 impl Retagger {
-    /// Decodes the tags of the sentence in `self.lines` (found in `text`),
-    /// encodes its entities in the output scheme and hands the lines, the
-    /// entities and the tags to write to `write`. `Ok(false)`, with
-    /// nothing handed over, when a tag is invalid, a chunk is ill-formed
-    /// (an error or a repair, left to the general route) or a label cannot
-    /// be written (an error of the writer, left to it too).
+    /// Retags the sentence in `self.lines` (found in `text`) in the output
+    /// scheme and hands its lines and the tags to write to `write`, having
+    /// counted its entities (see [`Retagger::flush_counts`]). `Ok(Err(_))`,
+    /// with nothing handed over or counted, when a tag is invalid, a chunk
+    /// is ill-formed (an error or a repair, left to the general route) or
+    /// a label cannot be written (an error of the writer, left to it too).
+    ///
+    /// No entities are built: the chunks of the tags (as
+    /// `scheme::decode_strict` cuts them) are judged as it judges them and
+    /// written as `scheme::encode` writes an entity, which depends only
+    /// on the chunk's ends and on whether the tokens just outside it hold
+    /// the same label. A chunk is judged by its first and last prefixes
+    /// and what comes before it; since an ill-formed chunk sends the
+    /// sentence to the general route, every chunk left is an entity, and
+    /// strict and lenient reading agree on it.
     ///
     /// # Errors
     /// Those of `write`.
@@ -380,61 +471,173 @@ impl Retagger {
         &mut self,
         text: &str,
         how: Retag,
-        write: impl FnOnce(&[TokenLine], &[Entity<'_>], &[Tag<'_>]) -> Result<()>,
-    ) -> Result<bool> {
-        let mut tags: Vec<Tag<'_>> = recycle(std::mem::take(&mut self.tags));
-        let mut entities: Vec<Entity<'_>> = recycle(std::mem::take(&mut self.entities));
-        let mut ill: Vec<IllFormed<'_>> = recycle(std::mem::take(&mut self.ill));
+        write: impl FnOnce(&[TokenLine], &[Tag<'_>]) -> Result<()>,
+    ) -> Result<std::result::Result<(), Refusal>> {
+        if self.labels.style != Some(how.to_style) {
+            debug_assert!(self.labels.entries.iter().all(|e| e.2 == 0 && e.3 == 0));
+            self.labels.entries.clear();
+            self.labels.style = Some(how.to_style);
+        }
+        let mut tags: Vec<(Tag<'_>, u32)> = recycle(std::mem::take(&mut self.tags));
         let mut out: Vec<Tag<'_>> = recycle(std::mem::take(&mut self.out));
-        let decided = (|| {
-            for l in &self.lines {
-                let tag = &text[l.tag.0..l.tag.1];
-                // Most tags are `O`, in every style.
-                tags.push(if tag == "O" {
-                    Tag::OUTSIDE
-                } else {
-                    Tag::parse_in(how.style, tag).ok()?
-                });
+        let counted = &mut self.counted;
+        counted.clear();
+        let decided = retag_sentence(
+            text,
+            how,
+            &self.lines,
+            &mut self.labels,
+            &mut tags,
+            &mut out,
+            counted,
+        );
+        let result = match decided {
+            Ok(()) => {
+                for &c in counted.iter() {
+                    let entry = &mut self.labels.entries[(c >> 1) as usize];
+                    entry.2 += 1;
+                    entry.3 += u64::from(c & 1);
+                }
+                write(&self.lines, &out).map(|()| Ok(()))
             }
-            if how.lenient {
-                scheme::decode_lenient_in(how.scheme, &tags, &mut entities, &mut ill);
-            } else {
-                scheme::decode_strict(how.scheme, &tags, &mut entities, &mut ill).ok()?;
-            }
-            if !ill.is_empty() || !entities.iter().all(|e| label_fits(how.to_style, e.label)) {
-                return None;
-            }
-            scheme::encode(how.to, tags.len(), &entities, &mut out).ok()
-        })()
-        .is_some();
-        let result = if decided {
-            write(&self.lines, &entities, &out).map(|()| true)
-        } else {
-            Ok(false)
+            Err(refusal) => Ok(Err(refusal)),
         };
         self.tags = recycle(tags);
-        self.entities = recycle(entities);
-        self.ill = recycle(ill);
         self.out = recycle(out);
         result
     }
+
+    /// Adds the entities counted since the last call to `read` (the
+    /// entities read) and `written` (those a reader of the output finds).
+    pub(super) fn flush_counts(&mut self, read: &mut LabelCounts, written: &mut LabelCounts) {
+        for (label, _, r, w) in &mut self.labels.entries {
+            if *r > 0 {
+                read.add(label, *r);
+            }
+            if *w > 0 {
+                written.add(label, *w);
+            }
+            (*r, *w) = (0, 0);
+        }
+    }
+
+    /// Empties the label table (after [`Retagger::flush_counts`]).
+    pub(super) fn clear_labels(&mut self) {
+        self.labels.entries.clear();
+        self.labels.last = 0;
+    }
+}
+
+/// The work of [`Retagger::retag`]: `tags` and `out` are empty buffers.
+#[inline(always)]
+fn retag_sentence<'t>(
+    text: &'t str,
+    how: Retag,
+    lines: &[TokenLine],
+    labels: &mut Labels,
+    tags: &mut Vec<(Tag<'t>, u32)>,
+    out: &mut Vec<Tag<'t>>,
+    counted: &mut Vec<u32>,
+) -> std::result::Result<(), Refusal> {
+    const NONE: u32 = u32::MAX;
+    for l in lines {
+        let tag = &text[l.tag.0..l.tag.1];
+        // Most tags are `O`, in every style.
+        if tag == "O" {
+            tags.push((Tag::OUTSIDE, NONE));
+            continue;
+        }
+        let Ok(tag) = Tag::parse_in(how.style, tag) else {
+            return Err(Refusal::General);
+        };
+        // A prefix the scheme does not write is an error, or a repair
+        // when lenient.
+        if tag.is_outside() || !how.scheme.allows(tag.prefix) {
+            return Err(Refusal::General);
+        }
+        let id = labels.index(tag.label).ok_or(Refusal::Full)?;
+        tags.push((tag, id));
+    }
+    // Whether a chunk starts at token `i` (not `O`): the decoder's cut.
+    let starts = |i: usize| {
+        let (tag, id) = tags[i];
+        i == 0 || {
+            let (prev, prev_id) = tags[i - 1];
+            prev_id != id || always_starts(tag.prefix) || always_ends(prev.prefix)
+        }
+    };
+    let n = tags.len();
+    out.resize(n, Tag::OUTSIDE);
+    let mut i = 0;
+    while i < n {
+        let (first, id) = tags[i];
+        if id == NONE {
+            i += 1;
+            continue;
+        }
+        let mut end = i + 1;
+        while end < n && tags[end].1 == id && !starts(end) {
+            end += 1;
+        }
+        let last = tags[end - 1].0.prefix;
+        // The token before is of the same label: it ends an entity.
+        let before_same = i > 0 && tags[i - 1].1 == id;
+        let well_formed = match how.scheme {
+            TagScheme::Io | TagScheme::Iob1 | TagScheme::Ioe1 => true,
+            TagScheme::Iob2 => first.prefix == Prefix::Begin,
+            TagScheme::Ioe2 => last == Prefix::End,
+            TagScheme::Iobes => {
+                first.prefix == Prefix::Single
+                    || (first.prefix == Prefix::Begin && last == Prefix::End)
+            }
+            TagScheme::Bilou => {
+                first.prefix == Prefix::Unit
+                    || (first.prefix == Prefix::Begin && last == Prefix::Last)
+            }
+        };
+        if !well_formed || !labels.entries[id as usize].1 {
+            return Err(Refusal::General);
+        }
+        // The entity's tags, as `scheme::encode` writes them.
+        let after_same = end < n && tags[end].1 == id;
+        let label = first.label;
+        let tag = |prefix| Tag { prefix, label };
+        out[i..end].fill(tag(Prefix::Inside));
+        match how.to {
+            TagScheme::Io => {}
+            TagScheme::Iob1 => {
+                if before_same {
+                    out[i] = tag(Prefix::Begin);
+                }
+            }
+            TagScheme::Iob2 => out[i] = tag(Prefix::Begin),
+            TagScheme::Ioe1 => {
+                if after_same {
+                    out[end - 1] = tag(Prefix::End);
+                }
+            }
+            TagScheme::Ioe2 => out[end - 1] = tag(Prefix::End),
+            TagScheme::Iobes | TagScheme::Bilou => {
+                let (single, closing) = if how.to == TagScheme::Iobes {
+                    (Prefix::Single, Prefix::End)
+                } else {
+                    (Prefix::Unit, Prefix::Last)
+                };
+                if end - i == 1 {
+                    out[i] = tag(single);
+                } else {
+                    out[i] = tag(Prefix::Begin);
+                    out[end - 1] = tag(closing);
+                }
+            }
+        }
+        // In IO an entity right after one of its label merges into it
+        // for a reader of the output (`scheme::tagging::count_written`).
+        let merges = how.to == TagScheme::Io && before_same;
+        counted.push(id << 1 | u32::from(!merges));
+        i = end;
+    }
+    Ok(())
 }
 
 use super::write::label_fits;
-
-/// Adds to `written` the entities a reader of `entities` encoded in
-/// `scheme` finds: all of them, but that in IO an entity right after one
-/// of its type merges into it. The same count as the general route's
-/// writer (`scheme::tagging::count_written`), which the differential tests
-/// compare.
-pub(super) fn count_written(scheme: TagScheme, entities: &[Entity<'_>], written: &mut LabelCounts) {
-    let mut previous: Option<&Entity<'_>> = None;
-    for e in entities {
-        let merges = scheme == TagScheme::Io
-            && previous.is_some_and(|p| p.tokens.end() == e.tokens.start() && p.label == e.label);
-        if !merges {
-            written.add(e.label, 1);
-        }
-        previous = Some(e);
-    }
-}

@@ -85,19 +85,98 @@ pub(super) struct Scanned {
     pub next_document: bool,
 }
 
+/// The bytes below `!` of a text (spaces, tabs, line ends, other control
+/// characters), a bit a byte and 64 bytes a word, computed a stretch at a
+/// time as the scan reaches them
+/// ([`for_each_block_below_bang`](crate::format::bracket::fused::masks::for_each_block_below_bang)).
+/// Valid for one text: [`BreakMasks::clear`] before scanning another.
+#[derive(Debug, Default)]
+pub(super) struct BreakMasks {
+    /// Word `k` holds the bytes `64 k ..` of the text.
+    words: Vec<u64>,
+}
+
+/// How many bytes [`BreakMasks`] computes at once: enough that the cost
+/// of a call is spread thin, few enough that a scan that stops early (a
+/// sentence left to the general route, or `read_sentence` taking one
+/// sentence at a time) wastes little.
+const MASK_STRETCH: usize = 1024;
+
+impl BreakMasks {
+    /// Forgets the masks, for a new text.
+    pub(super) fn clear(&mut self) {
+        self.words.clear();
+    }
+
+    /// The mask of the 64 bytes of `b` from `64 k`, the bytes past the end
+    /// of `b` set; `None` past the end.
+    #[inline(always)]
+    fn word(&mut self, b: &[u8], k: usize) -> Option<u64> {
+        match self.words.get(k) {
+            Some(&m) => Some(m),
+            None => self.extend(b, k),
+        }
+    }
+
+    #[inline(never)]
+    fn extend(&mut self, b: &[u8], k: usize) -> Option<u64> {
+        while self.words.len() <= k {
+            let start = self.words.len() * 64;
+            if start >= b.len() {
+                return None;
+            }
+            let end = (start + MASK_STRETCH).min(b.len());
+            let words = &mut self.words;
+            crate::format::bracket::fused::masks::for_each_block_below_bang(&b[start..end], |m| {
+                words.push(m)
+            });
+        }
+        Some(self.words[k])
+    }
+}
+
+/// Where a scan is in a text's [`BreakMasks`]: the breaks of the current
+/// word not yet passed.
+struct Breaks {
+    word: usize,
+    bits: u64,
+}
+
+impl Breaks {
+    /// The breaks at and after byte `at`.
+    #[inline(always)]
+    fn at(masks: &mut BreakMasks, b: &[u8], at: usize) -> Breaks {
+        let word = at / 64;
+        let bits = masks.word(b, word).unwrap_or(0) & crate::swar::bits_from(at % 64);
+        Breaks { word, bits }
+    }
+
+    /// The next break, passed; `None` when there is none in `b`.
+    #[inline(always)]
+    fn next(&mut self, masks: &mut BreakMasks, b: &[u8]) -> Option<usize> {
+        while self.bits == 0 {
+            self.word += 1;
+            self.bits = masks.word(b, self.word)?;
+        }
+        let p = self.word * 64 + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        (p < b.len()).then_some(p)
+    }
+}
+
 /// Finds the next sentence in `text` from byte `from` (the start of a
 /// line, not the start of the input), pushing its token lines to `lines`
 /// (cleared first). `None` when the sentence does not end in `text` or is
 /// not one the fast route can prove it reads as the general route does
 /// (see the module documentation); the caller then leaves it to the
 /// general route. `text` is whole lines of an input's buffer (only its
-/// last line may lack a line end, and that line is never taken).
+/// last line may lack a line end, and that line is never taken); `masks`
+/// are its breaks.
 ///
-/// Most lines are `TOKEN<TAB>TAG<LF>`: [`plain_line`] finds their two
-/// fields with one word-at-a-time search for the first byte below `!`
-/// each, and the rest go through eval's `fast_row` (which a test checks
-/// against the general route's split at spaces and tabs), so that a line
-/// costs two searches rather than a look at every separator byte.
+/// Most lines are `TOKEN<TAB>TAG<LF>`: their two fields end at the next
+/// two bits of `masks` (a `trailing_zeros` each), and the rest go through
+/// eval's `fast_row` (which a test checks against the general route's
+/// split at spaces and tabs).
 #[inline]
 pub(super) fn scan_sentence(
     text: &str,
@@ -105,6 +184,7 @@ pub(super) fn scan_sentence(
     comments: bool,
     ids_unchecked: bool,
     lines: &mut Vec<TokenLine>,
+    masks: &mut BreakMasks,
 ) -> Option<Scanned> {
     lines.clear();
     let b = text.as_bytes();
@@ -116,23 +196,36 @@ pub(super) fn scan_sentence(
         document_start: false,
     };
     let mut at = from;
+    let mut breaks = Breaks::at(masks, b, at);
     loop {
+        // No break is left: no line end either.
+        let sep = breaks.next(masks, b)?;
         // A blank line ends a sentence, or comes before one.
-        if b.get(at) == Some(&b'\n') {
+        if sep == at && b[at] == b'\n' {
             state.count += 1;
+            at += 1;
             if lines.is_empty() {
-                at += 1;
                 continue;
             }
-            return Some(state.ends(at + 1, false));
+            return Some(state.ends(at, false));
         }
-        // The common line, once the ID column is ruled out: taken here
-        // with the checks of `Scan::line` that a line of two fields
-        // needs (a document line, Unicode whitespace, a comment).
-        if !state.ids {
-            if let Some((sep, end)) = plain_line(b, at) {
+        // `TOKEN`, one space or tab, `TAG` and a `\n`.
+        let mut plain = None;
+        if sep > at && matches!(b[sep], b' ' | b'\t') {
+            if let Some(end) = breaks.next(masks, b) {
+                if end > sep + 1 && b[end] == b'\n' {
+                    plain = Some((sep, end));
+                }
+            }
+        }
+        let (row, next, tab) = match plain {
+            Some((sep, end)) => {
+                // The common line, once the ID column is ruled out: taken
+                // here with the checks of `Scan::line` that a line of two
+                // fields needs (a document line, Unicode whitespace, a
+                // comment).
                 let first = b[at];
-                if first < 0x80 && first != b'-' && !(comments && first == b'#') {
+                if !state.ids && first < 0x80 && first != b'-' && !(comments && first == b'#') {
                     state.count += 1;
                     if lines.is_empty() {
                         state.first_line = state.count;
@@ -146,16 +239,10 @@ pub(super) fn scan_sentence(
                     at = end + 1;
                     continue;
                 }
-            }
-        }
-        let (row, next, plain) = match plain_line(b, at) {
-            Some((sep, end)) => {
-                let token = (at, sep);
-                let tag = (sep + 1, end);
                 let row = Row {
                     count: 2,
-                    first: token,
-                    last: tag,
+                    first: (at, sep),
+                    last: (sep + 1, end),
                 };
                 (row, end + 1, b[sep] == b'\t')
             }
@@ -166,10 +253,11 @@ pub(super) fn scan_sentence(
                     first: r.first,
                     last: r.last,
                 };
+                breaks = Breaks::at(masks, b, next);
                 (row, next, false)
             }
         };
-        match state.line(text, at, next, &row, plain, lines) {
+        match state.line(text, at, next, &row, tab, lines) {
             Line::More => {}
             Line::Ends(scanned) => return Some(scanned),
             Line::Refused => return None,
@@ -348,6 +436,8 @@ pub(super) fn valid_lines(buf: &[u8]) -> usize {
 #[derive(Debug, Default)]
 pub(super) struct Retagger {
     pub lines: Vec<TokenLine>,
+    /// The breaks of the text being scanned.
+    pub masks: BreakMasks,
     /// The tags read, with the index of their label in `labels`.
     tags: Vec<(Tag<'static>, u32)>,
     out: Vec<Tag<'static>>,

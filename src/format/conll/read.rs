@@ -617,7 +617,10 @@ impl<R: BufRead> Reader<R> {
         let text = unsafe { std::str::from_utf8_unchecked(&buf[..self.valid]) };
         let comments = self.opts.skips_comments();
         let lines = &mut self.retagger.lines;
-        let Some(found) = super::fast::scan_sentence(text, 0, comments, self.ids_unchecked, lines)
+        let masks = &mut self.retagger.masks;
+        masks.clear();
+        let Some(found) =
+            super::fast::scan_sentence(text, 0, comments, self.ids_unchecked, lines, masks)
         else {
             return false;
         };
@@ -711,12 +714,14 @@ impl<R: BufRead> Reader<R> {
         let comments = self.opts.skips_comments();
         let mut at = 0;
         let mut result = Ok(());
+        self.retagger.masks.clear();
         while let Some(found) = super::fast::scan_sentence(
             text,
             at,
             comments,
             self.ids_unchecked,
             &mut self.retagger.lines,
+            &mut self.retagger.masks,
         ) {
             let document = self.document_start || found.document_start;
             let mut attempts = 0;

@@ -268,35 +268,20 @@ pub(super) fn scan_sentence(
 
 /// The line of `b` at `at` when it is `TOKEN`, one space or tab, `TAG`
 /// and a `\n` (no other byte below `!` in it): where its separator and its
-/// line end are. `None` for any other line, and near the end of `b`, where
-/// eight bytes cannot be read at once; `fast_row` then splits it.
+/// line end are, found by `masks` (the breaks of `b`). `None` for any
+/// other line.
 #[inline(always)]
-pub(super) fn plain_line(b: &[u8], at: usize) -> Option<(usize, usize)> {
-    let sep = next_control(b, at)?;
+pub(super) fn plain_line(b: &[u8], at: usize, masks: &mut BreakMasks) -> Option<(usize, usize)> {
+    let mut breaks = Breaks::at(masks, b, at);
+    let sep = breaks.next(masks, b)?;
     if sep == at || !matches!(b[sep], b' ' | b'\t') {
         return None;
     }
-    let end = next_control(b, sep + 1)?;
+    let end = breaks.next(masks, b)?;
     if end == sep + 1 || b[end] != b'\n' {
         return None;
     }
     Some((sep, end))
-}
-
-/// The first byte at or after `at` that is below `!` (a space, a tab, a
-/// line end or another control character), searched eight bytes at a
-/// time; `None` when it is not found before the last eight bytes of `b`.
-#[inline(always)]
-fn next_control(b: &[u8], mut at: usize) -> Option<usize> {
-    loop {
-        let word = b.get(at..at + 8)?;
-        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let m = crate::swar::first_below(w, b'!');
-        if m != 0 {
-            return Some(at + (m.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
 }
 
 /// The fields of one line: how many, and the first and the last, as byte

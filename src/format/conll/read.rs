@@ -178,9 +178,10 @@ pub(super) fn for_each_detected<'a>(
         if let Ok(valid) = std::str::from_utf8(text) {
             let b = text;
             let comments = opts.skips_comments();
+            let mut masks = super::fast::BreakMasks::default();
             while at < b.len() {
                 // Most lines are a token, a tab and a tag.
-                if let Some((sep, end)) = super::fast::plain_line(b, at) {
+                if let Some((sep, end)) = super::fast::plain_line(b, at, &mut masks) {
                     let first = b[at];
                     if first < 0x80 && first != b'-' && !(comments && first == b'#') {
                         visit(Detected::Tag {

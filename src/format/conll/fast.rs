@@ -622,7 +622,18 @@ fn retag_sentence<'t>(
             tags.push((Tag::OUTSIDE, NONE));
             continue;
         }
-        let Ok(tag) = Tag::parse_in(how.style, tag) else {
+        // `Tag::parse_in` of a prefix tag, inline: `B-`, `I-`, ... and a
+        // label of one byte or more.
+        let parsed = match (how.style, tag.as_bytes()) {
+            (TagStyle::Prefix, [letter, b'-', _, ..]) => Prefix::from_letter(*letter)
+                .filter(|&p| p != Prefix::Outside)
+                .map(|prefix| Tag {
+                    prefix,
+                    label: &tag[2..],
+                }),
+            _ => Tag::parse_in(how.style, tag).ok(),
+        };
+        let Some(tag) = parsed else {
             return Err(Refusal::General);
         };
         // A prefix the scheme does not write is an error, or a repair

@@ -191,8 +191,7 @@ pub(super) fn scan_sentence(
     let mut state = Scan {
         ids: ids_unchecked,
         comments,
-        count: 0,
-        first_line: 0,
+        skipped: 0,
         document_start: false,
     };
     let mut at = from;
@@ -202,12 +201,12 @@ pub(super) fn scan_sentence(
         let sep = breaks.next(masks, b)?;
         // A blank line ends a sentence, or comes before one.
         if sep == at && b[at] == b'\n' {
-            state.count += 1;
             at += 1;
             if lines.is_empty() {
+                state.skipped += 1;
                 continue;
             }
-            return Some(state.ends(at, false));
+            return Some(state.ends(at, false, lines.len()));
         }
         // `TOKEN`, one space or tab, `TAG` and a `\n`.
         let mut plain = None;
@@ -226,10 +225,6 @@ pub(super) fn scan_sentence(
                 // comment).
                 let first = b[at];
                 if !state.ids && first < 0x80 && first != b'-' && !(comments && first == b'#') {
-                    state.count += 1;
-                    if lines.is_empty() {
-                        state.first_line = state.count;
-                    }
                     lines.push(TokenLine {
                         line: at,
                         token: (at, sep),
@@ -299,9 +294,10 @@ struct Scan {
     /// line that does not start with `#`.
     ids: bool,
     comments: bool,
-    /// Lines seen, and the one of the first token.
-    count: u64,
-    first_line: u64,
+    /// Lines passed over before the first token line (blank and document
+    /// lines). The token lines follow one another: any other line after
+    /// them ends the sentence or sends it to the general route.
+    skipped: u64,
     document_start: bool,
 }
 
@@ -314,14 +310,14 @@ enum Line {
 }
 
 impl Scan {
-    /// The sentence scanned, ended by the line that ends at `next`, which
-    /// was counted.
+    /// The sentence of `tokens` token lines scanned, ended by the line
+    /// that ends at `next`.
     #[inline(always)]
-    fn ends(&self, next: usize, next_document: bool) -> Scanned {
+    fn ends(&self, next: usize, next_document: bool, tokens: usize) -> Scanned {
         Scanned {
             end: next,
-            lines: self.count,
-            first_line: self.first_line,
+            lines: self.skipped + tokens as u64 + 1,
+            first_line: self.skipped + 1,
             document_start: self.document_start,
             next_document,
         }
@@ -340,11 +336,12 @@ impl Scan {
         lines: &mut Vec<TokenLine>,
     ) -> Line {
         let b = text.as_bytes();
-        self.count += 1;
-        let ends = |s: &Scan, next_document| Line::Ends(s.ends(next, next_document));
+        let tokens = lines.len();
+        let ends = |s: &Scan, next_document| Line::Ends(s.ends(next, next_document, tokens));
         if row.count == 0 {
             // A blank line: spaces and tabs only.
             if lines.is_empty() {
+                self.skipped += 1;
                 return Line::More;
             }
             return ends(self, false);
@@ -362,6 +359,7 @@ impl Scan {
             if field == "-DOCSTART-" {
                 debug_assert!(is_docstart(&text[at..row.last.1]));
                 if lines.is_empty() {
+                    self.skipped += 1;
                     self.document_start = true;
                     return Line::More;
                 }
@@ -391,9 +389,6 @@ impl Scan {
                 return Line::Refused;
             }
             self.ids = false;
-        }
-        if lines.is_empty() {
-            self.first_line = self.count;
         }
         lines.push(TokenLine {
             line: at,

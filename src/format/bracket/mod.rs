@@ -887,7 +887,7 @@ impl Reader<std::io::Cursor<Vec<u8>>> {
 }
 
 mod cursor;
-mod fused;
+pub(crate) mod fused;
 pub mod writer;
 
 use cursor::LineCursor;

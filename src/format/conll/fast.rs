@@ -26,8 +26,7 @@
 use crate::convert::LabelCounts;
 use crate::error::Result;
 use crate::scheme::tagging::recycle;
-use crate::scheme::{self, IllFormed, Tag, TagScheme, TagStyle};
-use crate::sentence::Entity;
+use crate::scheme::{Prefix, Tag, TagScheme, TagStyle};
 
 use super::is_docstart;
 use super::read::{is_range_or_decimal, ReadOptions};
@@ -86,19 +85,98 @@ pub(super) struct Scanned {
     pub next_document: bool,
 }
 
+/// The bytes below `!` of a text (spaces, tabs, line ends, other control
+/// characters), a bit a byte and 64 bytes a word, computed a stretch at a
+/// time as the scan reaches them
+/// ([`for_each_block_below_bang`](crate::format::bracket::fused::masks::for_each_block_below_bang)).
+/// Valid for one text: [`BreakMasks::clear`] before scanning another.
+#[derive(Debug, Default)]
+pub(super) struct BreakMasks {
+    /// Word `k` holds the bytes `64 k ..` of the text.
+    words: Vec<u64>,
+}
+
+/// How many bytes [`BreakMasks`] computes at once: enough that the cost
+/// of a call is spread thin, few enough that a scan that stops early (a
+/// sentence left to the general route, or `read_sentence` taking one
+/// sentence at a time) wastes little.
+const MASK_STRETCH: usize = 1024;
+
+impl BreakMasks {
+    /// Forgets the masks, for a new text.
+    pub(super) fn clear(&mut self) {
+        self.words.clear();
+    }
+
+    /// The mask of the 64 bytes of `b` from `64 k`, the bytes past the end
+    /// of `b` set; `None` past the end.
+    #[inline(always)]
+    fn word(&mut self, b: &[u8], k: usize) -> Option<u64> {
+        match self.words.get(k) {
+            Some(&m) => Some(m),
+            None => self.extend(b, k),
+        }
+    }
+
+    #[inline(never)]
+    fn extend(&mut self, b: &[u8], k: usize) -> Option<u64> {
+        while self.words.len() <= k {
+            let start = self.words.len() * 64;
+            if start >= b.len() {
+                return None;
+            }
+            let end = (start + MASK_STRETCH).min(b.len());
+            let words = &mut self.words;
+            crate::format::bracket::fused::masks::for_each_block_below_bang(&b[start..end], |m| {
+                words.push(m)
+            });
+        }
+        Some(self.words[k])
+    }
+}
+
+/// Where a scan is in a text's [`BreakMasks`]: the breaks of the current
+/// word not yet passed.
+struct Breaks {
+    word: usize,
+    bits: u64,
+}
+
+impl Breaks {
+    /// The breaks at and after byte `at`.
+    #[inline(always)]
+    fn at(masks: &mut BreakMasks, b: &[u8], at: usize) -> Breaks {
+        let word = at / 64;
+        let bits = masks.word(b, word).unwrap_or(0) & crate::swar::bits_from(at % 64);
+        Breaks { word, bits }
+    }
+
+    /// The next break, passed; `None` when there is none in `b`.
+    #[inline(always)]
+    fn next(&mut self, masks: &mut BreakMasks, b: &[u8]) -> Option<usize> {
+        while self.bits == 0 {
+            self.word += 1;
+            self.bits = masks.word(b, self.word)?;
+        }
+        let p = self.word * 64 + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        (p < b.len()).then_some(p)
+    }
+}
+
 /// Finds the next sentence in `text` from byte `from` (the start of a
 /// line, not the start of the input), pushing its token lines to `lines`
 /// (cleared first). `None` when the sentence does not end in `text` or is
 /// not one the fast route can prove it reads as the general route does
 /// (see the module documentation); the caller then leaves it to the
 /// general route. `text` is whole lines of an input's buffer (only its
-/// last line may lack a line end, and that line is never taken).
+/// last line may lack a line end, and that line is never taken); `masks`
+/// are its breaks.
 ///
-/// Most lines are `TOKEN<TAB>TAG<LF>`: [`plain_line`] finds their two
-/// fields with one word-at-a-time search for the first byte below `!`
-/// each, and the rest go through eval's `fast_row` (which a test checks
-/// against the general route's split at spaces and tabs), so that a line
-/// costs two searches rather than a look at every separator byte.
+/// Most lines are `TOKEN<TAB>TAG<LF>`: their two fields end at the next
+/// two bits of `masks` (a `trailing_zeros` each), and the rest go through
+/// eval's `fast_row` (which a test checks against the general route's
+/// split at spaces and tabs).
 #[inline]
 pub(super) fn scan_sentence(
     text: &str,
@@ -106,38 +184,47 @@ pub(super) fn scan_sentence(
     comments: bool,
     ids_unchecked: bool,
     lines: &mut Vec<TokenLine>,
+    masks: &mut BreakMasks,
 ) -> Option<Scanned> {
     lines.clear();
     let b = text.as_bytes();
     let mut state = Scan {
         ids: ids_unchecked,
         comments,
-        count: 0,
-        first_line: 0,
+        skipped: 0,
         document_start: false,
     };
     let mut at = from;
+    let mut breaks = Breaks::at(masks, b, at);
     loop {
+        // No break is left: no line end either.
+        let sep = breaks.next(masks, b)?;
         // A blank line ends a sentence, or comes before one.
-        if b.get(at) == Some(&b'\n') {
-            state.count += 1;
+        if sep == at && b[at] == b'\n' {
+            at += 1;
             if lines.is_empty() {
-                at += 1;
+                state.skipped += 1;
                 continue;
             }
-            return Some(state.ends(at + 1, false));
+            return Some(state.ends(at, false, lines.len()));
         }
-        // The common line, once the ID column is ruled out: taken here
-        // with the checks of `Scan::line` that a line of two fields
-        // needs (a document line, Unicode whitespace, a comment).
-        if !state.ids {
-            if let Some((sep, end)) = plain_line(b, at) {
+        // `TOKEN`, one space or tab, `TAG` and a `\n`.
+        let mut plain = None;
+        if sep > at && matches!(b[sep], b' ' | b'\t') {
+            if let Some(end) = breaks.next(masks, b) {
+                if end > sep + 1 && b[end] == b'\n' {
+                    plain = Some((sep, end));
+                }
+            }
+        }
+        let (row, next, tab) = match plain {
+            Some((sep, end)) => {
+                // The common line, once the ID column is ruled out: taken
+                // here with the checks of `Scan::line` that a line of two
+                // fields needs (a document line, Unicode whitespace, a
+                // comment).
                 let first = b[at];
-                if first < 0x80 && first != b'-' && !(comments && first == b'#') {
-                    state.count += 1;
-                    if lines.is_empty() {
-                        state.first_line = state.count;
-                    }
+                if !state.ids && first < 0x80 && first != b'-' && !(comments && first == b'#') {
                     lines.push(TokenLine {
                         line: at,
                         token: (at, sep),
@@ -147,16 +234,10 @@ pub(super) fn scan_sentence(
                     at = end + 1;
                     continue;
                 }
-            }
-        }
-        let (row, next, plain) = match plain_line(b, at) {
-            Some((sep, end)) => {
-                let token = (at, sep);
-                let tag = (sep + 1, end);
                 let row = Row {
                     count: 2,
-                    first: token,
-                    last: tag,
+                    first: (at, sep),
+                    last: (sep + 1, end),
                 };
                 (row, end + 1, b[sep] == b'\t')
             }
@@ -167,10 +248,11 @@ pub(super) fn scan_sentence(
                     first: r.first,
                     last: r.last,
                 };
+                breaks = Breaks::at(masks, b, next);
                 (row, next, false)
             }
         };
-        match state.line(text, at, next, &row, plain, lines) {
+        match state.line(text, at, next, &row, tab, lines) {
             Line::More => {}
             Line::Ends(scanned) => return Some(scanned),
             Line::Refused => return None,
@@ -181,35 +263,20 @@ pub(super) fn scan_sentence(
 
 /// The line of `b` at `at` when it is `TOKEN`, one space or tab, `TAG`
 /// and a `\n` (no other byte below `!` in it): where its separator and its
-/// line end are. `None` for any other line, and near the end of `b`, where
-/// eight bytes cannot be read at once; `fast_row` then splits it.
+/// line end are, found by `masks` (the breaks of `b`). `None` for any
+/// other line.
 #[inline(always)]
-pub(super) fn plain_line(b: &[u8], at: usize) -> Option<(usize, usize)> {
-    let sep = next_control(b, at)?;
+pub(super) fn plain_line(b: &[u8], at: usize, masks: &mut BreakMasks) -> Option<(usize, usize)> {
+    let mut breaks = Breaks::at(masks, b, at);
+    let sep = breaks.next(masks, b)?;
     if sep == at || !matches!(b[sep], b' ' | b'\t') {
         return None;
     }
-    let end = next_control(b, sep + 1)?;
+    let end = breaks.next(masks, b)?;
     if end == sep + 1 || b[end] != b'\n' {
         return None;
     }
     Some((sep, end))
-}
-
-/// The first byte at or after `at` that is below `!` (a space, a tab, a
-/// line end or another control character), searched eight bytes at a
-/// time; `None` when it is not found before the last eight bytes of `b`.
-#[inline(always)]
-fn next_control(b: &[u8], mut at: usize) -> Option<usize> {
-    loop {
-        let word = b.get(at..at + 8)?;
-        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let m = crate::swar::first_below(w, b'!');
-        if m != 0 {
-            return Some(at + (m.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
 }
 
 /// The fields of one line: how many, and the first and the last, as byte
@@ -227,9 +294,10 @@ struct Scan {
     /// line that does not start with `#`.
     ids: bool,
     comments: bool,
-    /// Lines seen, and the one of the first token.
-    count: u64,
-    first_line: u64,
+    /// Lines passed over before the first token line (blank and document
+    /// lines). The token lines follow one another: any other line after
+    /// them ends the sentence or sends it to the general route.
+    skipped: u64,
     document_start: bool,
 }
 
@@ -242,14 +310,14 @@ enum Line {
 }
 
 impl Scan {
-    /// The sentence scanned, ended by the line that ends at `next`, which
-    /// was counted.
+    /// The sentence of `tokens` token lines scanned, ended by the line
+    /// that ends at `next`.
     #[inline(always)]
-    fn ends(&self, next: usize, next_document: bool) -> Scanned {
+    fn ends(&self, next: usize, next_document: bool, tokens: usize) -> Scanned {
         Scanned {
             end: next,
-            lines: self.count,
-            first_line: self.first_line,
+            lines: self.skipped + tokens as u64 + 1,
+            first_line: self.skipped + 1,
             document_start: self.document_start,
             next_document,
         }
@@ -268,11 +336,12 @@ impl Scan {
         lines: &mut Vec<TokenLine>,
     ) -> Line {
         let b = text.as_bytes();
-        self.count += 1;
-        let ends = |s: &Scan, next_document| Line::Ends(s.ends(next, next_document));
+        let tokens = lines.len();
+        let ends = |s: &Scan, next_document| Line::Ends(s.ends(next, next_document, tokens));
         if row.count == 0 {
             // A blank line: spaces and tabs only.
             if lines.is_empty() {
+                self.skipped += 1;
                 return Line::More;
             }
             return ends(self, false);
@@ -290,6 +359,7 @@ impl Scan {
             if field == "-DOCSTART-" {
                 debug_assert!(is_docstart(&text[at..row.last.1]));
                 if lines.is_empty() {
+                    self.skipped += 1;
                     self.document_start = true;
                     return Line::More;
                 }
@@ -320,9 +390,6 @@ impl Scan {
             }
             self.ids = false;
         }
-        if lines.is_empty() {
-            self.first_line = self.count;
-        }
         lines.push(TokenLine {
             line: at,
             token: row.first,
@@ -345,14 +412,19 @@ pub(super) fn valid_lines(buf: &[u8]) -> usize {
 }
 
 /// The buffers one sentence is retagged in, reused from sentence to
-/// sentence.
+/// sentence, and the labels of the run of sentences being copied.
 #[derive(Debug, Default)]
 pub(super) struct Retagger {
     pub lines: Vec<TokenLine>,
-    tags: Vec<Tag<'static>>,
-    entities: Vec<Entity<'static>>,
-    ill: Vec<IllFormed<'static>>,
+    /// The breaks of the text being scanned.
+    pub masks: BreakMasks,
+    /// The tags read, with the index of their label in `labels`.
+    tags: Vec<(Tag<'static>, u32)>,
     out: Vec<Tag<'static>>,
+    /// The label of each entity of the sentence, doubled, plus one when a
+    /// reader of the output finds it: counted once the sentence is taken.
+    counted: Vec<u32>,
+    labels: Labels,
 }
 
 /// What a sentence is read and written as.
@@ -360,18 +432,107 @@ pub(super) struct Retagger {
 pub(super) struct Retag {
     pub scheme: TagScheme,
     pub style: TagStyle,
-    pub lenient: bool,
     pub to: TagScheme,
     pub to_style: TagStyle,
 }
 
+/// The labels met since the last [`Retagger::flush_counts`], each with
+/// whether the output's tag style can write it and how many entities of
+/// it were read and written: a label is looked up once per token, compared
+/// with a handful of short strings, and the summary's counts are updated
+/// once per run of sentences rather than once per entity.
+#[derive(Debug, Default)]
+struct Labels {
+    /// Label, whether it fits `style`, entities read, entities written.
+    entries: Vec<(String, bool, u64, u64)>,
+    /// The tag style `fits` was judged for.
+    style: Option<TagStyle>,
+    /// The entry of the last label looked up.
+    last: u32,
+}
+
+/// How many labels [`Labels`] holds before it is emptied into the
+/// summary: corpora have a few to a few dozen, and a linear search is the
+/// fastest lookup for those.
+const MAX_LABELS: usize = 64;
+
+impl Labels {
+    /// The index of `label`, added if new; `None` when the table is full.
+    #[inline(always)]
+    fn index(&mut self, label: &str) -> Option<u32> {
+        let same = |l: &str| {
+            l.len() == label.len()
+                // Labels are short: a loop, not a call to `memcmp`.
+                && l.bytes().zip(label.bytes()).all(|(a, b)| a == b)
+        };
+        if let Some(e) = self.entries.get(self.last as usize) {
+            if same(&e.0) {
+                return Some(self.last);
+            }
+        }
+        let i = match self.entries.iter().position(|e| same(&e.0)) {
+            Some(i) => i,
+            None => self.add(label)?,
+        };
+        self.last = i as u32;
+        Some(self.last)
+    }
+
+    #[cold]
+    fn add(&mut self, label: &str) -> Option<usize> {
+        if self.entries.len() >= MAX_LABELS {
+            return None;
+        }
+        let style = self.style.unwrap_or_default();
+        self.entries
+            .push((label.to_string(), label_fits(style, label), 0, 0));
+        Some(self.entries.len() - 1)
+    }
+}
+
+/// A prefix after which a chunk always starts a new entity, whatever
+/// comes before (the decoder's rule, `scheme::for_each_chunk`).
+#[inline(always)]
+fn always_starts(p: Prefix) -> bool {
+    matches!(p, Prefix::Begin | Prefix::Single | Prefix::Unit)
+}
+
+/// A prefix at which a chunk always ends, whatever follows.
+#[inline(always)]
+fn always_ends(p: Prefix) -> bool {
+    matches!(
+        p,
+        Prefix::End | Prefix::Single | Prefix::Last | Prefix::Unit
+    )
+}
+
+/// Why a sentence is not retagged by [`Retagger::retag`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Refusal {
+    /// The general route reads it (an invalid tag, an ill-formed chunk, a
+    /// label the output cannot write).
+    General,
+    /// The label table is full: empty it ([`Retagger::flush_counts`]) and
+    /// try again.
+    Full,
+}
+
 impl Retagger {
-    /// Decodes the tags of the sentence in `self.lines` (found in `text`),
-    /// encodes its entities in the output scheme and hands the lines, the
-    /// entities and the tags to write to `write`. `Ok(false)`, with
-    /// nothing handed over, when a tag is invalid, a chunk is ill-formed
-    /// (an error or a repair, left to the general route) or a label cannot
-    /// be written (an error of the writer, left to it too).
+    /// Retags the sentence in `self.lines` (found in `text`) in the output
+    /// scheme and hands its lines and the tags to write to `write`, having
+    /// counted its entities (see [`Retagger::flush_counts`]). `Ok(Err(_))`,
+    /// with nothing handed over or counted, when a tag is invalid, a chunk
+    /// is ill-formed (an error or a repair, left to the general route) or
+    /// a label cannot be written (an error of the writer, left to it too).
+    ///
+    /// No entities are built: the chunks of the tags (as
+    /// `scheme::decode_strict` cuts them) are judged as it judges them and
+    /// written as `scheme::encode` writes an entity, which depends only
+    /// on the chunk's ends and on whether the tokens just outside it hold
+    /// the same label. A chunk is judged by its first and last prefixes
+    /// and what comes before it; since an ill-formed chunk sends the
+    /// sentence to the general route, every chunk left is an entity, and
+    /// strict and lenient reading agree on it.
     ///
     /// # Errors
     /// Those of `write`.
@@ -380,61 +541,184 @@ impl Retagger {
         &mut self,
         text: &str,
         how: Retag,
-        write: impl FnOnce(&[TokenLine], &[Entity<'_>], &[Tag<'_>]) -> Result<()>,
-    ) -> Result<bool> {
-        let mut tags: Vec<Tag<'_>> = recycle(std::mem::take(&mut self.tags));
-        let mut entities: Vec<Entity<'_>> = recycle(std::mem::take(&mut self.entities));
-        let mut ill: Vec<IllFormed<'_>> = recycle(std::mem::take(&mut self.ill));
+        write: impl FnOnce(&[TokenLine], &[Tag<'_>]) -> Result<()>,
+    ) -> Result<std::result::Result<(), Refusal>> {
+        if self.labels.style != Some(how.to_style) {
+            debug_assert!(self.labels.entries.iter().all(|e| e.2 == 0 && e.3 == 0));
+            self.labels.entries.clear();
+            self.labels.style = Some(how.to_style);
+        }
+        let mut tags: Vec<(Tag<'_>, u32)> = recycle(std::mem::take(&mut self.tags));
         let mut out: Vec<Tag<'_>> = recycle(std::mem::take(&mut self.out));
-        let decided = (|| {
-            for l in &self.lines {
-                let tag = &text[l.tag.0..l.tag.1];
-                // Most tags are `O`, in every style.
-                tags.push(if tag == "O" {
-                    Tag::OUTSIDE
-                } else {
-                    Tag::parse_in(how.style, tag).ok()?
-                });
+        let counted = &mut self.counted;
+        counted.clear();
+        let decided = retag_sentence(
+            text,
+            how,
+            &self.lines,
+            &mut self.labels,
+            &mut tags,
+            &mut out,
+            counted,
+        );
+        let result = match decided {
+            Ok(()) => {
+                for &c in counted.iter() {
+                    let entry = &mut self.labels.entries[(c >> 1) as usize];
+                    entry.2 += 1;
+                    entry.3 += u64::from(c & 1);
+                }
+                write(&self.lines, &out).map(|()| Ok(()))
             }
-            if how.lenient {
-                scheme::decode_lenient_in(how.scheme, &tags, &mut entities, &mut ill);
-            } else {
-                scheme::decode_strict(how.scheme, &tags, &mut entities, &mut ill).ok()?;
-            }
-            if !ill.is_empty() || !entities.iter().all(|e| label_fits(how.to_style, e.label)) {
-                return None;
-            }
-            scheme::encode(how.to, tags.len(), &entities, &mut out).ok()
-        })()
-        .is_some();
-        let result = if decided {
-            write(&self.lines, &entities, &out).map(|()| true)
-        } else {
-            Ok(false)
+            Err(refusal) => Ok(Err(refusal)),
         };
         self.tags = recycle(tags);
-        self.entities = recycle(entities);
-        self.ill = recycle(ill);
         self.out = recycle(out);
         result
     }
+
+    /// Adds the entities counted since the last call to `read` (the
+    /// entities read) and `written` (those a reader of the output finds).
+    pub(super) fn flush_counts(&mut self, read: &mut LabelCounts, written: &mut LabelCounts) {
+        for (label, _, r, w) in &mut self.labels.entries {
+            if *r > 0 {
+                read.add(label, *r);
+            }
+            if *w > 0 {
+                written.add(label, *w);
+            }
+            (*r, *w) = (0, 0);
+        }
+    }
+
+    /// Empties the label table (after [`Retagger::flush_counts`]).
+    pub(super) fn clear_labels(&mut self) {
+        self.labels.entries.clear();
+        self.labels.last = 0;
+    }
+}
+
+/// The work of [`Retagger::retag`]: `tags` and `out` are empty buffers.
+#[inline(always)]
+fn retag_sentence<'t>(
+    text: &'t str,
+    how: Retag,
+    lines: &[TokenLine],
+    labels: &mut Labels,
+    tags: &mut Vec<(Tag<'t>, u32)>,
+    out: &mut Vec<Tag<'t>>,
+    counted: &mut Vec<u32>,
+) -> std::result::Result<(), Refusal> {
+    const NONE: u32 = u32::MAX;
+    for l in lines {
+        let tag = &text[l.tag.0..l.tag.1];
+        // Most tags are `O`, in every style.
+        if tag == "O" {
+            tags.push((Tag::OUTSIDE, NONE));
+            continue;
+        }
+        // `Tag::parse_in` of a prefix tag, inline: `B-`, `I-`, ... and a
+        // label of one byte or more.
+        let parsed = match (how.style, tag.as_bytes()) {
+            (TagStyle::Prefix, [letter, b'-', _, ..]) => Prefix::from_letter(*letter)
+                .filter(|&p| p != Prefix::Outside)
+                .map(|prefix| Tag {
+                    prefix,
+                    label: &tag[2..],
+                }),
+            _ => Tag::parse_in(how.style, tag).ok(),
+        };
+        let Some(tag) = parsed else {
+            return Err(Refusal::General);
+        };
+        // A prefix the scheme does not write is an error, or a repair
+        // when lenient.
+        if tag.is_outside() || !how.scheme.allows(tag.prefix) {
+            return Err(Refusal::General);
+        }
+        let id = labels.index(tag.label).ok_or(Refusal::Full)?;
+        tags.push((tag, id));
+    }
+    // Whether a chunk starts at token `i` (not `O`): the decoder's cut.
+    let starts = |i: usize| {
+        let (tag, id) = tags[i];
+        i == 0 || {
+            let (prev, prev_id) = tags[i - 1];
+            prev_id != id || always_starts(tag.prefix) || always_ends(prev.prefix)
+        }
+    };
+    let n = tags.len();
+    out.resize(n, Tag::OUTSIDE);
+    let mut i = 0;
+    while i < n {
+        let (first, id) = tags[i];
+        if id == NONE {
+            i += 1;
+            continue;
+        }
+        let mut end = i + 1;
+        while end < n && tags[end].1 == id && !starts(end) {
+            end += 1;
+        }
+        let last = tags[end - 1].0.prefix;
+        // The token before is of the same label: it ends an entity.
+        let before_same = i > 0 && tags[i - 1].1 == id;
+        let well_formed = match how.scheme {
+            TagScheme::Io | TagScheme::Iob1 | TagScheme::Ioe1 => true,
+            TagScheme::Iob2 => first.prefix == Prefix::Begin,
+            TagScheme::Ioe2 => last == Prefix::End,
+            TagScheme::Iobes => {
+                first.prefix == Prefix::Single
+                    || (first.prefix == Prefix::Begin && last == Prefix::End)
+            }
+            TagScheme::Bilou => {
+                first.prefix == Prefix::Unit
+                    || (first.prefix == Prefix::Begin && last == Prefix::Last)
+            }
+        };
+        if !well_formed || !labels.entries[id as usize].1 {
+            return Err(Refusal::General);
+        }
+        // The entity's tags, as `scheme::encode` writes them.
+        let after_same = end < n && tags[end].1 == id;
+        let label = first.label;
+        let tag = |prefix| Tag { prefix, label };
+        out[i..end].fill(tag(Prefix::Inside));
+        match how.to {
+            TagScheme::Io => {}
+            TagScheme::Iob1 => {
+                if before_same {
+                    out[i] = tag(Prefix::Begin);
+                }
+            }
+            TagScheme::Iob2 => out[i] = tag(Prefix::Begin),
+            TagScheme::Ioe1 => {
+                if after_same {
+                    out[end - 1] = tag(Prefix::End);
+                }
+            }
+            TagScheme::Ioe2 => out[end - 1] = tag(Prefix::End),
+            TagScheme::Iobes | TagScheme::Bilou => {
+                let (single, closing) = if how.to == TagScheme::Iobes {
+                    (Prefix::Single, Prefix::End)
+                } else {
+                    (Prefix::Unit, Prefix::Last)
+                };
+                if end - i == 1 {
+                    out[i] = tag(single);
+                } else {
+                    out[i] = tag(Prefix::Begin);
+                    out[end - 1] = tag(closing);
+                }
+            }
+        }
+        // In IO an entity right after one of its label merges into it
+        // for a reader of the output (`scheme::tagging::count_written`).
+        let merges = how.to == TagScheme::Io && before_same;
+        counted.push(id << 1 | u32::from(!merges));
+        i = end;
+    }
+    Ok(())
 }
 
 use super::write::label_fits;
-
-/// Adds to `written` the entities a reader of `entities` encoded in
-/// `scheme` finds: all of them, but that in IO an entity right after one
-/// of its type merges into it. The same count as the general route's
-/// writer (`scheme::tagging::count_written`), which the differential tests
-/// compare.
-pub(super) fn count_written(scheme: TagScheme, entities: &[Entity<'_>], written: &mut LabelCounts) {
-    let mut previous: Option<&Entity<'_>> = None;
-    for e in entities {
-        let merges = scheme == TagScheme::Io
-            && previous.is_some_and(|p| p.tokens.end() == e.tokens.start() && p.label == e.label);
-        if !merges {
-            written.add(e.label, 1);
-        }
-        previous = Some(e);
-    }
-}

@@ -525,3 +525,155 @@ fn json_lines_output_takes_the_fast_route() {
     let general = copy_jsonl(text.as_bytes(), 8192, &ReadOptions::default(), to, false);
     assert_eq!(fast, general);
 }
+
+/// Labels of every length, hyphenated, non-ASCII and numbered ones beyond
+/// what the retagger's label table holds at once.
+fn label() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => prop::sample::select(
+            &["PER", "LOC", "X", "Ort", "人名", "a-b", "B-PER", "ORGANIZATION-AND-ITS-LONG-NAME"][..]
+        )
+        .prop_map(str::to_string),
+        2 => (0..200u32).prop_map(|n| format!("T{n}")),
+    ]
+}
+
+/// Well-formed sentences: entities (after 0 to 2 `O` tokens each) encoded
+/// in `scheme` and written in `style`, so that the fast route retags them
+/// rather than leave them to the general route.
+fn well_formed(scheme: TagScheme, style: TagStyle) -> impl Strategy<Value = Vec<u8>> {
+    let sentence = prop::collection::vec((0..3usize, 1..5usize, label()), 1..8);
+    prop::collection::vec(sentence, 1..40).prop_map(move |sentences| {
+        let mut text = b"Start O\nx O\n\n".to_vec();
+        for entities in sentences {
+            let mut spans = Vec::new();
+            let mut len = 0;
+            for (gap, width, label) in &entities {
+                len += gap;
+                let label = if style == TagStyle::Bare {
+                    ""
+                } else {
+                    label.as_str()
+                };
+                spans.push(crate::sentence::Entity {
+                    label,
+                    tokens: crate::span::TokenSpan::new(len, len + width),
+                });
+                len += width;
+            }
+            let mut tags = Vec::new();
+            crate::scheme::encode(scheme, len, &spans, &mut tags).unwrap();
+            for (i, tag) in tags.iter().enumerate() {
+                text.extend_from_slice(format!("w{i}\t").as_bytes());
+                tag.push_styled(style, &mut text);
+                text.push(b'\n');
+            }
+            text.push(b'\n');
+        }
+        text
+    })
+}
+
+fn scheme_and_well_formed() -> impl Strategy<Value = (TagScheme, TagStyle, Vec<u8>)> {
+    (schemes(), prop::sample::select(&TagStyle::ALL[..])).prop_flat_map(|(scheme, style)| {
+        let scheme = style.only_scheme().unwrap_or(scheme);
+        well_formed(scheme, style).prop_map(move |text| (scheme, style, text))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// The retagger, in every pair of input and output schemes and tag
+    /// styles, on sentences it takes: well-formed, with labels of any
+    /// length and more labels than its table holds.
+    #[test]
+    fn the_retagger_writes_what_the_general_route_writes(
+        (scheme, style, text) in scheme_and_well_formed(),
+        to in out_options(),
+        lenient in any::<bool>(),
+        capacity in prop::sample::select(&[200usize, 8192][..]),
+    ) {
+        let opts = ReadOptions {
+            scheme: Some(scheme),
+            tag_style: Some(style),
+            lenient,
+            ..ReadOptions::default()
+        };
+        let to = Out { keep_columns: false, ..to };
+        prop_assert_eq!(copy(&text, capacity, &opts, &to, false), copy(&text, capacity, &opts, &to, true));
+        let to = (to.scheme, to.style, crate::OffsetUnit::Bytes);
+        prop_assert_eq!(
+            copy_jsonl(&text, capacity, &opts, to, false),
+            copy_jsonl(&text, capacity, &opts, to, true)
+        );
+    }
+}
+
+/// Well-formed sentences in every input scheme, written in every output
+/// scheme, are taken by the retagger: the test above is not vacuous.
+#[test]
+fn the_retagger_takes_well_formed_sentences() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for scheme in TagScheme::ALL {
+        for to_scheme in TagScheme::ALL {
+            let text = well_formed(scheme, TagStyle::Prefix)
+                .new_tree(&mut runner)
+                .unwrap()
+                .current();
+            let sentences = text.windows(2).filter(|w| w == b"\n\n").count() as u64;
+            let opts = ReadOptions {
+                scheme: Some(scheme),
+                ..ReadOptions::default()
+            };
+            let to = Out {
+                scheme: to_scheme,
+                style: TagStyle::Prefix,
+                columns: Columns::Two,
+                docstart: false,
+                keep_columns: false,
+            };
+            let before = super::fast::TAKEN.with(|t| t.get());
+            let fast = copy(&text, 1 << 16, &opts, &to, true);
+            let taken = super::fast::TAKEN.with(|t| t.get()) - before;
+            // All but the first sentence, unless IO output merges
+            // neighbours, which the writer then refuses.
+            if !fast.contains("Err") {
+                assert_eq!(taken, sentences - 1, "{scheme} to {to_scheme}");
+            }
+            assert_eq!(fast, copy(&text, 1 << 16, &opts, &to, false));
+        }
+    }
+}
+
+/// More labels than the retagger's table holds, across sentences (the
+/// table is emptied into the counts and the sentence tried again) and in
+/// one sentence (left to the general route).
+#[test]
+fn more_labels_than_the_table_holds() {
+    let mut text = String::from("Start O\nx O\n\n");
+    for n in 0..300 {
+        text.push_str(&format!("a B-T{n}\nb I-T{n}\nc O\n\n"));
+    }
+    for n in 0..100 {
+        text.push_str(&format!("a B-U{n}\n"));
+    }
+    text.push('\n');
+    let opts = ReadOptions {
+        scheme: Some(TagScheme::Iob2),
+        ..ReadOptions::default()
+    };
+    let to = Out {
+        scheme: TagScheme::Iobes,
+        style: TagStyle::Prefix,
+        columns: Columns::Two,
+        docstart: false,
+        keep_columns: false,
+    };
+    let before = super::fast::TAKEN.with(|t| t.get());
+    let fast = copy(text.as_bytes(), 1 << 16, &opts, &to, true);
+    let taken = super::fast::TAKEN.with(|t| t.get()) - before;
+    assert_eq!(taken, 300);
+    assert_eq!(fast, copy(text.as_bytes(), 1 << 16, &opts, &to, false));
+}

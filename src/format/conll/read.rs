@@ -178,9 +178,10 @@ pub(super) fn for_each_detected<'a>(
         if let Ok(valid) = std::str::from_utf8(text) {
             let b = text;
             let comments = opts.skips_comments();
+            let mut masks = super::fast::BreakMasks::default();
             while at < b.len() {
                 // Most lines are a token, a tab and a tag.
-                if let Some((sep, end)) = super::fast::plain_line(b, at) {
+                if let Some((sep, end)) = super::fast::plain_line(b, at, &mut masks) {
                     let first = b[at];
                     if first < 0x80 && first != b'-' && !(comments && first == b'#') {
                         visit(Detected::Tag {
@@ -617,7 +618,10 @@ impl<R: BufRead> Reader<R> {
         let text = unsafe { std::str::from_utf8_unchecked(&buf[..self.valid]) };
         let comments = self.opts.skips_comments();
         let lines = &mut self.retagger.lines;
-        let Some(found) = super::fast::scan_sentence(text, 0, comments, self.ids_unchecked, lines)
+        let masks = &mut self.retagger.masks;
+        masks.clear();
+        let Some(found) =
+            super::fast::scan_sentence(text, 0, comments, self.ids_unchecked, lines, masks)
         else {
             return false;
         };
@@ -705,44 +709,53 @@ impl<R: BufRead> Reader<R> {
         let how = super::fast::Retag {
             scheme: self.scheme.unwrap_or_default(),
             style: self.style.unwrap_or_default(),
-            lenient: self.opts.lenient,
             to: writer.scheme_out(),
             to_style: writer.style_out(),
         };
         let comments = self.opts.skips_comments();
         let mut at = 0;
         let mut result = Ok(());
+        self.retagger.masks.clear();
         while let Some(found) = super::fast::scan_sentence(
             text,
             at,
             comments,
             self.ids_unchecked,
             &mut self.retagger.lines,
+            &mut self.retagger.masks,
         ) {
             let document = self.document_start || found.document_start;
-            let taken = self.retagger.retag(text, how, |lines, entities, tags| {
-                if document {
-                    summary.documents += 1;
-                    writer.sink().write_all(out)?;
-                    out.clear();
-                    crate::convert::SentenceWriter::start_document(writer)?;
+            let mut attempts = 0;
+            let taken = loop {
+                let taken = self.retagger.retag(text, how, |lines, tags| {
+                    if document {
+                        summary.documents += 1;
+                        writer.sink().write_all(out)?;
+                        out.clear();
+                        crate::convert::SentenceWriter::start_document(writer)?;
+                    }
+                    summary.sentences += 1;
+                    summary.tokens += lines.len() as u64;
+                    writer.push_sentence(out, text, lines, tags);
+                    if out.len() >= FLUSH_BYTES {
+                        writer.sink().write_all(out)?;
+                        out.clear();
+                    }
+                    Ok(())
+                });
+                attempts += 1;
+                if attempts > 1 || !matches!(taken, Ok(Err(super::fast::Refusal::Full))) {
+                    break taken;
                 }
-                summary.sentences += 1;
-                summary.tokens += lines.len() as u64;
-                for e in entities {
-                    summary.read.add(e.label, 1);
-                }
-                writer.push_sentence(out, text, lines, tags);
-                super::fast::count_written(how.to, entities, &mut summary.written);
-                if out.len() >= FLUSH_BYTES {
-                    writer.sink().write_all(out)?;
-                    out.clear();
-                }
-                Ok(())
-            });
+                // More labels than the table holds: empty it and try once
+                // more.
+                self.retagger
+                    .flush_counts(&mut summary.read, &mut summary.written);
+                self.retagger.clear_labels();
+            };
             match taken {
-                Ok(true) => super::fast::taken(),
-                Ok(false) => break,
+                Ok(Ok(())) => super::fast::taken(),
+                Ok(Err(_)) => break,
                 Err(e) => {
                     result = Err(e);
                 }
@@ -755,6 +768,8 @@ impl<R: BufRead> Reader<R> {
                 break;
             }
         }
+        self.retagger
+            .flush_counts(&mut summary.read, &mut summary.written);
         let input = self.input.as_mut().expect("input present");
         input.consume(at);
         self.valid -= at;

@@ -47,13 +47,45 @@ pub(crate) fn for_each_block(text: &[u8], add: impl FnMut(BlockMasks)) {
     }
 }
 
+/// Calls `add` with the mask of the bytes below `!` (spaces, tabs, line
+/// ends and the other control characters) of each 64 bytes of `text`, in
+/// order; the bytes past the end of the last, short block count as spaces.
+/// The CoNLL reader's line scan: the fields of a line end at these bytes.
+///
+/// Dispatched as [`for_each_block`] is.
+#[inline]
+pub(crate) fn for_each_block_below_bang(text: &[u8], add: impl FnMut(u64)) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512bw") {
+            // SAFETY: the CPU has just been seen to have AVX-512BW.
+            unsafe { avx512::for_each_block_below_bang(text, add) }
+        } else {
+            // SAFETY: SSE2 is part of the x86_64 baseline.
+            unsafe { sse2::for_each_block_below_bang(text, add) }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        each_block(text, add, below_bang_swar)
+    }
+}
+
+/// The bytes below `!` of one block, eight bytes at a time.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(crate) fn below_bang_swar(chunk: &[u8; 64]) -> u64 {
+    use crate::swar::{high_bits_to_mask, lt_bytes};
+    let mut m = 0;
+    for (k, word) in chunk.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        m |= high_bits_to_mask(lt_bytes(x, b'!')) << (8 * k);
+    }
+    m
+}
+
 /// [`for_each_block`] with the masks of a block computed by `masks`.
 #[inline(always)]
-fn each_block(
-    text: &[u8],
-    mut add: impl FnMut(BlockMasks),
-    masks: impl Fn(&[u8; 64]) -> BlockMasks,
-) {
+fn each_block<M>(text: &[u8], mut add: impl FnMut(M), masks: impl Fn(&[u8; 64]) -> M) {
     let mut chunks = text.chunks_exact(64);
     for chunk in &mut chunks {
         add(masks(chunk.try_into().expect("64 bytes")));
@@ -99,6 +131,24 @@ mod sse2 {
     #[target_feature(enable = "sse2")]
     pub(super) fn for_each_block(text: &[u8], add: impl FnMut(BlockMasks)) {
         each_block(text, add, |chunk| block_masks(chunk));
+    }
+
+    #[target_feature(enable = "sse2")]
+    pub(super) fn for_each_block_below_bang(text: &[u8], add: impl FnMut(u64)) {
+        each_block(text, add, |chunk| below_bang(chunk));
+    }
+
+    /// The bytes up to a space, as the unsigned minimum with a space.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    pub(super) fn below_bang(chunk: &[u8; 64]) -> u64 {
+        let mut m = 0;
+        for k in 0..4 {
+            let v = load(&chunk[16 * k..16 * k + 16]);
+            let up_to_space = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(b' ' as i8)), v);
+            m |= bits(up_to_space) << (16 * k);
+        }
+        m
     }
 
     /// Sixteen bytes as a vector; the compiler makes one unaligned load of
@@ -161,6 +211,17 @@ mod avx512 {
     #[target_feature(enable = "avx512bw")]
     pub(super) fn for_each_block(text: &[u8], add: impl FnMut(BlockMasks)) {
         each_block(text, add, |chunk| block_masks(chunk));
+    }
+
+    #[target_feature(enable = "avx512bw")]
+    pub(super) fn for_each_block_below_bang(text: &[u8], add: impl FnMut(u64)) {
+        each_block(text, add, |chunk| below_bang(chunk));
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512bw")]
+    pub(super) fn below_bang(chunk: &[u8; 64]) -> u64 {
+        _mm512_cmple_epu8_mask(load(chunk), _mm512_set1_epi8(b' ' as i8))
     }
 
     /// Sixty-four bytes as a vector, in one unaligned load.
@@ -244,6 +305,29 @@ mod tests {
         routes
     }
 
+    /// The bytes below `!` of `chunk` by every route this CPU can run.
+    fn every_below_bang_route(chunk: &[u8; 64]) -> Vec<(&'static str, u64)> {
+        let mut routes = vec![("swar", below_bang_swar(chunk))];
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: SSE2 is part of the x86_64 baseline.
+            routes.push(("sse2", unsafe { sse2::below_bang(chunk) }));
+            if std::arch::is_x86_feature_detected!("avx512bw") {
+                // SAFETY: the CPU has just been seen to have AVX-512BW.
+                routes.push(("avx512", unsafe { avx512::below_bang(chunk) }));
+            }
+        }
+        routes
+    }
+
+    /// The bytes below `!`, byte by byte.
+    fn below_bang_reference(chunk: &[u8; 64]) -> u64 {
+        (0..64)
+            .filter(|&k| chunk[k] < b'!')
+            .map(|k| 1u64 << k)
+            .sum()
+    }
+
     #[test]
     fn every_byte_value_in_every_lane() {
         for b in 0..=255u8 {
@@ -252,6 +336,10 @@ mod tests {
                 chunk[k] = b;
                 for (route, masks) in every_route(&chunk) {
                     assert_eq!(masks, reference(&chunk), "{route}: byte {b:#x} at {k}");
+                }
+                for (route, below) in every_below_bang_route(&chunk) {
+                    let expected = below_bang_reference(&chunk);
+                    assert_eq!(below, expected, "{route}: byte {b:#x} at {k}");
                 }
             }
         }
@@ -271,6 +359,9 @@ mod tests {
             for (route, masks) in every_route(&chunk) {
                 prop_assert_eq!(masks, reference(&chunk), "{}", route);
             }
+            for (route, below) in every_below_bang_route(&chunk) {
+                prop_assert_eq!(below, below_bang_reference(&chunk), "{}", route);
+            }
         }
 
         #[test]
@@ -284,6 +375,17 @@ mod tests {
                 })
                 .collect();
             prop_assert_eq!(blocks_of(&text), expected);
+            let expected: Vec<u64> = text
+                .chunks(64)
+                .map(|part| {
+                    let mut chunk = [b' '; 64];
+                    chunk[..part.len()].copy_from_slice(part);
+                    below_bang_reference(&chunk)
+                })
+                .collect();
+            let mut below = Vec::new();
+            for_each_block_below_bang(&text, |m| below.push(m));
+            prop_assert_eq!(below, expected);
         }
     }
 }

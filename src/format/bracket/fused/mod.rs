@@ -49,7 +49,7 @@ use crate::tokenize::Tokenizer;
 
 mod buffers;
 mod emit;
-mod masks;
+pub(crate) mod masks;
 mod scan;
 mod tags;
 #[cfg(test)]

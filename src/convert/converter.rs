@@ -327,7 +327,10 @@ impl Converter {
     pub fn new() -> Converter {
         Converter {
             from: None,
-            read: ReadOptions::default(),
+            read: ReadOptions {
+                piece_bytes: Some(bracket::PIECE_BYTES),
+                ..ReadOptions::default()
+            },
             to: Format::CONLL,
             write: WriteOptions::default(),
             threads: 1,
@@ -342,9 +345,12 @@ impl Converter {
         self
     }
 
-    /// How inputs are read.
+    /// How inputs are read. A line of bracket text longer than
+    /// [`ReadOptions::piece_bytes`] ([`bracket::PIECE_BYTES`] when not set)
+    /// is read and written in pieces, in memory bounded by that size.
     pub fn read_options(mut self, opts: ReadOptions) -> Converter {
         self.read = opts;
+        self.read.piece_bytes = self.read.piece_bytes.or(Some(bracket::PIECE_BYTES));
         self
     }
 

@@ -83,9 +83,21 @@ fn item() -> impl Strategy<Value = String> {
         "\u{301}",
         "\u{1F1EB}\u{1F1F7}",
         "AT&T",
+        "<a href=\"x y\">",
+        "<!-- [PER x ] -->",
+        "<br>",
+        "<",
+        "<!--",
+        "</a>",
+        "<i>[</i>",
+        "-->",
+        "&#32;",
+        "&nbsp;",
     ]);
     let entity = (
-        prop::sample::select(vec!["PER", "LOC", "per", "ORG-X", "BAD"]),
+        prop::sample::select(vec![
+            "PER", "LOC", "per", "ORG-X", "BAD", "PER<b>", "PER&#32;",
+        ]),
         prop::collection::vec(word.clone(), 0..3),
         prop::sample::select(vec![" ", "  ", "\t"]),
         prop::sample::select(vec!["]", " ]", "  ]", ""]),
@@ -221,7 +233,10 @@ fn check(text: &[u8], opts: &Options, offsets: OffsetUnit, to: To, piece: usize)
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    // 2000 cases unless PROPTEST_CASES says otherwise.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(2000)
+    ))]
 
     #[test]
     fn lines_in_pieces_convert_as_lines_read_whole(

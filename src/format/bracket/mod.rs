@@ -94,8 +94,7 @@ pub struct Options {
     /// `<`, so that no token, tag or sentence end depends on the other side
     /// of the cut. Where a line offers no such place (one entity longer
     /// than the bound), the piece grows until it does. The rest of a line
-    /// is read whole from a piece that is not valid UTF-8, or that holds
-    /// `<` while HTML is stripped.
+    /// is read whole from a piece that is not valid UTF-8.
     pub piece_bytes: Option<usize>,
 }
 
@@ -584,8 +583,8 @@ pub struct Reader<R> {
     /// (an invalid UTF-8 repair first), or not at all should the line be
     /// refused.
     held_repairs: Vec<Repair>,
-    /// The entities of a buffer being cut, as `[` and `]` offsets.
-    cut_entities: Vec<(usize, usize)>,
+    /// The tags and entities of a buffer being cut.
+    cut_spans: CutSpans,
     /// The sentence given in pieces: how many tokens its pieces gave so
     /// far; `None` when no sentence is open.
     given: Option<usize>,
@@ -612,7 +611,7 @@ impl<R: BufRead> Reader<R> {
             line_piece: None,
             rest_whole: false,
             held_repairs: Vec::new(),
-            cut_entities: Vec::new(),
+            cut_spans: CutSpans::default(),
             given: None,
             auto_given: None,
         }
@@ -947,20 +946,11 @@ impl<R: BufRead> Reader<R> {
 
     /// Where the line in `line_buf` may be cut (see
     /// [`Options::piece_bytes`]); `None` when it offers no such place yet,
-    /// or when the rest of the line is to be read whole, as
-    /// `rest_whole` then records.
+    /// or when the rest of the line is to be read whole (its piece is not
+    /// valid UTF-8), as `rest_whole` then records.
     fn find_cut(&mut self, strip: bool) -> Option<usize> {
         let bytes = &self.line_buf;
-        if strip && memchr::memchr(b'<', bytes).is_some() {
-            self.rest_whole = true;
-            return None;
-        }
-        let at = cut_point(
-            bytes,
-            wider_labels(&self.opts),
-            strip,
-            &mut self.cut_entities,
-        )?;
+        let at = cut_point(bytes, wider_labels(&self.opts), strip, &mut self.cut_spans)?;
         if std::str::from_utf8(&bytes[..at]).is_err() {
             self.rest_whole = true;
             return None;
@@ -1095,29 +1085,61 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
+/// The tags (HTML stripped) and entities of a buffer being cut, as
+/// ranges of offsets from `<` to past `>` and from `[` to `]`.
+#[derive(Debug, Default)]
+struct CutSpans {
+    tags: Vec<(usize, usize)>,
+    entities: Vec<(usize, usize)>,
+}
+
 /// Where a line of bracket text read in pieces may be cut (see
 /// [`Options::piece_bytes`]): the last offset in `bytes` that follows a
 /// space or a tab, holds an ASCII char other than `[`, `]`, `&` and `<`,
-/// and lies outside every entity, judged on the raw bytes as the parser
-/// judges the text (`wider` are the label set's labels outside the default
-/// pattern; `strip` when HTML is stripped, whose character references
-/// could make an opener of what is not one in the raw bytes). `entities`
-/// is scratch space. `None` when there is no such offset.
-fn cut_point(
-    bytes: &[u8],
-    wider: &[String],
-    strip: bool,
-    entities: &mut Vec<(usize, usize)>,
-) -> Option<usize> {
+/// and lies outside every entity and, when HTML is stripped (`strip`),
+/// every tag, judged on the raw bytes as the parser judges the cleaned
+/// text (`wider` are the label set's labels outside the default pattern).
+/// `spans` is scratch space. `None` when there is no such offset.
+fn cut_point(bytes: &[u8], wider: &[String], strip: bool, spans: &mut CutSpans) -> Option<usize> {
+    let CutSpans { tags, entities } = spans;
+    tags.clear();
     entities.clear();
-    // Cuts are looked for before `limit`: the first `[` that cannot be
-    // judged yet, or the entity still open at the end.
+    // Cuts are looked for before `limit`: the first tag or `[` that cannot
+    // be judged yet, or the entity still open at the end.
     let mut limit = bytes.len();
+    if strip {
+        let mut i = 0;
+        while let Some(rel) = memchr::memchr(b'<', &bytes[i..]) {
+            let at = i + rel;
+            match raw_tag(&bytes[at..]) {
+                Some(Some(len)) => {
+                    tags.push((at, at + len));
+                    i = at + len;
+                }
+                Some(None) => i = at + 1,
+                None => {
+                    limit = at;
+                    break;
+                }
+            }
+        }
+    }
     let mut open: Option<usize> = None;
     let mut i = 0;
-    while let Some(rel) = memchr::memchr2(b'[', b']', &bytes[i..]) {
+    let mut next_tag = 0;
+    while let Some(rel) = memchr::memchr2(b'[', b']', &bytes[i..limit]) {
         let at = i + rel;
         i = at + 1;
+        // Brackets inside a tag are stripped with it.
+        while tags.get(next_tag).is_some_and(|&(_, end)| end <= at) {
+            next_tag += 1;
+        }
+        if let Some(&(start, end)) = tags.get(next_tag) {
+            if start < at {
+                i = end;
+                continue;
+            }
+        }
         if bytes[at] == b']' {
             if let Some(o) = open.take() {
                 entities.push((o, at));
@@ -1128,7 +1150,7 @@ fn cut_point(
             // Text, or a nested opener read as text: the entity stays open.
             continue;
         }
-        match raw_opener(&bytes[at + 1..], wider, strip) {
+        match raw_opener(&bytes[at + 1..limit], wider, strip) {
             Some(Some(len)) => {
                 open = Some(at);
                 i = at + 1 + len;
@@ -1146,6 +1168,7 @@ fn cut_point(
     // Look back from the limit; `end` bounds where the space may be.
     let mut end = limit.saturating_sub(1);
     let mut entities = entities.iter().rev().peekable();
+    let mut tags = tags.iter().rev().peekable();
     while let Some(space) = memchr::memrchr2(b' ', b'\t', &bytes[..end]) {
         let at = space + 1;
         end = space;
@@ -1159,20 +1182,47 @@ fn cut_point(
                 continue;
             }
         }
+        while tags.next_if(|&&(start, _)| start >= at).is_some() {}
+        if let Some(&&(start, stop)) = tags.peek() {
+            if at < stop {
+                end = start;
+                continue;
+            }
+        }
         return Some(at);
     }
     None
 }
 
+/// What the `<` at the start of `s` is, as the HTML stripper judges it
+/// (`html::tag_len`): a tag with its length, text (`Some(None)`), or
+/// `None` when `s` ends before it can be told (the raw bytes of a line
+/// being cut hold no line break).
+fn raw_tag(s: &[u8]) -> Option<Option<usize>> {
+    let &first = s.get(1)?;
+    if !(first.is_ascii_alphabetic() || first == b'/' || first == b'!' || first == b'?') {
+        return Some(None);
+    }
+    if s.len() < 4 && b"!--".starts_with(&s[1..]) {
+        return None;
+    }
+    if s[1..].starts_with(b"!--") {
+        let end = memchr::memmem::find(&s[4..], b"-->")?;
+        return Some(Some(4 + end + 3));
+    }
+    let i = 1 + memchr::memchr3(b'>', b'<', b'\n', &s[1..])?;
+    Some((s[i] == b'>').then_some(i + 1))
+}
+
 /// What the `[` before `s` is, judged on a line's raw bytes: an opener
 /// with its label's length, text (`Some(None)`), or `None` when `s` ends
 /// before it can be told, or when HTML is stripped and a character
-/// reference follows the label.
+/// reference or a tag follows the label or is in it.
 fn raw_opener(s: &[u8], wider: &[String], strip: bool) -> Option<Option<usize>> {
     let run = s
         .iter()
         .position(|&b| !(b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-'))?;
-    if strip && s[run] == b'&' {
+    if strip && matches!(s[run], b'&' | b'<') {
         return None;
     }
     if let Some(len) = opener_label_len(s, wider) {
@@ -1184,7 +1234,7 @@ fn raw_opener(s: &[u8], wider: &[String], strip: bool) -> Option<Option<usize>> 
     let end = s
         .iter()
         .position(|&b| matches!(b, b' ' | b'\t' | b'[' | b']' | b'\n' | b'\r'))?;
-    if strip && s[..end].contains(&b'&') {
+    if strip && s[..end].iter().any(|&b| matches!(b, b'&' | b'<')) {
         return None;
     }
     Some(None)

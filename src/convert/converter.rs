@@ -6,6 +6,10 @@
 //!
 //! 1. Sentence by sentence: a reader of the input's format fills a
 //!    [`crate::Sentence`], a writer writes it ([`super::copy_sentences`]).
+//!    A line of bracket text longer than [`crate::bracket::PIECE_BYTES`]
+//!    is read and written in pieces ([`crate::Piece`]), so that memory is
+//!    bounded on one enormous line too (proven equal to the line read
+//!    whole in `tests/long_lines.rs`).
 //! 2. Bracket text to CoNLL: the fused route writes tokens and tags
 //!    straight from the input bytes (`bracket::Reader::copy_to_conll`),
 //!    falling back to route 1 line by line where it cannot prove it writes

@@ -47,7 +47,8 @@ pub enum SentenceMode {
     /// (one made only of `.`, `?` and `!`), never inside an entity.
     Auto,
     /// One sequence per document (input file). Memory grows with the
-    /// document, since the whole document is one sequence.
+    /// document, since the whole document is one sequence, unless it is
+    /// read in pieces ([`Options::piece_bytes`], as the converter does).
     None,
 }
 
@@ -906,9 +907,10 @@ impl<R: BufRead> Reader<R> {
     /// The error of a line whose piece before `n` (after `prefix`) was
     /// refused with `e`: the line read whole would have been refused for a
     /// carriage return or invalid UTF-8 later in it first, so the rest of
-    /// the line is read (whole, on this path only) to look for them.
+    /// the line is read, a block at a time, to look for them.
     fn refuse_rest(&mut self, prefix: LinePrefix, n: usize, e: Error) -> Error {
         self.held_repairs.clear();
+        let line = self.cursor.next_line();
         if matches!(
             e.kind(),
             crate::error::ErrorKind::Parse {
@@ -917,30 +919,71 @@ impl<R: BufRead> Reader<R> {
             }
         ) {
             // The piece's own, the first in the line.
+            self.cursor.pass_line(prefix.bytes + n as u64, prefix.units);
             return e;
         }
-        let line = self.cursor.next_line();
         // The piece's chars after any byte-order mark, as its columns count.
         let (piece, _) = crate::lines::content(&self.line_buf[..n], line.byte + prefix.bytes == 0);
-        let chars = Position::in_line(0, 0, piece, piece.len()).column() - 1;
-        let shift = prefix.chars + chars;
+        let chars = prefix.chars + Position::in_line(0, 0, piece, piece.len()).column() - 1;
         let byte = line.byte + prefix.bytes + n as u64;
         self.line_buf.drain(..n);
-        let read = if self.line_buf.last() == Some(&b'\n') {
-            Ok(0)
-        } else {
-            self.inner.read_until(b'\n', &mut self.line_buf)
-        };
+        let found = self.first_line_error(line.number, byte, chars);
+        // Past the line, whose length in bytes matters no more.
         self.cursor.pass_line(prefix.bytes + n as u64, prefix.units);
-        if let Err(io) = read {
-            return io.into();
+        match found {
+            Ok(Some(found)) => found,
+            Ok(None) => e,
+            Err(io) => io.into(),
         }
-        let (content, _) = crate::lines::content(&self.line_buf, false);
-        let first = crate::lines::refuse_lone_cr(content, line.number, byte)
-            .and_then(|()| crate::lines::utf8(content, line.number, byte).map(|_| ()));
-        match first {
-            Err(found) => shift_columns(found, shift),
-            Ok(()) => e,
+    }
+
+    /// The first lone carriage return in the rest of the line, which
+    /// starts with `line_buf` at byte `byte` and char `chars` of line
+    /// `number`, else its first invalid UTF-8, as the line read whole is
+    /// checked; read a block at a time, holding no more than a block and
+    /// the few bytes at its end that the next one completes (a CR before a
+    /// line end, a char cut in two).
+    fn first_line_error(
+        &mut self,
+        number: u64,
+        mut byte: u64,
+        mut chars: u64,
+    ) -> std::io::Result<Option<Error>> {
+        let mut invalid: Option<Error> = None;
+        let mut ended = self.line_buf.last() == Some(&b'\n');
+        loop {
+            if !ended {
+                let buf = self.inner.fill_buf()?;
+                if buf.is_empty() {
+                    ended = true;
+                } else {
+                    let block = buf.len().min(1 << 16);
+                    let take = memchr::memchr(b'\n', &buf[..block]).map_or(block, |i| i + 1);
+                    ended = buf[take - 1] == b'\n';
+                    self.line_buf.extend_from_slice(&buf[..take]);
+                    self.inner.consume(take);
+                }
+            }
+            let judged = if ended {
+                crate::lines::content(&self.line_buf, false).0.len()
+            } else {
+                self.line_buf.len() - unfinished_tail(&self.line_buf)
+            };
+            let part = &self.line_buf[..judged];
+            if let Err(e) = crate::lines::refuse_lone_cr(part, number, byte) {
+                return Ok(Some(shift_columns(e, chars)));
+            }
+            if invalid.is_none() {
+                if let Err(e) = crate::lines::utf8(part, number, byte) {
+                    invalid = Some(shift_columns(e, chars));
+                }
+            }
+            if ended {
+                return Ok(invalid);
+            }
+            chars += Position::in_line(0, 0, part, judged).column() - 1;
+            byte += judged as u64;
+            self.line_buf.drain(..judged);
         }
     }
 
@@ -1083,6 +1126,35 @@ impl<R: BufRead> Reader<R> {
             .pass_units(units + (n - content.len() - bom as usize) as u64);
         Ok(LinePrefix::default())
     }
+}
+
+/// The length of the end of `bytes` (a line's bytes read so far, the line
+/// going on) that the next bytes may change the judgment of: a carriage
+/// return (before a line end, not a lone one), or the start of a char cut
+/// in two.
+fn unfinished_tail(bytes: &[u8]) -> usize {
+    let n = bytes.len();
+    if bytes.last() == Some(&b'\r') {
+        return 1;
+    }
+    for back in 1..=3.min(n) {
+        let b = bytes[n - back];
+        if b < 0x80 {
+            return 0;
+        }
+        if b >= 0xC0 {
+            // A lead byte: how many bytes its char takes.
+            let len = if b >= 0xF0 {
+                4
+            } else if b >= 0xE0 {
+                3
+            } else {
+                2
+            };
+            return if len > back { back } else { 0 };
+        }
+    }
+    0
 }
 
 /// The tags (HTML stripped) and entities of a buffer being cut, as

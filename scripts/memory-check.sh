@@ -5,8 +5,11 @@
 #
 # scripts/memory-check.sh long-line [MB] instead writes MB (default 200) of
 # bracket text on one line, with no line break (issue 18 item 4), converts
-# it to CoNLL on one thread and on two, and prints the peak memory and time
-# of each, next to the same text with a line break after each sentence.
+# it to CoNLL on one thread and on two (the fused route), then on one
+# thread by the general route (another scheme, the Unicode tokenizer,
+# sentence modes, bracket and spans output), and prints the peak memory
+# and time of each, next to the same text with a line break after each
+# sentence. JSON lines output, which holds a sentence whole, is left out.
 set -eu
 mode=conll
 if [ "${1:-}" = long-line ]; then
@@ -38,6 +41,15 @@ PY
         for threads in 1 2; do
             /usr/bin/time -f "$input.txt --threads $threads: %M KB peak, %e s wall, %U s user" \
                 "$target/release/nerkit" convert -q --threads "$threads" "$dir/$input.txt" -o /dev/null
+        done
+    done
+    # The general route, which reads a long line in pieces.
+    for args in "--scheme ioe1" "--scheme io" "--tokenizer unicode" "--sentences auto" \
+        "--sentences none" "--offsets chars --to bracket" "--to spans"; do
+        for input in one lines; do
+            # shellcheck disable=SC2086 # the arguments are words
+            /usr/bin/time -f "$input.txt --threads 1 $args: %M KB peak, %e s wall, %U s user" \
+                "$target/release/nerkit" convert -q --threads 1 $args "$dir/$input.txt" -o /dev/null
         done
     done
     exit 0

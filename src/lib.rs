@@ -73,6 +73,6 @@ pub use format::{bracket, conll, doccano, jsonl, labelstudio, prodigy, spans};
 pub use html::HtmlMode;
 pub use repair::{DropReason, Repair, RepairCounts, RepairKind};
 pub use scheme::{IllFormedKind, Prefix, Tag, TagScheme, TagStyle};
-pub use sentence::{Entity, OffsetUnit, Sentence, Token};
+pub use sentence::{Entity, OffsetUnit, Piece, Sentence, Token};
 pub use span::{Position, Span, TokenSpan};
 pub use tokenize::{Tokenizer, Tokens};

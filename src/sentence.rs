@@ -125,6 +125,36 @@ pub struct Sentence {
     /// The members of the input's JSON object the reader did not
     /// interpret, as written (`"id":3,"meta":{}`), in `text`.
     extra: Option<Span>,
+    /// Where this sentence is a piece of a longer one (see
+    /// [`Sentence::piece`]).
+    piece: Piece,
+}
+
+/// Where a [`Sentence`] sits in the sentence it is a piece of: a reader of
+/// one very long line gives it in pieces, so that no one holds it whole.
+///
+/// A piece is cut where no tag depends on the other side of the cut (before
+/// a token outside any entity that follows whitespace), so every entity
+/// lies in one piece and a writer that writes each piece as the
+/// continuation of the one before writes the bytes of the sentence written
+/// whole. A sentence read whole is one piece that neither continues nor is
+/// continued.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Piece {
+    /// Earlier pieces of the same sentence were given before this one.
+    pub continues: bool,
+    /// Later pieces of the same sentence follow this one.
+    pub continued: bool,
+    /// The number of tokens of the same sentence in earlier pieces: token
+    /// `i` of this piece is token `first_token + i` of the sentence.
+    pub first_token: usize,
+}
+
+impl Piece {
+    /// True for a sentence read whole.
+    pub fn is_whole(self) -> bool {
+        !self.continues && !self.continued
+    }
 }
 
 impl Sentence {
@@ -144,6 +174,7 @@ impl Sentence {
         self.gaps.clear();
         self.columns.clear();
         self.extra = None;
+        self.piece = Piece::default();
     }
 
     /// Appends a token and returns its index.
@@ -435,6 +466,54 @@ impl Sentence {
     /// The members recorded by [`Sentence::set_extra_json`].
     pub fn extra_json(&self) -> Option<&str> {
         self.extra.map(|e| &self.text[e])
+    }
+
+    /// Where this sentence sits in the sentence it is a piece of; a
+    /// sentence read whole is [`Piece::is_whole`].
+    pub fn piece(&self) -> Piece {
+        self.piece
+    }
+
+    /// Records where this sentence sits in the sentence it is a piece of.
+    pub fn set_piece(&mut self, piece: Piece) {
+        self.piece = piece;
+    }
+
+    /// Appends the tokens and entities of `piece`, the next piece of this
+    /// sentence, and takes on whether later pieces follow it: what a
+    /// consumer that needs a sentence whole (a JSON lines record lists
+    /// every token before the first tag) does with the pieces. The
+    /// whitespace and columns the pieces recorded are kept only when
+    /// every piece recorded them.
+    pub fn append_piece(&mut self, piece: &Sentence) {
+        let offset = self.tokens.len();
+        let base = self.text.len();
+        let had_gaps = self.has_gaps() || offset == 0;
+        self.text.push_str(&piece.text);
+        let shift = |s: Span| s.offset(base);
+        self.tokens.extend(piece.tokens.iter().map(|r| TokenRecord {
+            text: shift(r.text),
+            source: r.source,
+        }));
+        self.entities
+            .extend(piece.entities.iter().map(|r| EntityRecord {
+                label: shift(r.label),
+                tokens: TokenSpan::new(r.tokens.start() + offset, r.tokens.end() + offset),
+            }));
+        if offset == 0 {
+            self.leading = shift(piece.leading);
+        }
+        if had_gaps && piece.gaps.len() == piece.tokens.len() {
+            self.gaps.extend(piece.gaps.iter().map(|&g| shift(g)));
+        } else {
+            self.gaps.clear();
+        }
+        if self.columns.len() == offset && piece.columns.len() == piece.tokens.len() {
+            self.columns.extend(piece.columns.iter().map(|&c| shift(c)));
+        } else {
+            self.columns.clear();
+        }
+        self.piece.continued = piece.piece.continued;
     }
 }
 

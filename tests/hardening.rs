@@ -655,3 +655,95 @@ fn document_readers_name_lone_surrogates_too() {
         "{err}"
     );
 }
+
+/// Issue 18 item 4: a line with no line break converts in bounded memory
+/// on the general route too (a scheme, a tokenizer, sentence modes and
+/// outputs the fused route does not take): the reader gives it in pieces
+/// of `bracket::PIECE_BYTES` that the writers write as one sentence.
+/// Before, the line was one `Sentence`: about 30 times its size (a 20 MiB
+/// line to `--scheme ioe1` took 600 MB). Each output is checked against
+/// the same text with line breaks; the 200 MB case is
+/// `scripts/memory-check.sh long-line`.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_long_line_converts_in_bounded_memory_on_the_general_route() {
+    let dir = temp_dir();
+    let phrase = "The [PER Ryan C. Crocker ] met [ORG Mad Capsule Markets ] officials in [LOC Tokyo ] , said \u{201c}yes\u{201d} . ";
+    let copies = 20 * 1024 * 1024 / phrase.len();
+    let one = dir.path().join("one-line.txt");
+    let many = dir.path().join("many-lines.txt");
+    std::fs::write(&one, phrase.repeat(copies)).unwrap();
+    std::fs::write(&many, format!("{}\n", phrase.trim_end()).repeat(copies)).unwrap();
+    // What the lines give, as one sentence: CoNLL without the blank lines
+    // between sentences, bracket text on one line; or what they give.
+    #[derive(Clone, Copy)]
+    enum Expect {
+        ConllAsOne,
+        BracketAsOne,
+        Same,
+        /// What the lines give read as one document.
+        AsDocument,
+    }
+    let cases: [(&[&str], &str, Expect); 8] = [
+        (&["--scheme", "ioe1"], "1", Expect::ConllAsOne),
+        (&["--scheme", "io"], "2", Expect::ConllAsOne),
+        (&["--tokenizer", "unicode"], "1", Expect::ConllAsOne),
+        (
+            &["--offsets", "chars", "--to", "bracket"],
+            "1",
+            Expect::BracketAsOne,
+        ),
+        // A sentence per phrase, as the lines give.
+        (
+            &["--sentences", "auto", "--scheme", "iobes"],
+            "1",
+            Expect::Same,
+        ),
+        (&["--sentences", "auto", "--to", "spans"], "1", Expect::Same),
+        // One record, its entities held until its text is written.
+        (&["--to", "spans"], "1", Expect::AsDocument),
+        (
+            &["--sentences", "none", "--scheme", "ioe1"],
+            "1",
+            Expect::Same,
+        ),
+    ];
+    for (args, threads, expect) in cases {
+        let mut with_threads = args.to_vec();
+        with_threads.extend(["--threads", threads]);
+        let mut many_args = args.to_vec();
+        many_args.extend(["--threads", "1"]);
+        if matches!(expect, Expect::AsDocument) {
+            many_args.extend(["--sentences", "none"]);
+        }
+        let (_, lines) = peak_rss_of_convert(dir.path(), &many, &many_args);
+        let expected = match expect {
+            Expect::ConllAsOne => {
+                let mut one = String::from_utf8(lines).unwrap().replace("\n\n", "\n");
+                one.push('\n');
+                one.into_bytes()
+            }
+            Expect::BracketAsOne => {
+                let text = String::from_utf8(lines).unwrap();
+                format!("{}\n", text.trim_end().replace('\n', " ")).into_bytes()
+            }
+            Expect::Same | Expect::AsDocument => lines,
+        };
+        let (peak_kib, out) = peak_rss_of_convert(dir.path(), &one, &with_threads);
+        assert!(
+            out == expected,
+            "{with_threads:?}: the output differs from the lines' output ({} and {} bytes)",
+            out.len(),
+            expected.len()
+        );
+        eprintln!("{with_threads:?}: peak {peak_kib} KiB");
+        // Pieces of 256 KiB with their tokens and tags, the buffers (on
+        // two threads, the stretches in flight too) and the program
+        // itself: less than the 20 MiB line.
+        let bound = if threads == "1" { 16 } else { 28 };
+        assert!(
+            peak_kib < bound * 1024,
+            "{with_threads:?}: peak {peak_kib} KiB"
+        );
+    }
+}

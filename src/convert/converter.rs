@@ -6,6 +6,10 @@
 //!
 //! 1. Sentence by sentence: a reader of the input's format fills a
 //!    [`crate::Sentence`], a writer writes it ([`super::copy_sentences`]).
+//!    A line of bracket text longer than [`crate::bracket::PIECE_BYTES`]
+//!    is read and written in pieces ([`crate::Piece`]), so that memory is
+//!    bounded on one enormous line too (proven equal to the line read
+//!    whole in `tests/long_lines.rs`).
 //! 2. Bracket text to CoNLL: the fused route writes tokens and tags
 //!    straight from the input bytes (`bracket::Reader::copy_to_conll`),
 //!    falling back to route 1 line by line where it cannot prove it writes
@@ -327,7 +331,10 @@ impl Converter {
     pub fn new() -> Converter {
         Converter {
             from: None,
-            read: ReadOptions::default(),
+            read: ReadOptions {
+                piece_bytes: Some(bracket::PIECE_BYTES),
+                ..ReadOptions::default()
+            },
             to: Format::CONLL,
             write: WriteOptions::default(),
             threads: 1,
@@ -342,9 +349,12 @@ impl Converter {
         self
     }
 
-    /// How inputs are read.
+    /// How inputs are read. A line of bracket text longer than
+    /// [`ReadOptions::piece_bytes`] ([`bracket::PIECE_BYTES`] when not set)
+    /// is read and written in pieces, in memory bounded by that size.
     pub fn read_options(mut self, opts: ReadOptions) -> Converter {
         self.read = opts;
+        self.read.piece_bytes = self.read.piece_bytes.or(Some(bracket::PIECE_BYTES));
         self
     }
 

@@ -31,6 +31,18 @@ pub trait SentenceReader {
 
     /// Hands the repairs made since the last call to `sink`.
     fn drain_repairs(&mut self, sink: &mut dyn FnMut(Repair));
+
+    /// Reads the rest of a line being given in pieces ([`crate::Piece`])
+    /// without giving it, for its errors and repairs: what a consumer that
+    /// stops at a piece (its writer refused it) calls so that the line's
+    /// errors come first, as when the line is read whole before it is
+    /// written.
+    ///
+    /// # Errors
+    /// The errors of the rest of the line.
+    fn read_rest_of_line(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Every reader as a [`SentenceReader`], through its own `read_sentence`
@@ -44,6 +56,10 @@ macro_rules! sentence_readers {
 
             fn drain_repairs(&mut self, sink: &mut dyn FnMut(Repair)) {
                 self.take_repairs().for_each(sink);
+            }
+
+            fn read_rest_of_line(&mut self) -> Result<()> {
+                <$reader>::read_rest_of_line(self)
             }
         }
     )*};
@@ -67,6 +83,15 @@ pub trait SentenceWriter {
     /// # Errors
     /// I/O errors, and entities the format cannot encode.
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()>;
+
+    /// Whether the writer writes a sentence given in pieces
+    /// ([`crate::Piece`]) piece by piece, each as the continuation of the
+    /// one before, in the bytes of the sentence written whole. A writer
+    /// that does not (the default) is given the sentence whole by
+    /// [`copy_sentences`], which joins the pieces.
+    fn writes_pieces(&self) -> bool {
+        false
+    }
 
     /// Flushes buffered output.
     ///
@@ -222,6 +247,13 @@ impl Summary {
 /// Copies every sentence of `reader` to `writer`, counting into `summary`
 /// and handing each repair to `on_repair` as it happens.
 ///
+/// A sentence read in pieces (a very long line, see [`crate::Piece`]) is
+/// written piece by piece to a writer that [`SentenceWriter::writes_pieces`],
+/// and joined first for one that does not. Its counts join `summary` once
+/// its last piece is written: should a later piece fail, the pieces
+/// written before it stay in the output and the counts leave the sentence
+/// out, as those of a sentence that fails read whole.
+///
 /// # Errors
 /// The first error of the reader or the writer.
 pub fn copy_sentences(
@@ -232,23 +264,84 @@ pub fn copy_sentences(
 ) -> Result<()> {
     let mut sentence = Sentence::new();
     let mut repairs = Vec::new();
-    loop {
-        let more = reader.read_sentence(&mut sentence);
+    let mut pieces = Pieces::default();
+    let mut report = |reader: &mut dyn SentenceReader, summary: &mut Summary| {
         reader.drain_repairs(&mut |r| repairs.push(r));
         for r in repairs.drain(..) {
             summary.repairs.add(&r);
             on_repair(&r);
         }
+    };
+    loop {
+        let more = reader.read_sentence(&mut sentence);
+        report(reader, summary);
         if !more? {
             break;
         }
-        write_counted(&sentence, writer, summary)?;
+        if let Err(e) = pieces.write(&sentence, writer, summary) {
+            // Read whole, the line's errors and repairs would have come
+            // before the writer's error.
+            let rest = reader.read_rest_of_line();
+            report(reader, summary);
+            rest?;
+            return Err(e);
+        }
     }
     Ok(())
 }
 
-/// Writes one sentence read, starting its document first if it begins
-/// one, and counts it and its entities into `summary`.
+/// The sentence being written in pieces: its counts so far, and for a
+/// writer that needs it whole, its pieces joined.
+#[derive(Default)]
+struct Pieces {
+    counts: Summary,
+    joined: Sentence,
+}
+
+impl Pieces {
+    /// Writes `sentence`, a sentence read whole or a piece of one.
+    fn write(
+        &mut self,
+        sentence: &Sentence,
+        writer: &mut dyn SentenceWriter,
+        summary: &mut Summary,
+    ) -> Result<()> {
+        let piece = sentence.piece();
+        if piece.is_whole() {
+            return write_counted(sentence, writer, summary);
+        }
+        if !piece.continues {
+            self.counts = Summary::default();
+            self.joined.clear();
+        }
+        if writer.writes_pieces() {
+            write_counted(sentence, writer, &mut self.counts)?;
+        } else {
+            if !piece.continues {
+                self.joined.set_line(sentence.line());
+                self.joined.set_document_start(sentence.is_document_start());
+            }
+            self.joined.append_piece(sentence);
+            if piece.continued {
+                return Ok(());
+            }
+            self.joined.set_piece(crate::Piece::default());
+            write_counted(&self.joined, writer, &mut self.counts)?;
+        }
+        if !piece.continued {
+            let counts = std::mem::take(&mut self.counts);
+            summary.documents += counts.documents;
+            summary.sentences += counts.sentences;
+            summary.tokens += counts.tokens;
+            summary.read.merge(&counts.read);
+            summary.written.merge(&counts.written);
+        }
+        Ok(())
+    }
+}
+
+/// Writes one sentence read (or one piece of it), starting its document
+/// first if it begins one, and counts it and its entities into `summary`.
 ///
 /// # Errors
 /// The writer's errors.
@@ -261,7 +354,10 @@ pub(crate) fn write_counted(
         summary.documents += 1;
         writer.start_document()?;
     }
-    summary.sentences += 1;
+    // A sentence given in pieces is one sentence.
+    if !sentence.piece().continues {
+        summary.sentences += 1;
+    }
     summary.tokens += sentence.len() as u64;
     for e in sentence.entities() {
         summary.read.add(e.label, 1);

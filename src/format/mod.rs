@@ -517,6 +517,11 @@ pub struct ReadOptions {
     pub labels: Option<Vec<String>>,
     /// Bracket: how lines become sentences.
     pub sentences: SentenceMode,
+    /// Bracket: read a line longer than this in pieces
+    /// ([`bracket::Options::piece_bytes`]); `None` reads lines whole. The
+    /// [`crate::convert::Converter`] reads in pieces of
+    /// [`bracket::PIECE_BYTES`] unless this is set.
+    pub piece_bytes: Option<usize>,
     /// Spans: what to do with a span edge inside a token.
     pub align: Align,
     /// Spans: what to do with overlapping spans.
@@ -590,6 +595,7 @@ impl ReadOptions {
             offsets: self.offsets.unwrap_or(OffsetUnit::Bytes),
             html: self.html,
             sentences: self.sentences,
+            piece_bytes: self.piece_bytes,
         }
     }
 

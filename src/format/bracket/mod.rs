@@ -33,7 +33,7 @@ use std::io::BufRead;
 use crate::error::{Error, Hint, ParseErrorKind, Result};
 use crate::html::{contains_markup, CleanLine, HtmlMode};
 use crate::repair::{Repair, RepairKind};
-use crate::sentence::{OffsetUnit, Sentence};
+use crate::sentence::{OffsetUnit, Piece, Sentence};
 use crate::span::{Position, Span, TokenSpan};
 use crate::tokenize::Tokenizer;
 
@@ -47,7 +47,8 @@ pub enum SentenceMode {
     /// (one made only of `.`, `?` and `!`), never inside an entity.
     Auto,
     /// One sequence per document (input file). Memory grows with the
-    /// document, since the whole document is one sequence.
+    /// document, since the whole document is one sequence, unless it is
+    /// read in pieces ([`Options::piece_bytes`], as the converter does).
     None,
 }
 
@@ -84,7 +85,26 @@ pub struct Options {
     pub html: HtmlMode,
     /// How lines become sentences.
     pub sentences: SentenceMode,
+    /// Read a line longer than this many bytes in pieces of about this
+    /// size, so that no one holds it whole (see [`crate::Piece`]); `None`
+    /// (the default) reads every line whole. With `SentenceMode::None` a
+    /// document is given in pieces of about this size too.
+    ///
+    /// A piece ends before a token outside any entity that follows a space
+    /// or a tab and starts with an ASCII char other than `[`, `]`, `&` and
+    /// `<`, so that no token, tag or sentence end depends on the other side
+    /// of the cut. Where a line offers no such place (one entity longer
+    /// than the bound), the piece grows until it does. The rest of a line
+    /// is read whole from a piece that is not valid UTF-8.
+    pub piece_bytes: Option<usize>,
 }
+
+/// The bound the converter reads long lines with
+/// ([`Options::piece_bytes`]): 256 KiB, about 50,000 tokens of English. A
+/// piece's tokens and tags take about 15 times its bytes (32 bytes a token
+/// and 24 a tag), so a piece peaks near 4 MB; larger pieces gain nothing
+/// measurable in speed.
+pub const PIECE_BYTES: usize = 256 << 10;
 
 /// Where a line sits in its input, for offsets and messages.
 #[derive(Clone, Copy, Debug, Default)]
@@ -548,6 +568,29 @@ pub struct Reader<R> {
     pending: Sentence,
     cuts: Vec<usize>,
     next_cut: usize,
+    /// The entity of `pending` that the next cut sentence looks at first.
+    next_entity: usize,
+    /// The pending piece ends with a sentence end, so its last sentence
+    /// does not go on in the next piece.
+    cut_at_end: bool,
+    /// A line read in pieces ([`Options::piece_bytes`]): what its pieces
+    /// before `line_buf` held; `None` between lines.
+    line_piece: Option<LinePrefix>,
+    /// The rest of the line in pieces is read whole (see
+    /// [`Options::piece_bytes`]).
+    rest_whole: bool,
+    /// The repairs of the earlier pieces of the line in pieces, held until
+    /// its end so that they come in the order the line read whole gives
+    /// (an invalid UTF-8 repair first), or not at all should the line be
+    /// refused.
+    held_repairs: Vec<Repair>,
+    /// The tags and entities of a buffer being cut.
+    cut_spans: CutSpans,
+    /// The sentence given in pieces: how many tokens its pieces gave so
+    /// far; `None` when no sentence is open.
+    given: Option<usize>,
+    /// The same for the sentences `SentenceMode::Auto` cuts from pieces.
+    auto_given: Option<usize>,
 }
 
 impl<R: BufRead> Reader<R> {
@@ -564,6 +607,14 @@ impl<R: BufRead> Reader<R> {
             pending: Sentence::new(),
             cuts: Vec::new(),
             next_cut: 0,
+            next_entity: 0,
+            cut_at_end: false,
+            line_piece: None,
+            rest_whole: false,
+            held_repairs: Vec::new(),
+            cut_spans: CutSpans::default(),
+            given: None,
+            auto_given: None,
         }
     }
 
@@ -620,10 +671,7 @@ impl<R: BufRead> Reader<R> {
         sentence.clear();
         let found = match self.opts.sentences {
             SentenceMode::Line => self.read_line_sentence(sentence)?,
-            SentenceMode::None => {
-                while self.read_line_into(sentence)? {}
-                !sentence.is_empty()
-            }
+            SentenceMode::None => self.read_document(sentence)?,
             SentenceMode::Auto => self.read_auto(sentence)?,
         };
         if found {
@@ -632,59 +680,144 @@ impl<R: BufRead> Reader<R> {
         Ok(found)
     }
 
+    /// Reads without giving it what the reader reads before it gives a
+    /// sentence read whole, when it is giving one in pieces
+    /// ([`Options::piece_bytes`]): the rest of the line, or with
+    /// `SentenceMode::None` the rest of the document. For its errors and
+    /// repairs (see [`crate::convert::SentenceReader::read_rest_of_line`]);
+    /// nothing between lines.
+    ///
+    /// # Errors
+    /// As [`Reader::read_sentence`].
+    pub fn read_rest_of_line(&mut self) -> Result<()> {
+        let mut rest = Sentence::new();
+        let document = self.opts.sentences == SentenceMode::None && self.given.is_some();
+        while self.line_piece.is_some() || document {
+            rest.clear();
+            if !self.read_line_into(&mut rest)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records in `sentence`, read whole or a piece, where it sits in the
+    /// sentence given in pieces, and whether later pieces follow.
+    fn mark_piece(given: &mut Option<usize>, sentence: &mut Sentence, continued: bool) {
+        let piece = Piece {
+            continues: given.is_some(),
+            continued,
+            first_token: given.unwrap_or(0),
+        };
+        sentence.set_piece(piece);
+        *given = continued.then_some(piece.first_token + sentence.len());
+    }
+
     fn read_line_sentence(&mut self, sentence: &mut Sentence) -> Result<bool> {
         loop {
             let line = self.cursor.next_line().number;
             if !self.read_line_into(sentence)? {
                 return Ok(false);
             }
-            if !sentence.is_empty() {
+            let continued = self.line_piece.is_some();
+            // A piece without tokens is skipped, unless it ends a sentence
+            // whose earlier pieces were given.
+            if !sentence.is_empty() || (self.given.is_some() && !continued) {
                 sentence.set_line(line);
+                Self::mark_piece(&mut self.given, sentence, continued);
+                return Ok(true);
+            }
+        }
+    }
+
+    /// `SentenceMode::None`: the document, in pieces of about
+    /// [`Options::piece_bytes`] when set, cut where a line is cut or
+    /// after a line whose last token is outside any entity.
+    fn read_document(&mut self, sentence: &mut Sentence) -> Result<bool> {
+        loop {
+            if !self.read_line_into(sentence)? {
+                if sentence.is_empty() && self.given.is_none() {
+                    return Ok(false);
+                }
+                Self::mark_piece(&mut self.given, sentence, false);
+                return Ok(true);
+            }
+            let Some(bound) = self.opts.piece_bytes else {
+                continue;
+            };
+            let cut = self.line_piece.is_some()
+                || (sentence.text_len() >= bound
+                    && sentence
+                        .entities()
+                        .last()
+                        .is_none_or(|e| e.tokens.end() < sentence.len()));
+            if cut && !sentence.is_empty() {
+                Self::mark_piece(&mut self.given, sentence, true);
                 return Ok(true);
             }
         }
     }
 
     fn read_auto(&mut self, sentence: &mut Sentence) -> Result<bool> {
-        if self.next_cut >= self.cuts.len() {
-            let mut pending = std::mem::take(&mut self.pending);
-            pending.clear();
-            let found = self.read_line_sentence(&mut pending);
-            self.pending = pending;
-            if !found? {
-                return Ok(false);
+        loop {
+            if self.next_cut >= self.cuts.len() {
+                let mut pending = std::mem::take(&mut self.pending);
+                pending.clear();
+                let found = self.read_line_sentence(&mut pending);
+                self.pending = pending;
+                if !found? {
+                    return Ok(false);
+                }
+                self.cut_pending();
             }
-            self.cut_pending();
-        }
-        let start = if self.next_cut == 0 {
-            0
-        } else {
-            self.cuts[self.next_cut - 1]
-        };
-        let end = self.cuts[self.next_cut];
-        self.next_cut += 1;
-        sentence.set_line(self.pending.line());
-        for i in start..end {
-            let t = self.pending.token(i);
-            sentence.push_token(t.text, t.span);
-        }
-        for e in self.pending.entities() {
-            if e.tokens.start() >= start && e.tokens.end() <= end {
-                sentence.push_entity(
-                    e.label,
-                    TokenSpan::new(e.tokens.start() - start, e.tokens.end() - start),
-                );
+            let start = if self.next_cut == 0 {
+                0
+            } else {
+                self.cuts[self.next_cut - 1]
+            };
+            let end = self.cuts[self.next_cut];
+            self.next_cut += 1;
+            let last = self.next_cut == self.cuts.len();
+            // The last sentence of a piece goes on in the next piece unless
+            // the piece ends with a sentence end (a cut at its end).
+            let continued = last && self.pending.piece().continued && !self.cut_at_end;
+            if start == end && self.auto_given.is_none() {
+                continue;
             }
+            sentence.set_line(self.pending.line());
+            for i in start..end {
+                let t = self.pending.token(i);
+                sentence.push_token(t.text, t.span);
+            }
+            // Every entity lies between two cuts, and they come in order.
+            while self.next_entity < self.pending.entity_count() {
+                let e = self.pending.entity(self.next_entity);
+                if e.tokens.start() >= end {
+                    break;
+                }
+                if e.tokens.start() >= start && e.tokens.end() <= end {
+                    sentence.push_entity(
+                        e.label,
+                        TokenSpan::new(e.tokens.start() - start, e.tokens.end() - start),
+                    );
+                }
+                self.next_entity += 1;
+            }
+            Self::mark_piece(&mut self.auto_given, sentence, continued);
+            return Ok(true);
         }
-        Ok(true)
     }
 
-    /// Finds where the pending line is cut: after each sentence-final token
-    /// that is not inside an entity and not the last token.
+    /// Finds where the pending line (or piece of one) is cut: after each
+    /// sentence-final token that is not inside an entity and not the last
+    /// token of the line. A piece followed by others ends with a token
+    /// that is not the line's last: the next piece starts with a token.
     fn cut_pending(&mut self) {
         self.cuts.clear();
         self.next_cut = 0;
+        self.next_entity = 0;
         let s = &self.pending;
+        let more = s.piece().continued;
         let mut entities = s.entities().peekable();
         for i in 0..s.len() {
             while entities.peek().is_some_and(|e| e.tokens.end() <= i) {
@@ -692,28 +825,180 @@ impl<R: BufRead> Reader<R> {
             }
             let inside = entities.peek().is_some_and(|e| e.tokens.start() <= i);
             let text = s.token(i).text;
-            if !inside && i + 1 < s.len() && text.bytes().all(|b| matches!(b, b'.' | b'?' | b'!')) {
+            if !inside
+                && (i + 1 < s.len() || more)
+                && text.bytes().all(|b| matches!(b, b'.' | b'?' | b'!'))
+            {
                 self.cuts.push(i + 1);
             }
         }
-        self.cuts.push(s.len());
+        self.cut_at_end = more && self.cuts.last() == Some(&s.len());
+        if self.cuts.last() != Some(&s.len()) || s.is_empty() {
+            self.cuts.push(s.len());
+        }
     }
 
-    /// Reads one line and appends its tokens and entities; `false` at the
-    /// end of the input.
+    /// Reads one line, or the next piece of a long one (see
+    /// [`Options::piece_bytes`]), and appends its tokens and entities;
+    /// `false` at the end of the input. The line goes on in later pieces
+    /// when `line_piece` is set after it.
     fn read_line_into(&mut self, sentence: &mut Sentence) -> Result<bool> {
         if self.cursor.is_at_end() {
             return Ok(false);
         }
-        self.decide_html()?;
-        self.line_buf.clear();
-        let n = self.inner.read_until(b'\n', &mut self.line_buf)?;
-        if n == 0 {
+        let strip = self.decide_html()?;
+        let Some(bound) = self.opts.piece_bytes else {
+            self.line_buf.clear();
+            let n = self.inner.read_until(b'\n', &mut self.line_buf)?;
+            if n == 0 {
+                self.cursor.set_at_end();
+                return Ok(false);
+            }
+            self.parse_line_buf(sentence)?;
+            return Ok(true);
+        };
+        let bound = bound.max(1);
+        if self.line_piece.is_none() {
+            self.line_buf.clear();
+            self.rest_whole = false;
+        }
+        let mut cut_from = bound;
+        let cut = loop {
+            if self.line_buf.last() == Some(&b'\n') {
+                break None;
+            }
+            if !self.rest_whole && self.line_buf.len() >= cut_from {
+                if let Some(at) = self.find_cut(strip) {
+                    break Some(at);
+                }
+                cut_from = self.line_buf.len() + bound;
+            }
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                break None;
+            }
+            let mut take = memchr::memchr(b'\n', buf).map_or(buf.len(), |i| i + 1);
+            if !self.rest_whole {
+                // No further past the bound than the next look for a cut.
+                take = take.min(cut_from.saturating_sub(self.line_buf.len()).max(1));
+            }
+            self.line_buf.extend_from_slice(&buf[..take]);
+            self.inner.consume(take);
+        };
+        if self.line_buf.is_empty() {
             self.cursor.set_at_end();
             return Ok(false);
         }
-        self.parse_line_buf(sentence)?;
-        Ok(true)
+        let prefix = self.line_piece.take().unwrap_or_default();
+        let n = cut.unwrap_or(self.line_buf.len());
+        match self.parse_line_part(prefix, n, cut.is_none(), sentence) {
+            Ok(next) => {
+                if cut.is_some() {
+                    self.line_buf.drain(..n);
+                    self.line_piece = Some(next);
+                }
+                Ok(true)
+            }
+            Err(e) if cut.is_some() => Err(self.refuse_rest(prefix, n, e)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The error of a line whose piece before `n` (after `prefix`) was
+    /// refused with `e`: the line read whole would have been refused for a
+    /// carriage return or invalid UTF-8 later in it first, so the rest of
+    /// the line is read, a block at a time, to look for them.
+    fn refuse_rest(&mut self, prefix: LinePrefix, n: usize, e: Error) -> Error {
+        self.held_repairs.clear();
+        let line = self.cursor.next_line();
+        if matches!(
+            e.kind(),
+            crate::error::ErrorKind::Parse {
+                kind: ParseErrorKind::LoneCarriageReturn,
+                ..
+            }
+        ) {
+            // The piece's own, the first in the line.
+            self.cursor.pass_line(prefix.bytes + n as u64, prefix.units);
+            return e;
+        }
+        // The piece's chars after any byte-order mark, as its columns count.
+        let (piece, _) = crate::lines::content(&self.line_buf[..n], line.byte + prefix.bytes == 0);
+        let chars = prefix.chars + Position::in_line(0, 0, piece, piece.len()).column() - 1;
+        let byte = line.byte + prefix.bytes + n as u64;
+        self.line_buf.drain(..n);
+        let found = self.first_line_error(line.number, byte, chars);
+        // Past the line, whose length in bytes matters no more.
+        self.cursor.pass_line(prefix.bytes + n as u64, prefix.units);
+        match found {
+            Ok(Some(found)) => found,
+            Ok(None) => e,
+            Err(io) => io.into(),
+        }
+    }
+
+    /// The first lone carriage return in the rest of the line, which
+    /// starts with `line_buf` at byte `byte` and char `chars` of line
+    /// `number`, else its first invalid UTF-8, as the line read whole is
+    /// checked; read a block at a time, holding no more than a block and
+    /// the few bytes at its end that the next one completes (a CR before a
+    /// line end, a char cut in two).
+    fn first_line_error(
+        &mut self,
+        number: u64,
+        mut byte: u64,
+        mut chars: u64,
+    ) -> std::io::Result<Option<Error>> {
+        let mut invalid: Option<Error> = None;
+        let mut ended = self.line_buf.last() == Some(&b'\n');
+        loop {
+            if !ended {
+                let buf = self.inner.fill_buf()?;
+                if buf.is_empty() {
+                    ended = true;
+                } else {
+                    let block = buf.len().min(1 << 16);
+                    let take = memchr::memchr(b'\n', &buf[..block]).map_or(block, |i| i + 1);
+                    ended = buf[take - 1] == b'\n';
+                    self.line_buf.extend_from_slice(&buf[..take]);
+                    self.inner.consume(take);
+                }
+            }
+            let judged = if ended {
+                crate::lines::content(&self.line_buf, false).0.len()
+            } else {
+                self.line_buf.len() - unfinished_tail(&self.line_buf)
+            };
+            let part = &self.line_buf[..judged];
+            if let Err(e) = crate::lines::refuse_lone_cr(part, number, byte) {
+                return Ok(Some(shift_columns(e, chars)));
+            }
+            if invalid.is_none() {
+                if let Err(e) = crate::lines::utf8(part, number, byte) {
+                    invalid = Some(shift_columns(e, chars));
+                }
+            }
+            if ended {
+                return Ok(invalid);
+            }
+            chars += Position::in_line(0, 0, part, judged).column() - 1;
+            byte += judged as u64;
+            self.line_buf.drain(..judged);
+        }
+    }
+
+    /// Where the line in `line_buf` may be cut (see
+    /// [`Options::piece_bytes`]); `None` when it offers no such place yet,
+    /// or when the rest of the line is to be read whole (its piece is not
+    /// valid UTF-8), as `rest_whole` then records.
+    fn find_cut(&mut self, strip: bool) -> Option<usize> {
+        let bytes = &self.line_buf;
+        let at = cut_point(bytes, wider_labels(&self.opts), strip, &mut self.cut_spans)?;
+        if std::str::from_utf8(&bytes[..at]).is_err() {
+            self.rest_whole = true;
+            return None;
+        }
+        Some(at)
     }
 
     /// Decides, on the first read, whether HTML is stripped, and returns
@@ -742,20 +1027,43 @@ impl<R: BufRead> Reader<R> {
     /// (with the line end), and positions and offsets are those of the
     /// whole line. The cursor moves past the whole line.
     fn parse_line_rest(&mut self, prefix: LinePrefix, sentence: &mut Sentence) -> Result<()> {
-        let n = self.line_buf.len();
+        self.parse_line_part(prefix, self.line_buf.len(), true, sentence)
+            .map(|_| ())
+    }
+
+    /// Parses `line_buf[..n]`, the part of a line after `prefix` (with the
+    /// line end, as read, when `last`), into `sentence`, with positions and
+    /// offsets those of the whole line. The cursor moves past the line
+    /// after its last part; before it, the part's repairs are held (see
+    /// `held_repairs`). Returns the prefix of the line's next part.
+    fn parse_line_part(
+        &mut self,
+        prefix: LinePrefix,
+        n: usize,
+        last: bool,
+        sentence: &mut Sentence,
+    ) -> Result<LinePrefix> {
         let line_start = self.cursor.next_line();
         let mut start = LineStart {
             number: line_start.number,
             byte: line_start.byte + prefix.bytes,
             unit: line_start.unit + prefix.units,
         };
-        // The line's length in the offset unit follows once it is decoded.
-        self.cursor.pass_line(prefix.bytes + n as u64, prefix.units);
+        if last {
+            // The line's length in the offset unit follows once it is
+            // decoded.
+            self.cursor.pass_line(prefix.bytes + n as u64, prefix.units);
+        }
         // A column counts the chars of the prefix too.
         let shift = |e: Error| shift_columns(e, prefix.chars);
 
-        let (content, bom) = crate::lines::content(&self.line_buf, start.byte == 0);
-        crate::lines::refuse_lone_cr(content, start.number, start.byte + bom).map_err(shift)?;
+        let raw = &self.line_buf[..n];
+        let (content, bom) = crate::lines::content(raw, start.byte == 0);
+        if let Err(e) = crate::lines::refuse_lone_cr(content, start.number, start.byte + bom) {
+            self.held_repairs.clear();
+            return Err(shift(e));
+        }
+        let repairs_before = self.repairs.len();
         let line: std::borrow::Cow<'_, str> = match crate::lines::utf8(
             content,
             start.number,
@@ -778,6 +1086,9 @@ impl<R: BufRead> Reader<R> {
             }
             Err(e) => return Err(e),
         };
+        // The line read whole gives its invalid UTF-8 repair before the
+        // repairs of its brackets, the earlier pieces' among them.
+        let held_at = self.repairs.len();
         start.byte += bom;
         let bom_units = match (bom, self.opts.offsets) {
             (0, _) => 0,
@@ -786,23 +1097,219 @@ impl<R: BufRead> Reader<R> {
         };
         start.unit += bom_units;
         let strip = self.strip_html.unwrap_or(false);
-        let repairs_before = self.repairs.len();
+        let parse_from = self.repairs.len();
         let parsed =
             self.parser
                 .parse_into(&line, start, &self.opts, strip, sentence, &mut self.repairs);
         if prefix.chars > 0 {
-            for r in &mut self.repairs[repairs_before..] {
+            for r in &mut self.repairs[parse_from..] {
                 r.pos = Position::new(r.pos.line(), r.pos.column() + prefix.chars, r.pos.byte());
             }
         }
         parsed.map_err(shift)?;
-        self.cursor.pass_units(
-            bom_units
-                + self.opts.offsets.len_of(&line) as u64
-                + (n - content.len() - bom as usize) as u64,
-        );
-        Ok(())
+        let units = bom_units + self.opts.offsets.len_of(&line) as u64;
+        if !last {
+            self.held_repairs
+                .extend(self.repairs.drain(repairs_before..));
+            return Ok(LinePrefix {
+                bytes: prefix.bytes + n as u64,
+                units: prefix.units + units,
+                chars: prefix.chars + Position::in_line(0, 0, line.as_bytes(), line.len()).column()
+                    - 1,
+            });
+        }
+        if !self.held_repairs.is_empty() {
+            let held = std::mem::take(&mut self.held_repairs);
+            self.repairs.splice(held_at..held_at, held);
+        }
+        self.cursor
+            .pass_units(units + (n - content.len() - bom as usize) as u64);
+        Ok(LinePrefix::default())
     }
+}
+
+/// The length of the end of `bytes` (a line's bytes read so far, the line
+/// going on) that the next bytes may change the judgment of: a carriage
+/// return (before a line end, not a lone one), or the start of a char cut
+/// in two.
+fn unfinished_tail(bytes: &[u8]) -> usize {
+    let n = bytes.len();
+    if bytes.last() == Some(&b'\r') {
+        return 1;
+    }
+    for back in 1..=3.min(n) {
+        let b = bytes[n - back];
+        if b < 0x80 {
+            return 0;
+        }
+        if b >= 0xC0 {
+            // A lead byte: how many bytes its char takes.
+            let len = if b >= 0xF0 {
+                4
+            } else if b >= 0xE0 {
+                3
+            } else {
+                2
+            };
+            return if len > back { back } else { 0 };
+        }
+    }
+    0
+}
+
+/// The tags (HTML stripped) and entities of a buffer being cut, as
+/// ranges of offsets from `<` to past `>` and from `[` to `]`.
+#[derive(Debug, Default)]
+struct CutSpans {
+    tags: Vec<(usize, usize)>,
+    entities: Vec<(usize, usize)>,
+}
+
+/// Where a line of bracket text read in pieces may be cut (see
+/// [`Options::piece_bytes`]): the last offset in `bytes` that follows a
+/// space or a tab, holds an ASCII char other than `[`, `]`, `&` and `<`,
+/// and lies outside every entity and, when HTML is stripped (`strip`),
+/// every tag, judged on the raw bytes as the parser judges the cleaned
+/// text (`wider` are the label set's labels outside the default pattern).
+/// `spans` is scratch space. `None` when there is no such offset.
+fn cut_point(bytes: &[u8], wider: &[String], strip: bool, spans: &mut CutSpans) -> Option<usize> {
+    let CutSpans { tags, entities } = spans;
+    tags.clear();
+    entities.clear();
+    // Cuts are looked for before `limit`: the first tag or `[` that cannot
+    // be judged yet, or the entity still open at the end.
+    let mut limit = bytes.len();
+    if strip {
+        let mut i = 0;
+        while let Some(rel) = memchr::memchr(b'<', &bytes[i..]) {
+            let at = i + rel;
+            match raw_tag(&bytes[at..]) {
+                Some(Some(len)) => {
+                    tags.push((at, at + len));
+                    i = at + len;
+                }
+                Some(None) => i = at + 1,
+                None => {
+                    limit = at;
+                    break;
+                }
+            }
+        }
+    }
+    let mut open: Option<usize> = None;
+    let mut i = 0;
+    let mut next_tag = 0;
+    while let Some(rel) = memchr::memchr2(b'[', b']', &bytes[i..limit]) {
+        let at = i + rel;
+        i = at + 1;
+        // Brackets inside a tag are stripped with it.
+        while tags.get(next_tag).is_some_and(|&(_, end)| end <= at) {
+            next_tag += 1;
+        }
+        if let Some(&(start, end)) = tags.get(next_tag) {
+            if start < at {
+                i = end;
+                continue;
+            }
+        }
+        if bytes[at] == b']' {
+            if let Some(o) = open.take() {
+                entities.push((o, at));
+            }
+            continue;
+        }
+        if open.is_some() {
+            // Text, or a nested opener read as text: the entity stays open.
+            continue;
+        }
+        match raw_opener(&bytes[at + 1..limit], wider, strip) {
+            Some(Some(len)) => {
+                open = Some(at);
+                i = at + 1 + len;
+            }
+            Some(None) => {}
+            None => {
+                limit = at;
+                break;
+            }
+        }
+    }
+    if let Some(o) = open {
+        limit = limit.min(o);
+    }
+    // Look back from the limit; `end` bounds where the space may be.
+    let mut end = limit.saturating_sub(1);
+    let mut entities = entities.iter().rev().peekable();
+    let mut tags = tags.iter().rev().peekable();
+    while let Some(space) = memchr::memrchr2(b' ', b'\t', &bytes[..end]) {
+        let at = space + 1;
+        end = space;
+        if !matches!(bytes[at], b'!'..=b'~') || matches!(bytes[at], b'[' | b']' | b'&' | b'<') {
+            continue;
+        }
+        while entities.next_if(|&&(o, _)| o >= at).is_some() {}
+        if let Some(&&(o, c)) = entities.peek() {
+            if at <= c {
+                end = o;
+                continue;
+            }
+        }
+        while tags.next_if(|&&(start, _)| start >= at).is_some() {}
+        if let Some(&&(start, stop)) = tags.peek() {
+            if at < stop {
+                end = start;
+                continue;
+            }
+        }
+        return Some(at);
+    }
+    None
+}
+
+/// What the `<` at the start of `s` is, as the HTML stripper judges it
+/// (`html::tag_len`): a tag with its length, text (`Some(None)`), or
+/// `None` when `s` ends before it can be told (the raw bytes of a line
+/// being cut hold no line break).
+fn raw_tag(s: &[u8]) -> Option<Option<usize>> {
+    let &first = s.get(1)?;
+    if !(first.is_ascii_alphabetic() || first == b'/' || first == b'!' || first == b'?') {
+        return Some(None);
+    }
+    if s.len() < 4 && b"!--".starts_with(&s[1..]) {
+        return None;
+    }
+    if s[1..].starts_with(b"!--") {
+        let end = memchr::memmem::find(&s[4..], b"-->")?;
+        return Some(Some(4 + end + 3));
+    }
+    let i = 1 + memchr::memchr3(b'>', b'<', b'\n', &s[1..])?;
+    Some((s[i] == b'>').then_some(i + 1))
+}
+
+/// What the `[` before `s` is, judged on a line's raw bytes: an opener
+/// with its label's length, text (`Some(None)`), or `None` when `s` ends
+/// before it can be told, or when HTML is stripped and a character
+/// reference or a tag follows the label or is in it.
+fn raw_opener(s: &[u8], wider: &[String], strip: bool) -> Option<Option<usize>> {
+    let run = s
+        .iter()
+        .position(|&b| !(b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-'))?;
+    if strip && matches!(s[run], b'&' | b'<') {
+        return None;
+    }
+    if let Some(len) = opener_label_len(s, wider) {
+        return Some(Some(len));
+    }
+    if wider.is_empty() {
+        return Some(None);
+    }
+    let end = s
+        .iter()
+        .position(|&b| matches!(b, b' ' | b'\t' | b'[' | b']' | b'\n' | b'\r'))?;
+    if strip && s[..end].iter().any(|&b| matches!(b, b'&' | b'<')) {
+        return None;
+    }
+    Some(None)
 }
 
 // What the fused route (`fused/mod.rs`) asks of a reader: its options, its

@@ -124,7 +124,7 @@ impl<W: Write> Writer<W> {
                         "sentence at line {}: token {} {text:?} holds a bracket reference, \
                          which the bracket reader would decode to a bracket",
                         sentence.line(),
-                        i + 1
+                        sentence.piece().first_token + i + 1
                     )));
                 }
             }
@@ -157,8 +157,10 @@ impl<W: Write> SentenceWriter for Writer<W> {
         let out = &mut self.out;
         let mut entities = sentence.entities().peekable();
         let mut open = false;
+        // A piece that continues a sentence goes on its line.
+        let continues = sentence.piece().continues;
         for (i, token) in sentence.tokens().enumerate() {
-            if i > 0 {
+            if i > 0 || continues {
                 out.write_all(b" ")?;
             }
             if let Some(e) = entities.peek() {
@@ -180,8 +182,14 @@ impl<W: Write> SentenceWriter for Writer<W> {
                 }
             }
         }
-        out.write_all(b"\n")?;
+        if !sentence.piece().continued {
+            out.write_all(b"\n")?;
+        }
         Ok(())
+    }
+
+    fn writes_pieces(&self) -> bool {
+        true
     }
 
     fn finish(&mut self) -> Result<()> {

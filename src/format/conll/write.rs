@@ -141,7 +141,7 @@ fn token_error(sentence: &Sentence, index: usize, text: &str, why: &str, format:
         Position::new(sentence.line(), 1, 0),
         ParseErrorKind::Other(format!(
             "token {} of the sentence, {:?}, {why}, which {format} cannot hold",
-            index + 1,
+            sentence.piece().first_token + index + 1,
             text
         )),
     )
@@ -435,10 +435,17 @@ impl<W: Write> SentenceWriter for Writer<W> {
                 }
                 push_tag_line(buf, separator, style, *tag);
             }
-            buf.push(b'\n');
+            // A sentence given in pieces ends after its last piece.
+            if !sentence.piece().continued {
+                buf.push(b'\n');
+            }
             out.write_all(buf)?;
             Ok(())
         })
+    }
+
+    fn writes_pieces(&self) -> bool {
+        true
     }
 
     fn finish(&mut self) -> Result<()> {

@@ -104,6 +104,91 @@ pub struct Writer<W: Write> {
     out: W,
     unit: OffsetUnit,
     stated: StatedText,
+    /// The sentence being written in pieces (see [`crate::Piece`]).
+    pieces: OpenLine,
+}
+
+/// What a writer of a sentence given in pieces holds between them: the
+/// length of the text written so far in the offset unit, and the entities,
+/// written after the text once it ends. An entity is held in 3 to 6 bytes
+/// (its distance from the end of the one before, its length and its
+/// label's number, as LEB128 varints), the labels once each: a line of
+/// news holds about one entity in 30 bytes, so the entities of a line take
+/// about a tenth of its size.
+#[derive(Debug, Default)]
+struct OpenLine {
+    units: usize,
+    labels: Vec<String>,
+    entities: Vec<u8>,
+    /// Where the last entity held ends.
+    last_end: usize,
+    /// One piece's text as a JSON string.
+    json: Vec<u8>,
+}
+
+impl OpenLine {
+    fn clear(&mut self) {
+        self.units = 0;
+        self.labels.clear();
+        self.entities.clear();
+        self.last_end = 0;
+    }
+
+    /// Holds an entity from `start` to `end` (offsets after those of the
+    /// entities held before) labelled `label`.
+    fn hold(&mut self, label: &str, start: usize, end: usize) {
+        let number = match self.labels.iter().position(|l| l == label) {
+            Some(n) => n,
+            None => {
+                self.labels.push(label.to_string());
+                self.labels.len() - 1
+            }
+        };
+        push_varint(&mut self.entities, (start - self.last_end) as u64);
+        push_varint(&mut self.entities, (end - start) as u64);
+        push_varint(&mut self.entities, number as u64);
+        self.last_end = end;
+    }
+
+    /// The entities held, in order: label, start and end.
+    fn held(&self) -> impl Iterator<Item = (&str, usize, usize)> + '_ {
+        let mut bytes = &self.entities[..];
+        let mut last_end = 0;
+        std::iter::from_fn(move || {
+            if bytes.is_empty() {
+                return None;
+            }
+            let start = last_end + read_varint(&mut bytes) as usize;
+            let end = start + read_varint(&mut bytes) as usize;
+            let label = &self.labels[read_varint(&mut bytes) as usize];
+            last_end = end;
+            Some((label.as_str(), start, end))
+        })
+    }
+}
+
+/// Appends `n` as an LEB128 varint: seven bits a byte, low bits first.
+fn push_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Reads a varint [`push_varint`] wrote from the front of `bytes`.
+fn read_varint(bytes: &mut &[u8]) -> u64 {
+    let mut n = 0;
+    let mut shift = 0;
+    while let Some((&b, rest)) = bytes.split_first() {
+        *bytes = rest;
+        n |= u64::from(b & 0x7F) << shift;
+        if b < 0x80 {
+            break;
+        }
+        shift += 7;
+    }
+    n
 }
 
 impl<W: Write> Writer<W> {
@@ -113,6 +198,7 @@ impl<W: Write> Writer<W> {
             out,
             unit,
             stated: StatedText::default(),
+            pieces: OpenLine::default(),
         }
     }
 }
@@ -121,6 +207,9 @@ impl<W: Write> SentenceWriter for Writer<W> {
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
         // The reader splits the text into these tokens again.
         self.stated.fill(sentence, true)?;
+        if !sentence.piece().is_whole() {
+            return self.write_piece(sentence, written);
+        }
         let out = &mut self.out;
         out.write_all(b"{\"text\":")?;
         json::write_string(out, self.stated.text())?;
@@ -141,8 +230,56 @@ impl<W: Write> SentenceWriter for Writer<W> {
         Ok(())
     }
 
+    fn writes_pieces(&self) -> bool {
+        true
+    }
+
     fn finish(&mut self) -> Result<()> {
         self.out.flush()?;
+        Ok(())
+    }
+}
+
+impl<W: Write> Writer<W> {
+    /// Writes `sentence`, a piece of a longer one whose text is stated:
+    /// its text as it comes (pieces joined by a space, as tokens are), and
+    /// the entities, held until then, after the last piece.
+    fn write_piece(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
+        let piece = sentence.piece();
+        let open = &mut self.pieces;
+        if !piece.continues {
+            open.clear();
+            self.out.write_all(b"{\"text\":\"")?;
+        } else if !sentence.is_empty() {
+            self.out.write_all(b" ")?;
+            open.units += 1;
+        }
+        for e in self.stated.entities(sentence, self.unit) {
+            let units = open.units;
+            open.hold(e.label, units + e.start, units + e.end);
+        }
+        open.units += self.unit.len_of(self.stated.text());
+        open.json.clear();
+        json::write_string(&mut open.json, self.stated.text())?;
+        // The string's content, without its quotes.
+        self.out.write_all(&open.json[1..open.json.len() - 1])?;
+        if piece.continued {
+            return Ok(());
+        }
+        let out = &mut self.out;
+        out.write_all(b"\",\"entities\":[")?;
+        for (i, (label, start, end)) in open.held().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            write!(out, "{{\"start\":{start},\"end\":{end},\"label\":")?;
+            json::write_string(out, label)?;
+            out.write_all(b"}")?;
+            written.add(label, 1);
+        }
+        out.write_all(b"]")?;
+        json::write_extra(out, sentence.extra_json(), &["text", "entities"])?;
+        out.write_all(b"}\n")?;
         Ok(())
     }
 }

@@ -16,11 +16,11 @@ use crate::span::TokenSpan;
 /// sentences.
 #[derive(Debug, Default)]
 pub(crate) struct StatedText {
-    /// Whole `str`s (tokens, recorded whitespace) and spaces, so UTF-8.
-    text: Scratch,
+    /// The text as built: whole `str`s (tokens) and spaces.
+    joined: Scratch,
+    /// The text, checked once to be UTF-8.
+    text: String,
     starts: Vec<usize>,
-    /// The source text, for sentences with recorded whitespace.
-    source: String,
 }
 
 /// An entity placed in the stated text.
@@ -39,11 +39,10 @@ impl StatedText {
     /// the text into tokens again) a text of joined tokens that would not
     /// give the same tokens back is an error.
     pub fn fill(&mut self, sentence: &Sentence, retokenized: bool) -> Result<()> {
-        let (text, starts) = (&mut self.text, &mut self.starts);
+        let (text, starts) = (&mut self.joined, &mut self.starts);
         text.clear();
         if sentence.has_gaps() {
-            sentence.source_text(&mut self.source, starts);
-            text.extend_from_slice(self.source.as_bytes());
+            sentence.source_text(&mut self.text, starts);
             return Ok(());
         }
         starts.clear();
@@ -68,13 +67,18 @@ impl StatedText {
                     crate::conll::check_token(sentence, i, "a text of tokens joined by spaces")?;
                 }
             }
-            Ok(())
-        })
+            Ok::<(), crate::Error>(())
+        })?;
+        self.text.clear();
+        self.text.push_str(
+            std::str::from_utf8(self.joined.as_bytes()).expect("whole strs and spaces are UTF-8"),
+        );
+        Ok(())
     }
 
     /// The text.
     pub fn text(&self) -> &str {
-        std::str::from_utf8(self.text.as_bytes()).expect("whole strs and spaces are UTF-8")
+        &self.text
     }
 
     /// The byte offset of token `index` in the text.
@@ -89,7 +93,7 @@ impl StatedText {
         sentence: &'a Sentence,
         unit: OffsetUnit,
     ) -> impl Iterator<Item = Placed<'a>> + 'a {
-        let mut units = json::UnitCursor::new(self.text(), unit);
+        let mut units = json::UnitCursor::new(&self.text, unit);
         sentence.entities().map(move |e| {
             let last = e.tokens.end() - 1;
             let bytes =

@@ -32,6 +32,7 @@ pub(crate) mod json;
 pub mod jsonl;
 pub mod labelstudio;
 pub mod prodigy;
+pub(crate) mod record;
 pub mod spacy;
 pub mod spans;
 

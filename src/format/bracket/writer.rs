@@ -31,6 +31,7 @@ use std::io::Write;
 
 use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::{Error, Result};
+use crate::format::record::{Scratch, WORD_SLACK};
 use crate::html::{decode_reference, is_bracket_reference};
 use crate::sentence::Sentence;
 
@@ -66,20 +67,55 @@ fn is_bracket_label(label: &str) -> bool {
     !label.is_empty() && !label.contains(|c: char| c.is_whitespace() || c == '[' || c == ']')
 }
 
-/// Writes `token` with its brackets escaped.
-fn write_token(out: &mut impl Write, token: &str) -> std::io::Result<()> {
-    let mut from = 0;
-    for (i, b) in token.bytes().enumerate() {
-        let escape: &[u8] = match b {
-            b'[' => b"&#91;",
-            b']' => b"&#93;",
-            _ => continue,
-        };
-        out.write_all(&token.as_bytes()[from..i])?;
-        out.write_all(escape)?;
-        from = i + 1;
+/// What a byte of a token is written as, when not as itself.
+fn bracket_escape(b: u8) -> Option<&'static [u8]> {
+    match b {
+        b'[' => Some(b"&#91;"),
+        b']' => Some(b"&#93;"),
+        _ => None,
     }
-    out.write_all(&token.as_bytes()[from..])
+}
+
+/// The bytes that make a token need more than a copy: those of a space
+/// or below and those that are not ASCII (it may hold whitespace), a
+/// bracket to escape, and an `&` that may start a bracket reference (see
+/// [`Cursor::any_written`]). Most tokens are short ASCII words.
+#[inline(always)]
+fn needing_care(x: u64) -> u64 {
+    use crate::swar::{eq_bytes, first_below_or_non_ascii};
+    first_below_or_non_ascii(x, b' ' + 1)
+        | eq_bytes(x, b'[')
+        | eq_bytes(x, b']')
+        | eq_bytes(x, b'&')
+}
+
+/// Checks token `index` of `sentence` (see [`Writer`]'s checks): the
+/// route of the tokens that [`needing_care`] finds.
+#[cold]
+fn check_token(sentence: &Sentence, index: usize) -> Result<()> {
+    crate::conll::check_token(sentence, index, "the bracket format")?;
+    let text = sentence.token(index).text;
+    for (at, _) in text.match_indices('&') {
+        if decode_reference(&text[at..]).is_some_and(|(c, _)| is_bracket_reference(c)) {
+            return Err(Error::msg(format!(
+                "sentence at line {}: token {} {text:?} holds a bracket reference, \
+                 which the bracket reader would decode to a bracket",
+                sentence.line(),
+                sentence.piece().first_token + index + 1
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The error of an entity whose `label` the bracket format cannot hold.
+#[cold]
+fn label_error(sentence: &Sentence, label: &str) -> Error {
+    Error::msg(format!(
+        "sentence at line {}: the label {label:?} cannot be written in the bracket format, \
+         whose labels hold no whitespace or brackets",
+        sentence.line(),
+    ))
 }
 
 /// Writes sentences in the bracket format.
@@ -102,6 +138,8 @@ pub struct Writer<W: Write> {
     out: W,
     style: Style,
     documents: u64,
+    /// One sentence's line, written with one call.
+    buf: Scratch,
 }
 
 impl<W: Write> Writer<W> {
@@ -111,35 +149,8 @@ impl<W: Write> Writer<W> {
             out,
             style,
             documents: 0,
+            buf: Scratch::default(),
         }
-    }
-
-    fn check(sentence: &Sentence) -> Result<()> {
-        for i in 0..sentence.len() {
-            crate::conll::check_token(sentence, i, "the bracket format")?;
-            let text = sentence.token(i).text;
-            for (at, _) in text.match_indices('&') {
-                if decode_reference(&text[at..]).is_some_and(|(c, _)| is_bracket_reference(c)) {
-                    return Err(Error::msg(format!(
-                        "sentence at line {}: token {} {text:?} holds a bracket reference, \
-                         which the bracket reader would decode to a bracket",
-                        sentence.line(),
-                        sentence.piece().first_token + i + 1
-                    )));
-                }
-            }
-        }
-        for e in sentence.entities() {
-            if !is_bracket_label(e.label) {
-                return Err(Error::msg(format!(
-                    "sentence at line {}: the label {:?} cannot be written in the bracket format, \
-                     whose labels hold no whitespace or brackets",
-                    sentence.line(),
-                    e.label
-                )));
-            }
-        }
-        Ok(())
     }
 }
 
@@ -153,38 +164,71 @@ impl<W: Write> SentenceWriter for Writer<W> {
     }
 
     fn write_sentence(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
-        Self::check(sentence)?;
-        let out = &mut self.out;
-        let mut entities = sentence.entities().peekable();
-        let mut open = false;
-        // A piece that continues a sentence goes on its line.
-        let continues = sentence.piece().continues;
-        for (i, token) in sentence.tokens().enumerate() {
-            if i > 0 || continues {
-                out.write_all(b" ")?;
-            }
-            if let Some(e) = entities.peek() {
-                if e.tokens.start() == i {
-                    write!(out, "[{} ", e.label)?;
-                    open = true;
+        // Every token is checked before a label, and nothing is written or
+        // counted for a sentence that fails: the line is built whole, then
+        // written with one call.
+        let bad_label = sentence.entities().find(|e| !is_bracket_label(e.label));
+        // Room for every token with each byte escaped (`&#91;`), a space
+        // before it, and every entity's brackets.
+        let bytes: usize = sentence.token_bytes().map(<[u8]>::len).sum();
+        let labels: usize = sentence.entities().map(|e| e.label.len()).sum();
+        let room =
+            5 * bytes + sentence.len() + labels + 5 * sentence.entity_count() + 8 + WORD_SLACK;
+        let style = self.style;
+        // A piece that continues a sentence goes on its line; the line ends
+        // with the sentence's last piece.
+        let piece = sentence.piece();
+        let buf = &mut self.buf;
+        buf.clear();
+        let closed = buf.with_cursor(room, |buf| {
+            let mut entities = sentence.entities().peekable();
+            let mut open = false;
+            let mut closed = 0;
+            for (i, token) in sentence.token_bytes().enumerate() {
+                if i > 0 || piece.continues {
+                    buf.put_byte(b' ');
+                }
+                if let Some(e) = entities.peek() {
+                    if e.tokens.start() == i {
+                        buf.put_byte(b'[');
+                        buf.put_slice(e.label.as_bytes());
+                        buf.put_byte(b' ');
+                        open = true;
+                    }
+                }
+                // Copied, then looked at where it was copied to.
+                let from = buf.position();
+                buf.put_slice(token);
+                if token.is_empty() || buf.any_written(from, needing_care) {
+                    buf.rewind(from);
+                    check_token(sentence, i)?;
+                    buf.put_escaped_bytes(token, bracket_escape);
+                }
+                if let Some(e) = entities.peek() {
+                    if open && e.tokens.end() == i + 1 {
+                        match style {
+                            Style::TwoSpace => buf.put(b"  ]"),
+                            Style::Tight => buf.put_byte(b']'),
+                        }
+                        closed += 1;
+                        open = false;
+                        entities.next();
+                    }
                 }
             }
-            write_token(out, token.text)?;
-            if let Some(e) = entities.peek() {
-                if open && e.tokens.end() == i + 1 {
-                    out.write_all(match self.style {
-                        Style::TwoSpace => b"  ]",
-                        Style::Tight => b"]",
-                    })?;
-                    written.add(e.label, 1);
-                    open = false;
-                    entities.next();
-                }
+            if !piece.continued {
+                buf.put_byte(b'\n');
             }
+            Ok::<usize, Error>(closed)
+        })?;
+        if let Some(e) = bad_label {
+            return Err(label_error(sentence, e.label));
         }
-        if !sentence.piece().continued {
-            out.write_all(b"\n")?;
+        // The entities closed are the first ones, in order.
+        for e in sentence.entities().take(closed) {
+            written.add(e.label, 1);
         }
+        self.out.write_all(buf.as_bytes())?;
         Ok(())
     }
 
@@ -222,6 +266,176 @@ mod tests {
             s.push_entity(l, TokenSpan::new(*a, *b));
         }
         s
+    }
+
+    /// The writer before it built lines in a buffer (a `write_all` per
+    /// token, every token checked first): what the fast writer is proven
+    /// equal to.
+    fn reference_write(
+        out: &mut Vec<u8>,
+        style: Style,
+        sentence: &Sentence,
+        written: &mut LabelCounts,
+    ) -> Result<()> {
+        for i in 0..sentence.len() {
+            crate::conll::check_token(sentence, i, "the bracket format")?;
+            let text = sentence.token(i).text;
+            for (at, _) in text.match_indices('&') {
+                if decode_reference(&text[at..]).is_some_and(|(c, _)| is_bracket_reference(c)) {
+                    return Err(Error::msg(format!(
+                        "sentence at line {}: token {} {text:?} holds a bracket reference, \
+                         which the bracket reader would decode to a bracket",
+                        sentence.line(),
+                        i + 1
+                    )));
+                }
+            }
+        }
+        for e in sentence.entities() {
+            if !is_bracket_label(e.label) {
+                return Err(Error::msg(format!(
+                    "sentence at line {}: the label {:?} cannot be written in the bracket format, \
+                     whose labels hold no whitespace or brackets",
+                    sentence.line(),
+                    e.label
+                )));
+            }
+        }
+        let mut entities = sentence.entities().peekable();
+        let mut open = false;
+        for (i, token) in sentence.tokens().enumerate() {
+            if i > 0 {
+                out.write_all(b" ")?;
+            }
+            if let Some(e) = entities.peek() {
+                if e.tokens.start() == i {
+                    write!(out, "[{} ", e.label)?;
+                    open = true;
+                }
+            }
+            let mut from = 0;
+            for (k, b) in token.text.bytes().enumerate() {
+                let escape: &[u8] = match b {
+                    b'[' => b"&#91;",
+                    b']' => b"&#93;",
+                    _ => continue,
+                };
+                out.write_all(&token.text.as_bytes()[from..k])?;
+                out.write_all(escape)?;
+                from = k + 1;
+            }
+            out.write_all(&token.text.as_bytes()[from..])?;
+            if let Some(e) = entities.peek() {
+                if open && e.tokens.end() == i + 1 {
+                    out.write_all(match style {
+                        Style::TwoSpace => b"  ]",
+                        Style::Tight => b"]",
+                    })?;
+                    written.add(e.label, 1);
+                    open = false;
+                    entities.next();
+                }
+            }
+        }
+        out.write_all(b"\n")?;
+        Ok(())
+    }
+
+    fn any_token() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            6 => "[a-zA-Z0-9.,()-]{1,20}",
+            1 => prop::sample::select(vec![
+                "[", "]", "[sic]", "&", "&amp;", "&#91;", "&#x5d;", "&lsqb;x", "a&#93", "&#38;",
+                "x&y;", "", "a b", "a\u{a0}b", "\u{2003}", "é", "Pakistan’s", "\t", "a\u{1}b",
+                "😀[", "&&#91;", "[PER", "0123456789abcdef[", "0123456789abcdefé",
+            ])
+            .prop_map(String::from),
+            1 => proptest::collection::vec(
+                prop::sample::select(vec!['a', '[', ']', '&', '#', ';', '9', '1', 'é', ' ']),
+                1..30,
+            )
+            .prop_map(|c| c.into_iter().collect()),
+        ]
+    }
+
+    /// Tokens, and entities as (first token, length, label): most in
+    /// order and apart, now and then anywhere.
+    fn any_sentence() -> impl proptest::strategy::Strategy<Value = Sentence> {
+        use proptest::prelude::*;
+        let label = prop::sample::select(vec![
+            "PER",
+            "LOC",
+            "creative-work",
+            "é",
+            "per son",
+            "X]",
+            "[Y",
+            "",
+            "A\u{2003}",
+        ]);
+        (
+            proptest::collection::vec(any_token(), 1..12),
+            proptest::collection::vec((0..12usize, 1..4usize, label), 0..5),
+            any::<bool>(),
+            1..1000u64,
+        )
+            .prop_map(|(tokens, mut entities, anywhere, line)| {
+                let n = tokens.len();
+                entities.retain(|(start, len, _)| start + len <= n);
+                if !anywhere {
+                    entities.sort();
+                    let mut next = 0;
+                    entities.retain(|(start, len, _)| {
+                        let keep = *start >= next;
+                        if keep {
+                            next = start + len;
+                        }
+                        keep
+                    });
+                }
+                let mut s = Sentence::new();
+                for t in &tokens {
+                    s.push_token(t, Span::default());
+                }
+                for (start, len, label) in entities {
+                    s.push_entity(label, TokenSpan::new(start, start + len));
+                }
+                s.set_line(line);
+                s
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        /// The writer writes the bytes, counts the entities and refuses
+        /// the sentences that the writer before it did, with the same
+        /// errors.
+        #[test]
+        fn lines_are_written_as_the_reference_writes_them(
+            sentences in proptest::collection::vec(any_sentence(), 1..4),
+            tight in proptest::prelude::any::<bool>(),
+        ) {
+            let style = if tight { Style::Tight } else { Style::TwoSpace };
+            let mut ours = Vec::new();
+            let mut writer = Writer::new(&mut ours, style);
+            let (mut ours_written, mut want_written) = (LabelCounts::new(), LabelCounts::new());
+            let mut want = Vec::new();
+            for s in &sentences {
+                let got = writer.write_sentence(s, &mut ours_written).map_err(|e| e.to_string());
+                let mut line = Vec::new();
+                let expected = reference_write(&mut line, style, s, &mut want_written)
+                    .map_err(|e| e.to_string());
+                if expected.is_ok() {
+                    want.extend_from_slice(&line);
+                }
+                proptest::prop_assert_eq!(got, expected);
+            }
+            drop(writer);
+            proptest::prop_assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(want).unwrap());
+            proptest::prop_assert_eq!(ours_written, want_written);
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::{Error, ParseErrorKind, Result};
+use crate::format::record::{json_room, needs_escape, Cursor, Scratch, NUMBER_ROOM, WORD_SLACK};
 use crate::scheme::tagging::Tagger;
 use crate::scheme::{Tag, TagScheme, TagStyle};
 use crate::sentence::{OffsetUnit, Sentence};
@@ -49,7 +50,7 @@ pub struct Writer<W: Write> {
     classes: Option<HashMap<String, usize>>,
     tagger: Tagger,
     /// One sentence's line, written with one call.
-    buf: Vec<u8>,
+    buf: Scratch,
     /// The text of the sentence and where each token starts in it.
     text: String,
     starts: Vec<usize>,
@@ -57,8 +58,8 @@ pub struct Writer<W: Write> {
     tag: Vec<u8>,
     /// The text member's content and the offsets' pairs, written in the
     /// same pass over the tokens as the tokens.
-    text_json: Vec<u8>,
-    offsets_json: Vec<u8>,
+    text_json: Scratch,
+    offsets_json: Scratch,
 }
 
 impl<W: Write> Writer<W> {
@@ -71,12 +72,12 @@ impl<W: Write> Writer<W> {
             unit: OffsetUnit::Bytes,
             classes: None,
             tagger: Tagger::default(),
-            buf: Vec::new(),
+            buf: Scratch::default(),
             text: String::new(),
             starts: Vec::new(),
             tag: Vec::new(),
-            text_json: Vec::new(),
-            offsets_json: Vec::new(),
+            text_json: Scratch::default(),
+            offsets_json: Scratch::default(),
         }
     }
 
@@ -142,20 +143,30 @@ impl<W: Write> Writer<W> {
     pub(crate) fn push_tokens<'t>(
         &mut self,
         buf: &mut Vec<u8>,
-        tokens: impl Iterator<Item = &'t str>,
+        tokens: impl Iterator<Item = &'t str> + Clone,
         tags: &[Tag<'_>],
     ) {
         debug_assert!(self.writes_lines_fast());
+        let record = &mut self.buf;
+        record.clear();
         let (text_json, offsets_json) = (&mut self.text_json, &mut self.offsets_json);
-        push_tokens(buf, text_json, offsets_json, self.unit, false, tokens);
-        buf.extend_from_slice(b"],\"tags\":[");
-        for (i, &tag) in tags.iter().enumerate() {
-            if i > 0 {
-                buf.push(b',');
-            }
-            push_tag(buf, self.style, tag);
+        let (mut bytes, mut n) = (0, 0);
+        for token in tokens.clone() {
+            bytes += token.len();
+            n += 1;
         }
-        push_tail(buf, text_json, offsets_json);
+        push_tokens(
+            record,
+            text_json,
+            offsets_json,
+            self.unit,
+            false,
+            (bytes, n),
+            tokens,
+        );
+        push_tags(record, self.style, tags, &mut self.tag);
+        push_tail(record, text_json, offsets_json);
+        buf.extend_from_slice(record.as_bytes());
     }
 }
 
@@ -189,6 +200,7 @@ impl<W: Write> SentenceWriter for Writer<W> {
         let scheme = style.only_scheme().unwrap_or(self.scheme);
         let (text_json, offsets_json) = (&mut self.text_json, &mut self.offsets_json);
         self.tagger.with_tags(scheme, sentence, written, |tags| {
+            // The record is built whole and written with one call.
             buf.clear();
             push_tokens(
                 buf,
@@ -196,56 +208,22 @@ impl<W: Write> SentenceWriter for Writer<W> {
                 offsets_json,
                 unit,
                 gaps,
+                (
+                    sentence.token_bytes().map(<[u8]>::len).sum(),
+                    sentence.len(),
+                ),
                 sentence.tokens().map(|t| t.text),
             );
-            buf.extend_from_slice(match classes {
-                Some(_) => b"],\"ner_tags\":[",
-                None => b"],\"tags\":[",
-            });
-            let mut number = itoa::Buffer::new();
-            for (i, tag) in tags.iter().enumerate() {
-                if i > 0 {
-                    buf.push(b',');
-                }
-                if let Some(classes) = classes {
-                    one.clear();
-                    tag.push_styled(style, one);
-                    let name = std::str::from_utf8(one).expect("tags are text");
-                    let Some(&k) = classes.get(name) else {
-                        return Err(Error::parse(
-                            Position::new(sentence.line(), 1, 0),
-                            ParseErrorKind::Other(format!(
-                                "the tag {name} of token {} is not among the {} class \
-                                     names to write",
-                                i + 1,
-                                classes.len()
-                            )),
-                        ));
-                    };
-                    buf.extend_from_slice(number.format(k).as_bytes());
-                } else {
-                    push_tag(buf, style, *tag);
-                }
+            match classes {
+                None => push_tags(buf, style, tags, one),
+                Some(classes) => push_classes(buf, style, tags, one, classes, sentence)?,
             }
             if gaps {
-                buf.extend_from_slice(b"],\"text\":");
-                push_json_string(buf, text);
-                // Offsets in `unit`, counted on from the previous token.
-                let (mut byte, mut at) = (0, 0);
-                for (i, (token, &start)) in sentence.token_bytes().zip(starts.iter()).enumerate() {
-                    at += unit.len_of(&text[byte..start]);
-                    let end = at + unit.len_of(&text[start..start + token.len()]);
-                    push_offsets(offsets_json, i, at, end);
-                    byte = start + token.len();
-                    at = end;
-                }
-                buf.extend_from_slice(b",\"offsets\":[");
-                buf.extend_from_slice(offsets_json);
-                buf.extend_from_slice(b"]}\n");
+                push_gaps_tail(buf, offsets_json, unit, sentence, text, starts);
             } else {
                 push_tail(buf, text_json, offsets_json);
             }
-            out.write_all(buf)?;
+            out.write_all(buf.as_bytes())?;
             Ok(())
         })
     }
@@ -256,210 +234,220 @@ impl<W: Write> SentenceWriter for Writer<W> {
     }
 }
 
-/// Appends `{"tokens":[...]` to `buf`; without recorded whitespace
+/// The most bytes [`push_offsets`] writes.
+const OFFSETS_ROOM: usize = 2 * NUMBER_ROOM + 4;
+
+/// Appends `{"tokens":[...` to `buf`; without recorded whitespace
 /// (`gaps` false) also fills `text_json` with the text member's content
 /// (the tokens joined by spaces, escaped) and `offsets_json` with the
-/// offsets' pairs in `unit`, in the same pass.
+/// offsets' pairs in `unit`, in the same pass. `size` is the bytes of
+/// the tokens and their number.
+#[inline]
 fn push_tokens<'t>(
-    buf: &mut Vec<u8>,
-    text_json: &mut Vec<u8>,
-    offsets_json: &mut Vec<u8>,
+    buf: &mut Scratch,
+    text_json: &mut Scratch,
+    offsets_json: &mut Scratch,
     unit: OffsetUnit,
     gaps: bool,
+    (bytes, n): (usize, usize),
     tokens: impl Iterator<Item = &'t str>,
 ) {
-    buf.extend_from_slice(b"{\"tokens\":[");
     text_json.clear();
     offsets_json.clear();
-    let mut at = 0;
-    for (i, token) in tokens.enumerate() {
-        if i > 0 {
-            buf.push(b',');
-            if !gaps {
-                text_json.push(b' ');
+    // Room for every byte escaped.
+    let room = 16 + 6 * bytes + 3 * n;
+    if gaps {
+        buf.with_cursor(room, |buf| {
+            buf.put(b"{\"tokens\":[");
+            for (i, token) in tokens.enumerate() {
+                if i > 0 {
+                    buf.put(b",\"");
+                } else {
+                    buf.put_byte(b'"');
+                }
+                buf.put_json_content(token);
+                buf.put_byte(b'"');
             }
-        }
-        buf.push(b'"');
-        if needs_escape(token.as_bytes()) {
-            let from = buf.len();
-            push_escaped(buf, token);
-            if !gaps {
-                text_json.extend_from_slice(&buf[from..]);
-            }
-        } else {
-            buf.extend_from_slice(token.as_bytes());
-            if !gaps {
-                text_json.extend_from_slice(token.as_bytes());
-            }
-        }
-        buf.push(b'"');
-        if !gaps {
-            // One space, one unit of any kind, between tokens.
-            let end = at + unit.len_of(token);
-            push_offsets(offsets_json, i, at, end);
-            at = end + 1;
-        }
+        });
+        return;
     }
+    // Bytes that are not ASCII count only where the unit is not bytes.
+    let non_ascii = if unit == OffsetUnit::Bytes {
+        0
+    } else {
+        crate::swar::HIGH
+    };
+    let special = |x: u64| escaped_bytes(x) | (x & non_ascii);
+    buf.with_cursor(room + WORD_SLACK, |buf| {
+        text_json.with_cursor(6 * bytes + n, |text| {
+            offsets_json.with_cursor(n * OFFSETS_ROOM, |offsets| {
+                buf.put(b"{\"tokens\":[");
+                let mut at = 0;
+                for (i, token) in tokens.enumerate() {
+                    if i > 0 {
+                        buf.put(b",\"");
+                        text.put_byte(b' ');
+                    } else {
+                        buf.put_byte(b'"');
+                    }
+                    // Most tokens are plain (ASCII where the unit is not
+                    // bytes): copied as they are, then looked at where they
+                    // were copied to, and as long in the unit as in bytes.
+                    let from = buf.position();
+                    buf.put_slice(token.as_bytes());
+                    let len = if buf.any_written(from, special) {
+                        buf.rewind(from);
+                        buf.put_json_content(token);
+                        unit.len_of(token)
+                    } else {
+                        token.len()
+                    };
+                    text.put_slice(buf.written_from(from));
+                    buf.put_byte(b'"');
+                    // One space, one unit of any kind, between tokens.
+                    let end = at + len;
+                    push_offsets(offsets, i, at, end);
+                    at = end + 1;
+                }
+            })
+        })
+    });
 }
 
-/// Appends `tag` in `style` as a JSON string.
+/// The bytes a JSON string escapes (see [`Cursor::any_written`]): `"`,
+/// `\` and the control characters.
+#[inline(always)]
+fn escaped_bytes(x: u64) -> u64 {
+    use crate::swar::{eq_bytes, first_below};
+    eq_bytes(x, b'"') | eq_bytes(x, b'\\') | first_below(x, 0x20)
+}
+
+/// Appends `],"tags":[` and `tags` in `style` as JSON strings, separated
+/// by commas; `one` is room for one tag in a style other than the prefix
+/// one.
 #[inline]
-fn push_tag(buf: &mut Vec<u8>, style: TagStyle, tag: Tag<'_>) {
-    if style == TagStyle::Prefix {
-        // Copies of fixed size around the label: most tags are `O`.
-        if tag.is_outside() {
-            buf.extend_from_slice(b"\"O\"");
-            return;
+fn push_tags(buf: &mut Scratch, style: TagStyle, tags: &[Tag<'_>], one: &mut Vec<u8>) {
+    // A tag is its label and at most two more bytes, each escaped, a comma
+    // and the quotes.
+    let labels: usize = tags.iter().map(|t| t.label.len()).sum();
+    buf.with_cursor(16 + 6 * labels + 15 * tags.len(), |buf| {
+        buf.put(b"],\"tags\":[");
+        for (i, &tag) in tags.iter().enumerate() {
+            if i > 0 {
+                buf.put_byte(b',');
+            }
+            if style == TagStyle::Prefix {
+                // Copies of fixed size around the label: most tags are `O`.
+                if tag.is_outside() {
+                    buf.put(b"\"O\"");
+                    continue;
+                }
+                if !needs_escape(tag.label.as_bytes()) {
+                    buf.put(&[b'"', tag.prefix.letter() as u8, b'-']);
+                    buf.put_slice(tag.label.as_bytes());
+                    buf.put_byte(b'"');
+                    continue;
+                }
+            }
+            one.clear();
+            tag.push_styled(style, one);
+            buf.put_json_string(std::str::from_utf8(one).expect("tags are text"));
         }
-        if !needs_escape(tag.label.as_bytes()) {
-            buf.extend_from_slice(&[b'"', tag.prefix.letter() as u8, b'-']);
-            buf.extend_from_slice(tag.label.as_bytes());
-            buf.push(b'"');
-            return;
+    });
+}
+
+/// Appends `],"ner_tags":[` and the class number of each tag in `style`,
+/// separated by commas; a tag without a class is an error.
+fn push_classes(
+    buf: &mut Scratch,
+    style: TagStyle,
+    tags: &[Tag<'_>],
+    one: &mut Vec<u8>,
+    classes: &HashMap<String, usize>,
+    sentence: &Sentence,
+) -> Result<()> {
+    buf.with_cursor(16 + (NUMBER_ROOM + 1) * tags.len(), |buf| {
+        buf.put(b"],\"ner_tags\":[");
+        for (i, tag) in tags.iter().enumerate() {
+            if i > 0 {
+                buf.put_byte(b',');
+            }
+            one.clear();
+            tag.push_styled(style, one);
+            let name = std::str::from_utf8(one).expect("tags are text");
+            let Some(&k) = classes.get(name) else {
+                return Err(Error::parse(
+                    Position::new(sentence.line(), 1, 0),
+                    ParseErrorKind::Other(format!(
+                        "the tag {name} of token {} is not among the {} class names to write",
+                        i + 1,
+                        classes.len()
+                    )),
+                ));
+            };
+            buf.put_number(k);
         }
-    }
-    push_json_string(buf, &tag.to_styled(style));
+        Ok(())
+    })
 }
 
 /// Appends the end of a record after its tags, for a sentence without
 /// recorded whitespace: the text and the offsets [`push_tokens`] made.
-fn push_tail(buf: &mut Vec<u8>, text_json: &[u8], offsets_json: &[u8]) {
-    buf.extend_from_slice(b"],\"text\":\"");
-    buf.extend_from_slice(text_json);
-    buf.extend_from_slice(b"\",\"offsets\":[");
-    buf.extend_from_slice(offsets_json);
-    buf.extend_from_slice(b"]}\n");
+fn push_tail(buf: &mut Scratch, text_json: &Scratch, offsets_json: &Scratch) {
+    let (text, offsets) = (text_json.as_bytes(), offsets_json.as_bytes());
+    buf.with_cursor(32 + text.len() + offsets.len(), |buf| {
+        buf.put(b"],\"text\":\"");
+        buf.put_slice(text);
+        buf.put(b"\",\"offsets\":[");
+        buf.put_slice(offsets);
+        buf.put(b"]}\n");
+    });
+}
+
+/// Appends the end of a record after its tags, for a sentence with
+/// recorded whitespace: its source `text` (with each token's byte offset
+/// in `starts`) and the tokens' offsets in `unit`, counted on from the
+/// previous token.
+fn push_gaps_tail(
+    buf: &mut Scratch,
+    offsets_json: &mut Scratch,
+    unit: OffsetUnit,
+    sentence: &Sentence,
+    text: &str,
+    starts: &[usize],
+) {
+    offsets_json.with_cursor(sentence.len() * OFFSETS_ROOM, |offsets| {
+        let (mut byte, mut at) = (0, 0);
+        for (i, (token, &start)) in sentence.token_bytes().zip(starts.iter()).enumerate() {
+            at += unit.len_of(&text[byte..start]);
+            let end = at + unit.len_of(&text[start..start + token.len()]);
+            push_offsets(offsets, i, at, end);
+            byte = start + token.len();
+            at = end;
+        }
+    });
+    let offsets = offsets_json.as_bytes();
+    buf.with_cursor(32 + json_room(text.len()) + offsets.len(), |buf| {
+        buf.put(b"],\"text\":");
+        buf.put_json_string(text);
+        buf.put(b",\"offsets\":[");
+        buf.put_slice(offsets);
+        buf.put(b"]}\n");
+    });
 }
 
 /// Appends token `i`'s `[start,end]` pair, after a comma unless first.
 #[inline(always)]
-fn push_offsets(buf: &mut Vec<u8>, i: usize, start: usize, end: usize) {
-    buf.extend_from_slice(if i > 0 { b",[" } else { b"[" });
-    push_number(buf, start);
-    buf.push(b',');
-    push_number(buf, end);
-    buf.push(b']');
-}
-
-/// The two digits of every number below 100.
-static PAIRS: [[u8; 2]; 100] = {
-    let mut t = [[0u8; 2]; 100];
-    let mut n = 0;
-    while n < 100 {
-        t[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
-        n += 1;
-    }
-    t
-};
-
-/// Appends `n` in decimal: numbers below 10,000 (most offsets in a
-/// sentence) as copies of fixed size from a table of digit pairs, others
-/// by itoa.
-#[inline(always)]
-fn push_number(buf: &mut Vec<u8>, n: usize) {
-    match n {
-        0..=9 => buf.push(b'0' + n as u8),
-        10..=99 => buf.extend_from_slice(&PAIRS[n]),
-        100..=999 => {
-            let [a, b] = PAIRS[n / 10];
-            buf.extend_from_slice(&[a, b, b'0' + (n % 10) as u8]);
-        }
-        1000..=9999 => {
-            let ([a, b], [c, d]) = (PAIRS[n / 100], PAIRS[n % 100]);
-            buf.extend_from_slice(&[a, b, c, d]);
-        }
-        _ => buf.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
-    }
-}
-
-/// Whether `s` holds a byte a JSON string must escape: `"`, `\` or a
-/// control character. Eight bytes at a time; a tail of fewer is read as
-/// two overlapping loads (a byte read twice changes nothing about
-/// whether there is one), padded with a plain byte.
-#[inline]
-fn needs_escape(s: &[u8]) -> bool {
-    use crate::swar::{eq_bytes, lt_bytes};
-    let special = |x: u64| eq_bytes(x, b'"') | eq_bytes(x, b'\\') | lt_bytes(x, 0x20) != 0;
-    let mut chunks = s.chunks_exact(8);
-    for chunk in &mut chunks {
-        if special(u64::from_le_bytes(chunk.try_into().expect("eight bytes"))) {
-            return true;
-        }
-    }
-    let tail = chunks.remainder();
-    let n = tail.len();
-    let x = match n {
-        0 => return false,
-        1 => u64::from(tail[0]),
-        2 | 3 => {
-            let a = u16::from_le_bytes([tail[0], tail[1]]);
-            let b = u16::from_le_bytes([tail[n - 2], tail[n - 1]]);
-            u64::from(a) | (u64::from(b) << 16)
-        }
-        _ => {
-            let a = u32::from_le_bytes(tail[..4].try_into().expect("four bytes"));
-            let b = u32::from_le_bytes(tail[n - 4..].try_into().expect("four bytes"));
-            u64::from(a) | (u64::from(b) << 32)
-        }
-    };
-    // The bytes not loaded are `a`s.
-    let filled = match n {
-        1 => 0x6161_6161_6161_6100,
-        2 | 3 => 0x6161_6161_0000_0000,
-        _ => 0,
-    };
-    special(x | filled)
-}
-
-/// Appends `s` as a JSON string.
-pub(crate) fn push_json_string(buf: &mut Vec<u8>, s: &str) {
-    buf.push(b'"');
-    push_json_content(buf, s);
-    buf.push(b'"');
-}
-
-/// Appends `s` escaped as inside a JSON string, as serde_json escapes it:
-/// runs without a byte to escape are copied as they are.
-#[inline]
-fn push_json_content(buf: &mut Vec<u8>, s: &str) {
-    if needs_escape(s.as_bytes()) {
-        push_escaped(buf, s);
+fn push_offsets(buf: &mut Cursor<'_>, i: usize, start: usize, end: usize) {
+    if i > 0 {
+        buf.put(b",[");
     } else {
-        buf.extend_from_slice(s.as_bytes());
+        buf.put_byte(b'[');
     }
-}
-
-/// Appends `s` escaped as serde_json escapes it: `\"`, `\\`, the short
-/// escapes of backspace, form feed, line feed, carriage return and tab,
-/// and `\u00XX` (lower-case hex) for the other control characters.
-fn push_escaped(buf: &mut Vec<u8>, s: &str) {
-    let b = s.as_bytes();
-    let mut run = 0;
-    for (i, &c) in b.iter().enumerate() {
-        let escape: &[u8] = match c {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => {
-                buf.extend_from_slice(&b[run..i]);
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                buf.extend_from_slice(b"\\u00");
-                buf.push(HEX[usize::from(c >> 4)]);
-                buf.push(HEX[usize::from(c & 0xf)]);
-                run = i + 1;
-                continue;
-            }
-            _ => continue,
-        };
-        buf.extend_from_slice(&b[run..i]);
-        buf.extend_from_slice(escape);
-        run = i + 1;
-    }
-    buf.extend_from_slice(&b[run..]);
+    buf.put_number(start);
+    buf.put_byte(b',');
+    buf.put_number(end);
+    buf.put_byte(b']');
 }
 
 #[cfg(test)]
@@ -518,25 +506,16 @@ mod tests {
         })
     }
 
-    #[test]
-    fn numbers_are_written_in_decimal() {
-        for n in (0..20_000).chain([99_999, 100_000, usize::MAX]) {
-            let mut buf = Vec::new();
-            push_number(&mut buf, n);
-            assert_eq!(buf, n.to_string().as_bytes());
-        }
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
 
         /// A whole record is written byte for byte as serde_json writes the
         /// same tokens, IOB2 tags, text (the tokens joined by spaces) and
-        /// offsets, in bytes and in chars.
+        /// offsets, in bytes, chars and UTF-16 code units.
         #[test]
         fn records_are_written_as_serde_json_writes_them(
             (tokens, entities) in sentence(),
-            chars in any::<bool>(),
+            unit in prop::sample::select(vec![OffsetUnit::Bytes, OffsetUnit::Chars, OffsetUnit::Utf16]),
             gaps in prop::option::of(prop::collection::vec(
                 prop::sample::select(vec![" ", "", "\n", "\t\u{a0}", "  \r\n"]),
                 9,
@@ -570,7 +549,6 @@ mod tests {
                     *tag = format!("{}-{label}", if k == 0 { 'B' } else { 'I' });
                 }
             }
-            let unit = if chars { OffsetUnit::Chars } else { OffsetUnit::Bytes };
             let offsets = tokens
                 .iter()
                 .zip(&starts)
@@ -586,20 +564,6 @@ mod tests {
             writer.write_sentence(&sentence, &mut LabelCounts::new()).unwrap();
             drop(writer);
             prop_assert_eq!(String::from_utf8(out).unwrap(), want);
-        }
-
-        /// Strings are written byte for byte as serde_json writes them,
-        /// and the scan finds a byte to escape wherever there is one.
-        #[test]
-        fn strings_are_written_as_serde_json_writes_them(s in any_text()) {
-            let mut ours = Vec::new();
-            push_json_string(&mut ours, &s);
-            prop_assert_eq!(
-                String::from_utf8(ours).unwrap(),
-                serde_json::to_string(&s).unwrap()
-            );
-            let slow = s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
-            prop_assert_eq!(needs_escape(s.as_bytes()), slow);
         }
     }
 }

@@ -5,6 +5,7 @@ use std::io::Write;
 use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::Result;
 use crate::format::json;
+use crate::format::record::{json_room, Scratch, NUMBER_ROOM, WORD_SLACK};
 use crate::sentence::{OffsetUnit, Sentence};
 use crate::span::TokenSpan;
 
@@ -15,6 +16,9 @@ use crate::span::TokenSpan;
 /// sentences.
 #[derive(Debug, Default)]
 pub(crate) struct StatedText {
+    /// The text as built: whole `str`s (tokens) and spaces.
+    joined: Scratch,
+    /// The text, checked once to be UTF-8.
     text: String,
     starts: Vec<usize>,
 }
@@ -35,12 +39,40 @@ impl StatedText {
     /// the text into tokens again) a text of joined tokens that would not
     /// give the same tokens back is an error.
     pub fn fill(&mut self, sentence: &Sentence, retokenized: bool) -> Result<()> {
-        if retokenized && !sentence.has_gaps() {
-            for i in 0..sentence.len() {
-                crate::conll::check_token(sentence, i, "a text of tokens joined by spaces")?;
-            }
+        let (text, starts) = (&mut self.joined, &mut self.starts);
+        text.clear();
+        if sentence.has_gaps() {
+            sentence.source_text(&mut self.text, starts);
+            return Ok(());
         }
-        sentence.source_text(&mut self.text, &mut self.starts);
+        starts.clear();
+        let bytes: usize = sentence.token_bytes().map(<[u8]>::len).sum();
+        text.with_cursor(bytes + sentence.len() + WORD_SLACK, |text| {
+            for (i, token) in sentence.token_bytes().enumerate() {
+                if i > 0 {
+                    text.put_byte(b' ');
+                }
+                let from = text.position();
+                starts.push(from);
+                text.put_slice(token);
+                // Only a token that is empty or holds a space, a control
+                // character or a byte that may start Unicode whitespace
+                // can fail the check; most tokens are short ASCII words.
+                if retokenized
+                    && (token.is_empty()
+                        || text.any_written(from, |x| {
+                            crate::swar::first_below_or_non_ascii(x, b' ' + 1)
+                        }))
+                {
+                    crate::conll::check_token(sentence, i, "a text of tokens joined by spaces")?;
+                }
+            }
+            Ok::<(), crate::Error>(())
+        })?;
+        self.text.clear();
+        self.text.push_str(
+            std::str::from_utf8(self.joined.as_bytes()).expect("whole strs and spaces are UTF-8"),
+        );
         Ok(())
     }
 
@@ -104,6 +136,10 @@ pub struct Writer<W: Write> {
     out: W,
     unit: OffsetUnit,
     stated: StatedText,
+    /// One sentence's line, written with one call.
+    buf: Scratch,
+    /// The kept members of the input, when there are any.
+    extra: Vec<u8>,
     /// The sentence being written in pieces (see [`crate::Piece`]).
     pieces: OpenLine,
 }
@@ -198,6 +234,8 @@ impl<W: Write> Writer<W> {
             out,
             unit,
             stated: StatedText::default(),
+            buf: Scratch::default(),
+            extra: Vec::new(),
             pieces: OpenLine::default(),
         }
     }
@@ -210,23 +248,40 @@ impl<W: Write> SentenceWriter for Writer<W> {
         if !sentence.piece().is_whole() {
             return self.write_piece(sentence, written);
         }
-        let out = &mut self.out;
-        out.write_all(b"{\"text\":")?;
-        json::write_string(out, self.stated.text())?;
-        out.write_all(b",\"entities\":[")?;
+        // The record is built whole and written with one call.
+        let buf = &mut self.buf;
+        buf.clear();
+        let text = self.stated.text();
+        buf.with_cursor(32 + json_room(text.len()), |buf| {
+            buf.put(b"{\"text\":");
+            buf.put_json_string(text);
+            buf.put(b",\"entities\":[");
+        });
         for (i, e) in self.stated.entities(sentence, self.unit).enumerate() {
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            let (start, end) = (e.start, e.end);
-            write!(out, "{{\"start\":{start},\"end\":{end},\"label\":")?;
-            json::write_string(out, e.label)?;
-            out.write_all(b"}")?;
+            buf.with_cursor(32 + 2 * NUMBER_ROOM + json_room(e.label.len()), |buf| {
+                if i > 0 {
+                    buf.put(b",{\"start\":");
+                } else {
+                    buf.put(b"{\"start\":");
+                }
+                buf.put_number(e.start);
+                buf.put(b",\"end\":");
+                buf.put_number(e.end);
+                buf.put(b",\"label\":");
+                buf.put_json_string(e.label);
+                buf.put_byte(b'}');
+            });
             written.add(e.label, 1);
         }
-        out.write_all(b"]")?;
-        json::write_extra(out, sentence.extra_json(), &["text", "entities"])?;
-        out.write_all(b"}\n")?;
+        buf.extend_from_slice(b"]");
+        if sentence.extra_json().is_some() {
+            let extra = &mut self.extra;
+            extra.clear();
+            json::write_extra(extra, sentence.extra_json(), &["text", "entities"])?;
+            buf.extend_from_slice(extra);
+        }
+        buf.extend_from_slice(b"}\n");
+        self.out.write_all(buf.as_bytes())?;
         Ok(())
     }
 
@@ -281,5 +336,157 @@ impl<W: Write> Writer<W> {
         json::write_extra(out, sentence.extra_json(), &["text", "entities"])?;
         out.write_all(b"}\n")?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::Span;
+    use proptest::prelude::*;
+
+    /// The writer before it built records in a buffer (a write per piece,
+    /// numbers by `write!`, strings by serde_json, every token checked
+    /// first): what the fast writer is proven equal to.
+    fn reference_write(
+        out: &mut Vec<u8>,
+        unit: OffsetUnit,
+        sentence: &Sentence,
+        written: &mut LabelCounts,
+    ) -> Result<()> {
+        let (mut text, mut starts) = (String::new(), Vec::new());
+        if !sentence.has_gaps() {
+            for i in 0..sentence.len() {
+                crate::conll::check_token(sentence, i, "a text of tokens joined by spaces")?;
+            }
+        }
+        sentence.source_text(&mut text, &mut starts);
+        out.write_all(b"{\"text\":")?;
+        json::write_string(out, &text)?;
+        out.write_all(b",\"entities\":[")?;
+        let mut units = json::UnitCursor::new(&text, unit);
+        for (i, e) in sentence.entities().enumerate() {
+            let last = e.tokens.end() - 1;
+            let bytes = starts[e.tokens.start()]..starts[last] + sentence.token(last).text.len();
+            let (start, end) = (units.get(bytes.start), units.get(bytes.end));
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            write!(out, "{{\"start\":{start},\"end\":{end},\"label\":")?;
+            json::write_string(out, e.label)?;
+            out.write_all(b"}")?;
+            written.add(e.label, 1);
+        }
+        out.write_all(b"]")?;
+        json::write_extra(out, sentence.extra_json(), &["text", "entities"])?;
+        out.write_all(b"}\n")?;
+        Ok(())
+    }
+
+    fn any_token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => "[a-zA-Z0-9.,()-]{1,20}",
+            2 => prop::collection::vec(
+                prop_oneof![
+                    4 => prop::char::range('a', 'z'),
+                    1 => prop::char::range('\u{0}', '\u{7f}'),
+                    1 => Just('"'),
+                    1 => Just('\\'),
+                    1 => Just('é'),
+                    1 => Just('😀'),
+                    1 => Just('\u{2028}'),
+                    1 => Just('\u{a0}'),
+                ],
+                0..24,
+            )
+            .prop_map(|c| c.into_iter().collect()),
+        ]
+    }
+
+    /// A sentence of tokens, with whitespace recorded or not, entities
+    /// (most in order and apart, now and then anywhere), and kept members
+    /// or not.
+    fn any_sentence() -> impl Strategy<Value = Sentence> {
+        let label = prop::sample::select(vec!["PER", "A\"B", "x\\y", "é", "L\u{1}", ""]);
+        let gap = prop::sample::select(vec![" ", "", "\n", "\t\u{a0}", "  \r\n"]);
+        let extra = prop::sample::select(vec![
+            None,
+            Some("\"id\":1"),
+            Some("\"text\":\"x\",\"id\":[1,2]"),
+            Some("  "),
+            Some("\"meta\":{\"entities\":3}"),
+        ]);
+        (
+            prop::collection::vec(any_token(), 1..12),
+            prop::collection::vec((0..12usize, 1..4usize, label), 0..5),
+            any::<bool>(),
+            prop::option::of(prop::collection::vec(gap, 13)),
+            extra,
+            1..1000u64,
+        )
+            .prop_map(|(tokens, mut entities, anywhere, gaps, extra, line)| {
+                let n = tokens.len();
+                entities.retain(|(start, len, _)| start + len <= n);
+                if !anywhere {
+                    entities.sort();
+                    let mut next = 0;
+                    entities.retain(|(start, len, _)| {
+                        let keep = *start >= next;
+                        if keep {
+                            next = start + len;
+                        }
+                        keep
+                    });
+                }
+                let mut s = Sentence::new();
+                if let Some(g) = &gaps {
+                    s.set_leading(g[12]);
+                }
+                for (i, t) in tokens.iter().enumerate() {
+                    s.push_token(t, Span::default());
+                    if let Some(g) = &gaps {
+                        s.push_gap(g[i]);
+                    }
+                }
+                for (start, len, label) in entities {
+                    s.push_entity(label, TokenSpan::new(start, start + len));
+                }
+                if let Some(extra) = extra {
+                    s.set_extra_json(extra);
+                }
+                s.set_line(line);
+                s
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        /// The writer writes the bytes, counts the entities and refuses
+        /// the sentences that the writer before it did, with the same
+        /// errors, in every offset unit.
+        #[test]
+        fn records_are_written_as_the_reference_writes_them(
+            sentences in prop::collection::vec(any_sentence(), 1..4),
+            unit in prop::sample::select(vec![OffsetUnit::Bytes, OffsetUnit::Chars, OffsetUnit::Utf16]),
+        ) {
+            let mut ours = Vec::new();
+            let mut writer = Writer::new(&mut ours, unit);
+            let (mut ours_written, mut want_written) = (LabelCounts::new(), LabelCounts::new());
+            let mut want = Vec::new();
+            for s in &sentences {
+                let got = writer.write_sentence(s, &mut ours_written).map_err(|e| e.to_string());
+                let mut record = Vec::new();
+                let expected = reference_write(&mut record, unit, s, &mut want_written)
+                    .map_err(|e| e.to_string());
+                if expected.is_ok() {
+                    want.extend_from_slice(&record);
+                }
+                prop_assert_eq!(got, expected);
+            }
+            drop(writer);
+            prop_assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(want).unwrap());
+            prop_assert_eq!(ours_written, want_written);
+        }
     }
 }

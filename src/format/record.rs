@@ -1,0 +1,422 @@
+//! What the writers of JSON lines, spans and bracket text share to build a
+//! record in memory and hand it to the output with one write: a reused
+//! buffer written at a cursor ([`Scratch`]), JSON strings escaped as
+//! serde_json escapes them, and decimal numbers.
+//!
+//! Writing a record piece by piece (a `write_all` through `dyn Write` per
+//! token, `write!` for numbers, serde_json per string) cost those writers
+//! 24 to 42 instructions per input byte; a `Vec` push per piece still
+//! costs a capacity check and a call to `memcpy` for every token. A
+//! [`Scratch`] keeps its bytes past the end of the record as zeros it may
+//! overwrite, so a token is two overlapping fixed-size stores.
+
+/// A buffer a record is written into, reused from record to record. Its
+/// storage is kept initialized (and only grows), and a record is written
+/// by a [`Cursor`] over it with room made beforehand, so that writing a
+/// short slice is a pair of overlapping fixed-size stores and the write
+/// position stays in a register; [`Scratch::as_bytes`] is what was written
+/// since [`Scratch::clear`].
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl Scratch {
+    /// Forgets what was written (the storage is kept).
+    #[inline]
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// What was written since the last [`Scratch::clear`].
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// Hands `write` a cursor at the end of what was written, with room
+    /// for `room` more bytes, and keeps what it writes. Writing past the
+    /// room panics: the callers' rooms are upper bounds of what they
+    /// write, which the tests check on random records.
+    #[inline(always)]
+    pub fn with_cursor<T>(&mut self, room: usize, write: impl FnOnce(&mut Cursor<'_>) -> T) -> T {
+        if self.bytes.len() - self.len < room {
+            self.grow(room);
+        }
+        let mut cursor = Cursor {
+            out: &mut self.bytes[..self.len + room],
+            w: self.len,
+        };
+        let value = write(&mut cursor);
+        self.len = cursor.w;
+        value
+    }
+
+    /// Appends `s`.
+    #[inline]
+    pub fn extend_from_slice(&mut self, s: &[u8]) {
+        self.with_cursor(s.len(), |c| c.put_slice(s));
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, room: usize) {
+        let want = (self.len + room).max(2 * self.bytes.len()).max(1024);
+        self.bytes.resize(want, 0);
+    }
+}
+
+/// A write position in a slice of a [`Scratch`] (see
+/// [`Scratch::with_cursor`]).
+pub(crate) struct Cursor<'a> {
+    out: &'a mut [u8],
+    w: usize,
+}
+
+impl Cursor<'_> {
+    /// The bytes written from `from` (a position this cursor passed) on.
+    #[inline]
+    pub fn written_from(&self, from: usize) -> &[u8] {
+        &self.out[from..self.w]
+    }
+
+    /// The write position.
+    #[inline]
+    pub fn position(&self) -> usize {
+        self.w
+    }
+
+    /// Goes back to `at` (a position this cursor passed), forgetting what
+    /// was written from there.
+    #[inline]
+    pub fn rewind(&mut self, at: usize) {
+        debug_assert!(at <= self.w, "a cursor rewinds only to where it was");
+        self.w = self.w.min(at);
+    }
+
+    /// Whether `special` finds a byte among those written from `from` on:
+    /// `special` takes eight bytes in a `u64` (little-endian) and answers
+    /// with the high bit of each byte it finds (of which the lowest must
+    /// be exact, as [`crate::swar::first_below_or_non_ascii`] gives).
+    /// The bytes are read a whole word at a time from the buffer, past
+    /// what was written, and the bytes past it masked off: cheaper than a
+    /// scan of a short token's own bytes, whose tail cannot be read whole.
+    /// So [`WORD_SLACK`] more bytes of room than are written must be made.
+    #[inline(always)]
+    pub fn any_written(&self, from: usize, special: impl Fn(u64) -> u64) -> bool {
+        let word =
+            |at: usize| u64::from_le_bytes(self.out[at..at + 8].try_into().expect("eight bytes"));
+        let mut at = from;
+        while at + 8 <= self.w {
+            if special(word(at)) != 0 {
+                return true;
+            }
+            at += 8;
+        }
+        let rest = self.w - at;
+        // Bytes past the end may be anything, but only the ones below the
+        // lowest flag must be right, and those are written ones.
+        rest > 0 && special(word(at)) & (u64::MAX >> (8 * (8 - rest))) != 0
+    }
+
+    /// Appends `N` bytes known when compiling: one store.
+    #[inline(always)]
+    pub fn put<const N: usize>(&mut self, bytes: &[u8; N]) {
+        let w = self.w;
+        self.out[w..w + N].copy_from_slice(bytes);
+        self.w = w + N;
+    }
+
+    /// Appends one byte.
+    #[inline(always)]
+    pub fn put_byte(&mut self, b: u8) {
+        self.out[self.w] = b;
+        self.w += 1;
+    }
+
+    /// Appends `s`. Up to sixteen bytes (most tokens and labels) are
+    /// copied as two overlapping loads and stores of the largest power of
+    /// two that fits, as `memcpy` does, but without the call.
+    #[inline(always)]
+    pub fn put_slice(&mut self, s: &[u8]) {
+        let n = s.len();
+        let w = self.w;
+        let out = &mut self.out[w..w + n];
+        match n {
+            0 => {}
+            1..=3 => {
+                out[0] = s[0];
+                out[n / 2] = s[n / 2];
+                out[n - 1] = s[n - 1];
+            }
+            4..=7 => {
+                let a: [u8; 4] = s[..4].try_into().expect("four bytes");
+                let b: [u8; 4] = s[n - 4..].try_into().expect("four bytes");
+                out[..4].copy_from_slice(&a);
+                out[n - 4..].copy_from_slice(&b);
+            }
+            8..=16 => {
+                let a: [u8; 8] = s[..8].try_into().expect("eight bytes");
+                let b: [u8; 8] = s[n - 8..].try_into().expect("eight bytes");
+                out[..8].copy_from_slice(&a);
+                out[n - 8..].copy_from_slice(&b);
+            }
+            _ => out.copy_from_slice(s),
+        }
+        self.w = w + n;
+    }
+
+    /// Appends `n` in decimal (at most [`NUMBER_ROOM`] bytes): numbers
+    /// below 10,000 (most offsets in a sentence) from a table of digit
+    /// pairs, others by itoa.
+    #[inline(always)]
+    pub fn put_number(&mut self, n: usize) {
+        match n {
+            0..=9 => self.put_byte(b'0' + n as u8),
+            10..=99 => self.put(&PAIRS[n]),
+            100..=999 => {
+                let [a, b] = PAIRS[n / 10];
+                self.put(&[a, b, b'0' + (n % 10) as u8]);
+            }
+            1000..=9999 => {
+                let ([a, b], [c, d]) = (PAIRS[n / 100], PAIRS[n % 100]);
+                self.put(&[a, b, c, d]);
+            }
+            _ => self.put_slice(itoa::Buffer::new().format(n).as_bytes()),
+        }
+    }
+
+    /// Appends `s` escaped as inside a JSON string, as serde_json escapes
+    /// it (at most [`json_room`] of its length, less the quotes).
+    #[inline]
+    pub fn put_json_content(&mut self, s: &str) {
+        if needs_escape(s.as_bytes()) {
+            self.put_escaped(s);
+        } else {
+            self.put_slice(s.as_bytes());
+        }
+    }
+
+    /// Appends `s` as a JSON string (at most [`json_room`] of its length).
+    #[inline]
+    pub fn put_json_string(&mut self, s: &str) {
+        self.put_byte(b'"');
+        self.put_json_content(s);
+        self.put_byte(b'"');
+    }
+
+    /// Appends `s` escaped as serde_json escapes it (see [`escape_json`]).
+    #[inline(always)]
+    fn put_escaped(&mut self, s: &str) {
+        // The cursor is handed on as its parts, not by reference, so that
+        // the callers keep it in registers.
+        self.w = escape_json(self.out, self.w, s);
+    }
+
+    /// Appends `s` with each byte that `escape` maps to `Some` written as
+    /// what it maps to (see [`escape_bytes`]).
+    #[inline(always)]
+    pub fn put_escaped_bytes(&mut self, s: &[u8], escape: fn(u8) -> Option<&'static [u8]>) {
+        self.w = escape_bytes(self.out, self.w, s, escape);
+    }
+}
+
+/// Writes `s` to `out` at `w` escaped as serde_json escapes it: `\"`,
+/// `\\`, the short escapes of backspace, form feed, line feed, carriage
+/// return and tab, and `\u00XX` (lower-case hex) for the other control
+/// characters; runs without a byte to escape are copied as they are.
+/// Returns the position after it.
+#[cold]
+#[inline(never)]
+fn escape_json(out: &mut [u8], w: usize, s: &str) -> usize {
+    escape_bytes(out, w, s.as_bytes(), |c| match c {
+        b'"' => Some(b"\\\""),
+        b'\\' => Some(b"\\\\"),
+        b'\n' => Some(b"\\n"),
+        b'\r' => Some(b"\\r"),
+        b'\t' => Some(b"\\t"),
+        0x08 => Some(b"\\b"),
+        0x0c => Some(b"\\f"),
+        0..=0x1f => Some(&CONTROL_ESCAPES[usize::from(c)]),
+        _ => None,
+    })
+}
+
+/// `\u00XX` for every control character.
+static CONTROL_ESCAPES: [[u8; 6]; 32] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 6]; 32];
+    let mut c = 0;
+    while c < 32 {
+        t[c] = [b'\\', b'u', b'0', b'0', HEX[c >> 4], HEX[c & 0xf]];
+        c += 1;
+    }
+    t
+};
+
+/// Writes `s` to `out` at `w`, each byte that `escape` maps to `Some`
+/// written as what it maps to, and returns the position after it.
+#[cold]
+#[inline(never)]
+fn escape_bytes(
+    out: &mut [u8],
+    w: usize,
+    s: &[u8],
+    escape: fn(u8) -> Option<&'static [u8]>,
+) -> usize {
+    let mut cursor = Cursor { out, w };
+    let mut run = 0;
+    for (i, &c) in s.iter().enumerate() {
+        if let Some(escaped) = escape(c) {
+            cursor.put_slice(&s[run..i]);
+            cursor.put_slice(escaped);
+            run = i + 1;
+        }
+    }
+    cursor.put_slice(&s[run..]);
+    cursor.w
+}
+
+/// The room past what is written that [`Cursor::any_written`] reads.
+pub(crate) const WORD_SLACK: usize = 8;
+
+/// The most bytes [`Cursor::put_number`] writes (`usize::MAX` has 20
+/// digits).
+pub(crate) const NUMBER_ROOM: usize = 20;
+
+/// The most bytes [`Cursor::put_json_string`] writes for a string of
+/// `len` bytes: each byte escaped as `\u00XX`, and the quotes.
+#[inline(always)]
+pub(crate) const fn json_room(len: usize) -> usize {
+    6 * len + 2
+}
+
+/// The two digits of every number below 100.
+static PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut n = 0;
+    while n < 100 {
+        t[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        n += 1;
+    }
+    t
+};
+
+/// Whether `special` finds a byte of `s`: `special` takes eight bytes in a
+/// `u64` (little-endian) and answers for all of them. A tail of fewer than
+/// eight is read as two overlapping loads (a byte read twice changes
+/// nothing about whether there is one), the bytes not loaded set to `a`,
+/// which every caller's `special` passes over.
+#[inline(always)]
+pub(crate) fn any_byte(s: &[u8], special: impl Fn(u64) -> bool) -> bool {
+    let mut chunks = s.chunks_exact(8);
+    for chunk in &mut chunks {
+        if special(u64::from_le_bytes(chunk.try_into().expect("eight bytes"))) {
+            return true;
+        }
+    }
+    let tail = chunks.remainder();
+    let n = tail.len();
+    let x = match n {
+        0 => return false,
+        1 => u64::from(tail[0]),
+        2 | 3 => {
+            let a = u16::from_le_bytes([tail[0], tail[1]]);
+            let b = u16::from_le_bytes([tail[n - 2], tail[n - 1]]);
+            u64::from(a) | (u64::from(b) << 16)
+        }
+        _ => {
+            let a = u32::from_le_bytes(tail[..4].try_into().expect("four bytes"));
+            let b = u32::from_le_bytes(tail[n - 4..].try_into().expect("four bytes"));
+            u64::from(a) | (u64::from(b) << 32)
+        }
+    };
+    // The bytes not loaded are `a`s.
+    let filled = match n {
+        1 => 0x6161_6161_6161_6100,
+        2 | 3 => 0x6161_6161_0000_0000,
+        _ => 0,
+    };
+    special(x | filled)
+}
+
+/// Whether `s` holds a byte a JSON string must escape: `"`, `\` or a
+/// control character.
+#[inline]
+pub(crate) fn needs_escape(s: &[u8]) -> bool {
+    use crate::swar::{eq_bytes, lt_bytes};
+    any_byte(s, |x| {
+        eq_bytes(x, b'"') | eq_bytes(x, b'\\') | lt_bytes(x, 0x20) != 0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    pub(crate) fn any_text() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop_oneof![
+                4 => prop::char::range('a', 'z'),
+                1 => prop::char::range('\u{0}', '\u{7f}'),
+                1 => Just('"'),
+                1 => Just('\\'),
+                1 => Just('é'),
+                1 => Just('😀'),
+                1 => Just('\u{2028}'),
+            ],
+            0..40,
+        )
+        .prop_map(|c| c.into_iter().collect())
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in (0..20_000).chain([99_999, 100_000, usize::MAX]) {
+            let mut buf = Scratch::default();
+            buf.with_cursor(NUMBER_ROOM, |c| c.put_number(n));
+            assert_eq!(buf.as_bytes(), n.to_string().as_bytes());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        /// Strings are written byte for byte as serde_json writes them,
+        /// and the scans find a byte to escape (or not ASCII) wherever
+        /// there is one.
+        #[test]
+        fn strings_are_written_as_serde_json_writes_them(s in any_text()) {
+            let mut ours = Scratch::default();
+            // The room is exact for a string of control characters.
+            ours.with_cursor(json_room(s.len()), |c| c.put_json_string(&s));
+            prop_assert_eq!(
+                std::str::from_utf8(ours.as_bytes()).unwrap(),
+                serde_json::to_string(&s).unwrap()
+            );
+            let slow = s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
+            prop_assert_eq!(needs_escape(s.as_bytes()), slow);
+        }
+
+        /// Slices of every length are appended as they are, after what
+        /// was written and across the storage's growth.
+        #[test]
+        fn slices_are_appended_as_they_are(
+            pieces in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..40), 0..80),
+        ) {
+            let mut ours = Scratch::default();
+            let mut want = Vec::new();
+            for p in &pieces {
+                ours.with_cursor(p.len(), |c| c.put_slice(p));
+                want.extend_from_slice(p);
+            }
+            prop_assert_eq!(ours.as_bytes(), &want[..]);
+            ours.clear();
+            prop_assert_eq!(ours.as_bytes(), b"");
+            ours.with_cursor(2, |c| c.put(b"ab"));
+            prop_assert_eq!(ours.as_bytes(), b"ab");
+        }
+    }
+}

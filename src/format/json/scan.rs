@@ -157,10 +157,30 @@ impl<'a> Scan<'a> {
     /// An array, each item read by `item` (which stops at the item's
     /// end): `[`, items separated by commas, `]`, whitespace anywhere.
     #[inline]
-    pub fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+    pub fn array(&mut self, item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.eat(b'[')?;
+        self.items(b']', item)
+    }
+
+    /// An object, each member's value read by `member` given its key: `{`,
+    /// members separated by commas, `}`, whitespace anywhere.
+    #[inline]
+    pub fn object(&mut self, mut member: impl FnMut(&[u8], &mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        self.items(b'}', |c| {
+            let key = c.key()?;
+            c.separator(b':')?;
+            member(key, c)
+        })
+    }
+
+    /// The items of an array or object whose opening bracket was just
+    /// read, each read by `item`, separated by commas, up to the closing
+    /// `close`.
+    #[inline(always)]
+    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.ws();
-        if self.peek() == Some(b']') {
+        if self.peek() == Some(close) {
             self.i += 1;
             return Some(());
         }
@@ -169,30 +189,7 @@ impl<'a> Scan<'a> {
             self.ws();
             match self.next()? {
                 b',' => self.ws(),
-                b']' => return Some(()),
-                _ => return None,
-            }
-        }
-    }
-
-    /// An object, each member's value read by `member` given its key: `{`,
-    /// members separated by commas, `}`, whitespace anywhere.
-    #[inline]
-    pub fn object(&mut self, mut member: impl FnMut(&[u8], &mut Self) -> Option<()>) -> Option<()> {
-        self.eat(b'{')?;
-        self.ws();
-        if self.peek() == Some(b'}') {
-            self.i += 1;
-            return Some(());
-        }
-        loop {
-            let key = self.key()?;
-            self.separator(b':')?;
-            member(key, self)?;
-            self.ws();
-            match self.next()? {
-                b',' => self.ws(),
-                b'}' => return Some(()),
+                b if b == close => return Some(()),
                 _ => return None,
             }
         }
@@ -381,48 +378,19 @@ impl<'a> Scan<'a> {
                 self.i += 1;
                 self.skip_string()
             }
-            b'{' => {
-                if depth >= MAX_DEPTH {
-                    return None;
-                }
+            // Keys are skipped as strings: escapes allowed.
+            b'{' if depth < MAX_DEPTH => {
                 self.i += 1;
-                self.ws();
-                if self.peek()? == b'}' {
-                    self.i += 1;
-                    return Some(());
-                }
-                loop {
-                    self.eat(b'"')?;
-                    self.skip_string()?;
-                    self.separator(b':')?;
-                    self.skip_nested(depth + 1)?;
-                    self.ws();
-                    match self.next()? {
-                        b',' => self.ws(),
-                        b'}' => return Some(()),
-                        _ => return None,
-                    }
-                }
+                self.items(b'}', |c| {
+                    c.eat(b'"')?;
+                    c.skip_string()?;
+                    c.separator(b':')?;
+                    c.skip_nested(depth + 1)
+                })
             }
-            b'[' => {
-                if depth >= MAX_DEPTH {
-                    return None;
-                }
+            b'[' if depth < MAX_DEPTH => {
                 self.i += 1;
-                self.ws();
-                if self.peek()? == b']' {
-                    self.i += 1;
-                    return Some(());
-                }
-                loop {
-                    self.skip_nested(depth + 1)?;
-                    self.ws();
-                    match self.next()? {
-                        b',' => self.ws(),
-                        b']' => return Some(()),
-                        _ => return None,
-                    }
-                }
+                self.items(b']', |c| c.skip_nested(depth + 1))
             }
             b't' => self.word(b"true"),
             b'f' => self.word(b"false"),

@@ -1,18 +1,22 @@
-//! A hand scan of one JSON object for the document layouts' fast routes:
-//! keys without escapes, strings decoded straight into reused buffers,
-//! unsigned integers, and other members checked and kept as written.
+//! The hand scan of JSON that the fast routes of the JSON readers share
+//! (JSON lines records in `jsonl::fields`, spans and doccano documents):
+//! whitespace, keys without escapes, strings decoded straight into reused
+//! buffers or found where they are, unsigned integers, and other values
+//! checked and skipped or kept as written. The readers keep only what is
+//! particular to their record layouts.
 //!
 //! Every method returns `None` on anything it does not read exactly as
 //! serde_json would (a value serde_json refuses, an escaped key, a number
 //! that is not a plain unsigned integer where one is wanted, a lone
 //! surrogate, nesting deeper than [`MAX_DEPTH`], ...): the scan decides
 //! nothing on its own, and the caller then parses the value again by the
-//! general route, which words every error. The JSON lines reader's scan
-//! (`jsonl::fields`) follows the same rules.
+//! general route, which words every error.
+
+use crate::span::Span;
 
 /// Nesting the scan follows inside members it skips; deeper values go to
 /// serde_json, which has its own limit (128) and error.
-const MAX_DEPTH: u32 = 64;
+pub(crate) const MAX_DEPTH: u32 = 64;
 
 /// Bytes that end a run of plain string content: `"`, `\` and the
 /// control characters, which JSON strings must escape.
@@ -46,6 +50,35 @@ fn plain_run_end(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// The digits of `b` from `i` on as a number, and where they end: the
+/// integer part of [`Scan::uint`] (`DIGITS` 20) or [`Scan::short_uint`]
+/// (19), for callers that read a layout's common shape straight from the
+/// bytes. `None` for no digit, more than `DIGITS`, a leading zero or a
+/// number above `u64::MAX`; what follows the digits is not looked at.
+#[inline(always)]
+pub(crate) fn digits_at<const DIGITS: usize>(b: &[u8], i: usize) -> Option<(u64, usize)> {
+    let mut v: u64 = 0;
+    let mut j = i;
+    while let Some(&d) = b.get(j) {
+        let d = d.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        v = v.wrapping_mul(10).wrapping_add(u64::from(d));
+        j += 1;
+    }
+    let n = j - i;
+    if n == 0 || n > DIGITS || (n > 1 && b[i] == b'0') {
+        return None;
+    }
+    // Nineteen digits cannot wrap; twenty fit a `u64` (and so did not
+    // wrap) up to its largest value, which has twenty digits too.
+    if n == 20 && &b[i..j] > b"18446744073709551615".as_slice() {
+        return None;
+    }
+    Some((v, j))
 }
 
 /// A place in a JSON value being scanned.
@@ -86,21 +119,34 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// The next byte, not read.
     #[inline]
     pub fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
+    /// The next byte, read.
     #[inline]
-    fn next(&mut self) -> Option<u8> {
+    pub fn next(&mut self) -> Option<u8> {
         let b = self.peek()?;
         self.i += 1;
         Some(b)
     }
 
+    /// The byte `want`, if it comes next (and then read).
     #[inline]
     pub fn eat(&mut self, want: u8) -> Option<()> {
         (self.next()? == want).then_some(())
+    }
+
+    /// The byte `want` (a `,` or `:`), whitespace before and after it
+    /// skipped.
+    #[inline(always)]
+    pub fn separator(&mut self, want: u8) -> Option<()> {
+        self.ws();
+        self.eat(want)?;
+        self.ws();
+        Some(())
     }
 
     /// `null`, if it comes next (and then read).
@@ -111,10 +157,30 @@ impl<'a> Scan<'a> {
     /// An array, each item read by `item` (which stops at the item's
     /// end): `[`, items separated by commas, `]`, whitespace anywhere.
     #[inline]
-    pub fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+    pub fn array(&mut self, item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.eat(b'[')?;
+        self.items(b']', item)
+    }
+
+    /// An object, each member's value read by `member` given its key: `{`,
+    /// members separated by commas, `}`, whitespace anywhere.
+    #[inline]
+    pub fn object(&mut self, mut member: impl FnMut(&[u8], &mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        self.items(b'}', |c| {
+            let key = c.key()?;
+            c.separator(b':')?;
+            member(key, c)
+        })
+    }
+
+    /// The items of an array or object whose opening bracket was just
+    /// read, each read by `item`, separated by commas, up to the closing
+    /// `close`.
+    #[inline(always)]
+    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.ws();
-        if self.peek() == Some(b']') {
+        if self.peek() == Some(close) {
             self.i += 1;
             return Some(());
         }
@@ -123,32 +189,7 @@ impl<'a> Scan<'a> {
             self.ws();
             match self.next()? {
                 b',' => self.ws(),
-                b']' => return Some(()),
-                _ => return None,
-            }
-        }
-    }
-
-    /// An object, each member's value read by `member` given its key: `{`,
-    /// members separated by commas, `}`, whitespace anywhere.
-    #[inline]
-    pub fn object(&mut self, mut member: impl FnMut(&[u8], &mut Self) -> Option<()>) -> Option<()> {
-        self.eat(b'{')?;
-        self.ws();
-        if self.peek() == Some(b'}') {
-            self.i += 1;
-            return Some(());
-        }
-        loop {
-            let key = self.key()?;
-            self.ws();
-            self.eat(b':')?;
-            self.ws();
-            member(key, self)?;
-            self.ws();
-            match self.next()? {
-                b',' => self.ws(),
-                b'}' => return Some(()),
+                b if b == close => return Some(()),
                 _ => return None,
             }
         }
@@ -183,6 +224,33 @@ impl<'a> Scan<'a> {
                 _ => return None,
             }
         }
+    }
+
+    /// A string without escapes: where its text (between the quotes) is
+    /// in the scanned text. `None` (and the scan where it was) for any
+    /// other value, which [`Scan::string_into`] reads.
+    #[inline]
+    pub fn plain_string(&mut self) -> Option<Span> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let end = plain_run_end(self.b, self.i + 1);
+        if self.b.get(end) != Some(&b'"') {
+            return None;
+        }
+        let text = Span::new(self.i + 1, end);
+        self.i = end + 1;
+        Some(text)
+    }
+
+    /// A string without escapes, appended to `out`; `None` (and the scan
+    /// where it was) for any other value, which [`Scan::string_into`]
+    /// reads.
+    #[inline]
+    pub fn plain_string_into(&mut self, out: &mut String) -> Option<()> {
+        let text = self.plain_string()?;
+        out.push_str(&self.s[text]);
+        Some(())
     }
 
     /// The char of the escape after a backslash; `None` for an invalid
@@ -231,53 +299,55 @@ impl<'a> Scan<'a> {
     }
 
     /// An unsigned integer as JSON writes it (no leading zero, sign,
-    /// fraction or exponent) of at most 19 digits, so that it fits a
-    /// `u64`; a longer one gives up.
+    /// fraction or exponent) that fits a `u64`, as serde_json reads it into
+    /// one (up to `u64::MAX`); a larger one gives up.
     #[inline]
     pub fn uint(&mut self) -> Option<u64> {
-        let (b, start) = (self.b, self.i);
-        let mut i = start;
-        let mut v: u64 = 0;
-        while let Some(&d) = b.get(i) {
-            let d = d.wrapping_sub(b'0');
-            if d > 9 {
-                break;
-            }
-            v = v.wrapping_mul(10).wrapping_add(u64::from(d));
-            i += 1;
-        }
-        let digits = i - start;
-        if digits == 0 || digits > 19 || (digits > 1 && b[start] == b'0') {
-            return None;
-        }
-        if let Some(b'.' | b'e' | b'E') = b.get(i) {
-            return None;
-        }
-        self.i = i;
-        Some(v)
+        self.uint_of_at_most::<20>()
     }
 
-    /// A string without escapes, appended to `out`; `None` (and the scan
-    /// where it was) for any other value, which [`Scan::string_into`]
-    /// reads.
+    /// [`Scan::uint`] of at most 19 digits (below 10^19), the offsets of
+    /// the spans layouts; a longer one gives up.
     #[inline]
-    pub fn plain_string_into(&mut self, out: &mut String) -> Option<()> {
-        if self.peek() != Some(b'"') {
+    pub fn short_uint(&mut self) -> Option<u64> {
+        self.uint_of_at_most::<19>()
+    }
+
+    /// An unsigned integer of at most `DIGITS` digits (19 or 20) that
+    /// fits a `u64`.
+    #[inline(always)]
+    fn uint_of_at_most<const DIGITS: usize>(&mut self) -> Option<u64> {
+        let (v, end) = digits_at::<DIGITS>(self.b, self.i)?;
+        if let Some(b'.' | b'e' | b'E') = self.b.get(end) {
             return None;
         }
-        let end = plain_run_end(self.b, self.i + 1);
-        if self.b.get(end) != Some(&b'"') {
-            return None;
-        }
-        out.push_str(&self.s[self.i + 1..end]);
-        self.i = end + 1;
-        Some(())
+        self.i = end;
+        Some(v)
     }
 
     /// Where the scan is, for [`Scan::reset`].
     #[inline]
     pub fn mark(&self) -> usize {
         self.i
+    }
+
+    /// The bytes not scanned yet, for a caller that reads a common shape
+    /// straight from them and then [`Scan::skip`]s it.
+    #[inline]
+    pub fn rest(&self) -> &'a [u8] {
+        &self.b[self.i..]
+    }
+
+    /// Goes on `n` bytes, which [`Scan::rest`] gave and the caller read.
+    #[inline]
+    pub fn skip(&mut self, n: usize) {
+        self.i += n;
+    }
+
+    /// The text from a place [`Scan::mark`] gave to where the scan is.
+    #[inline]
+    pub fn since(&self, mark: usize) -> &'a str {
+        &self.s[mark..self.i]
     }
 
     /// Goes back to a place [`Scan::mark`] gave.
@@ -290,61 +360,37 @@ impl<'a> Scan<'a> {
     /// serde_json's `RawValue` holds it.
     pub fn raw_value(&mut self) -> Option<&'a str> {
         let start = self.i;
-        self.skip_value(0)?;
+        self.skip_value()?;
         Some(&self.s[start..self.i])
     }
 
     /// Checks one value of any type without keeping it.
-    fn skip_value(&mut self, depth: u32) -> Option<()> {
+    #[inline]
+    pub fn skip_value(&mut self) -> Option<()> {
+        self.skip_nested(0)
+    }
+
+    /// [`Scan::skip_value`] for a value nested `depth` deep in the one
+    /// skipped.
+    fn skip_nested(&mut self, depth: u32) -> Option<()> {
         match self.peek()? {
             b'"' => {
                 self.i += 1;
                 self.skip_string()
             }
-            b'{' => {
-                if depth >= MAX_DEPTH {
-                    return None;
-                }
+            // Keys are skipped as strings: escapes allowed.
+            b'{' if depth < MAX_DEPTH => {
                 self.i += 1;
-                self.ws();
-                if self.peek()? == b'}' {
-                    self.i += 1;
-                    return Some(());
-                }
-                loop {
-                    self.eat(b'"')?;
-                    self.skip_string()?;
-                    self.ws();
-                    self.eat(b':')?;
-                    self.ws();
-                    self.skip_value(depth + 1)?;
-                    self.ws();
-                    match self.next()? {
-                        b',' => self.ws(),
-                        b'}' => return Some(()),
-                        _ => return None,
-                    }
-                }
+                self.items(b'}', |c| {
+                    c.eat(b'"')?;
+                    c.skip_string()?;
+                    c.separator(b':')?;
+                    c.skip_nested(depth + 1)
+                })
             }
-            b'[' => {
-                if depth >= MAX_DEPTH {
-                    return None;
-                }
+            b'[' if depth < MAX_DEPTH => {
                 self.i += 1;
-                self.ws();
-                if self.peek()? == b']' {
-                    self.i += 1;
-                    return Some(());
-                }
-                loop {
-                    self.skip_value(depth + 1)?;
-                    self.ws();
-                    match self.next()? {
-                        b',' => self.ws(),
-                        b']' => return Some(()),
-                        _ => return None,
-                    }
-                }
+                self.items(b']', |c| c.skip_nested(depth + 1))
             }
             b't' => self.word(b"true"),
             b'f' => self.word(b"false"),

@@ -13,17 +13,16 @@
 //! general route, which also words every error. So the fast scan decides
 //! nothing on its own: on every record it either yields what the general
 //! route yields or defers to it (the differential tests in
-//! `fields_tests.rs` hold it to that).
+//! `fields_tests.rs` hold it to that). The scan's primitives (strings,
+//! numbers, skipped values, ...) are the JSON readers' shared [`Scan`];
+//! this module holds what is particular to the record's layout.
 
 use std::borrow::Cow;
 
 use serde::Deserialize;
 
+use crate::format::json::scan::{digits_at, Scan};
 use crate::span::Span;
-
-/// Nesting the fast scan follows inside members it skips; deeper values
-/// go to serde_json, which has its own limit (128) and error.
-const MAX_DEPTH: u32 = 64;
 
 /// Where the text of a string is: in the line, as written (a string
 /// without escapes, read where it is), or in [`Fields::decoded`].
@@ -157,60 +156,38 @@ impl Fields {
     }
 
     fn scan(&mut self, line: &str) -> Option<()> {
-        let mut c = Scan {
-            s: line,
-            b: line.as_bytes(),
-            i: 0,
-        };
         let (mut tokens, mut tags, mut ner_tags, mut offsets) = (false, false, false, false);
-        c.ws();
-        c.eat(b'{')?;
-        loop {
-            c.ws();
-            let key = c.key()?;
-            c.ws();
-            c.eat(b':')?;
-            c.ws();
-            match key {
-                b"tokens" if !tokens => {
-                    tokens = true;
-                    self.scan_tokens(&mut c)?;
-                }
-                // Both keys make serde_json read `tags` and still check
-                // `ner_tags`; rare enough to leave to it.
-                b"tags" if !tags && !ner_tags => {
-                    tags = true;
-                    self.scan_tags(&mut c)?;
-                }
-                b"ner_tags" if !tags && !ner_tags => {
-                    ner_tags = true;
-                    self.scan_tags(&mut c)?;
-                }
-                b"offsets" if !offsets => {
-                    offsets = true;
-                    self.has_offsets = true;
-                    self.scan_offsets(&mut c)?;
-                }
-                // A second `tokens`, `tags`, `ner_tags` or `offsets` is
-                // serde_json's "duplicate field" error.
-                b"tokens" | b"tags" | b"ner_tags" | b"offsets" => return None,
-                _ => c.skip_value(0)?,
+        Scan::new(line).whole_object(|key, c| match key {
+            b"tokens" if !tokens => {
+                tokens = true;
+                self.scan_tokens(c)
             }
-            c.ws();
-            match c.next()? {
-                b',' => continue,
-                b'}' => break,
-                _ => return None,
+            // Both keys make serde_json read `tags` and still check
+            // `ner_tags`; rare enough to leave to it.
+            b"tags" if !tags && !ner_tags => {
+                tags = true;
+                self.scan_tags(c)
             }
-        }
-        c.ws();
-        (c.i == c.b.len() && tokens && (tags || ner_tags)).then_some(())
+            b"ner_tags" if !tags && !ner_tags => {
+                ner_tags = true;
+                self.scan_tags(c)
+            }
+            b"offsets" if !offsets => {
+                offsets = true;
+                self.has_offsets = true;
+                self.scan_offsets(c)
+            }
+            // A second `tokens`, `tags`, `ner_tags` or `offsets` is
+            // serde_json's "duplicate field" error.
+            b"tokens" | b"tags" | b"ner_tags" | b"offsets" => None,
+            _ => c.skip_value(),
+        })?;
+        (tokens && (tags || ner_tags)).then_some(())
     }
 
     fn scan_tokens(&mut self, c: &mut Scan<'_>) -> Option<()> {
         c.array(|c| {
-            c.eat(b'"')?;
-            let text = c.string(&mut self.decoded)?;
+            let text = string(c, &mut self.decoded)?;
             self.tokens.push(text);
             Some(())
         })
@@ -218,14 +195,15 @@ impl Fields {
 
     fn scan_tags(&mut self, c: &mut Scan<'_>) -> Option<()> {
         c.array(|c| {
-            if c.peek()? == b'"' {
-                c.i += 1;
-                let text = c.string(&mut self.decoded)?;
+            if let Some(text) = c.plain_string() {
+                self.tags.push(TagItem::Text(Text::Line(text)));
+            } else if c.peek()? == b'"' {
+                let text = string(c, &mut self.decoded)?;
                 self.tags.push(TagItem::Text(text));
             } else {
-                let from = c.i;
+                let from = c.mark();
                 let n = c.uint()?;
-                let span = self.push_decoded(&c.s[from..c.i]);
+                let span = self.push_decoded(c.since(from));
                 self.numbers = true;
                 self.tags.push(TagItem::Number(Some(n), span));
             }
@@ -235,18 +213,16 @@ impl Fields {
 
     fn scan_offsets(&mut self, c: &mut Scan<'_>) -> Option<()> {
         c.array(|c| {
-            let (start, end) = match tight_pair(&c.b[c.i..]) {
+            let (start, end) = match tight_pair(c.rest()) {
                 Some((start, end, len)) => {
-                    c.i += len;
+                    c.skip(len);
                     (start, end)
                 }
                 None => {
                     c.eat(b'[')?;
                     c.ws();
                     let start = c.uint()?;
-                    c.ws();
-                    c.eat(b',')?;
-                    c.ws();
+                    c.separator(b',')?;
                     let end = c.uint()?;
                     c.ws();
                     c.eat(b']')?;
@@ -260,381 +236,36 @@ impl Fields {
     }
 }
 
+/// The string at the scan's place: where it is in the line when it has no
+/// escapes, else decoded onto the end of `decoded`.
+#[inline]
+fn string(c: &mut Scan<'_>, decoded: &mut String) -> Option<Text> {
+    if let Some(text) = c.plain_string() {
+        return Some(Text::Line(text));
+    }
+    let from = decoded.len();
+    c.string_into(decoded)?;
+    Some(Text::Decoded(Span::new(from, decoded.len())))
+}
+
 /// The pair at the start of `b` when it has the common shape `[12,15]`
-/// (no whitespace, unsigned integers of at most 19 digits without a
-/// leading zero), and its length; `None` leaves anything else to the
-/// general scan.
+/// (no whitespace, unsigned integers without a leading zero that fit a
+/// `u64`), and its length; `None` leaves anything else to the scan
+/// member by member.
 #[inline]
 fn tight_pair(b: &[u8]) -> Option<(u64, u64, usize)> {
     if b.first() != Some(&b'[') {
         return None;
     }
-    let (start, j) = tight_uint(b, 1)?;
+    let (start, j) = digits_at::<20>(b, 1)?;
     if b.get(j) != Some(&b',') {
         return None;
     }
-    let (end, k) = tight_uint(b, j + 1)?;
+    let (end, k) = digits_at::<20>(b, j + 1)?;
     if b.get(k) != Some(&b']') {
         return None;
     }
     Some((start, end, k + 1))
-}
-
-/// The digits of `b` from `i` on as a number, and where they end; `None`
-/// for no digit, more than 19 or a leading zero.
-#[inline(always)]
-fn tight_uint(b: &[u8], i: usize) -> Option<(u64, usize)> {
-    let mut v: u64 = 0;
-    let mut j = i;
-    while let Some(&d) = b.get(j) {
-        let d = d.wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        v = v.wrapping_mul(10).wrapping_add(u64::from(d));
-        j += 1;
-    }
-    let n = j - i;
-    if n == 0 || n > 19 || (n > 1 && b[i] == b'0') {
-        return None;
-    }
-    Some((v, j))
-}
-
-/// Bytes that end a run of plain string content: `"`, `\` and the
-/// control characters, which JSON strings must escape.
-static SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        t[b] = true;
-        b += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    t
-};
-
-/// The index of the first byte of `b` from `i` on that ends a run of
-/// plain string content, or `b.len()`: eight bytes at a time, then one by
-/// one.
-#[inline]
-fn plain_run_end(b: &[u8], mut i: usize) -> usize {
-    use crate::swar::{eq_bytes, lt_bytes};
-    while let Some(word) = b.get(i..i + 8) {
-        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let m = eq_bytes(x, b'"') | eq_bytes(x, b'\\') | lt_bytes(x, 0x20);
-        if m != 0 {
-            return i + (m.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < b.len() && !SPECIAL[b[i] as usize] {
-        i += 1;
-    }
-    i
-}
-
-/// A place in a line being scanned.
-struct Scan<'a> {
-    s: &'a str,
-    b: &'a [u8],
-    i: usize,
-}
-
-impl<'a> Scan<'a> {
-    /// Skips JSON whitespace (space, tab, line feed, carriage return).
-    #[inline]
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
-            self.i += 1;
-        }
-    }
-
-    #[inline]
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    #[inline]
-    fn next(&mut self) -> Option<u8> {
-        let b = self.peek()?;
-        self.i += 1;
-        Some(b)
-    }
-
-    #[inline]
-    fn eat(&mut self, want: u8) -> Option<()> {
-        (self.next()? == want).then_some(())
-    }
-
-    /// An array, each item read by `item` (which stops at the item's
-    /// end): `[`, items separated by commas, `]`, whitespace anywhere.
-    #[inline]
-    fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        self.eat(b'[')?;
-        self.ws();
-        if self.peek() == Some(b']') {
-            self.i += 1;
-            return Some(());
-        }
-        loop {
-            item(self)?;
-            self.ws();
-            match self.next()? {
-                b',' => self.ws(),
-                b']' => return Some(()),
-                _ => return None,
-            }
-        }
-    }
-
-    /// A key without escapes, its bytes between the quotes.
-    fn key(&mut self) -> Option<&'a [u8]> {
-        self.eat(b'"')?;
-        let start = self.i;
-        let end = plain_run_end(self.b, start);
-        if self.b.get(end) != Some(&b'"') {
-            return None;
-        }
-        self.i = end + 1;
-        Some(&self.b[start..end])
-    }
-
-    /// The string whose opening quote was just read, and its closing
-    /// quote: where it is in the line when it has no escapes, else decoded
-    /// onto the end of `decoded`.
-    #[inline]
-    fn string(&mut self, decoded: &mut String) -> Option<Text> {
-        let start = self.i;
-        let end = plain_run_end(self.b, start);
-        if self.b.get(end) == Some(&b'"') {
-            self.i = end + 1;
-            return Some(Text::Line(Span::new(start, end)));
-        }
-        let from = decoded.len();
-        self.string_into(decoded)?;
-        Some(Text::Decoded(Span::new(from, decoded.len())))
-    }
-
-    /// Appends the string whose opening quote was just read to `out`,
-    /// escapes decoded, and reads its closing quote.
-    fn string_into(&mut self, out: &mut String) -> Option<()> {
-        loop {
-            let end = plain_run_end(self.b, self.i);
-            // Cut at an ASCII byte (or the end), so a char boundary.
-            out.push_str(&self.s[self.i..end]);
-            self.i = end;
-            match self.next()? {
-                b'"' => return Some(()),
-                b'\\' => out.push(self.escape()?),
-                // A raw control character: serde_json's error.
-                _ => return None,
-            }
-        }
-    }
-
-    /// The char of the escape after a backslash; `None` for an invalid
-    /// escape or a surrogate that is not half of a pair.
-    fn escape(&mut self) -> Option<char> {
-        Some(match self.next()? {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let unit = self.hex4()?;
-                match unit {
-                    0xD800..=0xDBFF => {
-                        self.eat(b'\\')?;
-                        self.eat(b'u')?;
-                        let low = self.hex4()?;
-                        if !(0xDC00..=0xDFFF).contains(&low) {
-                            return None;
-                        }
-                        let c = 0x10000
-                            + ((u32::from(unit) - 0xD800) << 10)
-                            + (u32::from(low) - 0xDC00);
-                        char::from_u32(c)?
-                    }
-                    0xDC00..=0xDFFF => return None,
-                    _ => char::from_u32(u32::from(unit))?,
-                }
-            }
-            _ => return None,
-        })
-    }
-
-    fn hex4(&mut self) -> Option<u16> {
-        let digits = self.b.get(self.i..self.i + 4)?;
-        let mut v = 0u16;
-        for &d in digits {
-            v = v * 16 + (d as char).to_digit(16)? as u16;
-        }
-        self.i += 4;
-        Some(v)
-    }
-
-    /// An unsigned integer as JSON writes it (no leading zero, sign,
-    /// fraction or exponent) that fits a `u64`.
-    #[inline]
-    fn uint(&mut self) -> Option<u64> {
-        let start = self.i;
-        let mut v: u64 = 0;
-        // Nineteen digits cannot overflow; a twentieth is checked.
-        while let Some(&d) = self.b.get(self.i) {
-            let d = d.wrapping_sub(b'0');
-            if d > 9 || self.i - start == 19 {
-                break;
-            }
-            v = v * 10 + u64::from(d);
-            self.i += 1;
-        }
-        if let Some(&d) = self.b.get(self.i).filter(|d| d.is_ascii_digit()) {
-            v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-            self.i += 1;
-        }
-        let digits = self.i - start;
-        if digits == 0 || (digits > 1 && self.b[start] == b'0') {
-            return None;
-        }
-        if let Some(b'.' | b'e' | b'E' | b'0'..=b'9') = self.peek() {
-            return None;
-        }
-        Some(v)
-    }
-
-    /// Checks one value of any type without keeping it.
-    fn skip_value(&mut self, depth: u32) -> Option<()> {
-        match self.peek()? {
-            b'"' => {
-                self.i += 1;
-                self.skip_string()
-            }
-            b'{' => {
-                if depth >= MAX_DEPTH {
-                    return None;
-                }
-                self.i += 1;
-                self.ws();
-                if self.peek()? == b'}' {
-                    self.i += 1;
-                    return Some(());
-                }
-                loop {
-                    self.eat(b'"')?;
-                    self.skip_string()?;
-                    self.ws();
-                    self.eat(b':')?;
-                    self.ws();
-                    self.skip_value(depth + 1)?;
-                    self.ws();
-                    match self.next()? {
-                        b',' => self.ws(),
-                        b'}' => return Some(()),
-                        _ => return None,
-                    }
-                }
-            }
-            b'[' => {
-                if depth >= MAX_DEPTH {
-                    return None;
-                }
-                self.i += 1;
-                self.ws();
-                if self.peek()? == b']' {
-                    self.i += 1;
-                    return Some(());
-                }
-                loop {
-                    self.skip_value(depth + 1)?;
-                    self.ws();
-                    match self.next()? {
-                        b',' => self.ws(),
-                        b']' => return Some(()),
-                        _ => return None,
-                    }
-                }
-            }
-            b't' => self.word(b"true"),
-            b'f' => self.word(b"false"),
-            b'n' => self.word(b"null"),
-            b'-' | b'0'..=b'9' => self.skip_number(),
-            _ => None,
-        }
-    }
-
-    fn word(&mut self, w: &[u8]) -> Option<()> {
-        if self.b.get(self.i..self.i + w.len())? == w {
-            self.i += w.len();
-            Some(())
-        } else {
-            None
-        }
-    }
-
-    /// Checks a string whose opening quote was just read, and its closing
-    /// quote. Escapes must be valid; a `\u` surrogate gives up, whatever
-    /// serde_json would make of it in a skipped value.
-    fn skip_string(&mut self) -> Option<()> {
-        loop {
-            self.i = plain_run_end(self.b, self.i);
-            match self.next()? {
-                b'"' => return Some(()),
-                b'\\' => {
-                    self.escape()?;
-                }
-                _ => return None,
-            }
-        }
-    }
-
-    /// Checks a number by JSON's grammar:
-    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    fn skip_number(&mut self) -> Option<()> {
-        if self.peek() == Some(b'-') {
-            self.i += 1;
-        }
-        match self.next()? {
-            b'0' => {}
-            b'1'..=b'9' => {
-                self.digits();
-            }
-            _ => return None,
-        }
-        if self.peek() == Some(b'.') {
-            self.i += 1;
-            if self.digits() == 0 {
-                return None;
-            }
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.i += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.i += 1;
-            }
-            if self.digits() == 0 {
-                return None;
-            }
-        }
-        // `01` or `1x`: what follows must end the number.
-        match self.peek() {
-            None | Some(b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r') => Some(()),
-            _ => None,
-        }
-    }
-
-    fn digits(&mut self) -> usize {
-        let start = self.i;
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.i += 1;
-        }
-        self.i - start
-    }
 }
 
 #[cfg(test)]

@@ -280,14 +280,10 @@ pub(crate) fn scan_span_list(
         let (start, end) = if c.peek()? == b'[' {
             c.eat(b'[')?;
             c.ws();
-            let start = c.uint()?;
-            c.ws();
-            c.eat(b',')?;
-            c.ws();
-            let end = c.uint()?;
-            c.ws();
-            c.eat(b',')?;
-            c.ws();
+            let start = c.short_uint()?;
+            c.separator(b',')?;
+            let end = c.short_uint()?;
+            c.separator(b',')?;
             c.string_into(&mut doc.strings)?;
             c.ws();
             c.eat(b']')?;
@@ -299,8 +295,8 @@ pub(crate) fn scan_span_list(
                 match key {
                     // doccano's names for the offsets; the general route
                     // keeps the last of two, the scan gives up.
-                    b"start" | b"start_offset" if start.is_none() => start = Some(c.uint()?),
-                    b"end" | b"end_offset" if end.is_none() => end = Some(c.uint()?),
+                    b"start" | b"start_offset" if start.is_none() => start = Some(c.short_uint()?),
+                    b"end" | b"end_offset" if end.is_none() => end = Some(c.short_uint()?),
                     b"label" if !label => {
                         label = true;
                         c.string_into(&mut doc.strings)?;
@@ -310,13 +306,13 @@ pub(crate) fn scan_span_list(
                     b"token_start" if !token_start => {
                         token_start = true;
                         if !c.null() {
-                            c.uint()?;
+                            c.short_uint()?;
                         }
                     }
                     b"token_end" if !token_end => {
                         token_end = true;
                         if !c.null() {
-                            c.uint()?;
+                            c.short_uint()?;
                         }
                     }
                     b"start" | b"end" | b"label" | b"token_start" | b"token_end"
@@ -350,25 +346,15 @@ fn tight_item(
     c.eat(b'{')?;
     c.ws();
     c.word(b"\"start\"")?;
-    c.ws();
-    c.eat(b':')?;
-    c.ws();
-    let start = c.uint()?;
-    c.ws();
-    c.eat(b',')?;
-    c.ws();
+    c.separator(b':')?;
+    let start = c.short_uint()?;
+    c.separator(b',')?;
     c.word(b"\"end\"")?;
-    c.ws();
-    c.eat(b':')?;
-    c.ws();
-    let end = c.uint()?;
-    c.ws();
-    c.eat(b',')?;
-    c.ws();
+    c.separator(b':')?;
+    let end = c.short_uint()?;
+    c.separator(b',')?;
     c.word(b"\"label\"")?;
-    c.ws();
-    c.eat(b':')?;
-    c.ws();
+    c.separator(b':')?;
     c.plain_string_into(strings)?;
     c.ws();
     c.eat(b'}')?;

@@ -55,18 +55,54 @@ pub(super) fn handles(opts: &ReadOptions) -> bool {
 }
 
 /// Where one token line of a scanned sentence is, as byte offsets into the
-/// scanned text.
+/// scanned text. The offsets are `u32` (the scan takes no text of 4 GiB or
+/// more) so that a line is 24 bytes: the scan pushes one per token and the
+/// retagger and the writer read it back.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct TokenLine {
+    line: u32,
+    token: (u32, u32),
+    tag: (u32, u32),
+    plain: bool,
+}
+
+impl TokenLine {
+    /// The line at `line` whose token and tag are `token` and `tag`; all
+    /// below `u32::MAX` (the scanned text is shorter).
+    #[inline(always)]
+    fn new(line: usize, token: (usize, usize), tag: (usize, usize), plain: bool) -> TokenLine {
+        TokenLine {
+            line: line as u32,
+            token: (token.0 as u32, token.1 as u32),
+            tag: (tag.0 as u32, tag.1 as u32),
+            plain,
+        }
+    }
+
     /// The start of the line.
-    pub line: usize,
+    #[inline(always)]
+    pub fn line(&self) -> usize {
+        self.line as usize
+    }
+
     /// The token (the first field).
-    pub token: (usize, usize),
+    #[inline(always)]
+    pub fn token(&self) -> (usize, usize) {
+        (self.token.0 as usize, self.token.1 as usize)
+    }
+
     /// The tag (the last field).
-    pub tag: (usize, usize),
+    #[inline(always)]
+    pub fn tag(&self) -> (usize, usize) {
+        (self.tag.0 as usize, self.tag.1 as usize)
+    }
+
     /// The line is the token, a tab, the tag and a `\n`: what the writer
     /// writes for it when the tag is written as it is read.
-    pub plain: bool,
+    #[inline(always)]
+    pub fn plain(&self) -> bool {
+        self.plain
+    }
 }
 
 /// One sentence found by [`scan_sentence`].
@@ -187,6 +223,10 @@ pub(super) fn scan_sentence(
     masks: &mut BreakMasks,
 ) -> Option<Scanned> {
     lines.clear();
+    // `TokenLine`'s offsets are `u32`.
+    if text.len() > u32::MAX as usize {
+        return None;
+    }
     let b = text.as_bytes();
     let mut state = Scan {
         ids: ids_unchecked,
@@ -225,12 +265,12 @@ pub(super) fn scan_sentence(
                 // comment).
                 let first = b[at];
                 if !state.ids && first < 0x80 && first != b'-' && !(comments && first == b'#') {
-                    lines.push(TokenLine {
-                        line: at,
-                        token: (at, sep),
-                        tag: (sep + 1, end),
-                        plain: b[sep] == b'\t',
-                    });
+                    lines.push(TokenLine::new(
+                        at,
+                        (at, sep),
+                        (sep + 1, end),
+                        b[sep] == b'\t',
+                    ));
                     at = end + 1;
                     continue;
                 }
@@ -390,12 +430,7 @@ impl Scan {
             }
             self.ids = false;
         }
-        lines.push(TokenLine {
-            line: at,
-            token: row.first,
-            tag: row.last,
-            plain,
-        });
+        lines.push(TokenLine::new(at, row.first, row.last, plain));
         Line::More
     }
 }
@@ -424,6 +459,9 @@ pub(super) struct Retagger {
     /// The label of each entity of the sentence, doubled, plus one when a
     /// reader of the output finds it: counted once the sentence is taken.
     counted: Vec<u32>,
+    /// The lines whose output is not their input line, in order (with
+    /// [`Retag::copies_lines`]).
+    rewritten: Vec<u32>,
     labels: Labels,
 }
 
@@ -434,6 +472,11 @@ pub(super) struct Retag {
     pub style: TagStyle,
     pub to: TagScheme,
     pub to_style: TagStyle,
+    /// The writer writes a plain line (token, tab, tag, `\n`) whose tag
+    /// is written as it is read as that line's bytes: the retagger lists
+    /// the lines that are not ([`Retagger::retag`]), and the writer copies
+    /// the rest of the sentence as it is.
+    pub copies_lines: bool,
 }
 
 /// The labels met since the last [`Retagger::flush_counts`], each with
@@ -519,7 +562,9 @@ pub(super) enum Refusal {
 
 impl Retagger {
     /// Retags the sentence in `self.lines` (found in `text`) in the output
-    /// scheme and hands its lines and the tags to write to `write`, having
+    /// scheme and hands its lines and the tags to write to `write` (with,
+    /// when [`Retag::copies_lines`], the indices of the lines that are not
+    /// written as they are read), having
     /// counted its entities (see [`Retagger::flush_counts`]). `Ok(Err(_))`,
     /// with nothing handed over or counted, when a tag is invalid, a chunk
     /// is ill-formed (an error or a repair, left to the general route) or
@@ -541,7 +586,7 @@ impl Retagger {
         &mut self,
         text: &str,
         how: Retag,
-        write: impl FnOnce(&[TokenLine], &[Tag<'_>]) -> Result<()>,
+        write: impl FnOnce(&[TokenLine], &[Tag<'_>], Option<&[u32]>) -> Result<()>,
     ) -> Result<std::result::Result<(), Refusal>> {
         if self.labels.style != Some(how.to_style) {
             debug_assert!(self.labels.entries.iter().all(|e| e.2 == 0 && e.3 == 0));
@@ -552,6 +597,7 @@ impl Retagger {
         let mut out: Vec<Tag<'_>> = recycle(std::mem::take(&mut self.out));
         let counted = &mut self.counted;
         counted.clear();
+        self.rewritten.clear();
         let decided = retag_sentence(
             text,
             how,
@@ -560,6 +606,7 @@ impl Retagger {
             &mut tags,
             &mut out,
             counted,
+            &mut self.rewritten,
         );
         let result = match decided {
             Ok(()) => {
@@ -568,7 +615,8 @@ impl Retagger {
                     entry.2 += 1;
                     entry.3 += u64::from(c & 1);
                 }
-                write(&self.lines, &out).map(|()| Ok(()))
+                let rewritten = how.copies_lines.then_some(&self.rewritten[..]);
+                write(&self.lines, &out, rewritten).map(|()| Ok(()))
             }
             Err(refusal) => Ok(Err(refusal)),
         };
@@ -598,8 +646,10 @@ impl Retagger {
     }
 }
 
-/// The work of [`Retagger::retag`]: `tags` and `out` are empty buffers.
+/// The work of [`Retagger::retag`]: `tags`, `out`, `counted` and
+/// `rewritten` are empty buffers.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn retag_sentence<'t>(
     text: &'t str,
     how: Retag,
@@ -608,10 +658,14 @@ fn retag_sentence<'t>(
     tags: &mut Vec<(Tag<'t>, u32)>,
     out: &mut Vec<Tag<'t>>,
     counted: &mut Vec<u32>,
+    rewritten: &mut Vec<u32>,
 ) -> std::result::Result<(), Refusal> {
     const NONE: u32 = u32::MAX;
+    let mut all_plain = true;
     for l in lines {
-        let tag = &text[l.tag.0..l.tag.1];
+        all_plain &= l.plain();
+        let (tag_start, tag_end) = l.tag();
+        let tag = &text[tag_start..tag_end];
         // Most tags are `O`, in every style.
         if tag == "O" {
             tags.push((Tag::OUTSIDE, NONE));
@@ -649,10 +703,16 @@ fn retag_sentence<'t>(
     };
     let n = tags.len();
     out.resize(n, Tag::OUTSIDE);
+    // The `O` lines to list in `rewritten`: those that are not plain.
+    let list_outside = how.copies_lines && !all_plain;
     let mut i = 0;
     while i < n {
         let (first, id) = tags[i];
         if id == NONE {
+            // An `O` read as `O` is written as read on a plain line.
+            if list_outside && !lines[i].plain() {
+                rewritten.push(i as u32);
+            }
             i += 1;
             continue;
         }
@@ -716,9 +776,18 @@ fn retag_sentence<'t>(
         // for a reader of the output (`scheme::tagging::count_written`).
         let merges = how.to == TagScheme::Io && before_same;
         counted.push(id << 1 | u32::from(!merges));
+        if how.copies_lines {
+            for (k, (l, &tag)) in lines[i..end].iter().zip(&out[i..end]).enumerate() {
+                let (tag_start, tag_end) = l.tag();
+                let read = &text.as_bytes()[tag_start..tag_end];
+                if !(l.plain() && written_as_read(tag, read)) {
+                    rewritten.push((i + k) as u32);
+                }
+            }
+        }
         i = end;
     }
     Ok(())
 }
 
-use super::write::label_fits;
+use super::write::{label_fits, written_as_read};

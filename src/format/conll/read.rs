@@ -626,8 +626,11 @@ impl<R: BufRead> Reader<R> {
             return false;
         };
         for l in lines.iter() {
-            let token = &text[l.token.0..l.token.1];
-            sentence.push_token(token, Span::new(l.token.0 - l.line, l.token.1 - l.line));
+            let (start, end) = l.token();
+            sentence.push_token(
+                &text[start..end],
+                Span::new(start - l.line(), end - l.line()),
+            );
         }
         // Positions are made only for errors and repairs, which send the
         // sentence to the general route.
@@ -635,7 +638,7 @@ impl<R: BufRead> Reader<R> {
             self.scheme.unwrap_or_default(),
             self.style.unwrap_or_default(),
             self.opts.lenient,
-            lines.iter().map(|l| &text[l.tag.0..l.tag.1]),
+            lines.iter().map(|l| &text[l.tag().0..l.tag().1]),
             sentence,
             &mut |_| Position::new(0, 0, 0),
             &mut self.fast_repairs,
@@ -711,6 +714,7 @@ impl<R: BufRead> Reader<R> {
             style: self.style.unwrap_or_default(),
             to: writer.scheme_out(),
             to_style: writer.style_out(),
+            copies_lines: writer.copies_lines(),
         };
         let comments = self.opts.skips_comments();
         let mut at = 0;
@@ -727,7 +731,7 @@ impl<R: BufRead> Reader<R> {
             let document = self.document_start || found.document_start;
             let mut attempts = 0;
             let taken = loop {
-                let taken = self.retagger.retag(text, how, |lines, tags| {
+                let taken = self.retagger.retag(text, how, |lines, tags, rewritten| {
                     if document {
                         summary.documents += 1;
                         writer.sink().write_all(out)?;
@@ -736,7 +740,7 @@ impl<R: BufRead> Reader<R> {
                     }
                     summary.sentences += 1;
                     summary.tokens += lines.len() as u64;
-                    writer.push_sentence(out, text, lines, tags);
+                    writer.push_sentence(out, text, lines, tags, rewritten);
                     if out.len() >= FLUSH_BYTES {
                         writer.sink().write_all(out)?;
                         out.clear();
@@ -1037,14 +1041,21 @@ pub(super) trait LinesOut: crate::convert::SentenceWriter {
     fn style_out(&self) -> TagStyle;
     /// Where the output goes.
     fn sink(&mut self) -> &mut dyn std::io::Write;
+    /// True when a plain line (token, tab, tag, `\n`) whose tag is
+    /// written as it is read is written as its own bytes, so that
+    /// [`LinesOut::push_sentence`] needs only the lines that are not.
+    fn copies_lines(&self) -> bool;
     /// Appends the sentence of `lines` of `text`, tagged `tags` in
-    /// [`LinesOut::scheme_out`], to `buf`.
+    /// [`LinesOut::scheme_out`], to `buf`; `rewritten`, when
+    /// [`LinesOut::copies_lines`], lists the lines that are not written
+    /// as they are read.
     fn push_sentence(
         &mut self,
         buf: &mut Vec<u8>,
         text: &str,
         lines: &[super::fast::TokenLine],
         tags: &[Tag<'_>],
+        rewritten: Option<&[u32]>,
     );
 }
 
@@ -1067,8 +1078,18 @@ impl<W: std::io::Write> LinesOut for super::Writer<W> {
         text: &str,
         lines: &[super::fast::TokenLine],
         tags: &[Tag<'_>],
+        rewritten: Option<&[u32]>,
     ) {
-        self.push_lines(buf, text.as_bytes(), lines, tags);
+        match rewritten {
+            Some(rewritten) => {
+                self.push_rewritten_lines(buf, text.as_bytes(), lines, tags, rewritten)
+            }
+            None => self.push_lines(buf, text.as_bytes(), lines, tags),
+        }
+    }
+
+    fn copies_lines(&self) -> bool {
+        self.copies_plain_lines()
     }
 }
 
@@ -1085,14 +1106,23 @@ impl<W: std::io::Write> LinesOut for crate::format::jsonl::Writer<W> {
         self.out_mut()
     }
 
+    fn copies_lines(&self) -> bool {
+        false
+    }
+
     fn push_sentence(
         &mut self,
         buf: &mut Vec<u8>,
         text: &str,
         lines: &[super::fast::TokenLine],
         tags: &[Tag<'_>],
+        _rewritten: Option<&[u32]>,
     ) {
-        self.push_tokens(buf, lines.iter().map(|l| &text[l.token.0..l.token.1]), tags);
+        self.push_tokens(
+            buf,
+            lines.iter().map(|l| &text[l.token().0..l.token().1]),
+            tags,
+        );
     }
 }
 

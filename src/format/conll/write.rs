@@ -355,18 +355,19 @@ impl<W: Write> Writer<W> {
         // The input bytes not yet written that are the output's too.
         let (mut run, mut run_end) = (0, 0);
         for (l, tag) in lines.iter().zip(tags) {
-            if verbatim && l.plain && written_as_read(*tag, &text[l.tag.0..l.tag.1]) {
-                if l.line != run_end {
+            let (tag_start, tag_end) = l.tag();
+            if verbatim && l.plain() && written_as_read(*tag, &text[tag_start..tag_end]) {
+                if l.line() != run_end {
                     buf.extend_from_slice(&text[run..run_end]);
-                    run = l.line;
+                    run = l.line();
                 }
                 // Past the tag's `\n`.
-                run_end = l.tag.1 + 1;
+                run_end = tag_end + 1;
                 continue;
             }
             buf.extend_from_slice(&text[run..run_end]);
             (run, run_end) = (0, 0);
-            buf.extend_from_slice(&text[l.token.0..l.token.1]);
+            buf.extend_from_slice(&text[l.token().0..l.token().1]);
             push_tag_line(buf, separator, self.style, *tag);
         }
         buf.extend_from_slice(&text[run..run_end]);
@@ -374,9 +375,59 @@ impl<W: Write> Writer<W> {
     }
 }
 
+impl<W: Write> Writer<W> {
+    /// True when [`Writer::push_lines`] writes a plain line (token, tab,
+    /// tag, `\n`) whose tag is written as it is read as the line itself:
+    /// two columns and tags in the prefix style.
+    pub(super) fn copies_plain_lines(&self) -> bool {
+        self.columns.separator() == b"\t" && self.style == TagStyle::Prefix
+    }
+
+    /// [`Writer::push_lines`] when [`Writer::copies_plain_lines`], given
+    /// the indices of the lines that are not written as they are read
+    /// (`rewritten`, in order): the token lines of a sentence follow one
+    /// another in `text`, so the bytes between those lines are copied as
+    /// they are, with no work for each line that is written as read.
+    #[inline]
+    pub(super) fn push_rewritten_lines(
+        &self,
+        buf: &mut Vec<u8>,
+        text: &[u8],
+        lines: &[TokenLine],
+        tags: &[Tag<'_>],
+        rewritten: &[u32],
+    ) {
+        debug_assert!(self.copies_plain_lines());
+        let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+            buf.push(b'\n');
+            return;
+        };
+        // The start of the input bytes not yet written, when they are the
+        // output's too.
+        let mut run = Some(first.line());
+        for &k in rewritten {
+            let k = k as usize;
+            let l = &lines[k];
+            if let Some(run) = run {
+                buf.extend_from_slice(&text[run..l.line()]);
+            }
+            let (token_start, token_end) = l.token();
+            buf.extend_from_slice(&text[token_start..token_end]);
+            push_tag_line(buf, b"\t", self.style, tags[k]);
+            run = lines.get(k + 1).map(TokenLine::line);
+        }
+        if let Some(run) = run {
+            // The last line is written as read: plain, it ends at its
+            // tag's `\n`.
+            buf.extend_from_slice(&text[run..last.tag().1 + 1]);
+        }
+        buf.push(b'\n');
+    }
+}
+
 /// True when `tag` in the prefix style is the bytes `read`.
 #[inline(always)]
-fn written_as_read(tag: Tag<'_>, read: &[u8]) -> bool {
+pub(super) fn written_as_read(tag: Tag<'_>, read: &[u8]) -> bool {
     if tag.is_outside() {
         return read == b"O";
     }

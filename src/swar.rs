@@ -51,6 +51,24 @@ pub(crate) fn non_ascii_bytes(x: u64) -> u64 {
     x & HIGH
 }
 
+/// The index of the first byte of `b` from `i` that is not ASCII, or
+/// `b.len()` when there is none: eight bytes at a time.
+#[inline]
+pub(crate) fn next_non_ascii(b: &[u8], mut i: usize) -> usize {
+    while let Some(word) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let flagged = non_ascii_bytes(x);
+        if flagged != 0 {
+            return i + (flagged.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i].is_ascii() {
+        i += 1;
+    }
+    i.min(b.len())
+}
+
 /// A mask whose lowest set bit is the high bit of the first byte of `x`
 /// (in text order) that is below `n` or not ASCII (`n <= 128`); zero when
 /// there is none. Only that lowest bit is exact, for searches that want the

@@ -159,6 +159,11 @@ struct OffsetMap<'a> {
     unit: OffsetUnit,
     cursor_byte: usize,
     cursor_unit: usize,
+    /// Every byte of the line from `cursor_byte` up to here is ASCII (so
+    /// one unit long in every unit): a position up to it is found by
+    /// subtraction instead of by counting the chars before it. Most lines
+    /// are mostly ASCII, so this spares a count per token.
+    ascii_end: usize,
 }
 
 impl OffsetMap<'_> {
@@ -177,11 +182,46 @@ impl OffsetMap<'_> {
                 if line_byte < self.cursor_byte {
                     self.cursor_byte = 0;
                     self.cursor_unit = 0;
+                    self.ascii_end = 0;
                 }
                 self.cursor_unit += unit.len_of(&self.line[self.cursor_byte..line_byte]);
                 self.cursor_byte = line_byte;
                 self.start.unit + self.cursor_unit as u64
             }
+        }
+    }
+
+    /// For a line that was not cleaned: where the cursor is, in line
+    /// bytes and in the offset unit, when every byte from it up to `end`
+    /// is ASCII, so that a position `p` from the cursor up to `end` is at
+    /// `unit + (p - byte)` without counting. Most tokens of most lines
+    /// are found so, and [`OffsetMap::span`] is not asked.
+    #[inline(always)]
+    fn ascii_run(&mut self, end: usize) -> Option<(usize, u64)> {
+        if self.clean.is_some() {
+            return None;
+        }
+        if self.unit == OffsetUnit::Bytes {
+            return Some((0, self.start.byte));
+        }
+        if end > self.ascii_end {
+            let from = self.ascii_end.max(self.cursor_byte);
+            self.ascii_end = crate::swar::next_non_ascii(self.line.as_bytes(), from);
+        }
+        (end <= self.ascii_end)
+            .then_some((self.cursor_byte, self.start.unit + self.cursor_unit as u64))
+    }
+
+    /// The span in the input of `start..end` of the parsed text: by
+    /// [`OffsetMap::ascii_run`] where it can, else by [`OffsetMap::span`].
+    #[inline(always)]
+    fn token_span(&mut self, start: usize, end: usize) -> Span {
+        match self.ascii_run(end) {
+            Some((byte, unit)) if start >= byte => Span::new(
+                (unit + (start - byte) as u64) as usize,
+                (unit + (end - byte) as u64) as usize,
+            ),
+            _ => self.span(start, end),
         }
     }
 
@@ -282,6 +322,7 @@ impl LineParser {
             unit: opts.offsets,
             cursor_byte: 0,
             cursor_unit: 0,
+            ascii_end: 0,
         };
         let is_literal = |at: usize| clean.is_some_and(|c| c.is_literal_bracket(at));
         // Copy the line into the sentence once; tokens and labels point into it.
@@ -478,7 +519,7 @@ fn push_tokens(
                 // The common case: offsets are the line's own bytes.
                 Span::new(s + source, e + source)
             } else {
-                map.span(from + s, from + e)
+                map.token_span(from + s, from + e)
             };
             sentence.push_token_span(Span::new(s + base + from, e + base + from), span);
         });
@@ -493,7 +534,7 @@ fn push_tokens(
         });
     } else {
         tokens.for_each(|t| {
-            let span = map.span(from + t.span.start(), from + t.span.end());
+            let span = map.token_span(from + t.span.start(), from + t.span.end());
             sentence.push_token_span(t.span.offset(base + from), span);
         });
     }
@@ -1401,3 +1442,61 @@ use cursor::LineCursor;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod offset_map_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The offset of `line_byte` as the map found it before it skipped
+    /// ASCII stretches: the unit length of the whole line before it.
+    fn reference_offset(line: &str, start: LineStart, unit: OffsetUnit, line_byte: usize) -> u64 {
+        match unit {
+            OffsetUnit::Bytes => start.byte + line_byte as u64,
+            unit => start.unit + unit.len_of(&line[..line_byte]) as u64,
+        }
+    }
+
+    fn unit_strategy() -> impl Strategy<Value = OffsetUnit> {
+        prop_oneof![
+            Just(OffsetUnit::Bytes),
+            Just(OffsetUnit::Chars),
+            Just(OffsetUnit::Utf16)
+        ]
+    }
+
+    proptest! {
+        /// Token spans asked for in any order (increasing, as the reader
+        /// asks, or going back) over mixed ASCII and wider chars, found
+        /// from ASCII runs where they can be, are those of counting from
+        /// the line start every time.
+        #[test]
+        fn spans_match_counting_from_the_start(
+            line in "[a-z \\[\\]é€😀]{0,40}",
+            picks in proptest::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 0..12),
+            unit in unit_strategy(),
+        ) {
+            let bounds: Vec<usize> = (0..=line.len()).filter(|&i| line.is_char_boundary(i)).collect();
+            let start = LineStart { number: 3, byte: 100, unit: 40 };
+            let mut map = OffsetMap {
+                line: &line,
+                clean: None,
+                start,
+                unit,
+                cursor_byte: 0,
+                cursor_unit: 0,
+                ascii_end: 0,
+            };
+            for (a, b) in picks {
+                let (s, e) = (*a.get(&bounds), *b.get(&bounds));
+                let (s, e) = (s.min(e), s.max(e));
+                let got = map.token_span(s, e);
+                let want = Span::new(
+                    reference_offset(&line, start, unit, s) as usize,
+                    reference_offset(&line, start, unit, e) as usize,
+                );
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+}

@@ -9,7 +9,8 @@
 # thread by the general route (another scheme, the Unicode tokenizer,
 # sentence modes, bracket and spans output), and prints the peak memory
 # and time of each, next to the same text with a line break after each
-# sentence. JSON lines output, which holds a sentence whole, is left out.
+# sentence. JSON lines and spans output hold what follows the first member
+# of a record in memory up to 1 MiB each, then in a temporary file.
 set -eu
 mode=conll
 if [ "${1:-}" = long-line ]; then
@@ -45,7 +46,8 @@ PY
     done
     # The general route, which reads a long line in pieces.
     for args in "--scheme ioe1" "--scheme io" "--tokenizer unicode" "--sentences auto" \
-        "--sentences none" "--offsets chars --to bracket" "--to spans"; do
+        "--sentences none" "--offsets chars --to bracket" "--to spans" "--to jsonl" \
+        "--offsets utf16 --to jsonl"; do
         for input in one lines; do
             # shellcheck disable=SC2086 # the arguments are words
             /usr/bin/time -f "$input.txt --threads 1 $args: %M KB peak, %e s wall, %U s user" \

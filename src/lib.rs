@@ -65,6 +65,7 @@ pub mod scheme;
 mod sentence;
 pub mod show;
 mod span;
+mod spill;
 mod swar;
 mod tokenize;
 

@@ -747,3 +747,52 @@ fn a_long_line_converts_in_bounded_memory_on_the_general_route() {
         );
     }
 }
+
+/// A line with no line break converts to JSON lines in bounded memory: the
+/// record's tokens are written as the pieces come and its tags, text and
+/// offsets are held in memory up to a bound, then in a temporary file,
+/// until the line ends. Before, the pieces were joined into one sentence
+/// written whole: a 20 MiB line took 619 MB. The output is that of the
+/// same text with line breaks read as one document.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_long_line_converts_to_json_lines_in_bounded_memory() {
+    let dir = temp_dir();
+    let phrase = "The [PER Ryan C. Crocker ] met [ORG Mad \"Capsule\" Markets ] officials in [LOC T\u{f6}ky\u{f6} ] , said \u{201c}yes\u{201d} . ";
+    let copies = 20 * 1024 * 1024 / phrase.len();
+    let one = dir.path().join("one-line.txt");
+    let many = dir.path().join("many-lines.txt");
+    std::fs::write(&one, phrase.repeat(copies)).unwrap();
+    std::fs::write(&many, format!("{}\n", phrase.trim_end()).repeat(copies)).unwrap();
+    for args in [
+        &["--to", "jsonl"][..],
+        &["--to", "jsonl", "--offsets", "utf16", "--scheme", "ioe1"],
+        &["--to", "jsonl", "--to-tag-style", "suffix"],
+        &[
+            "--to",
+            "jsonl",
+            "--to-label-names",
+            "O,B-PER,I-PER,B-ORG,I-ORG,B-LOC,I-LOC",
+        ],
+    ] {
+        let mut one_args = args.to_vec();
+        one_args.extend(["--threads", "1"]);
+        let mut many_args = one_args.clone();
+        many_args.extend(["--sentences", "none"]);
+        let (_, expected) = peak_rss_of_convert(dir.path(), &many, &many_args);
+        let (peak_kib, out) = peak_rss_of_convert(dir.path(), &one, &one_args);
+        assert!(
+            out == expected,
+            "{one_args:?}: the output differs from the lines' output ({} and {} bytes)",
+            out.len(),
+            expected.len()
+        );
+        assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
+        eprintln!("{one_args:?}: peak {peak_kib} KiB");
+        // Pieces of 256 KiB, with the room their members take escaped
+        // (some 5 MiB), three members held up to 1 MiB each, the buffers
+        // and the program itself (the debug build): a fixed 28 MiB,
+        // whatever the line's length.
+        assert!(peak_kib < 28 * 1024, "{one_args:?}: peak {peak_kib} KiB");
+    }
+}

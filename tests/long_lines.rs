@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use nerkit::bracket::{Options, Reader, SentenceMode};
 use nerkit::convert::{copy_sentences, SentenceWriter, Summary};
 use nerkit::format::{self, Format, WriteOptions};
-use nerkit::{HtmlMode, OffsetUnit, Repair, TagScheme, Tokenizer};
+use nerkit::{HtmlMode, OffsetUnit, Repair, TagScheme, TagStyle, Tokenizer};
 
 /// What a conversion gave: the output, the counts, the error and the
 /// repairs reported, in order.
@@ -25,10 +25,26 @@ enum To {
     Conll(TagScheme),
     Bracket,
     Spans,
-    Jsonl,
+    /// JSON lines in a scheme and tag style, with tags as class numbers
+    /// or not.
+    Jsonl(TagScheme, TagStyle, bool),
 }
 
-fn convert(input: &[u8], opts: &Options, to: To, offsets: OffsetUnit, block: usize) -> Converted {
+/// The tags written as class numbers: not every tag, so that writing a
+/// piece fails now and then.
+const CLASS_NAMES: [&str; 5] = ["O", "B-PER", "I-PER", "PER", "LOC-E"];
+
+/// Converts `input` (handed over `block` bytes at a time) to `to`, with
+/// at most `spill` bytes of a line in pieces held in memory by a writer
+/// that holds the line's later members.
+fn convert(
+    input: &[u8],
+    opts: &Options,
+    to: To,
+    offsets: OffsetUnit,
+    block: usize,
+    spill: usize,
+) -> Converted {
     let mut out = Vec::new();
     let mut summary = Summary::default();
     let mut repairs = Vec::new();
@@ -38,8 +54,15 @@ fn convert(input: &[u8], opts: &Options, to: To, offsets: OffsetUnit, block: usi
         let mut writer: Box<dyn SentenceWriter + '_> = match to {
             To::Conll(scheme) => Box::new(write.scheme(scheme).conll_writer(&mut out)),
             To::Bracket => format::create(Format::BRACKET, &mut out, &write).unwrap(),
-            To::Spans => format::create(Format::SPANS, &mut out, &write).unwrap(),
-            To::Jsonl => Box::new(write.jsonl_writer(&mut out)),
+            To::Spans => {
+                Box::new(nerkit::spans::Writer::new(&mut out, offsets).with_spill_bytes(spill))
+            }
+            To::Jsonl(scheme, style, classes) => {
+                let mut write = write.scheme(scheme);
+                write.tag_style = style;
+                write.label_names = classes.then(|| CLASS_NAMES.map(String::from).to_vec());
+                Box::new(write.jsonl_writer(&mut out).with_spill_bytes(spill))
+            }
         };
         // Input handed over `block` bytes at a time.
         let mut reader = Reader::new(
@@ -186,8 +209,29 @@ fn output() -> impl Strategy<Value = To> {
         To::Conll(TagScheme::Bilou),
         To::Bracket,
         To::Spans,
-        To::Jsonl,
+        To::Jsonl(TagScheme::Iob2, TagStyle::Prefix, false),
     ])
+    .prop_flat_map(|to| match to {
+        To::Jsonl(..) => (
+            prop::sample::select(vec![
+                TagScheme::Io,
+                TagScheme::Iob1,
+                TagScheme::Iob2,
+                TagScheme::Ioe1,
+                TagScheme::Iobes,
+            ]),
+            prop::sample::select(vec![
+                TagStyle::Prefix,
+                TagStyle::Suffix,
+                TagStyle::Unprefixed,
+                TagStyle::Bare,
+            ]),
+            any::<bool>(),
+        )
+            .prop_map(|(scheme, style, classes)| To::Jsonl(scheme, style, classes))
+            .boxed(),
+        to => Just(to).boxed(),
+    })
 }
 
 /// Checks that `text` read in pieces of `piece` bytes (handed over `block`
@@ -196,12 +240,21 @@ fn output() -> impl Strategy<Value = To> {
 /// output read whole is where the output in pieces starts), the counts
 /// leave out the sentence whose piece failed and, when the writer refused
 /// a piece, the repairs of its line are not reported.
-fn check(text: &[u8], opts: &Options, offsets: OffsetUnit, to: To, piece: usize, block: usize) {
+///
+/// The writers that hold a line's later members hold at most `spill` bytes
+/// in memory: a small bound moves them to a temporary file.
+fn check(
+    text: &[u8],
+    opts: &Options,
+    offsets: OffsetUnit,
+    to: To,
+    (piece, block, spill): (usize, usize, usize),
+) {
     // With HTML detected, what is detected depends on the first block.
-    let whole = convert(text, opts, to, offsets, block);
+    let whole = convert(text, opts, to, offsets, block, spill);
     let mut in_pieces = opts.clone();
     in_pieces.piece_bytes = Some(piece);
-    let pieces = convert(text, &in_pieces, to, offsets, block);
+    let pieces = convert(text, &in_pieces, to, offsets, block, spill);
     let shown = String::from_utf8_lossy(text);
     assert_eq!(pieces.error, whole.error, "{shown:?} {to:?}");
     if whole.error.is_none() {
@@ -250,8 +303,9 @@ proptest! {
         to in output(),
         piece in 1usize..40,
         block in prop_oneof![1usize..8, Just(1 << 16)],
+        spill in prop_oneof![0usize..40, Just(1 << 20)],
     ) {
-        check(&text, &opts, offsets, to, piece, block);
+        check(&text, &opts, offsets, to, (piece, block, spill));
     }
 }
 
@@ -307,15 +361,98 @@ fn a_line_is_given_in_pieces() {
         To::Conll(TagScheme::Ioe1),
         To::Bracket,
         To::Spans,
-        To::Jsonl,
+        To::Jsonl(TagScheme::Ioe1, TagStyle::Prefix, false),
+        To::Jsonl(TagScheme::Iob2, TagStyle::Suffix, true),
     ] {
-        check(
+        for spill in [3, 1 << 20] {
+            check(
+                text.as_bytes(),
+                &Options::default(),
+                OffsetUnit::Chars,
+                to,
+                (100, 7, spill),
+            );
+        }
+    }
+}
+
+/// An output shared by the test and the writer, to look at what the writer
+/// wrote before it is done.
+#[derive(Clone, Default)]
+struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The JSON lines and spans writers write a line given in pieces as the
+/// pieces come: the record's first member (the tokens, the text) grows
+/// with each piece, and the later members, held until the last piece,
+/// follow it then.
+#[test]
+fn pieces_are_written_as_they_come() {
+    let line = "[PER Ryan C. Crocker  ] met [LOC Pakistan  ] officials . ".repeat(20);
+    let text = format!("{}\n", line.trim_end());
+    let mut opts = Options::default();
+    opts.piece_bytes = Some(100);
+    for to in ["jsonl", "spans"] {
+        let out = Shared::default();
+        let mut writer: Box<dyn SentenceWriter> = if to == "jsonl" {
+            Box::new(
+                WriteOptions::default()
+                    .jsonl_writer(out.clone())
+                    .with_spill_bytes(10),
+            )
+        } else {
+            Box::new(
+                nerkit::spans::Writer::new(out.clone(), OffsetUnit::Chars).with_spill_bytes(10),
+            )
+        };
+        assert!(writer.writes_pieces(), "{to}");
+        let mut reader = Reader::new(text.as_bytes(), opts.clone());
+        let mut sentence = nerkit::Sentence::new();
+        let mut counts = nerkit::convert::LabelCounts::new();
+        let mut sizes = Vec::new();
+        while reader.read_sentence(&mut sentence).unwrap() {
+            writer.write_sentence(&sentence, &mut counts).unwrap();
+            let written = out.0.borrow();
+            sizes.push(written.len());
+            if sentence.piece().continued {
+                // No later member yet.
+                let later: &[u8] = if to == "jsonl" {
+                    b"\"tags\""
+                } else {
+                    b"\"entities\""
+                };
+                assert!(!written.windows(later.len()).any(|w| w == later), "{to}");
+            }
+        }
+        writer.finish().unwrap();
+        assert!(sizes.len() > 10, "{to}: {sizes:?}");
+        assert!(sizes.windows(2).all(|w| w[0] < w[1]), "{to}: {sizes:?}");
+        let whole = convert(
             text.as_bytes(),
             &Options::default(),
+            if to == "jsonl" {
+                To::Jsonl(TagScheme::Iob2, TagStyle::Prefix, false)
+            } else {
+                To::Spans
+            },
             OffsetUnit::Chars,
-            to,
-            100,
-            7,
+            1 << 16,
+            1 << 20,
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.0.borrow()),
+            String::from_utf8_lossy(&whole.out),
+            "{to}"
         );
     }
 }

@@ -11,6 +11,7 @@ use crate::scheme::tagging::Tagger;
 use crate::scheme::{Tag, TagScheme, TagStyle};
 use crate::sentence::{OffsetUnit, Sentence};
 use crate::span::Position;
+use crate::spill::Spill;
 
 /// Writes sentences as JSON lines: the tokens, their tags in a scheme
 /// (or their class numbers, [`Writer::with_label_names`]), the text the
@@ -60,6 +61,45 @@ pub struct Writer<W: Write> {
     /// same pass over the tokens as the tokens.
     text_json: Scratch,
     offsets_json: Scratch,
+    /// The record being written in pieces (see [`crate::Piece`]), boxed
+    /// as seldom used.
+    open: Box<OpenRecord>,
+}
+
+/// What a writer of a sentence given in pieces holds between them: the
+/// tokens are written as they come, and the members after them (the tags
+/// or class numbers, the text and the offsets), each in a [`Spill`], are
+/// written after the last piece, so that a line of any length takes
+/// bounded memory.
+#[derive(Debug, Default)]
+struct OpenRecord {
+    tags: Spill,
+    text: Spill,
+    offsets: Spill,
+    /// The tokens written so far.
+    tokens: usize,
+    /// Where the next token's offsets start, in the offset unit.
+    at: usize,
+}
+
+impl OpenRecord {
+    fn with_bound(bound: usize) -> OpenRecord {
+        OpenRecord {
+            tags: Spill::with_bound(bound),
+            text: Spill::with_bound(bound),
+            offsets: Spill::with_bound(bound),
+            tokens: 0,
+            at: 0,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.tags.clear();
+        self.text.clear();
+        self.offsets.clear();
+        self.tokens = 0;
+        self.at = 0;
+    }
 }
 
 impl<W: Write> Writer<W> {
@@ -78,7 +118,17 @@ impl<W: Write> Writer<W> {
             tag: Vec::new(),
             text_json: Scratch::default(),
             offsets_json: Scratch::default(),
+            open: Box::default(),
         }
+    }
+
+    /// Hold at most `bytes` of each member of a record given in pieces in
+    /// memory before moving them to a temporary file
+    /// ([`crate::Piece`]; 1 MiB by default): a small bound tries the
+    /// file with small inputs.
+    pub fn with_spill_bytes(mut self, bytes: usize) -> Writer<W> {
+        self.open = Box::new(OpenRecord::with_bound(bytes));
+        self
     }
 
     /// Write tags in `style` (`B-PER` by default); the `none` style writes
@@ -163,8 +213,9 @@ impl<W: Write> Writer<W> {
             false,
             (bytes, n),
             tokens,
+            RECORD_START,
         );
-        push_tags(record, self.style, tags, &mut self.tag);
+        push_tags(record, self.style, tags, &mut self.tag, TAGS_START);
         push_tail(record, text_json, offsets_json);
         buf.extend_from_slice(record.as_bytes());
     }
@@ -181,6 +232,9 @@ impl<W: Write> SentenceWriter for Writer<W> {
                 Position::new(sentence.line(), 1, 0),
                 ParseErrorKind::Other(why),
             ));
+        }
+        if !sentence.piece().is_whole() {
+            return self.write_piece(sentence, written);
         }
         let out = &mut self.out;
         let buf = &mut self.buf;
@@ -213,10 +267,13 @@ impl<W: Write> SentenceWriter for Writer<W> {
                     sentence.len(),
                 ),
                 sentence.tokens().map(|t| t.text),
+                RECORD_START,
             );
             match classes {
-                None => push_tags(buf, style, tags, one),
-                Some(classes) => push_classes(buf, style, tags, one, classes, sentence)?,
+                None => push_tags(buf, style, tags, one, TAGS_START),
+                Some(classes) => {
+                    push_classes(buf, style, tags, one, classes, sentence, CLASSES_START)?
+                }
             }
             if gaps {
                 push_gaps_tail(buf, offsets_json, unit, sentence, text, starts);
@@ -228,21 +285,127 @@ impl<W: Write> SentenceWriter for Writer<W> {
         })
     }
 
+    fn writes_pieces(&self) -> bool {
+        true
+    }
+
     fn finish(&mut self) -> Result<()> {
         self.out.flush()?;
         Ok(())
     }
 }
 
+impl<W: Write> Writer<W> {
+    /// Writes `sentence`, a piece of a longer one: its tokens as they come
+    /// (after the record's start if it is the first piece), its tags, text
+    /// and offsets held, counted on from the pieces before, until the last
+    /// piece writes them all. The text is the tokens joined by spaces,
+    /// as the pieces of a line are (a reader that records whitespace reads
+    /// lines whole).
+    fn write_piece(&mut self, sentence: &Sentence, written: &mut LabelCounts) -> Result<()> {
+        let piece = sentence.piece();
+        let open = &mut self.open;
+        if !piece.continues {
+            open.clear();
+        }
+        let (out, buf, one) = (&mut self.out, &mut self.buf, &mut self.tag);
+        let (style, unit, classes) = (self.style, self.unit, self.classes.as_ref());
+        let scheme = style.only_scheme().unwrap_or(self.scheme);
+        let (text_json, offsets_json) = (&mut self.text_json, &mut self.offsets_json);
+        self.tagger.with_tags(scheme, sentence, written, |tags| {
+            buf.clear();
+            let first = Continued {
+                lead: b"",
+                tokens: open.tokens,
+                at: open.at,
+            };
+            open.at = push_tokens(
+                buf,
+                text_json,
+                offsets_json,
+                unit,
+                false,
+                (
+                    sentence.token_bytes().map(<[u8]>::len).sum(),
+                    sentence.len(),
+                ),
+                sentence.tokens().map(|t| t.text),
+                if piece.continues { first } else { RECORD_START },
+            );
+            out.write_all(buf.as_bytes())?;
+            buf.clear();
+            match classes {
+                None => push_tags(buf, style, tags, one, first),
+                Some(classes) => push_classes(buf, style, tags, one, classes, sentence, first)?,
+            }
+            open.tags.write(buf.as_bytes())?;
+            open.text.write(text_json.as_bytes())?;
+            open.offsets.write(offsets_json.as_bytes())?;
+            open.tokens += sentence.len();
+            Ok(())
+        })?;
+        if piece.continued {
+            return Ok(());
+        }
+        let out: &mut dyn Write = &mut self.out;
+        out.write_all(if self.classes.is_some() {
+            CLASSES_START.lead
+        } else {
+            TAGS_START.lead
+        })?;
+        open.tags.copy_to(out)?;
+        out.write_all(b"],\"text\":\"")?;
+        open.text.copy_to(out)?;
+        out.write_all(b"\",\"offsets\":[")?;
+        open.offsets.copy_to(out)?;
+        out.write_all(b"]}\n")?;
+        Ok(())
+    }
+}
+
+/// Where a list of a record starts: what is written before its first item
+/// (the record's start and the member's name, or nothing where a piece
+/// continues it), the items before it, and for the tokens, where the
+/// next token's offsets start in the offset unit.
+#[derive(Clone, Copy)]
+struct Continued {
+    lead: &'static [u8],
+    tokens: usize,
+    at: usize,
+}
+
+/// A record's start, with its tokens.
+const RECORD_START: Continued = Continued {
+    lead: b"{\"tokens\":[",
+    tokens: 0,
+    at: 0,
+};
+
+/// The tags' start, after the tokens.
+const TAGS_START: Continued = Continued {
+    lead: b"],\"tags\":[",
+    tokens: 0,
+    at: 0,
+};
+
+/// The class numbers' start, after the tokens.
+const CLASSES_START: Continued = Continued {
+    lead: b"],\"ner_tags\":[",
+    tokens: 0,
+    at: 0,
+};
+
 /// The most bytes [`push_offsets`] writes.
 const OFFSETS_ROOM: usize = 2 * NUMBER_ROOM + 4;
 
-/// Appends `{"tokens":[...` to `buf`; without recorded whitespace
-/// (`gaps` false) also fills `text_json` with the text member's content
-/// (the tokens joined by spaces, escaped) and `offsets_json` with the
-/// offsets' pairs in `unit`, in the same pass. `size` is the bytes of
-/// the tokens and their number.
+/// Appends `{"tokens":[...` (`from`'s lead and the tokens, continuing
+/// `from`'s) to `buf`; without recorded whitespace (`gaps` false) also
+/// fills `text_json` with the text member's content (the tokens joined by
+/// spaces, escaped) and `offsets_json` with the offsets' pairs in `unit`,
+/// in the same pass. `size` is the bytes of the tokens and their number.
+/// Returns where the offsets of a token after them would start.
 #[inline]
+#[allow(clippy::too_many_arguments)]
 fn push_tokens<'t>(
     buf: &mut Scratch,
     text_json: &mut Scratch,
@@ -251,16 +414,18 @@ fn push_tokens<'t>(
     gaps: bool,
     (bytes, n): (usize, usize),
     tokens: impl Iterator<Item = &'t str>,
-) {
+    from: Continued,
+) -> usize {
     text_json.clear();
     offsets_json.clear();
     // Room for every byte escaped.
     let room = 16 + 6 * bytes + 3 * n;
+    let before = from.tokens;
     if gaps {
         buf.with_cursor(room, |buf| {
-            buf.put(b"{\"tokens\":[");
+            buf.put_slice(from.lead);
             for (i, token) in tokens.enumerate() {
-                if i > 0 {
+                if before + i > 0 {
                     buf.put(b",\"");
                 } else {
                     buf.put_byte(b'"');
@@ -269,7 +434,7 @@ fn push_tokens<'t>(
                 buf.put_byte(b'"');
             }
         });
-        return;
+        return 0;
     }
     // Bytes that are not ASCII count only where the unit is not bytes.
     let non_ascii = if unit == OffsetUnit::Bytes {
@@ -281,10 +446,10 @@ fn push_tokens<'t>(
     buf.with_cursor(room + WORD_SLACK, |buf| {
         text_json.with_cursor(6 * bytes + n, |text| {
             offsets_json.with_cursor(n * OFFSETS_ROOM, |offsets| {
-                buf.put(b"{\"tokens\":[");
-                let mut at = 0;
+                buf.put_slice(from.lead);
+                let mut at = from.at;
                 for (i, token) in tokens.enumerate() {
-                    if i > 0 {
+                    if before + i > 0 {
                         buf.put(b",\"");
                         text.put_byte(b' ');
                     } else {
@@ -306,12 +471,13 @@ fn push_tokens<'t>(
                     buf.put_byte(b'"');
                     // One space, one unit of any kind, between tokens.
                     let end = at + len;
-                    push_offsets(offsets, i, at, end);
+                    push_offsets(offsets, before + i, at, end);
                     at = end + 1;
                 }
+                at
             })
         })
-    });
+    })
 }
 
 /// The bytes a JSON string escapes (see [`Cursor::any_written`]): `"`,
@@ -322,18 +488,24 @@ fn escaped_bytes(x: u64) -> u64 {
     eq_bytes(x, b'"') | eq_bytes(x, b'\\') | first_below(x, 0x20)
 }
 
-/// Appends `],"tags":[` and `tags` in `style` as JSON strings, separated
-/// by commas; `one` is room for one tag in a style other than the prefix
-/// one.
+/// Appends `from`'s lead (`],"tags":[`) and `tags` in `style` as JSON
+/// strings, separated by commas and continuing `from`'s; `one` is room for
+/// one tag in a style other than the prefix one.
 #[inline]
-fn push_tags(buf: &mut Scratch, style: TagStyle, tags: &[Tag<'_>], one: &mut Vec<u8>) {
+fn push_tags(
+    buf: &mut Scratch,
+    style: TagStyle,
+    tags: &[Tag<'_>],
+    one: &mut Vec<u8>,
+    from: Continued,
+) {
     // A tag is its label and at most two more bytes, each escaped, a comma
     // and the quotes.
     let labels: usize = tags.iter().map(|t| t.label.len()).sum();
     buf.with_cursor(16 + 6 * labels + 15 * tags.len(), |buf| {
-        buf.put(b"],\"tags\":[");
+        buf.put_slice(from.lead);
         for (i, &tag) in tags.iter().enumerate() {
-            if i > 0 {
+            if from.tokens + i > 0 {
                 buf.put_byte(b',');
             }
             if style == TagStyle::Prefix {
@@ -356,8 +528,9 @@ fn push_tags(buf: &mut Scratch, style: TagStyle, tags: &[Tag<'_>], one: &mut Vec
     });
 }
 
-/// Appends `],"ner_tags":[` and the class number of each tag in `style`,
-/// separated by commas; a tag without a class is an error.
+/// Appends `from`'s lead (`],"ner_tags":[`) and the class number of each
+/// tag in `style`, separated by commas and continuing `from`'s; a tag
+/// without a class is an error.
 fn push_classes(
     buf: &mut Scratch,
     style: TagStyle,
@@ -365,10 +538,12 @@ fn push_classes(
     one: &mut Vec<u8>,
     classes: &HashMap<String, usize>,
     sentence: &Sentence,
+    from: Continued,
 ) -> Result<()> {
     buf.with_cursor(16 + (NUMBER_ROOM + 1) * tags.len(), |buf| {
-        buf.put(b"],\"ner_tags\":[");
+        buf.put_slice(from.lead);
         for (i, tag) in tags.iter().enumerate() {
+            let i = from.tokens + i;
             if i > 0 {
                 buf.put_byte(b',');
             }

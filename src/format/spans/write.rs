@@ -8,6 +8,7 @@ use crate::format::json;
 use crate::format::record::{json_room, Scratch, NUMBER_ROOM, WORD_SLACK};
 use crate::sentence::{OffsetUnit, Sentence};
 use crate::span::TokenSpan;
+use crate::spill::Spill;
 
 /// The text a document writer states (the source text when the reader
 /// recorded the whitespace around tokens, else the tokens joined by single
@@ -145,86 +146,44 @@ pub struct Writer<W: Write> {
 }
 
 /// What a writer of a sentence given in pieces holds between them: the
-/// length of the text written so far in the offset unit, and the entities,
-/// written after the text once it ends. An entity is held in 3 to 6 bytes
-/// (its distance from the end of the one before, its length and its
-/// label's number, as LEB128 varints), the labels once each: a line of
-/// news holds about one entity in 30 bytes, so the entities of a line take
-/// about a tenth of its size.
+/// tokens and the length of the text written so far (in the offset unit),
+/// and the entities as they will be written after the text once it ends,
+/// in a [`Spill`], so that a line of any length takes bounded memory.
 #[derive(Debug, Default)]
 struct OpenLine {
+    tokens: usize,
     units: usize,
-    labels: Vec<String>,
-    entities: Vec<u8>,
-    /// Where the last entity held ends.
-    last_end: usize,
-    /// One piece's text as a JSON string.
+    /// The entities held, as written, separated by commas.
+    entities: Spill,
+    /// Whether an entity is held.
+    any: bool,
+    /// One piece's text as a JSON string, then one entity as written.
     json: Vec<u8>,
 }
 
 impl OpenLine {
     fn clear(&mut self) {
+        self.tokens = 0;
         self.units = 0;
-        self.labels.clear();
         self.entities.clear();
-        self.last_end = 0;
+        self.any = false;
     }
 
-    /// Holds an entity from `start` to `end` (offsets after those of the
-    /// entities held before) labelled `label`.
-    fn hold(&mut self, label: &str, start: usize, end: usize) {
-        let number = match self.labels.iter().position(|l| l == label) {
-            Some(n) => n,
-            None => {
-                self.labels.push(label.to_string());
-                self.labels.len() - 1
-            }
-        };
-        push_varint(&mut self.entities, (start - self.last_end) as u64);
-        push_varint(&mut self.entities, (end - start) as u64);
-        push_varint(&mut self.entities, number as u64);
-        self.last_end = end;
-    }
-
-    /// The entities held, in order: label, start and end.
-    fn held(&self) -> impl Iterator<Item = (&str, usize, usize)> + '_ {
-        let mut bytes = &self.entities[..];
-        let mut last_end = 0;
-        std::iter::from_fn(move || {
-            if bytes.is_empty() {
-                return None;
-            }
-            let start = last_end + read_varint(&mut bytes) as usize;
-            let end = start + read_varint(&mut bytes) as usize;
-            let label = &self.labels[read_varint(&mut bytes) as usize];
-            last_end = end;
-            Some((label.as_str(), start, end))
-        })
-    }
-}
-
-/// Appends `n` as an LEB128 varint: seven bits a byte, low bits first.
-fn push_varint(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-/// Reads a varint [`push_varint`] wrote from the front of `bytes`.
-fn read_varint(bytes: &mut &[u8]) -> u64 {
-    let mut n = 0;
-    let mut shift = 0;
-    while let Some((&b, rest)) = bytes.split_first() {
-        *bytes = rest;
-        n |= u64::from(b & 0x7F) << shift;
-        if b < 0x80 {
-            break;
+    /// Holds an entity from `start` to `end` (offsets in the line)
+    /// labelled `label`.
+    fn hold(&mut self, label: &str, start: usize, end: usize) -> Result<()> {
+        let json = &mut self.json;
+        json.clear();
+        if self.any {
+            json.push(b',');
         }
-        shift += 7;
+        write!(json, "{{\"start\":{start},\"end\":{end},\"label\":")?;
+        json::write_string(json, label)?;
+        json.push(b'}');
+        self.entities.write(json)?;
+        self.any = true;
+        Ok(())
     }
-    n
 }
 
 impl<W: Write> Writer<W> {
@@ -238,6 +197,14 @@ impl<W: Write> Writer<W> {
             extra: Vec::new(),
             pieces: OpenLine::default(),
         }
+    }
+
+    /// Hold at most `bytes` of the entities of a line given in pieces in
+    /// memory before moving them to a temporary file ([`crate::Piece`];
+    /// 1 MiB by default): a small bound tries the file with small inputs.
+    pub fn with_spill_bytes(mut self, bytes: usize) -> Writer<W> {
+        self.pieces.entities = Spill::with_bound(bytes);
+        self
     }
 }
 
@@ -305,14 +272,18 @@ impl<W: Write> Writer<W> {
         if !piece.continues {
             open.clear();
             self.out.write_all(b"{\"text\":\"")?;
-        } else if !sentence.is_empty() {
+        } else if open.tokens > 0 && !sentence.is_empty() {
             self.out.write_all(b" ")?;
             open.units += 1;
         }
         for e in self.stated.entities(sentence, self.unit) {
             let units = open.units;
-            open.hold(e.label, units + e.start, units + e.end);
+            open.hold(e.label, units + e.start, units + e.end)?;
+            // Counted as held: should a later piece fail, the counts of
+            // the sentence are dropped (see `copy_sentences`).
+            written.add(e.label, 1);
         }
+        open.tokens += sentence.len();
         open.units += self.unit.len_of(self.stated.text());
         open.json.clear();
         json::write_string(&mut open.json, self.stated.text())?;
@@ -323,15 +294,7 @@ impl<W: Write> Writer<W> {
         }
         let out = &mut self.out;
         out.write_all(b"\",\"entities\":[")?;
-        for (i, (label, start, end)) in open.held().enumerate() {
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            write!(out, "{{\"start\":{start},\"end\":{end},\"label\":")?;
-            json::write_string(out, label)?;
-            out.write_all(b"}")?;
-            written.add(label, 1);
-        }
+        open.entities.copy_to(out)?;
         out.write_all(b"]")?;
         json::write_extra(out, sentence.extra_json(), &["text", "entities"])?;
         out.write_all(b"}\n")?;

@@ -34,7 +34,7 @@ const EXAMPLES: &str = "Examples:
       JSON lines to `TOKEN -X- _ TAG` lines in BILOU
   nerkit convert --scheme io --allow-merged-entities train.txt
       IO tags, where [PER Ann ] [PER Bo ] reads back as one entity: the
-      summary counts the entities merged so instead of failing
+      summary counts the entities merged rather than failing
   nerkit convert --from spans --overlaps longest --align expand docs.jsonl
       text with character-offset spans to CoNLL, keeping the longest of
       overlapping spans and widening spans to token edges (all counted)

@@ -54,6 +54,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use super::counts::{Counts, IllFormedSide, TypeCounts};
+use super::seqeval_patterns::{self, Cond, Pattern, PB, PE, PI, PL, PO, PS, PU};
 use super::strict::Side;
 use crate::scheme::TagScheme;
 
@@ -80,16 +81,6 @@ enum D {
     S,
     Other,
 }
-
-// Strict-mode prefix letters as bits (seqeval's `Prefix` flags).
-const PO: u8 = 1;
-const PB: u8 = 2;
-const PI: u8 = 4;
-const PE: u8 = 8;
-const PS: u8 = 16;
-const PU: u8 = 32;
-const PL: u8 = 64;
-const PANY: u8 = 0x7f;
 
 /// One distinct tag string, parsed once for both modes.
 #[derive(Clone, Debug)]
@@ -502,72 +493,6 @@ struct St {
     ty: u32,
 }
 
-type Pattern = (u8, u8, Cond);
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Cond {
-    Any,
-    Same,
-    Diff,
-}
-
-struct Patterns {
-    allowed: u8,
-    start: &'static [Pattern],
-    inside: &'static [Pattern],
-    end: &'static [Pattern],
-}
-
-// seqeval 1.2.2, seqeval/scheme.py.
-const IOB2: Patterns = Patterns {
-    allowed: PI | PO | PB,
-    start: &[(PANY, PB, Cond::Any)],
-    inside: &[(PB, PI, Cond::Same), (PI, PI, Cond::Same)],
-    end: &[
-        (PI, PO, Cond::Any),
-        (PI, PI, Cond::Diff),
-        (PI, PB, Cond::Any),
-        (PB, PO, Cond::Any),
-        (PB, PI, Cond::Diff),
-        (PB, PB, Cond::Any),
-    ],
-};
-const IOE2: Patterns = Patterns {
-    allowed: PI | PO | PE,
-    start: &[
-        (PO, PI, Cond::Any),
-        (PO, PE, Cond::Any),
-        (PE, PI, Cond::Any),
-        (PE, PE, Cond::Any),
-        (PI, PI, Cond::Diff),
-        (PI, PE, Cond::Diff),
-    ],
-    inside: &[(PI, PE, Cond::Same), (PI, PI, Cond::Same)],
-    end: &[(PE, PANY, Cond::Any)],
-};
-const IOBES: Patterns = Patterns {
-    allowed: PI | PO | PB | PE | PS,
-    start: &[(PANY, PB, Cond::Any), (PANY, PS, Cond::Any)],
-    inside: &[
-        (PB, PI, Cond::Same),
-        (PB, PE, Cond::Same),
-        (PI, PI, Cond::Same),
-        (PI, PE, Cond::Same),
-    ],
-    end: &[(PS, PANY, Cond::Any), (PE, PANY, Cond::Any)],
-};
-const BILOU: Patterns = Patterns {
-    allowed: PB | PI | PL | PO | PU,
-    start: &[(PANY, PB, Cond::Any), (PANY, PU, Cond::Any)],
-    inside: &[
-        (PB, PI, Cond::Same),
-        (PB, PL, Cond::Same),
-        (PI, PI, Cond::Same),
-        (PI, PL, Cond::Same),
-    ],
-    end: &[(PU, PANY, Cond::Any), (PL, PANY, Cond::Any)],
-};
-
 #[inline]
 fn matches(patterns: &[Pattern], prev: St, cur: St) -> bool {
     patterns.iter().any(|&(pp, cp, cond)| {
@@ -802,17 +727,10 @@ pub fn entities<'t>(
 /// chunks were ill-formed.
 fn decode_strict(scheme: TagScheme, sentinel: St, bufs: &mut StrictBufs) -> u64 {
     bufs.ents.clear();
-    let patterns = match scheme {
-        TagScheme::Iob2 => &IOB2,
-        TagScheme::Ioe2 => &IOE2,
-        TagScheme::Iobes => &IOBES,
-        TagScheme::Bilou => &BILOU,
-        TagScheme::Io | TagScheme::Iob1 | TagScheme::Ioe1 => {
-            decode_runs(scheme, bufs);
-            return 0;
-        }
+    let Some(patterns) = seqeval_patterns::of(scheme) else {
+        decode_runs(scheme, bufs);
+        return 0;
     };
-    debug_assert!(patterns.allowed != 0);
     let tags = &bufs.tags;
     let n = tags.len();
     let tok = |k: usize| if k < n { tags[k] } else { sentinel };

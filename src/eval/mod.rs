@@ -131,6 +131,7 @@ pub mod memory;
 pub mod merge;
 pub mod reader;
 pub mod report;
+mod seqeval_patterns;
 pub mod significance;
 pub mod strict;
 

@@ -49,22 +49,23 @@
 //! once).
 
 use super::counts::{Counts, IllFormedSide, TypeTable};
+use super::seqeval_patterns::{
+    Cond, Pattern, Patterns, BILOU, IOB2, IOBES, IOE2, PB, PE, PI, PL, PO, PS, PU,
+};
 use crate::scheme::TagScheme;
 
 /// A prefix letter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 enum L {
-    O = 1,
-    B = 2,
-    I = 4,
-    E = 8,
-    S = 16,
-    U = 32,
-    Last = 64,
+    O = PO,
+    B = PB,
+    I = PI,
+    E = PE,
+    S = PS,
+    U = PU,
+    Last = PL,
 }
-
-const ANY: u8 = 0x7f;
 
 const fn letter(c: u8) -> Option<L> {
     Some(match c {
@@ -96,76 +97,6 @@ fn allowed(scheme: TagScheme) -> (&'static str, u8) {
         ),
     }
 }
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Cond {
-    Any,
-    Same,
-    Diff,
-}
-
-/// (previous prefixes, current prefixes, label condition).
-type Pattern = (u8, u8, Cond);
-
-struct Patterns {
-    start: &'static [Pattern],
-    inside: &'static [Pattern],
-    end: &'static [Pattern],
-}
-
-const O_: u8 = L::O as u8;
-const B_: u8 = L::B as u8;
-const I_: u8 = L::I as u8;
-const E_: u8 = L::E as u8;
-const S_: u8 = L::S as u8;
-const U_: u8 = L::U as u8;
-const L_: u8 = L::Last as u8;
-
-// seqeval 1.2.2, seqeval/scheme.py.
-const IOB2: Patterns = Patterns {
-    start: &[(ANY, B_, Cond::Any)],
-    inside: &[(B_, I_, Cond::Same), (I_, I_, Cond::Same)],
-    end: &[
-        (I_, O_, Cond::Any),
-        (I_, I_, Cond::Diff),
-        (I_, B_, Cond::Any),
-        (B_, O_, Cond::Any),
-        (B_, I_, Cond::Diff),
-        (B_, B_, Cond::Any),
-    ],
-};
-const IOE2: Patterns = Patterns {
-    start: &[
-        (O_, I_, Cond::Any),
-        (O_, E_, Cond::Any),
-        (E_, I_, Cond::Any),
-        (E_, E_, Cond::Any),
-        (I_, I_, Cond::Diff),
-        (I_, E_, Cond::Diff),
-    ],
-    inside: &[(I_, E_, Cond::Same), (I_, I_, Cond::Same)],
-    end: &[(E_, ANY, Cond::Any)],
-};
-const IOBES: Patterns = Patterns {
-    start: &[(ANY, B_, Cond::Any), (ANY, S_, Cond::Any)],
-    inside: &[
-        (B_, I_, Cond::Same),
-        (B_, E_, Cond::Same),
-        (I_, I_, Cond::Same),
-        (I_, E_, Cond::Same),
-    ],
-    end: &[(S_, ANY, Cond::Any), (E_, ANY, Cond::Any)],
-};
-const BILOU: Patterns = Patterns {
-    start: &[(ANY, B_, Cond::Any), (ANY, U_, Cond::Any)],
-    inside: &[
-        (B_, I_, Cond::Same),
-        (B_, L_, Cond::Same),
-        (I_, I_, Cond::Same),
-        (I_, L_, Cond::Same),
-    ],
-    end: &[(U_, ANY, Cond::Any), (L_, ANY, Cond::Any)],
-};
 
 /// A pattern list as a table over (previous, current) prefix letter (by
 /// bit index): bit 0, it matches when the labels are the same; bit 1,

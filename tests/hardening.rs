@@ -560,6 +560,22 @@ fn peak_rss_of_convert(
     )
 }
 
+/// The files of the long-line tests: `phrase` repeated to some 20 MiB on
+/// one line (`one-line.txt`), and the same phrases a line each
+/// (`many-lines.txt`), whose output the long line's is checked against.
+#[cfg(target_os = "linux")]
+fn long_line_and_lines(
+    dir: &std::path::Path,
+    phrase: &str,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let copies = 20 * 1024 * 1024 / phrase.len();
+    let one = dir.join("one-line.txt");
+    let many = dir.join("many-lines.txt");
+    std::fs::write(&one, phrase.repeat(copies)).unwrap();
+    std::fs::write(&many, format!("{}\n", phrase.trim_end()).repeat(copies)).unwrap();
+    (one, many)
+}
+
 /// Issue 18 item 4 (issue 19 defect 10): a line with no line break (a
 /// scraped document) converts in bounded memory, on one thread and on
 /// two, and writes what the same text with line breaks writes, without
@@ -572,11 +588,7 @@ fn a_long_line_converts_in_bounded_memory() {
     let dir = temp_dir();
     let phrase = "The [PER Ryan C. Crocker ] met [ORG Mad Capsule Markets ] officials in [LOC Tokyo ] , said \u{201c}yes\u{201d} . ";
     // Past two threads' minimum share (2 x 8 MiB), so that two run.
-    let copies = 20 * 1024 * 1024 / phrase.len();
-    let one = dir.path().join("one-line.txt");
-    let many = dir.path().join("many-lines.txt");
-    std::fs::write(&one, phrase.repeat(copies)).unwrap();
-    std::fs::write(&many, format!("{}\n", phrase.trim_end()).repeat(copies)).unwrap();
+    let (one, many) = long_line_and_lines(dir.path(), phrase);
     let (_, lines) = peak_rss_of_convert(dir.path(), &many, &["--threads", "1"]);
     let expected: Vec<u8> = String::from_utf8(lines)
         .unwrap()
@@ -669,11 +681,7 @@ fn document_readers_name_lone_surrogates_too() {
 fn a_long_line_converts_in_bounded_memory_on_the_general_route() {
     let dir = temp_dir();
     let phrase = "The [PER Ryan C. Crocker ] met [ORG Mad Capsule Markets ] officials in [LOC Tokyo ] , said \u{201c}yes\u{201d} . ";
-    let copies = 20 * 1024 * 1024 / phrase.len();
-    let one = dir.path().join("one-line.txt");
-    let many = dir.path().join("many-lines.txt");
-    std::fs::write(&one, phrase.repeat(copies)).unwrap();
-    std::fs::write(&many, format!("{}\n", phrase.trim_end()).repeat(copies)).unwrap();
+    let (one, many) = long_line_and_lines(dir.path(), phrase);
     // What the lines give, as one sentence: CoNLL without the blank lines
     // between sentences, bracket text on one line; or what they give.
     #[derive(Clone, Copy)]
@@ -759,11 +767,7 @@ fn a_long_line_converts_in_bounded_memory_on_the_general_route() {
 fn a_long_line_converts_to_json_lines_in_bounded_memory() {
     let dir = temp_dir();
     let phrase = "The [PER Ryan C. Crocker ] met [ORG Mad \"Capsule\" Markets ] officials in [LOC T\u{f6}ky\u{f6} ] , said \u{201c}yes\u{201d} . ";
-    let copies = 20 * 1024 * 1024 / phrase.len();
-    let one = dir.path().join("one-line.txt");
-    let many = dir.path().join("many-lines.txt");
-    std::fs::write(&one, phrase.repeat(copies)).unwrap();
-    std::fs::write(&many, format!("{}\n", phrase.trim_end()).repeat(copies)).unwrap();
+    let (one, many) = long_line_and_lines(dir.path(), phrase);
     for args in [
         &["--to", "jsonl"][..],
         &["--to", "jsonl", "--offsets", "utf16", "--scheme", "ioe1"],

@@ -218,3 +218,33 @@ fn tool_exports_are_detected_and_read_exactly() {
     assert_eq!(code, 2);
     assert!(err.contains("--annotation first"), "{err}");
 }
+
+/// A short CoNLL file with a tag left out on one line (three lines of four
+/// have two columns, under the 80% rule) was read as bracket text with
+/// exit 0: a sentence per line, the tags as tokens. Mostly tab-separated
+/// lines are never bracket text: read as columns, so that the reader
+/// names the broken line, or refused.
+#[test]
+fn columns_with_a_broken_line_are_not_read_as_bracket_text() {
+    let (code, out, err) = on(
+        &["convert"],
+        "EU\tB-ORG\nrejects\tO\nGerman\tB-MISC\ncall\n\n",
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("<stdin>:4:1: error: expected a token and a tag"),
+        "{err}"
+    );
+    let (code, out, err) = on(&["convert"], "id\tsentence\n1\tHello there\n2\n");
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("<stdin>:1:1: error: the input is tab-separated lines of differing widths")
+            && err.contains("--from"),
+        "{err}"
+    );
+    // A tab or two in bracket text leave it bracket text.
+    let (code, out, err) = on(&["convert"], "Hello\tthere [PER Bob ]\nmore\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Bob\tB-PER\n"), "{out}");
+}

@@ -4,7 +4,7 @@
 //! of columns without tags is refused with what each column looks like.
 
 /// What the lines of a prefix are, as columns.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Columns {
     /// Lines looked at (not blank, not `#` comments, not `-DOCSTART-`).
     pub lines: usize,
@@ -126,6 +126,27 @@ impl Columns {
             return Some(last - 1);
         }
         None
+    }
+
+    /// The tag column as [`Columns::tag_column`] finds it, asking only
+    /// that more than half of the lines have the commonest width: columns
+    /// with a few broken lines (a tag missing), whose reader then names
+    /// each broken line.
+    pub fn tag_column_of_most_lines(&self, given: Option<usize>) -> Option<usize> {
+        if self.at_width * 2 <= self.lines {
+            return None;
+        }
+        Columns {
+            lines: self.at_width,
+            ..self.clone()
+        }
+        .tag_column(given)
+    }
+
+    /// True when more than half of the lines hold a tab and none an
+    /// entity opener: not bracket text, whatever else it is.
+    pub fn mostly_tabbed(&self) -> bool {
+        self.tabbed * 2 > self.lines && self.bracketed == 0
     }
 
     /// True when the lines look like CoNLL-U: ten tab-separated columns,

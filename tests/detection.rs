@@ -236,6 +236,15 @@ fn columns_with_a_broken_line_are_not_read_as_bracket_text() {
         err.contains("<stdin>:4:1: error: expected a token and a tag"),
         "{err}"
     );
+    // Space-separated too (CoNLL-2003's layout).
+    let (code, out, err) = on(
+        &["convert"],
+        "EU NNP B-NP B-ORG\nrejects VBZ B-VP O\nGerman JJ B-NP B-MISC\ncall NN I-NP\n\n",
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    // Read as columns, the broken line fails (its last field read as
+    // the tag).
+    assert!(err.contains("<stdin>:4:"), "{err}");
     let (code, out, err) = on(&["convert"], "id\tsentence\n1\tHello there\n2\n");
     assert_eq!(code, 2, "{out}{err}");
     assert!(

@@ -184,18 +184,20 @@ pub fn detect(prefix: &Prefix<'_>) -> Result<Format> {
         .with_hint(Hint::NameTheMiscKey)
         .with_hint(Hint::NameTheTagColumn));
     }
+    // Columns with broken lines (a tag left out), too few lines for the
+    // 80% rule to overlook them: read as columns when the lines of the
+    // commonest width hold tags, so that the reader names each broken
+    // line. Mostly tab-separated lines are refused otherwise: never
+    // bracket text with tabs.
+    if columns.bracketed == 0
+        && columns.width >= 2
+        && columns
+            .tag_column_of_most_lines(prefix.tag_column)
+            .is_some()
+    {
+        return Ok(Format::CONLL);
+    }
     if !columns.clearly_columns() && columns.mostly_tabbed() {
-        // Columns with broken lines (a tag left out), too few lines for
-        // the 80% rule to overlook them: read as columns when the lines
-        // of the commonest width hold tags, so that the reader names each
-        // broken line; refused otherwise. Never bracket text with tabs.
-        if columns.width >= 2
-            && columns
-                .tag_column_of_most_lines(prefix.tag_column)
-                .is_some()
-        {
-            return Ok(Format::CONLL);
-        }
         return Err(Error::parse(
             at(1, 1),
             ParseErrorKind::Other(format!(

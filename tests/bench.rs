@@ -52,6 +52,7 @@ fn check_numbers(v: &Value, runs: usize) {
         );
         assert!(min > 0.0 && min <= median && median <= max, "{row}");
         assert_eq!(row["runs"].as_array().unwrap().len(), runs, "{row}");
+        assert!(row["passes"].as_u64().unwrap() >= 1, "{row}");
         let bytes = row["bytes"].as_f64().unwrap();
         assert!(bytes > 0.0, "{row}");
         let mb = row["mb_per_s"]["median"].as_f64().unwrap();
@@ -275,7 +276,7 @@ fn table_has_a_header_and_one_row_per_task() {
         heading,
         [
             "task", "what", "threads", "median", "ms", "min", "ms", "max", "ms", "MB/s",
-            "tokens/s", "tokens"
+            "tokens/s", "tokens", "passes"
         ]
     );
     let tasks: Vec<&str> = lines[2..]
@@ -298,17 +299,19 @@ fn table_has_a_header_and_one_row_per_task() {
         ]
     );
     for line in &lines[2..10] {
-        // The last seven columns: threads, three times, MB/s, tokens/s,
-        // tokens; all positive numbers but for the references' counts.
+        // The last eight columns: threads, three times, MB/s, tokens/s,
+        // tokens, passes; all positive numbers but for the references'
+        // counts.
         let fields: Vec<&str> = line.split_whitespace().collect();
-        let numbers = &fields[fields.len() - 7..];
+        let numbers = &fields[fields.len() - 8..];
+        assert!(numbers[7].parse::<u64>().unwrap() >= 1, "{line}");
         assert!(numbers[0].parse::<u64>().unwrap() >= 1, "{line}");
         let times: Vec<f64> = numbers[1..4].iter().map(|n| n.parse().unwrap()).collect();
         assert!(times.iter().all(|&t| t >= 0.0), "{line}");
         assert!(times[1] <= times[0] && times[0] <= times[2], "{line}");
         assert!(numbers[4].parse::<f64>().unwrap() > 0.0, "{line}");
         if line.trim_start().starts_with("reference") {
-            assert_eq!(&numbers[5..], ["-", "-"], "{line}");
+            assert_eq!(&numbers[5..7], ["-", "-"], "{line}");
         } else {
             assert!(
                 numbers[5]

@@ -34,6 +34,13 @@
 //! [`Instant`]; [`Measurement`] keeps every run and their [`Stats`]. Rates
 //! (MB/s, tokens/s) use decimal megabytes of the input and the median run.
 //!
+//! A run shorter than [`Bench::min_run`] (10 ms unless set) is too short
+//! to time well: a clock read costs tens of nanoseconds and one
+//! interruption is a large share of it. When the first timed run of a task
+//! is that short, it is dropped and every run repeats the work as many
+//! times (passes) as make it last about that long; the times kept are per
+//! pass ([`Measurement::passes`] says how many).
+//!
 //! # Example
 //!
 //! ```
@@ -344,8 +351,11 @@ pub struct Measurement {
     pub output_bytes: Option<u64>,
     /// Threads the work ran on.
     pub threads: usize,
-    /// Every timed run, in seconds, in the order run.
+    /// Every timed run, in seconds per pass, in the order run.
     pub runs: Vec<f64>,
+    /// Passes of the work in each timed run: more than one when a pass is
+    /// shorter than [`Bench::min_run`].
+    pub passes: u64,
     /// Seconds per run.
     pub seconds: Stats,
     /// Decimal megabytes per second ([`Measurement::bytes`]).
@@ -373,6 +383,7 @@ struct Work {
 pub struct Bench {
     warmup: usize,
     repeat: usize,
+    min_run: Duration,
     read: ReadOptions,
 }
 
@@ -389,6 +400,7 @@ impl Bench {
         Bench {
             warmup: 1,
             repeat: 5,
+            min_run: Duration::from_millis(10),
             read: ReadOptions::default(),
         }
     }
@@ -402,6 +414,14 @@ impl Bench {
     /// Timed runs (at least one).
     pub fn repeat(mut self, runs: usize) -> Bench {
         self.repeat = runs.max(1);
+        self
+    }
+
+    /// The shortest run worth timing: a task whose first timed run is
+    /// shorter is repeated within each run until the run lasts about this
+    /// long, and its times are per pass. Zero times every task once a run.
+    pub fn min_run(mut self, time: Duration) -> Bench {
+        self.min_run = time;
         self
     }
 
@@ -420,7 +440,7 @@ impl Bench {
     /// [`Task::ReadFile`] for an input with no file; a conversion whose
     /// entities read and written differ, as `nerkit convert` refuses it.
     pub fn run(&self, input: &Input, task: &Task) -> Result<Measurement> {
-        let (work, times) = match task {
+        let (work, times, passes) = match task {
             Task::ReadFile => {
                 let path = input.path().ok_or_else(|| {
                     Error::msg("there is no file to read: the input came from stdin")
@@ -478,6 +498,7 @@ impl Bench {
         };
         let seconds = Stats::of(&times);
         Ok(Measurement {
+            passes,
             input: input.name().to_path_buf(),
             task: task.kind(),
             what: task.describe(),
@@ -500,30 +521,39 @@ impl Bench {
         opts
     }
 
-    /// Runs `work` `warmup` times, then `repeat` times timed; returns what
-    /// the last run counted and the times.
-    fn time(&self, mut work: impl FnMut() -> Result<Work>) -> Result<(Work, Vec<Duration>)> {
+    /// Runs `work` `warmup` times, then `repeat` times timed, each run
+    /// of as many passes as [`Bench::min_run`] asks; returns what the last
+    /// pass counted, the times per pass and the passes per run.
+    fn time(&self, mut work: impl FnMut() -> Result<Work>) -> Result<(Work, Vec<Duration>, u64)> {
         for _ in 0..self.warmup {
             black_box(work()?);
         }
         let mut times = Vec::with_capacity(self.repeat);
-        let mut last = None;
-        for _ in 0..self.repeat {
+        let start = Instant::now();
+        let first = black_box(work()?);
+        let once = start.elapsed();
+        let passes = passes_for(once, self.min_run);
+        if passes == 1 {
+            times.push(once);
+        }
+        let mut last = first;
+        while times.len() < self.repeat {
             let start = Instant::now();
-            let done = black_box(work()?);
-            times.push(start.elapsed());
+            let mut done = black_box(work()?);
+            for _ in 1..passes {
+                done = black_box(work()?);
+            }
+            times.push(start.elapsed() / passes as u32);
             // Every run does the same work; a run that counts otherwise
             // would make the rates meaningless.
-            if let Some(before) = last {
-                if before != done {
-                    return Err(Error::msg(format!(
-                        "two runs of the same work counted differently ({before:?} and {done:?})"
-                    )));
-                }
+            if last != done {
+                return Err(Error::msg(format!(
+                    "two runs of the same work counted differently ({last:?} and {done:?})"
+                )));
             }
-            last = Some(done);
+            last = done;
         }
-        Ok((last.unwrap_or_default(), times))
+        Ok((last, times, passes))
     }
 
     fn evaluate(&self, input: &Input, evaluator: &Evaluator, layout: &EvalLayout) -> Result<Work> {
@@ -562,6 +592,17 @@ impl Bench {
 }
 
 /// Reads every sentence of `input` as `format`.
+/// Passes per run for work that took `once` in one pass: enough for a run
+/// of about `min_run` (at most a million), one when a pass is that long.
+fn passes_for(once: Duration, min_run: Duration) -> u64 {
+    if once >= min_run {
+        return 1;
+    }
+    // A pass the clock saw as 0 ns is counted as 10 ns.
+    let once = once.as_nanos().max(10);
+    min_run.as_nanos().div_ceil(once).clamp(1, 1_000_000) as u64
+}
+
 fn parse(input: &Input, format: Format, opts: &ReadOptions) -> Result<Work> {
     let named = |e: Error| e.with_path(input.name());
     let (_, mut reader) =
@@ -693,6 +734,26 @@ mod tests {
         // Fourteen lines of TOKEN<TAB>TAG and two blank lines.
         assert!(converted.output_bytes.unwrap() > CABLE.len() as u64);
         assert_eq!(parsed.runs.len(), 2);
+    }
+
+    #[test]
+    fn short_work_is_timed_in_passes_of_about_the_shortest_run() {
+        let ms = Duration::from_millis;
+        let us = Duration::from_micros;
+        assert_eq!(passes_for(ms(30), ms(10)), 1);
+        assert_eq!(passes_for(ms(10), ms(10)), 1);
+        assert_eq!(passes_for(us(12), ms(10)), 834);
+        assert_eq!(passes_for(Duration::ZERO, ms(10)), 1_000_000);
+        assert_eq!(passes_for(us(1), Duration::ZERO), 1);
+        // A tiny input: many passes by default, one when asked for none.
+        let input = Input::new("tiny.txt", b"[PER Ann ] met Bo .\n".to_vec());
+        let task = Task::Tokenize(Tokenizer::Whitespace);
+        let m = Bench::new().warmup(0).repeat(3).run(&input, &task).unwrap();
+        assert!(m.passes > 1, "{}", m.passes);
+        assert_eq!((m.runs.len(), m.tokens), (3, Some(6)));
+        let bench = Bench::new().warmup(0).repeat(3).min_run(Duration::ZERO);
+        let m = bench.run(&input, &task).unwrap();
+        assert_eq!((m.passes, m.runs.len()), (1, 3));
     }
 
     #[test]

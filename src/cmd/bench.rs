@@ -38,7 +38,9 @@ The reference rows say what the machine does with the same bytes when it does
 almost nothing: reading the file (from the page cache) and hashing its bytes.
 Each task runs --warmup times untimed, then --repeat times timed; the table
 gives the median, fastest and slowest run, and MB/s (decimal megabytes of the
-input) and tokens/s at the median. eval rows count the bytes of both files read.";
+input) and tokens/s at the median. eval rows count the bytes of both files read.
+A task shorter than --min-run (10 ms) is repeated within each run until the run
+lasts that long, and its times are per pass (the passes column).";
 
 /// What to time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -117,6 +119,13 @@ pub struct BenchArgs {
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub warmup: u64,
 
+    /// The shortest timed run, in milliseconds: a task that takes less is
+    /// repeated within each run until the run lasts about this long, and
+    /// its times are per pass (a run of a few microseconds cannot be timed
+    /// well). 0 runs every task once a run.
+    #[arg(long, value_name = "MS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub min_run: u64,
+
     /// Threads for convert, comma-separated (one row each); 0 is one per core. Other tasks run on one thread.
     #[arg(long, value_name = "N", value_delimiter = ',', default_value = "1")]
     pub threads: Vec<usize>,
@@ -170,6 +179,7 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, Error> {
     let bench = Bench::new()
         .warmup(args.warmup as usize)
         .repeat(args.repeat as usize)
+        .min_run(std::time::Duration::from_millis(args.min_run))
         .read_options(read.clone());
     let pred = args
         .pred
@@ -216,6 +226,7 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, Error> {
             let v = serde_json::json!({
                 "warmup": args.warmup,
                 "repeat": args.repeat,
+                "min_run_ms": args.min_run,
                 "inputs": plans.iter().map(|p| serde_json::json!({
                     "name": p.input.name(),
                     "bytes": p.input.bytes().len(),
@@ -384,7 +395,7 @@ fn print_header(
         runs(args.repeat, "timed"),
     );
     let heading = format!(
-        "  {:<10} {:<w$} {:>7} {:>10} {:>10} {:>10} {:>9} {:>10} {:>11}",
+        "  {:<10} {:<w$} {:>7} {:>10} {:>10} {:>10} {:>9} {:>10} {:>11} {:>7}",
         "task",
         "what",
         "threads",
@@ -394,6 +405,7 @@ fn print_header(
         "MB/s",
         "tokens/s",
         "tokens",
+        "passes",
         w = width(plan),
     );
     if colour {
@@ -436,7 +448,7 @@ fn print_row(out: &mut dyn Write, m: &Measurement, width: usize, colour: bool) -
         }
     };
     let line = format!(
-        "  {:<10} {:<width$} {:>7} {:>10} {:>10} {:>10} {:>9} {:>10} {:>11}",
+        "  {:<10} {:<width$} {:>7} {:>10} {:>10} {:>10} {:>9} {:>10} {:>11} {:>7}",
         m.task,
         m.what,
         m.threads,
@@ -447,6 +459,7 @@ fn print_row(out: &mut dyn Write, m: &Measurement, width: usize, colour: bool) -
         m.tokens_per_s
             .map_or("-".to_owned(), |r| per_second(r.median)),
         m.tokens.map_or("-".to_owned(), |n| n.to_string()),
+        m.passes,
     );
     if colour && m.task == "reference" {
         writeln!(out, "\x1b[2m{line}\x1b[0m")

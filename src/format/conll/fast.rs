@@ -105,6 +105,21 @@ impl TokenLine {
     }
 }
 
+/// The field of `text` from `at.0` to `at.1`, as a scan found it: a
+/// token or a tag of a [`TokenLine`] of `text`. Slicing a `str` checks
+/// both ends are char boundaries (a dozen instructions a field, paid for
+/// each token and each tag on the route); these ends need no check.
+#[inline(always)]
+pub(super) fn field(text: &str, at: (usize, usize)) -> &str {
+    let (start, end) = at;
+    debug_assert!(start <= end && text.is_char_boundary(start) && text.is_char_boundary(end));
+    // SAFETY: a field of a `TokenLine` starts at the start of a line or
+    // after a space or a tab, and ends at a space, a tab, a `\r` or a `\n`
+    // of `text` (the scans split lines only at those ASCII bytes): both
+    // ends are char boundaries of `text`, in order.
+    unsafe { text.get_unchecked(start..end) }
+}
+
 /// One sentence found by [`scan_sentence`].
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Scanned {
@@ -662,25 +677,27 @@ fn retag_sentence<'t>(
 ) -> std::result::Result<(), Refusal> {
     const NONE: u32 = u32::MAX;
     let mut all_plain = true;
+    let bytes = text.as_bytes();
+    tags.reserve(lines.len());
     for l in lines {
         all_plain &= l.plain();
         let (tag_start, tag_end) = l.tag();
-        let tag = &text[tag_start..tag_end];
         // Most tags are `O`, in every style.
-        if tag == "O" {
+        if tag_end == tag_start + 1 && bytes[tag_start] == b'O' {
             tags.push((Tag::OUTSIDE, NONE));
             continue;
         }
         // `Tag::parse_in` of a prefix tag, inline: `B-`, `I-`, ... and a
         // label of one byte or more.
-        let parsed = match (how.style, tag.as_bytes()) {
+        let parsed = match (how.style, &bytes[tag_start..tag_end]) {
             (TagStyle::Prefix, [letter, b'-', _, ..]) => Prefix::from_letter(*letter)
                 .filter(|&p| p != Prefix::Outside)
                 .map(|prefix| Tag {
                     prefix,
-                    label: &tag[2..],
+                    // After the ASCII `-`: a char boundary.
+                    label: field(text, (tag_start + 2, tag_end)),
                 }),
-            _ => Tag::parse_in(how.style, tag).ok(),
+            _ => Tag::parse_in(how.style, field(text, (tag_start, tag_end))).ok(),
         };
         let Some(tag) = parsed else {
             return Err(Refusal::General);

@@ -189,22 +189,19 @@ impl<W: Write> Writer<W> {
     /// Appends to `buf` the record [`SentenceWriter::write_sentence`]
     /// writes for a sentence of `tokens` without recorded whitespace,
     /// tagged `tags` (in [`Writer::effective_scheme`]); only when
-    /// [`Writer::writes_lines_fast`].
+    /// [`Writer::writes_lines_fast`]. `(bytes, n)` is the bytes of the
+    /// tokens and their number.
     pub(crate) fn push_tokens<'t>(
         &mut self,
         buf: &mut Vec<u8>,
-        tokens: impl Iterator<Item = &'t str> + Clone,
+        tokens: impl Iterator<Item = &'t str>,
+        (bytes, n): (usize, usize),
         tags: &[Tag<'_>],
     ) {
         debug_assert!(self.writes_lines_fast());
         let record = &mut self.buf;
         record.clear();
         let (text_json, offsets_json) = (&mut self.text_json, &mut self.offsets_json);
-        let (mut bytes, mut n) = (0, 0);
-        for token in tokens.clone() {
-            bytes += token.len();
-            n += 1;
-        }
         push_tokens(
             record,
             text_json,
@@ -505,15 +502,20 @@ fn push_tags(
     buf.with_cursor(16 + 6 * labels + 15 * tags.len(), |buf| {
         buf.put_slice(from.lead);
         for (i, &tag) in tags.iter().enumerate() {
+            if style == TagStyle::Prefix && tag.is_outside() {
+                // Most tags are `O`: one store, with the comma before it.
+                if from.tokens + i > 0 {
+                    buf.put(b",\"O\"");
+                } else {
+                    buf.put(b"\"O\"");
+                }
+                continue;
+            }
             if from.tokens + i > 0 {
                 buf.put_byte(b',');
             }
             if style == TagStyle::Prefix {
-                // Copies of fixed size around the label: most tags are `O`.
-                if tag.is_outside() {
-                    buf.put(b"\"O\"");
-                    continue;
-                }
+                // Copies of fixed size around the label.
                 if !needs_escape(tag.label.as_bytes()) {
                     buf.put(&[b'"', tag.prefix.letter() as u8, b'-']);
                     buf.put_slice(tag.label.as_bytes());

@@ -1119,10 +1119,25 @@ impl<W: std::io::Write> LinesOut for crate::format::jsonl::Writer<W> {
         _rewritten: Option<&[u32]>,
     ) {
         let bytes = lines.iter().map(|l| l.token().1 - l.token().0).sum();
+        // A token of the route holds no byte below `!` (those end it), so
+        // one look at the sentence's bytes for `"`, `\` and bytes that are
+        // not ASCII (which count apart in offsets) spares the writer a look
+        // at each token.
+        let plain = match (lines.first(), lines.last()) {
+            (Some(first), Some(last)) => {
+                let sentence = &text.as_bytes()[first.line()..last.tag().1];
+                !crate::format::record::any_byte(sentence, |x| {
+                    use crate::swar::{eq_bytes, HIGH};
+                    eq_bytes(x, b'"') | eq_bytes(x, b'\\') | (x & HIGH) != 0
+                })
+            }
+            _ => false,
+        };
         self.push_tokens(
             buf,
             lines.iter().map(|l| super::fast::field(text, l.token())),
             (bytes, lines.len()),
+            plain,
             tags,
         );
     }

@@ -190,12 +190,14 @@ impl<W: Write> Writer<W> {
     /// writes for a sentence of `tokens` without recorded whitespace,
     /// tagged `tags` (in [`Writer::effective_scheme`]); only when
     /// [`Writer::writes_lines_fast`]. `(bytes, n)` is the bytes of the
-    /// tokens and their number.
+    /// tokens and their number; `plain` says no token holds `"`, `\\`, a
+    /// control character or a byte that is not ASCII.
     pub(crate) fn push_tokens<'t>(
         &mut self,
         buf: &mut Vec<u8>,
         tokens: impl Iterator<Item = &'t str>,
         (bytes, n): (usize, usize),
+        plain: bool,
         tags: &[Tag<'_>],
     ) {
         debug_assert!(self.writes_lines_fast());
@@ -208,6 +210,7 @@ impl<W: Write> Writer<W> {
             offsets_json,
             self.unit,
             false,
+            plain,
             (bytes, n),
             tokens,
             RECORD_START,
@@ -259,6 +262,7 @@ impl<W: Write> SentenceWriter for Writer<W> {
                 offsets_json,
                 unit,
                 gaps,
+                false,
                 (
                     sentence.token_bytes().map(<[u8]>::len).sum(),
                     sentence.len(),
@@ -321,6 +325,7 @@ impl<W: Write> Writer<W> {
                 text_json,
                 offsets_json,
                 unit,
+                false,
                 false,
                 (
                     sentence.token_bytes().map(<[u8]>::len).sum(),
@@ -400,6 +405,8 @@ const OFFSETS_ROOM: usize = 2 * NUMBER_ROOM + 4;
 /// fills `text_json` with the text member's content (the tokens joined by
 /// spaces, escaped) and `offsets_json` with the offsets' pairs in `unit`,
 /// in the same pass. `size` is the bytes of the tokens and their number.
+/// `plain` says the caller knows no token holds a byte to escape or a byte
+/// that is not ASCII, so that the tokens are copied unlooked at.
 /// Returns where the offsets of a token after them would start.
 #[inline]
 #[allow(clippy::too_many_arguments)]
@@ -409,6 +416,7 @@ fn push_tokens<'t>(
     offsets_json: &mut Scratch,
     unit: OffsetUnit,
     gaps: bool,
+    plain: bool,
     (bytes, n): (usize, usize),
     tokens: impl Iterator<Item = &'t str>,
     from: Continued,
@@ -457,7 +465,7 @@ fn push_tokens<'t>(
                     // were copied to, and as long in the unit as in bytes.
                     let from = buf.position();
                     buf.put_slice(token.as_bytes());
-                    let len = if buf.any_written(from, special) {
+                    let len = if !plain && buf.any_written(from, special) {
                         buf.rewind(from);
                         buf.put_json_content(token);
                         unit.len_of(token)

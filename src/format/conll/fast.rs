@@ -105,6 +105,21 @@ impl TokenLine {
     }
 }
 
+/// The field of `text` from `at.0` to `at.1`, as a scan found it: a
+/// token or a tag of a [`TokenLine`] of `text`. Slicing a `str` checks
+/// both ends are char boundaries (a dozen instructions a field, paid for
+/// each token and each tag on the route); these ends need no check.
+#[inline(always)]
+pub(super) fn field(text: &str, at: (usize, usize)) -> &str {
+    let (start, end) = at;
+    debug_assert!(start <= end && text.is_char_boundary(start) && text.is_char_boundary(end));
+    // SAFETY: a field of a `TokenLine` starts at the start of a line or
+    // after a space or a tab, and ends at a space, a tab, a `\r` or a `\n`
+    // of `text` (the scans split lines only at those ASCII bytes): both
+    // ends are char boundaries of `text`, in order.
+    unsafe { text.get_unchecked(start..end) }
+}
+
 /// One sentence found by [`scan_sentence`].
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Scanned {
@@ -237,6 +252,9 @@ pub(super) fn scan_sentence(
     let mut at = from;
     let mut breaks = Breaks::at(masks, b, at);
     loop {
+        if !state.ids {
+            at = common_lines(b, &masks.words, at, &mut breaks, comments, lines);
+        }
         // No break is left: no line end either.
         let sep = breaks.next(masks, b)?;
         // A blank line ends a sentence, or comes before one.
@@ -299,6 +317,71 @@ pub(super) fn scan_sentence(
         }
         at = next;
     }
+}
+
+/// Takes the run of common lines of `b` from `at` (the start of a line):
+/// lines of `TOKEN`, one space or tab, `TAG` and a `\n`, whose token
+/// starts with an ASCII byte other than `-` (and `#` when `comments` are
+/// skipped), while the breaks of `words` (the masks computed so far) find
+/// them; `breaks` is where `at` is in them. Returns where the run ends,
+/// with `breaks` there, and pushes the lines to `lines`.
+///
+/// This is the loop [`scan_sentence`] spends its time in, and what it
+/// does for such a line, in a function of its own so that its state stays
+/// in registers: in the whole scan, it was spilled to the stack and
+/// reloaded on every line. The scan goes on from where the run ends, at
+/// any other line (a blank line, which ends the sentence, among them) or
+/// at the end of the masks computed so far.
+#[inline(never)]
+fn common_lines(
+    b: &[u8],
+    words: &[u64],
+    mut at: usize,
+    breaks: &mut Breaks,
+    comments: bool,
+    lines: &mut Vec<TokenLine>,
+) -> usize {
+    let (mut word, mut bits) = (breaks.word, breaks.bits);
+    // The next break, passed; `None` past the masks computed.
+    let next = |word: &mut usize, bits: &mut u64| -> Option<usize> {
+        while *bits == 0 {
+            *word += 1;
+            *bits = *words.get(*word)?;
+        }
+        let p = *word * 64 + bits.trailing_zeros() as usize;
+        *bits &= *bits - 1;
+        Some(p)
+    };
+    loop {
+        let (line_word, line_bits) = (word, bits);
+        let fields = next(&mut word, &mut bits)
+            .and_then(|sep| Some((sep, next(&mut word, &mut bits)?)))
+            // The last word's bits past the end of `b` are set.
+            .filter(|&(sep, end)| end < b.len() && sep > at && end > sep + 1);
+        let Some((sep, end)) = fields else {
+            (word, bits) = (line_word, line_bits);
+            break;
+        };
+        let (first, separator) = (b[at], b[sep]);
+        if !matches!(separator, b' ' | b'\t')
+            || b[end] != b'\n'
+            || first >= 0x80
+            || first == b'-'
+            || (comments && first == b'#')
+        {
+            (word, bits) = (line_word, line_bits);
+            break;
+        }
+        lines.push(TokenLine::new(
+            at,
+            (at, sep),
+            (sep + 1, end),
+            separator == b'\t',
+        ));
+        at = end + 1;
+    }
+    (breaks.word, breaks.bits) = (word, bits);
+    at
 }
 
 /// The line of `b` at `at` when it is `TOKEN`, one space or tab, `TAG`
@@ -662,25 +745,27 @@ fn retag_sentence<'t>(
 ) -> std::result::Result<(), Refusal> {
     const NONE: u32 = u32::MAX;
     let mut all_plain = true;
+    let bytes = text.as_bytes();
+    tags.reserve(lines.len());
     for l in lines {
         all_plain &= l.plain();
         let (tag_start, tag_end) = l.tag();
-        let tag = &text[tag_start..tag_end];
         // Most tags are `O`, in every style.
-        if tag == "O" {
+        if tag_end == tag_start + 1 && bytes[tag_start] == b'O' {
             tags.push((Tag::OUTSIDE, NONE));
             continue;
         }
         // `Tag::parse_in` of a prefix tag, inline: `B-`, `I-`, ... and a
         // label of one byte or more.
-        let parsed = match (how.style, tag.as_bytes()) {
+        let parsed = match (how.style, &bytes[tag_start..tag_end]) {
             (TagStyle::Prefix, [letter, b'-', _, ..]) => Prefix::from_letter(*letter)
                 .filter(|&p| p != Prefix::Outside)
                 .map(|prefix| Tag {
                     prefix,
-                    label: &tag[2..],
+                    // After the ASCII `-`: a char boundary.
+                    label: field(text, (tag_start + 2, tag_end)),
                 }),
-            _ => Tag::parse_in(how.style, tag).ok(),
+            _ => Tag::parse_in(how.style, field(text, (tag_start, tag_end))).ok(),
         };
         let Some(tag) = parsed else {
             return Err(Refusal::General);

@@ -145,6 +145,11 @@ const TOKENS: &[&str] = &[
     "é",
     "-",
     "-X-",
+    // A document line when alone in its first field.
+    "-DOCSTART-",
+    // Escaped in JSON.
+    "a\"b",
+    "\\",
     "#",
     "#x",
     "1",

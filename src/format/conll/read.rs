@@ -628,7 +628,7 @@ impl<R: BufRead> Reader<R> {
         for l in lines.iter() {
             let (start, end) = l.token();
             sentence.push_token(
-                &text[start..end],
+                super::fast::field(text, (start, end)),
                 Span::new(start - l.line(), end - l.line()),
             );
         }
@@ -638,7 +638,7 @@ impl<R: BufRead> Reader<R> {
             self.scheme.unwrap_or_default(),
             self.style.unwrap_or_default(),
             self.opts.lenient,
-            lines.iter().map(|l| &text[l.tag().0..l.tag().1]),
+            lines.iter().map(|l| super::fast::field(text, l.tag())),
             sentence,
             &mut |_| Position::new(0, 0, 0),
             &mut self.fast_repairs,
@@ -1118,9 +1118,26 @@ impl<W: std::io::Write> LinesOut for crate::format::jsonl::Writer<W> {
         tags: &[Tag<'_>],
         _rewritten: Option<&[u32]>,
     ) {
+        let bytes = lines.iter().map(|l| l.token().1 - l.token().0).sum();
+        // A token of the route holds no byte below `!` (those end it), so
+        // one look at the sentence's bytes for `"`, `\` and bytes that are
+        // not ASCII (which count apart in offsets) spares the writer a look
+        // at each token.
+        let plain = match (lines.first(), lines.last()) {
+            (Some(first), Some(last)) => {
+                let sentence = &text.as_bytes()[first.line()..last.tag().1];
+                !crate::format::record::any_byte(sentence, |x| {
+                    use crate::swar::{eq_bytes, HIGH};
+                    eq_bytes(x, b'"') | eq_bytes(x, b'\\') | (x & HIGH) != 0
+                })
+            }
+            _ => false,
+        };
         self.push_tokens(
             buf,
-            lines.iter().map(|l| &text[l.token().0..l.token().1]),
+            lines.iter().map(|l| super::fast::field(text, l.token())),
+            (bytes, lines.len()),
+            plain,
             tags,
         );
     }

@@ -189,28 +189,28 @@ impl<W: Write> Writer<W> {
     /// Appends to `buf` the record [`SentenceWriter::write_sentence`]
     /// writes for a sentence of `tokens` without recorded whitespace,
     /// tagged `tags` (in [`Writer::effective_scheme`]); only when
-    /// [`Writer::writes_lines_fast`].
+    /// [`Writer::writes_lines_fast`]. `(bytes, n)` is the bytes of the
+    /// tokens and their number; `plain` says no token holds `"`, `\\`, a
+    /// control character or a byte that is not ASCII.
     pub(crate) fn push_tokens<'t>(
         &mut self,
         buf: &mut Vec<u8>,
-        tokens: impl Iterator<Item = &'t str> + Clone,
+        tokens: impl Iterator<Item = &'t str>,
+        (bytes, n): (usize, usize),
+        plain: bool,
         tags: &[Tag<'_>],
     ) {
         debug_assert!(self.writes_lines_fast());
         let record = &mut self.buf;
         record.clear();
         let (text_json, offsets_json) = (&mut self.text_json, &mut self.offsets_json);
-        let (mut bytes, mut n) = (0, 0);
-        for token in tokens.clone() {
-            bytes += token.len();
-            n += 1;
-        }
         push_tokens(
             record,
             text_json,
             offsets_json,
             self.unit,
             false,
+            plain,
             (bytes, n),
             tokens,
             RECORD_START,
@@ -262,6 +262,7 @@ impl<W: Write> SentenceWriter for Writer<W> {
                 offsets_json,
                 unit,
                 gaps,
+                false,
                 (
                     sentence.token_bytes().map(<[u8]>::len).sum(),
                     sentence.len(),
@@ -324,6 +325,7 @@ impl<W: Write> Writer<W> {
                 text_json,
                 offsets_json,
                 unit,
+                false,
                 false,
                 (
                     sentence.token_bytes().map(<[u8]>::len).sum(),
@@ -403,6 +405,8 @@ const OFFSETS_ROOM: usize = 2 * NUMBER_ROOM + 4;
 /// fills `text_json` with the text member's content (the tokens joined by
 /// spaces, escaped) and `offsets_json` with the offsets' pairs in `unit`,
 /// in the same pass. `size` is the bytes of the tokens and their number.
+/// `plain` says the caller knows no token holds a byte to escape or a byte
+/// that is not ASCII, so that the tokens are copied unlooked at.
 /// Returns where the offsets of a token after them would start.
 #[inline]
 #[allow(clippy::too_many_arguments)]
@@ -412,6 +416,7 @@ fn push_tokens<'t>(
     offsets_json: &mut Scratch,
     unit: OffsetUnit,
     gaps: bool,
+    plain: bool,
     (bytes, n): (usize, usize),
     tokens: impl Iterator<Item = &'t str>,
     from: Continued,
@@ -460,7 +465,7 @@ fn push_tokens<'t>(
                     // were copied to, and as long in the unit as in bytes.
                     let from = buf.position();
                     buf.put_slice(token.as_bytes());
-                    let len = if buf.any_written(from, special) {
+                    let len = if !plain && buf.any_written(from, special) {
                         buf.rewind(from);
                         buf.put_json_content(token);
                         unit.len_of(token)
@@ -505,15 +510,20 @@ fn push_tags(
     buf.with_cursor(16 + 6 * labels + 15 * tags.len(), |buf| {
         buf.put_slice(from.lead);
         for (i, &tag) in tags.iter().enumerate() {
+            if style == TagStyle::Prefix && tag.is_outside() {
+                // Most tags are `O`: one store, with the comma before it.
+                if from.tokens + i > 0 {
+                    buf.put(b",\"O\"");
+                } else {
+                    buf.put(b"\"O\"");
+                }
+                continue;
+            }
             if from.tokens + i > 0 {
                 buf.put_byte(b',');
             }
             if style == TagStyle::Prefix {
-                // Copies of fixed size around the label: most tags are `O`.
-                if tag.is_outside() {
-                    buf.put(b"\"O\"");
-                    continue;
-                }
+                // Copies of fixed size around the label.
                 if !needs_escape(tag.label.as_bytes()) {
                     buf.put(&[b'"', tag.prefix.letter() as u8, b'-']);
                     buf.put_slice(tag.label.as_bytes());

@@ -147,9 +147,11 @@ impl Reader<std::io::Cursor<Vec<u8>>> {
 }
 
 /// True when the fused route can write the sentences of a reader with
-/// `opts` (in every tag scheme and style).
+/// `opts` as CoNLL lines (in every tag scheme and style): whitespace
+/// tokens, or unicode tokens, which the route splits from runs of
+/// non-whitespace (see [`Emitter::tokenize_unicode`]).
 fn fusable(opts: &Options) -> bool {
-    opts.tokenizer == Tokenizer::Whitespace
+    matches!(opts.tokenizer, Tokenizer::Whitespace | Tokenizer::Unicode)
         && opts.sentences == SentenceMode::Line
         // Its openers are of the default label pattern, looked up by their
         // bytes; a label set of wider labels takes the general route.
@@ -472,6 +474,9 @@ fn copy_to_conll_with<R: BufRead, W: Write>(
         reader.options().labels.clone(),
         &mut buffers,
     );
+    fused
+        .emitter
+        .tokenize_unicode(reader.options().tokenizer == Tokenizer::Unicode);
     let mut blocks = std::mem::take(&mut buffers.blocks);
     let mut block = std::mem::take(&mut buffers.block);
     let result = if reader.cursor().is_at_end() {
@@ -628,7 +633,10 @@ fn convert_last_line<R: BufRead, W: Write>(
 
 /// Where a piece of the start of a long line, `text` (no line feed in it),
 /// may end: before the last token that follows a space or a tab and is
-/// outside entities, a token that is not a bracket. Outside entities is
+/// outside entities, a token that is not a bracket and starts with an
+/// ASCII byte (a boundary of unicode tokens too: a non-ASCII char there
+/// may join the space before it, which the rest of the line, read from
+/// the cut, would not see). Outside entities is
 /// where the last bracket before is a `]` or there is none: in a line the
 /// fused route writes, every bracket opens or closes an entity, and a
 /// line where one does not goes to the general route, which reads a `[`
@@ -650,7 +658,11 @@ fn piece_cut(text: &[u8]) -> Option<usize> {
     while at > from + 1 {
         at -= 1;
         let b = text[at - 1];
-        if matches!(b, b' ' | b'\t') && !is_blank(text[at]) && !matches!(text[at], b'[' | b']') {
+        if matches!(b, b' ' | b'\t')
+            && !is_blank(text[at])
+            && !matches!(text[at], b'[' | b']')
+            && text[at].is_ascii()
+        {
             return Some(at);
         }
     }

@@ -485,6 +485,13 @@ fn next_unicode(text: &str, pos: &mut usize) -> Option<(usize, usize)> {
     }
 }
 
+/// True when `b` is an ASCII letter, digit or `_`: a byte that the
+/// unicode tokenizer never splits from another such byte.
+#[cfg(test)]
+pub(crate) fn is_ascii_word_byte(b: u8) -> bool {
+    CLASS[b as usize] <= UNDERSCORE
+}
+
 /// The end of the [`Tokenizer::Unicode`] token that starts at `start` of
 /// `run`, when the tokenizer's fast path can tell it; `None` otherwise.
 ///

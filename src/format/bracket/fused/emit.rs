@@ -157,6 +157,17 @@ fn token_len(delim: u64, bit: usize, blocks: &[Block], k: usize) -> usize {
     }
 }
 
+/// True when the token that starts at bit `bit` of a block, whose
+/// delimiters are `delim` and split bytes `split` (see
+/// [`mark_split_bytes`](super::scan::mark_split_bytes)), ends in the block
+/// and holds only ASCII letters, digits and `_`: one unicode token.
+#[inline(always)]
+fn one_word(delim: u64, split: u64, bit: usize) -> bool {
+    let rest = delim >> bit;
+    // The token's bytes and the delimiter after it, which is no split byte.
+    rest != 0 && (split >> bit) & (rest ^ rest.wrapping_sub(1)) == 0
+}
+
 /// The length of a token that starts at bit `bit` of block `k` and runs
 /// into the next blocks.
 #[inline]
@@ -267,6 +278,13 @@ impl Emitter {
     /// general way).
     pub(super) fn tokenize_unicode(&mut self, unicode: bool) {
         self.unicode = unicode;
+    }
+
+    /// True when the emitter writes unicode tokens (see
+    /// [`Emitter::tokenize_unicode`]).
+    #[inline]
+    pub(super) fn tokenizes_unicode(&self) -> bool {
+        self.unicode
     }
 
     /// The output buffer, handed back.
@@ -487,6 +505,7 @@ impl Emitter {
                 delim,
                 bracket,
                 starts,
+                split,
                 ..
             } = blocks[k];
             let mut events = (starts | bracket) & bits;
@@ -503,7 +522,7 @@ impl Emitter {
                         run &= run - 1;
                         let len = token_len(delim, bit, blocks, k);
                         let s = 64 * k + bit;
-                        if UNICODE {
+                        if UNICODE && !one_word(delim, split, bit) {
                             let end = run_token_end(&src[s..s + len], 0)?;
                             if end < len {
                                 // SAFETY: the assertion at the top covers
@@ -537,7 +556,7 @@ impl Emitter {
                     } else {
                         next_event_is_bracket(blocks, k)
                     };
-                    if UNICODE {
+                    if UNICODE && !one_word(delim, split, bit) {
                         let end = run_token_end(&src[at..at + len], 0)?;
                         if end < len {
                             // SAFETY: the assertion at the top covers the

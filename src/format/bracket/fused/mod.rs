@@ -35,7 +35,7 @@ use std::io::{BufRead, ErrorKind, Write};
 
 use buffers::Buffers;
 use emit::{Emitter, SLACK};
-use scan::{has_bracket_reference, mark_unusual_runs, scan_blocks, Block, Scan};
+use scan::{has_bracket_reference, mark_split_bytes, mark_unusual_runs, scan_blocks, Block, Scan};
 
 use super::{LinePrefix, Options, Reader, SentenceMode};
 use crate::conll;
@@ -211,6 +211,15 @@ impl Fused {
         }
     }
 
+    /// Marks the split bytes of `blocks`, those of `text`, when the
+    /// emitter writes unicode tokens, which it splits only at those.
+    #[inline]
+    fn mark_split_bytes(&self, text: &[u8], blocks: &mut [Block]) {
+        if self.emitter.tokenizes_unicode() {
+            mark_split_bytes(text, blocks);
+        }
+    }
+
     /// Hands the buffers back.
     fn into_buffers(self, buffers: &mut Buffers) {
         buffers.clean = self.clean;
@@ -253,6 +262,7 @@ impl Fused {
         let len = text.len();
         text.resize(len + SLACK, 0);
         scan_blocks(&text[..len], &mut blocks);
+        self.mark_split_bytes(&text[..len], &mut blocks);
         // Decoding can make what the raw line did not hold: a non-ASCII
         // space (`&nbsp;`, `&#x2003;`), which the general route splits at.
         mark_unusual_runs(&text[..len], &mut blocks);
@@ -283,6 +293,9 @@ impl Fused {
         mark_unusual_runs(&scanned, &mut blocks);
         scanned.clear();
         scanned.extend_from_slice(text);
+        // Split bytes of the text itself: a decoded bracket, a letter to
+        // the delimiters, is a token of its own to the unicode tokenizer.
+        self.mark_split_bytes(text, &mut blocks);
         scanned.resize(text.len() + SLACK, 0);
         let tokens = if blocks.iter().any(|b| b.high != 0) {
             None
@@ -336,11 +349,22 @@ impl Fused {
         if strip || bom {
             return Ok(0);
         }
-        let Some(cut) = piece_cut(&block[..end]) else {
+        // Unicode tokens may be a byte each, so that the output of a
+        // piece may take twice what it takes with whitespace tokens (see
+        // `Emitter::has_room_for`): their pieces are cut within the first
+        // `piece_bytes` when they can be, which keeps the output block as
+        // small.
+        let cut = if self.emitter.tokenizes_unicode() && end > piece_bytes() {
+            piece_cut(&block[..piece_bytes()]).or_else(|| piece_cut(&block[..end]))
+        } else {
+            piece_cut(&block[..end])
+        };
+        let Some(cut) = cut else {
             return Ok(0);
         };
         let piece = &block[..cut];
         scan_blocks(piece, blocks);
+        self.mark_split_bytes(piece, blocks);
         mark_unusual_runs(piece, blocks);
         // Only `&` of the markup (a bracket reference is checked below):
         // the piece holds no carriage return, `<` or unusual bytes.
@@ -544,6 +568,7 @@ fn convert_lines<R: BufRead, W: Write>(
         let text = &data[start..stop + SLACK];
         let len = stop - start;
         scan_blocks(&text[..len], blocks);
+        fused.mark_split_bytes(&text[..len], blocks);
         mark_unusual_runs(&text[..len], blocks);
         let done = convert_complete_lines(reader, fused, general, text, blocks)?;
         if stop == end {

@@ -615,7 +615,7 @@ fn long_lines_are_written_in_pieces() {
 #[test]
 fn unicode_tokens_on_the_fused_route() {
     use super::emit::{Emitter, SLACK};
-    use super::scan::{mark_unusual_runs, scan_blocks};
+    use super::scan::{mark_split_bytes, mark_unusual_runs, scan_blocks};
     let cases: &[(&str, Option<&str>)] = &[
         (
             "[PER U.S. ] don't 3,000 a:b. x_y",
@@ -641,6 +641,7 @@ fn unicode_tokens_on_the_fused_route() {
         src.resize(text.len() + SLACK, 0);
         let mut blocks = Vec::new();
         scan_blocks(text, &mut blocks);
+        mark_split_bytes(text, &mut blocks);
         mark_unusual_runs(text, &mut blocks);
         let mut emitter = Emitter::new(TagScheme::Iobes, TagStyle::Prefix, b"\t", None, Vec::new());
         emitter.tokenize_unicode(true);

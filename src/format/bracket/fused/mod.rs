@@ -14,6 +14,12 @@
 //! the same bytes, count the same entities and report the same errors and
 //! repairs.
 //!
+//! With the unicode tokenizer each run of non-whitespace is split into
+//! that tokenizer's tokens as it is written: a run of ASCII letters,
+//! digits and `_` is one token (a mask of the other bytes tells), others
+//! go through the tokenizer's fast path, and a line holding a char that
+//! path does not know goes through the general route.
+//!
 //! This module drives the route: it reads blocks of input, finds their
 //! lines, and hands each to the [`Emitter`] or to the general route, moving
 //! the reader's [`LineCursor`](super::cursor::LineCursor) past it. It asks
@@ -86,7 +92,7 @@ impl<R: BufRead> Reader<R> {
     /// Converts the rest of the input to CoNLL lines in `writer`, as
     /// [`copy_sentences`] with this reader and `writer` would, byte for byte,
     /// and several times faster when the options allow the fused route
-    /// (whitespace tokens and a sentence per line); otherwise it is
+    /// (whitespace or unicode tokens and a sentence per line); otherwise it is
     /// `copy_sentences`.
     ///
     /// # Errors

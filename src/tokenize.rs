@@ -485,6 +485,31 @@ fn next_unicode(text: &str, pos: &mut usize) -> Option<(usize, usize)> {
     }
 }
 
+/// True when `b` is an ASCII letter, digit or `_`: a byte that the
+/// unicode tokenizer never splits from another such byte.
+#[cfg(test)]
+pub(crate) fn is_ascii_word_byte(b: u8) -> bool {
+    CLASS[b as usize] <= UNDERSCORE
+}
+
+/// The end of the [`Tokenizer::Unicode`] token that starts at `start` of
+/// `run`, when the tokenizer's fast path can tell it; `None` otherwise.
+///
+/// `run` is text without whitespace, well-formed UTF-8, that ASCII
+/// whitespace, a bracket the bracket reader splits at, or the ends of the
+/// text surround, and `start` is 0 or the end of the token before. Such a
+/// run's tokens are those of the tokenizer on the run alone: a boundary
+/// lies at its start unless its first char is Extend, Format or ZWJ
+/// (WB4), which this leaves to the slow path (it knows only chars of other
+/// classes); no rule joins its last char to the whitespace after it, and
+/// a rule that looks past its end (WB6, WB12) finds whitespace or nothing
+/// there, which it reads alike. The fused bracket route splits each of its
+/// tokens into these.
+#[inline(always)]
+pub(crate) fn run_token_end(run: &[u8], start: usize) -> Option<usize> {
+    ascii_segment(run, start).map(|(end, _)| end)
+}
+
 /// The segment unicode-segmentation's forward iterator would yield from
 /// `start`, found by running it on the rest of the text.
 ///

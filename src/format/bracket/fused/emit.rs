@@ -10,6 +10,7 @@ use super::scan::{windows, Block};
 use super::tags::{Labels, TagSet, TagSets, TagText, AFTER_SAME, FIRST, LAST, TAG_BYTES};
 use crate::scheme::{TagScheme, TagStyle};
 use crate::swar::bits_from;
+use crate::tokenize::run_token_end;
 
 /// Tokens up to this length are copied with one fixed-size copy.
 const SHORT_TOKEN: usize = 16;
@@ -51,11 +52,56 @@ unsafe fn put(out: &mut [u8], w: usize, src: &[u8], s: usize, len: usize, tag: &
 }
 
 /// The most the fused route writes for a line of `len` bytes: at most
-/// `(len + 1) / 2` tokens, each with a tag of at most [`TAG_BYTES`] and up
-/// to [`SHORT_TOKEN`] bytes copied past it, and a blank line. Cleaning a
-/// line (tags stripped, references decoded) never makes it longer.
-fn output_bound(len: usize) -> usize {
-    len + (len / 2 + 2) * TAG_BYTES + SHORT_TOKEN + 1
+/// `(len + 1) / 2` tokens (`len` with `unicode` tokens, where each
+/// punctuation byte is one), each with a tag of at most [`TAG_BYTES`] and
+/// up to [`SHORT_TOKEN`] bytes copied past it, and a blank line. Cleaning
+/// a line (tags stripped, references decoded) never makes it longer.
+fn output_bound(len: usize, unicode: bool) -> usize {
+    let tokens = if unicode { len } else { len / 2 };
+    len + (tokens + 2) * TAG_BYTES + SHORT_TOKEN + 1
+}
+
+/// Writes the [`Tokenizer::Unicode`](crate::Tokenizer::Unicode) tokens of
+/// the run of non-delimiters `src[s..s + len]`, whose first token ends at
+/// `first_end` of it (before `len`: a run of one token is written as any
+/// other token), each with its tag from `tags`: the first in `role`, the
+/// last with [`LAST`] added when `last`, those between in `role` without
+/// [`FIRST`]. Returns the new end of the output, the number of tokens and
+/// where the last token's tag starts; `None` when the tokenizer's fast
+/// path cannot tell a token's end (the line then goes the general way).
+///
+/// # Safety
+/// As [`put`] for every token of the run: [`Emitter::emit`] asserts room
+/// for a token per byte of the line when it writes unicode tokens.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn put_split(
+    out: &mut [u8],
+    mut w: usize,
+    src: &[u8],
+    (s, len): (usize, usize),
+    first_end: usize,
+    tags: &TagSet,
+    mut role: usize,
+    last: bool,
+) -> Option<(usize, usize, usize)> {
+    let run = &src[s..s + len];
+    let (mut start, mut end) = (0, first_end);
+    let mut n = 0;
+    loop {
+        let is_last = end >= len;
+        let tag = &tags[(role | (usize::from(last && is_last) * LAST)) & 7];
+        let tag_at = w + (end - start);
+        // SAFETY: in bounds by the caller's promise.
+        w = unsafe { put(out, w, src, s + start, end - start, tag) };
+        n += 1;
+        role &= !FIRST;
+        if is_last {
+            return Some((w, n, tag_at));
+        }
+        start = end;
+        end = run_token_end(run, start)?;
+    }
 }
 
 /// The `O` tag's line ending, which fits in sixteen bytes.
@@ -109,6 +155,17 @@ fn token_len(delim: u64, bit: usize, blocks: &[Block], k: usize) -> usize {
     } else {
         long_token_len(blocks, k, bit)
     }
+}
+
+/// True when the token that starts at bit `bit` of a block, whose
+/// delimiters are `delim` and split bytes `split` (see
+/// [`mark_split_bytes`](super::scan::mark_split_bytes)), ends in the block
+/// and holds only ASCII letters, digits and `_`: one unicode token.
+#[inline(always)]
+fn one_word(delim: u64, split: u64, bit: usize) -> bool {
+    let rest = delim >> bit;
+    // The token's bytes and the delimiter after it, which is no split byte.
+    rest != 0 && (split >> bit) & (rest ^ rest.wrapping_sub(1)) == 0
 }
 
 /// The length of a token that starts at bit `bit` of block `k` and runs
@@ -176,6 +233,9 @@ pub(super) struct Emitter {
     /// [`Emitter::emit_with_bit_instructions`]).
     #[cfg(target_arch = "x86_64")]
     bit_instructions: bool,
+    /// Tokens are those of the unicode tokenizer (see
+    /// [`Emitter::tokenize_unicode`]) rather than runs of non-whitespace.
+    unicode: bool,
     out: Vec<u8>,
     /// The end of the output in `out`.
     w: usize,
@@ -205,9 +265,26 @@ impl Emitter {
                 && is_x86_feature_detected!("lzcnt")
                 && is_x86_feature_detected!("bmi1")
                 && is_x86_feature_detected!("bmi2"),
+            unicode: false,
             out,
             w: 0,
         }
+    }
+
+    /// Makes the emitter write the tokens of
+    /// [`Tokenizer::Unicode`](crate::Tokenizer::Unicode) when `unicode`:
+    /// each run of non-whitespace split where that tokenizer splits it, as
+    /// far as its fast path can tell (a line where it cannot goes the
+    /// general way).
+    pub(super) fn tokenize_unicode(&mut self, unicode: bool) {
+        self.unicode = unicode;
+    }
+
+    /// True when the emitter writes unicode tokens (see
+    /// [`Emitter::tokenize_unicode`]).
+    #[inline]
+    pub(super) fn tokenizes_unicode(&self) -> bool {
+        self.unicode
     }
 
     /// The output buffer, handed back.
@@ -249,13 +326,13 @@ impl Emitter {
     /// `len` bytes after what is written.
     #[inline]
     pub(super) fn has_room_for(&self, len: usize) -> bool {
-        self.w + output_bound(len) <= self.out.len()
+        self.w + output_bound(len, self.unicode) <= self.out.len()
     }
 
     /// Grows the output block, when needed, so that it has room for the
     /// output of a line of `len` bytes once it is cleared.
     pub(super) fn grow_for(&mut self, len: usize) {
-        let bound = output_bound(len);
+        let bound = output_bound(len, self.unicode);
         if bound > self.out.len() {
             self.out.resize(bound, 0);
         }
@@ -277,9 +354,19 @@ impl Emitter {
         #[cfg(target_arch = "x86_64")]
         if self.bit_instructions {
             // SAFETY: the CPU has the instructions (checked in `new`).
-            return unsafe { self.emit_with_bit_instructions(blocks, src, from, to) };
+            return unsafe {
+                if self.unicode {
+                    self.emit_unicode_with_bit_instructions(blocks, src, from, to)
+                } else {
+                    self.emit_with_bit_instructions(blocks, src, from, to)
+                }
+            };
         }
-        self.emit_lines::<false>(blocks, src, from, to)
+        if self.unicode {
+            self.emit_lines::<false, true>(blocks, src, from, to)
+        } else {
+            self.emit_lines::<false, false>(blocks, src, from, to)
+        }
     }
 
     /// Writes the tokens of `src[from..to]`, a piece of a line cut where
@@ -294,7 +381,11 @@ impl Emitter {
         from: usize,
         to: usize,
     ) -> Option<usize> {
-        self.emit_lines::<true>(blocks, src, from, to)
+        if self.unicode {
+            self.emit_lines::<true, true>(blocks, src, from, to)
+        } else {
+            self.emit_lines::<true, false>(blocks, src, from, to)
+        }
     }
 
     /// The labels of the entities that the last [`Emitter::emit_piece`]
@@ -344,13 +435,28 @@ impl Emitter {
         from: usize,
         to: usize,
     ) -> Option<usize> {
-        self.emit_lines::<false>(blocks, src, from, to)
+        self.emit_lines::<false, false>(blocks, src, from, to)
+    }
+
+    /// [`Emitter::emit_with_bit_instructions`] for unicode tokens.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "popcnt,bmi1,bmi2,lzcnt")]
+    fn emit_unicode_with_bit_instructions(
+        &mut self,
+        blocks: &[Block],
+        src: &[u8],
+        from: usize,
+        to: usize,
+    ) -> Option<usize> {
+        self.emit_lines::<false, true>(blocks, src, from, to)
     }
 
     /// The body of [`Emitter::emit`], inlined into each build of it; with
-    /// `PIECE`, that of [`Emitter::emit_piece`].
+    /// `PIECE`, that of [`Emitter::emit_piece`]; with `UNICODE`, each run
+    /// of non-delimiters is split into the tokens of the unicode
+    /// tokenizer (see [`put_split`]).
     #[inline(always)]
-    fn emit_lines<const PIECE: bool>(
+    fn emit_lines<const PIECE: bool, const UNICODE: bool>(
         &mut self,
         blocks: &[Block],
         src: &[u8],
@@ -360,7 +466,7 @@ impl Emitter {
         // The copies of tokens and tags below go unchecked: these two
         // checks cover every one of them (see `output_bound`).
         assert!(
-            self.w + output_bound(to - from) <= self.out.len() && to + SLACK <= src.len(),
+            self.w + output_bound(to - from, UNICODE) <= self.out.len() && to + SLACK <= src.len(),
             "room for the line's output and for copies past its end"
         );
         let text = &src[..to];
@@ -399,6 +505,7 @@ impl Emitter {
                 delim,
                 bracket,
                 starts,
+                split,
                 ..
             } = blocks[k];
             let mut events = (starts | bracket) & bits;
@@ -414,8 +521,22 @@ impl Emitter {
                         let bit = run.trailing_zeros() as usize;
                         run &= run - 1;
                         let len = token_len(delim, bit, blocks, k);
+                        let s = 64 * k + bit;
+                        if UNICODE && !one_word(delim, split, bit) {
+                            let end = run_token_end(&src[s..s + len], 0)?;
+                            if end < len {
+                                // SAFETY: the assertion at the top covers
+                                // the copies.
+                                let (next, n, _) = unsafe {
+                                    put_split(out, w, src, (s, len), end, outside, 0, false)?
+                                };
+                                w = next;
+                                tokens += n;
+                                continue;
+                            }
+                        }
                         // SAFETY: the assertion at the top covers the copy.
-                        w = unsafe { put_outside(out, w, src, 64 * k + bit, len, &outside_tag) };
+                        w = unsafe { put_outside(out, w, src, s, len, &outside_tag) };
                         tokens += 1;
                     }
                     if events == 0 {
@@ -435,6 +556,21 @@ impl Emitter {
                     } else {
                         next_event_is_bracket(blocks, k)
                     };
+                    if UNICODE && !one_word(delim, split, bit) {
+                        let end = run_token_end(&src[at..at + len], 0)?;
+                        if end < len {
+                            // SAFETY: the assertion at the top covers the
+                            // copies.
+                            let (next, n, tag_at) = unsafe {
+                                put_split(out, w, src, (at, len), end, tags, role, last)?
+                            };
+                            w = next;
+                            last_tag = tag_at;
+                            tokens += n;
+                            role &= !FIRST;
+                            continue;
+                        }
+                    }
                     let tag = &tags[(role | (usize::from(last) * LAST)) & 7];
                     last_tag = w + len;
                     // SAFETY: the assertion at the top covers the copy.

@@ -71,6 +71,42 @@ pub(crate) fn for_each_block_below_bang(text: &[u8], add: impl FnMut(u64)) {
     }
 }
 
+/// Calls `add` with the mask of the bytes other than ASCII letters, digits
+/// and `_` of each 64 bytes of `text`, in order; the bytes past the end of
+/// the last, short block count as spaces. Within a run of non-whitespace,
+/// the unicode tokenizer can split only at these (a run of word bytes is
+/// one token), so the fused route looks closer only at runs that hold one.
+///
+/// Dispatched as [`for_each_block`] is.
+#[inline]
+pub(crate) fn for_each_block_non_word(text: &[u8], add: impl FnMut(u64)) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512bw") {
+            // SAFETY: the CPU has just been seen to have AVX-512BW.
+            unsafe { avx512::for_each_block_non_word(text, add) }
+        } else {
+            // SAFETY: SSE2 is part of the x86_64 baseline.
+            unsafe { sse2::for_each_block_non_word(text, add) }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        each_block(text, add, non_word_bytes)
+    }
+}
+
+/// The bytes other than ASCII letters, digits and `_` of one block, a
+/// byte at a time: the route where there is no SSE2.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(crate) fn non_word_bytes(chunk: &[u8; 64]) -> u64 {
+    chunk
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| !(b.is_ascii_alphanumeric() || b == b'_'))
+        .fold(0, |m, (k, _)| m | (1 << k))
+}
+
 /// The bytes below `!` of one block, eight bytes at a time.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 pub(crate) fn below_bang_swar(chunk: &[u8; 64]) -> u64 {
@@ -138,6 +174,33 @@ mod sse2 {
         each_block(text, add, |chunk| below_bang(chunk));
     }
 
+    #[target_feature(enable = "sse2")]
+    pub(super) fn for_each_block_non_word(text: &[u8], add: impl FnMut(u64)) {
+        each_block(text, add, |chunk| non_word(chunk));
+    }
+
+    /// The bytes other than ASCII letters, digits and `_`: letters are
+    /// the bytes that, with bit 5 set, lie in `a..=z`, each range tested
+    /// as an unsigned minimum.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    pub(super) fn non_word(chunk: &[u8; 64]) -> u64 {
+        let mut word = 0;
+        for k in 0..4 {
+            let v = load(&chunk[16 * k..16 * k + 16]);
+            let from_a = _mm_sub_epi8(
+                _mm_or_si128(v, _mm_set1_epi8(0x20)),
+                _mm_set1_epi8(b'a' as i8),
+            );
+            let letter = _mm_cmpeq_epi8(_mm_min_epu8(from_a, _mm_set1_epi8(25)), from_a);
+            let from_0 = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+            let digit = _mm_cmpeq_epi8(_mm_min_epu8(from_0, _mm_set1_epi8(9)), from_0);
+            let w = _mm_or_si128(_mm_or_si128(letter, digit), eq(v, b'_'));
+            word |= bits(w) << (16 * k);
+        }
+        !word
+    }
+
     /// The bytes up to a space, as the unsigned minimum with a space.
     #[inline]
     #[target_feature(enable = "sse2")]
@@ -203,7 +266,7 @@ mod sse2 {
 mod avx512 {
     use std::arch::x86_64::{
         __m512i, _mm512_cmpeq_epi8_mask, _mm512_cmple_epu8_mask, _mm512_loadu_si512,
-        _mm512_movepi8_mask, _mm512_set1_epi8, _mm512_sub_epi8,
+        _mm512_movepi8_mask, _mm512_or_si512, _mm512_set1_epi8, _mm512_sub_epi8,
     };
 
     use super::{each_block, BlockMasks};
@@ -216,6 +279,29 @@ mod avx512 {
     #[target_feature(enable = "avx512bw")]
     pub(super) fn for_each_block_below_bang(text: &[u8], add: impl FnMut(u64)) {
         each_block(text, add, |chunk| below_bang(chunk));
+    }
+
+    #[target_feature(enable = "avx512bw")]
+    pub(super) fn for_each_block_non_word(text: &[u8], add: impl FnMut(u64)) {
+        each_block(text, add, |chunk| non_word(chunk));
+    }
+
+    /// The bytes other than ASCII letters, digits and `_`, as the SSE2
+    /// route finds them.
+    #[inline]
+    #[target_feature(enable = "avx512bw")]
+    pub(super) fn non_word(chunk: &[u8; 64]) -> u64 {
+        let v = load(chunk);
+        let lower = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+        let letter = _mm512_cmple_epu8_mask(
+            _mm512_sub_epi8(lower, _mm512_set1_epi8(b'a' as i8)),
+            _mm512_set1_epi8(25),
+        );
+        let digit = _mm512_cmple_epu8_mask(
+            _mm512_sub_epi8(v, _mm512_set1_epi8(b'0' as i8)),
+            _mm512_set1_epi8(9),
+        );
+        !(letter | digit | eq(v, b'_'))
     }
 
     #[inline]
@@ -320,6 +406,31 @@ mod tests {
         routes
     }
 
+    /// The bytes other than letters, digits and `_` of `chunk` by every
+    /// route this CPU can run.
+    fn every_non_word_route(chunk: &[u8; 64]) -> Vec<(&'static str, u64)> {
+        let mut routes = vec![("bytes", non_word_bytes(chunk))];
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: SSE2 is part of the x86_64 baseline.
+            routes.push(("sse2", unsafe { sse2::non_word(chunk) }));
+            if std::arch::is_x86_feature_detected!("avx512bw") {
+                // SAFETY: the CPU has just been seen to have AVX-512BW.
+                routes.push(("avx512", unsafe { avx512::non_word(chunk) }));
+            }
+        }
+        routes
+    }
+
+    /// The bytes other than letters, digits and `_`, by the classes of
+    /// the unicode tokenizer's table.
+    fn non_word_reference(chunk: &[u8; 64]) -> u64 {
+        (0..64)
+            .filter(|&k| !crate::tokenize::is_ascii_word_byte(chunk[k]))
+            .map(|k| 1u64 << k)
+            .sum()
+    }
+
     /// The bytes below `!`, byte by byte.
     fn below_bang_reference(chunk: &[u8; 64]) -> u64 {
         (0..64)
@@ -341,6 +452,10 @@ mod tests {
                     let expected = below_bang_reference(&chunk);
                     assert_eq!(below, expected, "{route}: byte {b:#x} at {k}");
                 }
+                for (route, non_word) in every_non_word_route(&chunk) {
+                    let expected = non_word_reference(&chunk);
+                    assert_eq!(non_word, expected, "{route}: byte {b:#x} at {k}");
+                }
             }
         }
     }
@@ -361,6 +476,9 @@ mod tests {
             }
             for (route, below) in every_below_bang_route(&chunk) {
                 prop_assert_eq!(below, below_bang_reference(&chunk), "{}", route);
+            }
+            for (route, non_word) in every_non_word_route(&chunk) {
+                prop_assert_eq!(non_word, non_word_reference(&chunk), "{}", route);
             }
         }
 
@@ -386,6 +504,17 @@ mod tests {
             let mut below = Vec::new();
             for_each_block_below_bang(&text, |m| below.push(m));
             prop_assert_eq!(below, expected);
+            let expected: Vec<u64> = text
+                .chunks(64)
+                .map(|part| {
+                    let mut chunk = [b' '; 64];
+                    chunk[..part.len()].copy_from_slice(part);
+                    non_word_reference(&chunk)
+                })
+                .collect();
+            let mut non_word = Vec::new();
+            for_each_block_non_word(&text, |m| non_word.push(m));
+            prop_assert_eq!(non_word, expected);
         }
     }
 }

@@ -14,6 +14,12 @@
 //! the same bytes, count the same entities and report the same errors and
 //! repairs.
 //!
+//! With the unicode tokenizer each run of non-whitespace is split into
+//! that tokenizer's tokens as it is written: a run of ASCII letters,
+//! digits and `_` is one token (a mask of the other bytes tells), others
+//! go through the tokenizer's fast path, and a line holding a char that
+//! path does not know goes through the general route.
+//!
 //! This module drives the route: it reads blocks of input, finds their
 //! lines, and hands each to the [`Emitter`] or to the general route, moving
 //! the reader's [`LineCursor`](super::cursor::LineCursor) past it. It asks
@@ -35,7 +41,7 @@ use std::io::{BufRead, ErrorKind, Write};
 
 use buffers::Buffers;
 use emit::{Emitter, SLACK};
-use scan::{has_bracket_reference, mark_unusual_runs, scan_blocks, Block, Scan};
+use scan::{has_bracket_reference, mark_split_bytes, mark_unusual_runs, scan_blocks, Block, Scan};
 
 use super::{LinePrefix, Options, Reader, SentenceMode};
 use crate::conll;
@@ -86,7 +92,7 @@ impl<R: BufRead> Reader<R> {
     /// Converts the rest of the input to CoNLL lines in `writer`, as
     /// [`copy_sentences`] with this reader and `writer` would, byte for byte,
     /// and several times faster when the options allow the fused route
-    /// (whitespace tokens and a sentence per line); otherwise it is
+    /// (whitespace or unicode tokens and a sentence per line); otherwise it is
     /// `copy_sentences`.
     ///
     /// # Errors
@@ -147,9 +153,11 @@ impl Reader<std::io::Cursor<Vec<u8>>> {
 }
 
 /// True when the fused route can write the sentences of a reader with
-/// `opts` (in every tag scheme and style).
+/// `opts` as CoNLL lines (in every tag scheme and style): whitespace
+/// tokens, or unicode tokens, which the route splits from runs of
+/// non-whitespace (see [`Emitter::tokenize_unicode`]).
 fn fusable(opts: &Options) -> bool {
-    opts.tokenizer == Tokenizer::Whitespace
+    matches!(opts.tokenizer, Tokenizer::Whitespace | Tokenizer::Unicode)
         && opts.sentences == SentenceMode::Line
         // Its openers are of the default label pattern, looked up by their
         // bytes; a label set of wider labels takes the general route.
@@ -209,6 +217,15 @@ impl Fused {
         }
     }
 
+    /// Marks the split bytes of `blocks`, those of `text`, when the
+    /// emitter writes unicode tokens, which it splits only at those.
+    #[inline]
+    fn mark_split_bytes(&self, text: &[u8], blocks: &mut [Block]) {
+        if self.emitter.tokenizes_unicode() {
+            mark_split_bytes(text, blocks);
+        }
+    }
+
     /// Hands the buffers back.
     fn into_buffers(self, buffers: &mut Buffers) {
         buffers.clean = self.clean;
@@ -251,6 +268,7 @@ impl Fused {
         let len = text.len();
         text.resize(len + SLACK, 0);
         scan_blocks(&text[..len], &mut blocks);
+        self.mark_split_bytes(&text[..len], &mut blocks);
         // Decoding can make what the raw line did not hold: a non-ASCII
         // space (`&nbsp;`, `&#x2003;`), which the general route splits at.
         mark_unusual_runs(&text[..len], &mut blocks);
@@ -281,6 +299,9 @@ impl Fused {
         mark_unusual_runs(&scanned, &mut blocks);
         scanned.clear();
         scanned.extend_from_slice(text);
+        // Split bytes of the text itself: a decoded bracket, a letter to
+        // the delimiters, is a token of its own to the unicode tokenizer.
+        self.mark_split_bytes(text, &mut blocks);
         scanned.resize(text.len() + SLACK, 0);
         let tokens = if blocks.iter().any(|b| b.high != 0) {
             None
@@ -334,11 +355,22 @@ impl Fused {
         if strip || bom {
             return Ok(0);
         }
-        let Some(cut) = piece_cut(&block[..end]) else {
+        // Unicode tokens may be a byte each, so that the output of a
+        // piece may take twice what it takes with whitespace tokens (see
+        // `Emitter::has_room_for`): their pieces are cut within the first
+        // `piece_bytes` when they can be, which keeps the output block as
+        // small.
+        let cut = if self.emitter.tokenizes_unicode() && end > piece_bytes() {
+            piece_cut(&block[..piece_bytes()]).or_else(|| piece_cut(&block[..end]))
+        } else {
+            piece_cut(&block[..end])
+        };
+        let Some(cut) = cut else {
             return Ok(0);
         };
         let piece = &block[..cut];
         scan_blocks(piece, blocks);
+        self.mark_split_bytes(piece, blocks);
         mark_unusual_runs(piece, blocks);
         // Only `&` of the markup (a bracket reference is checked below):
         // the piece holds no carriage return, `<` or unusual bytes.
@@ -472,6 +504,9 @@ fn copy_to_conll_with<R: BufRead, W: Write>(
         reader.options().labels.clone(),
         &mut buffers,
     );
+    fused
+        .emitter
+        .tokenize_unicode(reader.options().tokenizer == Tokenizer::Unicode);
     let mut blocks = std::mem::take(&mut buffers.blocks);
     let mut block = std::mem::take(&mut buffers.block);
     let result = if reader.cursor().is_at_end() {
@@ -539,6 +574,7 @@ fn convert_lines<R: BufRead, W: Write>(
         let text = &data[start..stop + SLACK];
         let len = stop - start;
         scan_blocks(&text[..len], blocks);
+        fused.mark_split_bytes(&text[..len], blocks);
         mark_unusual_runs(&text[..len], blocks);
         let done = convert_complete_lines(reader, fused, general, text, blocks)?;
         if stop == end {
@@ -628,7 +664,10 @@ fn convert_last_line<R: BufRead, W: Write>(
 
 /// Where a piece of the start of a long line, `text` (no line feed in it),
 /// may end: before the last token that follows a space or a tab and is
-/// outside entities, a token that is not a bracket. Outside entities is
+/// outside entities, a token that is not a bracket and starts with an
+/// ASCII byte (a boundary of unicode tokens too: a non-ASCII char there
+/// may join the space before it, which the rest of the line, read from
+/// the cut, would not see). Outside entities is
 /// where the last bracket before is a `]` or there is none: in a line the
 /// fused route writes, every bracket opens or closes an entity, and a
 /// line where one does not goes to the general route, which reads a `[`
@@ -650,7 +689,11 @@ fn piece_cut(text: &[u8]) -> Option<usize> {
     while at > from + 1 {
         at -= 1;
         let b = text[at - 1];
-        if matches!(b, b' ' | b'\t') && !is_blank(text[at]) && !matches!(text[at], b'[' | b']') {
+        if matches!(b, b' ' | b'\t')
+            && !is_blank(text[at])
+            && !matches!(text[at], b'[' | b']')
+            && text[at].is_ascii()
+        {
             return Some(at);
         }
     }

@@ -3,7 +3,7 @@
 //! character references or bytes the masks cannot read rightly (invalid
 //! UTF-8, non-ASCII whitespace), which send it elsewhere.
 
-use super::masks::{for_each_block, BlockMasks};
+use super::masks::{for_each_block, for_each_block_non_word, BlockMasks};
 use crate::swar::bits_from;
 
 /// The masks of one 64-byte block of the text, as the writing loop uses
@@ -27,6 +27,10 @@ pub(super) struct Block {
     /// first byte of each run of them that is not well-formed UTF-8 free
     /// of whitespace.
     pub(super) high: u64,
+    /// After [`mark_split_bytes`] (with unicode tokens only; zero
+    /// otherwise): the bytes of tokens other than ASCII letters, digits
+    /// and `_`, where a unicode token may end inside a run.
+    pub(super) split: u64,
 }
 
 /// The block after the last, whose delimiters end every search.
@@ -37,6 +41,7 @@ const END_BLOCK: Block = Block {
     newline: 0,
     markup: 0,
     high: 0,
+    split: 0,
 };
 
 /// The blocks of `text` into `blocks`, then [`END_BLOCK`]; bytes past the
@@ -67,8 +72,21 @@ pub(super) fn scan_blocks(text: &[u8], blocks: &mut Vec<Block>) {
             newline: m.newline,
             markup: m.markup,
             high: m.high,
+            split: 0,
         };
         rest = after;
+    });
+}
+
+/// Sets the `split` masks of `blocks`, those of `text` by [`scan_blocks`]:
+/// the bytes other than delimiters, ASCII letters, digits and `_`. A
+/// token without one is one unicode token, spared a closer look.
+pub(super) fn mark_split_bytes(text: &[u8], blocks: &mut [Block]) {
+    let mut rest = blocks.iter_mut();
+    for_each_block_non_word(text, |non_word| {
+        if let Some(block) = rest.next() {
+            block.split = non_word & !block.delim;
+        }
     });
 }
 

@@ -1,0 +1,236 @@
+//! The fast route from documents (spans files) to CoNLL lines.
+//!
+//! The general route fills a [`Sentence`](crate::Sentence) with every
+//! token, its offsets in the input's unit and the whitespace after it, and
+//! the CoNLL writer then reads them back: each token is recorded three
+//! times before its line is written. This route writes a document's lines
+//! straight from its text, its tokens and its spans, when it can prove that
+//! the general route would write the same: every span starts and ends on
+//! token edges (or in whitespace), the spans come in order of their
+//! offsets without sharing a byte, every label fits a CoNLL tag in the
+//! writer's style, no token holds what ends a CoNLL column, and the document
+//! has a token. On such a document the general route repairs nothing and
+//! finds no error, whatever the alignment and overlap options (there is
+//! nothing to align or resolve), and makes one sentence when the options
+//! do not split documents. Any other document is handed back, untouched,
+//! to the general route, which words its errors and makes its repairs.
+
+use std::io::Write;
+
+use crate::convert::Summary;
+use crate::error::Result;
+use crate::format::conll;
+use crate::scheme::tagging::recycle;
+use crate::scheme::{encode, label_fault, Tag, TagScheme, TagStyle};
+use crate::sentence::Entity;
+use crate::span::{Span, TokenSpan};
+use crate::tokenize::next_special;
+
+use super::document::DocBuf;
+
+#[cfg(test)]
+thread_local! {
+    /// The documents the route wrote on this thread, for tests that check
+    /// it is taken.
+    pub(super) static FAST_DOCUMENTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// What the route keeps between documents: the writer's scheme and style,
+/// and buffers reused for every document.
+#[derive(Debug)]
+pub(crate) struct ConllRoute {
+    /// The scheme the tags are written in (IO for a style without
+    /// prefixes), as the writer encodes them.
+    scheme: TagScheme,
+    style: TagStyle,
+    separator: &'static [u8],
+    entities: Vec<Entity<'static>>,
+    tags: Vec<Tag<'static>>,
+    /// The lines of one document, written with one call.
+    buf: Vec<u8>,
+}
+
+impl ConllRoute {
+    /// The route for documents written by `writer`.
+    pub fn new<W: Write>(writer: &conll::Writer<W>) -> ConllRoute {
+        ConllRoute {
+            scheme: writer.effective_scheme(),
+            style: writer.tag_style(),
+            separator: writer.columns().separator(),
+            entities: Vec::new(),
+            tags: Vec::new(),
+            buf: Vec::new(),
+        }
+    }
+
+    /// Writes the document `doc`, split into `tokens` (byte spans of its
+    /// text, in order) with its spans' offsets in bytes, to `writer` and
+    /// counts it into `summary`, as the general route would; `Ok(false)`,
+    /// with nothing written or counted, when the route cannot prove that it
+    /// writes what the general route writes.
+    ///
+    /// # Errors
+    /// The writer's I/O errors.
+    pub fn write_document(
+        &mut self,
+        doc: &DocBuf,
+        tokens: &[Span],
+        writer: &mut conll::Writer<&mut dyn Write>,
+        summary: &mut Summary,
+    ) -> Result<bool> {
+        let mut entities: Vec<Entity<'_>> = recycle(std::mem::take(&mut self.entities));
+        let mut tags: Vec<Tag<'_>> = recycle(std::mem::take(&mut self.tags));
+        let proven = entities_of(doc, tokens, self.style, &mut entities)
+            && encode(self.scheme, tokens.len(), &entities, &mut tags).is_ok()
+            && self.push_lines(doc.text.as_bytes(), tokens, &tags);
+        let result = if proven {
+            #[cfg(test)]
+            FAST_DOCUMENTS.with(|c| c.set(c.get() + 1));
+            self.write_counted(tokens.len(), &entities, writer, summary)
+                .map(|()| true)
+        } else {
+            Ok(false)
+        };
+        self.entities = recycle(entities);
+        self.tags = recycle(tags);
+        result
+    }
+
+    /// Appends the lines of `tokens` of `text` tagged `tags` to the
+    /// buffer (cleared first), as the CoNLL writer writes them; `false`
+    /// when a token cannot be a column, which the general route reports.
+    fn push_lines(&mut self, text: &[u8], tokens: &[Span], tags: &[Tag<'_>]) -> bool {
+        let buf = &mut self.buf;
+        buf.clear();
+        let labels: usize = tags.iter().map(|t| t.label.len() + 2).sum();
+        let room = tokens.last().map_or(0, |t| t.end()) + labels;
+        buf.reserve(room + tokens.len() * (self.separator.len() + 2) + 1);
+        let tab = self.separator == b"\t";
+        for (t, tag) in tokens.iter().zip(tags) {
+            let token = &text[t.start()..t.end()];
+            // Most tokens are short ASCII words: the bytes a column cannot
+            // hold are looked for only past a byte that could be one.
+            if next_special(token, 0) < token.len()
+                && token
+                    .iter()
+                    .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            {
+                return false;
+            }
+            buf.extend_from_slice(token);
+            if tab && tag.is_outside() {
+                buf.extend_from_slice(b"\tO\n");
+                continue;
+            }
+            buf.extend_from_slice(self.separator);
+            if self.style == TagStyle::Prefix {
+                tag.push_to(buf);
+            } else {
+                tag.push_styled(self.style, buf);
+            }
+            buf.push(b'\n');
+        }
+        buf.push(b'\n');
+        true
+    }
+
+    /// Writes the buffer, the lines of one document of `tokens` tokens
+    /// holding `entities`,
+    /// and counts them, in the order `convert::write_counted` and the
+    /// writer count a sentence that starts a document.
+    fn write_counted(
+        &self,
+        tokens: usize,
+        entities: &[Entity<'_>],
+        writer: &mut conll::Writer<&mut dyn Write>,
+        summary: &mut Summary,
+    ) -> Result<()> {
+        use crate::convert::SentenceWriter;
+        summary.documents += 1;
+        writer.start_document()?;
+        summary.sentences += 1;
+        summary.tokens += tokens as u64;
+        for e in entities {
+            summary.read.add(e.label, 1);
+        }
+        writer.out_mut().write_all(&self.buf)?;
+        // A reader of the tags finds every entity, except in IO, where an
+        // entity that directly follows one of the same type merges into it.
+        let mut previous: Option<&Entity<'_>> = None;
+        for e in entities {
+            let merges = self.scheme == TagScheme::Io
+                && previous
+                    .is_some_and(|p| p.tokens.end() == e.tokens.start() && p.label == e.label);
+            if !merges {
+                summary.written.add(e.label, 1);
+            }
+            previous = Some(e);
+        }
+        Ok(())
+    }
+}
+
+/// Fills `entities` with the spans of `doc` over `tokens`, in order, when
+/// every span starts and ends on a token edge or in whitespace, covers a
+/// token, comes after the span before it without sharing a byte with it,
+/// and has a label that fits a CoNLL tag in `style`: what the general
+/// route's alignment keeps as it is, with nothing to repair or report.
+/// `false` for any other document.
+///
+/// Both lists are in order, so one cursor walks the tokens: the first
+/// token of a span is the first that ends after its start, and its last
+/// the last that starts before its end, as the general route's binary
+/// searches find them.
+fn entities_of<'d>(
+    doc: &'d DocBuf,
+    tokens: &[Span],
+    style: TagStyle,
+    entities: &mut Vec<Entity<'d>>,
+) -> bool {
+    entities.clear();
+    if tokens.is_empty() {
+        return false;
+    }
+    let (mut i, mut previous_end) = (0, 0);
+    for s in &doc.spans {
+        let (start, end) = s.bytes;
+        if start < previous_end || start >= end {
+            return false;
+        }
+        while i < tokens.len() && tokens[i].end() <= start {
+            i += 1;
+        }
+        let first = i;
+        if first == tokens.len() || tokens[first].start() < start {
+            return false;
+        }
+        while i < tokens.len() && tokens[i].start() < end {
+            i += 1;
+        }
+        if i == first || tokens[i - 1].end() > end {
+            return false;
+        }
+        let label = doc.label(s);
+        if !label_fits(style, label) {
+            return false;
+        }
+        entities.push(Entity {
+            label,
+            tokens: TokenSpan::new(first, i),
+        });
+        previous_end = end;
+    }
+    true
+}
+
+/// True when the CoNLL writer accepts an entity labelled `label` in
+/// `style` (its `check_labels`, one label at a time); the writer words the
+/// error for one it does not.
+fn label_fits(style: TagStyle, label: &str) -> bool {
+    label_fault(style, label).is_none()
+        && if label.is_empty() {
+            style == TagStyle::Bare
+        } else {
+            !label.contains(char::is_whitespace)
+        }
+}

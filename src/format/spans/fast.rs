@@ -104,7 +104,7 @@ impl ConllRoute {
         buf.clear();
         let labels: usize = tags.iter().map(|t| t.label.len() + 2).sum();
         let room = tokens.last().map_or(0, |t| t.end()) + labels;
-        buf.reserve(room + tokens.len() * (self.separator.len() + 2) + 1);
+        buf.reserve(room + tokens.len() * (self.separator.len() + 2) + 1 + 16);
         let tab = self.separator == b"\t";
         for (t, tag) in tokens.iter().zip(tags) {
             let token = &text[t.start()..t.end()];
@@ -117,7 +117,17 @@ impl ConllRoute {
             {
                 return false;
             }
-            buf.extend_from_slice(token);
+            // Most tokens are short: a copy of a length known when
+            // compiling is a few moves, where one of a length known only
+            // at run time is a call; the bytes copied past the token are
+            // cut off at once.
+            if token.len() <= 16 && t.start() + 16 <= text.len() {
+                let at = buf.len();
+                buf.extend_from_slice(&text[t.start()..t.start() + 16]);
+                buf.truncate(at + token.len());
+            } else {
+                buf.extend_from_slice(token);
+            }
             if tab && tag.is_outside() {
                 buf.extend_from_slice(b"\tO\n");
                 continue;

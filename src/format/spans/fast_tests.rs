@@ -110,6 +110,11 @@ const WORDS: &[&str] = &[
     "ß",
     "Ὀδυσσεύς",
     "-DOCSTART-",
+    // A mark after a space joins the space's segment: a token the CoNLL
+    // writer refuses.
+    "\u{301}a",
+    "\u{200d}😀",
+    "a_token_longer_than_sixteen_bytes",
 ];
 const GAPS: &[&str] = &[
     " ", " ", " ", " ", "  ", "\t", "\n", "\u{2003}", "\u{a0}", " \r\n ",
@@ -375,4 +380,59 @@ fn plain_documents_take_the_fast_route() {
     };
     let (_, taken) = copy(text.as_bytes(), 8192, &split, &to, true);
     assert_eq!(taken, 0);
+}
+
+/// Documents the route cannot prove go to the general route, which words
+/// their errors and makes their repairs; each is declined on its own,
+/// between two documents the route takes.
+#[test]
+fn documents_the_route_declines() {
+    let plain = r#"{"text":"EU rejects it","entities":[[0, 2, "ORG"]]}"#;
+    let declined = [
+        // A span edge inside a token, spans that overlap, share a byte, are
+        // out of order or repeated.
+        r#"{"text":"EU rejects it","entities":[[0, 1, "ORG"]]}"#,
+        r#"{"text":"EU rejects it","entities":[[0, 10, "ORG"], [3, 10, "X"]]}"#,
+        r#"{"text":"EU rejects it","entities":[[0, 3, "ORG"], [2, 10, "X"]]}"#,
+        r#"{"text":"EU rejects it","entities":[[3, 10, "X"], [0, 2, "ORG"]]}"#,
+        r#"{"text":"EU rejects it","entities":[[0, 2, "ORG"], [0, 2, "ORG"]]}"#,
+        // A span past the end, empty, over whitespace only.
+        r#"{"text":"EU rejects it","entities":[[0, 20, "ORG"]]}"#,
+        r#"{"text":"EU rejects it","entities":[[2, 2, "ORG"]]}"#,
+        r#"{"text":"EU  rejects it","entities":[[2, 4, "ORG"]]}"#,
+        // Labels a CoNLL tag cannot hold.
+        r#"{"text":"EU rejects it","entities":[[0, 2, "O RG"]]}"#,
+        r#"{"text":"EU rejects it","entities":[[0, 2, ""]]}"#,
+        // A token of a space and the mark after it, and no token at all.
+        r#"{"text":"a \u0301b c","entities":[]}"#,
+        r#"{"text":"  ","entities":[]}"#,
+        "{\"text\":\"EU\", \"entities\":[[0, 2, \"ORG\"]], \"text\": \"x\"}",
+        "not json",
+    ];
+    for style in [TagStyle::Prefix, TagStyle::Suffix] {
+        let to = Out {
+            scheme: TagScheme::Iob1,
+            style,
+            columns: Columns::Two,
+            docstart: false,
+            keep_columns: false,
+        };
+        for bad in declined {
+            for opts in [
+                ReadOptions::default(),
+                ReadOptions {
+                    align: Align::Expand,
+                    overlaps: Overlaps::Longest,
+                    ..ReadOptions::default()
+                },
+            ] {
+                let text = format!("{plain}\n{bad}\n{plain}\n");
+                let (general, _) = copy(text.as_bytes(), 8192, &opts, &to, false);
+                let (fast, taken) = copy(text.as_bytes(), 8192, &opts, &to, true);
+                assert_eq!(fast, general, "{bad}");
+                let after = usize::from(!general.contains("--- Err"));
+                assert_eq!(taken, 1 + after as u64, "{bad}\n{fast}");
+            }
+        }
+    }
 }

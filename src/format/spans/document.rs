@@ -446,7 +446,9 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         // The length in units is only needed for a message: counting it is
         // a pass over the text.
         let len = || unit.len_of(text);
-        if unit == OffsetUnit::Bytes || text.is_ascii() {
+        // Every non-ASCII char of a text read in chars or UTF-16 has a
+        // shift: none means the text is ASCII, with no second pass over it.
+        if unit == OffsetUnit::Bytes || self.shifts.is_empty() {
             for &(at, slot) in q.iter() {
                 if at > text.len() as u64 {
                     return Err(past_end(&what(slot, doc), len(), unit));

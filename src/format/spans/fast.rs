@@ -24,7 +24,7 @@ use crate::scheme::tagging::recycle;
 use crate::scheme::{encode, label_fault, Tag, TagScheme, TagStyle};
 use crate::sentence::Entity;
 use crate::span::{Span, TokenSpan};
-use crate::tokenize::next_special;
+use crate::swar::lt_bytes;
 
 use super::document::DocBuf;
 
@@ -48,6 +48,8 @@ pub(crate) struct ConllRoute {
     tags: Vec<Tag<'static>>,
     /// The lines of one document, written with one call.
     buf: Vec<u8>,
+    /// The text of one tag and its line end.
+    tag: Vec<u8>,
 }
 
 impl ConllRoute {
@@ -60,6 +62,7 @@ impl ConllRoute {
             entities: Vec::new(),
             tags: Vec::new(),
             buf: Vec::new(),
+            tag: Vec::new(),
         }
     }
 
@@ -96,51 +99,61 @@ impl ConllRoute {
         result
     }
 
-    /// Appends the lines of `tokens` of `text` tagged `tags` to the
-    /// buffer (cleared first), as the CoNLL writer writes them; `false`
-    /// when a token cannot be a column, which the general route reports.
+    /// Writes the lines of `tokens` of `text` tagged `tags` to the buffer
+    /// (cleared first), as the CoNLL writer writes them; `false` when a
+    /// token cannot be a column, which the general route reports.
+    ///
+    /// The buffer is sized once for the longest lines the tokens and tags
+    /// can make, and written by index: no token pays for a check of
+    /// capacity or a call to copy it.
     fn push_lines(&mut self, text: &[u8], tokens: &[Span], tags: &[Tag<'_>]) -> bool {
-        let buf = &mut self.buf;
-        buf.clear();
         let labels: usize = tags.iter().map(|t| t.label.len() + 2).sum();
         let room = tokens.last().map_or(0, |t| t.end()) + labels;
-        buf.reserve(room + tokens.len() * (self.separator.len() + 2) + 1 + 16);
+        let room = room + tokens.len() * (self.separator.len() + 2) + 1 + TOKEN_COPY;
+        let (buf, tag_text) = (&mut self.buf, &mut self.tag);
+        buf.clear();
+        buf.resize(room, 0);
         let tab = self.separator == b"\t";
+        let mut o = 0;
         for (t, tag) in tokens.iter().zip(tags) {
-            let token = &text[t.start()..t.end()];
-            // Most tokens are short ASCII words: the bytes a column cannot
-            // hold are looked for only past a byte that could be one.
-            if next_special(token, 0) < token.len()
-                && token
-                    .iter()
-                    .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-            {
-                return false;
-            }
-            // Most tokens are short: a copy of a length known when
-            // compiling is a few moves, where one of a length known only
-            // at run time is a call; the bytes copied past the token are
-            // cut off at once.
-            if token.len() <= 16 && t.start() + 16 <= text.len() {
-                let at = buf.len();
-                buf.extend_from_slice(&text[t.start()..t.start() + 16]);
-                buf.truncate(at + token.len());
+            let (start, end) = (t.start(), t.end());
+            let len = end - start;
+            if len != 0 && len <= TOKEN_COPY && start + TOKEN_COPY <= text.len() {
+                // Most tokens are short: a copy of a length known when
+                // compiling is a few moves, and the bytes past the token
+                // are written over next. The same bytes tell whether the
+                // token may hold what ends a column.
+                let chunk = &text[start..start + TOKEN_COPY];
+                buf[o..o + TOKEN_COPY].copy_from_slice(chunk);
+                if may_end_a_column(chunk, len) && ends_a_column(&text[start..end]) {
+                    return false;
+                }
             } else {
-                buf.extend_from_slice(token);
+                if ends_a_column(&text[start..end]) {
+                    return false;
+                }
+                buf[o..o + len].copy_from_slice(&text[start..end]);
             }
+            o += len;
             if tab && tag.is_outside() {
-                buf.extend_from_slice(b"\tO\n");
+                buf[o..o + 3].copy_from_slice(b"\tO\n");
+                o += 3;
                 continue;
             }
-            buf.extend_from_slice(self.separator);
+            buf[o..o + self.separator.len()].copy_from_slice(self.separator);
+            o += self.separator.len();
+            tag_text.clear();
             if self.style == TagStyle::Prefix {
-                tag.push_to(buf);
+                tag.push_to(tag_text);
             } else {
-                tag.push_styled(self.style, buf);
+                tag.push_styled(self.style, tag_text);
             }
-            buf.push(b'\n');
+            tag_text.push(b'\n');
+            buf[o..o + tag_text.len()].copy_from_slice(tag_text);
+            o += tag_text.len();
         }
-        buf.push(b'\n');
+        buf[o] = b'\n';
+        buf.truncate(o + 1);
         true
     }
 
@@ -243,4 +256,32 @@ fn label_fits(style: TagStyle, label: &str) -> bool {
         } else {
             !label.contains(char::is_whitespace)
         }
+}
+
+/// The bytes a token of at most this many bytes is copied by.
+const TOKEN_COPY: usize = 16;
+
+/// True when the first `len` bytes of `chunk` hold a byte below `!`: only
+/// such a token may hold what ends a column.
+#[inline]
+fn may_end_a_column(chunk: &[u8], len: usize) -> bool {
+    let word =
+        |k: usize| u64::from_le_bytes(chunk[8 * k..8 * k + 8].try_into().unwrap_or([b'x'; 8]));
+    let keep = |bytes: usize| match bytes {
+        0 => 0,
+        8.. => u64::MAX,
+        b => (1u64 << (8 * b)) - 1,
+    };
+    let (low, high) = (len.min(8), len.saturating_sub(8));
+    (lt_bytes(word(0), b'!') & keep(low)) | (lt_bytes(word(1), b'!') & keep(high)) != 0
+}
+
+/// True when `token` cannot be a CoNLL column (the writer's own test): it
+/// is empty or holds a space, a tab or a line end.
+#[inline]
+fn ends_a_column(token: &[u8]) -> bool {
+    token.is_empty()
+        || token
+            .iter()
+            .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }

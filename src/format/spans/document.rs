@@ -10,7 +10,7 @@
 //! `Sentence::push_gap`) and the members of the document's object that the
 //! layout did not interpret (`Sentence::set_extra_json`).
 
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 
 use crate::bracket::SentenceMode;
 use crate::error::{Error, Hint, ParseErrorKind, Result};
@@ -20,8 +20,11 @@ use crate::sentence::{OffsetUnit, Sentence};
 use crate::span::{Position, Span, TokenSpan};
 use crate::tokenize::Tokenizer;
 
+use super::fast::ConllRoute;
 use super::parse::LayoutError;
 use super::{Align, Overlaps};
+use crate::convert::{write_counted, Summary};
+use crate::format::conll;
 
 /// A span as a layout read it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -218,6 +221,18 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
             return Ok(true);
         }
         sentence.clear();
+        if !self.read_document()? {
+            return Ok(false);
+        }
+        self.shape_document()?;
+        self.fill(sentence);
+        Ok(true)
+    }
+
+    /// Reads the next document and tokenizes it, with the offsets of its
+    /// spans in bytes; `false` at the end. What is left to do before its
+    /// sentences are filled is [`Docs::shape_document`].
+    fn read_document(&mut self) -> Result<bool> {
         let (layout, doc) = (&mut self.layout, &mut self.doc);
         let parsed = self.values.next_value(|value, start| {
             doc.clear();
@@ -252,14 +267,73 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         })?;
         self.tokenize()
             .map_err(|m| Error::parse(pos, ParseErrorKind::Other(m)))?;
+        Ok(true)
+    }
+
+    /// Aligns the spans of the document just read to its tokens, resolves
+    /// overlaps and splits it into sentences, ready to be filled.
+    fn shape_document(&mut self) -> Result<()> {
+        let pos = self.start.position();
         if self.opts.align == Align::Split {
             self.cut_at_span_edges();
         }
         self.align(pos)?;
         self.split();
         self.next = 0;
-        self.fill(sentence);
-        Ok(true)
+        Ok(())
+    }
+
+    /// True when the fast route to CoNLL may take documents read with
+    /// these options: one sentence per document, tokens of the tokenizer.
+    /// (Alignment and overlap rules change nothing for the documents it
+    /// takes, whose spans are aligned and apart.)
+    pub fn fast_conll_allowed(&self) -> bool {
+        !matches!(
+            self.opts.sentences,
+            Some(SentenceMode::Line | SentenceMode::Auto)
+        )
+    }
+
+    /// Copies every document to `writer` as [`copy_sentences`] would: each
+    /// document whose spans [`super::fast::ConllRoute`] proves aligned
+    /// and apart is written from its tokens and spans, without a
+    /// [`Sentence`]; any other by the general route from where the fast
+    /// route left it, so that errors and repairs are the general route's.
+    ///
+    /// [`copy_sentences`]: crate::convert::copy_sentences
+    pub fn copy_to_conll(
+        &mut self,
+        writer: &mut conll::Writer<&mut dyn Write>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Result<()> {
+        debug_assert!(self.fast_conll_allowed());
+        let mut route = ConllRoute::new(writer);
+        let mut sentence = Sentence::new();
+        let mut report = |repairs: &mut Vec<Repair>, summary: &mut Summary| {
+            for r in repairs.drain(..) {
+                summary.repairs.add(&r);
+                on_repair(&r);
+            }
+        };
+        loop {
+            let read = self.read_document();
+            report(&mut self.repairs, summary);
+            if !read? {
+                return Ok(());
+            }
+            let own = self.doc.own_tokens;
+            if !own && route.write_document(&self.doc, &self.tokens, writer, summary)? {
+                continue;
+            }
+            let shaped = self.shape_document();
+            report(&mut self.repairs, summary);
+            shaped?;
+            while self.next + 1 < self.breaks.len() {
+                self.fill(&mut sentence);
+                write_counted(&sentence, writer, summary)?;
+            }
+        }
     }
 
     /// Turns the offsets of spans and own tokens into bytes of the text,
@@ -372,7 +446,9 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
         // The length in units is only needed for a message: counting it is
         // a pass over the text.
         let len = || unit.len_of(text);
-        if unit == OffsetUnit::Bytes || text.is_ascii() {
+        // Every non-ASCII char of a text read in chars or UTF-16 has a
+        // shift: none means the text is ASCII, with no second pass over it.
+        if unit == OffsetUnit::Bytes || self.shifts.is_empty() {
             for &(at, slot) in q.iter() {
                 if at > text.len() as u64 {
                     return Err(past_end(&what(slot, doc), len(), unit));

@@ -57,6 +57,9 @@
 //! that spans to spans moves nothing but entity offsets.
 
 pub(crate) mod document;
+mod fast;
+#[cfg(test)]
+mod fast_tests;
 pub(crate) mod parse;
 mod read;
 #[cfg(test)]

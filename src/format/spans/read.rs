@@ -273,4 +273,17 @@ impl<R: BufRead> crate::format::InputReader for Reader<R> {
             ..Default::default()
         }
     }
+
+    /// The fast route of documents to CoNLL (`spans::fast`) when the
+    /// options keep a sentence per document.
+    fn copy_to_conll(
+        &mut self,
+        writer: &mut crate::format::conll::Writer<&mut dyn std::io::Write>,
+        summary: &mut crate::convert::Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Option<Result<()>> {
+        let docs = &mut self.docs;
+        docs.fast_conll_allowed()
+            .then(|| docs.copy_to_conll(writer, summary, on_repair))
+    }
 }

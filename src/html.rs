@@ -339,6 +339,7 @@ impl CleanLine {
 
     /// True when the `[` or `]` at `clean` offset came from a reference and
     /// so is literal text, never markup.
+    #[cfg(test)]
     pub fn is_literal_bracket(&self, clean: usize) -> bool {
         !self.literal_brackets.is_empty() && self.literal_brackets.binary_search(&clean).is_ok()
     }
@@ -346,6 +347,35 @@ impl CleanLine {
     fn piece_at(&self, clean: usize) -> Piece {
         let i = self.pieces.partition_point(|p| p.clean <= clean);
         self.pieces[i.saturating_sub(1)]
+    }
+
+    /// The piece [`CleanLine::piece_at`] finds, walked to from piece
+    /// `*walk` (where the last look ended, which it is moved to) when
+    /// `clean` lies at or after it: a reader asks for the offsets of its
+    /// tokens in increasing order, so each look moves a piece or two
+    /// instead of searching them all. Only a look back searches.
+    #[inline]
+    fn piece_from(&self, clean: usize, walk: &mut usize) -> Piece {
+        let mut i = *walk;
+        match self.pieces.get(i) {
+            Some(p) if p.clean <= clean => {
+                while self
+                    .pieces
+                    .get(i + 1)
+                    .is_some_and(|next| next.clean <= clean)
+                {
+                    i += 1;
+                }
+            }
+            _ => {
+                i = self
+                    .pieces
+                    .partition_point(|p| p.clean <= clean)
+                    .saturating_sub(1)
+            }
+        }
+        *walk = i;
+        self.pieces[i]
     }
 
     /// The offset in the original line of the start of the char at `clean`.
@@ -367,6 +397,33 @@ impl CleanLine {
             return clean;
         }
         let p = self.piece_at(clean - 1);
+        match p.reference_end {
+            Some(end) => end,
+            None => p.source + (clean - p.clean),
+        }
+    }
+
+    /// [`CleanLine::source_start`], found by walking from piece `*walk`
+    /// (see [`CleanLine::piece_from`]; start it at 0 for each line).
+    #[inline]
+    pub(crate) fn source_start_from(&self, clean: usize, walk: &mut usize) -> usize {
+        if self.pieces.is_empty() {
+            return clean;
+        }
+        let p = self.piece_from(clean, walk);
+        match p.reference_end {
+            Some(_) => p.source,
+            None => p.source + (clean - p.clean),
+        }
+    }
+
+    /// [`CleanLine::source_end`], found by walking from piece `*walk`.
+    #[inline]
+    pub(crate) fn source_end_from(&self, clean: usize, walk: &mut usize) -> usize {
+        if self.pieces.is_empty() || clean == 0 {
+            return clean;
+        }
+        let p = self.piece_from(clean - 1, walk);
         match p.reference_end {
             Some(end) => end,
             None => p.source + (clean - p.clean),
@@ -416,6 +473,30 @@ mod tests {
         assert_eq!(c.text(), "<b>&amp; [x]</b>");
         assert!(c.is_literal_bracket(9));
         assert!(c.is_literal_bracket(11));
+    }
+
+    proptest::proptest! {
+        /// Offsets found by walking the pieces from the last look, in
+        /// increasing order as a reader asks or going back, are those of
+        /// searching them.
+        #[test]
+        fn walking_the_pieces_finds_what_searching_finds(
+            line in "(<b>|</a>|<br>|&amp;|&#91;|&nbsp;|[a-z ]|é|😀){0,30}",
+            picks in proptest::collection::vec(proptest::prelude::any::<proptest::sample::Index>(), 0..20),
+            sorted in proptest::prelude::any::<bool>(),
+        ) {
+            let mut c = CleanLine::new();
+            c.clean(&line, true);
+            let mut at: Vec<usize> = picks.iter().map(|i| i.index(c.text().len() + 1)).collect();
+            if sorted {
+                at.sort_unstable();
+            }
+            let (mut walk_start, mut walk_end) = (0, 0);
+            for a in at {
+                proptest::prop_assert_eq!(c.source_start_from(a, &mut walk_start), c.source_start(a));
+                proptest::prop_assert_eq!(c.source_end_from(a, &mut walk_end), c.source_end(a));
+            }
+        }
     }
 
     #[test]

@@ -69,6 +69,93 @@ impl fmt::Display for OffsetUnit {
     }
 }
 
+/// What [`census`] finds in a run of tokens (see [`Sentence::spaced_run`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Census {
+    /// The bytes below `!`: spaces, tabs, line ends, other controls.
+    pub below_bang: usize,
+    /// Whether a byte is not ASCII.
+    pub non_ascii: bool,
+    /// Whether the caller's test found a byte.
+    pub special: bool,
+}
+
+impl Census {
+    /// True when the tokens of a run of `tokens` tokens, not empty and
+    /// with this census, hold no whitespace: the only bytes below `!` are
+    /// the spaces between them, and no non-ASCII char is whitespace.
+    #[inline]
+    pub fn without_whitespace(self, run: &str, tokens: usize) -> bool {
+        self.below_bang + 1 == tokens
+            && !run.is_empty()
+            && !(self.non_ascii && run.contains(char::is_whitespace))
+    }
+}
+
+/// The [`Census`] of `s`, eight bytes at a time; `special` takes eight
+/// bytes in a `u64` (little-endian) and answers with the high bit of each
+/// byte it finds, exactly (see [`crate::swar`]), and must pass over `a`,
+/// which a short tail is padded with.
+#[inline(always)]
+pub(crate) fn census(s: &[u8], special: impl Fn(u64) -> u64) -> Census {
+    use crate::swar::{lt_bytes, HIGH};
+    /// `a` in every byte.
+    const FILL: u64 = 0x6161_6161_6161_6161;
+    // The bytes below `!` are counted in the eight lanes of `lanes`, a 0
+    // or 1 a word in each, which cannot overflow a lane before 255 words.
+    let (mut lanes, mut below) = (0u64, 0u64);
+    let (mut high, mut found) = (0u64, 0u64);
+    let mut words = s.chunks_exact(8);
+    let mut in_lanes = 0;
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        lanes += lt_bytes(x, b'!') >> 7;
+        high |= x;
+        found |= special(x);
+        in_lanes += 1;
+        if in_lanes == 255 {
+            below += lane_sum(lanes);
+            lanes = 0;
+            in_lanes = 0;
+        }
+    }
+    let rest = words.remainder().len();
+    if rest > 0 {
+        let x = match s.len().checked_sub(8) {
+            // The last eight bytes, those counted already shifted out and
+            // `a`s shifted in.
+            Some(from) => {
+                let last = u64::from_le_bytes(s[from..].try_into().expect("eight bytes"));
+                (last >> (8 * (8 - rest))) | (FILL << (8 * rest))
+            }
+            None => {
+                let mut word = FILL.to_le_bytes();
+                word[..rest].copy_from_slice(s);
+                u64::from_le_bytes(word)
+            }
+        };
+        lanes += lt_bytes(x, b'!') >> 7;
+        high |= x;
+        found |= special(x);
+    }
+    below += lane_sum(lanes);
+    Census {
+        below_bang: below as usize,
+        non_ascii: high & HIGH != 0,
+        special: found != 0,
+    }
+}
+
+/// The sum of the eight bytes of `lanes`.
+#[inline(always)]
+fn lane_sum(lanes: u64) -> u64 {
+    const EVEN: u64 = 0x00FF_00FF_00FF_00FF;
+    // Four sums of two bytes, each below 2^9; then their sum, below 2^11,
+    // in the top sixteen bits.
+    let pairs = (lanes & EVEN) + ((lanes >> 8) & EVEN);
+    pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48
+}
+
 /// A token of a sentence: its text and where it came from in the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Token<'a> {
@@ -198,6 +285,14 @@ impl Sentence {
         start
     }
 
+    /// Makes room for `more` tokens, so that a reader that knows a bound
+    /// of the tokens it will push (a line of `n` bytes holds at most
+    /// `n / 2 + 1`) grows the buffer once rather than on a push.
+    #[inline]
+    pub(crate) fn reserve_tokens(&mut self, more: usize) {
+        self.tokens.reserve(more);
+    }
+
     /// Appends a token whose text is the `text` span of the buffer (see
     /// [`Sentence::push_text`]) and returns its index.
     ///
@@ -283,6 +378,52 @@ impl Sentence {
     pub fn token_bytes(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
         let text = self.text.as_bytes();
         self.tokens.iter().map(move |r| &text[r.text.range()])
+    }
+
+    /// The tokens from `first` (`< limit <= self.len()`) up to `limit` that
+    /// the buffer holds one after the other, each but the first one space
+    /// after the one before and not empty: the end of that run (past
+    /// `first`), and its text, which is those tokens joined by single
+    /// spaces. A reader that copies its line once (bracket text) leaves
+    /// most of a line's tokens so, and a writer that joins tokens with
+    /// spaces copies such a run at once instead of token by token.
+    ///
+    /// # Panics
+    /// When `first >= limit` or `limit > self.len()`.
+    #[inline]
+    pub(crate) fn spaced_run(&self, first: usize, limit: usize) -> (usize, &str) {
+        let tokens = &self.tokens[first..limit];
+        let text = self.text.as_bytes();
+        let start = tokens[0].text.start();
+        let mut end = tokens[0].text.end();
+        let mut n = 1;
+        if start < end {
+            for t in &tokens[1..] {
+                let t = t.text;
+                if t.start() != end + 1 || t.end() <= t.start() || text.get(end) != Some(&b' ') {
+                    break;
+                }
+                end = t.end();
+                n += 1;
+            }
+        }
+        (first + n, &self.text[start..end])
+    }
+
+    /// The bytes of token `index`'s text (see [`Sentence::token_bytes`]).
+    ///
+    /// # Panics
+    /// When `index >= self.len()`.
+    #[inline]
+    pub(crate) fn token_bytes_at(&self, index: usize) -> &[u8] {
+        &self.text.as_bytes()[self.tokens[index].text.range()]
+    }
+
+    /// Where the text of token `index` starts in the buffer (see
+    /// [`Sentence::spaced_run`]).
+    #[inline]
+    pub(crate) fn token_start(&self, index: usize) -> usize {
+        self.tokens[index].text.start()
     }
 
     /// The length in bytes of the sentence's text buffer (tokens, labels
@@ -517,6 +658,39 @@ impl Sentence {
     }
 }
 
+/// Sentences as a reader that copies its line once makes them, for the
+/// writers' tests of [`Sentence::spaced_run`].
+#[cfg(test)]
+pub(crate) mod spaced {
+    use super::Sentence;
+    use crate::span::Span;
+    use proptest::prelude::*;
+
+    /// What lies between two tokens in such a line: mostly one space,
+    /// which makes a run a writer copies at once, now and then something
+    /// that ends a run.
+    pub(crate) fn spacing() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![" ", " ", " ", " ", "  ", "\t", "", "[PER ", "  ] "])
+    }
+
+    /// Pushes `tokens` as such a reader pushes them: the line copied once,
+    /// `spacing[i]` after token `i` (the last one before the first token),
+    /// and the tokens pointing into it.
+    pub(crate) fn push(s: &mut Sentence, tokens: &[String], spacing: &[&str]) {
+        let mut line = String::from(spacing[spacing.len() - 1]);
+        let mut spans = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            spans.push((line.len(), line.len() + t.len()));
+            line.push_str(t);
+            line.push_str(spacing[i % spacing.len()]);
+        }
+        let base = s.push_text(&line);
+        for (start, end) in spans {
+            s.push_token_span(Span::new(base + start, base + end), Span::new(start, end));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,6 +740,27 @@ mod tests {
             (s.gap_after(0), s.columns(0), s.extra_json()),
             (None, None, None)
         );
+    }
+
+    proptest::proptest! {
+        /// The census counts the bytes below `!`, sees a non-ASCII byte
+        /// and the caller's bytes, as a byte by byte look does, at every
+        /// length and across the lanes' flush.
+        #[test]
+        fn census_is_a_count_of_the_bytes(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b' ', b'\t', 0u8, 0x1f, b'!', b'[', 0x80, 0xff]),
+                0..2100,
+            ),
+        ) {
+            let got = census(&bytes, |x| crate::swar::eq_bytes(x, b'['));
+            let want = Census {
+                below_bang: bytes.iter().filter(|&&b| b < b'!').count(),
+                non_ascii: bytes.iter().any(|&b| b >= 0x80),
+                special: bytes.contains(&b'['),
+            };
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]

@@ -263,41 +263,6 @@ fn whitespace_len(bytes: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// Calls `f(start, end)` for each run of non-whitespace in `text` (the
-/// tokens of [`Tokenizer::Whitespace`]), by a plain scan of the bytes. On
-/// short texts, such as the pieces of a bracket line between its brackets,
-/// this beats the 64-byte bitmaps of [`Tokens`], whose set-up costs more
-/// than the scan itself.
-#[inline]
-pub fn for_each_whitespace_token(text: &str, mut f: impl FnMut(usize, usize)) {
-    let b = text.as_bytes();
-    let n = b.len();
-    let mut i = 0;
-    loop {
-        loop {
-            if i >= n {
-                return;
-            }
-            match whitespace_len(b, i) {
-                Some(l) => i += l,
-                None => break,
-            }
-        }
-        let start = i;
-        i += 1;
-        loop {
-            i = next_special(b, i);
-            // Continuation bytes are never whitespace in the table, so
-            // stepping a byte at a time only decodes at the start of a char.
-            if i >= n || whitespace_len(b, i).is_some() {
-                break;
-            }
-            i += 1;
-        }
-        f(start, i);
-    }
-}
-
 /// The first index from `i` of a byte that may be or start whitespace:
 /// at most a space, or not ASCII. Eight bytes at a time: the lowest byte
 /// flagged by [`first_below_or_non_ascii`] is the first such byte.
@@ -709,10 +674,6 @@ mod tests {
         let got: Vec<&str> = ws.iter().map(|t| t.text).collect();
         assert_eq!(got, std, "whitespace tokens of {text:?}");
         check_lossless(text, &ws);
-
-        let mut scanned = Vec::new();
-        for_each_whitespace_token(text, |s, e| scanned.push(token(text, s, e)));
-        assert_eq!(scanned, ws, "scanned whitespace tokens of {text:?}");
     }
 
     /// The tokens, the first few taken with `next` and the rest with

@@ -147,6 +147,157 @@ fn shift_columns(e: Error, chars: u64) -> Error {
 #[derive(Debug, Default)]
 struct LineParser {
     clean: CleanLine,
+    masks: LineMasks,
+}
+
+/// Where the whitespace and the brackets of a line are, a bit a byte in
+/// words of 64 bytes (bit `k` of word `w` stands for byte `64 w + k`),
+/// found in one pass over the line. The parser finds its brackets and the
+/// whitespace tokenizer its tokens from these words, a `trailing_zeros` a
+/// bracket or a token end, instead of scanning each stretch between
+/// brackets again (a call to `memchr2` a bracket, a byte loop a token).
+#[derive(Debug, Default)]
+struct LineMasks {
+    /// Whitespace, as `char::is_whitespace` says, every byte of a
+    /// non-ASCII whitespace char set; the bytes past the line's end count
+    /// as whitespace.
+    blank: Vec<u64>,
+    /// The `[` and `]` that may be markup (those decoded from a character
+    /// reference are literal text and left out).
+    bracket: Vec<u64>,
+}
+
+/// The bits of a 64-bit mask below bit `n`; all of them when `n` is 64
+/// or more.
+#[inline(always)]
+fn bits_below(n: usize) -> u64 {
+    !crate::swar::bits_from(n)
+}
+
+impl LineMasks {
+    /// The masks of `text`, whose brackets at the offsets `literal` (in
+    /// increasing order) are literal text.
+    fn fill(&mut self, text: &str, literal: &[usize]) {
+        let bytes = text.as_bytes();
+        self.blank.clear();
+        self.bracket.clear();
+        // Bits of a non-ASCII whitespace char that reach into the next word.
+        let mut carry = 0u64;
+        let (blank, bracket) = (&mut self.blank, &mut self.bracket);
+        fused::masks::for_each_block(bytes, |m| {
+            let mut word_blank = m.blank | carry;
+            carry = 0;
+            if m.high != 0 {
+                let (more, next) = non_ascii_blanks(bytes, 64 * blank.len(), m.high);
+                word_blank |= more;
+                carry = next;
+            }
+            blank.push(word_blank);
+            bracket.push(m.bracket);
+        });
+        for &at in literal {
+            if let Some(word) = self.bracket.get_mut(at / 64) {
+                *word &= !(1 << (at % 64));
+            }
+        }
+    }
+
+    /// The offset of the first bracket at or after `from`.
+    #[inline]
+    fn next_bracket(&self, from: usize) -> Option<usize> {
+        let mut w = from / 64;
+        let mut word = self.bracket.get(w)? & crate::swar::bits_from(from % 64);
+        while word == 0 {
+            w += 1;
+            word = *self.bracket.get(w)?;
+        }
+        Some(64 * w + word.trailing_zeros() as usize)
+    }
+
+    /// Calls `f(start, end)` for each run of non-whitespace bytes of the
+    /// line within `from..to` (the tokens of the whitespace tokenizer in
+    /// that stretch), in order.
+    #[inline]
+    fn for_each_token(&self, from: usize, to: usize, mut f: impl FnMut(usize, usize)) {
+        if from >= to {
+            return;
+        }
+        let (first, last) = (from / 64, (to - 1) / 64);
+        // The byte before `from` counts as whitespace.
+        let mut carry = 1u64;
+        let mut open = None;
+        for w in first..=last {
+            let base = 64 * w;
+            let mut sep = self.blank.get(w).copied().unwrap_or(u64::MAX);
+            if w == first {
+                sep |= bits_below(from - base);
+            }
+            if w == last {
+                sep |= !bits_below(to - base);
+            }
+            let before = (sep << 1) | carry;
+            carry = sep >> 63;
+            let mut starts = !sep & before;
+            let mut ends = sep & !before;
+            if let Some(start) = open {
+                if ends == 0 {
+                    // The token goes on through the whole word.
+                    continue;
+                }
+                f(start, base + ends.trailing_zeros() as usize);
+                ends &= ends - 1;
+                open = None;
+            }
+            // Starts and ends alternate; the last start may end in a
+            // later word.
+            while starts != 0 {
+                let start = base + starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                if ends == 0 {
+                    open = Some(start);
+                    break;
+                }
+                f(start, base + ends.trailing_zeros() as usize);
+                ends &= ends - 1;
+            }
+        }
+        if let Some(start) = open {
+            f(start, to);
+        }
+    }
+}
+
+/// The bits of the bytes of non-ASCII whitespace chars among the bytes
+/// `high` marks in the word of `bytes` at `base` (the bytes of its
+/// non-ASCII chars): those within the word, and those of a char that
+/// reaches into the next word. Only the lead bytes C2, E1, E2 and E3
+/// start a whitespace char, so most words with such chars (accented
+/// letters, curly quotes) decode none.
+#[inline(never)]
+fn non_ascii_blanks(bytes: &[u8], base: usize, high: u64) -> (u64, u64) {
+    let (mut here, mut next) = (0u64, 0u64);
+    let mut m = high;
+    while m != 0 {
+        let k = m.trailing_zeros() as usize;
+        m &= m - 1;
+        let at = base + k;
+        let len = match bytes.get(at) {
+            Some(0xC2) => 2,
+            Some(0xE1..=0xE3) => 3,
+            _ => continue,
+        };
+        let is_blank = bytes
+            .get(at..at + len)
+            .and_then(|c| std::str::from_utf8(c).ok())
+            .is_some_and(|c| c.chars().all(char::is_whitespace));
+        if is_blank {
+            // `len` bits from bit `k`, some of them maybe past the word.
+            let bits = ((1u128 << len) - 1) << k;
+            here |= bits as u64;
+            next |= (bits >> 64) as u64;
+        }
+    }
+    (here, next)
 }
 
 /// Maps offsets of the text being parsed (the line, or its cleaned form)
@@ -155,6 +306,9 @@ struct LineParser {
 struct OffsetMap<'a> {
     line: &'a str,
     clean: Option<&'a CleanLine>,
+    /// The piece of the clean line where the last token was found (see
+    /// [`CleanLine::source_start_from`]).
+    walk: usize,
     start: LineStart,
     unit: OffsetUnit,
     cursor_byte: usize,
@@ -172,6 +326,17 @@ impl OffsetMap<'_> {
             None => at,
             Some(c) if end => c.source_end(at),
             Some(c) => c.source_start(at),
+        }
+    }
+
+    /// [`OffsetMap::line_byte`] for offsets asked for in increasing order
+    /// (token ends and starts): a walk from the last rather than a search.
+    #[inline]
+    fn walk_line_byte(&mut self, at: usize, end: bool) -> usize {
+        match self.clean {
+            None => at,
+            Some(c) if end => c.source_end_from(at, &mut self.walk),
+            Some(c) => c.source_start_from(at, &mut self.walk),
         }
     }
 
@@ -226,8 +391,8 @@ impl OffsetMap<'_> {
     }
 
     fn span(&mut self, start: usize, end: usize) -> Span {
-        let s = self.line_byte(start, false);
-        let e = self.line_byte(end, true).max(s);
+        let s = self.walk_line_byte(start, false);
+        let e = self.walk_line_byte(end, true).max(s);
         let s = self.unit_offset(s);
         let e = self.unit_offset(e);
         Span::new(s as usize, e as usize)
@@ -245,7 +410,7 @@ impl OffsetMap<'_> {
 fn opener_label_len(s: &[u8], wider: &[String]) -> Option<usize> {
     let len = s
         .iter()
-        .position(|&b| !(b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-'))
+        .position(|&b| !LABEL_BYTES[usize::from(b)])
         .unwrap_or(s.len());
     if len > 0 && s[0].is_ascii_uppercase() && matches!(s.get(len), Some(b' ' | b'\t')) {
         return Some(len);
@@ -259,6 +424,17 @@ fn opener_label_len(s: &[u8], wider: &[String]) -> Option<usize> {
     (matches!(s[len], b' ' | b'\t') && wider.iter().any(|l| l.as_bytes() == &s[..len]))
         .then_some(len)
 }
+
+/// The bytes of the default label pattern: `A-Z`, `0-9`, `_` and `-`.
+static LABEL_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-');
+        b += 1;
+    }
+    table
+};
 
 /// True when `label` is of the pattern the bracket reader takes without a
 /// label set: `[A-Z][A-Z0-9_-]*`.
@@ -305,8 +481,11 @@ impl LineParser {
         sentence: &mut Sentence,
         repairs: &mut Vec<Repair>,
     ) -> Result<()> {
-        let needs_cleaning = memchr::memchr(b'&', line.as_bytes()).is_some()
-            || (strip_html && memchr::memchr(b'<', line.as_bytes()).is_some());
+        let needs_cleaning = if strip_html {
+            memchr::memchr2(b'&', b'<', line.as_bytes()).is_some()
+        } else {
+            memchr::memchr(b'&', line.as_bytes()).is_some()
+        };
         let clean = if needs_cleaning {
             self.clean.clean(line, strip_html);
             Some(&self.clean)
@@ -318,27 +497,28 @@ impl LineParser {
         let mut map = OffsetMap {
             line,
             clean,
+            walk: 0,
             start,
             unit: opts.offsets,
             cursor_byte: 0,
             cursor_unit: 0,
             ascii_end: 0,
         };
-        let is_literal = |at: usize| clean.is_some_and(|c| c.is_literal_bracket(at));
+        let masks = &mut self.masks;
+        masks.fill(text, clean.map_or(&[], |c| c.literal_brackets()));
+        let masks = &*masks;
         // Copy the line into the sentence once; tokens and labels point into it.
         let base = sentence.push_text(text);
+        // A token takes two bytes at least, its own and a space after it.
+        sentence.reserve_tokens(text.len() / 2 + 1);
 
         let mut open: Option<OpenEntity> = None;
         let mut segment_start = 0;
         // Looked at once a line, not at each opener.
         let wider = wider_labels(opts);
         let mut i = 0;
-        while let Some(rel) = memchr::memchr2(b'[', b']', &bytes[i..]) {
-            let at = i + rel;
+        while let Some(at) = masks.next_bracket(i) {
             i = at + 1;
-            if is_literal(at) {
-                continue;
-            }
             if bytes[at] == b'[' {
                 let Some(label_len) = opener_label_len(&bytes[at + 1..], wider) else {
                     if let Some(o) = &open {
@@ -347,7 +527,7 @@ impl LineParser {
                              write &#91; for a literal bracket)",
                             &text[o.label]
                         ));
-                        self.fail_or_repair(
+                        Self::fail_or_repair(
                             opts,
                             &map,
                             at,
@@ -365,7 +545,7 @@ impl LineParser {
                         label: text[label].to_string(),
                         open: text[o.label].to_string(),
                     };
-                    self.fail_or_repair(
+                    Self::fail_or_repair(
                         opts,
                         &map,
                         at,
@@ -382,7 +562,7 @@ impl LineParser {
                         let kind = ParseErrorKind::UnknownLabel {
                             label: text[label].to_string(),
                         };
-                        self.fail_or_repair(
+                        Self::fail_or_repair(
                             opts,
                             &map,
                             at + 1,
@@ -396,6 +576,7 @@ impl LineParser {
                 }
                 push_tokens(
                     opts.tokenizer,
+                    masks,
                     text,
                     (segment_start, at),
                     base,
@@ -413,6 +594,7 @@ impl LineParser {
             } else if let Some(o) = open.take() {
                 push_tokens(
                     opts.tokenizer,
+                    masks,
                     text,
                     (segment_start, at),
                     base,
@@ -425,7 +607,7 @@ impl LineParser {
                     let kind = ParseErrorKind::EmptyEntity {
                         label: text[o.label].to_string(),
                     };
-                    self.fail_or_repair(
+                    Self::fail_or_repair(
                         opts,
                         &map,
                         o.at,
@@ -441,6 +623,7 @@ impl LineParser {
         }
         push_tokens(
             opts.tokenizer,
+            masks,
             text,
             (segment_start, text.len()),
             base,
@@ -451,7 +634,7 @@ impl LineParser {
             let kind = ParseErrorKind::UnclosedEntity {
                 label: text[o.label].to_string(),
             };
-            self.fail_or_repair(
+            Self::fail_or_repair(
                 opts,
                 &map,
                 o.at,
@@ -466,7 +649,6 @@ impl LineParser {
 
     #[allow(clippy::too_many_arguments)]
     fn fail_or_repair(
-        &self,
         opts: &Options,
         map: &OffsetMap<'_>,
         at: usize,
@@ -500,8 +682,10 @@ impl LineParser {
 
 /// Pushes the tokens of `text[from..to]`, whose text the sentence already
 /// holds at `base` (see [`Sentence::push_text`]).
+#[inline]
 fn push_tokens(
     tokenizer: Tokenizer,
+    masks: &LineMasks,
     text: &str,
     (from, to): (usize, usize),
     base: usize,
@@ -511,18 +695,20 @@ fn push_tokens(
     if from >= to {
         return;
     }
-    if tokenizer == Tokenizer::Whitespace {
-        let fast = map.clean.is_none() && map.unit == OffsetUnit::Bytes;
-        let source = map.start.byte as usize + from;
-        crate::tokenize::for_each_whitespace_token(&text[from..to], |s, e| {
-            let span = if fast {
-                // The common case: offsets are the line's own bytes.
-                Span::new(s + source, e + source)
-            } else {
-                map.token_span(from + s, from + e)
-            };
-            sentence.push_token_span(Span::new(s + base + from, e + base + from), span);
-        });
+    if tokenizer == Tokenizer::Whitespace && !by_tokenizer() {
+        if map.clean.is_none() && map.unit == OffsetUnit::Bytes {
+            // The common case: offsets are the line's own bytes.
+            let source = map.start.byte as usize;
+            masks.for_each_token(from, to, |s, e| {
+                let span = Span::new(s + source, e + source);
+                sentence.push_token_span(Span::new(s + base, e + base), span);
+            });
+        } else {
+            masks.for_each_token(from, to, |s, e| {
+                let span = map.token_span(s, e);
+                sentence.push_token_span(Span::new(s + base, e + base), span);
+            });
+        }
         return;
     }
     let tokens = tokenizer.tokens(&text[from..to]);
@@ -538,6 +724,20 @@ fn push_tokens(
             sentence.push_token_span(t.span.offset(base + from), span);
         });
     }
+}
+
+/// Whether the whitespace tokenizer's tokens are found by the tokenizer
+/// itself ([`Tokenizer::tokens`]) rather than from the line's masks: in
+/// tests, the route the masks are proven equal to.
+#[cfg(test)]
+fn by_tokenizer() -> bool {
+    tests::BY_TOKENIZER.with(std::cell::Cell::get)
+}
+
+#[cfg(not(test))]
+#[inline(always)]
+fn by_tokenizer() -> bool {
+    false
 }
 
 /// Parses one line of bracket text into a sentence (tokens with byte spans
@@ -1481,6 +1681,7 @@ mod offset_map_tests {
             let mut map = OffsetMap {
                 line: &line,
                 clean: None,
+                walk: 0,
                 start,
                 unit,
                 cursor_byte: 0,
@@ -1494,6 +1695,43 @@ mod offset_map_tests {
                 let want = Span::new(
                     reference_offset(&line, start, unit, s) as usize,
                     reference_offset(&line, start, unit, e) as usize,
+                );
+                prop_assert_eq!(got, want);
+            }
+        }
+
+        /// The same over a line cleaned of tags and references, whose
+        /// offsets are found by walking its pieces: they are those of
+        /// searching the pieces and counting from the line start.
+        #[test]
+        fn clean_spans_match_searching_from_the_start(
+            line in "(<b>|</a>|<br>|&amp;|&#91;|&eacute;|[a-z ]|é|€|😀){0,30}",
+            picks in proptest::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 0..12),
+            unit in unit_strategy(),
+        ) {
+            let mut clean = CleanLine::default();
+            clean.clean(&line, true);
+            let text = clean.text();
+            let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            let start = LineStart { number: 3, byte: 100, unit: 40 };
+            let mut map = OffsetMap {
+                line: &line,
+                clean: Some(&clean),
+                walk: 0,
+                start,
+                unit,
+                cursor_byte: 0,
+                cursor_unit: 0,
+                ascii_end: 0,
+            };
+            for (a, b) in picks {
+                let (s, e) = (*a.get(&bounds), *b.get(&bounds));
+                let (s, e) = (s.min(e), s.max(e));
+                let got = map.token_span(s, e);
+                let (ls, le) = (clean.source_start(s), clean.source_end(e));
+                let want = Span::new(
+                    reference_offset(&line, start, unit, ls) as usize,
+                    reference_offset(&line, start, unit, le.max(ls)) as usize,
                 );
                 prop_assert_eq!(got, want);
             }

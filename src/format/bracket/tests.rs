@@ -421,3 +421,160 @@ mod properties {
         }
     }
 }
+
+thread_local! {
+    /// Whether the whitespace tokenizer's tokens are found by the
+    /// tokenizer itself instead of from the line's masks (see
+    /// `by_tokenizer`).
+    pub(super) static BY_TOKENIZER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+mod masks_equal_the_tokenizer {
+    //! The line masks (`LineMasks`) find the whitespace tokenizer's
+    //! tokens, and the brackets, as the tokenizer itself and a scan of
+    //! each stretch between brackets do (the route before the masks).
+    use super::*;
+    use crate::sentence::OffsetUnit;
+    use crate::tokenize::Tokenizer;
+    use proptest::prelude::*;
+
+    /// What a reader read: each sentence's tokens (text and span), its
+    /// entities, the repairs, and the error it stopped at.
+    type Read = (
+        Vec<(Vec<(String, Span)>, Vec<(String, usize, usize)>)>,
+        Vec<String>,
+        Option<String>,
+    );
+
+    fn read_all(text: &str, opts: &Options, by_tokenizer: bool) -> Read {
+        BY_TOKENIZER.with(|b| b.set(by_tokenizer));
+        let mut reader = Reader::new(text.as_bytes(), opts.clone());
+        let mut sentence = Sentence::new();
+        let (mut sentences, mut repairs) = (Vec::new(), Vec::new());
+        let error = loop {
+            match reader.read_sentence(&mut sentence) {
+                Ok(true) => sentences.push((
+                    sentence
+                        .tokens()
+                        .map(|t| (t.text.to_string(), t.span))
+                        .collect(),
+                    entities(&sentence),
+                )),
+                Ok(false) => break None,
+                Err(e) => break Some(e.to_string()),
+            }
+            repairs.extend(
+                reader
+                    .take_repairs()
+                    .map(|r| format!("{} {}", r.pos, r.message)),
+            );
+        };
+        repairs.extend(
+            reader
+                .take_repairs()
+                .map(|r| format!("{} {}", r.pos, r.message)),
+        );
+        BY_TOKENIZER.with(|b| b.set(false));
+        (sentences, repairs, error)
+    }
+
+    /// Bracket text with what the masks must get right: whitespace of
+    /// every kind (ASCII, non-ASCII, runs of it), words across 64-byte
+    /// words, brackets of every kind (entities, literal, nested, stray,
+    /// escaped), markup and references, chars of two to four bytes.
+    fn any_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            8 => "[a-z]{1,7}",
+            4 => Just(" ".to_string()),
+            1 => Just("  ".to_string()),
+            1 => prop::sample::select(vec![
+                "\t", "\u{a0}", "\u{2003}", "\u{3000}", "\u{1680}", "\u{85}", "\u{2028}",
+                "\u{b}", "\u{c}", "\u{1}", "\u{1f}",
+            ]).prop_map(String::from),
+            2 => prop::sample::select(vec!["[PER ", "[LOC\t", "[person ", "[ORG-X ", "[PER"])
+                .prop_map(String::from),
+            2 => prop::sample::select(vec![" ]", "]", "  ]"]).prop_map(String::from),
+            1 => prop::sample::select(vec![
+                "[", "[1]", "[sic]", "&#91;", "&#93;", "&amp;", "&lsqb;", "<b>", "</a>", "<br>",
+                "<a href='#x'>", "<!-- c -->", "<", "&",
+            ]).prop_map(String::from),
+            1 => prop::sample::select(vec!["é", "’", "€", "😀", "Pakistan’s", "\u{2002}x", "x\u{a0}"])
+                .prop_map(String::from),
+            1 => "[a-zA-Z]{40,90}",
+        ];
+        prop::collection::vec(prop::collection::vec(piece, 0..40), 1..4).prop_map(|lines| {
+            lines
+                .into_iter()
+                .map(|l| l.concat())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
+    fn any_options() -> impl Strategy<Value = Options> {
+        (
+            prop::sample::select(vec![HtmlMode::Auto, HtmlMode::Strip, HtmlMode::Keep]),
+            any::<bool>(),
+            prop::sample::select(vec![
+                OffsetUnit::Bytes,
+                OffsetUnit::Chars,
+                OffsetUnit::Utf16,
+            ]),
+            prop::sample::select(vec![
+                None,
+                Some(vec!["PER", "LOC"]),
+                Some(vec!["PER", "person"]),
+            ]),
+            prop::sample::select(vec![
+                SentenceMode::Line,
+                SentenceMode::Auto,
+                SentenceMode::None,
+            ]),
+        )
+            .prop_map(|(html, lenient, offsets, labels, sentences)| Options {
+                tokenizer: Tokenizer::Whitespace,
+                labels: labels.map(|l| l.into_iter().map(String::from).collect()),
+                lenient,
+                offsets,
+                html,
+                sentences,
+                piece_bytes: None,
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The same sentences (tokens, spans, entities), repairs and
+        /// error, whether the whitespace tokenizer's tokens come from the
+        /// masks or from the tokenizer.
+        #[test]
+        fn the_masks_read_what_the_tokenizer_reads(text in any_text(), opts in any_options()) {
+            let masks = read_all(&text, &opts, false);
+            let tokenizer = read_all(&text, &opts, true);
+            prop_assert_eq!(masks, tokenizer);
+        }
+    }
+
+    #[test]
+    fn whitespace_across_words_and_at_their_edges() {
+        // A non-ASCII space whose bytes straddle two 64-byte words, and
+        // tokens that end on a word's last byte and start on its first.
+        for at in 58..68 {
+            for space in ["\u{a0}", "\u{2003}", " ", "\t"] {
+                let text = format!("{}{space}[PER b ]{}\n", "a".repeat(at), "c".repeat(70));
+                for html in [HtmlMode::Keep, HtmlMode::Strip] {
+                    let opts = Options {
+                        html,
+                        ..Options::default()
+                    };
+                    assert_eq!(
+                        read_all(&text, &opts, false),
+                        read_all(&text, &opts, true),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -33,7 +33,8 @@ use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::{Error, Result};
 use crate::format::record::{Scratch, WORD_SLACK};
 use crate::html::{decode_reference, is_bracket_reference};
-use crate::sentence::Sentence;
+use crate::sentence::{census, Sentence};
+use crate::swar::eq_bytes;
 
 /// How an entity is written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -184,10 +185,17 @@ impl<W: Write> SentenceWriter for Writer<W> {
             let mut entities = sentence.entities().peekable();
             let mut open = false;
             let mut closed = 0;
-            for (i, token) in sentence.token_bytes().enumerate() {
+            let n = sentence.len();
+            // The tokens a run at a time (see `Sentence::spaced_run`): most
+            // of a bracket line's tokens lie in its buffer as they are
+            // written here, so a run of them is copied and looked at once.
+            let mut i = 0;
+            while i < n {
                 if i > 0 || piece.continues {
                     buf.put_byte(b' ');
                 }
+                // A run stops where the next entity opens or closes.
+                let mut limit = n;
                 if let Some(e) = entities.peek() {
                     if e.tokens.start() == i {
                         buf.put_byte(b'[');
@@ -195,17 +203,41 @@ impl<W: Write> SentenceWriter for Writer<W> {
                         buf.put_byte(b' ');
                         open = true;
                     }
+                    let next = if open {
+                        e.tokens.end()
+                    } else {
+                        e.tokens.start()
+                    };
+                    if next > i {
+                        limit = next;
+                    }
                 }
-                // Copied, then looked at where it was copied to.
+                let (end, run) = sentence.spaced_run(i, limit);
+                // Copied, then looked at: most runs need no more.
                 let from = buf.position();
-                buf.put_slice(token);
-                if token.is_empty() || buf.any_written(from, needing_care) {
+                buf.put_slice(run.as_bytes());
+                let census = census(run.as_bytes(), |x| {
+                    eq_bytes(x, b'[') | eq_bytes(x, b']') | eq_bytes(x, b'&')
+                });
+                if census.special || !census.without_whitespace(run, end - i) {
                     buf.rewind(from);
-                    check_token(sentence, i)?;
-                    buf.put_escaped_bytes(token, bracket_escape);
+                    for j in i..end {
+                        if j > i {
+                            buf.put_byte(b' ');
+                        }
+                        let token = sentence.token_bytes_at(j);
+                        let at = buf.position();
+                        buf.put_slice(token);
+                        if token.is_empty() || buf.any_written(at, needing_care) {
+                            buf.rewind(at);
+                            check_token(sentence, j)?;
+                            buf.put_escaped_bytes(token, bracket_escape);
+                        }
+                    }
                 }
+                i = end;
                 if let Some(e) = entities.peek() {
-                    if open && e.tokens.end() == i + 1 {
+                    if open && e.tokens.end() == i {
                         match style {
                             Style::TwoSpace => buf.put(b"  ]"),
                             Style::Tight => buf.put_byte(b']'),
@@ -379,8 +411,12 @@ mod tests {
             proptest::collection::vec((0..12usize, 1..4usize, label), 0..5),
             any::<bool>(),
             1..1000u64,
+            prop::option::of(prop::collection::vec(
+                crate::sentence::spaced::spacing(),
+                13,
+            )),
         )
-            .prop_map(|(tokens, mut entities, anywhere, line)| {
+            .prop_map(|(tokens, mut entities, anywhere, line, spaced)| {
                 let n = tokens.len();
                 entities.retain(|(start, len, _)| start + len <= n);
                 if !anywhere {
@@ -395,8 +431,13 @@ mod tests {
                     });
                 }
                 let mut s = Sentence::new();
-                for t in &tokens {
-                    s.push_token(t, Span::default());
+                match &spaced {
+                    Some(spacing) => crate::sentence::spaced::push(&mut s, &tokens, spacing),
+                    None => {
+                        for t in &tokens {
+                            s.push_token(t, Span::default());
+                        }
+                    }
                 }
                 for (start, len, label) in entities {
                     s.push_entity(label, TokenSpan::new(start, start + len));

@@ -5,8 +5,8 @@ use std::io::Write;
 use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::Result;
 use crate::format::json;
-use crate::format::record::{json_room, Scratch, NUMBER_ROOM, WORD_SLACK};
-use crate::sentence::{OffsetUnit, Sentence};
+use crate::format::record::{json_room, Scratch, NUMBER_ROOM};
+use crate::sentence::{census, OffsetUnit, Sentence};
 use crate::span::TokenSpan;
 use crate::spill::Spill;
 
@@ -17,11 +17,11 @@ use crate::spill::Spill;
 /// sentences.
 #[derive(Debug, Default)]
 pub(crate) struct StatedText {
-    /// The text as built: whole `str`s (tokens) and spaces.
-    joined: Scratch,
-    /// The text, checked once to be UTF-8.
     text: String,
     starts: Vec<usize>,
+    /// The text holds no byte that a JSON string escapes, as found while
+    /// it was built; false when that was not looked at.
+    plain_json: bool,
 }
 
 /// An entity placed in the stated text.
@@ -40,40 +40,45 @@ impl StatedText {
     /// the text into tokens again) a text of joined tokens that would not
     /// give the same tokens back is an error.
     pub fn fill(&mut self, sentence: &Sentence, retokenized: bool) -> Result<()> {
-        let (text, starts) = (&mut self.joined, &mut self.starts);
-        text.clear();
+        let (text, starts) = (&mut self.text, &mut self.starts);
+        self.plain_json = false;
         if sentence.has_gaps() {
-            sentence.source_text(&mut self.text, starts);
+            sentence.source_text(text, starts);
             return Ok(());
         }
+        text.clear();
         starts.clear();
-        let bytes: usize = sentence.token_bytes().map(<[u8]>::len).sum();
-        text.with_cursor(bytes + sentence.len() + WORD_SLACK, |text| {
-            for (i, token) in sentence.token_bytes().enumerate() {
-                if i > 0 {
-                    text.put_byte(b' ');
-                }
-                let from = text.position();
-                starts.push(from);
-                text.put_slice(token);
-                // Only a token that is empty or holds a space, a control
-                // character or a byte that may start Unicode whitespace
-                // can fail the check; most tokens are short ASCII words.
-                if retokenized
-                    && (token.is_empty()
-                        || text.any_written(from, |x| {
-                            crate::swar::first_below_or_non_ascii(x, b' ' + 1)
-                        }))
-                {
-                    crate::conll::check_token(sentence, i, "a text of tokens joined by spaces")?;
+        let n = sentence.len();
+        starts.reserve(n);
+        // The tokens a run at a time (see `Sentence::spaced_run`): most
+        // of a bracket line's tokens lie in its buffer as they are
+        // written here, so a run of them is copied and looked at once.
+        let mut i = 0;
+        while i < n {
+            let (end, run) = sentence.spaced_run(i, n);
+            if i > 0 {
+                text.push(' ');
+            }
+            let (at, base) = (text.len(), sentence.token_start(i));
+            text.push_str(run);
+            starts.extend((i..end).map(|j| at + sentence.token_start(j) - base));
+            let census = census(run.as_bytes(), |_| 0);
+            // A token that is empty or holds whitespace fails the check.
+            if retokenized && !census.without_whitespace(run, end - i) {
+                for j in i..end {
+                    let token = sentence.token_bytes_at(j);
+                    if token.is_empty() || token.iter().any(|&b| b <= b' ' || b >= 0x80) {
+                        crate::conll::check_token(
+                            sentence,
+                            j,
+                            "a text of tokens joined by spaces",
+                        )?;
+                    }
                 }
             }
-            Ok::<(), crate::Error>(())
-        })?;
-        self.text.clear();
-        self.text.push_str(
-            std::str::from_utf8(self.joined.as_bytes()).expect("whole strs and spaces are UTF-8"),
-        );
+            i = end;
+        }
+        self.plain_json = !crate::format::record::needs_escape(text.as_bytes());
         Ok(())
     }
 
@@ -97,8 +102,8 @@ impl StatedText {
         let mut units = json::UnitCursor::new(&self.text, unit);
         sentence.entities().map(move |e| {
             let last = e.tokens.end() - 1;
-            let bytes =
-                self.starts[e.tokens.start()]..self.starts[last] + sentence.token(last).text.len();
+            let bytes = self.starts[e.tokens.start()]
+                ..self.starts[last] + sentence.token_bytes_at(last).len();
             Placed {
                 label: e.label,
                 tokens: e.tokens,
@@ -108,6 +113,14 @@ impl StatedText {
             }
         })
     }
+}
+
+/// True when `label` holds no byte a JSON string escapes (`"`, `\`, a
+/// control), as the usual labels (`PER`, `creative-work`) do: it is
+/// written as it is, without the general escaper's call.
+#[inline]
+fn is_plain_label(label: &str) -> bool {
+    label.bytes().all(|b| b >= b' ' && b != b'"' && b != b'\\')
 }
 
 /// Writes sentences as span lines: the text (the source text as read,
@@ -219,9 +232,16 @@ impl<W: Write> SentenceWriter for Writer<W> {
         let buf = &mut self.buf;
         buf.clear();
         let text = self.stated.text();
+        let plain = self.stated.plain_json;
         buf.with_cursor(32 + json_room(text.len()), |buf| {
             buf.put(b"{\"text\":");
-            buf.put_json_string(text);
+            if plain {
+                buf.put_byte(b'"');
+                buf.put_slice(text.as_bytes());
+                buf.put_byte(b'"');
+            } else {
+                buf.put_json_string(text);
+            }
             buf.put(b",\"entities\":[");
         });
         for (i, e) in self.stated.entities(sentence, self.unit).enumerate() {
@@ -235,8 +255,14 @@ impl<W: Write> SentenceWriter for Writer<W> {
                 buf.put(b",\"end\":");
                 buf.put_number(e.end);
                 buf.put(b",\"label\":");
-                buf.put_json_string(e.label);
-                buf.put_byte(b'}');
+                if is_plain_label(e.label) {
+                    buf.put_byte(b'"');
+                    buf.put_slice(e.label.as_bytes());
+                    buf.put(b"\"}");
+                } else {
+                    buf.put_json_string(e.label);
+                    buf.put_byte(b'}');
+                }
             });
             written.add(e.label, 1);
         }
@@ -386,40 +412,53 @@ mod tests {
             prop::option::of(prop::collection::vec(gap, 13)),
             extra,
             1..1000u64,
+            prop::option::of(prop::collection::vec(
+                crate::sentence::spaced::spacing(),
+                13,
+            )),
         )
-            .prop_map(|(tokens, mut entities, anywhere, gaps, extra, line)| {
-                let n = tokens.len();
-                entities.retain(|(start, len, _)| start + len <= n);
-                if !anywhere {
-                    entities.sort();
-                    let mut next = 0;
-                    entities.retain(|(start, len, _)| {
-                        let keep = *start >= next;
-                        if keep {
-                            next = start + len;
-                        }
-                        keep
-                    });
-                }
-                let mut s = Sentence::new();
-                if let Some(g) = &gaps {
-                    s.set_leading(g[12]);
-                }
-                for (i, t) in tokens.iter().enumerate() {
-                    s.push_token(t, Span::default());
-                    if let Some(g) = &gaps {
-                        s.push_gap(g[i]);
+            .prop_map(
+                |(tokens, mut entities, anywhere, gaps, extra, line, spaced)| {
+                    let n = tokens.len();
+                    entities.retain(|(start, len, _)| start + len <= n);
+                    if !anywhere {
+                        entities.sort();
+                        let mut next = 0;
+                        entities.retain(|(start, len, _)| {
+                            let keep = *start >= next;
+                            if keep {
+                                next = start + len;
+                            }
+                            keep
+                        });
                     }
-                }
-                for (start, len, label) in entities {
-                    s.push_entity(label, TokenSpan::new(start, start + len));
-                }
-                if let Some(extra) = extra {
-                    s.set_extra_json(extra);
-                }
-                s.set_line(line);
-                s
-            })
+                    let mut s = Sentence::new();
+                    if let Some(g) = &gaps {
+                        s.set_leading(g[12]);
+                    }
+                    match (&gaps, &spaced) {
+                        (None, Some(spacing)) => {
+                            crate::sentence::spaced::push(&mut s, &tokens, spacing)
+                        }
+                        _ => {
+                            for (i, t) in tokens.iter().enumerate() {
+                                s.push_token(t, Span::default());
+                                if let Some(g) = &gaps {
+                                    s.push_gap(g[i]);
+                                }
+                            }
+                        }
+                    }
+                    for (start, len, label) in entities {
+                        s.push_entity(label, TokenSpan::new(start, start + len));
+                    }
+                    if let Some(extra) = extra {
+                        s.set_extra_json(extra);
+                    }
+                    s.set_line(line);
+                    s
+                },
+            )
     }
 
     proptest! {

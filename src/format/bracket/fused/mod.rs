@@ -49,6 +49,9 @@ use crate::tokenize::Tokenizer;
 
 mod buffers;
 mod emit;
+mod jsonl;
+#[cfg(test)]
+mod jsonl_tests;
 pub(crate) mod masks;
 mod scan;
 mod tags;

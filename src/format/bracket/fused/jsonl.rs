@@ -30,12 +30,12 @@ use std::io::{BufRead, ErrorKind, Read, Write};
 use super::buffers::Buffers;
 use super::emit::SLACK;
 use super::scan::{has_bracket_reference, mark_unusual_runs, scan_blocks, windows, Block, Scan};
-use super::tags::{Labels, TagSets, AFTER_SAME, FIRST, LAST};
+use super::tags::{Labels, TagSets, AFTER_SAME, FIRST, LAST, TAG_BYTES};
 use super::SCAN;
 use crate::bracket::{Options, Reader, SentenceMode};
 use crate::convert::{copy_sentences, write_counted, SentenceWriter, Summary};
 use crate::error::Result;
-use crate::format::record::{any_byte, Cursor, Scratch, NUMBER_ROOM};
+use crate::format::record::{any_byte, Scratch, NUMBER_ROOM};
 use crate::html::HtmlMode;
 use crate::jsonl;
 use crate::repair::Repair;
@@ -164,7 +164,13 @@ struct Fused {
     /// The bytes of the tokens gathered.
     token_bytes: usize,
     entities: Vec<Entity>,
-    out: Scratch,
+    out: Output,
+    /// The tokens of a line that needs escaping, escaped and joined by
+    /// spaces, with their positions in it and their lengths in the
+    /// offset unit.
+    escaped: Scratch,
+    escaped_tokens: Vec<Token>,
+    units: Vec<usize>,
     clean: Vec<u8>,
     clean_blocks: Vec<Block>,
 }
@@ -190,7 +196,10 @@ impl Fused {
             tokens: Vec::new(),
             token_bytes: 0,
             entities: Vec::new(),
-            out: Scratch::default(),
+            out: Output::default(),
+            escaped: Scratch::default(),
+            escaped_tokens: Vec::new(),
+            units: Vec::new(),
             clean,
             clean_blocks,
         }
@@ -324,64 +333,53 @@ impl Fused {
             crate::swar::HIGH
         };
         let plain = !any_byte(&src[from..to], |x| escaped_bytes(x) | (x & non_ascii) != 0);
-        let n = self.tokens.len();
-        let bytes = self.token_bytes;
-        // Each byte of a token escaped at most six times over in the
-        // tokens and the text; for each token the quotes, commas and copy
-        // slack, its tag and its offsets.
-        let room = 64 + 12 * bytes + n * (2 * SHORT + 8 + TAG_ROOM + OFFSETS_ROOM);
-        let (tokens, entities, sets) = (&self.tokens, &self.entities, &self.sets);
-        let labels = &self.labels;
-        self.out.with_cursor(room, |c| {
-            c.put(b"{\"tokens\":[");
-            if plain {
-                for t in tokens {
-                    c.put_byte(b'"');
-                    put_token(c, src, *t);
-                    c.put(b"\",");
-                }
-            } else {
-                for t in tokens {
-                    c.put_byte(b'"');
-                    c.put_json_content(token_str(src, *t));
-                    c.put(b"\",");
-                }
+        if plain {
+            let room = record_room(self.token_bytes, self.tokens.len());
+            let (buf, w) = self.out.room(room);
+            let lens = |_: usize, t: Token| t.len;
+            let tags = (&self.labels, &self.sets, &self.entities[..]);
+            let w = put_record(buf, w, src, &self.tokens, lens, tags);
+            self.out.len = w;
+        } else {
+            self.write_escaped_record(src);
+        }
+    }
+
+    /// [`Fused::write_record`] for a line with a byte to escape or to
+    /// count apart: its tokens escaped into a buffer of their own first,
+    /// and written from there.
+    #[cold]
+    #[inline(never)]
+    fn write_escaped_record(&mut self, src: &[u8]) {
+        let unit = self.unit;
+        let (escaped, positions, units) =
+            (&mut self.escaped, &mut self.escaped_tokens, &mut self.units);
+        escaped.clear();
+        positions.clear();
+        units.clear();
+        let room = 6 * self.token_bytes + self.tokens.len() + SLACK;
+        escaped.with_cursor(room, |c| {
+            for &t in &self.tokens {
+                let text = token_str(src, t);
+                let start = c.position();
+                c.put_json_content(text);
+                positions.push(Token {
+                    start,
+                    len: c.position() - start,
+                });
+                units.push(unit.len_of(text));
+                c.put_byte(b' ');
             }
-            c.rewind(c.position() - 1);
-            c.put(b"],\"tags\":[");
-            put_tags(c, labels, sets, tokens.len(), entities);
-            c.rewind(c.position() - 1);
-            c.put(b"],\"text\":\"");
-            if plain {
-                for t in tokens {
-                    put_token(c, src, *t);
-                    c.put_byte(b' ');
-                }
-            } else {
-                for t in tokens {
-                    c.put_json_content(token_str(src, *t));
-                    c.put_byte(b' ');
-                }
-            }
-            c.rewind(c.position() - 1);
-            c.put(b"\",\"offsets\":[");
-            let mut at = 0;
-            for t in tokens {
-                let len = if plain {
-                    t.len
-                } else {
-                    unit.len_of(token_str(src, *t))
-                };
-                c.put_byte(b'[');
-                c.put_number(at);
-                c.put_byte(b',');
-                c.put_number(at + len);
-                c.put(b"],");
-                at += len + 1;
-            }
-            c.rewind(c.position() - 1);
-            c.put(b"]}\n");
+            // Room past the last token for its fixed-size copy.
+            c.put(&[0; SLACK]);
         });
+        let escaped = escaped.as_bytes();
+        let room = record_room(escaped.len(), positions.len());
+        let (buf, w) = self.out.room(room);
+        let lens = |i: usize, _: Token| units[i];
+        let tags = (&self.labels, &self.sets, &self.entities[..]);
+        let w = put_record(buf, w, escaped, positions, lens, tags);
+        self.out.len = w;
     }
 
     /// Gathers and writes the tokens of `line` as `clean` puts it into a
@@ -443,7 +441,7 @@ impl Fused {
 const SHORT: usize = 16;
 /// The most bytes a tag takes in the record: its text, copied whole from
 /// its table, and a comma.
-const TAG_ROOM: usize = super::tags::TAG_BYTES + 1;
+const TAG_ROOM: usize = TAG_BYTES + 1;
 /// The most bytes a token's offsets take: `[start,end],`.
 const OFFSETS_ROOM: usize = 2 * NUMBER_ROOM + 4;
 
@@ -453,32 +451,184 @@ fn token_str(src: &[u8], t: Token) -> &str {
     std::str::from_utf8(&src[t.start..t.start + t.len]).expect("lines taken are UTF-8")
 }
 
-/// Appends the token `t` of `src` (followed by at least [`SHORT`] bytes)
-/// as it is: a short one with one copy of fixed size, the bytes past it
-/// overwritten next.
-#[inline(always)]
-fn put_token(c: &mut Cursor<'_>, src: &[u8], t: Token) {
-    if t.len <= SHORT {
-        let at = c.position();
-        let bytes: &[u8; SHORT] = src[t.start..t.start + SHORT]
-            .try_into()
-            .expect("sixteen bytes");
-        c.put(bytes);
-        c.rewind(at + t.len);
-    } else {
-        c.put_slice(&src[t.start..t.start + t.len]);
+/// The output block: the bytes written, then zeros that fixed-size
+/// copies past what is written may overwrite.
+#[derive(Debug, Default)]
+struct Output {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl Output {
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// The block, with room for `room` bytes after what is written, and
+    /// where to write them.
+    #[inline]
+    fn room(&mut self, room: usize) -> (&mut [u8], usize) {
+        if self.bytes.len() - self.len < room {
+            let want = (self.len + room).max(2 * self.bytes.len());
+            self.bytes.resize(want, 0);
+        }
+        (&mut self.bytes[..self.len + room], self.len)
+    }
+
+    /// Keeps only what is written from `at` on.
+    fn keep_from(&mut self, at: usize) {
+        self.bytes.copy_within(at..self.len, 0);
+        self.len -= at;
     }
 }
 
-/// Appends the tags of `n` tokens, each followed by a comma, where
+/// The most bytes [`put_record`] writes for `n` tokens of `bytes` bytes
+/// (each token twice, with its copy slack; quotes and commas; a tag; a
+/// pair of offsets).
+fn record_room(bytes: usize, n: usize) -> usize {
+    64 + 2 * bytes + n * (2 * SHORT + 4 + TAG_ROOM + OFFSETS_ROOM)
+}
+
+/// Writes `N` bytes at `w` of `buf`; returns the end.
+#[inline(always)]
+fn put<const N: usize>(buf: &mut [u8], w: usize, bytes: &[u8; N]) -> usize {
+    buf[w..w + N].copy_from_slice(bytes);
+    w + N
+}
+
+/// Writes the token `t` of `src` (which holds [`SHORT`] bytes past any
+/// token) at `w`; a short one with one copy of fixed size, the bytes past
+/// it overwritten next. Returns the end.
+#[inline(always)]
+fn put_token(buf: &mut [u8], w: usize, src: &[u8], t: Token) -> usize {
+    if t.len <= SHORT {
+        buf[w..w + SHORT].copy_from_slice(&src[t.start..t.start + SHORT]);
+    } else {
+        buf[w..w + t.len].copy_from_slice(&src[t.start..t.start + t.len]);
+    }
+    w + t.len
+}
+
+/// The digits of every number below 1,000 in the low three bytes, and
+/// how many there are in the high byte.
+static DIGITS: [u32; 1000] = {
+    let mut t = [0u32; 1000];
+    let mut n = 0;
+    while n < 1000 {
+        let (a, b, c) = ((n / 100) as u32, (n / 10 % 10) as u32, (n % 10) as u32);
+        t[n] = if n < 10 {
+            (1 << 24) | (b'0' as u32 + c)
+        } else if n < 100 {
+            (2 << 24) | (b'0' as u32 + b) | ((b'0' as u32 + c) << 8)
+        } else {
+            (3 << 24) | (b'0' as u32 + a) | ((b'0' as u32 + b) << 8) | ((b'0' as u32 + c) << 16)
+        };
+        n += 1;
+    }
+    t
+};
+
+/// Writes `n` in decimal at `w`; returns the end. Below 1,000 (most
+/// offsets in a line) one store of four bytes, the fourth overwritten by
+/// what follows.
+#[inline(always)]
+fn put_number(buf: &mut [u8], w: usize, n: usize) -> usize {
+    if n < 1000 {
+        let digits = DIGITS[n];
+        buf[w..w + 4].copy_from_slice(&digits.to_le_bytes());
+        w + (digits >> 24) as usize
+    } else {
+        let mut b = itoa::Buffer::new();
+        let s = b.format(n).as_bytes();
+        buf[w..w + s.len()].copy_from_slice(s);
+        w + s.len()
+    }
+}
+
+/// Writes the record of `tokens` of `src` (written as they are: plain, or
+/// escaped already) at `w` of `buf`, which has [`record_room`] for them;
+/// `lens` gives the length in the offset unit of token `i`, and `tags`
+/// the tags' tables and the entities. Returns the end.
+#[inline(always)]
+fn put_record(
+    buf: &mut [u8],
+    mut w: usize,
+    src: &[u8],
+    tokens: &[Token],
+    lens: impl Fn(usize, Token) -> usize,
+    (labels, sets, entities): (&Labels, &TagSets, &[Entity]),
+) -> usize {
+    w = put(buf, w, b"{\"tokens\":[\"");
+    for &t in tokens {
+        w = put_token(buf, w, src, t);
+        w = put(buf, w, b"\",\"");
+    }
+    // Past the last token: its closing quote, less the `,"` after it.
+    w -= 2;
+    w = put(buf, w, b"],\"tags\":[");
+    w = put_tags(buf, w, labels, sets, tokens.len(), entities);
+    // Past the last tag: its comma.
+    w -= 1;
+    w = put(buf, w, b"],\"text\":\"");
+    w = put_text(buf, w, src, tokens);
+    w = put(buf, w, b"\",\"offsets\":[[");
+    let mut at = 0;
+    for (i, &t) in tokens.iter().enumerate() {
+        let len = lens(i, t);
+        w = put_number(buf, w, at);
+        w = put(buf, w, b",");
+        w = put_number(buf, w, at + len);
+        w = put(buf, w, b"],[");
+        at += len + 1;
+    }
+    // Past the last pair: `],[` less its `,[`.
+    w -= 2;
+    put(buf, w, b"]}\n")
+}
+
+/// Writes the text member's content: the tokens joined by single spaces,
+/// where runs of tokens that single spaces join in `src` are copied as
+/// one. Returns the end.
+#[inline(always)]
+fn put_text(buf: &mut [u8], mut w: usize, src: &[u8], tokens: &[Token]) -> usize {
+    let Some(first) = tokens.first() else {
+        return w;
+    };
+    let (mut run, mut end) = (first.start, first.start + first.len);
+    for t in &tokens[1..] {
+        // A gap of one space; a one-byte gap may be a bracket too.
+        if t.start != end + 1 || src[end] != b' ' {
+            buf[w..w + end - run].copy_from_slice(&src[run..end]);
+            w += end - run;
+            w = put(buf, w, b" ");
+            run = t.start;
+        }
+        end = t.start + t.len;
+    }
+    buf[w..w + end - run].copy_from_slice(&src[run..end]);
+    w + end - run
+}
+
+/// Writes the tags of `n` tokens at `w`, each followed by a comma, where
 /// `entities` are: `O` outside them, and inside each the tag of the
-/// token's role from its label's tag set.
-#[inline]
-fn put_tags(c: &mut Cursor<'_>, labels: &Labels, sets: &TagSets, n: usize, entities: &[Entity]) {
+/// token's role from its label's tag set. Returns the end.
+#[inline(always)]
+fn put_tags(
+    buf: &mut [u8],
+    mut w: usize,
+    labels: &Labels,
+    sets: &TagSets,
+    n: usize,
+    entities: &[Entity],
+) -> usize {
     let mut i = 0;
     for (k, e) in entities.iter().enumerate() {
         while i < e.first {
-            c.put(b"\"O\",");
+            w = put(buf, w, b"\"O\",");
             i += 1;
         }
         let set = labels.set_of(e.label);
@@ -489,8 +639,7 @@ fn put_tags(c: &mut Cursor<'_>, labels: &Labels, sets: &TagSets, n: usize, entit
         let patch = entities
             .get(k + 1)
             .filter(|next| next.after_same)
-            .and(sets.end_patches[set].at)
-            .map(|at| (at, sets.end_patches[set].byte));
+            .and(sets.end_patches[set].at);
         while i < e.end {
             let mut role = base;
             if i == e.first {
@@ -500,26 +649,21 @@ fn put_tags(c: &mut Cursor<'_>, labels: &Labels, sets: &TagSets, n: usize, entit
                 role |= LAST;
             }
             let tag = &tags[role];
-            let at = c.position();
-            match patch {
-                Some((p, byte)) if i + 1 == e.end => {
-                    let mut bytes = tag.bytes;
-                    bytes[p] = byte;
-                    c.put(&bytes);
-                }
-                _ => c.put(&tag.bytes),
+            buf[w..w + TAG_BYTES].copy_from_slice(&tag.bytes);
+            if let Some(p) = patch.filter(|_| i + 1 == e.end) {
+                buf[w + p] = sets.end_patches[set].byte;
             }
             // The tag's text ends in a line feed where the record's
             // string ends.
-            c.rewind(at + tag.len - 1);
-            c.put(b"\",");
+            w = put(buf, w + tag.len - 1, b"\",");
             i += 1;
         }
     }
     while i < n {
-        c.put(b"\"O\",");
+        w = put(buf, w, b"\"O\",");
         i += 1;
     }
+    w
 }
 
 /// The bytes a JSON string escapes: `"`, `\` and the control characters.
@@ -853,9 +997,7 @@ fn convert_line<R: BufRead, W: Write>(
                     let out = general.writer.out_mut();
                     out.write_all(&fused.out.as_bytes()[..w_before])?;
                     general.writer.start_document()?;
-                    let rest = fused.out.as_bytes()[w_before..].to_vec();
-                    fused.out.clear();
-                    fused.out.extend_from_slice(&rest);
+                    fused.out.keep_from(w_before);
                 }
                 general.summary.sentences += 1;
                 general.summary.tokens += tokens as u64;

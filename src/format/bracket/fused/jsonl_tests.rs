@@ -165,8 +165,18 @@ const PIECES: &[&str] = &[
     "\u{feff}",
 ];
 
-/// How many of [`PIECES`] are words (no whitespace, brackets or markup).
+/// How many of [`PIECES`] are words (no whitespace, brackets or markup),
+/// and of those, how many JSON writes as they are.
 const WORDS: usize = 20;
+const PLAIN_WORDS: usize = 12;
+
+/// A word: most are written as they are, so that most lines are.
+fn word() -> impl Strategy<Value = &'static str> {
+    prop_oneof![
+        30 => prop::sample::select(&PIECES[..PLAIN_WORDS]),
+        1 => prop::sample::select(&PIECES[PLAIN_WORDS..WORDS]),
+    ]
+}
 
 /// Bracket-like text: well-formed entities, words (with quotes,
 /// backslashes, control characters and non-ASCII) and spaces mostly, and
@@ -174,12 +184,14 @@ const WORDS: usize = 20;
 fn input() -> impl Strategy<Value = Vec<u8>> {
     let entity = (
         prop::sample::select(vec!["PER", "LOC", "ORG", "MISC", "LABEL_OF_FIFTEEN"]),
-        prop::collection::vec(prop::sample::select(&PIECES[..WORDS]), 1..4),
-        prop::sample::select(vec![" ", "  ", "\t"]),
+        prop::collection::vec(word(), 1..4),
+        // A `]` right after the last token too, with a token right after
+        // it.
+        prop::sample::select(vec![" ", "  ", "\t", ""]),
     )
         .prop_map(|(l, words, gap)| format!("[{l} {}{gap}]", words.join(" ")).into_bytes());
     let piece = prop_oneof![
-        60 => prop::sample::select(&PIECES[..WORDS]).prop_map(|p| p.as_bytes().to_vec()),
+        60 => word().prop_map(|p| p.as_bytes().to_vec()),
         30 => entity,
         3 => prop::sample::select(PIECES).prop_map(|p| p.as_bytes().to_vec()),
         1 => Just(vec![0xFF]),
@@ -357,6 +369,8 @@ fn inputs_at_the_edges() {
         "<p>x [PER a&#x2003;b  ] y</p>\n",
         "<p>x [PER &nbsp;  ] y</p>\n",
         "&#91;LOC x ] &#92; &quot;\n",
+        // A `]` between two tokens: a gap of one byte that is no space.
+        "[PER a]b c\nx [LOC ab]cd e\n",
     ];
     for input in inputs {
         for scheme in TagScheme::ALL {

@@ -434,6 +434,17 @@ impl<R: BufRead> InputReader for bracket::Reader<R> {
             self, writer, summary, on_repair,
         ))
     }
+
+    fn copy_to_jsonl(
+        &mut self,
+        writer: &mut jsonl::Writer<&mut dyn Write>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Option<Result<()>> {
+        Some(bracket::Reader::copy_to_jsonl(
+            self, writer, summary, on_repair,
+        ))
+    }
 }
 
 impl SentenceReader for Box<dyn InputReader> {

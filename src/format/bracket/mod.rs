@@ -1580,6 +1580,12 @@ impl<R: BufRead> Reader<R> {
         self.inner.read(buf)
     }
 
+    /// The input, for a reader of its own that a route hands a line to
+    /// (one it reads past the line reader).
+    fn input_mut(&mut self) -> &mut R {
+        &mut self.inner
+    }
+
     /// Parses `raw`, one line of the input with its line end as read, into
     /// `sentence` and moves past it, as [`Reader::read_sentence`] would
     /// have: the general route's entry for a line the fused route hands

@@ -181,6 +181,16 @@ impl<W: Write> Writer<W> {
         self.style
     }
 
+    /// True when tags are written as strings (not class numbers).
+    pub(crate) fn writes_tag_names(&self) -> bool {
+        self.classes.is_none()
+    }
+
+    /// The unit offsets count.
+    pub(crate) fn offset_unit(&self) -> OffsetUnit {
+        self.unit
+    }
+
     /// The output.
     pub(crate) fn out_mut(&mut self) -> &mut W {
         &mut self.out

@@ -55,6 +55,9 @@ use crate::tokenize::Tokenizer;
 
 mod buffers;
 mod emit;
+mod jsonl;
+#[cfg(test)]
+mod jsonl_tests;
 pub(crate) mod masks;
 mod scan;
 mod tags;

@@ -532,9 +532,18 @@ impl Bench {
         let start = Instant::now();
         let first = black_box(work()?);
         let once = start.elapsed();
-        let passes = passes_for(once, self.min_run);
+        let mut passes = passes_for(once, self.min_run);
         if passes == 1 {
             times.push(once);
+        } else {
+            // One pass is a poor guide (an interruption can make it ten
+            // times too long): the passes it asks for, timed together,
+            // give the count the runs use.
+            let start = Instant::now();
+            for _ in 0..passes {
+                black_box(work()?);
+            }
+            passes = passes_for(start.elapsed() / passes as u32, self.min_run).max(2);
         }
         let mut last = first;
         while times.len() < self.repeat {

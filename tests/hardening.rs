@@ -669,9 +669,11 @@ fn document_readers_name_lone_surrogates_too() {
 }
 
 /// Issue 18 item 4: a line with no line break converts in bounded memory
-/// on the general route too (a scheme, a tokenizer, sentence modes and
-/// outputs the fused route does not take): the reader gives it in pieces
-/// of `bracket::PIECE_BYTES` that the writers write as one sentence.
+/// on the general route too (sentence modes and outputs the fused routes
+/// do not take; the IOE1, IO and Unicode-tokenizer cases, which went there
+/// when this test was written, now check the fused route's pieces): the
+/// reader gives it in pieces of `bracket::PIECE_BYTES` that the writers
+/// write as one sentence.
 /// Before, the line was one `Sentence`: about 30 times its size (a 20 MiB
 /// line to `--scheme ioe1` took 600 MB). Each output is checked against
 /// the same text with line breaks; the 200 MB case is

@@ -142,6 +142,17 @@ impl ConllRoute {
             }
             buf[o..o + self.separator.len()].copy_from_slice(self.separator);
             o += self.separator.len();
+            if self.style == TagStyle::Prefix && !tag.is_outside() {
+                // `Tag::push_to` and the line end, written in place: the
+                // room counted above holds them.
+                let label = tag.label.as_bytes();
+                buf[o] = tag.prefix.letter() as u8;
+                buf[o + 1] = b'-';
+                buf[o + 2..o + 2 + label.len()].copy_from_slice(label);
+                buf[o + 2 + label.len()] = b'\n';
+                o += label.len() + 3;
+                continue;
+            }
             tag_text.clear();
             if self.style == TagStyle::Prefix {
                 tag.push_to(tag_text);
@@ -263,17 +274,17 @@ const TOKEN_COPY: usize = 16;
 
 /// True when the first `len` bytes of `chunk` hold a byte below `!`: only
 /// such a token may hold what ends a column.
+///
+/// The flags of the two words make one 128-bit mask, the high bit of byte
+/// `k` at bit `8k + 7` (`lt_bytes` is exact, so the lowest flag is the
+/// first such byte): the token holds one when that flag lies below bit
+/// `8 * len`, with no mask to build per length.
 #[inline]
 fn may_end_a_column(chunk: &[u8], len: usize) -> bool {
     let word =
         |k: usize| u64::from_le_bytes(chunk[8 * k..8 * k + 8].try_into().unwrap_or([b'x'; 8]));
-    let keep = |bytes: usize| match bytes {
-        0 => 0,
-        8.. => u64::MAX,
-        b => (1u64 << (8 * b)) - 1,
-    };
-    let (low, high) = (len.min(8), len.saturating_sub(8));
-    (lt_bytes(word(0), b'!') & keep(low)) | (lt_bytes(word(1), b'!') & keep(high)) != 0
+    let below = u128::from(lt_bytes(word(0), b'!')) | u128::from(lt_bytes(word(1), b'!')) << 64;
+    (below.trailing_zeros() as usize) < 8 * len
 }
 
 /// True when `token` cannot be a CoNLL column (the writer's own test): it

@@ -56,8 +56,12 @@ use crate::tokenize::Tokenizer;
 mod buffers;
 mod emit;
 mod jsonl;
+mod lines;
+mod spans;
 #[cfg(test)]
 mod jsonl_tests;
+#[cfg(test)]
+mod spans_tests;
 pub(crate) mod masks;
 mod scan;
 mod tags;

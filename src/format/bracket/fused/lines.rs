@@ -264,7 +264,13 @@ impl Gathered {
     /// line on: a bracket that opens or closes nothing, an opener of a
     /// label without tags, an empty or unclosed entity.
     #[inline]
-    pub(super) fn gather(&mut self, blocks: &[Block], src: &[u8], from: usize, to: usize) -> Option<()> {
+    pub(super) fn gather(
+        &mut self,
+        blocks: &[Block],
+        src: &[u8],
+        from: usize,
+        to: usize,
+    ) -> Option<()> {
         assert!(
             to + SLACK <= src.len(),
             "room for the opener lookup past the line"
@@ -343,7 +349,6 @@ impl Gathered {
         self.token_bytes = bytes;
         Some(())
     }
-
 }
 
 /// Tokens up to this length are copied with one fixed-size copy.

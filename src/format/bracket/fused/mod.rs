@@ -56,14 +56,14 @@ use crate::tokenize::Tokenizer;
 mod buffers;
 mod emit;
 mod jsonl;
-mod lines;
-mod spans;
 #[cfg(test)]
 mod jsonl_tests;
-#[cfg(test)]
-mod spans_tests;
+mod lines;
 pub(crate) mod masks;
 mod scan;
+mod spans;
+#[cfg(test)]
+mod spans_tests;
 mod tags;
 #[cfg(test)]
 mod tests;

@@ -8,9 +8,10 @@
 //! writes the record into an output block: the text copied from the block
 //! (runs of tokens that single spaces join there copied as one), the
 //! offsets counted from the token lengths, the labels copied from their
-//! table. A line with a byte that JSON escapes, or with non-ASCII where
-//! offsets count chars or UTF-16 units, has its tokens escaped and
-//! measured one by one first. Lines the route cannot prove, and long ones,
+//! table. A line with a byte that JSON escapes has its tokens escaped one
+//! by one first; where offsets count chars or UTF-16 units and a line
+//! holds non-ASCII, the tokens before an entity's end are measured from
+//! their bytes. Lines the route cannot prove, and long ones,
 //! go to the general route as on the route to JSON lines. Tests check that
 //! both routes write the same bytes, count the same entities and report
 //! the same errors and repairs.
@@ -31,6 +32,7 @@ use crate::repair::Repair;
 use crate::scheme::{TagScheme, TagStyle};
 use crate::sentence::OffsetUnit;
 use crate::spans;
+use crate::swar::HIGH;
 
 impl<R: BufRead> Reader<R> {
     /// Converts the rest of the input to spans in `writer`, as
@@ -103,22 +105,35 @@ struct Spans {
 
 impl Record for Spans {
     fn write(&mut self, line: &Gathered, src: &[u8], from: usize, to: usize, out: &mut Output) {
-        // The bytes that make a token more than a copy of itself: those
-        // JSON escapes, and where the unit is not bytes, those of
-        // non-ASCII chars, which count differently.
-        let non_ascii = if self.unit == OffsetUnit::Bytes {
-            0
-        } else {
-            crate::swar::HIGH
-        };
-        let plain = !any_byte(&src[from..to], |x| escaped_bytes(x) | (x & non_ascii) != 0);
-        if plain {
-            let room = record_room(line, line.token_bytes);
-            let (buf, w) = out.room(room);
-            out.len = put_record(buf, w, src, &line.tokens, |_, t| t.len, line);
-        } else {
-            self.write_escaped_record(line, src, out);
+        if any_byte(&src[from..to], |x| escaped_bytes(x) != 0) {
+            return self.write_escaped_record(line, src, out);
         }
+        // The text is the tokens as they are; only the offsets of a line
+        // with non-ASCII count chars or UTF-16 units rather than bytes.
+        let room = record_room(line, line.token_bytes);
+        let (buf, w) = out.room(room);
+        let unit = self.unit;
+        out.len = if unit == OffsetUnit::Bytes || !any_byte(&src[from..to], |x| x & HIGH != 0) {
+            put_record(buf, w, src, &line.tokens, |_, t| t.len, line)
+        } else {
+            let lens = |_, t: Token| units_of(&src[t.start..t.start + t.len], unit);
+            put_record(buf, w, src, &line.tokens, lens, line)
+        };
+    }
+}
+
+/// The length of `bytes`, valid UTF-8, in `unit`: a char is a byte that
+/// does not continue one, and takes two UTF-16 units from a four-byte
+/// lead on.
+fn units_of(bytes: &[u8], unit: OffsetUnit) -> usize {
+    let starts = |b: &u8| (*b as i8) >= -0x40;
+    match unit {
+        OffsetUnit::Bytes => bytes.len(),
+        OffsetUnit::Chars => bytes.iter().filter(|b| starts(b)).count(),
+        OffsetUnit::Utf16 => bytes
+            .iter()
+            .map(|b| usize::from(starts(b)) + usize::from(*b >= 0xF0))
+            .sum(),
     }
 }
 

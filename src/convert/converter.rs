@@ -38,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::format::{self, Format, InputFacts, InputReader, ReadOptions, WriteOptions};
 use crate::html::HtmlMode;
 use crate::span::Position;
-use crate::{bracket, conll, jsonl, OffsetUnit, Repair};
+use crate::{bracket, conll, jsonl, spans, OffsetUnit, Repair};
 
 pub use super::parallel::CHUNK_BYTES;
 
@@ -761,11 +761,12 @@ fn settle(format: Format, first: &[u8], read: &mut ReadOptions) -> InputFacts {
     facts
 }
 
-/// A writer of any format; CoNLL's is kept apart for the fused bracket to
-/// CoNLL route.
+/// A writer of any format; CoNLL's, JSON lines' and spans' are kept apart for the
+/// fused routes from bracket text.
 enum AnyWriter<'a> {
     Conll(conll::Writer<&'a mut dyn Write>),
     Jsonl(jsonl::Writer<&'a mut dyn Write>),
+    Spans(spans::Writer<&'a mut dyn Write>),
     Other(Box<dyn SentenceWriter + 'a>),
 }
 
@@ -775,6 +776,8 @@ impl<'a> AnyWriter<'a> {
             AnyWriter::Conll(opts.conll_writer(out))
         } else if to == Format::JSONL {
             AnyWriter::Jsonl(opts.jsonl_writer(out))
+        } else if to == Format::SPANS {
+            AnyWriter::Spans(opts.spans_writer(out))
         } else {
             AnyWriter::Other(format::create(to, out, opts)?)
         })
@@ -797,6 +800,10 @@ impl<'a> AnyWriter<'a> {
                 Some(result) => result,
                 None => copy_sentences(reader, w, summary, on_repair),
             },
+            AnyWriter::Spans(w) => match reader.copy_to_spans(w, summary, on_repair) {
+                Some(result) => result,
+                None => copy_sentences(reader, w, summary, on_repair),
+            },
             AnyWriter::Other(w) => copy_sentences(reader, w.as_mut(), summary, on_repair),
         }
     }
@@ -805,6 +812,7 @@ impl<'a> AnyWriter<'a> {
         match self {
             AnyWriter::Conll(w) => w.finish(),
             AnyWriter::Jsonl(w) => w.finish(),
+            AnyWriter::Spans(w) => w.finish(),
             AnyWriter::Other(w) => w.finish(),
         }
     }
@@ -813,6 +821,7 @@ impl<'a> AnyWriter<'a> {
         match self {
             AnyWriter::Conll(w) => w.start_document(),
             AnyWriter::Jsonl(w) => w.start_document(),
+            AnyWriter::Spans(w) => w.start_document(),
             AnyWriter::Other(w) => w.start_document(),
         }
     }

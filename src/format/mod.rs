@@ -226,7 +226,7 @@ static REGISTRY: [Entry; 9] = [
         about: "one JSON object per document: {\"text\": \"...\", \"entities\": [{\"start\", \"end\", \"label\"}]}",
         detect: detect::Rule::JsonLines(detect::text_and_entities),
         reader: |r, o| Box::new(spans::Reader::new(r, o.spans())),
-        writer: Some(|w, o| Box::new(spans::Writer::new(w, o.offsets.unwrap_or(OffsetUnit::Chars)))),
+        writer: Some(|w, o| Box::new(o.spans_writer(w))),
         chunks: None,
     },
     Entry {
@@ -410,6 +410,19 @@ pub trait InputReader: SentenceReader {
     ) -> Option<Result<()>> {
         None
     }
+
+    /// Copies every sentence to the spans `writer` by a route of the
+    /// format's own that writes what [`crate::convert::copy_sentences`]
+    /// would (bracket text has one); `None` when there is none, and
+    /// nothing was read.
+    fn copy_to_spans(
+        &mut self,
+        _writer: &mut spans::Writer<&mut dyn Write>,
+        _summary: &mut Summary,
+        _on_repair: &mut dyn FnMut(&Repair),
+    ) -> Option<Result<()>> {
+        None
+    }
 }
 
 impl<R: BufRead> InputReader for bracket::Reader<R> {
@@ -442,6 +455,17 @@ impl<R: BufRead> InputReader for bracket::Reader<R> {
         on_repair: &mut dyn FnMut(&Repair),
     ) -> Option<Result<()>> {
         Some(bracket::Reader::copy_to_jsonl(
+            self, writer, summary, on_repair,
+        ))
+    }
+
+    fn copy_to_spans(
+        &mut self,
+        writer: &mut spans::Writer<&mut dyn Write>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Option<Result<()>> {
+        Some(bracket::Reader::copy_to_spans(
             self, writer, summary, on_repair,
         ))
     }
@@ -736,6 +760,11 @@ impl WriteOptions {
             .with_columns(self.columns)
             .with_tag_style(self.tag_style)
             .with_kept_columns(self.keep_columns)
+    }
+
+    /// The spans writer over `out` (offsets in chars unless set).
+    pub fn spans_writer<W: Write>(&self, out: W) -> spans::Writer<W> {
+        spans::Writer::new(out, self.offsets.unwrap_or(OffsetUnit::Chars))
     }
 
     /// The JSON lines writer over `out`.

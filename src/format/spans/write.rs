@@ -212,6 +212,17 @@ impl<W: Write> Writer<W> {
         }
     }
 
+    /// What the writer writes to, for the fused route from bracket text
+    /// (see `bracket::Reader::copy_to_spans`).
+    pub(crate) fn out_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    /// The unit of the offsets written.
+    pub(crate) fn offset_unit(&self) -> OffsetUnit {
+        self.unit
+    }
+
     /// Hold at most `bytes` of the entities of a line given in pieces in
     /// memory before moving them to a temporary file ([`crate::Piece`];
     /// 1 MiB by default): a small bound tries the file with small inputs.

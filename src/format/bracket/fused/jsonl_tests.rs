@@ -181,7 +181,7 @@ fn word() -> impl Strategy<Value = &'static str> {
 /// Bracket-like text: well-formed entities, words (with quotes,
 /// backslashes, control characters and non-ASCII) and spaces mostly, and
 /// every kind of trouble now and then; lines up to a few hundred bytes.
-fn input() -> impl Strategy<Value = Vec<u8>> {
+pub(super) fn input() -> impl Strategy<Value = Vec<u8>> {
     let entity = (
         prop::sample::select(vec!["PER", "LOC", "ORG", "MISC", "LABEL_OF_FIFTEEN"]),
         prop::collection::vec(word(), 1..4),

@@ -58,8 +58,12 @@ mod emit;
 mod jsonl;
 #[cfg(test)]
 mod jsonl_tests;
+mod lines;
 pub(crate) mod masks;
 mod scan;
+mod spans;
+#[cfg(test)]
+mod spans_tests;
 mod tags;
 #[cfg(test)]
 mod tests;

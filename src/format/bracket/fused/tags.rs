@@ -313,6 +313,12 @@ impl Labels {
             .expect("labels are handed out only with their tags")
     }
 
+    /// The name of `label` (one handed out by [`Labels::opener`]).
+    #[inline(always)]
+    pub(super) fn name(&self, label: usize) -> &str {
+        &self.labels[label].name
+    }
+
     /// The tag scheme.
     #[inline(always)]
     pub(super) fn scheme(&self) -> TagScheme {

@@ -53,6 +53,30 @@ impl Scratch {
         value
     }
 
+    /// A cursor at the end of what was written, with room for `room`
+    /// more bytes; what it writes is kept by [`Scratch::keep`] of its
+    /// [`Cursor::position`]. A cursor held as a local (rather than lent
+    /// to a closure) keeps its position in a register where several are
+    /// written at once.
+    #[inline(always)]
+    pub fn cursor(&mut self, room: usize) -> Cursor<'_> {
+        if self.bytes.len() - self.len < room {
+            self.grow(room);
+        }
+        Cursor {
+            out: &mut self.bytes[..self.len + room],
+            w: self.len,
+        }
+    }
+
+    /// Keeps what was written up to `end`, the position of a cursor of
+    /// [`Scratch::cursor`].
+    #[inline(always)]
+    pub fn keep(&mut self, end: usize) {
+        debug_assert!(end <= self.bytes.len(), "a cursor writes in the storage");
+        self.len = end.min(self.bytes.len());
+    }
+
     /// Appends `s`.
     #[inline]
     pub fn extend_from_slice(&mut self, s: &[u8]) {
@@ -85,6 +109,13 @@ impl Cursor<'_> {
     #[inline]
     pub fn position(&self) -> usize {
         self.w
+    }
+
+    /// Forgets the last byte written (the separator after a list's last
+    /// item), if any.
+    #[inline(always)]
+    pub fn unput_byte(&mut self) {
+        self.w = self.w.saturating_sub(1);
     }
 
     /// Goes back to `at` (a position this cursor passed), forgetting what
@@ -168,22 +199,18 @@ impl Cursor<'_> {
     }
 
     /// Appends `n` in decimal (at most [`NUMBER_ROOM`] bytes): numbers
-    /// below 10,000 (most offsets in a sentence) from a table of digit
-    /// pairs, others by itoa.
+    /// below 1,000 (most offsets in a sentence) as one store of four
+    /// bytes from a table, the bytes past the number overwritten next
+    /// (every caller's room holds [`NUMBER_ROOM`] for a number), others
+    /// by itoa.
     #[inline(always)]
     pub fn put_number(&mut self, n: usize) {
-        match n {
-            0..=9 => self.put_byte(b'0' + n as u8),
-            10..=99 => self.put(&PAIRS[n]),
-            100..=999 => {
-                let [a, b] = PAIRS[n / 10];
-                self.put(&[a, b, b'0' + (n % 10) as u8]);
-            }
-            1000..=9999 => {
-                let ([a, b], [c, d]) = (PAIRS[n / 100], PAIRS[n % 100]);
-                self.put(&[a, b, c, d]);
-            }
-            _ => self.put_slice(itoa::Buffer::new().format(n).as_bytes()),
+        if n < 1000 {
+            let digits = DIGITS[n];
+            self.put(&digits.to_le_bytes());
+            self.w -= 4 - (digits >> 24) as usize;
+        } else {
+            self.put_slice(itoa::Buffer::new().format(n).as_bytes());
         }
     }
 
@@ -292,12 +319,20 @@ pub(crate) const fn json_room(len: usize) -> usize {
     6 * len + 2
 }
 
-/// The two digits of every number below 100.
-static PAIRS: [[u8; 2]; 100] = {
-    let mut t = [[0u8; 2]; 100];
+/// The digits of every number below 1,000 in the low three bytes, and
+/// how many there are in the high byte.
+static DIGITS: [u32; 1000] = {
+    let mut t = [0u32; 1000];
     let mut n = 0;
-    while n < 100 {
-        t[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+    while n < 1000 {
+        let (a, b, c) = ((n / 100) as u32, (n / 10 % 10) as u32, (n % 10) as u32);
+        t[n] = if n < 10 {
+            (1 << 24) | (b'0' as u32 + c)
+        } else if n < 100 {
+            (2 << 24) | (b'0' as u32 + b) | ((b'0' as u32 + c) << 8)
+        } else {
+            (3 << 24) | (b'0' as u32 + a) | ((b'0' as u32 + b) << 8) | ((b'0' as u32 + c) << 16)
+        };
         n += 1;
     }
     t

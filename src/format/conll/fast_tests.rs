@@ -536,7 +536,11 @@ fn json_lines_output_takes_the_fast_route() {
 fn label() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => prop::sample::select(
-            &["PER", "LOC", "X", "Ort", "人名", "a-b", "B-PER", "ORGANIZATION-AND-ITS-LONG-NAME"][..]
+            &[
+                "PER", "LOC", "X", "Ort", "人名", "a-b", "B-PER", "ORGANIZATION-AND-ITS-LONG-NAME",
+                // Escaped in JSON.
+                "a\"b", "x\\y",
+            ][..]
         )
         .prop_map(str::to_string),
         2 => (0..200u32).prop_map(|n| format!("T{n}")),

@@ -225,7 +225,7 @@ impl<W: Write> Writer<W> {
             tokens,
             RECORD_START,
         );
-        push_tags(record, self.style, tags, &mut self.tag, TAGS_START);
+        push_tags(record, self.style, tags, &mut self.tag, plain, TAGS_START);
         push_tail(record, text_json, offsets_json);
         buf.extend_from_slice(record.as_bytes());
     }
@@ -281,7 +281,7 @@ impl<W: Write> SentenceWriter for Writer<W> {
                 RECORD_START,
             );
             match classes {
-                None => push_tags(buf, style, tags, one, TAGS_START),
+                None => push_tags(buf, style, tags, one, false, TAGS_START),
                 Some(classes) => {
                     push_classes(buf, style, tags, one, classes, sentence, CLASSES_START)?
                 }
@@ -347,7 +347,7 @@ impl<W: Write> Writer<W> {
             out.write_all(buf.as_bytes())?;
             buf.clear();
             match classes {
-                None => push_tags(buf, style, tags, one, first),
+                None => push_tags(buf, style, tags, one, false, first),
                 Some(classes) => push_classes(buf, style, tags, one, classes, sentence, first)?,
             }
             open.tags.write(buf.as_bytes())?;
@@ -458,41 +458,67 @@ fn push_tokens<'t>(
         crate::swar::HIGH
     };
     let special = |x: u64| escaped_bytes(x) | (x & non_ascii);
-    buf.with_cursor(room + WORD_SLACK, |buf| {
-        text_json.with_cursor(6 * bytes + n, |text| {
-            offsets_json.with_cursor(n * OFFSETS_ROOM, |offsets| {
-                buf.put_slice(from.lead);
-                let mut at = from.at;
-                for (i, token) in tokens.enumerate() {
-                    if before + i > 0 {
-                        buf.put(b",\"");
-                        text.put_byte(b' ');
-                    } else {
-                        buf.put_byte(b'"');
-                    }
-                    // Most tokens are plain (ASCII where the unit is not
-                    // bytes): copied as they are, then looked at where they
-                    // were copied to, and as long in the unit as in bytes.
-                    let from = buf.position();
-                    buf.put_slice(token.as_bytes());
-                    let len = if !plain && buf.any_written(from, special) {
-                        buf.rewind(from);
-                        buf.put_json_content(token);
-                        unit.len_of(token)
-                    } else {
-                        token.len()
-                    };
-                    text.put_slice(buf.written_from(from));
-                    buf.put_byte(b'"');
-                    // One space, one unit of any kind, between tokens.
-                    let end = at + len;
-                    push_offsets(offsets, before + i, at, end);
-                    at = end + 1;
-                }
-                at
-            })
-        })
-    })
+    // The three lists are written at once by cursors held as locals, each
+    // item followed by its separator (the last one dropped after), so
+    // that the positions stay in registers and no item asks whether it is
+    // the first.
+    let mut tokens_out = buf.cursor(room + WORD_SLACK);
+    let mut text = text_json.cursor(6 * bytes + n + 1);
+    let mut offsets = offsets_json.cursor(n * OFFSETS_ROOM + 2);
+    tokens_out.put_slice(from.lead);
+    let after_lead = tokens_out.position();
+    if before > 0 {
+        tokens_out.put_byte(b',');
+        text.put_byte(b' ');
+        offsets.put_byte(b',');
+    }
+    // The opening quote and bracket of the first item; the later ones go
+    // with the separator before them.
+    tokens_out.put_byte(b'"');
+    offsets.put_byte(b'[');
+    let mut at = from.at;
+    let mut any = false;
+    for token in tokens {
+        any = true;
+        // Most tokens are plain (ASCII where the unit is not bytes):
+        // copied as they are, then looked at where they were copied to,
+        // and as long in the unit as in bytes.
+        let start = tokens_out.position();
+        tokens_out.put_slice(token.as_bytes());
+        let len = if !plain && tokens_out.any_written(start, special) {
+            tokens_out.rewind(start);
+            tokens_out.put_json_content(token);
+            unit.len_of(token)
+        } else {
+            token.len()
+        };
+        text.put_slice(tokens_out.written_from(start));
+        text.put_byte(b' ');
+        tokens_out.put(b"\",\"");
+        // One space, one unit of any kind, between tokens.
+        let end = at + len;
+        offsets.put_number(at);
+        offsets.put_byte(b',');
+        offsets.put_number(end);
+        offsets.put(b"],[");
+        at = end + 1;
+    }
+    if any {
+        // Past the last item: its separator and the next item's opening.
+        tokens_out.rewind(tokens_out.position() - 2);
+        text.unput_byte();
+        offsets.rewind(offsets.position() - 2);
+    } else {
+        tokens_out.rewind(after_lead);
+        text.rewind(0);
+        offsets.rewind(0);
+    }
+    let (tokens_end, text_end, offsets_end) =
+        (tokens_out.position(), text.position(), offsets.position());
+    buf.keep(tokens_end);
+    text_json.keep(text_end);
+    offsets_json.keep(offsets_end);
+    at
 }
 
 /// The bytes a JSON string escapes (see [`Cursor::any_written`]): `"`,
@@ -505,47 +531,51 @@ fn escaped_bytes(x: u64) -> u64 {
 
 /// Appends `from`'s lead (`],"tags":[`) and `tags` in `style` as JSON
 /// strings, separated by commas and continuing `from`'s; `one` is room for
-/// one tag in a style other than the prefix one.
+/// one tag in a style other than the prefix one. `plain` says the caller
+/// knows no label holds a byte to escape.
 #[inline]
 fn push_tags(
     buf: &mut Scratch,
     style: TagStyle,
     tags: &[Tag<'_>],
     one: &mut Vec<u8>,
+    plain: bool,
     from: Continued,
 ) {
     // A tag is its label and at most two more bytes, each escaped, a comma
     // and the quotes.
     let labels: usize = tags.iter().map(|t| t.label.len()).sum();
-    buf.with_cursor(16 + 6 * labels + 15 * tags.len(), |buf| {
-        buf.put_slice(from.lead);
-        for (i, &tag) in tags.iter().enumerate() {
-            if style == TagStyle::Prefix && tag.is_outside() {
-                // Most tags are `O`: one store, with the comma before it.
-                if from.tokens + i > 0 {
-                    buf.put(b",\"O\"");
-                } else {
-                    buf.put(b"\"O\"");
-                }
+    let mut out = buf.cursor(16 + 6 * labels + 15 * tags.len());
+    out.put_slice(from.lead);
+    // Each tag is followed by a comma, the last one dropped after.
+    if from.tokens > 0 {
+        out.put_byte(b',');
+    }
+    for &tag in tags {
+        if style == TagStyle::Prefix {
+            if tag.is_outside() {
+                // Most tags are `O`: one store.
+                out.put(b"\"O\",");
                 continue;
             }
-            if from.tokens + i > 0 {
-                buf.put_byte(b',');
+            // Copies of fixed size around the label.
+            if plain || !needs_escape(tag.label.as_bytes()) {
+                out.put(&[b'"', tag.prefix.letter() as u8, b'-']);
+                out.put_slice(tag.label.as_bytes());
+                out.put(b"\",");
+                continue;
             }
-            if style == TagStyle::Prefix {
-                // Copies of fixed size around the label.
-                if !needs_escape(tag.label.as_bytes()) {
-                    buf.put(&[b'"', tag.prefix.letter() as u8, b'-']);
-                    buf.put_slice(tag.label.as_bytes());
-                    buf.put_byte(b'"');
-                    continue;
-                }
-            }
-            one.clear();
-            tag.push_styled(style, one);
-            buf.put_json_string(std::str::from_utf8(one).expect("tags are text"));
         }
-    });
+        one.clear();
+        tag.push_styled(style, one);
+        out.put_json_string(std::str::from_utf8(one).expect("tags are text"));
+        out.put_byte(b',');
+    }
+    if !tags.is_empty() || from.tokens > 0 {
+        out.unput_byte();
+    }
+    let end = out.position();
+    buf.keep(end);
 }
 
 /// Appends `from`'s lead (`],"ner_tags":[`) and the class number of each

@@ -55,27 +55,38 @@ pub(super) fn handles(opts: &ReadOptions) -> bool {
 }
 
 /// Where one token line of a scanned sentence is, as byte offsets into the
-/// scanned text. The offsets are `u32` (the scan takes no text of 4 GiB or
-/// more) so that a line is 24 bytes: the scan pushes one per token and the
-/// retagger and the writer read it back.
+/// scanned text, and which token line of the sentence it is. The offsets
+/// are `u32` (the scan takes no text of 4 GiB or more) so that a line is 24
+/// bytes: the scan pushes one per token (or one per token not passed over,
+/// see [`scan_sentence`]) and the retagger and the writer read it back.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct TokenLine {
     line: u32,
+    /// The index, doubled, plus one when the line is plain: a token line
+    /// takes 4 bytes or more, so the index of one in a text of less than
+    /// 4 GiB is below `2^30`.
+    index_plain: u32,
     token: (u32, u32),
     tag: (u32, u32),
-    plain: bool,
 }
 
 impl TokenLine {
-    /// The line at `line` whose token and tag are `token` and `tag`; all
-    /// below `u32::MAX` (the scanned text is shorter).
+    /// The token line `index` (from 0) of its sentence, at `line`, whose
+    /// token and tag are `token` and `tag`; all below `u32::MAX` (the
+    /// scanned text is shorter).
     #[inline(always)]
-    fn new(line: usize, token: (usize, usize), tag: (usize, usize), plain: bool) -> TokenLine {
+    fn new(
+        index: usize,
+        line: usize,
+        token: (usize, usize),
+        tag: (usize, usize),
+        plain: bool,
+    ) -> TokenLine {
         TokenLine {
             line: line as u32,
+            index_plain: (index as u32) << 1 | u32::from(plain),
             token: (token.0 as u32, token.1 as u32),
             tag: (tag.0 as u32, tag.1 as u32),
-            plain,
         }
     }
 
@@ -83,6 +94,15 @@ impl TokenLine {
     #[inline(always)]
     pub fn line(&self) -> usize {
         self.line as usize
+    }
+
+    /// Which token line of its sentence the line is, from 0, when the
+    /// scan passed over some ([`scan_sentence`]'s `skip_outside`); when
+    /// it did not, the line's place in the scan's lines is its index, and
+    /// this may be 0.
+    #[inline(always)]
+    pub fn index(&self) -> usize {
+        (self.index_plain >> 1) as usize
     }
 
     /// The token (the first field).
@@ -101,7 +121,7 @@ impl TokenLine {
     /// writes for it when the tag is written as it is read.
     #[inline(always)]
     pub fn plain(&self) -> bool {
-        self.plain
+        self.index_plain & 1 == 1
     }
 }
 
@@ -130,6 +150,11 @@ pub(super) struct Scanned {
     pub lines: u64,
     /// The line (counted from 1 in those bytes) of the first token.
     pub first_line: u64,
+    /// How many token lines the sentence has.
+    pub tokens: usize,
+    /// Where its first token line starts and its last one ends (after
+    /// the line end): its token lines are these bytes.
+    pub token_lines: (usize, usize),
     /// A `-DOCSTART-` line came before the first token.
     pub document_start: bool,
     /// The sentence was ended by a `-DOCSTART-` line.
@@ -224,6 +249,12 @@ impl Breaks {
 /// last line may lack a line end, and that line is never taken); `masks`
 /// are its breaks.
 ///
+/// With `skip_outside`, a line of `TOKEN`, a tab, `O` and a `\n` that the
+/// common-line loop takes is counted but not pushed (most lines of most
+/// corpora are such lines): for a writer that copies such lines as they
+/// are ([`Retag::copies_lines`]) and a retagger that knows a token line
+/// missing from `lines` is one ([`TokenLine::index`]).
+///
 /// Most lines are `TOKEN<TAB>TAG<LF>`: their two fields end at the next
 /// two bits of `masks` (a `trailing_zeros` each), and the rest go through
 /// eval's `fast_row` (which a test checks against the general route's
@@ -234,6 +265,7 @@ pub(super) fn scan_sentence(
     from: usize,
     comments: bool,
     ids_unchecked: bool,
+    skip_outside: bool,
     lines: &mut Vec<TokenLine>,
     masks: &mut BreakMasks,
 ) -> Option<Scanned> {
@@ -248,23 +280,34 @@ pub(super) fn scan_sentence(
         comments,
         skipped: 0,
         document_start: false,
+        tokens: 0,
+        start: from,
     };
     let mut at = from;
     let mut breaks = Breaks::at(masks, b, at);
     loop {
+        if state.tokens == 0 {
+            // The first token line starts here, if this is one.
+            state.start = at;
+        }
         if !state.ids {
-            at = common_lines(b, &masks.words, at, &mut breaks, comments, lines);
+            let from = (at, state.tokens);
+            (at, state.tokens) = if skip_outside {
+                common_lines::<true>(b, &masks.words, from, &mut breaks, comments, lines)
+            } else {
+                common_lines::<false>(b, &masks.words, from, &mut breaks, comments, lines)
+            };
         }
         // No break is left: no line end either.
         let sep = breaks.next(masks, b)?;
         // A blank line ends a sentence, or comes before one.
         if sep == at && b[at] == b'\n' {
             at += 1;
-            if lines.is_empty() {
+            if state.tokens == 0 {
                 state.skipped += 1;
                 continue;
             }
-            return Some(state.ends(at, false, lines.len()));
+            return Some(state.ends(at - 1, at, false));
         }
         // `TOKEN`, one space or tab, `TAG` and a `\n`.
         let mut plain = None;
@@ -284,11 +327,13 @@ pub(super) fn scan_sentence(
                 let first = b[at];
                 if !state.ids && first < 0x80 && first != b'-' && !(comments && first == b'#') {
                     lines.push(TokenLine::new(
+                        state.tokens,
                         at,
                         (at, sep),
                         (sep + 1, end),
                         b[sep] == b'\t',
                     ));
+                    state.tokens += 1;
                     at = end + 1;
                     continue;
                 }
@@ -323,8 +368,12 @@ pub(super) fn scan_sentence(
 /// lines of `TOKEN`, one space or tab, `TAG` and a `\n`, whose token
 /// starts with an ASCII byte other than `-` (and `#` when `comments` are
 /// skipped), while the breaks of `words` (the masks computed so far) find
-/// them; `breaks` is where `at` is in them. Returns where the run ends,
-/// with `breaks` there, and pushes the lines to `lines`.
+/// them; `breaks` is where `at` is in them, and `tokens` the token lines
+/// of the sentence before it. Returns where the run ends, with `breaks`
+/// there, and the token lines then; pushes the lines to `lines`, but for
+/// those of a tab and an `O` with `SKIP_OUTSIDE` (see [`scan_sentence`]'s
+/// `skip_outside`; a constant, so that the routes that need every line
+/// pay nothing for it).
 ///
 /// This is the loop [`scan_sentence`] spends its time in, and what it
 /// does for such a line, in a function of its own so that its state stays
@@ -333,14 +382,14 @@ pub(super) fn scan_sentence(
 /// any other line (a blank line, which ends the sentence, among them) or
 /// at the end of the masks computed so far.
 #[inline(never)]
-fn common_lines(
+fn common_lines<const SKIP_OUTSIDE: bool>(
     b: &[u8],
     words: &[u64],
-    mut at: usize,
+    (mut at, mut tokens): (usize, usize),
     breaks: &mut Breaks,
     comments: bool,
     lines: &mut Vec<TokenLine>,
-) -> usize {
+) -> (usize, usize) {
     let (mut word, mut bits) = (breaks.word, breaks.bits);
     // The next break, passed; `None` past the masks computed.
     let next = |word: &mut usize, bits: &mut u64| -> Option<usize> {
@@ -372,16 +421,24 @@ fn common_lines(
             (word, bits) = (line_word, line_bits);
             break;
         }
-        lines.push(TokenLine::new(
-            at,
-            (at, sep),
-            (sep + 1, end),
-            separator == b'\t',
-        ));
+        let tab = separator == b'\t';
+        if !SKIP_OUTSIDE {
+            // Every line is pushed: its index is its place in `lines`,
+            // which is all a reader of `lines` then looks at.
+            lines.push(TokenLine::new(0, at, (at, sep), (sep + 1, end), tab));
+        } else {
+            if !(tab && end == sep + 2 && b[sep + 1] == b'O') {
+                lines.push(TokenLine::new(tokens, at, (at, sep), (sep + 1, end), tab));
+            }
+            tokens += 1;
+        }
         at = end + 1;
     }
     (breaks.word, breaks.bits) = (word, bits);
-    at
+    if !SKIP_OUTSIDE {
+        tokens = lines.len();
+    }
+    (at, tokens)
 }
 
 /// The line of `b` at `at` when it is `TOKEN`, one space or tab, `TAG`
@@ -422,6 +479,10 @@ struct Scan {
     /// them ends the sentence or sends it to the general route.
     skipped: u64,
     document_start: bool,
+    /// The token lines so far.
+    tokens: usize,
+    /// Where the first token line starts.
+    start: usize,
 }
 
 /// What a line does to the sentence being scanned.
@@ -433,14 +494,15 @@ enum Line {
 }
 
 impl Scan {
-    /// The sentence of `tokens` token lines scanned, ended by the line
-    /// that ends at `next`.
+    /// The sentence scanned, ended by the line from `at` to `next`.
     #[inline(always)]
-    fn ends(&self, next: usize, next_document: bool, tokens: usize) -> Scanned {
+    fn ends(&self, at: usize, next: usize, next_document: bool) -> Scanned {
         Scanned {
             end: next,
-            lines: self.skipped + tokens as u64 + 1,
+            lines: self.skipped + self.tokens as u64 + 1,
             first_line: self.skipped + 1,
+            tokens: self.tokens,
+            token_lines: (self.start, at),
             document_start: self.document_start,
             next_document,
         }
@@ -459,11 +521,10 @@ impl Scan {
         lines: &mut Vec<TokenLine>,
     ) -> Line {
         let b = text.as_bytes();
-        let tokens = lines.len();
-        let ends = |s: &Scan, next_document| Line::Ends(s.ends(next, next_document, tokens));
+        let ends = |s: &Scan, next_document| Line::Ends(s.ends(at, next, next_document));
         if row.count == 0 {
             // A blank line: spaces and tabs only.
-            if lines.is_empty() {
+            if self.tokens == 0 {
                 self.skipped += 1;
                 return Line::More;
             }
@@ -481,7 +542,7 @@ impl Scan {
             // `is_docstart` of the line.
             if field == "-DOCSTART-" {
                 debug_assert!(is_docstart(&text[at..row.last.1]));
-                if lines.is_empty() {
+                if self.tokens == 0 {
                     self.skipped += 1;
                     self.document_start = true;
                     return Line::More;
@@ -513,7 +574,8 @@ impl Scan {
             }
             self.ids = false;
         }
-        lines.push(TokenLine::new(at, row.first, row.last, plain));
+        lines.push(TokenLine::new(self.tokens, at, row.first, row.last, plain));
+        self.tokens += 1;
         Line::More
     }
 }
@@ -778,10 +840,16 @@ fn retag_sentence<'t>(
         let id = labels.index(tag.label).ok_or(Refusal::Full)?;
         tags.push((tag, id));
     }
-    // Whether a chunk starts at token `i` (not `O`): the decoder's cut.
+    // Whether the line before line `i` of `lines` is the token line
+    // before it: a token line missing from `lines` is a plain `O`
+    // ([`scan_sentence`]'s `skip_outside`, taken only when the writer
+    // copies lines).
+    let follows =
+        |i: usize| i > 0 && (!how.copies_lines || lines[i - 1].index() + 1 == lines[i].index());
+    // Whether a chunk starts at line `i` (not `O`): the decoder's cut.
     let starts = |i: usize| {
         let (tag, id) = tags[i];
-        i == 0 || {
+        !follows(i) || {
             let (prev, prev_id) = tags[i - 1];
             prev_id != id || always_starts(tag.prefix) || always_ends(prev.prefix)
         }
@@ -807,7 +875,7 @@ fn retag_sentence<'t>(
         }
         let last = tags[end - 1].0.prefix;
         // The token before is of the same label: it ends an entity.
-        let before_same = i > 0 && tags[i - 1].1 == id;
+        let before_same = follows(i) && tags[i - 1].1 == id;
         let well_formed = match how.scheme {
             TagScheme::Io | TagScheme::Iob1 | TagScheme::Ioe1 => true,
             TagScheme::Iob2 => first.prefix == Prefix::Begin,
@@ -825,7 +893,7 @@ fn retag_sentence<'t>(
             return Err(Refusal::General);
         }
         // The entity's tags, as `scheme::encode` writes them.
-        let after_same = end < n && tags[end].1 == id;
+        let after_same = end < n && follows(end) && tags[end].1 == id;
         let label = first.label;
         let tag = |prefix| Tag { prefix, label };
         out[i..end].fill(tag(Prefix::Inside));

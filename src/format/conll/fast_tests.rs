@@ -547,14 +547,17 @@ fn label() -> impl Strategy<Value = String> {
     ]
 }
 
-/// Well-formed sentences: entities (after 0 to 2 `O` tokens each) encoded
-/// in `scheme` and written in `style`, so that the fast route retags them
-/// rather than leave them to the general route.
+/// Well-formed sentences: entities (after 0 to 2 `O` tokens each, and 0
+/// to 2 more at the end) encoded in `scheme` and written in `style`, so
+/// that the fast route retags them rather than leave them to the general
+/// route. The `O` lines are the ones the scan passes over when the writer
+/// copies them as read: around, between and after entities.
 fn well_formed(scheme: TagScheme, style: TagStyle) -> impl Strategy<Value = Vec<u8>> {
-    let sentence = prop::collection::vec((0..3usize, 1..5usize, label()), 1..8);
+    let entities = prop::collection::vec((0..3usize, 1..5usize, label()), 1..8);
+    let sentence = (entities, 0..3usize);
     prop::collection::vec(sentence, 1..40).prop_map(move |sentences| {
         let mut text = b"Start O\nx O\n\n".to_vec();
-        for entities in sentences {
+        for (entities, trailing) in sentences {
             let mut spans = Vec::new();
             let mut len = 0;
             for (gap, width, label) in &entities {
@@ -570,6 +573,7 @@ fn well_formed(scheme: TagScheme, style: TagStyle) -> impl Strategy<Value = Vec<
                 });
                 len += width;
             }
+            len += trailing;
             let mut tags = Vec::new();
             crate::scheme::encode(scheme, len, &spans, &mut tags).unwrap();
             for (i, tag) in tags.iter().enumerate() {

@@ -621,7 +621,7 @@ impl<R: BufRead> Reader<R> {
         let masks = &mut self.retagger.masks;
         masks.clear();
         let Some(found) =
-            super::fast::scan_sentence(text, 0, comments, self.ids_unchecked, lines, masks)
+            super::fast::scan_sentence(text, 0, comments, self.ids_unchecked, false, lines, masks)
         else {
             return false;
         };
@@ -725,6 +725,8 @@ impl<R: BufRead> Reader<R> {
             at,
             comments,
             self.ids_unchecked,
+            // Plain `O` lines are written as read.
+            how.copies_lines,
             &mut self.retagger.lines,
             &mut self.retagger.masks,
         ) {
@@ -739,8 +741,8 @@ impl<R: BufRead> Reader<R> {
                         crate::convert::SentenceWriter::start_document(writer)?;
                     }
                     summary.sentences += 1;
-                    summary.tokens += lines.len() as u64;
-                    writer.push_sentence(out, text, lines, tags, rewritten);
+                    summary.tokens += found.tokens as u64;
+                    writer.push_sentence(out, text, lines, tags, rewritten, found.token_lines);
                     if out.len() >= FLUSH_BYTES {
                         writer.sink().write_all(out)?;
                         out.clear();
@@ -1048,7 +1050,9 @@ pub(super) trait LinesOut: crate::convert::SentenceWriter {
     /// Appends the sentence of `lines` of `text`, tagged `tags` in
     /// [`LinesOut::scheme_out`], to `buf`; `rewritten`, when
     /// [`LinesOut::copies_lines`], lists the lines that are not written
-    /// as they are read.
+    /// as they are read (then `lines` may leave out token lines written
+    /// as read, see `scan_sentence`); the token lines are the bytes
+    /// `token_lines` of `text`.
     fn push_sentence(
         &mut self,
         buf: &mut Vec<u8>,
@@ -1056,6 +1060,7 @@ pub(super) trait LinesOut: crate::convert::SentenceWriter {
         lines: &[super::fast::TokenLine],
         tags: &[Tag<'_>],
         rewritten: Option<&[u32]>,
+        token_lines: (usize, usize),
     );
 }
 
@@ -1079,10 +1084,11 @@ impl<W: std::io::Write> LinesOut for super::Writer<W> {
         lines: &[super::fast::TokenLine],
         tags: &[Tag<'_>],
         rewritten: Option<&[u32]>,
+        token_lines: (usize, usize),
     ) {
         match rewritten {
             Some(rewritten) => {
-                self.push_rewritten_lines(buf, text.as_bytes(), lines, tags, rewritten)
+                self.push_rewritten_lines(buf, text.as_bytes(), lines, tags, rewritten, token_lines)
             }
             None => self.push_lines(buf, text.as_bytes(), lines, tags),
         }
@@ -1117,6 +1123,7 @@ impl<W: std::io::Write> LinesOut for crate::format::jsonl::Writer<W> {
         lines: &[super::fast::TokenLine],
         tags: &[Tag<'_>],
         _rewritten: Option<&[u32]>,
+        _token_lines: (usize, usize),
     ) {
         let bytes = lines.iter().map(|l| l.token().1 - l.token().0).sum();
         // A token of the route holds no byte below `!` (those end it), so

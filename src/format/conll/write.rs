@@ -385,9 +385,11 @@ impl<W: Write> Writer<W> {
 
     /// [`Writer::push_lines`] when [`Writer::copies_plain_lines`], given
     /// the indices of the lines that are not written as they are read
-    /// (`rewritten`, in order): the token lines of a sentence follow one
-    /// another in `text`, so the bytes between those lines are copied as
-    /// they are, with no work for each line that is written as read.
+    /// (`rewritten`, in order, indices into `lines`): the token lines of
+    /// a sentence are the bytes `token_lines` of `text`, one after another,
+    /// so the bytes between those lines are copied as they are, with no
+    /// work for each line that is written as read (`lines` need not hold
+    /// those).
     #[inline]
     pub(super) fn push_rewritten_lines(
         &self,
@@ -396,31 +398,28 @@ impl<W: Write> Writer<W> {
         lines: &[TokenLine],
         tags: &[Tag<'_>],
         rewritten: &[u32],
+        token_lines: (usize, usize),
     ) {
         debug_assert!(self.copies_plain_lines());
-        let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
-            buf.push(b'\n');
-            return;
-        };
-        // The start of the input bytes not yet written, when they are the
+        // The start of the input bytes not yet written: they are the
         // output's too.
-        let mut run = Some(first.line());
+        let mut run = token_lines.0;
         for &k in rewritten {
             let k = k as usize;
             let l = &lines[k];
-            if let Some(run) = run {
-                buf.extend_from_slice(&text[run..l.line()]);
-            }
+            buf.extend_from_slice(&text[run..l.line()]);
             let (token_start, token_end) = l.token();
             buf.extend_from_slice(&text[token_start..token_end]);
             push_tag_line(buf, b"\t", self.style, tags[k]);
-            run = lines.get(k + 1).map(TokenLine::line);
+            // Past the line end: the tag is the last field, so only spaces,
+            // tabs and a `\r` come between it and the `\n`.
+            run = l.tag().1;
+            while text[run] != b'\n' {
+                run += 1;
+            }
+            run += 1;
         }
-        if let Some(run) = run {
-            // The last line is written as read: plain, it ends at its
-            // tag's `\n`.
-            buf.extend_from_slice(&text[run..last.tag().1 + 1]);
-        }
+        buf.extend_from_slice(&text[run..token_lines.1]);
         buf.push(b'\n');
     }
 }

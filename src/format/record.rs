@@ -320,8 +320,9 @@ pub(crate) const fn json_room(len: usize) -> usize {
 }
 
 /// The digits of every number below 1,000 in the low three bytes, and
-/// how many there are in the high byte.
-static DIGITS: [u32; 1000] = {
+/// how many there are in the high byte (also the fused routes'
+/// `put_number`).
+pub(crate) static DIGITS: [u32; 1000] = {
     let mut t = [0u32; 1000];
     let mut n = 0;
     while n < 1000 {

@@ -23,6 +23,7 @@ use super::SCAN;
 use crate::bracket::{Options, Reader, SentenceMode};
 use crate::convert::{copy_sentences, write_counted, SentenceWriter, Summary};
 use crate::error::Result;
+use crate::format::record::DIGITS;
 use crate::html::HtmlMode;
 use crate::repair::Repair;
 use crate::scheme::TagScheme;
@@ -414,25 +415,6 @@ pub(super) fn put_token(buf: &mut [u8], w: usize, src: &[u8], t: Token) -> usize
     }
     w + t.len
 }
-
-/// The digits of every number below 1,000 in the low three bytes, and
-/// how many there are in the high byte.
-static DIGITS: [u32; 1000] = {
-    let mut t = [0u32; 1000];
-    let mut n = 0;
-    while n < 1000 {
-        let (a, b, c) = ((n / 100) as u32, (n / 10 % 10) as u32, (n % 10) as u32);
-        t[n] = if n < 10 {
-            (1 << 24) | (b'0' as u32 + c)
-        } else if n < 100 {
-            (2 << 24) | (b'0' as u32 + b) | ((b'0' as u32 + c) << 8)
-        } else {
-            (3 << 24) | (b'0' as u32 + a) | ((b'0' as u32 + b) << 8) | ((b'0' as u32 + c) << 16)
-        };
-        n += 1;
-    }
-    t
-};
 
 /// Writes `n` in decimal at `w`; returns the end. Below 1,000 (most
 /// offsets in a line) one store of four bytes, the fourth overwritten by

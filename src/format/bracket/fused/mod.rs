@@ -53,6 +53,9 @@ use crate::sentence::{OffsetUnit, Sentence};
 use crate::swar::bits_from;
 use crate::tokenize::Tokenizer;
 
+mod bracket;
+#[cfg(test)]
+mod bracket_tests;
 mod buffers;
 mod emit;
 mod jsonl;

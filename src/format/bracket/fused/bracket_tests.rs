@@ -5,79 +5,23 @@
 
 use proptest::prelude::*;
 
-use super::jsonl_tests::input;
+use super::lines_tests::{self, input, long_line_inputs, Route, EDGES};
 use crate::bracket::writer::{Style, Writer};
-use crate::bracket::{Options, Reader};
-use crate::convert::{copy_sentences, Summary};
+use crate::bracket::Options;
 use crate::html::HtmlMode;
-use crate::repair::Repair;
-
-/// How a conversion runs: by the general route or the fused one, over the
-/// input whole or read seven bytes at a time (which `HtmlMode::Auto`
-/// decides on).
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Route {
-    General,
-    Fused,
-    GeneralSmallReads,
-    FusedSmallReads,
-}
 
 /// Output, summary and error (with the repairs reported) of a conversion.
 fn convert(input: &[u8], opts: &Options, style: Style, route: Route) -> String {
-    let mut out = Vec::new();
-    let mut summary = Summary::default();
-    let mut repairs = Vec::new();
-    let result = {
-        let mut writer = Writer::new(&mut out, style);
-        let mut on_repair = |r: &Repair| repairs.push(r.to_string());
-        let small = |input| std::io::BufReader::with_capacity(7, input);
-        match route {
-            Route::General => copy_sentences(
-                &mut Reader::new(input, opts.clone()),
-                &mut writer,
-                &mut summary,
-                &mut on_repair,
-            ),
-            Route::Fused => Reader::new(input, opts.clone()).copy_to_bracket(
-                &mut writer,
-                &mut summary,
-                &mut on_repair,
-            ),
-            Route::GeneralSmallReads => copy_sentences(
-                &mut Reader::new(small(input), opts.clone()),
-                &mut writer,
-                &mut summary,
-                &mut on_repair,
-            ),
-            Route::FusedSmallReads => Reader::new(small(input), opts.clone()).copy_to_bracket(
-                &mut writer,
-                &mut summary,
-                &mut on_repair,
-            ),
-        }
-    };
-    format!(
-        "{}\n--- {summary:?}\n--- {:?}\n--- {repairs:#?}",
-        String::from_utf8_lossy(&out),
-        result.map_err(|e| e.to_string())
-    )
+    let writer = |out| Writer::new(out, style);
+    lines_tests::convert(input, opts, route, writer, |r, w, s, f| {
+        r.copy_to_bracket(w, s, f)
+    })
 }
 
 fn same_both_ways(input: &[u8], opts: &Options, style: Style) {
-    for (general, route) in [
-        (Route::General, Route::Fused),
-        (Route::GeneralSmallReads, Route::FusedSmallReads),
-    ] {
-        let general = convert(input, opts, style, general);
-        let got = convert(input, opts, style, route);
-        assert_eq!(
-            got,
-            general,
-            "{route:?}, input {:?}, {opts:?}, {style:?}",
-            String::from_utf8_lossy(input)
-        );
-    }
+    lines_tests::same_both_ways(input, &(opts, style), |route| {
+        convert(input, opts, style, route)
+    });
 }
 
 const STYLES: [Style; 2] = [Style::TwoSpace, Style::Tight];
@@ -178,14 +122,9 @@ proptest! {
 /// line included (the pieces before the error stay written).
 #[test]
 fn long_lines_go_to_the_general_route() {
-    let phrase = "w [PER Ryan C. \"Crocker\"  ] met [LOC Pakistan\u{2019}s ] [LOC Lahore ] x ";
-    let line = phrase.repeat(40);
-    let inputs = [
-        format!("first\n{line} [PER x\nlast\n"),
-        format!("first\n{line}\r\n\n{line}\nlast"),
-        format!("{line}\n{line}"),
-        format!("{line}[1] &amp; y [PER z ] {line}\n"),
-    ];
+    let inputs = long_line_inputs(
+        "w [PER Ryan C. \"Crocker\"  ] met [LOC Pakistan\u{2019}s ] [LOC Lahore ] x ",
+    );
     for input in &inputs {
         for piece_bytes in [None, Some(1), Some(64), Some(100), Some(1000)] {
             for style in STYLES {
@@ -202,19 +141,8 @@ fn long_lines_go_to_the_general_route() {
 #[test]
 fn inputs_at_the_edges() {
     let inputs = [
-        "",
-        "\n\n",
-        "[",
-        "x [",
-        "\u{feff}a b\n",
-        "\u{feff}[PER a ] b\n",
-        "a\rb\n",
-        "a [PER b ]\r\nc\rd\r\n",
-        "<p>x [PER a&#x2003;b  ] y</p>\n",
-        "<p>x [PER &nbsp;  ] y</p>\n",
         // Brackets decoded from references: written as references, inside
         // entities and out.
-        "&#91;LOC x ] &#92; &quot;\n",
         "a &#91;PER&#93; [PER b&#91;c &#93;  ] d\n",
         "<p>a &#91;PER&#93; [PER b&#91;c &#93;  ] d</p>\n",
         // A token that decodes to the text of a bracket reference, which the
@@ -222,18 +150,14 @@ fn inputs_at_the_edges() {
         "<b>a</b> &amp;#91; [PER b ]\nc\n",
         "a &amp;#91; &#91; [PER b ]\nc\n",
         "a &amp;lsqb; b\n",
-        // A `]` between two tokens: a gap of one byte that is no space.
-        "[PER a]b c\nx [LOC ab]cd e\n",
-        // Entities at the ends, side by side, apart and as the writer
-        // writes them.
-        "[PER a ][PER b ] [LOC c ]\n",
+        // Entities as the writer writes them, and nearly.
         "[PER a  ] [PER b  ] [LOC c  ]\n",
         "[PER a] [PER b] [LOC c]\n",
         "  [PER a  ]  \n [PER a]\n[PER  a  ]\n[PER\ta  ]\n",
         "x[PER a  ]y\n",
         "a b  c\td\n",
     ];
-    for input in inputs {
+    for input in EDGES.iter().chain(&inputs) {
         for html in [HtmlMode::Auto, HtmlMode::Keep, HtmlMode::Strip] {
             for style in STYLES {
                 let opts = Options {

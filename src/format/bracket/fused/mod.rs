@@ -62,6 +62,8 @@ mod jsonl;
 #[cfg(test)]
 mod jsonl_tests;
 mod lines;
+#[cfg(test)]
+mod lines_tests;
 pub(crate) mod masks;
 mod scan;
 mod spans;

@@ -5,12 +5,15 @@
 //! each entity as `[LABEL ` before its first token and `  ]` (or `]`, in
 //! [`Style::Tight`]) after its last. This route gathers the line's tokens
 //! and entities from the input block as the fused route to JSON lines does
-//! ([`lines`](super::lines)) and copies the line to the output block in
-//! runs: a run of the input goes on as long as what lies between two
-//! tokens there is what the writer puts between them (a space, or a space
-//! with an entity's brackets), so that a line the writer wrote (most of
-//! what this route reads) is one copy. Where a gap differs, what the
-//! writer puts there is written instead. A line with an `&`, or whose
+//! ([`lines`](super::lines)) and copies the line to the output block. A
+//! line the writer wrote (most of what this route reads), whose whitespace
+//! is all spaces, is recognised by its entities alone: the gaps where they
+//! open and close are the writer's, and the line takes as many bytes as
+//! the writer's would ([`as_written`]); it is one copy. Any other line is
+//! copied in runs: a run of the input goes on as long as what lies between
+//! two tokens there is what the writer puts between them (a space, or a
+//! space with an entity's brackets); where a gap differs, what the writer
+//! puts there is written instead. A line with an `&`, or whose
 //! tokens hold brackets decoded from character references, has its tokens
 //! looked at one by one first, as the writer does: brackets written as
 //! `&#91;` and `&#93;`, and a token holding the text of a bracket reference
@@ -31,7 +34,7 @@ use crate::error::Result;
 use crate::format::record::any_byte;
 use crate::repair::Repair;
 use crate::scheme::{TagScheme, TagStyle};
-use crate::swar::eq_bytes;
+use crate::swar::{eq_bytes, lt_bytes};
 
 impl<R: BufRead> Reader<R> {
     /// Converts the rest of the input to bracket text in `writer`, as
@@ -112,14 +115,108 @@ impl Record for Bracket {
         out: &mut Output,
     ) -> bool {
         // Without an `&`, a token holds no reference; unless the line was
-        // decoded, it holds no bracket (brackets end tokens).
-        if line.literal_brackets || any_byte(&src[from..to], |x| eq_bytes(x, b'&') != 0) {
+        // decoded, it holds no bracket (brackets end tokens). Without a
+        // byte below a space, all whitespace is spaces.
+        let text = &src[from..to];
+        let plain = !any_byte(text, |x| (eq_bytes(x, b'&') | lt_bytes(x, b' ')) != 0);
+        if line.literal_brackets || !plain && any_byte(text, |x| eq_bytes(x, b'&') != 0) {
             return self.write_escaped_line(line, src, out);
         }
         let (buf, w) = out.room(self.room(line, line.token_bytes));
-        out.len = put_line(buf, w, src, (from, to), &line.tokens, line, self.close);
+        out.len = match plain
+            .then(|| as_written(src, from, to, line, self.close))
+            .flatten()
+        {
+            Some((start, end)) => {
+                let w = put_slice(buf, w, &src[start..end]);
+                put(buf, w, b"\n")
+            }
+            None => put_line(buf, w, src, (from, to), &line.tokens, line, self.close),
+        };
         true
     }
+}
+
+/// Where the line `src[from..to]`, whose whitespace is all spaces, holds
+/// what [`Writer`] writes of it (without the line feed), when it does:
+/// the bytes from the first token (or the opener before it) to the last
+/// (or the closer after it), when each gap where an entity opens or
+/// closes is what the writer puts there and the gaps take as many bytes
+/// as the writer's. Every other gap is then one byte, a space: brackets
+/// are in the gaps where entities open and close only.
+#[inline(always)]
+fn as_written(
+    src: &[u8],
+    from: usize,
+    to: usize,
+    line: &Gathered,
+    close: &[u8],
+) -> Option<(usize, usize)> {
+    let tokens = &line.tokens[..];
+    let (n, first, last) = (tokens.len(), tokens[0], tokens[tokens.len() - 1]);
+    let (mut start, mut end) = (first.start, last.start + last.len);
+    // The bytes of the writer's gaps: a space between tokens, and each
+    // entity's brackets and label.
+    let mut gaps = n - 1;
+    // The end of the entity before, when it ended at the token before.
+    let mut before = usize::MAX;
+    for (k, e) in line.entities.iter().enumerate() {
+        let name = line.labels.name(e.label).as_bytes();
+        gaps += name.len() + 2 + close.len();
+        // Before the first token: `[LABEL `; between two, the closer of
+        // the entity before when it ends there, a space, `[LABEL `.
+        let at = tokens[e.first].start;
+        let closes = before == e.first;
+        let want = name.len()
+            + 2
+            + if e.first == 0 {
+                0
+            } else {
+                1 + if closes { close.len() } else { 0 }
+            };
+        let opener = at.checked_sub(name.len() + 2)?;
+        if e.first == 0 {
+            if opener < from {
+                return None;
+            }
+            start = opener;
+        } else {
+            let gap_start = tokens[e.first - 1].start + tokens[e.first - 1].len;
+            if at - gap_start != want || src[opener - 1] != b' ' {
+                return None;
+            }
+            if closes && src[gap_start..gap_start + close.len()] != *close {
+                return None;
+            }
+        }
+        if src[opener] != b'[' || src[opener + 1..at - 1] != *name || src[at - 1] != b' ' {
+            return None;
+        }
+        // After the last token: the closer; before a token where no
+        // entity opens: the closer and a space (where one opens, the
+        // gap is the opener's, checked with it).
+        let t = tokens[e.end - 1];
+        let gap_start = t.start + t.len;
+        if e.end == n {
+            if gap_start + close.len() > to {
+                return None;
+            }
+            end = gap_start + close.len();
+        } else if line
+            .entities
+            .get(k + 1)
+            .is_none_or(|next| next.first != e.end)
+            && (tokens[e.end].start - gap_start != close.len() + 1
+                || src[gap_start + close.len()] != b' ')
+        {
+            return None;
+        }
+        if src[gap_start..gap_start + close.len()] != *close {
+            return None;
+        }
+        before = e.end;
+    }
+    (end - start == line.token_bytes + gaps).then_some((start, end))
 }
 
 impl Bracket {

@@ -761,12 +761,13 @@ fn settle(format: Format, first: &[u8], read: &mut ReadOptions) -> InputFacts {
     facts
 }
 
-/// A writer of any format; CoNLL's, JSON lines' and spans' are kept apart for the
-/// fused routes from bracket text.
+/// A writer of any format; CoNLL's, JSON lines', spans' and bracket text's
+/// are kept apart for the fused routes from bracket text.
 enum AnyWriter<'a> {
     Conll(conll::Writer<&'a mut dyn Write>),
     Jsonl(jsonl::Writer<&'a mut dyn Write>),
     Spans(spans::Writer<&'a mut dyn Write>),
+    Bracket(bracket::writer::Writer<&'a mut dyn Write>),
     Other(Box<dyn SentenceWriter + 'a>),
 }
 
@@ -778,6 +779,8 @@ impl<'a> AnyWriter<'a> {
             AnyWriter::Jsonl(opts.jsonl_writer(out))
         } else if to == Format::SPANS {
             AnyWriter::Spans(opts.spans_writer(out))
+        } else if to == Format::BRACKET {
+            AnyWriter::Bracket(bracket::writer::Writer::new(out, opts.bracket_style))
         } else {
             AnyWriter::Other(format::create(to, out, opts)?)
         })
@@ -804,6 +807,10 @@ impl<'a> AnyWriter<'a> {
                 Some(result) => result,
                 None => copy_sentences(reader, w, summary, on_repair),
             },
+            AnyWriter::Bracket(w) => match reader.copy_to_bracket(w, summary, on_repair) {
+                Some(result) => result,
+                None => copy_sentences(reader, w, summary, on_repair),
+            },
             AnyWriter::Other(w) => copy_sentences(reader, w.as_mut(), summary, on_repair),
         }
     }
@@ -813,6 +820,7 @@ impl<'a> AnyWriter<'a> {
             AnyWriter::Conll(w) => w.finish(),
             AnyWriter::Jsonl(w) => w.finish(),
             AnyWriter::Spans(w) => w.finish(),
+            AnyWriter::Bracket(w) => w.finish(),
             AnyWriter::Other(w) => w.finish(),
         }
     }
@@ -822,6 +830,7 @@ impl<'a> AnyWriter<'a> {
             AnyWriter::Conll(w) => w.start_document(),
             AnyWriter::Jsonl(w) => w.start_document(),
             AnyWriter::Spans(w) => w.start_document(),
+            AnyWriter::Bracket(w) => w.start_document(),
             AnyWriter::Other(w) => w.start_document(),
         }
     }

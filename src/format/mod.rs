@@ -423,6 +423,19 @@ pub trait InputReader: SentenceReader {
     ) -> Option<Result<()>> {
         None
     }
+
+    /// Copies every sentence to the bracket `writer` by a route of the
+    /// format's own that writes what [`crate::convert::copy_sentences`]
+    /// would (bracket text has one); `None` when there is none, and
+    /// nothing was read.
+    fn copy_to_bracket(
+        &mut self,
+        _writer: &mut bracket::writer::Writer<&mut dyn Write>,
+        _summary: &mut Summary,
+        _on_repair: &mut dyn FnMut(&Repair),
+    ) -> Option<Result<()>> {
+        None
+    }
 }
 
 impl<R: BufRead> InputReader for bracket::Reader<R> {
@@ -466,6 +479,17 @@ impl<R: BufRead> InputReader for bracket::Reader<R> {
         on_repair: &mut dyn FnMut(&Repair),
     ) -> Option<Result<()>> {
         Some(bracket::Reader::copy_to_spans(
+            self, writer, summary, on_repair,
+        ))
+    }
+
+    fn copy_to_bracket(
+        &mut self,
+        writer: &mut bracket::writer::Writer<&mut dyn Write>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Option<Result<()>> {
+        Some(bracket::Reader::copy_to_bracket(
             self, writer, summary, on_repair,
         ))
     }

@@ -69,7 +69,7 @@ fn is_bracket_label(label: &str) -> bool {
 }
 
 /// What a byte of a token is written as, when not as itself.
-fn bracket_escape(b: u8) -> Option<&'static [u8]> {
+pub(super) fn bracket_escape(b: u8) -> Option<&'static [u8]> {
     match b {
         b'[' => Some(b"&#91;"),
         b']' => Some(b"&#93;"),
@@ -96,17 +96,24 @@ fn needing_care(x: u64) -> u64 {
 fn check_token(sentence: &Sentence, index: usize) -> Result<()> {
     crate::conll::check_token(sentence, index, "the bracket format")?;
     let text = sentence.token(index).text;
-    for (at, _) in text.match_indices('&') {
-        if decode_reference(&text[at..]).is_some_and(|(c, _)| is_bracket_reference(c)) {
-            return Err(Error::msg(format!(
-                "sentence at line {}: token {} {text:?} holds a bracket reference, \
-                 which the bracket reader would decode to a bracket",
-                sentence.line(),
-                sentence.piece().first_token + index + 1
-            )));
-        }
+    if holds_bracket_reference(text) {
+        return Err(Error::msg(format!(
+            "sentence at line {}: token {} {text:?} holds a bracket reference, \
+             which the bracket reader would decode to a bracket",
+            sentence.line(),
+            sentence.piece().first_token + index + 1
+        )));
     }
     Ok(())
+}
+
+/// True when `token` holds the text of a character reference to a bracket
+/// (`&#91;`, `&rsqb;` ...), which the writer refuses (the fused route to
+/// bracket text hands such a line to the general route).
+pub(super) fn holds_bracket_reference(token: &str) -> bool {
+    token
+        .match_indices('&')
+        .any(|(at, _)| decode_reference(&token[at..]).is_some_and(|(c, _)| is_bracket_reference(c)))
 }
 
 /// The error of an entity whose `label` the bracket format cannot hold.
@@ -152,6 +159,19 @@ impl<W: Write> Writer<W> {
             documents: 0,
             buf: Scratch::default(),
         }
+    }
+}
+
+impl<W: Write> Writer<W> {
+    /// How entities are written.
+    pub fn style(&self) -> Style {
+        self.style
+    }
+
+    /// What the writer writes to, for the fused route from bracket text
+    /// (see `bracket::Reader::copy_to_bracket`).
+    pub(crate) fn out_mut(&mut self) -> &mut W {
+        &mut self.out
     }
 }
 

@@ -116,7 +116,14 @@ struct Json {
 impl Record for Json {
     /// Writes the record of the tokens and entities gathered from the line
     /// `src[from..to]` as [`jsonl::Writer`] writes it.
-    fn write(&mut self, line: &Gathered, src: &[u8], from: usize, to: usize, out: &mut Output) {
+    fn write(
+        &mut self,
+        line: &Gathered,
+        src: &[u8],
+        from: usize,
+        to: usize,
+        out: &mut Output,
+    ) -> bool {
         let unit = self.unit;
         // The bytes that make a token more than a copy of itself: those
         // JSON escapes, and where the unit is not bytes, those of
@@ -137,6 +144,7 @@ impl Record for Json {
         } else {
             self.write_escaped_record(line, src, out);
         }
+        true
     }
 }
 

@@ -1,5 +1,5 @@
-//! What the fused routes from bracket text to records (JSON lines, spans)
-//! share: the gathering of a line's tokens (where each starts in the block
+//! What the fused routes from bracket text to records (JSON lines, spans,
+//! bracket text) share: the gathering of a line's tokens (where each starts in the block
 //! and how long it is) and entities (label, token range, adjacency) from
 //! the masks of the fused route to CoNLL ([`scan`](super::scan)) into
 //! reused buffers, the output block a record is written into, and the line
@@ -54,6 +54,7 @@ pub(super) fn copy_fused<R: BufRead, W: FusedWriter, K: Record>(
             tokens: Vec::new(),
             token_bytes: 0,
             entities: Vec::new(),
+            literal_brackets: false,
         },
         out: Output::default(),
         record,
@@ -121,8 +122,17 @@ pub(super) struct Entity {
 pub(super) trait Record {
     /// Writes the record of `line`, gathered from `src[from..to]` (which
     /// holds [`SLACK`] bytes after the line) and holding tokens, into
-    /// `out` as the route's writer writes it.
-    fn write(&mut self, line: &Gathered, src: &[u8], from: usize, to: usize, out: &mut Output);
+    /// `out` as the route's writer writes it; false, with nothing
+    /// written, where that writer would refuse the line (the line then
+    /// goes to the general route, whose error it is).
+    fn write(
+        &mut self,
+        line: &Gathered,
+        src: &[u8],
+        from: usize,
+        to: usize,
+        out: &mut Output,
+    ) -> bool;
 }
 
 /// The writers whose output the fused routes write into: the general
@@ -143,6 +153,14 @@ impl<W: Write> FusedWriter for crate::jsonl::Writer<W> {
     }
 }
 
+impl<W: Write> FusedWriter for crate::bracket::writer::Writer<W> {
+    type Out = W;
+
+    fn out_mut(&mut self) -> &mut W {
+        crate::bracket::writer::Writer::out_mut(self)
+    }
+}
+
 impl<W: Write> FusedWriter for crate::spans::Writer<W> {
     type Out = W;
 
@@ -160,6 +178,9 @@ pub(super) struct Gathered {
     /// The bytes of the tokens gathered.
     pub(super) token_bytes: usize,
     pub(super) entities: Vec<Entity>,
+    /// The line's text was decoded from character references, and its
+    /// tokens may hold brackets that are text (from `&#91;`, say).
+    pub(super) literal_brackets: bool,
 }
 
 /// The state of a route: the line gathered, the output block, the record
@@ -189,7 +210,9 @@ impl<K: Record> Fused<K> {
         self.line.gather(blocks, src, from, to)?;
         let n = self.line.tokens.len();
         if n > 0 {
-            self.record.write(&self.line, src, from, to, &mut self.out);
+            if !self.record.write(&self.line, src, from, to, &mut self.out) {
+                return None;
+            }
             let line = &mut self.line;
             for e in &line.entities {
                 line.labels.count_entity(e.label);
@@ -250,7 +273,10 @@ impl<K: Record> Fused<K> {
         let tokens = if blocks.iter().any(|b| b.high != 0) {
             None
         } else {
-            self.convert(&blocks, &scanned, 0, text.len())
+            self.line.literal_brackets = !literal.is_empty();
+            let tokens = self.convert(&blocks, &scanned, 0, text.len());
+            self.line.literal_brackets = false;
+            tokens
         };
         self.clean = scanned;
         self.clean_blocks = blocks;

@@ -53,12 +53,17 @@ use crate::sentence::{OffsetUnit, Sentence};
 use crate::swar::bits_from;
 use crate::tokenize::Tokenizer;
 
+mod bracket;
+#[cfg(test)]
+mod bracket_tests;
 mod buffers;
 mod emit;
 mod jsonl;
 #[cfg(test)]
 mod jsonl_tests;
 mod lines;
+#[cfg(test)]
+mod lines_tests;
 pub(crate) mod masks;
 mod scan;
 mod spans;

@@ -104,9 +104,17 @@ struct Spans {
 }
 
 impl Record for Spans {
-    fn write(&mut self, line: &Gathered, src: &[u8], from: usize, to: usize, out: &mut Output) {
+    fn write(
+        &mut self,
+        line: &Gathered,
+        src: &[u8],
+        from: usize,
+        to: usize,
+        out: &mut Output,
+    ) -> bool {
         if any_byte(&src[from..to], |x| escaped_bytes(x) != 0) {
-            return self.write_escaped_record(line, src, out);
+            self.write_escaped_record(line, src, out);
+            return true;
         }
         // The text is the tokens as they are; only the offsets of a line
         // with non-ASCII count chars or UTF-16 units rather than bytes.
@@ -119,6 +127,7 @@ impl Record for Spans {
             let lens = |_, t: Token| units_of(&src[t.start..t.start + t.len], unit);
             put_record(buf, w, src, &line.tokens, lens, line)
         };
+        true
     }
 }
 

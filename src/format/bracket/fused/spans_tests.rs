@@ -5,82 +5,25 @@
 
 use proptest::prelude::*;
 
-use super::jsonl_tests::input;
-use crate::bracket::{Options, Reader};
-use crate::convert::{copy_sentences, Summary};
+use super::lines_tests::{self, input, long_line_inputs, Route, EDGES};
+use crate::bracket::Options;
 use crate::html::HtmlMode;
-use crate::repair::Repair;
 use crate::sentence::OffsetUnit;
 use crate::spans;
 
-/// How a conversion runs: by the general route or the fused one, over the
-/// input whole or read seven bytes at a time (which `HtmlMode::Auto`
-/// decides on).
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Route {
-    General,
-    Fused,
-    GeneralSmallReads,
-    FusedSmallReads,
-}
-
 /// Output, summary and error (with the repairs reported) of a conversion.
 fn convert(input: &[u8], opts: &Options, unit: OffsetUnit, route: Route) -> String {
-    let mut out = Vec::new();
-    let mut summary = Summary::default();
-    let mut repairs = Vec::new();
-    let result = {
-        // Spilled to a file past a few bytes, as a long line's entities
-        // are.
-        let mut writer = spans::Writer::new(&mut out, unit).with_spill_bytes(50);
-        let mut on_repair = |r: &Repair| repairs.push(r.to_string());
-        let small = |input| std::io::BufReader::with_capacity(7, input);
-        match route {
-            Route::General => copy_sentences(
-                &mut Reader::new(input, opts.clone()),
-                &mut writer,
-                &mut summary,
-                &mut on_repair,
-            ),
-            Route::Fused => Reader::new(input, opts.clone()).copy_to_spans(
-                &mut writer,
-                &mut summary,
-                &mut on_repair,
-            ),
-            Route::GeneralSmallReads => copy_sentences(
-                &mut Reader::new(small(input), opts.clone()),
-                &mut writer,
-                &mut summary,
-                &mut on_repair,
-            ),
-            Route::FusedSmallReads => Reader::new(small(input), opts.clone()).copy_to_spans(
-                &mut writer,
-                &mut summary,
-                &mut on_repair,
-            ),
-        }
-    };
-    format!(
-        "{}\n--- {summary:?}\n--- {:?}\n--- {repairs:#?}",
-        String::from_utf8_lossy(&out),
-        result.map_err(|e| e.to_string())
-    )
+    // Spilled to a file past a few bytes, as a long line's entities are.
+    let writer = |out| spans::Writer::new(out, unit).with_spill_bytes(50);
+    lines_tests::convert(input, opts, route, writer, |r, w, s, f| {
+        r.copy_to_spans(w, s, f)
+    })
 }
 
 fn same_both_ways(input: &[u8], opts: &Options, unit: OffsetUnit) {
-    for (general, route) in [
-        (Route::General, Route::Fused),
-        (Route::GeneralSmallReads, Route::FusedSmallReads),
-    ] {
-        let general = convert(input, opts, unit, general);
-        let got = convert(input, opts, unit, route);
-        assert_eq!(
-            got,
-            general,
-            "{route:?}, input {:?}, {opts:?}, {unit:?}",
-            String::from_utf8_lossy(input)
-        );
-    }
+    lines_tests::same_both_ways(input, &(opts, unit), |route| {
+        convert(input, opts, unit, route)
+    });
 }
 
 fn options() -> impl Strategy<Value = (Options, OffsetUnit)> {
@@ -156,14 +99,9 @@ fn the_fused_route_takes_the_lines_it_can() {
 /// line included (the pieces before the error stay written).
 #[test]
 fn long_lines_go_to_the_general_route() {
-    let phrase = "w [PER Ryan C. \"Crocker\"  ] met [LOC Pakistan\u{2019}s ] [LOC Lahore ] x ";
-    let line = phrase.repeat(40);
-    let inputs = [
-        format!("first\n{line} [PER x\nlast\n"),
-        format!("first\n{line}\r\n\n{line}\nlast"),
-        format!("{line}\n{line}"),
-        format!("{line}[1] &amp; y [PER z ] {line}\n"),
-    ];
+    let inputs = long_line_inputs(
+        "w [PER Ryan C. \"Crocker\"  ] met [LOC Pakistan\u{2019}s ] [LOC Lahore ] x ",
+    );
     for input in &inputs {
         for piece_bytes in [None, Some(1), Some(64), Some(100), Some(1000)] {
             for unit in UNITS {
@@ -179,26 +117,9 @@ fn long_lines_go_to_the_general_route() {
 
 #[test]
 fn inputs_at_the_edges() {
-    let inputs = [
-        "",
-        "\n\n",
-        "[",
-        "x [",
-        "\"",
-        "\u{feff}a b\n",
-        "\u{feff}[PER a ] b\n",
-        "a\rb\n",
-        "a [PER b ]\r\nc\rd\r\n",
-        "<p>x [PER a&#x2003;b  ] y</p>\n",
-        "<p>x [PER &nbsp;  ] y</p>\n",
-        "&#91;LOC x ] &#92; &quot;\n",
-        // A `]` between two tokens: a gap of one byte that is no space.
-        "[PER a]b c\nx [LOC ab]cd e\n",
-        // Entities at the ends, side by side, and offsets past a thousand.
-        "[PER a ][PER b ] [LOC c ]\n",
-        &format!("{} [ORG \u{e9}\u{1f600} x ]\n", "word ".repeat(300)),
-    ];
-    for input in inputs {
+    // Offsets past a thousand.
+    let long = format!("{} [ORG \u{e9}\u{1f600} x ]\n", "word ".repeat(300));
+    for input in EDGES.iter().copied().chain([long.as_str()]) {
         for html in [HtmlMode::Auto, HtmlMode::Keep, HtmlMode::Strip] {
             for unit in UNITS {
                 let opts = Options {

@@ -116,8 +116,10 @@ const WORDS: &[&str] = &[
     "\u{200d}😀",
     "a_token_longer_than_sixteen_bytes",
 ];
+/// Gaps between words; an empty one joins two words into one run of
+/// non-whitespace, which the unicode tokenizer may split or not.
 const GAPS: &[&str] = &[
-    " ", " ", " ", " ", "  ", "\t", "\n", "\u{2003}", "\u{a0}", " \r\n ",
+    " ", " ", " ", " ", "  ", "\t", "\n", "\u{2003}", "\u{a0}", " \r\n ", "", "",
 ];
 const LABELS: &[&str] = &[
     "PER", "LOC", "ORG", "MISC", "B", "I-X", "é", "a b", "", "PER-B", "O", "x\ty",
@@ -187,13 +189,26 @@ fn document(rng: &mut Lcg, unit: OffsetUnit) -> String {
     if rng.one_in(8) {
         text.push_str(rng.pick(GAPS));
     }
-    let count = if rng.one_in(15) { 0 } else { 1 + rng.below(12) };
+    // Now and then a text longer than the masks the tokenizer holds at
+    // once (2 KiB), with words longer than that too.
+    let count = if rng.one_in(15) {
+        0
+    } else if rng.one_in(20) {
+        150 + rng.below(400)
+    } else {
+        1 + rng.below(12)
+    };
     for k in 0..count {
         if k > 0 {
             text.push_str(rng.pick(GAPS));
         }
         let start = units(&text, unit);
-        text.push_str(rng.pick(WORDS));
+        if count > 12 && rng.one_in(100) {
+            text.push_str(&"ab".repeat(600 + rng.below(900)));
+            text.push_str(rng.pick(WORDS));
+        } else {
+            text.push_str(rng.pick(WORDS));
+        }
         words.push((start, units(&text, unit)));
     }
     if rng.one_in(6) {

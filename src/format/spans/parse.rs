@@ -270,6 +270,12 @@ pub(crate) fn scan_span_list(
     }
     c.array(|c| {
         let label_from = doc.strings.len();
+        if let Some((start, end, label, len)) = compact_item(c.rest_str()) {
+            doc.strings.push_str(label);
+            doc.push_kept_span(start, end, label_from);
+            c.skip(len);
+            return Some(());
+        }
         let mark = c.mark();
         if let Some((start, end)) = tight_item(c, &mut doc.strings) {
             doc.push_kept_span(start, end, label_from);
@@ -331,6 +337,41 @@ pub(crate) fn scan_span_list(
         doc.push_kept_span(start, end, label_from);
         Some(())
     })
+}
+
+/// The span item at the start of `rest` when it is written
+/// `{"start":S,"end":E,"label":"L"}` with no whitespace and a label
+/// without escapes (as nerkit and Python's `json.dumps(separators=(",",
+/// ":"))` write it): its offsets, its label and its length, read by
+/// comparing whole words of bytes. `None` for any other shape, which
+/// [`tight_item`] or [`scan_span_list`] then read.
+#[inline(always)]
+fn compact_item(rest: &str) -> Option<(u64, u64, &str, usize)> {
+    use crate::format::json::scan::{digits_at, plain_run_end};
+    const START: &[u8] = b"{\"start\":";
+    const END: &[u8] = b",\"end\":";
+    const LABEL: &[u8] = b",\"label\":\"";
+    let b = rest.as_bytes();
+    if b.get(..START.len())? != START {
+        return None;
+    }
+    // What follows each number is checked to be `,`, so it is whole: no
+    // fraction or exponent (as `Scan::short_uint` reads it).
+    let (start, i) = digits_at::<19>(b, START.len())?;
+    if b.get(i..i + END.len())? != END {
+        return None;
+    }
+    let (end, i) = digits_at::<19>(b, i + END.len())?;
+    if b.get(i..i + LABEL.len())? != LABEL {
+        return None;
+    }
+    let from = i + LABEL.len();
+    let to = plain_run_end(b, from);
+    if b.get(to..to + 2)? != b"\"}" {
+        return None;
+    }
+    // Cut at ASCII bytes, so at char boundaries.
+    Some((start, end, rest.get(from..to)?, to + 2))
 }
 
 /// The span item at the scan's place when it has the shape spaCy and most

@@ -152,6 +152,20 @@ fn item(plain: bool) -> BoxedStrategy<String> {
         1 => number(plain).prop_map(|n| ("end_offset", n)),
         1 => extra_value(plain).prop_map(|v| ("source", v)),
     ];
+    // The shape nerkit writes, with no whitespace: now and then with more
+    // members after it, an escape in its label, or a number the scan
+    // leaves to serde_json.
+    let compact = (
+        number(plain),
+        number(plain),
+        json_string(plain),
+        extra_value(plain),
+        0..4,
+    )
+        .prop_map(|(s, e, l, v, more)| match more {
+            0 => format!("{{\"start\":{s},\"end\":{e},\"label\":{l},\"x\":{v}}}"),
+            _ => format!("{{\"start\":{s},\"end\":{e},\"label\":{l}}}"),
+        });
     let object = (
         prop::collection::vec((member, ws(plain), ws(plain)), 0..6),
         any::<bool>(),
@@ -204,7 +218,7 @@ fn item(plain: bool) -> BoxedStrategy<String> {
                 format!("[{s},{w}{e} ,{l}{w}]")
             }
         });
-    prop_oneof![3 => object, 1 => array].boxed()
+    prop_oneof![3 => object, 1 => array, 2 => compact].boxed()
 }
 
 fn span_list(plain: bool) -> BoxedStrategy<String> {

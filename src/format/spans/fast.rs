@@ -24,7 +24,6 @@ use crate::scheme::tagging::recycle;
 use crate::scheme::{encode, label_fault, Tag, TagScheme, TagStyle};
 use crate::sentence::Entity;
 use crate::span::{Span, TokenSpan};
-use crate::swar::lt_bytes;
 
 use super::document::DocBuf;
 
@@ -118,20 +117,18 @@ impl ConllRoute {
         for (t, tag) in tokens.iter().zip(tags) {
             let (start, end) = (t.start(), t.end());
             let len = end - start;
-            if len != 0 && len <= TOKEN_COPY && start + TOKEN_COPY <= text.len() {
+            // Only a token that starts with a byte below `!` may hold what
+            // ends a column: neither tokenizer puts whitespace after the
+            // first byte of a token (see `Tokenizer::push_spans`).
+            if len == 0 || (text[start] < b'!' && ends_a_column(&text[start..end])) {
+                return false;
+            }
+            if len <= TOKEN_COPY && start + TOKEN_COPY <= text.len() {
                 // Most tokens are short: a copy of a length known when
                 // compiling is a few moves, and the bytes past the token
-                // are written over next. The same bytes tell whether the
-                // token may hold what ends a column.
-                let chunk = &text[start..start + TOKEN_COPY];
-                buf[o..o + TOKEN_COPY].copy_from_slice(chunk);
-                if may_end_a_column(chunk, len) && ends_a_column(&text[start..end]) {
-                    return false;
-                }
+                // are written over next.
+                buf[o..o + TOKEN_COPY].copy_from_slice(&text[start..start + TOKEN_COPY]);
             } else {
-                if ends_a_column(&text[start..end]) {
-                    return false;
-                }
                 buf[o..o + len].copy_from_slice(&text[start..end]);
             }
             o += len;
@@ -271,21 +268,6 @@ fn label_fits(style: TagStyle, label: &str) -> bool {
 
 /// The bytes a token of at most this many bytes is copied by.
 const TOKEN_COPY: usize = 16;
-
-/// True when the first `len` bytes of `chunk` hold a byte below `!`: only
-/// such a token may hold what ends a column.
-///
-/// The flags of the two words make one 128-bit mask, the high bit of byte
-/// `k` at bit `8k + 7` (`lt_bytes` is exact, so the lowest flag is the
-/// first such byte): the token holds one when that flag lies below bit
-/// `8 * len`, with no mask to build per length.
-#[inline]
-fn may_end_a_column(chunk: &[u8], len: usize) -> bool {
-    let word =
-        |k: usize| u64::from_le_bytes(chunk[8 * k..8 * k + 8].try_into().unwrap_or([b'x'; 8]));
-    let below = u128::from(lt_bytes(word(0), b'!')) | u128::from(lt_bytes(word(1), b'!')) << 64;
-    (below.trailing_zeros() as usize) < 8 * len
-}
 
 /// True when `token` cannot be a CoNLL column (the writer's own test): it
 /// is empty or holds a space, a tab or a line end.

@@ -549,8 +549,10 @@ fn push_unicode_spans(text: &str, spans: &mut Vec<Span>) {
                 let rest = b >> bit;
                 let run_end = if rest != 0 {
                     let run = rest.trailing_zeros() as usize;
-                    if (split[k] >> bit) & !(u64::MAX << run) == 0 {
-                        // Word bytes only: one token.
+                    if run == 1 || (split[k] >> bit) & !(u64::MAX << run) == 0 {
+                        // Word bytes only, or one ASCII char (a
+                        // non-ASCII char has two bytes or more) between
+                        // whitespace: one token.
                         spans.push(Span::new(start, start + run));
                         pos = start + run;
                         continue;

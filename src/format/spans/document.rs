@@ -312,6 +312,20 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
     ) -> Result<()> {
         debug_assert!(self.fast_conll_allowed());
         let mut route = ConllRoute::new(writer);
+        let copied = self.copy_documents(&mut route, writer, summary, on_repair);
+        route.add_counts(summary);
+        copied
+    }
+
+    /// The loop of [`Docs::copy_to_conll`], with `route` (whose counts
+    /// the caller adds to `summary` after it).
+    fn copy_documents(
+        &mut self,
+        route: &mut ConllRoute,
+        writer: &mut conll::Writer<&mut dyn Write>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Result<()> {
         let mut sentence = Sentence::new();
         let mut report = |repairs: &mut Vec<Repair>, summary: &mut Summary| {
             for r in repairs.drain(..) {

@@ -49,7 +49,24 @@ pub(crate) struct ConllRoute {
     buf: Vec<u8>,
     /// The text of one tag and its line end.
     tag: Vec<u8>,
+    /// The labels of the entities of the documents written, with the
+    /// entities read and written that [`ConllRoute::add_counts`] has not
+    /// yet added to a summary: one short scan an entity where the
+    /// summary's counts cost a search of their own for each of the two.
+    counts: Vec<LabelCount>,
 }
+
+/// See [`ConllRoute::counts`].
+#[derive(Debug)]
+struct LabelCount {
+    label: String,
+    read: u64,
+    written: u64,
+}
+
+/// How many labels [`ConllRoute::counts`] holds; the entities of others
+/// are counted into the summary at once.
+const COUNTED_LABELS: usize = 16;
 
 impl ConllRoute {
     /// The route for documents written by `writer`.
@@ -62,7 +79,57 @@ impl ConllRoute {
             tags: Vec::new(),
             buf: Vec::new(),
             tag: Vec::new(),
+            counts: Vec::new(),
         }
+    }
+
+    /// Adds the labels of the entities read and written by the documents
+    /// written since the last call to `summary`: the caller calls it once
+    /// the documents are written (or one failed), before the summary is
+    /// read.
+    pub fn add_counts(&mut self, summary: &mut Summary) {
+        for c in &mut self.counts {
+            if c.read > 0 {
+                summary.read.add(&c.label, c.read);
+            }
+            if c.written > 0 {
+                summary.written.add(&c.label, c.written);
+            }
+            (c.read, c.written) = (0, 0);
+        }
+    }
+
+    /// Counts an entity of `label` read, and written unless it merges
+    /// into the one before: into [`ConllRoute::counts`], or into `summary`
+    /// when that holds other labels already.
+    #[inline]
+    fn count(&mut self, label: &str, written: bool, summary: &mut Summary) {
+        let same = |c: &LabelCount| {
+            c.label.len() == label.len()
+                && c.label.as_bytes().first() == label.as_bytes().first()
+                && c.label == label
+        };
+        let k = match self.counts.iter().position(same) {
+            Some(k) => k,
+            None if self.counts.len() < COUNTED_LABELS => {
+                self.counts.push(LabelCount {
+                    label: label.to_string(),
+                    read: 0,
+                    written: 0,
+                });
+                self.counts.len() - 1
+            }
+            None => {
+                summary.read.add(label, 1);
+                if written {
+                    summary.written.add(label, 1);
+                }
+                return;
+            }
+        };
+        let c = &mut self.counts[k];
+        c.read += 1;
+        c.written += u64::from(written);
     }
 
     /// Writes the document `doc`, split into `tokens` (byte spans of its
@@ -166,11 +233,11 @@ impl ConllRoute {
     }
 
     /// Writes the buffer, the lines of one document of `tokens` tokens
-    /// holding `entities`,
-    /// and counts them, in the order `convert::write_counted` and the
-    /// writer count a sentence that starts a document.
+    /// holding `entities`, and counts them, in the order
+    /// `convert::write_counted` and the writer count a sentence that
+    /// starts a document (the labels into [`ConllRoute::counts`]).
     fn write_counted(
-        &self,
+        &mut self,
         tokens: usize,
         entities: &[Entity<'_>],
         writer: &mut conll::Writer<&mut dyn Write>,
@@ -181,10 +248,13 @@ impl ConllRoute {
         writer.start_document()?;
         summary.sentences += 1;
         summary.tokens += tokens as u64;
-        for e in entities {
-            summary.read.add(e.label, 1);
+        if let Err(e) = writer.out_mut().write_all(&self.buf) {
+            // Read, not written.
+            for e in entities {
+                summary.read.add(e.label, 1);
+            }
+            return Err(e.into());
         }
-        writer.out_mut().write_all(&self.buf)?;
         // A reader of the tags finds every entity, except in IO, where an
         // entity that directly follows one of the same type merges into it.
         let mut previous: Option<&Entity<'_>> = None;
@@ -192,12 +262,23 @@ impl ConllRoute {
             let merges = self.scheme == TagScheme::Io
                 && previous
                     .is_some_and(|p| p.tokens.end() == e.tokens.start() && p.label == e.label);
-            if !merges {
-                summary.written.add(e.label, 1);
-            }
+            self.count(e.label, !merges, summary);
             previous = Some(e);
         }
         Ok(())
+    }
+}
+
+#[cfg(debug_assertions)]
+impl Drop for ConllRoute {
+    /// A route dropped with counts not added to a summary lost them.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            debug_assert!(
+                self.counts.iter().all(|c| c.read == 0 && c.written == 0),
+                "ConllRoute::add_counts was not called"
+            );
+        }
     }
 }
 

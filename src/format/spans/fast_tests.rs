@@ -451,3 +451,32 @@ fn documents_the_route_declines() {
         }
     }
 }
+
+/// More labels than the route counts apart (the others are counted into
+/// the summary at once), in IO, where entities of a label that follow
+/// each other are read as two and written as one.
+#[test]
+fn many_labels_count_as_the_general_route_counts() {
+    let mut text = String::new();
+    for k in 0..40 {
+        let a = format!("L{}", k % 23);
+        let b = format!("L{}", (k * 7) % 29);
+        text.push_str(&format!(
+            "{{\"text\":\"a b c d\",\"entities\":[[0, 1, \"{a}\"], [2, 3, \"{a}\"], [4, 7, \"{b}\"]]}}\n"
+        ));
+    }
+    for scheme in [TagScheme::Io, TagScheme::Iob2] {
+        let to = Out {
+            scheme,
+            style: TagStyle::Prefix,
+            columns: Columns::Two,
+            docstart: false,
+            keep_columns: false,
+        };
+        let opts = ReadOptions::default();
+        let (general, _) = copy(text.as_bytes(), 8192, &opts, &to, false);
+        let (fast, taken) = copy(text.as_bytes(), 8192, &opts, &to, true);
+        assert_eq!(fast, general);
+        assert_eq!(taken, 40);
+    }
+}

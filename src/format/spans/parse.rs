@@ -268,14 +268,12 @@ pub(crate) fn scan_span_list(
     if c.null() {
         return Some(());
     }
+    if let Some(len) = compact_list(c.rest_str(), doc) {
+        c.skip(len);
+        return Some(());
+    }
     c.array(|c| {
         let label_from = doc.strings.len();
-        if let Some((start, end, label, len)) = compact_item(c.rest_str()) {
-            doc.strings.push_str(label);
-            doc.push_kept_span(start, end, label_from);
-            c.skip(len);
-            return Some(());
-        }
         let mark = c.mark();
         if let Some((start, end)) = tight_item(c, &mut doc.strings) {
             doc.push_kept_span(start, end, label_from);
@@ -337,6 +335,45 @@ pub(crate) fn scan_span_list(
         doc.push_kept_span(start, end, label_from);
         Some(())
     })
+}
+
+/// The list of spans at the start of `rest` when it is written as
+/// nerkit writes it, `[` and `]` around [`compact_item`]s separated by
+/// commas, without whitespace: read into `doc`, and its length. `None`,
+/// with `doc` as it was, for any other list, which [`scan_span_list`]
+/// then reads item by item.
+fn compact_list(rest: &str, doc: &mut super::document::DocBuf) -> Option<usize> {
+    let b = rest.as_bytes();
+    if b.first() != Some(&b'[') {
+        return None;
+    }
+    if b.get(1) == Some(&b']') {
+        return Some(2);
+    }
+    let (spans, strings) = (doc.spans.len(), doc.strings.len());
+    let mut i = 1;
+    loop {
+        // `i` follows an ASCII byte: a char boundary.
+        let item = rest.get(i..).and_then(compact_item);
+        let Some((start, end, label, len)) = item else {
+            doc.spans.truncate(spans);
+            doc.strings.truncate(strings);
+            return None;
+        };
+        let label_from = doc.strings.len();
+        doc.strings.push_str(label);
+        doc.push_kept_span(start, end, label_from);
+        i += len;
+        match b.get(i) {
+            Some(b',') => i += 1,
+            Some(b']') => return Some(i + 1),
+            _ => {
+                doc.spans.truncate(spans);
+                doc.strings.truncate(strings);
+                return None;
+            }
+        }
+    }
 }
 
 /// The span item at the start of `rest` when it is written

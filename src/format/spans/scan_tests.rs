@@ -222,12 +222,18 @@ fn item(plain: bool) -> BoxedStrategy<String> {
 }
 
 fn span_list(plain: bool) -> BoxedStrategy<String> {
-    let list = prop::collection::vec((item(plain), ws(plain), ws(plain)), 0..4).prop_map(|items| {
-        let items: Vec<String> = (items.into_iter())
-            .map(|(i, a, b)| format!("{a}{i}{b}"))
-            .collect();
-        format!("[{}]", items.join(","))
-    });
+    // Whitespace around items now and then; without it, a list of
+    // compact items is the shape nerkit writes.
+    let list = (
+        prop::collection::vec((item(plain), ws(plain), ws(plain)), 0..4),
+        any::<bool>(),
+    )
+        .prop_map(|(items, tight)| {
+            let items: Vec<String> = (items.into_iter())
+                .map(|(i, a, b)| if tight { i } else { format!("{a}{i}{b}") })
+                .collect();
+            format!("[{}]", items.join(","))
+        });
     if plain {
         prop_oneof![6 => list, 1 => Just("null".to_string())].boxed()
     } else {

@@ -63,10 +63,10 @@ impl Tokenizer {
     /// spans of [`Tokenizer::tokens`], for a caller that needs no token
     /// text.
     ///
-    /// With [`Tokenizer::Unicode`] the text is read through masks of its
-    /// whitespace and of its bytes other than ASCII letters, digits and
-    /// `_` (see [`push_unicode_spans`]), so that a run of word bytes costs
-    /// a `trailing_zeros` rather than a class lookup per byte.
+    /// The text is read through masks of its ASCII whitespace and, with
+    /// [`Tokenizer::Unicode`], of its bytes other than ASCII letters,
+    /// digits and `_` (see [`push_unicode_spans`]), so that a run of word
+    /// bytes costs a `trailing_zeros` rather than a look at each byte.
     ///
     /// A token of either tokenizer holds ASCII whitespace only from its
     /// first byte on (the unicode tokenizer's space or tab that a
@@ -74,7 +74,7 @@ impl Tokenizer {
     /// closer only at tokens that start with a byte below `!`.
     pub(crate) fn push_spans(self, text: &str, spans: &mut Vec<Span>) {
         match self {
-            Tokenizer::Whitespace => self.tokens(text).for_each(|t| spans.push(t.span)),
+            Tokenizer::Whitespace => push_whitespace_spans(text, spans),
             Tokenizer::Unicode => push_unicode_spans(text, spans),
         }
     }
@@ -585,6 +585,12 @@ fn push_unicode_spans(text: &str, spans: &mut Vec<Span>) {
                     }
                     continue 'chunks;
                 }
+                if no_bits(&split, start - at, run_end - at) {
+                    // A run of word bytes across blocks.
+                    spans.push(Span::new(start, run_end));
+                    pos = run_end;
+                    continue;
+                }
                 // `run_token_end` gives up on a first char it does not
                 // know, which the tokenizer may join to the whitespace
                 // before it.
@@ -610,6 +616,98 @@ fn push_unicode_spans(text: &str, spans: &mut Vec<Span>) {
         }
         at = end;
     }
+}
+
+/// True when `masks` (of consecutive blocks) have no bit in `from..to`
+/// (not empty).
+#[inline(always)]
+fn no_bits(masks: &[u64], from: usize, to: usize) -> bool {
+    let (first, last) = (from / 64, (to - 1) / 64);
+    let below_to = u64::MAX >> (63 - (to - 1) % 64);
+    if first == last {
+        return masks[first] & bits_from(from % 64) & below_to == 0;
+    }
+    masks[first] & bits_from(from % 64) == 0
+        && masks[first + 1..last].iter().all(|&m| m == 0)
+        && masks[last] & below_to == 0
+}
+
+/// The spans of the [`Tokenizer::Whitespace`] tokens of `text`, appended
+/// to `spans`: runs of non-whitespace found by a mask of ASCII whitespace
+/// (see [`push_unicode_spans`]), each one token unless it holds a
+/// non-ASCII char, which may be whitespace; such a run is split by the
+/// tokenizer itself, which finds the same tokens in the run alone (a char
+/// is whitespace or not whatever surrounds it).
+fn push_whitespace_spans(text: &str, spans: &mut Vec<Span>) {
+    use crate::format::bracket::fused::masks::for_each_block;
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    let mut at = 0;
+    let mut blank = [0u64; CHUNK_BLOCKS];
+    let mut high = [0u64; CHUNK_BLOCKS];
+    'chunks: while at < len {
+        let end = (at + 64 * CHUNK_BLOCKS).min(len);
+        let chunk = &bytes[at..end];
+        let blocks = chunk.len().div_ceil(64);
+        let mut k = 0;
+        for_each_block(chunk, |m| {
+            (blank[k], high[k]) = (m.blank, m.high);
+            k += 1;
+        });
+        let mut before = 1;
+        for k in 0..blocks {
+            let b = blank[k];
+            let mut starts = !b & ((b << 1) | before);
+            before = b >> 63;
+            while starts != 0 {
+                let bit = starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                let start = at + 64 * k + bit;
+                let rest = b >> bit;
+                let run_end = if rest != 0 {
+                    start + rest.trailing_zeros() as usize
+                } else {
+                    let mut j = k + 1;
+                    while j < blocks && blank[j] == 0 {
+                        j += 1;
+                    }
+                    if j == blocks {
+                        end
+                    } else {
+                        at + 64 * j + blank[j].trailing_zeros() as usize
+                    }
+                };
+                if run_end == end && end < len {
+                    if start > at {
+                        at = start;
+                        continue 'chunks;
+                    }
+                    // A run longer than a chunk.
+                    let run_end = (bytes[start..].iter())
+                        .position(|&b| WS[b as usize] == WS_ASCII)
+                        .map_or(len, |n| start + n);
+                    split_whitespace_run(text, start, run_end, spans);
+                    at = run_end;
+                    continue 'chunks;
+                }
+                if no_bits(&high, start - at, run_end - at) {
+                    spans.push(Span::new(start, run_end));
+                } else {
+                    split_whitespace_run(text, start, run_end, spans);
+                }
+            }
+        }
+        at = end;
+    }
+}
+
+/// Appends the spans of the whitespace tokens of `text[start..end]`, a
+/// run between ASCII whitespace that holds a non-ASCII char.
+#[inline(never)]
+fn split_whitespace_run(text: &str, start: usize, end: usize, spans: &mut Vec<Span>) {
+    Tokenizer::Whitespace
+        .tokens(&text[start..end])
+        .for_each(|t| spans.push(Span::new(start + t.span.start(), start + t.span.end())));
 }
 
 /// Appends the spans of the tokens the tokenizer finds from `pos` (a word

@@ -58,6 +58,26 @@ impl Tokenizer {
         };
         Tokens { text, pos: 0, kind }
     }
+
+    /// Appends the byte spans of the tokens of `text` to `spans`: the
+    /// spans of [`Tokenizer::tokens`], for a caller that needs no token
+    /// text.
+    ///
+    /// The text is read through masks of its ASCII whitespace and, with
+    /// [`Tokenizer::Unicode`], of its bytes other than ASCII letters,
+    /// digits and `_` (see [`push_unicode_spans`]), so that a run of word
+    /// bytes costs a `trailing_zeros` rather than a look at each byte.
+    ///
+    /// A token of either tokenizer holds ASCII whitespace only from its
+    /// first byte on (the unicode tokenizer's space or tab that a
+    /// combining mark joins, WB3d and WB4): a writer of columns need look
+    /// closer only at tokens that start with a byte below `!`.
+    pub(crate) fn push_spans(self, text: &str, spans: &mut Vec<Span>) {
+        match self {
+            Tokenizer::Whitespace => push_whitespace_spans(text, spans),
+            Tokenizer::Unicode => push_unicode_spans(text, spans),
+        }
+    }
 }
 
 impl FromStr for Tokenizer {
@@ -475,6 +495,236 @@ pub(crate) fn run_token_end(run: &[u8], start: usize) -> Option<usize> {
     ascii_segment(run, start).map(|(end, _)| end)
 }
 
+/// The 64-byte blocks whose masks [`push_unicode_spans`] holds at once.
+const CHUNK_BLOCKS: usize = 32;
+
+/// The spans of the [`Tokenizer::Unicode`] tokens of `text`, appended to
+/// `spans`, as the fused bracket route finds them (see [`run_token_end`]):
+/// the text is cut into runs of non-whitespace by a mask of its ASCII
+/// whitespace; a run of ASCII letters, digits and `_` (no bit in the mask
+/// of other bytes) is one token, and any other run is split by the
+/// tokenizer's fast path.
+///
+/// `pos`, the end of the last token (or 0), is where the tokenizer would
+/// go on, and only ASCII whitespace lies between it and the next run: the
+/// tokenizer skips that whitespace and reads the run as [`run_token_end`]
+/// does, unless the run starts with a char it does not know, which may
+/// join the whitespace before it (WB4). A run the fast path cannot split,
+/// and a run longer than the masks held at once, go to the tokenizer
+/// itself from `pos`, until it ends a token at or past the run's end; the
+/// masks then start again where that token ended, a word boundary from
+/// which the tokenizer depends on nothing before.
+fn push_unicode_spans(text: &str, spans: &mut Vec<Span>) {
+    use crate::format::bracket::fused::masks::{for_each_block, for_each_block_non_word};
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    let (mut pos, mut at) = (0, 0);
+    let mut blank = [0u64; CHUNK_BLOCKS];
+    let mut split = [0u64; CHUNK_BLOCKS];
+    'chunks: while at < len {
+        let end = (at + 64 * CHUNK_BLOCKS).min(len);
+        let chunk = &bytes[at..end];
+        let blocks = chunk.len().div_ceil(64);
+        let mut k = 0;
+        for_each_block(chunk, |m| {
+            blank[k] = m.blank;
+            k += 1;
+        });
+        let mut k = 0;
+        for_each_block_non_word(chunk, |m| {
+            split[k] = m;
+            k += 1;
+        });
+        // The chunk's start acts as whitespace before its first byte: it
+        // is `pos` or a run's start.
+        let mut before = 1;
+        for k in 0..blocks {
+            let b = blank[k];
+            let mut starts = !b & ((b << 1) | before);
+            before = b >> 63;
+            while starts != 0 {
+                let bit = starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                let start = at + 64 * k + bit;
+                let rest = b >> bit;
+                let run_end = if rest != 0 {
+                    let run = rest.trailing_zeros() as usize;
+                    if run == 1 || (split[k] >> bit) & !(u64::MAX << run) == 0 {
+                        // Word bytes only, or one ASCII char (a
+                        // non-ASCII char has two bytes or more) between
+                        // whitespace: one token.
+                        spans.push(Span::new(start, start + run));
+                        pos = start + run;
+                        continue;
+                    }
+                    start + run
+                } else {
+                    // Bytes past the text count as whitespace, so a run
+                    // ends in the chunk's blocks.
+                    let mut j = k + 1;
+                    while j < blocks && blank[j] == 0 {
+                        j += 1;
+                    }
+                    if j == blocks {
+                        end
+                    } else {
+                        at + 64 * j + blank[j].trailing_zeros() as usize
+                    }
+                };
+                if run_end == end && end < len {
+                    if start > at {
+                        // The run may go on past the chunk: read it with
+                        // the next one.
+                        at = start;
+                        continue 'chunks;
+                    }
+                    // A run longer than a chunk.
+                    match tokenize_from(text, pos, end, spans) {
+                        Some(p) => (pos, at) = (p, p),
+                        None => return,
+                    }
+                    continue 'chunks;
+                }
+                if no_bits(&split, start - at, run_end - at) {
+                    // A run of word bytes across blocks.
+                    spans.push(Span::new(start, run_end));
+                    pos = run_end;
+                    continue;
+                }
+                // `run_token_end` gives up on a first char it does not
+                // know, which the tokenizer may join to the whitespace
+                // before it.
+                let run = &bytes[start..run_end];
+                let mut s = 0;
+                while let Some(e) = run_token_end(run, s) {
+                    spans.push(Span::new(start + s, start + e));
+                    pos = start + e;
+                    if e == run.len() {
+                        break;
+                    }
+                    s = e;
+                }
+                if pos == run_end {
+                    continue;
+                }
+                match tokenize_from(text, pos, run_end, spans) {
+                    Some(p) => (pos, at) = (p, p),
+                    None => return,
+                }
+                continue 'chunks;
+            }
+        }
+        at = end;
+    }
+}
+
+/// True when `masks` (of consecutive blocks) have no bit in `from..to`
+/// (not empty).
+#[inline(always)]
+fn no_bits(masks: &[u64], from: usize, to: usize) -> bool {
+    let (first, last) = (from / 64, (to - 1) / 64);
+    let below_to = u64::MAX >> (63 - (to - 1) % 64);
+    if first == last {
+        return masks[first] & bits_from(from % 64) & below_to == 0;
+    }
+    masks[first] & bits_from(from % 64) == 0
+        && masks[first + 1..last].iter().all(|&m| m == 0)
+        && masks[last] & below_to == 0
+}
+
+/// The spans of the [`Tokenizer::Whitespace`] tokens of `text`, appended
+/// to `spans`: runs of non-whitespace found by a mask of ASCII whitespace
+/// (see [`push_unicode_spans`]), each one token unless it holds a
+/// non-ASCII char, which may be whitespace; such a run is split by the
+/// tokenizer itself, which finds the same tokens in the run alone (a char
+/// is whitespace or not whatever surrounds it).
+fn push_whitespace_spans(text: &str, spans: &mut Vec<Span>) {
+    use crate::format::bracket::fused::masks::for_each_block;
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    let mut at = 0;
+    let mut blank = [0u64; CHUNK_BLOCKS];
+    let mut high = [0u64; CHUNK_BLOCKS];
+    'chunks: while at < len {
+        let end = (at + 64 * CHUNK_BLOCKS).min(len);
+        let chunk = &bytes[at..end];
+        let blocks = chunk.len().div_ceil(64);
+        let mut k = 0;
+        for_each_block(chunk, |m| {
+            (blank[k], high[k]) = (m.blank, m.high);
+            k += 1;
+        });
+        let mut before = 1;
+        for k in 0..blocks {
+            let b = blank[k];
+            let mut starts = !b & ((b << 1) | before);
+            before = b >> 63;
+            while starts != 0 {
+                let bit = starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                let start = at + 64 * k + bit;
+                let rest = b >> bit;
+                let run_end = if rest != 0 {
+                    start + rest.trailing_zeros() as usize
+                } else {
+                    let mut j = k + 1;
+                    while j < blocks && blank[j] == 0 {
+                        j += 1;
+                    }
+                    if j == blocks {
+                        end
+                    } else {
+                        at + 64 * j + blank[j].trailing_zeros() as usize
+                    }
+                };
+                if run_end == end && end < len {
+                    if start > at {
+                        at = start;
+                        continue 'chunks;
+                    }
+                    // A run longer than a chunk.
+                    let run_end = (bytes[start..].iter())
+                        .position(|&b| WS[b as usize] == WS_ASCII)
+                        .map_or(len, |n| start + n);
+                    split_whitespace_run(text, start, run_end, spans);
+                    at = run_end;
+                    continue 'chunks;
+                }
+                if no_bits(&high, start - at, run_end - at) {
+                    spans.push(Span::new(start, run_end));
+                } else {
+                    split_whitespace_run(text, start, run_end, spans);
+                }
+            }
+        }
+        at = end;
+    }
+}
+
+/// Appends the spans of the whitespace tokens of `text[start..end]`, a
+/// run between ASCII whitespace that holds a non-ASCII char.
+#[inline(never)]
+fn split_whitespace_run(text: &str, start: usize, end: usize, spans: &mut Vec<Span>) {
+    Tokenizer::Whitespace
+        .tokens(&text[start..end])
+        .for_each(|t| spans.push(Span::new(start + t.span.start(), start + t.span.end())));
+}
+
+/// Appends the spans of the tokens the tokenizer finds from `pos` (a word
+/// boundary where it may start) until one ends at or past `until`;
+/// returns where that one ends, or `None` when the text ends first.
+#[cold]
+#[inline(never)]
+fn tokenize_from(text: &str, mut pos: usize, until: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    while let Some((start, end)) = next_unicode(text, &mut pos) {
+        spans.push(Span::new(start, end));
+        if end >= until {
+            return Some(end);
+        }
+    }
+    None
+}
+
 /// The segment unicode-segmentation's forward iterator would yield from
 /// `start`, found by running it on the rest of the text.
 ///
@@ -667,6 +917,7 @@ mod tests {
         assert_eq!(fast, slow, "unicode tokens of {text:?}");
         check_lossless(text, &fast);
         assert_eq!(next_then_fold(Tokenizer::Unicode, text), fast);
+        check_spans(text);
 
         let ws: Vec<Token<'_>> = Tokenizer::Whitespace.tokens(text).collect();
         assert_eq!(next_then_fold(Tokenizer::Whitespace, text), ws);
@@ -674,6 +925,19 @@ mod tests {
         let got: Vec<&str> = ws.iter().map(|t| t.text).collect();
         assert_eq!(got, std, "whitespace tokens of {text:?}");
         check_lossless(text, &ws);
+    }
+
+    /// Asserts that [`Tokenizer::push_spans`] gives the spans of
+    /// [`Tokenizer::tokens`], with both tokenizers, after spans already
+    /// there.
+    fn check_spans(text: &str) {
+        for tokenizer in [Tokenizer::Unicode, Tokenizer::Whitespace] {
+            let want: Vec<Span> = tokenizer.tokens(text).map(|t| t.span).collect();
+            let mut got = vec![Span::new(0, 0)];
+            tokenizer.push_spans(text, &mut got);
+            assert_eq!(got[0], Span::new(0, 0));
+            assert_eq!(got[1..], want[..], "{tokenizer} spans of {text:?}");
+        }
     }
 
     /// The tokens, the first few taken with `next` and the rest with
@@ -686,10 +950,16 @@ mod tests {
     }
 
     /// Spans slice out the token text, are sorted and disjoint, and only
-    /// whitespace lies between them.
+    /// whitespace lies between them; a token holds ASCII whitespace only
+    /// when it starts with it (see [`Tokenizer::push_spans`]).
     fn check_lossless(text: &str, tokens: &[Token<'_>]) {
         let mut prev = 0;
         for t in tokens {
+            let blank = |b: &u8| b.is_ascii_whitespace() || *b == 0x0B;
+            assert!(
+                !t.text.as_bytes().iter().any(blank) || t.text.as_bytes()[0] < b'!',
+                "whitespace inside {t:?} of {text:?}"
+            );
             assert!(!t.span.is_empty(), "empty token in {text:?}");
             assert_eq!(&text[t.span], t.text, "span of {t:?} in {text:?}");
             assert!(t.span.start() >= prev, "overlap at {t:?} in {text:?}");
@@ -984,6 +1254,35 @@ mod tests {
             chars in prop::collection::vec(mixed_char(), 0..128)
         ) {
             check(&chars.into_iter().collect::<String>());
+        }
+    }
+
+    /// Characters for texts longer than the masks `push_spans` holds at
+    /// once: long runs of word bytes, now and then a char that sends a
+    /// run to the tokenizer itself.
+    fn long_text_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            40 => prop::sample::select(vec!['a', 'Z', '0', '_']),
+            4 => mixed_char(),
+            1 => Just(' '),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Texts of several chunks of masks, whose runs cross the
+        /// chunks' ends or are longer than a chunk.
+        #[test]
+        fn spans_of_long_texts_match_tokens(
+            chars in prop::collection::vec(long_text_char(), 1500..7000),
+            spaced in any::<bool>(),
+        ) {
+            let mut text: String = chars.into_iter().collect();
+            if spaced {
+                text = text.replace('_', " ");
+            }
+            check_spans(&text);
         }
     }
 

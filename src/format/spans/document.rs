@@ -221,7 +221,7 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
             return Ok(true);
         }
         sentence.clear();
-        if !self.read_document()? {
+        if !self.read_document(false)? {
             return Ok(false);
         }
         self.shape_document()?;
@@ -231,8 +231,11 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
 
     /// Reads the next document and tokenizes it, with the offsets of its
     /// spans in bytes; `false` at the end. What is left to do before its
-    /// sentences are filled is [`Docs::shape_document`].
-    fn read_document(&mut self) -> Result<bool> {
+    /// sentences are filled is [`Docs::shape_document`]. The fast route
+    /// (`spans_only`) has the tokenizer find spans alone; the general
+    /// route keeps its token iterator, so that the two stay each other's
+    /// check.
+    fn read_document(&mut self, spans_only: bool) -> Result<bool> {
         let (layout, doc) = (&mut self.layout, &mut self.doc);
         let parsed = self.values.next_value(|value, start| {
             doc.clear();
@@ -265,7 +268,7 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
                 None => e,
             }
         })?;
-        self.tokenize()
+        self.tokenize(spans_only)
             .map_err(|m| Error::parse(pos, ParseErrorKind::Other(m)))?;
         Ok(true)
     }
@@ -309,6 +312,20 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
     ) -> Result<()> {
         debug_assert!(self.fast_conll_allowed());
         let mut route = ConllRoute::new(writer);
+        let copied = self.copy_documents(&mut route, writer, summary, on_repair);
+        route.add_counts(summary);
+        copied
+    }
+
+    /// The loop of [`Docs::copy_to_conll`], with `route` (whose counts
+    /// the caller adds to `summary` after it).
+    fn copy_documents(
+        &mut self,
+        route: &mut ConllRoute,
+        writer: &mut conll::Writer<&mut dyn Write>,
+        summary: &mut Summary,
+        on_repair: &mut dyn FnMut(&Repair),
+    ) -> Result<()> {
         let mut sentence = Sentence::new();
         let mut report = |repairs: &mut Vec<Repair>, summary: &mut Summary| {
             for r in repairs.drain(..) {
@@ -317,7 +334,7 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
             }
         };
         loop {
-            let read = self.read_document();
+            let read = self.read_document(true);
             report(&mut self.repairs, summary);
             if !read? {
                 return Ok(());
@@ -529,13 +546,17 @@ impl<R: BufRead, L: Layout> Docs<R, L> {
     }
 
     /// Splits the text into tokens, or takes the tool's own.
-    fn tokenize(&mut self) -> std::result::Result<(), String> {
+    fn tokenize(&mut self, spans_only: bool) -> std::result::Result<(), String> {
         self.tokens.clear();
         let text = self.doc.text.as_str();
         if !self.doc.own_tokens {
-            // `for_each` runs the tokenizer's own loop (`fold`).
             let tokens = &mut self.tokens;
-            (self.opts.tokenizer.tokens(text)).for_each(|t| tokens.push(t.span));
+            if spans_only {
+                self.opts.tokenizer.push_spans(text, tokens);
+            } else {
+                // `for_each` runs the tokenizer's own loop (`fold`).
+                (self.opts.tokenizer.tokens(text)).for_each(|t| tokens.push(t.span));
+            }
             return Ok(());
         }
         let mut end = 0;

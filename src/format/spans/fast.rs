@@ -24,7 +24,6 @@ use crate::scheme::tagging::recycle;
 use crate::scheme::{encode, label_fault, Tag, TagScheme, TagStyle};
 use crate::sentence::Entity;
 use crate::span::{Span, TokenSpan};
-use crate::swar::lt_bytes;
 
 use super::document::DocBuf;
 
@@ -50,7 +49,24 @@ pub(crate) struct ConllRoute {
     buf: Vec<u8>,
     /// The text of one tag and its line end.
     tag: Vec<u8>,
+    /// The labels of the entities of the documents written, with the
+    /// entities read and written that [`ConllRoute::add_counts`] has not
+    /// yet added to a summary: one short scan an entity where the
+    /// summary's counts cost a search of their own for each of the two.
+    counts: Vec<LabelCount>,
 }
+
+/// See [`ConllRoute::counts`].
+#[derive(Debug)]
+struct LabelCount {
+    label: String,
+    read: u64,
+    written: u64,
+}
+
+/// How many labels [`ConllRoute::counts`] holds; the entities of others
+/// are counted into the summary at once.
+const COUNTED_LABELS: usize = 16;
 
 impl ConllRoute {
     /// The route for documents written by `writer`.
@@ -63,7 +79,57 @@ impl ConllRoute {
             tags: Vec::new(),
             buf: Vec::new(),
             tag: Vec::new(),
+            counts: Vec::new(),
         }
+    }
+
+    /// Adds the labels of the entities read and written by the documents
+    /// written since the last call to `summary`: the caller calls it once
+    /// the documents are written (or one failed), before the summary is
+    /// read.
+    pub fn add_counts(&mut self, summary: &mut Summary) {
+        for c in &mut self.counts {
+            if c.read > 0 {
+                summary.read.add(&c.label, c.read);
+            }
+            if c.written > 0 {
+                summary.written.add(&c.label, c.written);
+            }
+            (c.read, c.written) = (0, 0);
+        }
+    }
+
+    /// Counts an entity of `label` read, and written unless it merges
+    /// into the one before: into [`ConllRoute::counts`], or into `summary`
+    /// when that holds other labels already.
+    #[inline]
+    fn count(&mut self, label: &str, written: bool, summary: &mut Summary) {
+        let same = |c: &LabelCount| {
+            c.label.len() == label.len()
+                && c.label.as_bytes().first() == label.as_bytes().first()
+                && c.label == label
+        };
+        let k = match self.counts.iter().position(same) {
+            Some(k) => k,
+            None if self.counts.len() < COUNTED_LABELS => {
+                self.counts.push(LabelCount {
+                    label: label.to_string(),
+                    read: 0,
+                    written: 0,
+                });
+                self.counts.len() - 1
+            }
+            None => {
+                summary.read.add(label, 1);
+                if written {
+                    summary.written.add(label, 1);
+                }
+                return;
+            }
+        };
+        let c = &mut self.counts[k];
+        c.read += 1;
+        c.written += u64::from(written);
     }
 
     /// Writes the document `doc`, split into `tokens` (byte spans of its
@@ -118,20 +184,18 @@ impl ConllRoute {
         for (t, tag) in tokens.iter().zip(tags) {
             let (start, end) = (t.start(), t.end());
             let len = end - start;
-            if len != 0 && len <= TOKEN_COPY && start + TOKEN_COPY <= text.len() {
+            // Only a token that starts with a byte below `!` may hold what
+            // ends a column: neither tokenizer puts whitespace after the
+            // first byte of a token (see `Tokenizer::push_spans`).
+            if len == 0 || (text[start] < b'!' && ends_a_column(&text[start..end])) {
+                return false;
+            }
+            if len <= TOKEN_COPY && start + TOKEN_COPY <= text.len() {
                 // Most tokens are short: a copy of a length known when
                 // compiling is a few moves, and the bytes past the token
-                // are written over next. The same bytes tell whether the
-                // token may hold what ends a column.
-                let chunk = &text[start..start + TOKEN_COPY];
-                buf[o..o + TOKEN_COPY].copy_from_slice(chunk);
-                if may_end_a_column(chunk, len) && ends_a_column(&text[start..end]) {
-                    return false;
-                }
+                // are written over next.
+                buf[o..o + TOKEN_COPY].copy_from_slice(&text[start..start + TOKEN_COPY]);
             } else {
-                if ends_a_column(&text[start..end]) {
-                    return false;
-                }
                 buf[o..o + len].copy_from_slice(&text[start..end]);
             }
             o += len;
@@ -169,11 +233,11 @@ impl ConllRoute {
     }
 
     /// Writes the buffer, the lines of one document of `tokens` tokens
-    /// holding `entities`,
-    /// and counts them, in the order `convert::write_counted` and the
-    /// writer count a sentence that starts a document.
+    /// holding `entities`, and counts them, in the order
+    /// `convert::write_counted` and the writer count a sentence that
+    /// starts a document (the labels into [`ConllRoute::counts`]).
     fn write_counted(
-        &self,
+        &mut self,
         tokens: usize,
         entities: &[Entity<'_>],
         writer: &mut conll::Writer<&mut dyn Write>,
@@ -184,10 +248,13 @@ impl ConllRoute {
         writer.start_document()?;
         summary.sentences += 1;
         summary.tokens += tokens as u64;
-        for e in entities {
-            summary.read.add(e.label, 1);
+        if let Err(e) = writer.out_mut().write_all(&self.buf) {
+            // Read, not written.
+            for e in entities {
+                summary.read.add(e.label, 1);
+            }
+            return Err(e.into());
         }
-        writer.out_mut().write_all(&self.buf)?;
         // A reader of the tags finds every entity, except in IO, where an
         // entity that directly follows one of the same type merges into it.
         let mut previous: Option<&Entity<'_>> = None;
@@ -195,12 +262,23 @@ impl ConllRoute {
             let merges = self.scheme == TagScheme::Io
                 && previous
                     .is_some_and(|p| p.tokens.end() == e.tokens.start() && p.label == e.label);
-            if !merges {
-                summary.written.add(e.label, 1);
-            }
+            self.count(e.label, !merges, summary);
             previous = Some(e);
         }
         Ok(())
+    }
+}
+
+#[cfg(debug_assertions)]
+impl Drop for ConllRoute {
+    /// A route dropped with counts not added to a summary lost them.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            debug_assert!(
+                self.counts.iter().all(|c| c.read == 0 && c.written == 0),
+                "ConllRoute::add_counts was not called"
+            );
+        }
     }
 }
 
@@ -271,21 +349,6 @@ fn label_fits(style: TagStyle, label: &str) -> bool {
 
 /// The bytes a token of at most this many bytes is copied by.
 const TOKEN_COPY: usize = 16;
-
-/// True when the first `len` bytes of `chunk` hold a byte below `!`: only
-/// such a token may hold what ends a column.
-///
-/// The flags of the two words make one 128-bit mask, the high bit of byte
-/// `k` at bit `8k + 7` (`lt_bytes` is exact, so the lowest flag is the
-/// first such byte): the token holds one when that flag lies below bit
-/// `8 * len`, with no mask to build per length.
-#[inline]
-fn may_end_a_column(chunk: &[u8], len: usize) -> bool {
-    let word =
-        |k: usize| u64::from_le_bytes(chunk[8 * k..8 * k + 8].try_into().unwrap_or([b'x'; 8]));
-    let below = u128::from(lt_bytes(word(0), b'!')) | u128::from(lt_bytes(word(1), b'!')) << 64;
-    (below.trailing_zeros() as usize) < 8 * len
-}
 
 /// True when `token` cannot be a CoNLL column (the writer's own test): it
 /// is empty or holds a space, a tab or a line end.

@@ -268,6 +268,10 @@ pub(crate) fn scan_span_list(
     if c.null() {
         return Some(());
     }
+    if let Some(len) = compact_list(c.rest_str(), doc) {
+        c.skip(len);
+        return Some(());
+    }
     c.array(|c| {
         let label_from = doc.strings.len();
         let mark = c.mark();
@@ -331,6 +335,80 @@ pub(crate) fn scan_span_list(
         doc.push_kept_span(start, end, label_from);
         Some(())
     })
+}
+
+/// The list of spans at the start of `rest` when it is written as
+/// nerkit writes it, `[` and `]` around [`compact_item`]s separated by
+/// commas, without whitespace: read into `doc`, and its length. `None`,
+/// with `doc` as it was, for any other list, which [`scan_span_list`]
+/// then reads item by item.
+fn compact_list(rest: &str, doc: &mut super::document::DocBuf) -> Option<usize> {
+    let b = rest.as_bytes();
+    if b.first() != Some(&b'[') {
+        return None;
+    }
+    if b.get(1) == Some(&b']') {
+        return Some(2);
+    }
+    let (spans, strings) = (doc.spans.len(), doc.strings.len());
+    let mut i = 1;
+    loop {
+        // `i` follows an ASCII byte: a char boundary.
+        let item = rest.get(i..).and_then(compact_item);
+        let Some((start, end, label, len)) = item else {
+            doc.spans.truncate(spans);
+            doc.strings.truncate(strings);
+            return None;
+        };
+        let label_from = doc.strings.len();
+        doc.strings.push_str(label);
+        doc.push_kept_span(start, end, label_from);
+        i += len;
+        match b.get(i) {
+            Some(b',') => i += 1,
+            Some(b']') => return Some(i + 1),
+            _ => {
+                doc.spans.truncate(spans);
+                doc.strings.truncate(strings);
+                return None;
+            }
+        }
+    }
+}
+
+/// The span item at the start of `rest` when it is written
+/// `{"start":S,"end":E,"label":"L"}` with no whitespace and a label
+/// without escapes (as nerkit and Python's `json.dumps(separators=(",",
+/// ":"))` write it): its offsets, its label and its length, read by
+/// comparing whole words of bytes. `None` for any other shape, which
+/// [`tight_item`] or [`scan_span_list`] then read.
+#[inline(always)]
+fn compact_item(rest: &str) -> Option<(u64, u64, &str, usize)> {
+    use crate::format::json::scan::{digits_at, plain_run_end};
+    const START: &[u8] = b"{\"start\":";
+    const END: &[u8] = b",\"end\":";
+    const LABEL: &[u8] = b",\"label\":\"";
+    let b = rest.as_bytes();
+    if b.get(..START.len())? != START {
+        return None;
+    }
+    // What follows each number is checked to be `,`, so it is whole: no
+    // fraction or exponent (as `Scan::short_uint` reads it).
+    let (start, i) = digits_at::<19>(b, START.len())?;
+    if b.get(i..i + END.len())? != END {
+        return None;
+    }
+    let (end, i) = digits_at::<19>(b, i + END.len())?;
+    if b.get(i..i + LABEL.len())? != LABEL {
+        return None;
+    }
+    let from = i + LABEL.len();
+    let to = plain_run_end(b, from);
+    if b.get(to..to + 2)? != b"\"}" {
+        return None;
+    }
+    // Cut at ASCII bytes, so at char boundaries.
+    Some((start, end, rest.get(from..to)?, to + 2))
 }
 
 /// The span item at the scan's place when it has the shape spaCy and most

@@ -152,6 +152,20 @@ fn item(plain: bool) -> BoxedStrategy<String> {
         1 => number(plain).prop_map(|n| ("end_offset", n)),
         1 => extra_value(plain).prop_map(|v| ("source", v)),
     ];
+    // The shape nerkit writes, with no whitespace: now and then with more
+    // members after it, an escape in its label, or a number the scan
+    // leaves to serde_json.
+    let compact = (
+        number(plain),
+        number(plain),
+        json_string(plain),
+        extra_value(plain),
+        0..4,
+    )
+        .prop_map(|(s, e, l, v, more)| match more {
+            0 => format!("{{\"start\":{s},\"end\":{e},\"label\":{l},\"x\":{v}}}"),
+            _ => format!("{{\"start\":{s},\"end\":{e},\"label\":{l}}}"),
+        });
     let object = (
         prop::collection::vec((member, ws(plain), ws(plain)), 0..6),
         any::<bool>(),
@@ -204,16 +218,22 @@ fn item(plain: bool) -> BoxedStrategy<String> {
                 format!("[{s},{w}{e} ,{l}{w}]")
             }
         });
-    prop_oneof![3 => object, 1 => array].boxed()
+    prop_oneof![3 => object, 1 => array, 2 => compact].boxed()
 }
 
 fn span_list(plain: bool) -> BoxedStrategy<String> {
-    let list = prop::collection::vec((item(plain), ws(plain), ws(plain)), 0..4).prop_map(|items| {
-        let items: Vec<String> = (items.into_iter())
-            .map(|(i, a, b)| format!("{a}{i}{b}"))
-            .collect();
-        format!("[{}]", items.join(","))
-    });
+    // Whitespace around items now and then; without it, a list of
+    // compact items is the shape nerkit writes.
+    let list = (
+        prop::collection::vec((item(plain), ws(plain), ws(plain)), 0..4),
+        any::<bool>(),
+    )
+        .prop_map(|(items, tight)| {
+            let items: Vec<String> = (items.into_iter())
+                .map(|(i, a, b)| if tight { i } else { format!("{a}{i}{b}") })
+                .collect();
+            format!("[{}]", items.join(","))
+        });
     if plain {
         prop_oneof![6 => list, 1 => Just("null".to_string())].boxed()
     } else {

@@ -265,9 +265,15 @@ impl<W: Write> Writer<W> {
         debug_assert!(tokens
             .clone()
             .all(|(start, end)| text.as_bytes()[start..end].iter().all(|&b| b > b' ')));
-        let n = tags.len();
-        let bytes = tokens.clone().map(|(start, end)| end - start).sum();
-        if n == 0 || any_special(&text.as_bytes()[lines], self.unit != OffsetUnit::Bytes) {
+        let (bytes, n) = tokens.clone().fold((0, 0), |(bytes, n), (start, end)| {
+            (bytes + end - start, n + 1)
+        });
+        // The layout counts on a tag a token.
+        debug_assert_eq!(tags.len(), n, "a tag a token");
+        if n == 0
+            || tags.len() != n
+            || any_special(&text.as_bytes()[lines], self.unit != OffsetUnit::Bytes)
+        {
             let tokens = tokens.map(|(start, end)| &text[start..end]);
             return self.push_tokens(buf, tokens, (bytes, n), false, tags);
         }

@@ -83,6 +83,19 @@ impl Scratch {
         self.with_cursor(s.len(), |c| c.put_slice(s));
     }
 
+    /// The storage, with room for `room` bytes after what was written,
+    /// and where what was written ends: for a writer that writes a record
+    /// by the functions on blocks below ([`window`], [`put_at`],
+    /// [`put_field_then`], [`put_offsets`]) and keeps it with
+    /// [`Scratch::keep`].
+    #[inline(always)]
+    pub fn room(&mut self, room: usize) -> (&mut [u8], usize) {
+        if self.bytes.len() - self.len < room {
+            self.grow(room);
+        }
+        (&mut self.bytes[..self.len + room], self.len)
+    }
+
     #[cold]
     #[inline(never)]
     fn grow(&mut self, room: usize) {
@@ -166,36 +179,10 @@ impl Cursor<'_> {
         self.w += 1;
     }
 
-    /// Appends `s`. Up to sixteen bytes (most tokens and labels) are
-    /// copied as two overlapping loads and stores of the largest power of
-    /// two that fits, as `memcpy` does, but without the call.
+    /// Appends `s` (see [`put_slice_at`]).
     #[inline(always)]
     pub fn put_slice(&mut self, s: &[u8]) {
-        let n = s.len();
-        let w = self.w;
-        let out = &mut self.out[w..w + n];
-        match n {
-            0 => {}
-            1..=3 => {
-                out[0] = s[0];
-                out[n / 2] = s[n / 2];
-                out[n - 1] = s[n - 1];
-            }
-            4..=7 => {
-                let a: [u8; 4] = s[..4].try_into().expect("four bytes");
-                let b: [u8; 4] = s[n - 4..].try_into().expect("four bytes");
-                out[..4].copy_from_slice(&a);
-                out[n - 4..].copy_from_slice(&b);
-            }
-            8..=16 => {
-                let a: [u8; 8] = s[..8].try_into().expect("eight bytes");
-                let b: [u8; 8] = s[n - 8..].try_into().expect("eight bytes");
-                out[..8].copy_from_slice(&a);
-                out[n - 8..].copy_from_slice(&b);
-            }
-            _ => out.copy_from_slice(s),
-        }
-        self.w = w + n;
+        self.w = put_slice_at(self.out, self.w, s);
     }
 
     /// Appends `n` in decimal (at most [`NUMBER_ROOM`] bytes): numbers
@@ -246,6 +233,125 @@ impl Cursor<'_> {
     #[inline(always)]
     pub fn put_escaped_bytes(&mut self, s: &[u8], escape: fn(u8) -> Option<&'static [u8]>) {
         self.w = escape_bytes(self.out, self.w, s, escape);
+    }
+}
+
+/// The `N` bytes of `out` from `w`: several writes into them at offsets
+/// the compiler knows to be below `N` take one bounds check, that of the
+/// window. Panics past the end of `out`: the callers make room for every
+/// window they take.
+#[inline(always)]
+pub(crate) fn window<const N: usize>(out: &mut [u8], w: usize) -> &mut [u8; N] {
+    out[w..]
+        .first_chunk_mut()
+        .expect("room is made for every window")
+}
+
+/// Writes `bytes` at `w` of `out`; returns the end.
+#[inline(always)]
+pub(crate) fn put_at<const N: usize>(out: &mut [u8], w: usize, bytes: &[u8; N]) -> usize {
+    *window(out, w) = *bytes;
+    w + N
+}
+
+/// Writes `s` at `w` of `out`, and not past it; returns the end. Up to
+/// sixteen bytes (most tokens and labels) are copied as two overlapping
+/// loads and stores of the largest power of two that fits, as `memcpy`
+/// does, but without the call.
+#[inline(always)]
+pub(crate) fn put_slice_at(out: &mut [u8], w: usize, s: &[u8]) -> usize {
+    let n = s.len();
+    let out = &mut out[w..w + n];
+    match n {
+        0 => {}
+        1..=3 => {
+            out[0] = s[0];
+            out[n / 2] = s[n / 2];
+            out[n - 1] = s[n - 1];
+        }
+        4..=7 => {
+            let a: [u8; 4] = s[..4].try_into().expect("four bytes");
+            let b: [u8; 4] = s[n - 4..].try_into().expect("four bytes");
+            out[..4].copy_from_slice(&a);
+            out[n - 4..].copy_from_slice(&b);
+        }
+        8..=16 => {
+            let a: [u8; 8] = s[..8].try_into().expect("eight bytes");
+            let b: [u8; 8] = s[n - 8..].try_into().expect("eight bytes");
+            out[..8].copy_from_slice(&a);
+            out[n - 8..].copy_from_slice(&b);
+        }
+        _ => out.copy_from_slice(s),
+    }
+    w + n
+}
+
+/// How many bytes of a field's source [`put_field_then`] reads at once
+/// (past the field where it is shorter). It writes a field into a window
+/// of twice that many bytes, so its room at `w` must hold the field, the
+/// tail, and twice that many bytes more.
+pub(crate) const FIELD_SLACK: usize = 16;
+
+/// Writes the bytes `start..end` of `src`, then `tail`, at `w` of `out`;
+/// returns the end. Where `src` holds [`FIELD_SLACK`] bytes from `start`
+/// and the field is no longer (most tokens and labels), they are copied
+/// with one load and one store of that size, whatever the field's length,
+/// into one window of `out` that the tail goes into too; what is past the
+/// field is overwritten next or left past the end. So `out` must have
+/// room for the field, the tail and `2 * FIELD_SLACK` bytes more at `w`.
+#[inline(always)]
+pub(crate) fn put_field_then<const K: usize>(
+    out: &mut [u8],
+    w: usize,
+    src: &[u8],
+    (start, end): (usize, usize),
+    tail: &[u8; K],
+) -> usize {
+    let len = end - start;
+    match src.get(start..start + FIELD_SLACK) {
+        Some(short) if len <= FIELD_SLACK => {
+            // Both writes fall inside the window: `len + K <= 16 + K`.
+            let window = window::<{ 2 * FIELD_SLACK }>(out, w);
+            window[..FIELD_SLACK].copy_from_slice(short);
+            window[len..len + K].copy_from_slice(tail);
+        }
+        _ => {
+            let w = put_slice_at(out, w, &src[start..end]);
+            put_at(out, w, tail);
+        }
+    }
+    w + len + K
+}
+
+/// The most bytes [`put_offsets`] writes (`[`, two numbers, `,`, `],`),
+/// with the slack of its fixed-size stores.
+pub(crate) const PAIR_ROOM: usize = 2 * NUMBER_ROOM + 8;
+
+/// Writes `start,end],[` at `w` of `out` (one item of a JSON list of
+/// pairs, and the opening of the next); returns the end. Numbers below
+/// 1,000 (most offsets in a sentence) are stores of four bytes from
+/// [`DIGITS`] into one window; `out` must have [`PAIR_ROOM`] bytes of
+/// room at `w`.
+#[inline(always)]
+pub(crate) fn put_offsets(out: &mut [u8], w: usize, start: usize, end: usize) -> usize {
+    if end < 1000 {
+        // `start <= end`: both are in the table.
+        let (a, b) = (DIGITS[start.min(end)], DIGITS[end]);
+        // One to three digits each.
+        let (ka, kb) = ((a >> 24) as usize & 3, (b >> 24) as usize & 3);
+        let window = window::<16>(out, w);
+        window[..4].copy_from_slice(&a.to_le_bytes());
+        window[ka] = b',';
+        window[ka + 1..ka + 5].copy_from_slice(&b.to_le_bytes());
+        window[ka + 1 + kb..ka + 4 + kb].copy_from_slice(b"],[");
+        w + ka + kb + 4
+    } else {
+        let mut cursor = Cursor { out, w };
+        cursor.put_number(start);
+        cursor.put_byte(b',');
+        cursor.put_number(end);
+        cursor.put(b"],[");
+        cursor.w
     }
 }
 
@@ -414,6 +520,40 @@ mod tests {
             let mut buf = Scratch::default();
             buf.with_cursor(NUMBER_ROOM, |c| c.put_number(n));
             assert_eq!(buf.as_bytes(), n.to_string().as_bytes());
+        }
+    }
+
+    #[test]
+    fn offsets_are_written_in_decimal() {
+        let pairs = (0..1100).flat_map(|start| [(start, start), (start, start + 1), (start, 999)]);
+        for (start, end) in pairs.chain([(5, 100_000), (1 << 40, usize::MAX)]) {
+            if start > end {
+                continue;
+            }
+            let mut buf = Scratch::default();
+            let (out, w) = buf.room(PAIR_ROOM);
+            let end_at = put_offsets(out, w, start, end);
+            buf.keep(end_at);
+            assert_eq!(buf.as_bytes(), format!("{start},{end}],[").as_bytes());
+        }
+    }
+
+    /// Fields of every length are written as they are, with their tail,
+    /// whether their source has bytes after them or not, after what was
+    /// written.
+    #[test]
+    fn fields_are_written_with_their_tail() {
+        let src: Vec<u8> = (0..64u8).map(|b| b'a' + b % 26).collect();
+        for len in 0..40 {
+            for start in [0, src.len() - len] {
+                let mut buf = Scratch::default();
+                buf.extend_from_slice(b"x");
+                let (out, w) = buf.room(len + 3 + 2 * FIELD_SLACK);
+                let end = put_field_then(out, w, &src, (start, start + len), b"\",\"");
+                buf.keep(end);
+                let want = [b"x", &src[start..start + len], b"\",\""].concat();
+                assert_eq!(buf.as_bytes(), &want[..]);
+            }
         }
     }
 

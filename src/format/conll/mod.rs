@@ -9,6 +9,8 @@
 mod fast;
 #[cfg(test)]
 mod fast_tests;
+#[cfg(test)]
+mod jsonl_tests;
 mod read;
 mod write;
 

@@ -1125,26 +1125,17 @@ impl<W: std::io::Write> LinesOut for crate::format::jsonl::Writer<W> {
         _rewritten: Option<&[u32]>,
         _token_lines: (usize, usize),
     ) {
-        let bytes = lines.iter().map(|l| l.token().1 - l.token().0).sum();
-        // A token of the route holds no byte below `!` (those end it), so
-        // one look at the sentence's bytes for `"`, `\` and bytes that are
-        // not ASCII (which count apart in offsets) spares the writer a look
-        // at each token.
-        let plain = match (lines.first(), lines.last()) {
-            (Some(first), Some(last)) => {
-                let sentence = &text.as_bytes()[first.line()..last.tag().1];
-                !crate::format::record::any_byte(sentence, |x| {
-                    use crate::swar::{eq_bytes, HIGH};
-                    eq_bytes(x, b'"') | eq_bytes(x, b'\\') | (x & HIGH) != 0
-                })
-            }
-            _ => false,
+        // The lines are in order: from the start of the first to the end
+        // of the last tag, they hold every token and every label.
+        let span = match (lines.first(), lines.last()) {
+            (Some(first), Some(last)) => first.line()..last.tag().1,
+            _ => 0..0,
         };
-        self.push_tokens(
+        self.push_fields(
             buf,
-            lines.iter().map(|l| super::fast::field(text, l.token())),
-            (bytes, lines.len()),
-            plain,
+            text,
+            span,
+            lines.iter().map(super::fast::TokenLine::token),
             tags,
         );
     }

@@ -6,7 +6,10 @@ use std::collections::HashMap;
 
 use crate::convert::{LabelCounts, SentenceWriter};
 use crate::error::{Error, ParseErrorKind, Result};
-use crate::format::record::{json_room, needs_escape, Cursor, Scratch, NUMBER_ROOM, WORD_SLACK};
+use crate::format::record::{
+    json_room, needs_escape, put_at, put_field_then, put_offsets, put_slice_at, Cursor, Scratch,
+    FIELD_SLACK, NUMBER_ROOM, PAIR_ROOM, WORD_SLACK,
+};
 use crate::scheme::tagging::Tagger;
 use crate::scheme::{Tag, TagScheme, TagStyle};
 use crate::sentence::{OffsetUnit, Sentence};
@@ -229,6 +232,196 @@ impl<W: Write> Writer<W> {
         push_tail(record, text_json, offsets_json);
         buf.extend_from_slice(record.as_bytes());
     }
+}
+
+/// What a reader that finds its tokens in a block of its input (the CoNLL
+/// fast route) hands the writer: the block, where each token is in it, and
+/// the sentence's tags.
+impl<W: Write> Writer<W> {
+    /// Appends to `buf` the record [`SentenceWriter::write_sentence`]
+    /// writes for a sentence without recorded whitespace whose tokens are
+    /// the bytes `start..end` of `text` that `tokens` gives, tagged `tags`
+    /// (one a token, in [`Writer::effective_scheme`]); only when
+    /// [`Writer::writes_lines_fast`]. No token holds a byte below `!` (a
+    /// space, a tab or another control character). `lines` are bytes of
+    /// `text` that hold every token and every tag's label.
+    ///
+    /// One look at `lines` for `"`, `\` and (where offsets do not count
+    /// bytes) bytes that are not ASCII decides that the record is written
+    /// by [`put_plain_record`], its tokens and labels copied unlooked at;
+    /// a sentence with such a byte is written as [`Writer::push_tokens`]
+    /// writes it.
+    pub(crate) fn push_fields<I>(
+        &mut self,
+        buf: &mut Vec<u8>,
+        text: &str,
+        lines: std::ops::Range<usize>,
+        tokens: I,
+        tags: &[Tag<'_>],
+    ) where
+        I: Iterator<Item = (usize, usize)> + Clone,
+    {
+        debug_assert!(self.writes_lines_fast());
+        debug_assert!(tokens
+            .clone()
+            .all(|(start, end)| text.as_bytes()[start..end].iter().all(|&b| b > b' ')));
+        let (bytes, n) = tokens.clone().fold((0, 0), |(bytes, n), (start, end)| {
+            (bytes + end - start, n + 1)
+        });
+        // The layout counts on a tag a token.
+        debug_assert_eq!(tags.len(), n, "a tag a token");
+        if n == 0
+            || tags.len() != n
+            || any_special(&text.as_bytes()[lines], self.unit != OffsetUnit::Bytes)
+        {
+            let tokens = tokens.map(|(start, end)| &text[start..end]);
+            return self.push_tokens(buf, tokens, (bytes, n), false, tags);
+        }
+        // `"O",` or `"B-LABEL",`.
+        let tags_bytes = tags
+            .iter()
+            .map(|t| 5 + t.label.len() - usize::from(t.is_outside()))
+            .sum();
+        let sizes = Sizes {
+            tokens: n,
+            bytes,
+            tags_bytes,
+        };
+        // Built in the writer's buffer, whose room is made without
+        // writing it first, and copied to `buf` whole.
+        let record = &mut self.buf;
+        record.clear();
+        let (out, w) = record.room(sizes.room());
+        let end = put_plain_record(out, w, text.as_bytes(), tokens, tags, sizes);
+        record.keep(end);
+        buf.extend_from_slice(record.as_bytes());
+    }
+}
+
+/// Whether `s` holds `"` or `\`, or with `non_ascii` a byte that is not
+/// ASCII: sixteen bytes at a time, in a loop the compiler makes vector
+/// compares of.
+#[inline]
+fn any_special(s: &[u8], non_ascii: bool) -> bool {
+    let high = if non_ascii { 0x80 } else { 0 };
+    let special = |b: u8| (b == b'"') | (b == b'\\') | (b & high != 0);
+    let mut chunks = s.chunks_exact(16);
+    for chunk in &mut chunks {
+        if chunk.iter().fold(false, |any, &b| any | special(b)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| special(b))
+}
+
+/// The sizes [`put_plain_record`] lays a record out by.
+#[derive(Clone, Copy)]
+struct Sizes {
+    /// The number of tokens (at least one) and their bytes.
+    tokens: usize,
+    bytes: usize,
+    /// The bytes of the tags, each with the comma after it.
+    tags_bytes: usize,
+}
+
+impl Sizes {
+    /// Where the tokens' list starts its first item, after `{"tokens":["`,
+    /// counted from the record's start.
+    const TOKENS_AT: usize = 12;
+
+    /// Where the tags' first item starts: after each token with its quotes
+    /// and comma, less the last comma, and `],"tags":[`.
+    fn tags_at(self) -> usize {
+        Self::TOKENS_AT + self.bytes + 3 * self.tokens - 2 + 10
+    }
+
+    /// Where the text's content starts: after the tags less the last
+    /// comma, and `],"text":"`.
+    fn text_at(self) -> usize {
+        self.tags_at() + self.tags_bytes - 1 + 10
+    }
+
+    /// Where the first offsets' pair starts: after the tokens, each with a
+    /// space but the last, and `","offsets":[[`.
+    fn offsets_at(self) -> usize {
+        self.text_at() + self.bytes + self.tokens - 1 + 14
+    }
+
+    /// The room [`put_plain_record`] needs: the record, up to `]}\n`, and
+    /// the slack of its fixed-size stores (past the text's last token, a
+    /// window of `2 * FIELD_SLACK` bytes, which the offsets and this
+    /// slack hold).
+    fn room(self) -> usize {
+        self.offsets_at() + self.tokens * PAIR_ROOM + 2 * FIELD_SLACK + 8
+    }
+}
+
+/// Writes at `w` of `out` the record of a sentence whose tokens (the
+/// bytes `start..end` of `text` that `tokens` gives) and tags (in the
+/// prefix style) need no escaping and whose offsets count each token's
+/// bytes, as [`SentenceWriter::write_sentence`] writes it; returns the end.
+/// `sizes` are those of the tokens and tags, and `out` has their
+/// [`Sizes::room`].
+///
+/// With the members' lengths known, the tokens and the text are written in
+/// one pass, each token copied to both places by fixed-size stores that
+/// may write past it ([`put_field_then`]); the tags and the members' names
+/// are written after that pass, where its stores may have reached, and
+/// the offsets last. Each list's items are followed by their separator,
+/// the last one overwritten by what follows the list.
+///
+/// Not inlined: in its caller's loop, its positions were kept on the
+/// stack.
+#[inline(never)]
+fn put_plain_record<I>(
+    out: &mut [u8],
+    w: usize,
+    text: &[u8],
+    tokens: I,
+    tags: &[Tag<'_>],
+    sizes: Sizes,
+) -> usize
+where
+    I: Iterator<Item = (usize, usize)> + Clone,
+{
+    put_at(out, w, b"{\"tokens\":[\"");
+    let (mut at_token, mut at_text) = (w + Sizes::TOKENS_AT, w + sizes.text_at());
+    for token in tokens.clone() {
+        at_token = put_field_then(out, at_token, text, token, b"\",\"");
+        at_text = put_field_then(out, at_text, text, token, b" ");
+    }
+    debug_assert_eq!(
+        at_token + 8,
+        w + sizes.tags_at(),
+        "the tags start where laid out"
+    );
+    let mut at = put_at(out, at_token - 2, b"],\"tags\":[");
+    // No store of the tags writes past the tag: the text is written.
+    for tag in tags {
+        if tag.is_outside() {
+            at = put_at(out, at, b"\"O\",");
+        } else {
+            at = put_at(out, at, &[b'"', tag.prefix.letter() as u8, b'-']);
+            at = put_slice_at(out, at, tag.label.as_bytes());
+            at = put_at(out, at, b"\",");
+        }
+    }
+    debug_assert_eq!(
+        at + 9,
+        w + sizes.text_at(),
+        "the text starts where laid out"
+    );
+    put_at(out, at - 1, b"],\"text\":\"");
+    let mut at = put_at(out, at_text - 1, b"\",\"offsets\":[[");
+    // One space between tokens.
+    let mut offset = 0;
+    for (start, end) in tokens {
+        let next = offset + (end - start);
+        at = put_offsets(out, at, offset, next);
+        offset = next + 1;
+    }
+    // Past the last pair: `],[` less its `,[`.
+    put_at(out, at - 2, b"]}\n")
 }
 
 impl<W: Write> SentenceWriter for Writer<W> {

@@ -9,6 +9,7 @@
 mod fast;
 #[cfg(test)]
 mod fast_tests;
+mod line_masks;
 mod read;
 mod write;
 

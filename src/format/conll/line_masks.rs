@@ -48,13 +48,18 @@ impl LineMasks {
 /// Calls `add` with the masks of each 64 bytes of `text`, in order; the
 /// bytes past the end of the last, short block count as spaces.
 ///
-/// On x86_64 this uses AVX2 when the CPU has it and SSE2, which every
-/// x86_64 CPU has, otherwise.
+/// On x86_64 this uses AVX-512BW or AVX2 when the CPU has them (one or two
+/// compares per byte class) and SSE2, which every x86_64 CPU has,
+/// otherwise.
 #[inline]
 pub(super) fn for_each_block(text: &[u8], add: impl FnMut(LineMasks)) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if std::arch::is_x86_feature_detected!("avx512bw") {
+            // SAFETY: the CPU has just been seen to have AVX-512BW, the one
+            // target feature the function asks for beyond the baseline.
+            unsafe { avx512::for_each_block(text, add) }
+        } else if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has just been seen to have AVX2, the one
             // target feature the function asks for beyond the baseline.
             unsafe { avx2::for_each_block(text, add) }
@@ -236,6 +241,45 @@ mod avx2 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::{
+        __m512i, _mm512_cmpeq_epi8_mask, _mm512_cmple_epu8_mask, _mm512_loadu_si512,
+        _mm512_movepi8_mask, _mm512_set1_epi8,
+    };
+
+    use super::{each_block, LineMasks};
+
+    #[target_feature(enable = "avx512bw")]
+    pub(super) fn for_each_block(text: &[u8], add: impl FnMut(LineMasks)) {
+        each_block(text, add, |chunk| masks(chunk));
+    }
+
+    /// The masks of a block: one compare a class gives its 64 bits.
+    #[inline]
+    #[target_feature(enable = "avx512bw")]
+    pub(super) fn masks(chunk: &[u8; 64]) -> LineMasks {
+        // SAFETY: the load reads the 64 bytes of `chunk`, which are there;
+        // it needs no alignment.
+        let v = unsafe { _mm512_loadu_si512(chunk.as_ptr().cast()) };
+        let tabs = eq(v, b'\t');
+        LineMasks::new(
+            _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(b' ' as i8)),
+            eq(v, b'\n'),
+            eq(v, b' ') | tabs,
+            tabs,
+            eq(v, b'-') | eq(v, b'#') | _mm512_movepi8_mask(v),
+            eq(v, b'O'),
+        )
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512bw")]
+    fn eq(v: __m512i, b: u8) -> u64 {
+        _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b as i8))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,6 +296,10 @@ mod tests {
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU has just been seen to have AVX2.
                 routes.push(("avx2", unsafe { avx2::masks(chunk) }));
+            }
+            if std::arch::is_x86_feature_detected!("avx512bw") {
+                // SAFETY: the CPU has just been seen to have AVX-512BW.
+                routes.push(("avx512", unsafe { avx512::masks(chunk) }));
             }
         }
         routes

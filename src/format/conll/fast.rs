@@ -4,9 +4,12 @@
 //! line at a time with `read_until`, checks each line as UTF-8 and splits
 //! it into a `Sentence`. This route looks at the bytes the input already
 //! holds (`BufRead::fill_buf`): the complete lines there are checked as
-//! UTF-8 once per block, and each sentence in them is split by the
-//! word-at-a-time line scan that eval uses (`eval::reader::fast_row`), run
-//! across the lines of a sentence. Copying CoNLL
+//! UTF-8 once per block (ASCII passed over 32 bytes at a time), and each
+//! sentence in them is split by masks of its bytes' classes, 64 bytes a
+//! word ([`super::line_masks`]): a word's lines of `TOKEN`, a separator,
+//! `TAG` and a line feed are taken at once, a line that crosses into the
+//! next word by its breaks, and any other line by the word-at-a-time scan
+//! that eval uses (`eval::reader::fast_row`). Copying CoNLL
 //! to CoNLL, a sentence's tags are then parsed, decoded and encoded in the
 //! output scheme in reused buffers and written beside its tokens, copied
 //! as bytes; no `Sentence` is built.

@@ -4,9 +4,12 @@
 //! line at a time with `read_until`, checks each line as UTF-8 and splits
 //! it into a `Sentence`. This route looks at the bytes the input already
 //! holds (`BufRead::fill_buf`): the complete lines there are checked as
-//! UTF-8 once per block, and each sentence in them is split by the
-//! word-at-a-time line scan that eval uses (`eval::reader::fast_row`), run
-//! across the lines of a sentence. Copying CoNLL
+//! UTF-8 once per block (ASCII passed over 32 bytes at a time), and each
+//! sentence in them is split by masks of its bytes' classes, 64 bytes a
+//! word ([`super::line_masks`]): a word's lines of `TOKEN`, a separator,
+//! `TAG` and a line feed are taken at once, a line that crosses into the
+//! next word by its breaks, and any other line by the word-at-a-time scan
+//! that eval uses (`eval::reader::fast_row`). Copying CoNLL
 //! to CoNLL, a sentence's tags are then parsed, decoded and encoded in the
 //! output scheme in reused buffers and written beside its tokens, copied
 //! as bytes; no `Sentence` is built.
@@ -29,6 +32,7 @@ use crate::scheme::tagging::recycle;
 use crate::scheme::{Prefix, Tag, TagScheme, TagStyle};
 
 use super::is_docstart;
+use super::line_masks::LineMasks;
 use super::read::{is_range_or_decimal, ReadOptions};
 
 #[cfg(test)]
@@ -161,15 +165,14 @@ pub(super) struct Scanned {
     pub next_document: bool,
 }
 
-/// The bytes below `!` of a text (spaces, tabs, line ends, other control
-/// characters), a bit a byte and 64 bytes a word, computed a stretch at a
+/// The [`LineMasks`] of a text, 64 bytes a word, computed a stretch at a
 /// time as the scan reaches them
-/// ([`for_each_block_below_bang`](crate::format::bracket::fused::masks::for_each_block_below_bang)).
+/// ([`line_masks::for_each_block`](super::line_masks::for_each_block)).
 /// Valid for one text: [`BreakMasks::clear`] before scanning another.
 #[derive(Debug, Default)]
 pub(super) struct BreakMasks {
     /// Word `k` holds the bytes `64 k ..` of the text.
-    words: Vec<u64>,
+    words: Vec<LineMasks>,
 }
 
 /// How many bytes [`BreakMasks`] computes at once: enough that the cost
@@ -184,12 +187,12 @@ impl BreakMasks {
         self.words.clear();
     }
 
-    /// The mask of the 64 bytes of `b` from `64 k`, the bytes past the end
-    /// of `b` set; `None` past the end.
+    /// The breaks (bytes below `!`) of the 64 bytes of `b` from `64 k`,
+    /// the bytes past the end of `b` set; `None` past the end.
     #[inline(always)]
     fn word(&mut self, b: &[u8], k: usize) -> Option<u64> {
         match self.words.get(k) {
-            Some(&m) => Some(m),
+            Some(m) => Some(m.breaks),
             None => self.extend(b, k),
         }
     }
@@ -203,11 +206,9 @@ impl BreakMasks {
             }
             let end = (start + MASK_STRETCH).min(b.len());
             let words = &mut self.words;
-            crate::format::bracket::fused::masks::for_each_block_below_bang(&b[start..end], |m| {
-                words.push(m)
-            });
+            super::line_masks::for_each_block(&b[start..end], |m| words.push(m));
         }
-        Some(self.words[k])
+        Some(self.words[k].breaks)
     }
 }
 
@@ -219,6 +220,23 @@ struct Breaks {
 }
 
 impl Breaks {
+    /// The breaks at and after byte `at`, which is at most the end of the
+    /// masks `words` holds and, when it is that end, not 0.
+    #[inline(always)]
+    fn resumed(words: &[LineMasks], at: usize) -> Breaks {
+        match words.get(at / 64) {
+            Some(m) => Breaks {
+                word: at / 64,
+                bits: m.breaks & crate::swar::bits_from(at % 64),
+            },
+            // Past the words computed: the next break is in the next one.
+            None => Breaks {
+                word: at / 64 - 1,
+                bits: 0,
+            },
+        }
+    }
+
     /// The breaks at and after byte `at`.
     #[inline(always)]
     fn at(masks: &mut BreakMasks, b: &[u8], at: usize) -> Breaks {
@@ -323,9 +341,15 @@ pub(super) fn scan_sentence(
                 // The common line, once the ID column is ruled out: taken
                 // here with the checks of `Scan::line` that a line of two
                 // fields needs (a document line, Unicode whitespace, a
-                // comment).
+                // comment). A line of two fields is CoNLL-U's ID column
+                // only when its token is a range or a decimal, which
+                // starts with a digit: one whose token does not start
+                // with one (nor with `#`, which leaves the question open)
+                // settles that the sentence has none.
                 let first = b[at];
-                if !state.ids && first < 0x80 && first != b'-' && !(comments && first == b'#') {
+                let no_id = !state.ids || !(first.is_ascii_digit() || first == b'#');
+                if no_id && first < 0x80 && first != b'-' && !(comments && first == b'#') {
+                    state.ids = false;
                     lines.push(TokenLine::new(
                         state.tokens,
                         at,
@@ -367,7 +391,7 @@ pub(super) fn scan_sentence(
 /// Takes the run of common lines of `b` from `at` (the start of a line):
 /// lines of `TOKEN`, one space or tab, `TAG` and a `\n`, whose token
 /// starts with an ASCII byte other than `-` (and `#` when `comments` are
-/// skipped), while the breaks of `words` (the masks computed so far) find
+/// skipped), while the masks of `words` (those computed so far) find
 /// them; `breaks` is where `at` is in them, and `tokens` the token lines
 /// of the sentence before it. Returns where the run ends, with `breaks`
 /// there, and the token lines then; pushes the lines to `lines`, but for
@@ -375,70 +399,227 @@ pub(super) fn scan_sentence(
 /// `skip_outside`; a constant, so that the routes that need every line
 /// pay nothing for it).
 ///
-/// This is the loop [`scan_sentence`] spends its time in, and what it
-/// does for such a line, in a function of its own so that its state stays
-/// in registers: in the whole scan, it was spilled to the stack and
-/// reloaded on every line. The scan goes on from where the run ends, at
-/// any other line (a blank line, which ends the sentence, among them) or
-/// at the end of the masks computed so far.
+/// This is the loop [`scan_sentence`] spends its time in, in a function of
+/// its own so that its state stays in registers. It takes the lines of a
+/// word at once where it can ([`word_lines`]), and one line at a time
+/// through the breaks ([`one_line`]) where a line crosses into the next
+/// word or a word holds a line the word step does not take. The scan goes
+/// on from where the run ends, at any other line (a blank line, which ends
+/// the sentence, among them) or at the end of the masks computed so far.
 #[inline(never)]
 fn common_lines<const SKIP_OUTSIDE: bool>(
     b: &[u8],
-    words: &[u64],
+    words: &[LineMasks],
     (mut at, mut tokens): (usize, usize),
     breaks: &mut Breaks,
     comments: bool,
     lines: &mut Vec<TokenLine>,
 ) -> (usize, usize) {
-    let (mut word, mut bits) = (breaks.word, breaks.bits);
-    // The next break, passed; `None` past the masks computed.
-    let next = |word: &mut usize, bits: &mut u64| -> Option<usize> {
-        while *bits == 0 {
-            *word += 1;
-            *bits = *words.get(*word)?;
-        }
-        let p = *word * 64 + bits.trailing_zeros() as usize;
-        *bits &= *bits - 1;
-        Some(p)
-    };
+    let from = at;
+    // The word whose lines the word step refused: they are taken one at
+    // a time until the scan leaves it.
+    let mut refused = usize::MAX;
     loop {
-        let (line_word, line_bits) = (word, bits);
-        let fields = next(&mut word, &mut bits)
-            .and_then(|sep| Some((sep, next(&mut word, &mut bits)?)))
-            // The last word's bits past the end of `b` are set.
-            .filter(|&(sep, end)| end < b.len() && sep > at && end > sep + 1);
-        let Some((sep, end)) = fields else {
-            (word, bits) = (line_word, line_bits);
+        let w = at / 64;
+        let Some(m) = words.get(w) else {
             break;
         };
-        let (first, separator) = (b[at], b[sep]);
-        if !matches!(separator, b' ' | b'\t')
-            || b[end] != b'\n'
-            || first >= 0x80
-            || first == b'-'
-            || (comments && first == b'#')
-        {
-            (word, bits) = (line_word, line_bits);
-            break;
-        }
-        let tab = separator == b'\t';
-        if !SKIP_OUTSIDE {
-            // Every line is pushed: its index is its place in `lines`,
-            // which is all a reader of `lines` then looks at.
-            lines.push(TokenLine::new(0, at, (at, sep), (sep + 1, end), tab));
-        } else {
-            if !(tab && end == sep + 2 && b[sep + 1] == b'O') {
-                lines.push(TokenLine::new(tokens, at, (at, sep), (sep + 1, end), tab));
+        if w != refused {
+            match word_lines::<SKIP_OUTSIDE>(b, m, at, tokens, lines) {
+                Step::Took {
+                    next,
+                    tokens: t,
+                    blank,
+                } => {
+                    (at, tokens) = (next, t);
+                    if blank {
+                        break;
+                    }
+                    continue;
+                }
+                Step::Blank => break,
+                Step::Crosses => {}
+                Step::Refused => refused = w,
             }
-            tokens += 1;
         }
-        at = end + 1;
+        match one_line::<SKIP_OUTSIDE>(b, words, at, tokens, comments, lines) {
+            Some(next) => {
+                at = next;
+                tokens += 1;
+            }
+            None => break,
+        }
     }
-    (breaks.word, breaks.bits) = (word, bits);
-    if !SKIP_OUTSIDE {
-        tokens = lines.len();
+    if at != from {
+        *breaks = Breaks::resumed(words, at);
     }
     (at, tokens)
+}
+
+/// What [`word_lines`] did.
+enum Step {
+    /// It took the lines up to `next`, the start of a line in the word or
+    /// the start of the next word; the sentence then has `tokens` token
+    /// lines. `blank`: the line at `next` is blank.
+    Took {
+        next: usize,
+        tokens: usize,
+        blank: bool,
+    },
+    /// The line at the start is blank.
+    Blank,
+    /// The line at the start ends in a later word.
+    Crosses,
+    /// A line of the word is not one the step takes: the word's lines go
+    /// one at a time.
+    Refused,
+}
+
+/// Takes the lines of the word `m` (the masks of the 64 bytes of `b` from
+/// `at / 64 * 64`) from `at` (the start of a line) to the last line end in
+/// the word, or to the first blank line, when every one of them is a
+/// common line (see [`common_lines`]); pushes them to `lines` (but for
+/// those of a tab and an `O` with `SKIP_OUTSIDE`), the first of them the
+/// token line `tokens` of its sentence.
+///
+/// The tests are on the masks of the lines' bytes at once: no control
+/// character but spaces, tabs and line feeds; no line starts with a
+/// space, a tab or an odd byte (`-`, `#`, non-ASCII; those lines go one
+/// at a time, which tells them apart); no separator just before a line
+/// end; and one separator a line: the breaks (separators and line ends)
+/// alternate, a separator first, which a prefix XOR of the breaks shows
+/// (it is set at every separator and clear at every line end exactly when
+/// they alternate).
+#[inline(always)]
+fn word_lines<const SKIP_OUTSIDE: bool>(
+    b: &[u8],
+    m: &LineMasks,
+    at: usize,
+    tokens: usize,
+    lines: &mut Vec<TokenLine>,
+) -> Step {
+    let first = at % 64;
+    let base = at - first;
+    let from = u64::MAX << first;
+    let mut ends = m.newlines & from;
+    if ends == 0 {
+        return Step::Crosses;
+    }
+    // Bits `first` to the last line end of the word.
+    let mut region = from & (u64::MAX >> ends.leading_zeros());
+    let mut starts = ((m.newlines << 1) | 1 << first) & region;
+    let blanks = starts & m.newlines;
+    let blank = blanks != 0;
+    if blank {
+        // Up to the blank line, which ends the sentence.
+        let cut = blanks.trailing_zeros();
+        if cut == first as u32 {
+            return Step::Blank;
+        }
+        region &= (1 << cut) - 1;
+        starts &= region;
+        ends &= region;
+    }
+    let separators = m.separators & region;
+    let other_controls = m.breaks & !m.newlines & !m.separators & region;
+    if other_controls != 0
+        || starts & (m.separators | m.odd_starts) != 0
+        || (separators << 1) & ends != 0
+    {
+        return Step::Refused;
+    }
+    let parity = prefix_xor(separators | ends);
+    if ends & parity != 0 || separators & !parity != 0 {
+        return Step::Refused;
+    }
+    let mut listed = if SKIP_OUTSIDE {
+        ends & !m.outside_ends
+    } else {
+        ends
+    };
+    while listed != 0 {
+        let end = listed.trailing_zeros();
+        let before = (1u64 << end) - 1;
+        // The line's separator and start: the last of each before its end.
+        let sep = 63 - (separators & before).leading_zeros();
+        let start = 63 - (starts & before).leading_zeros();
+        let index = tokens + (ends & before).count_ones() as usize;
+        let (start, sep, end) = (
+            base + start as usize,
+            base + sep as usize,
+            base + end as usize,
+        );
+        lines.push(TokenLine::new(
+            index,
+            start,
+            (start, sep),
+            (sep + 1, end),
+            b[sep] == b'\t',
+        ));
+        listed &= listed - 1;
+    }
+    Step::Took {
+        next: base + 64 - region.leading_zeros() as usize,
+        tokens: tokens + ends.count_ones() as usize,
+        blank,
+    }
+}
+
+/// Bit `k` of the result is the XOR of bits `0..=k` of `x`.
+#[inline(always)]
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+/// Takes the line of `b` at `at` when it is a common line (see
+/// [`common_lines`]) whose breaks `words` holds, pushing it to `lines`
+/// as the token line `tokens` of its sentence (but for a line of a tab and
+/// an `O` with `SKIP_OUTSIDE`); returns where the next line starts.
+#[inline(always)]
+fn one_line<const SKIP_OUTSIDE: bool>(
+    b: &[u8],
+    words: &[LineMasks],
+    at: usize,
+    tokens: usize,
+    comments: bool,
+    lines: &mut Vec<TokenLine>,
+) -> Option<usize> {
+    let mut breaks = Breaks::resumed(words, at);
+    let mut next = || -> Option<usize> {
+        while breaks.bits == 0 {
+            breaks.word += 1;
+            breaks.bits = words.get(breaks.word)?.breaks;
+        }
+        let p = breaks.word * 64 + breaks.bits.trailing_zeros() as usize;
+        breaks.bits &= breaks.bits - 1;
+        Some(p)
+    };
+    let sep = next()?;
+    let end = next()?;
+    // The last word's bits past the end of `b` are set.
+    if end >= b.len() || sep <= at || end <= sep + 1 {
+        return None;
+    }
+    let (first, separator) = (b[at], b[sep]);
+    if !matches!(separator, b' ' | b'\t')
+        || b[end] != b'\n'
+        || first >= 0x80
+        || first == b'-'
+        || (comments && first == b'#')
+    {
+        return None;
+    }
+    let tab = separator == b'\t';
+    if !(SKIP_OUTSIDE && tab && end == sep + 2 && b[sep + 1] == b'O') {
+        lines.push(TokenLine::new(tokens, at, (at, sep), (sep + 1, end), tab));
+    }
+    Some(end + 1)
 }
 
 /// The line of `b` at `at` when it is `TOKEN`, one space or tab, `TAG`
@@ -585,9 +766,67 @@ impl Scan {
 /// invalid byte.
 pub(super) fn valid_lines(buf: &[u8]) -> usize {
     let cut = memchr::memrchr(b'\n', buf).map_or(0, |i| i + 1);
-    match std::str::from_utf8(&buf[..cut]) {
-        Ok(_) => cut,
-        Err(e) => memchr::memrchr(b'\n', &buf[..e.valid_up_to()]).map_or(0, |i| i + 1),
+    match valid_up_to(&buf[..cut]) {
+        valid if valid == cut => cut,
+        valid => memchr::memrchr(b'\n', &buf[..valid]).map_or(0, |i| i + 1),
+    }
+}
+
+/// The length of the longest prefix of `b` that is valid UTF-8: what
+/// `std::str::from_utf8` gives as `valid_up_to` of its error. Most bytes of
+/// most corpora are ASCII and the others come one char at a time between
+/// them, where `from_utf8` (which walks two words at a time, and checks
+/// each char of a run apart) spends about a byte's worth of instructions a
+/// byte: this passes over ASCII 32 bytes at a time and checks each other
+/// char on its own.
+pub(super) fn valid_up_to(b: &[u8]) -> usize {
+    use crate::swar::HIGH;
+    let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("eight bytes"));
+    let mut at = 0;
+    loop {
+        while at + 32 <= b.len()
+            && (word(at) | word(at + 8) | word(at + 16) | word(at + 24)) & HIGH == 0
+        {
+            at += 32;
+        }
+        while at + 8 <= b.len() {
+            let high = word(at) & HIGH;
+            if high != 0 {
+                at += high.trailing_zeros() as usize / 8;
+                break;
+            }
+            at += 8;
+        }
+        while at < b.len() && b[at] < 0x80 {
+            at += 1;
+        }
+        if at == b.len() {
+            return at;
+        }
+        match utf8_char_len(&b[at..]) {
+            Some(len) => at += len,
+            None => return at,
+        }
+    }
+}
+
+/// The length of the char of two to four bytes at the start of `b` when
+/// it is valid UTF-8 (the ranges of `from_utf8`: no overlong forms, no
+/// surrogates, nothing above U+10FFFF); `None` when it is not, or is cut
+/// by the end of `b`.
+#[inline]
+fn utf8_char_len(b: &[u8]) -> Option<usize> {
+    let cont = |i: usize| b.get(i).is_some_and(|&c| (0x80..=0xBF).contains(&c));
+    let second = |range: std::ops::RangeInclusive<u8>| b.get(1).is_some_and(|c| range.contains(c));
+    match b[0] {
+        0xC2..=0xDF => cont(1).then_some(2),
+        0xE0 => (second(0xA0..=0xBF) && cont(2)).then_some(3),
+        0xED => (second(0x80..=0x9F) && cont(2)).then_some(3),
+        0xE1..=0xEC | 0xEE..=0xEF => (cont(1) && cont(2)).then_some(3),
+        0xF0 => (second(0x90..=0xBF) && cont(2) && cont(3)).then_some(4),
+        0xF4 => (second(0x80..=0x8F) && cont(2) && cont(3)).then_some(4),
+        0xF1..=0xF3 => (cont(1) && cont(2) && cont(3)).then_some(4),
+        _ => None,
     }
 }
 

@@ -737,3 +737,58 @@ fn lines_copied_as_read_around_rewritten_lines() {
         );
     }
 }
+
+/// Chars at the edges of UTF-8's ranges, valid and not, and pieces of
+/// chars.
+const UTF8_EDGES: &[&[u8]] = &[
+    b"\xC2\x80",
+    b"\xC1\xBF",
+    b"\xDF\xBF",
+    b"\xE0\xA0\x80",
+    b"\xE0\x9F\xBF",
+    b"\xED\x9F\xBF",
+    b"\xED\xA0\x80",
+    b"\xEF\xBF\xBF",
+    b"\xF0\x90\x80\x80",
+    b"\xF0\x8F\xBF\xBF",
+    b"\xF4\x8F\xBF\xBF",
+    b"\xF4\x90\x80\x80",
+    b"\xF5\x80\x80\x80",
+    b"\x80",
+    b"\xBF",
+    b"\xC3",
+    b"\xE2\x82",
+    b"\xF0\x9F\x98",
+    b"\xFF",
+    b"\xFE",
+];
+
+/// Byte strings where UTF-8 goes wrong: chars of every length and their
+/// edges (overlong forms, surrogates, above U+10FFFF), cut chars, stray
+/// continuation bytes, in runs of ASCII longer and shorter than the 32
+/// bytes the check passes over at once.
+fn utf8_edges() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        4 => prop::collection::vec(0x20u8..0x7F, 0..40),
+        2 => any::<char>().prop_map(|c| c.to_string().into_bytes()),
+        1 => prop::sample::select(UTF8_EDGES).prop_map(<[u8]>::to_vec),
+    ];
+    prop::collection::vec(piece, 0..12).prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    /// The block's UTF-8 check stops where `from_utf8` does.
+    #[test]
+    fn the_utf8_check_is_from_utf8(bytes in utf8_edges()) {
+        let expected = std::str::from_utf8(&bytes).map_or_else(|e| e.valid_up_to(), |s| s.len());
+        prop_assert_eq!(super::fast::valid_up_to(&bytes), expected);
+    }
+
+    #[test]
+    fn the_utf8_check_is_from_utf8_on_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..100)) {
+        let expected = std::str::from_utf8(&bytes).map_or_else(|e| e.valid_up_to(), |s| s.len());
+        prop_assert_eq!(super::fast::valid_up_to(&bytes), expected);
+    }
+}

@@ -11,6 +11,7 @@ mod fast;
 mod fast_tests;
 #[cfg(test)]
 mod jsonl_tests;
+mod line_masks;
 mod read;
 mod write;
 

@@ -17,8 +17,8 @@
 //! 3. Threads (formats that can be cut, tagged outputs): the input is cut
 //!    into chunks at places where a reader may start afresh, each chunk is
 //!    converted to memory by route 1 or 2, and the outputs are written in
-//!    input order. A regular file of bracket text is cut by offset, each
-//!    thread reading its own stretch.
+//!    input order. A regular file of bracket text or CoNLL is cut by
+//!    offset, each thread reading its own stretch.
 //!
 //! Each route is proven equal to route 1 by property tests (the fused route
 //! in `bracket`, the threads in `tests/convert.rs`).
@@ -619,11 +619,14 @@ impl Converter {
             .expect("called for formats that can be cut");
         let name = input.name.clone();
         let unit = self.read.offsets.unwrap_or(OffsetUnit::Bytes);
-        // A regular file of bracket text with byte offsets is read by the
-        // threads themselves, a stretch each, and the start of it here only
-        // for what is decided once for the whole input.
+        // A regular file of bracket text with byte offsets, or of CoNLL
+        // (whose readers count no offsets), is read by the threads
+        // themselves, a stretch each, and the start of it here only for
+        // what is decided once for the whole input.
         let positioned = input.file.filter(|_| {
-            parallel::POSITIONED_READS && format == Format::BRACKET && unit == OffsetUnit::Bytes
+            parallel::POSITIONED_READS
+                && (format == Format::CONLL
+                    || (format == Format::BRACKET && unit == OffsetUnit::Bytes))
         });
         // What a one-thread reader decides from the start of the input
         // (the CoNLL scheme from the first MiB, whether bracket text holds
@@ -642,26 +645,48 @@ impl Converter {
         // sample of bytes, and only that is read here: a first line of
         // hundreds of MB (a document without line breaks) is streamed by
         // the chunks, not held.
-        let whole_lines = format == Format::CONLL;
-        while prefix.len() < want {
-            let step = if whole_lines {
-                reader.read_until(b'\n', &mut prefix)
-            } else {
-                std::io::Read::read_to_end(
-                    &mut std::io::Read::take(&mut reader, (want - prefix.len()) as u64),
-                    &mut prefix,
-                )
-            };
+        let read_error = |e: std::io::Error| Error::from(e).with_path(&name);
+        if format == Format::CONLL {
+            // Block by block (a line at a time took 3% of a two-thread
+            // run before any thread started) up to the line end at or
+            // after `want - 1`, where `settle` ends.
+            let mut checked = want - 1;
+            loop {
+                let block = match reader.fill_buf() {
+                    Ok(block) => block,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(read_error(e)),
+                };
+                if block.is_empty() {
+                    break;
+                }
+                let n = block.len();
+                prefix.extend_from_slice(block);
+                reader.consume(n);
+                if prefix.len() > checked {
+                    if memchr::memchr(b'\n', &prefix[checked..]).is_some() {
+                        break;
+                    }
+                    checked = prefix.len();
+                }
+            }
+        }
+        while format != Format::CONLL && prefix.len() < want {
+            let step = std::io::Read::read_to_end(
+                &mut std::io::Read::take(&mut reader, (want - prefix.len()) as u64),
+                &mut prefix,
+            );
             match step {
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::from(e).with_path(&name)),
+                Err(e) => return Err(read_error(e)),
             }
         }
         let facts = settle(format, &prefix, &mut read);
         let job = Arc::new(ChunkJob {
             format,
+            cut: chunks.cut,
             read,
             to: self.to,
             write: self.write.clone(),
@@ -838,6 +863,8 @@ struct Pools {
 /// What every chunk of one input is converted with.
 struct ChunkJob {
     format: Format,
+    /// Where the format's inputs may be cut.
+    cut: parallel::Cut,
     read: ReadOptions,
     to: Format,
     write: WriteOptions,
@@ -877,7 +904,7 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
                 repairs.push(r.clone())
             })
             .and_then(|()| writer.finish());
-        out.lines = reader.next_line_number() - start.line;
+        out.lines = reader.next_line_number().saturating_sub(start.line);
         pools.chunks.give(reader.into_inner().into_inner());
         out.bytes = writer.into_inner();
         out.repairs = repairs;
@@ -903,7 +930,7 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
         Err(e) => Err(e),
     };
     if let Some(next) = reader.next_line() {
-        out.lines = next - start.line;
+        out.lines = next.saturating_sub(start.line);
     }
     out.bytes = bytes;
     out.repairs = repairs;
@@ -954,7 +981,7 @@ fn convert_stretch(
     line: u64,
 ) -> ChunkOutput {
     let mut buf = job.pools.chunks.take_stale();
-    let text = match parallel::read_stretch(file, stretch, &mut buf) {
+    let text = match parallel::read_stretch(file, stretch, job.cut, &mut buf) {
         Ok(text) => text,
         Err(e) => {
             return ChunkOutput {

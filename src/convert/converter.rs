@@ -872,6 +872,21 @@ struct ChunkJob {
     source: usize,
 }
 
+/// Room for the output of `len` bytes of input written as `to`, in whole
+/// mebibytes, so that the output buffer is not regrown (a regrown buffer
+/// of JSON lines took 6% of a two-thread run in copies and page faults)
+/// and a pooled buffer fits the next chunk's output too. CoNLL lines take
+/// about 1.2 times the bytes of bracket text (more with long labels) and
+/// about as many as CoNLL; JSON lines 4.1 and 3.4 times: room for about
+/// twice and 5 times. Never more than a pooled buffer's largest: the
+/// output of a larger chunk (a long sentence) grows as it needs.
+fn output_room(to: Format, len: usize) -> usize {
+    let factor = if to == Format::JSONL { 5 } else { 2 };
+    len.saturating_mul(factor)
+        .min(parallel::POOL_BUFFER_BYTES)
+        .next_multiple_of(1 << 20)
+}
+
 /// Converts `chunk[at..]`, which starts at `start` in its input, to memory.
 fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -> ChunkOutput {
     let mut out = ChunkOutput {
@@ -884,12 +899,8 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
     if job.format == Format::BRACKET && job.to == Format::CONLL {
         // The chunk is in memory already: the fused route converts it
         // where it is.
-        // CoNLL lines take about 1.2 times the bytes of bracket text (more
-        // with long labels); room for twice that, in whole mebibytes,
-        // spares regrowing, and a pooled buffer then fits the next chunk's
-        // output too.
         let mut bytes = pools.outputs.take();
-        bytes.reserve((2 * (chunk.len() - at)).next_multiple_of(1 << 20));
+        bytes.reserve(output_room(job.to, chunk.len() - at));
         let mut input = std::io::Cursor::new(chunk);
         input.set_position(at as u64);
         let mut reader = bracket::Reader::new(input, job.read.bracket()).starting_at(
@@ -913,6 +924,7 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
     }
     // The reader is boxed and dropped, not taken apart: the buffer goes
     // back to the pool by itself.
+    let chunk_len = chunk.len() - at;
     let mut input = std::io::Cursor::new(Pooled::new(chunk, pools.chunks.clone()));
     input.set_position(at as u64);
     let chunks = job
@@ -921,6 +933,7 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
         .expect("chunks only of formats that can be cut");
     let mut reader = (chunks.open)(Box::new(input), &job.read, start);
     let mut bytes = pools.outputs.take();
+    bytes.reserve(output_room(job.to, chunk_len));
     let result = match AnyWriter::new(job.to, &job.write, &mut bytes) {
         Ok(mut writer) => writer
             .copy(reader.as_mut(), &mut out.summary, &mut |r| {

@@ -326,3 +326,38 @@ fn numbered_lines_after_the_start_are_tokens_in_every_stretch() {
         assert_eq!((&one.0, &one.1), (&two.0, &two.1), "stretches of {size}");
     }
 }
+
+/// Chunks as large as can be asked for: each file is one stretch, read
+/// whole, not a read of `usize::MAX` bytes (which panicked).
+#[test]
+fn the_largest_chunk_size_reads_each_file_whole() {
+    for (format, text) in [
+        (Format::BRACKET, &b"[PER a ] b\n"[..]),
+        (Format::CONLL, b"a O\n\nb B-PER\n"),
+    ] {
+        let converter = Converter::new().from(format);
+        let one = convert(&converter, text, 1);
+        let files = |n: usize| -> Vec<Input> {
+            (0..n)
+                .map(|_| {
+                    let mut file = tempfile::tempfile().unwrap();
+                    std::io::Write::write_all(&mut file, text).unwrap();
+                    std::io::Seek::rewind(&mut file).unwrap();
+                    let reader = std::io::BufReader::new(file.try_clone().unwrap());
+                    Input::new("in", Box::new(reader)).with_file(file, text.len() as u64)
+                })
+                .collect()
+        };
+        let converter = converter
+            .threads(2)
+            .chunk_size(usize::MAX)
+            .load_aware(false);
+        let mut out = Vec::new();
+        let mut report = Report::default();
+        converter
+            .convert(files(2), &mut out, &mut report, &mut ())
+            .unwrap();
+        assert_eq!(report.threads, 2);
+        assert_eq!(String::from_utf8(out).unwrap(), one.0.repeat(2));
+    }
+}

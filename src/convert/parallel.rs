@@ -554,13 +554,16 @@ pub struct Stretch {
     pub len: u64,
 }
 
-/// The stretches of `size` bytes of a file of `file_len` bytes.
+/// The stretches of `size` bytes of a file of `file_len` bytes; the last
+/// one ends with the file, so that reading a stretch never asks for more
+/// than the file holds (a chunk size of `usize::MAX` once asked for that
+/// many bytes).
 pub fn stretches(file_len: u64, size: usize) -> impl Iterator<Item = Stretch> {
-    let size = size.max(1) as u64;
+    let size = u64::try_from(size.max(1)).unwrap_or(u64::MAX);
     (0..file_len.div_ceil(size)).map(move |index| Stretch {
         index,
         start: index * size,
-        len: size,
+        len: size.min(file_len - index * size),
     })
 }
 
@@ -1211,6 +1214,17 @@ mod tests {
             }
         }
         assert!(stretch_texts_at(b"", 4, Cut::BlankLines, b"").is_empty());
+    }
+
+    #[test]
+    fn stretches_end_with_the_file() {
+        let all: Vec<(u64, u64)> = stretches(10, 4).map(|s| (s.start, s.len)).collect();
+        assert_eq!(all, [(0, 4), (4, 4), (8, 2)]);
+        let one: Vec<(u64, u64)> = stretches(10, usize::MAX)
+            .map(|s| (s.start, s.len))
+            .collect();
+        assert_eq!(one, [(0, 10)]);
+        assert_eq!(stretches(0, 4).count(), 0);
     }
 
     #[test]

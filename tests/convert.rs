@@ -550,6 +550,129 @@ fn threads_report_errors_and_repairs_where_they_are() {
     }
 }
 
+/// CoNLL text for the stretch tests: `sentences` sentences of 1 to 400
+/// tokens in IOB2 between document lines (followed by one blank line or
+/// several, with CRLF, after a comment, or indented), blank lines of
+/// whitespace or of Unicode whitespace only, mixed line ends, a byte-order
+/// mark and no line end at the end.
+fn conll_for_stretches(sentences: usize) -> String {
+    // Read in a cycle from any tag but an I- tag, valid IOB2.
+    let tags = ["O", "B-PER", "I-PER", "O", "B-LOC", "B-ORG", "I-ORG", "O"];
+    let starts = [0, 1, 3, 4, 5, 7];
+    let documents = [
+        "-DOCSTART- -X- O\n\n",
+        "-DOCSTART- -X- O\n\n\n\n",
+        "-DOCSTART- -X- O\r\n \r\n",
+        "-DOCSTART- O\n# O\n\n",
+        "  -DOCSTART- O\n\u{a0}\n\n",
+    ];
+    let blanks = ["\n", "\r\n", "  \t\n", "\n\n", "\u{3000}\n"];
+    let mut text = String::from("\u{feff}-DOCSTART- -X- O\n\n");
+    for i in 0..sentences {
+        if i % 23 == 5 {
+            text.push_str(documents[i / 23 % documents.len()]);
+        }
+        let n = [1, 3, 8, 2, 400][i % 5];
+        for j in 0..n {
+            let tag = tags[(starts[i % starts.len()] + j) % tags.len()];
+            let end = if (i + j) % 7 == 0 { "\r\n" } else { "\n" };
+            text.push_str(&format!("w{i}.{j}\u{2019} x {tag}{end}"));
+        }
+        text.push_str(blanks[i % blanks.len()]);
+    }
+    text.push_str("z O");
+    text
+}
+
+/// A CoNLL file read by the threads a stretch each, cut after blank lines
+/// that follow a token line: document lines followed by several blank
+/// lines, comments, lines of Unicode whitespace, CRLF, sentences longer
+/// than a stretch and no line end at the end give what one thread gives,
+/// whatever the stretch.
+#[test]
+fn threads_reading_conll_stretches_give_the_output_of_one_thread() {
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("doc.conll"), conll_for_stretches(300)).unwrap();
+    for args in [
+        &[][..],
+        &["--docstart"],
+        &["--comments", "--docstart"],
+        &["--to", "jsonl"],
+        &["--scheme", "iobes"],
+        &["--scheme", "ioe1", "--docstart"],
+    ] {
+        let one = run_in(
+            dir.path(),
+            &[&["convert", "--threads", "1"], args, &["doc.conll"]].concat(),
+            b"",
+        );
+        for chunk in ["61", "999", "65536"] {
+            let many = run_in(
+                dir.path(),
+                &[
+                    &["convert", "--threads", "2", "--chunk-size", chunk],
+                    args,
+                    &["doc.conll"],
+                ]
+                .concat(),
+                b"",
+            );
+            assert_same_run(
+                &one,
+                &many,
+                &format!("{args:?}, stretches of {chunk} bytes"),
+            );
+        }
+    }
+}
+
+/// An error late in a CoNLL file read by stretches names the line and
+/// column one thread names, although the stretch it is in counted its
+/// lines from 1; so do repairs, early and late.
+#[test]
+fn conll_stretches_report_errors_and_repairs_where_they_are() {
+    let text = conll_for_stretches(300);
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let early = lines.iter().position(|l| l.starts_with("w12.")).unwrap();
+    let late = lines.iter().rposition(|l| l.starts_with("w295.")).unwrap();
+    // A tag that is no tag near the end: an error, or read as O with
+    // --lenient.
+    let mut broken = lines.clone();
+    broken.insert(late, "w295.x x Q-PER\n");
+    // And an ill-formed IOB2 sequence early, repaired.
+    let mut repaired = broken.clone();
+    repaired.insert(early, "w12.x x I-MISC\n");
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("bad.conll"), broken.concat()).unwrap();
+    std::fs::write(dir.path().join("repaired.conll"), repaired.concat()).unwrap();
+    let run_with = |args: &[&str]| {
+        let args = [&["convert", "--from-scheme", "iob2"], args].concat();
+        let (code, _, stderr) = parts(&run_in(dir.path(), &args, b""));
+        (code, stderr)
+    };
+    let one = run_with(&["--threads", "1", "bad.conll"]);
+    assert_eq!(one.0, 2, "{}", one.1);
+    assert!(
+        one.1
+            .starts_with(&format!("bad.conll:{}:10: error:", late + 1)),
+        "{}",
+        one.1
+    );
+    let fixed = run_with(&["--lenient", "--threads", "1", "repaired.conll"]);
+    assert_eq!(fixed.0, 0, "{}", fixed.1);
+    for (line, column) in [(early + 1, 9), (late + 2, 10)] {
+        let want = format!("warning: repaired.conll:{line}:{column}:");
+        assert!(fixed.1.contains(&want), "{want}: {}", fixed.1);
+    }
+    for chunk in ["61", "999", "65536"] {
+        let threads = ["--threads", "2", "--chunk-size", chunk];
+        let many = run_with(&[&threads[..], &["bad.conll"]].concat());
+        assert_eq!(one, many, "stretches of {chunk} bytes");
+        let many = run_with(&[&["--lenient"], &threads[..], &["repaired.conll"]].concat());
+        assert_eq!(fixed, many, "--lenient, stretches of {chunk} bytes");
+    }
+}
+
 #[test]
 fn wnut17_labels_round_trip_through_bracket_text_with_labels() {
     let dir = temp_dir();

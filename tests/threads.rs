@@ -197,3 +197,167 @@ fn a_long_line_in_a_stream_converts_as_on_one_thread() {
     let (_, error, report) = same(&Converter::new().from(Format::BRACKET), ok);
     assert_eq!((error, report.summary.sentences), (None, 3));
 }
+
+/// A `-DOCSTART-` line followed by several blank lines, a comment or a
+/// line of Unicode whitespace still starts the document of the sentence
+/// after it when the input is cut there (the chunker once cut after the
+/// second blank line, and the sentence lost its document start).
+#[test]
+fn a_document_line_keeps_its_sentence_across_what_the_reader_passes_over() {
+    let mut read = ReadOptions::default();
+    read.comments = true;
+    let converter = Converter::new()
+        .from(Format::CONLL)
+        .read_options(read)
+        .write_options(WriteOptions::default().docstart(true));
+    for text in [
+        "a O\n\n-DOCSTART- O\n\n\nb O\n\nc O\n",
+        "a O\n\n-DOCSTART- O\n# x\n\nb O\n\nc O\n",
+        "a O\n\n\u{3000}-DOCSTART- O\n\nb O\n\nc O\n",
+        "a O\n\n-DOCSTART- O\n\u{a0}\n\nb O\n\nc O\n",
+    ] {
+        let (out, error, report) = same(&converter, text.as_bytes());
+        assert_eq!(error, None);
+        assert_eq!(report.summary.documents, 2, "{text:?}: {out}");
+        assert_eq!(out.matches("-DOCSTART-").count(), 2, "{text:?}: {out}");
+    }
+}
+
+/// Output, error and report of a conversion of `text` from a file, which
+/// two threads read in stretches of `size` bytes each.
+fn convert_file(
+    converter: &Converter,
+    text: &[u8],
+    threads: usize,
+    size: usize,
+) -> (String, Option<String>, Report) {
+    let mut file = tempfile::tempfile().unwrap();
+    std::io::Write::write_all(&mut file, text).unwrap();
+    std::io::Seek::rewind(&mut file).unwrap();
+    let converter = converter
+        .clone()
+        .threads(threads)
+        .chunk_size(size)
+        .load_aware(false);
+    let reader = std::io::BufReader::new(file.try_clone().unwrap());
+    let input = Input::new("in", Box::new(reader)).with_file(file, text.len() as u64);
+    let mut out = Vec::new();
+    let mut report = Report::default();
+    let result = converter.convert(vec![input], &mut out, &mut report, &mut ());
+    (
+        String::from_utf8_lossy(&out).into_owned(),
+        result.err().map(|e| e.to_string()),
+        report,
+    )
+}
+
+/// A CoNLL line for the property test below, without its line end.
+fn conll_line() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        4 => (0..4usize, 0..7usize).prop_map(|(t, g)| {
+            let token = ["a", "Bo", "1-2", "#"][t];
+            let tag = ["O", "B-PER", "I-PER", "I-LOC", "E-PER", "S-LOC", "Q"][g];
+            format!("{token} {tag}")
+        }),
+        3 => Just(String::new()),
+        1 => prop_oneof![
+            Just(" \t".to_string()),
+            Just("\u{a0}".to_string()),
+            Just("-DOCSTART- -X- O".to_string()),
+            Just(" -DOCSTART-".to_string()),
+            Just("# c".to_string()),
+            Just("x\u{2019}y O".to_string()),
+        ],
+    ]
+}
+
+proptest::proptest! {
+    /// CoNLL read by stretches of a file (any size, cut after blank lines
+    /// that follow token lines) gives the output, counts, error and its
+    /// position of one thread, leniently or not.
+    #[test]
+    fn conll_stretches_convert_as_one_thread(
+        lines in proptest::collection::vec((conll_line(), proptest::bool::ANY), 0..60),
+        size in 1usize..80,
+        lenient in proptest::bool::ANY,
+        comments in proptest::bool::ANY,
+        docstart in proptest::bool::ANY,
+    ) {
+        let mut text = String::new();
+        for (line, crlf) in &lines {
+            text.push_str(line);
+            text.push_str(if *crlf { "\r\n" } else { "\n" });
+        }
+        let mut read = ReadOptions::default().lenient(lenient).scheme(TagScheme::Iob2);
+        read.comments = comments;
+        let converter = Converter::new()
+            .from(Format::CONLL)
+            .read_options(read)
+            .write_options(WriteOptions::default().docstart(docstart));
+        let one = convert(&converter, text.as_bytes(), 1);
+        let two = convert_file(&converter, text.as_bytes(), 2, size);
+        proptest::prop_assert_eq!(&one.0, &two.0, "output");
+        proptest::prop_assert_eq!(&one.1, &two.1, "error");
+        let (a, b) = (&one.2.summary, &two.2.summary);
+        proptest::prop_assert_eq!(
+            (a.documents, a.sentences, a.tokens, a.repairs.total()),
+            (b.documents, b.sentences, b.tokens, b.repairs.total())
+        );
+    }
+}
+
+/// Only the start of the input is looked at for CoNLL-U's ID column, also
+/// by a thread whose stretch counts its lines from 1: numbered lines later
+/// are tokens, as on one thread.
+#[test]
+fn numbered_lines_after_the_start_are_tokens_in_every_stretch() {
+    // Numbered, but not IDs: the check is over after this sentence.
+    let mut text = String::from("1 x O\n2 y O\nc z O\n\n");
+    for _ in 0..50 {
+        text.push_str("1 x O\n2 y B-PER\n3 z O\n\n");
+    }
+    let converter = Converter::new().from(Format::CONLL);
+    let one = convert(&converter, text.as_bytes(), 1);
+    assert_eq!(one.1, None);
+    assert_eq!(one.2.summary.sentences, 51);
+    for size in [1, 30, 100] {
+        let two = convert_file(&converter, text.as_bytes(), 2, size);
+        assert_eq!((&one.0, &one.1), (&two.0, &two.1), "stretches of {size}");
+    }
+}
+
+/// Chunks as large as can be asked for: each file is one stretch, read
+/// whole, not a read of `usize::MAX` bytes (which panicked).
+#[test]
+fn the_largest_chunk_size_reads_each_file_whole() {
+    for (format, text) in [
+        (Format::BRACKET, &b"[PER a ] b\n"[..]),
+        (Format::CONLL, b"a O\n\nb B-PER\n"),
+    ] {
+        let converter = Converter::new().from(format);
+        let one = convert(&converter, text, 1);
+        let files = |n: usize| -> Vec<Input> {
+            (0..n)
+                .map(|_| {
+                    let mut file = tempfile::tempfile().unwrap();
+                    std::io::Write::write_all(&mut file, text).unwrap();
+                    std::io::Seek::rewind(&mut file).unwrap();
+                    let reader = std::io::BufReader::new(file.try_clone().unwrap());
+                    Input::new("in", Box::new(reader)).with_file(file, text.len() as u64)
+                })
+                .collect()
+        };
+        let converter = converter
+            .threads(2)
+            .chunk_size(usize::MAX)
+            .load_aware(false);
+        let mut out = Vec::new();
+        let mut report = Report::default();
+        converter
+            .convert(files(2), &mut out, &mut report, &mut ())
+            .unwrap();
+        assert_eq!(report.threads, 2);
+        assert_eq!(String::from_utf8(out).unwrap(), one.0.repeat(2));
+    }
+}

@@ -17,8 +17,8 @@
 //! 3. Threads (formats that can be cut, tagged outputs): the input is cut
 //!    into chunks at places where a reader may start afresh, each chunk is
 //!    converted to memory by route 1 or 2, and the outputs are written in
-//!    input order. A regular file of bracket text is cut by offset, each
-//!    thread reading its own stretch.
+//!    input order. A regular file of bracket text or CoNLL is cut by
+//!    offset, each thread reading its own stretch.
 //!
 //! Each route is proven equal to route 1 by property tests (the fused route
 //! in `bracket`, the threads in `tests/convert.rs`).
@@ -619,11 +619,14 @@ impl Converter {
             .expect("called for formats that can be cut");
         let name = input.name.clone();
         let unit = self.read.offsets.unwrap_or(OffsetUnit::Bytes);
-        // A regular file of bracket text with byte offsets is read by the
-        // threads themselves, a stretch each, and the start of it here only
-        // for what is decided once for the whole input.
+        // A regular file of bracket text with byte offsets, or of CoNLL
+        // (whose readers count no offsets), is read by the threads
+        // themselves, a stretch each, and the start of it here only for
+        // what is decided once for the whole input.
         let positioned = input.file.filter(|_| {
-            parallel::POSITIONED_READS && format == Format::BRACKET && unit == OffsetUnit::Bytes
+            parallel::POSITIONED_READS
+                && (format == Format::CONLL
+                    || (format == Format::BRACKET && unit == OffsetUnit::Bytes))
         });
         // What a one-thread reader decides from the start of the input
         // (the CoNLL scheme from the first MiB, whether bracket text holds
@@ -642,26 +645,48 @@ impl Converter {
         // sample of bytes, and only that is read here: a first line of
         // hundreds of MB (a document without line breaks) is streamed by
         // the chunks, not held.
-        let whole_lines = format == Format::CONLL;
-        while prefix.len() < want {
-            let step = if whole_lines {
-                reader.read_until(b'\n', &mut prefix)
-            } else {
-                std::io::Read::read_to_end(
-                    &mut std::io::Read::take(&mut reader, (want - prefix.len()) as u64),
-                    &mut prefix,
-                )
-            };
+        let read_error = |e: std::io::Error| Error::from(e).with_path(&name);
+        if format == Format::CONLL {
+            // Block by block (a line at a time took 3% of a two-thread
+            // run before any thread started) up to the line end at or
+            // after `want - 1`, where `settle` ends.
+            let mut checked = want - 1;
+            loop {
+                let block = match reader.fill_buf() {
+                    Ok(block) => block,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(read_error(e)),
+                };
+                if block.is_empty() {
+                    break;
+                }
+                let n = block.len();
+                prefix.extend_from_slice(block);
+                reader.consume(n);
+                if prefix.len() > checked {
+                    if memchr::memchr(b'\n', &prefix[checked..]).is_some() {
+                        break;
+                    }
+                    checked = prefix.len();
+                }
+            }
+        }
+        while format != Format::CONLL && prefix.len() < want {
+            let step = std::io::Read::read_to_end(
+                &mut std::io::Read::take(&mut reader, (want - prefix.len()) as u64),
+                &mut prefix,
+            );
             match step {
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::from(e).with_path(&name)),
+                Err(e) => return Err(read_error(e)),
             }
         }
         let facts = settle(format, &prefix, &mut read);
         let job = Arc::new(ChunkJob {
             format,
+            cut: chunks.cut,
             read,
             to: self.to,
             write: self.write.clone(),
@@ -847,11 +872,28 @@ struct Pools {
 /// What every chunk of one input is converted with.
 struct ChunkJob {
     format: Format,
+    /// Where the format's inputs may be cut.
+    cut: parallel::Cut,
     read: ReadOptions,
     to: Format,
     write: WriteOptions,
     pools: Pools,
     source: usize,
+}
+
+/// Room for the output of `len` bytes of input written as `to`, in whole
+/// mebibytes, so that the output buffer is not regrown (a regrown buffer
+/// of JSON lines took 6% of a two-thread run in copies and page faults)
+/// and a pooled buffer fits the next chunk's output too. CoNLL lines take
+/// about 1.2 times the bytes of bracket text (more with long labels) and
+/// about as many as CoNLL; JSON lines 4.1 and 3.4 times: room for about
+/// twice and 5 times. Never more than a pooled buffer's largest: the
+/// output of a larger chunk (a long sentence) grows as it needs.
+fn output_room(to: Format, len: usize) -> usize {
+    let factor = if to == Format::JSONL { 5 } else { 2 };
+    len.saturating_mul(factor)
+        .min(parallel::POOL_BUFFER_BYTES)
+        .next_multiple_of(1 << 20)
 }
 
 /// Converts `chunk[at..]`, which starts at `start` in its input, to memory.
@@ -866,12 +908,8 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
     if job.format == Format::BRACKET && job.to == Format::CONLL {
         // The chunk is in memory already: the fused route converts it
         // where it is.
-        // CoNLL lines take about 1.2 times the bytes of bracket text (more
-        // with long labels); room for twice that, in whole mebibytes,
-        // spares regrowing, and a pooled buffer then fits the next chunk's
-        // output too.
         let mut bytes = pools.outputs.take();
-        bytes.reserve((2 * (chunk.len() - at)).next_multiple_of(1 << 20));
+        bytes.reserve(output_room(job.to, chunk.len() - at));
         let mut input = std::io::Cursor::new(chunk);
         input.set_position(at as u64);
         let mut reader = bracket::Reader::new(input, job.read.bracket()).starting_at(
@@ -886,7 +924,7 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
                 repairs.push(r.clone())
             })
             .and_then(|()| writer.finish());
-        out.lines = reader.next_line_number() - start.line;
+        out.lines = reader.next_line_number().saturating_sub(start.line);
         pools.chunks.give(reader.into_inner().into_inner());
         out.bytes = writer.into_inner();
         out.repairs = repairs;
@@ -895,6 +933,7 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
     }
     // The reader is boxed and dropped, not taken apart: the buffer goes
     // back to the pool by itself.
+    let chunk_len = chunk.len() - at;
     let mut input = std::io::Cursor::new(Pooled::new(chunk, pools.chunks.clone()));
     input.set_position(at as u64);
     let chunks = job
@@ -903,6 +942,7 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
         .expect("chunks only of formats that can be cut");
     let mut reader = (chunks.open)(Box::new(input), &job.read, start);
     let mut bytes = pools.outputs.take();
+    bytes.reserve(output_room(job.to, chunk_len));
     let result = match AnyWriter::new(job.to, &job.write, &mut bytes) {
         Ok(mut writer) => writer
             .copy(reader.as_mut(), &mut out.summary, &mut |r| {
@@ -912,7 +952,7 @@ fn convert_chunk(job: &ChunkJob, chunk: Vec<u8>, at: usize, start: ChunkStart) -
         Err(e) => Err(e),
     };
     if let Some(next) = reader.next_line() {
-        out.lines = next - start.line;
+        out.lines = next.saturating_sub(start.line);
     }
     out.bytes = bytes;
     out.repairs = repairs;
@@ -963,7 +1003,7 @@ fn convert_stretch(
     line: u64,
 ) -> ChunkOutput {
     let mut buf = job.pools.chunks.take_stale();
-    let text = match parallel::read_stretch(file, stretch, &mut buf) {
+    let text = match parallel::read_stretch(file, stretch, job.cut, &mut buf) {
         Ok(text) => text,
         Err(e) => {
             return ChunkOutput {

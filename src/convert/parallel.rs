@@ -8,9 +8,10 @@
 //! Each chunk knows the line, byte and offset-unit position it starts at,
 //! so errors and offsets are exactly those of a one-thread run.
 //!
-//! A [`Chunker`] cuts any reader on the caller's thread. A regular file of
-//! lines can instead be cut by offset into [`Stretch`]es that each thread
-//! reads for itself ([`read_stretch`]); a stretch's first line number is
+//! A [`Chunker`] cuts any reader on the caller's thread. A regular file
+//! can instead be cut by offset into [`Stretch`]es that each thread reads
+//! for itself ([`read_stretch`]: the lines, or the CoNLL sentences, that
+//! start in the stretch); a stretch's first line number is
 //! then known only when the chunks before it are done, so its output says
 //! how many lines it read and holds line numbers from 1
 //! ([`ChunkOutput::relative_lines`]) for the caller to fix in order.
@@ -25,13 +26,18 @@ use crate::error::{Error, Result};
 use crate::repair::Repair;
 use crate::sentence::OffsetUnit;
 
-/// The usual size of a chunk.
-pub const CHUNK_BYTES: usize = 1 << 20;
+/// The usual size of a chunk: its input and output stay in a core's
+/// cache while a thread converts it (chunks of 1 MiB took 3-5% more time
+/// on two threads than chunks of 512 KiB, whose input and output fit a
+/// core's 2 MiB of L2).
+pub const CHUNK_BYTES: usize = 512 << 10;
 
-/// The most buffers a [`BufferPool`] keeps, and the largest it keeps: the
-/// buffers of the chunks in flight, not those a very long line grew.
+/// The most buffers a [`BufferPool`] keeps: those of the chunks in flight.
 const POOL_BUFFERS: usize = 32;
-const POOL_BUFFER_BYTES: usize = 8 * CHUNK_BYTES;
+
+/// The largest buffer a [`BufferPool`] keeps: not those a very long line
+/// grew.
+pub const POOL_BUFFER_BYTES: usize = 8 << 20;
 
 /// Buffers of finished chunks, kept for the next ones: a chunk in fresh
 /// memory takes a page fault every 4 KiB, which on two threads cost about
@@ -420,21 +426,10 @@ impl<R: BufRead> Chunker<R> {
             Cut::Lines => memchr::memchr(b'\n', &buf[from..]).map(|i| from + i + 1),
             Cut::BlankLines => memchr::memchr_iter(b'\n', &buf[from..])
                 .map(|i| from + i)
-                .find(|&i| {
-                    // The line ending at `i` is blank when it holds only
-                    // whitespace and is not the first line of the chunk.
-                    // A blank line after a `-DOCSTART-` line is no cut: the
-                    // document line belongs with the sentence after it.
-                    let Some(s) = memchr::memrchr(b'\n', &buf[..i]) else {
-                        return false;
-                    };
-                    let blank = buf[s + 1..i].iter().all(|b| b.is_ascii_whitespace());
-                    let previous = memchr::memrchr(b'\n', &buf[..s]).map_or(0, |p| p + 1);
-                    blank
-                        && !buf[previous..s]
-                            .trim_ascii_start()
-                            .starts_with(b"-DOCSTART-")
-                })
+                // The chunk starts at a cut (or the input's start): a blank
+                // line first in it follows another blank line, or nothing,
+                // which is no cut either.
+                .find(|&i| starts_afresh_after(buf, i, true) == Some(true))
                 .map(|i| i + 1),
         };
         match found {
@@ -443,6 +438,67 @@ impl<R: BufRead> Chunker<R> {
             None => None,
         }
     }
+}
+
+/// Whether a CoNLL reader may start afresh after the line feed at
+/// `buf[i]`, as a reader of the whole input would go on there: the line the
+/// line feed ends is blank (ASCII whitespace only) and the line before it
+/// is surely a token line, which the blank line ends a sentence after. A
+/// blank line after anything else is no cut, since the reader's state
+/// there may say that a document starts with the next sentence: after a
+/// `-DOCSTART-` line (even one that only contains it, or starts with
+/// Unicode whitespace), a comment, a CoNLL-U multiword or empty-node line
+/// the reader passes over, another blank line, or a line that is blank to
+/// the reader (Unicode whitespace). Fewer cuts are always safe.
+///
+/// `None` when `buf` does not reach back to the start of the line before
+/// the blank line (`line_start`: a line starts at `buf[0]`, with none
+/// before it that counts).
+pub fn starts_afresh_after(buf: &[u8], i: usize, line_start: bool) -> Option<bool> {
+    // The blank line, back to the line feed before it.
+    let mut blank_start = i;
+    while blank_start > 0 && buf[blank_start - 1] != b'\n' {
+        if !buf[blank_start - 1].is_ascii_whitespace() {
+            return Some(false);
+        }
+        blank_start -= 1;
+    }
+    if blank_start == 0 {
+        // The input's (or the chunk's) first line, or a blank line whose
+        // start is not seen.
+        return if line_start { Some(false) } else { None };
+    }
+    let before_end = blank_start - 1;
+    let before_start = match memchr::memrchr(b'\n', &buf[..before_end]) {
+        Some(at) => at + 1,
+        None if line_start => 0,
+        None => return None,
+    };
+    Some(surely_a_token_line(&buf[before_start..before_end]))
+}
+
+/// True for a line that every CoNLL reader reads as a token line, whatever
+/// its options: it holds an ASCII character other than whitespace, does
+/// not start with `#` (after a byte-order mark), holds no `-DOCSTART-`, and its first field is not
+/// an ID like `1-2` or `1.1`.
+fn surely_a_token_line(line: &[u8]) -> bool {
+    // The input's first line as the reader sees it, after a byte-order
+    // mark.
+    let line = line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line);
+    let field = line.trim_ascii_start();
+    let field = &field[..field
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(field.len())];
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    let id = field
+        .iter()
+        .position(|&b| b == b'-' || b == b'.')
+        .is_some_and(|at| digits(&field[..at]) && digits(&field[at + 1..]));
+    line.iter().any(|b| b.is_ascii_graphic())
+        && line.first() != Some(&b'#')
+        && !id
+        && memchr::memmem::find(line, b"-DOCSTART-").is_none()
 }
 
 /// `Read::read` of a reader whose `BufRead` methods hold its logic.
@@ -498,13 +554,16 @@ pub struct Stretch {
     pub len: u64,
 }
 
-/// The stretches of `size` bytes of a file of `file_len` bytes.
+/// The stretches of `size` bytes of a file of `file_len` bytes; the last
+/// one ends with the file, so that reading a stretch never asks for more
+/// than the file holds (a chunk size of `usize::MAX` once asked for that
+/// many bytes).
 pub fn stretches(file_len: u64, size: usize) -> impl Iterator<Item = Stretch> {
-    let size = size.max(1) as u64;
+    let size = u64::try_from(size.max(1)).unwrap_or(u64::MAX);
     (0..file_len.div_ceil(size)).map(move |index| Stretch {
         index,
         start: index * size,
-        len: size,
+        len: size.min(file_len - index * size),
     })
 }
 
@@ -530,15 +589,116 @@ pub struct StretchText {
     pub long_line: Option<u64>,
 }
 
-/// Reads into `buf` the lines of `file` that start in `stretch`, with the
-/// last one's line end: each line of the file is in exactly one stretch.
-/// The text may be empty (no line starts in the stretch: a long line began
-/// before it). The bytes `buf` holds are overwritten, not zeroed first
-/// (see [`BufferPool::take_stale`]).
+/// Reads into `buf` the part of `file` that `stretch` holds when it is cut
+/// at `cut`: the lines that start in it (bracket text), or the sentences
+/// (CoNLL: from a place where a reader may start afresh up to the next such
+/// place, see [`starts_afresh_after`]) that start in it. Each byte of the
+/// file is in exactly one stretch. The text may be empty (nothing starts in
+/// the stretch: a long line or sentence began before it). The bytes `buf`
+/// holds are overwritten, not zeroed first (see
+/// [`BufferPool::take_stale`]).
 ///
 /// # Errors
 /// I/O errors.
 pub fn read_stretch(
+    file: &File,
+    stretch: Stretch,
+    cut: Cut,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<StretchText> {
+    match cut {
+        Cut::Lines => read_lines_stretch(file, stretch, buf),
+        Cut::BlankLines => read_sentences_stretch(file, stretch, buf),
+    }
+}
+
+/// How far before a stretch of CoNLL is read at first, to see the lines
+/// before a blank line at its start; more is read when they are longer.
+const STRETCH_BACK: u64 = 1024;
+
+/// [`read_stretch`] at [`Cut::BlankLines`].
+fn read_sentences_stretch(
+    file: &File,
+    stretch: Stretch,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<StretchText> {
+    let len = usize::try_from(stretch.len).unwrap_or(usize::MAX);
+    let mut back = STRETCH_BACK;
+    loop {
+        let from = stretch.start.saturating_sub(back);
+        let file_start = from == 0;
+        // Where the stretch starts in the buffer.
+        let head = (stretch.start - from) as usize;
+        let want = head.saturating_add(len).saturating_add(STRETCH_TAIL);
+        let mut eof = read_at_least(file, from, buf, 0, want)?;
+        // The first place in the stretch where a reader may start afresh:
+        // after a line feed at buffer index head - 1 .. head + len - 1.
+        let first = if stretch.start == 0 {
+            0
+        } else {
+            let (lo, hi) = ((head - 1).min(buf.len()), (head + len - 1).min(buf.len()));
+            let mut found = Some(None);
+            for i in memchr::memchr_iter(b'\n', &buf[lo..hi]).map(|k| lo + k) {
+                match starts_afresh_after(buf, i, file_start) {
+                    Some(true) => {
+                        found = Some(Some(i + 1));
+                        break;
+                    }
+                    Some(false) => {}
+                    None => {
+                        found = None;
+                        break;
+                    }
+                }
+            }
+            match found {
+                Some(Some(at)) => at,
+                Some(None) => {
+                    buf.clear();
+                    return Ok(StretchText {
+                        range: 0..0,
+                        byte: stretch.start,
+                        long_line: None,
+                    });
+                }
+                // The lines before a blank line reach further back.
+                None => {
+                    back = back.saturating_mul(4);
+                    continue;
+                }
+            }
+        };
+        // The end: the first such place at or after the stretch's end.
+        // Every line it looks back at starts at or after `first`, which the
+        // buffer holds from the line before it: the answer is always known.
+        let mut searched = (head + len - 1).max(first);
+        let end = loop {
+            let found = memchr::memchr_iter(b'\n', &buf[searched.min(buf.len())..])
+                .map(|k| searched + k)
+                .find(|&i| starts_afresh_after(buf, i, file_start) != Some(false));
+            if let Some(i) = found {
+                break i + 1;
+            }
+            if eof {
+                break buf.len();
+            }
+            // Line feeds read from now on are the candidates left (each
+            // looks back at lines the buffer holds already).
+            searched = buf.len().max(searched);
+            // A long sentence grows the buffer by half at a time.
+            let more = (buf.len() / 2).max(READ_PAST);
+            eof = read_at_least(file, from, buf, buf.len(), buf.len() + more)?;
+        };
+        return Ok(StretchText {
+            range: first..end,
+            byte: from + first as u64,
+            long_line: None,
+        });
+    }
+}
+
+/// [`read_stretch`] at [`Cut::Lines`].
+fn read_lines_stretch(
     file: &File,
     stretch: Stretch,
     buf: &mut Vec<u8>,
@@ -890,7 +1050,7 @@ mod tests {
         let mut buf = stale.to_vec();
         stretches(input.len() as u64, size)
             .map(|s| {
-                let text = read_stretch(&file, s, &mut buf).unwrap();
+                let text = read_stretch(&file, s, Cut::Lines, &mut buf).unwrap();
                 (buf[text.range].to_vec(), text.byte)
             })
             .collect()
@@ -934,6 +1094,137 @@ mod tests {
             }
         }
         assert!(stretch_texts(b"", 4, b"").is_empty());
+    }
+
+    /// `starts_afresh_after` on the line feed ending the last line of
+    /// `text`, the whole of which is the input.
+    fn cut_after(text: &str) -> Option<bool> {
+        starts_afresh_after(text.as_bytes(), text.len() - 1, true)
+    }
+
+    #[test]
+    fn a_cut_follows_a_blank_line_after_a_token_line() {
+        assert_eq!(cut_after("a O\n\n"), Some(true));
+        assert_eq!(cut_after("a O\r\n \t\r\n"), Some(true));
+        assert_eq!(cut_after("x\na O\n\n"), Some(true));
+        // Not blank, or not after a token line the reader surely reads.
+        assert_eq!(cut_after("a O\nb O\n"), Some(false));
+        assert_eq!(cut_after("\n"), Some(false));
+        assert_eq!(cut_after("a O\n\n\n"), Some(false));
+        assert_eq!(cut_after("-DOCSTART- O\n\n"), Some(false));
+        assert_eq!(cut_after("a O\n \u{3000}-DOCSTART- O\n\n"), Some(false));
+        assert_eq!(cut_after("# sent_id = 1\n\n"), Some(false));
+        assert_eq!(cut_after("\u{feff}# c\n\n"), Some(false));
+        assert_eq!(cut_after("1-2 du _ O\n\n"), Some(false));
+        assert_eq!(cut_after("  1.1 x _ O\n\n"), Some(false));
+        assert_eq!(cut_after("\u{a0}\n\n"), Some(false));
+        assert_eq!(cut_after("1 a O\n\n"), Some(true));
+        // The start of the line before is not in the buffer.
+        assert_eq!(starts_afresh_after(b"a O\n\n", 4, false), None);
+        assert_eq!(starts_afresh_after(b"O\n\n", 2, false), None);
+        assert_eq!(starts_afresh_after(b"  \n", 2, false), None);
+        assert_eq!(starts_afresh_after(b"x O\n", 3, false), Some(false));
+    }
+
+    #[test]
+    fn no_cut_between_a_document_line_and_its_sentence() {
+        // After blank lines, a comment or a line blank to the reader, the
+        // next sentence still starts the document.
+        for input in [
+            "a O\n\n-DOCSTART- O\n\n\nb O\n\nc O\n",
+            "a O\n\n-DOCSTART- O\n# c\n\nb O\n\nc O\n",
+            "a O\n\n-DOCSTART- O\n\u{a0}\n\nb O\n\nc O\n",
+        ] {
+            let got = chunks(input, Cut::BlankLines, 1);
+            let texts: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+            assert_eq!(texts.len(), 3, "{input:?}: {texts:?}");
+            assert!(texts[1].starts_with("-DOCSTART-") && texts[1].ends_with("b O\n\n"));
+        }
+    }
+
+    /// The texts of the stretches of `input` cut every `size` bytes at
+    /// `cut`, read from a file through a buffer that still holds `stale`.
+    fn stretch_texts_at(input: &[u8], size: usize, cut: Cut, stale: &[u8]) -> Vec<(Vec<u8>, u64)> {
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, input).unwrap();
+        let mut buf = stale.to_vec();
+        stretches(input.len() as u64, size)
+            .map(|s| {
+                let text = read_stretch(&file, s, cut, &mut buf).unwrap();
+                assert_eq!(text.long_line, None);
+                (buf[text.range].to_vec(), text.byte)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_sentence_is_in_exactly_one_stretch() {
+        let long_token = "t".repeat(3000);
+        let long_blank = " ".repeat(5000);
+        let mut big = String::new();
+        for i in 0..300 {
+            big.push_str(&format!("w{i} O\nx I-PER\n"));
+            big.push_str(["\n", "\r\n", "\n\n", " \n"][i % 4]);
+            if i % 7 == 0 {
+                big.push_str("-DOCSTART- -X- O\n\n");
+            }
+            if i % 11 == 0 {
+                big.push_str(&format!("{long_token} O\n\n"));
+            }
+        }
+        let inputs = [
+            "a O\nb O\n\nc O\n\r\nd O\ne O\n".to_string(),
+            "\n\n\na O\n\n\n\nb O".to_string(),
+            "a O\n\n-DOCSTART- O\n\n\nb O\n\nc O\n".to_string(),
+            "no blank line\nat all\n".to_string(),
+            format!("{long_token} O\n\nb O\n{long_token} O\n{long_blank}\nc O\n\n"),
+            format!("a O\n{long_blank}\n\nb O\n\n"),
+            big,
+        ];
+        for input in &inputs {
+            let bytes = input.as_bytes();
+            // The places where a reader may start afresh, seen from the start.
+            let cuts: Vec<usize> = std::iter::once(0)
+                .chain(
+                    memchr::memchr_iter(b'\n', bytes)
+                        .filter(|&i| starts_afresh_after(bytes, i, true) == Some(true))
+                        .map(|i| i + 1),
+                )
+                .collect();
+            for size in [1, 2, 7, 97, 1000, 4096, 100_000] {
+                for stale in [&b""[..], &[b'\n'; 300][..]] {
+                    let got = stretch_texts_at(bytes, size, Cut::BlankLines, stale);
+                    let mut at = 0usize;
+                    for (k, (text, byte)) in got.iter().enumerate() {
+                        if text.is_empty() {
+                            continue;
+                        }
+                        assert_eq!(*byte, at as u64, "{size}: stretch {k}");
+                        // It starts at a cut in the stretch and ends at one.
+                        assert!(cuts.contains(&at), "{size}: stretch {k} at {at}");
+                        assert!(at >= k * size && at < (k + 1) * size);
+                        at += text.len();
+                        assert!(
+                            at == bytes.len() || cuts.contains(&at),
+                            "{size}: {k} to {at}"
+                        );
+                    }
+                    assert_eq!(at, bytes.len(), "{size}: every byte");
+                }
+            }
+        }
+        assert!(stretch_texts_at(b"", 4, Cut::BlankLines, b"").is_empty());
+    }
+
+    #[test]
+    fn stretches_end_with_the_file() {
+        let all: Vec<(u64, u64)> = stretches(10, 4).map(|s| (s.start, s.len)).collect();
+        assert_eq!(all, [(0, 4), (4, 4), (8, 2)]);
+        let one: Vec<(u64, u64)> = stretches(10, usize::MAX)
+            .map(|s| (s.start, s.len))
+            .collect();
+        assert_eq!(one, [(0, 10)]);
+        assert_eq!(stretches(0, 4).count(), 0);
     }
 
     #[test]

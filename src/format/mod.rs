@@ -381,7 +381,7 @@ pub trait InputReader: SentenceReader {
     fn facts(&self) -> InputFacts;
 
     /// The number of the next line to read, where the format counts lines
-    /// as a chunk reader needs them (bracket text).
+    /// as a chunk reader needs them (bracket text, CoNLL).
     fn next_line(&self) -> Option<u64> {
         None
     }

@@ -512,8 +512,9 @@ impl<R: BufRead> Reader<R> {
         self.line = line.saturating_sub(1);
         self.byte = byte;
         self.document_start = document_start;
-        // CoNLL-U's IDs are looked for at the start of the input only.
-        self.ids_unchecked &= line <= 1;
+        // CoNLL-U's IDs are looked for at the start of the input only (a
+        // stretch read by a thread counts its lines from 1 too).
+        self.ids_unchecked &= byte == 0;
         self
     }
 
@@ -990,6 +991,10 @@ impl<R: BufRead> crate::format::InputReader for Reader<R> {
             skipped_lines: self.skipped_lines(),
             ..Default::default()
         }
+    }
+
+    fn next_line(&self) -> Option<u64> {
+        Some(self.line + 1)
     }
 
     fn copy_to_conll(

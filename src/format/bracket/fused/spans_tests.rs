@@ -131,3 +131,25 @@ fn inputs_at_the_edges() {
         }
     }
 }
+
+/// Tokens of every length around the sixteen bytes that are counted
+/// from two words, with chars of two, three and four bytes at each end
+/// and in the middle: their offsets in every unit, before an entity and
+/// inside one.
+#[test]
+fn tokens_of_every_length_are_counted() {
+    let mut input = String::new();
+    for len in 1..24 {
+        for wide in ["\u{e9}", "\u{2019}", "\u{1f600}"] {
+            let ascii = "x".repeat(len);
+            let token = format!("{wide}{ascii}{wide}{ascii}");
+            input.push_str(&format!(
+                "{ascii} {token} [PER {ascii}{wide} {token} ] {ascii}\n"
+            ));
+            input.push_str(&format!("[LOC {token} ] [ORG {wide} ]\n"));
+        }
+    }
+    for unit in UNITS {
+        same_both_ways(input.as_bytes(), &Options::default(), unit);
+    }
+}

@@ -442,7 +442,7 @@ fn push_token(buf: &mut [u8], o: usize, text: &[u8], t: Span) -> Option<usize> {
     // a space after a leading U+2003 before a combining mark, and the
     // route must not depend on it.
     let first = text[start];
-    if len == 0 || ((first < b'!' || first >= 0x80) && ends_a_column(&text[start..end])) {
+    if len == 0 || (!(b'!'..0x80).contains(&first) && ends_a_column(&text[start..end])) {
         return None;
     }
     if len <= TOKEN_COPY && start + TOKEN_COPY <= text.len() {

@@ -21,7 +21,7 @@ use crate::convert::Summary;
 use crate::error::Result;
 use crate::format::conll;
 use crate::scheme::tagging::recycle;
-use crate::scheme::{encode, label_fault, Tag, TagScheme, TagStyle};
+use crate::scheme::{label_fault, Prefix, Tag, TagScheme, TagStyle};
 use crate::sentence::Entity;
 use crate::span::{Span, TokenSpan};
 
@@ -44,11 +44,14 @@ pub(crate) struct ConllRoute {
     style: TagStyle,
     separator: &'static [u8],
     entities: Vec<Entity<'static>>,
-    tags: Vec<Tag<'static>>,
     /// The lines of one document, written with one call.
     buf: Vec<u8>,
-    /// The text of one tag and its line end.
+    /// The ends of lines of one entity: the separator, a tag and the line
+    /// end (see [`ConllRoute::push_lines`]).
     tag: Vec<u8>,
+    /// The tails of the lines of entities of the labels met first, made
+    /// once for the route (see [`ConllRoute::push_lines`]).
+    tails: Vec<(String, Tail)>,
     /// The labels of the entities of the documents written, with the
     /// entities read and written that [`ConllRoute::add_counts`] has not
     /// yet added to a summary: one short scan an entity where the
@@ -76,9 +79,9 @@ impl ConllRoute {
             style: writer.tag_style(),
             separator: writer.columns().separator(),
             entities: Vec::new(),
-            tags: Vec::new(),
             buf: Vec::new(),
             tag: Vec::new(),
+            tails: Vec::new(),
             counts: Vec::new(),
         }
     }
@@ -148,10 +151,8 @@ impl ConllRoute {
         summary: &mut Summary,
     ) -> Result<bool> {
         let mut entities: Vec<Entity<'_>> = recycle(std::mem::take(&mut self.entities));
-        let mut tags: Vec<Tag<'_>> = recycle(std::mem::take(&mut self.tags));
         let proven = entities_of(doc, tokens, self.style, &mut entities)
-            && encode(self.scheme, tokens.len(), &entities, &mut tags).is_ok()
-            && self.push_lines(doc.text.as_bytes(), tokens, &tags);
+            && self.push_lines(doc.text.as_bytes(), tokens, &entities);
         let result = if proven {
             #[cfg(test)]
             FAST_DOCUMENTS.with(|c| c.set(c.get() + 1));
@@ -161,71 +162,121 @@ impl ConllRoute {
             Ok(false)
         };
         self.entities = recycle(entities);
-        self.tags = recycle(tags);
         result
     }
 
-    /// Writes the lines of `tokens` of `text` tagged `tags` to the buffer
-    /// (cleared first), as the CoNLL writer writes them; `false` when a
-    /// token cannot be a column, which the general route reports.
+    /// Writes the lines of `tokens` of `text` holding `entities` to the
+    /// buffer (cleared first), as the CoNLL writer writes the tags
+    /// [`encode`](crate::scheme::encode) gives them; `false` when a token
+    /// cannot be a column, which the general route reports. `entities` are
+    /// as [`entities_of`] makes them: in order, apart, each over a token.
     ///
-    /// The buffer is sized once for the longest lines the tokens and tags
-    /// can make, and written by index: no token pays for a check of
-    /// capacity or a call to copy it.
-    fn push_lines(&mut self, text: &[u8], tokens: &[Span], tags: &[Tag<'_>]) -> bool {
-        let labels: usize = tags.iter().map(|t| t.label.len() + 2).sum();
-        let room = tokens.last().map_or(0, |t| t.end()) + labels;
-        let room = room + tokens.len() * (self.separator.len() + 2) + 1 + TOKEN_COPY;
-        let (buf, tag_text) = (&mut self.buf, &mut self.tag);
+    /// Every line ends with a tail: the separator, a tag and the line end.
+    /// The tail of a token outside entities is made once for the document,
+    /// and that of an entity's tokens once for the entity, with the prefix
+    /// letter each token writes over. A token costs the copy of its text
+    /// and of its tail (of a width known when compiling, as most are
+    /// short), with no vector of tags. The buffer is sized once for the
+    /// longest lines the tokens and entities can make, and written by
+    /// index.
+    fn push_lines(&mut self, text: &[u8], tokens: &[Span], entities: &[Entity<'_>]) -> bool {
+        let sep = self.separator;
+        // A styled tag is at most its label and two bytes; with the line end.
+        let line = |label: &str| sep.len() + label.len() + 3;
+        let tagged: usize = entities
+            .iter()
+            .map(|e| e.tokens.len() * line(e.label))
+            .sum();
+        let room = tokens.last().map_or(0, |t| t.end()) + tagged;
+        let room = room + tokens.len() * line("") + 1 + TOKEN_COPY.max(TAIL_COPY);
+        let (buf, tail_text, tails) = (&mut self.buf, &mut self.tag, &mut self.tails);
+        let mut uncached;
         buf.clear();
         buf.resize(room, 0);
-        let tab = self.separator == b"\t";
+        tail_text.clear();
+        tail_text.extend_from_slice(sep);
+        tail_text.push(b'O');
+        tail_text.push(b'\n');
+        // The outside tail stays at the start of the text, the entity's
+        // follows it.
+        let outside_len = tail_text.len();
+        let outside = Tail::new(tail_text, None);
         let mut o = 0;
-        for (t, tag) in tokens.iter().zip(tags) {
-            let (start, end) = (t.start(), t.end());
-            let len = end - start;
-            // Only a token that starts with a byte below `!` may hold what
-            // ends a column: neither tokenizer puts whitespace after the
-            // first byte of a token (see `Tokenizer::push_spans`).
-            if len == 0 || (text[start] < b'!' && ends_a_column(&text[start..end])) {
+        let mut next = 0;
+        for (k, e) in entities.iter().enumerate() {
+            let (start, end) = (e.tokens.start(), e.tokens.end());
+            let (Some(before), Some(inside)) = (tokens.get(next..start), tokens.get(start..end))
+            else {
                 return false;
+            };
+            for t in before {
+                let Some(after_token) = push_token(buf, o, text, *t) else {
+                    return false;
+                };
+                o = outside.push(buf, after_token, &tail_text[..outside_len], b'O');
             }
-            if len <= TOKEN_COPY && start + TOKEN_COPY <= text.len() {
-                // Most tokens are short: a copy of a length known when
-                // compiling is a few moves, and the bytes past the token
-                // are written over next.
-                buf[o..o + TOKEN_COPY].copy_from_slice(&text[start..start + TOKEN_COPY]);
-            } else {
-                buf[o..o + len].copy_from_slice(&text[start..end]);
+            // The tail of the entity's tokens, with the place of the
+            // prefix letter in it (none in a style without prefixes): of
+            // the few labels a file has, each tail is made once.
+            let cached = tails.iter().position(|(label, _)| {
+                label.len() == e.label.len()
+                    && label.as_bytes().first() == e.label.as_bytes().first()
+                    && label == e.label
+            });
+            tail_text.truncate(outside_len);
+            let tail = match cached {
+                Some(c) => &tails[c].1,
+                None => {
+                    tail_text.extend_from_slice(sep);
+                    let prefix = Prefix::Inside;
+                    Tag {
+                        prefix,
+                        label: e.label,
+                    }
+                    .push_styled(self.style, tail_text);
+                    tail_text.push(b'\n');
+                    let letter_at = match self.style {
+                        TagStyle::Prefix | TagStyle::Bare => Some(sep.len()),
+                        TagStyle::Suffix => Some(tail_text.len() - outside_len - 2),
+                        TagStyle::Unprefixed => None,
+                    };
+                    let tail = Tail::new(&tail_text[outside_len..], letter_at);
+                    if tail.padded.is_some() && tails.len() < CACHED_TAILS {
+                        tails.push((e.label.to_string(), tail));
+                        &tails[tails.len() - 1].1
+                    } else {
+                        uncached = tail;
+                        &uncached
+                    }
+                }
+            };
+            let tail_text = &tail_text[outside_len..];
+            let [first, inner, last, single] = prefixes(self.scheme, entities, k);
+            let first = if inside.len() == 1 { single } else { first };
+            let n = inside.len();
+            for (j, t) in inside.iter().enumerate() {
+                let Some(after_token) = push_token(buf, o, text, *t) else {
+                    return false;
+                };
+                let prefix = if j == 0 {
+                    first
+                } else if j + 1 < n {
+                    inner
+                } else {
+                    last
+                };
+                o = tail.push(buf, after_token, tail_text, prefix.letter() as u8);
             }
-            o += len;
-            if tab && tag.is_outside() {
-                buf[o..o + 3].copy_from_slice(b"\tO\n");
-                o += 3;
-                continue;
-            }
-            buf[o..o + self.separator.len()].copy_from_slice(self.separator);
-            o += self.separator.len();
-            if self.style == TagStyle::Prefix && !tag.is_outside() {
-                // `Tag::push_to` and the line end, written in place: the
-                // room counted above holds them.
-                let label = tag.label.as_bytes();
-                buf[o] = tag.prefix.letter() as u8;
-                buf[o + 1] = b'-';
-                buf[o + 2..o + 2 + label.len()].copy_from_slice(label);
-                buf[o + 2 + label.len()] = b'\n';
-                o += label.len() + 3;
-                continue;
-            }
-            tag_text.clear();
-            if self.style == TagStyle::Prefix {
-                tag.push_to(tag_text);
-            } else {
-                tag.push_styled(self.style, tag_text);
-            }
-            tag_text.push(b'\n');
-            buf[o..o + tag_text.len()].copy_from_slice(tag_text);
-            o += tag_text.len();
+            next = end;
+        }
+        let Some(after) = tokens.get(next..) else {
+            return false;
+        };
+        for t in after {
+            let Some(after_token) = push_token(buf, o, text, *t) else {
+                return false;
+            };
+            o = outside.push(buf, after_token, &tail_text[..outside_len], b'O');
         }
         buf[o] = b'\n';
         buf.truncate(o + 1);
@@ -346,6 +397,113 @@ fn label_fits(style: TagStyle, label: &str) -> bool {
             !label.contains(char::is_whitespace)
         }
 }
+
+/// The prefixes `scheme` gives the first, inner and last tokens of entity
+/// `k` of `entities` and its token when it has one, as
+/// [`encode`](crate::scheme::encode) gives them.
+fn prefixes(scheme: TagScheme, entities: &[Entity<'_>], k: usize) -> [Prefix; 4] {
+    use Prefix::{Begin, End, Inside, Last, Single, Unit};
+    let e = &entities[k];
+    match scheme {
+        TagScheme::Io => [Inside; 4],
+        TagScheme::Iob1 => {
+            let after_same = k > 0 && {
+                let previous = &entities[k - 1];
+                previous.tokens.end() == e.tokens.start() && previous.label == e.label
+            };
+            let first = if after_same { Begin } else { Inside };
+            [first, Inside, Inside, first]
+        }
+        TagScheme::Iob2 => [Begin, Inside, Inside, Begin],
+        TagScheme::Ioe1 => {
+            let before_same = entities
+                .get(k + 1)
+                .is_some_and(|next| next.tokens.start() == e.tokens.end() && next.label == e.label);
+            let last = if before_same { End } else { Inside };
+            [Inside, Inside, last, last]
+        }
+        TagScheme::Ioe2 => [Inside, Inside, End, End],
+        TagScheme::Iobes => [Begin, Inside, End, Single],
+        TagScheme::Bilou => [Begin, Inside, Last, Unit],
+    }
+}
+
+/// Copies token `t` of `text` to `buf` at `o` and gives where it ends;
+/// `None` when it cannot be a CoNLL column. `buf` has room for the token
+/// and [`TOKEN_COPY`] bytes past `o`.
+#[inline(always)]
+fn push_token(buf: &mut [u8], o: usize, text: &[u8], t: Span) -> Option<usize> {
+    let (start, end) = (t.start(), t.end());
+    let len = end - start;
+    // Only a token that starts with a byte below `!` should hold what ends
+    // a column: neither tokenizer means to put whitespace after the first
+    // byte of a token (see `Tokenizer::push_spans`). One that starts with
+    // a non-ASCII character is checked too: the unicode tokenizer has put
+    // a space after a leading U+2003 before a combining mark, and the
+    // route must not depend on it.
+    let first = text[start];
+    if len == 0 || (!(b'!'..0x80).contains(&first) && ends_a_column(&text[start..end])) {
+        return None;
+    }
+    if len <= TOKEN_COPY && start + TOKEN_COPY <= text.len() {
+        // Most tokens are short: a copy of a length known when compiling
+        // is a few moves, and the bytes past the token are written over
+        // next.
+        buf[o..o + TOKEN_COPY].copy_from_slice(&text[start..start + TOKEN_COPY]);
+    } else {
+        buf[o..o + len].copy_from_slice(&text[start..end]);
+    }
+    Some(o + len)
+}
+
+/// The end of a line: the separator, a tag and the line end, with the
+/// place of the tag's prefix letter in it, if any.
+#[derive(Debug)]
+struct Tail {
+    /// The tail padded to [`TAIL_COPY`] bytes, when it fits.
+    padded: Option<[u8; TAIL_COPY]>,
+    len: usize,
+    letter_at: Option<usize>,
+}
+
+impl Tail {
+    /// The tail `text`, with its letter at `letter_at`.
+    fn new(text: &[u8], letter_at: Option<usize>) -> Tail {
+        let padded = (text.len() <= TAIL_COPY).then(|| {
+            let mut padded = [0; TAIL_COPY];
+            padded[..text.len()].copy_from_slice(text);
+            padded
+        });
+        Tail {
+            padded,
+            len: text.len(),
+            letter_at,
+        }
+    }
+
+    /// Writes the tail (whose text is `text`, for one too long to be
+    /// padded) with the prefix `letter` to `buf` at `o`, and gives where
+    /// it ends. `buf` has room for the tail and [`TAIL_COPY`] bytes past
+    /// `o`.
+    #[inline(always)]
+    fn push(&self, buf: &mut [u8], o: usize, text: &[u8], letter: u8) -> usize {
+        match &self.padded {
+            // The bytes past the tail are written over next.
+            Some(padded) => buf[o..o + TAIL_COPY].copy_from_slice(padded),
+            None => buf[o..o + self.len].copy_from_slice(&text[..self.len]),
+        }
+        if let Some(at) = self.letter_at {
+            buf[o + at] = letter;
+        }
+        o + self.len
+    }
+}
+
+/// How many labels' tails [`ConllRoute::tails`] holds.
+const CACHED_TAILS: usize = 16;
+
+/// The bytes a tail of at most this many bytes is copied by.
+const TAIL_COPY: usize = 32;
 
 /// The bytes a token of at most this many bytes is copied by.
 const TOKEN_COPY: usize = 16;

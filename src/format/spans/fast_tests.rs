@@ -420,6 +420,9 @@ fn documents_the_route_declines() {
         r#"{"text":"EU rejects it","entities":[[0, 2, ""]]}"#,
         // A token of a space and the mark after it, and no token at all.
         r#"{"text":"a \u0301b c","entities":[]}"#,
+        // A token that holds a space after a non-ASCII first character:
+        // the unicode tokenizer keeps U+2003, a space and a mark as one.
+        r#"{"text":"a\u2003 \u0301 b","entities":[]}"#,
         r#"{"text":"  ","entities":[]}"#,
         "{\"text\":\"EU\", \"entities\":[[0, 2, \"ORG\"]], \"text\": \"x\"}",
         "not json",

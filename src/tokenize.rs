@@ -68,10 +68,12 @@ impl Tokenizer {
     /// digits and `_` (see [`push_unicode_spans`]), so that a run of word
     /// bytes costs a `trailing_zeros` rather than a look at each byte.
     ///
-    /// A token of either tokenizer holds ASCII whitespace only from its
-    /// first byte on (the unicode tokenizer's space or tab that a
-    /// combining mark joins, WB3d and WB4): a writer of columns need look
-    /// closer only at tokens that start with a byte below `!`.
+    /// A token of either tokenizer holds ASCII whitespace only when it
+    /// starts with a byte below `!` or with a non-ASCII character: the
+    /// unicode tokenizer keeps horizontal whitespace together and joins a
+    /// combining mark to it (WB3d and WB4), so `" \u{301}"` and
+    /// `"\u{2003} \u{301}"` are tokens. A writer of columns need look
+    /// closer only at tokens that start with such a byte.
     pub(crate) fn push_spans(self, text: &str, spans: &mut Vec<Span>) {
         match self {
             Tokenizer::Whitespace => push_whitespace_spans(text, spans),
@@ -951,13 +953,15 @@ mod tests {
 
     /// Spans slice out the token text, are sorted and disjoint, and only
     /// whitespace lies between them; a token holds ASCII whitespace only
-    /// when it starts with it (see [`Tokenizer::push_spans`]).
+    /// when it starts with a byte below `!` or a non-ASCII character (see
+    /// [`Tokenizer::push_spans`]).
     fn check_lossless(text: &str, tokens: &[Token<'_>]) {
         let mut prev = 0;
         for t in tokens {
             let blank = |b: &u8| b.is_ascii_whitespace() || *b == 0x0B;
             assert!(
-                !t.text.as_bytes().iter().any(blank) || t.text.as_bytes()[0] < b'!',
+                !t.text.as_bytes().iter().any(blank)
+                    || !(b'!'..0x80).contains(&t.text.as_bytes()[0]),
                 "whitespace inside {t:?} of {text:?}"
             );
             assert!(!t.span.is_empty(), "empty token in {text:?}");
@@ -1110,6 +1114,15 @@ mod tests {
         ["a\u{180E}b\u{200B}c"]
     );
     tokenizes!(w_empty, W, "", []);
+    // WB3d keeps the em space and the space together, WB4 joins the
+    // combining mark to them: one token that starts with a non-ASCII
+    // character and holds a space (a proptest found it).
+    tokenizes!(
+        u_spaces_joined_by_a_mark,
+        U,
+        "a\u{2003} \u{301}b",
+        ["a", "\u{2003} \u{301}", "b"]
+    );
 
     /// `whitespace_len` decodes only at these lead bytes; a new Unicode
     /// version with whitespace elsewhere must fail here.

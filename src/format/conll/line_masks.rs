@@ -75,20 +75,9 @@ pub(super) fn for_each_block(text: &[u8], add: impl FnMut(LineMasks)) {
     }
 }
 
-/// [`for_each_block`] with the masks of a block computed by `masks`.
-#[inline(always)]
-fn each_block(text: &[u8], mut add: impl FnMut(LineMasks), masks: impl Fn(&[u8; 64]) -> LineMasks) {
-    let mut chunks = text.chunks_exact(64);
-    for chunk in &mut chunks {
-        add(masks(chunk.try_into().expect("64 bytes")));
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut chunk = [b' '; 64];
-        chunk[..rest.len()].copy_from_slice(rest);
-        add(masks(&chunk));
-    }
-}
+// The blocks are walked as the bracket route's masks walk them: whole
+// 64-byte blocks, then the rest padded with spaces.
+use crate::format::bracket::fused::masks::each_block;
 
 /// The masks of one block, a byte at a time: the route off x86_64, and
 /// the reference of the tests.

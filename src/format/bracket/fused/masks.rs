@@ -121,9 +121,11 @@ pub(crate) fn below_bang_swar(chunk: &[u8; 64]) -> u64 {
     m
 }
 
-/// [`for_each_block`] with the masks of a block computed by `masks`.
+/// [`for_each_block`] with the masks of a block computed by `masks`: the
+/// last, short block is padded with spaces (also the CoNLL route's line
+/// masks' walk).
 #[inline(always)]
-fn each_block<M>(text: &[u8], mut add: impl FnMut(M), masks: impl Fn(&[u8; 64]) -> M) {
+pub(crate) fn each_block<M>(text: &[u8], mut add: impl FnMut(M), masks: impl Fn(&[u8; 64]) -> M) {
     let mut chunks = text.chunks_exact(64);
     for chunk in &mut chunks {
         add(masks(chunk.try_into().expect("64 bytes")));

@@ -561,17 +561,7 @@ fn push_unicode_spans(text: &str, spans: &mut Vec<Span>) {
                     }
                     start + run
                 } else {
-                    // Bytes past the text count as whitespace, so a run
-                    // ends in the chunk's blocks.
-                    let mut j = k + 1;
-                    while j < blocks && blank[j] == 0 {
-                        j += 1;
-                    }
-                    if j == blocks {
-                        end
-                    } else {
-                        at + 64 * j + blank[j].trailing_zeros() as usize
-                    }
+                    run_end_after_block(&blank[..blocks], k, at, end)
                 };
                 if run_end == end && end < len {
                     if start > at {
@@ -634,6 +624,19 @@ fn no_bits(masks: &[u64], from: usize, to: usize) -> bool {
         && masks[last] & below_to == 0
 }
 
+/// Where a run that goes on past block `k` of a chunk ends: at the first
+/// blank byte of a later block (the chunk starts at `at`, block `j` at
+/// `at + 64 * j`), or at `end`, the chunk's end, when no later block holds
+/// one. Bytes past the text count as whitespace, so a run ends in the
+/// chunk's blocks.
+#[inline(always)]
+fn run_end_after_block(blank: &[u64], k: usize, at: usize, end: usize) -> usize {
+    match blank.iter().enumerate().skip(k + 1).find(|(_, &m)| m != 0) {
+        Some((j, m)) => at + 64 * j + m.trailing_zeros() as usize,
+        None => end,
+    }
+}
+
 /// The spans of the [`Tokenizer::Whitespace`] tokens of `text`, appended
 /// to `spans`: runs of non-whitespace found by a mask of ASCII whitespace
 /// (see [`push_unicode_spans`]), each one token unless it holds a
@@ -669,15 +672,7 @@ fn push_whitespace_spans(text: &str, spans: &mut Vec<Span>) {
                 let run_end = if rest != 0 {
                     start + rest.trailing_zeros() as usize
                 } else {
-                    let mut j = k + 1;
-                    while j < blocks && blank[j] == 0 {
-                        j += 1;
-                    }
-                    if j == blocks {
-                        end
-                    } else {
-                        at + 64 * j + blank[j].trailing_zeros() as usize
-                    }
+                    run_end_after_block(&blank[..blocks], k, at, end)
                 };
                 if run_end == end && end < len {
                     if start > at {
